@@ -1,0 +1,92 @@
+// Dates are ISO strings 'YYYY-MM-DD' (calendar dates, no time zone): they sort and compare as text.
+export type IsoDate = string;
+
+export function isRealDate(y: number, m: number, d: number): boolean {
+  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d)) return false;
+  if (y < 1800 || y > 2999 || m < 1 || m > 12 || d < 1) return false;
+  const dim = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return d <= dim;
+}
+
+export function iso(y: number, m: number, d: number): IsoDate {
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** Excel serial day number → calendar date (1900 system with its phantom 1900-02-29, or 1904). */
+export function excelSerialToDate(serial: number, date1904 = false): Date {
+  const days = date1904 ? serial + 1462 : serial;
+  return new Date(Math.round((days - 25569) * 86400 * 1000));
+}
+
+function fromDate(d: Date): IsoDate | null {
+  if (Number.isNaN(d.getTime())) return null;
+  return iso(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+}
+
+const FULLWIDTH_DIGIT = /[０-９]/g;
+
+/**
+ * Parses a date cell: a Date (from a date-formatted Excel cell), an Excel serial number,
+ * or text 2024-06-03, 2024/6/3, 2024.6.3, 20240603, 2024年6月3日 (a trailing time is ignored).
+ * Returns null when the value is not a real calendar date.
+ */
+export function parseDate(cell: unknown, date1904 = false): IsoDate | null {
+  if (cell instanceof Date) return fromDate(cell);
+  if (typeof cell === 'number') {
+    if (!Number.isFinite(cell)) return null;
+    if (Number.isInteger(cell) && cell >= 18000101 && cell <= 29991231) return parseDate(String(cell));
+    if (cell >= 1 && cell < 2958466) return fromDate(excelSerialToDate(Math.floor(cell), date1904));
+    return null;
+  }
+  if (typeof cell !== 'string') return null;
+  const s = cell.trim().replace(FULLWIDTH_DIGIT, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+  let m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/.exec(s);
+  if (!m) m = /^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?(?:\s*\d{1,2}[:时].*)?$/.exec(s);
+  if (!m) m = /^(\d{4})(\d{2})(\d{2})(?:\d{6})?$/.exec(s);
+  if (!m) {
+    // a serial number exported as text
+    if (/^\d{5}(\.\d+)?$/.test(s)) return parseDate(Number(s), date1904);
+    return null;
+  }
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return isRealDate(y, mo, d) ? iso(y, mo, d) : null;
+}
+
+export function monthOf(d: IsoDate): string {
+  return d.slice(0, 7);
+}
+
+export function yearOf(d: IsoDate): number {
+  return Number(d.slice(0, 4));
+}
+
+export function addDays(d: IsoDate, days: number): IsoDate {
+  const t = new Date(`${d}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() + days);
+  return fromDate(t)!;
+}
+
+/** Adds months, clamping the day to the month's end (2024-01-31 + 1 month = 2024-02-29). */
+export function addMonths(d: IsoDate, months: number): IsoDate {
+  const y = Number(d.slice(0, 4));
+  const m = Number(d.slice(5, 7));
+  const day = Number(d.slice(8, 10));
+  const total = y * 12 + (m - 1) + months;
+  const ny = Math.floor(total / 12);
+  const nm = (total % 12) + 1;
+  const dim = new Date(Date.UTC(ny, nm, 0)).getUTCDate();
+  return iso(ny, nm, Math.min(day, dim));
+}
+
+export function endOfMonth(d: IsoDate): IsoDate {
+  const y = Number(d.slice(0, 4));
+  const m = Number(d.slice(5, 7));
+  return iso(y, m, new Date(Date.UTC(y, m, 0)).getUTCDate());
+}
+
+/** Whole years between birth and date (age at a date). */
+export function ageAt(birth: IsoDate, at: IsoDate): number {
+  let age = Number(at.slice(0, 4)) - Number(birth.slice(0, 4));
+  if (at.slice(5) < birth.slice(5)) age -= 1;
+  return age;
+}

@@ -1,0 +1,124 @@
+// Money is decimal.js only. Every paid or accumulated amount is rounded to 0.01 yuan, ROUND_HALF_UP.
+import { Decimal } from 'decimal.js';
+
+export const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -30, toExpPos: 40 });
+export type Money = Decimal;
+
+export const ZERO: Money = new D(0);
+
+export function money(v: string | number | Decimal): Money {
+  return new D(v as Decimal.Value);
+}
+
+/** Round to the fen (0.01 yuan), half up — the one rounding rule of the tool. */
+export function roundFen(v: Decimal): Money {
+  return new D(v).toDecimalPlaces(2, D.ROUND_HALF_UP);
+}
+
+export function sum(values: Iterable<Decimal>): Money {
+  let total = new D(0);
+  for (const v of values) total = total.plus(v);
+  return total;
+}
+
+export function minMoney(...values: Decimal[]): Money {
+  return D.min(...values);
+}
+
+export function maxMoney(...values: Decimal[]): Money {
+  return D.max(...values);
+}
+
+/** "1234.50" — two decimals, no grouping; the machine format of results. */
+export function fmt(v: Decimal): string {
+  return new D(v).toFixed(2);
+}
+
+/** "1,234.50" for people. */
+export function fmtGrouped(v: Decimal): string {
+  const s = new D(v).toFixed(2);
+  const neg = s.startsWith('-');
+  const [int, frac] = (neg ? s.slice(1) : s).split('.');
+  return `${neg ? '-' : ''}${int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
+}
+
+export type MoneyParse = { ok: true; value: Money } | { ok: false; code: 'BAD_AMOUNT' | 'NEGATIVE_AMOUNT'; detail: string };
+
+const STRIP = /[¥￥元\s\u3000,，]/g;
+
+/**
+ * Parses a money cell exactly. Text: ¥ ￥ 元, thousands separators and spaces are removed.
+ * Excel numbers are first brought to Excel's own 15 significant digits (what Excel displays),
+ * so a stored 0.30000000000000004 is 0.3 — the decimal is built from the number's shortest
+ * text form, never by float arithmetic. More than 2 decimals after that is BAD_AMOUNT.
+ * Empty is not handled here (the caller decides default 0 or MISSING_FIELD).
+ */
+export function parseMoney(cell: unknown): MoneyParse {
+  let value: Decimal;
+  if (typeof cell === 'number') {
+    if (!Number.isFinite(cell)) return { ok: false, code: 'BAD_AMOUNT', detail: String(cell) };
+    value = new D(String(cell)).toSignificantDigits(15, D.ROUND_HALF_UP);
+  } else if (typeof cell === 'string') {
+    let s = cell.replace(STRIP, '');
+    // full-width digits and signs
+    s = s.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/[．。]/g, '.').replace(/[－—]/g, '-');
+    let negative = false;
+    if (/^\(.*\)$/.test(s) || /^（.*）$/.test(s)) {
+      negative = true;
+      s = s.slice(1, -1);
+    }
+    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s)) return { ok: false, code: 'BAD_AMOUNT', detail: cell };
+    value = new D(s);
+    if (negative) value = value.negated();
+  } else {
+    return { ok: false, code: 'BAD_AMOUNT', detail: String(cell) };
+  }
+  if (value.decimalPlaces() > 2) return { ok: false, code: 'BAD_AMOUNT', detail: `${typeof cell === 'string' ? cell : value.toString()}（超过2位小数）` };
+  if (value.isNegative() && !value.isZero()) return { ok: false, code: 'NEGATIVE_AMOUNT', detail: typeof cell === 'string' ? cell : value.toString() };
+  return { ok: true, value: value.plus(0) };
+}
+
+const DIGITS = '零壹贰叁肆伍陆柒捌玖';
+const SMALL_UNITS = ['', '拾', '佰', '仟'];
+const BIG_UNITS = ['', '万', '亿', '万亿'];
+
+/** 大写金额, e.g. 1234.50 → 壹仟贰佰叁拾肆元伍角整. Negative amounts get 负. */
+export function chineseCapital(v: Decimal): string {
+  const amount = roundFen(v);
+  if (amount.isNegative() && !amount.isZero()) return `负${chineseCapital(amount.negated())}`;
+  const [intStr, fracStr] = amount.toFixed(2).split('.') as [string, string];
+  const jiao = Number(fracStr[0]);
+  const fen = Number(fracStr[1]);
+  let intPart = '';
+  if (intStr !== '0') {
+    const groups: string[] = [];
+    for (let end = intStr.length; end > 0; end -= 4) groups.unshift(intStr.slice(Math.max(0, end - 4), end));
+    let needZero = false;
+    groups.forEach((g, gi) => {
+      const bigUnit = BIG_UNITS[groups.length - 1 - gi] ?? '';
+      const padded = g.padStart(4, '0');
+      let groupText = '';
+      let groupHasDigit = false;
+      for (let i = 0; i < 4; i++) {
+        const d = Number(padded[i]);
+        if (d === 0) {
+          if (groupHasDigit || intPart) needZero = true;
+        } else {
+          if (needZero && (intPart || groupText)) groupText += '零';
+          needZero = false;
+          groupText += DIGITS[d]! + SMALL_UNITS[3 - i]!;
+          groupHasDigit = true;
+        }
+      }
+      if (groupHasDigit) intPart += groupText + bigUnit;
+    });
+    intPart += '元';
+  }
+  if (jiao === 0 && fen === 0) return (intPart || '零元') + '整';
+  let frac = '';
+  if (jiao > 0) frac += DIGITS[jiao]! + '角';
+  else if (intPart) frac += '零';
+  if (fen > 0) frac += DIGITS[fen]! + '分';
+  else frac += '整';
+  return intPart + frac;
+}

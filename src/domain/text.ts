@@ -1,0 +1,18 @@
+/** Removes all white space (ASCII, full-width U+3000, NBSP, line breaks) and unifies brackets. */
+export function normalizeLabel(s: string): string {
+  return s
+    .replace(/[\s\u3000\u00a0\ufeff\u200b]/g, '')
+    .replace(/\(/g, '（')
+    .replace(/\)/g, '）')
+    .replace(/[０-９Ａ-Ｚａ-ｚ]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+}
+
+/** Cell → trimmed text ('' for empty). Numbers keep their shortest text form. */
+export function cellText(cell: unknown): string {
+  if (cell === null || cell === undefined) return '';
+  if (typeof cell === 'string') return cell.replace(/^[\s\u3000]+|[\s\u3000]+$/g, '');
+  if (typeof cell === 'number' || typeof cell === 'boolean') return String(cell);
+  if (cell instanceof Date) return cell.toISOString().slice(0, 10);
+  if (typeof cell === 'object' && cell && 'error' in cell) return String((cell as { error: string }).error);
+  return String(cell);
+}

@@ -1,0 +1,275 @@
+// Raw cells → typed records, or a row error that lists every problem of the row.
+import { parseMoney, ZERO, type Money } from '../domain/money.js';
+import { parseDate, type IsoDate } from '../domain/dates.js';
+import { parseIdNumber } from '../domain/id-number.js';
+import { parseCategory, parseVisitType, parseYesNo, type Category } from '../domain/categories.js';
+import { cellText, normalizeLabel } from '../domain/text.js';
+import type { ClaimLine, RosterRow, RowError, RowIssue, RosterWarning, InsuranceType, Severity } from '../domain/types.js';
+import type { CellValue } from './cell.js';
+import { isCellError } from './cell.js';
+import type { ColumnMap } from './headers.js';
+
+export interface RowContext {
+  source: string;
+  sheet: string;
+  row: number;
+  columns: ColumnMap['columns'];
+  date1904?: boolean;
+  hospitalAliases?: Map<string, string>;
+}
+
+class Cells {
+  readonly issues: RowIssue[] = [];
+  constructor(
+    private readonly cells: CellValue[],
+    private readonly ctx: RowContext,
+  ) {}
+
+  header(field: string): string {
+    return this.ctx.columns.get(field)?.header ?? field;
+  }
+  has(field: string): boolean {
+    return this.ctx.columns.has(field);
+  }
+  raw(field: string): CellValue {
+    const col = this.ctx.columns.get(field);
+    return col ? (this.cells[col.index] ?? null) : null;
+  }
+  text(field: string): string {
+    const v = this.raw(field);
+    return isCellError(v) ? '' : cellText(v);
+  }
+  isEmpty(field: string): boolean {
+    const v = this.raw(field);
+    return v === null || (typeof v === 'string' && v.trim() === '');
+  }
+  cellErrorDetail(field: string): string | null {
+    const v = this.raw(field);
+    return isCellError(v) ? `单元格为错误值 ${v.error}` : null;
+  }
+  requiredText(field: string): string {
+    const err = this.cellErrorDetail(field);
+    const t = this.text(field);
+    if (err || !t) this.issues.push({ code: 'MISSING_FIELD', column: this.header(field), detail: err ?? `“${this.header(field)}”为空` });
+    return t;
+  }
+  money(field: string, required: boolean): Money | null {
+    if (!this.has(field)) return required ? this.missing(field) : null;
+    const err = this.cellErrorDetail(field);
+    if (err) {
+      this.issues.push({ code: 'BAD_AMOUNT', column: this.header(field), detail: err });
+      return null;
+    }
+    if (this.isEmpty(field)) return required ? this.missing(field) : null;
+    const p = parseMoney(this.raw(field));
+    if (!p.ok) {
+      this.issues.push({ code: p.code, column: this.header(field), detail: `“${this.header(field)}”的值“${p.detail}”${p.code === 'NEGATIVE_AMOUNT' ? '为负数' : '不是有效金额'}` });
+      return null;
+    }
+    return p.value;
+  }
+  date(field: string, required: boolean): IsoDate | null {
+    if (!this.has(field) || this.isEmpty(field)) return required ? this.missing(field) : null;
+    const err = this.cellErrorDetail(field);
+    const d = err ? null : parseDate(this.raw(field), this.ctx.date1904);
+    if (!d) this.issues.push({ code: 'BAD_DATE', column: this.header(field), detail: err ?? `“${this.header(field)}”的值“${cellText(this.raw(field))}”不是有效日期` });
+    return d;
+  }
+  yesNo(field: string): boolean | null {
+    return this.isEmpty(field) ? null : parseYesNo(this.text(field));
+  }
+  private missing(field: string): null {
+    this.issues.push({ code: 'MISSING_FIELD', column: this.header(field), detail: `“${this.header(field)}”为空` });
+    return null;
+  }
+}
+
+export function normalizeHospital(name: string, aliases?: Map<string, string>): string {
+  const n = normalizeLabel(name);
+  return aliases?.get(n) ?? n;
+}
+
+export type ClaimMapResult = { ok: true; line: ClaimLine } | { ok: false; error: RowError };
+
+export function mapClaimRow(cells: CellValue[], ctx: RowContext): ClaimMapResult {
+  const c = new Cells(cells, ctx);
+  const claimId = normalizeLabel(c.requiredText('claimId'));
+  let lineNo = 1;
+  if (c.has('lineNo') && !c.isEmpty('lineNo')) {
+    const t = c.text('lineNo');
+    if (/^\d+(\.0+)?$/.test(t)) lineNo = Number(t.split('.')[0]);
+    else c.issues.push({ code: 'MISSING_FIELD', column: c.header('lineNo'), detail: `“${c.header('lineNo')}”的值“${t}”不是正整数` });
+  }
+  const rawId = c.raw('idNumber');
+  let idNumber = '';
+  let birthDate: IsoDate | null = null;
+  if (rawId === null || (typeof rawId === 'string' && rawId.trim() === '')) {
+    c.issues.push({ code: 'MISSING_FIELD', column: c.header('idNumber'), detail: `“${c.header('idNumber')}”为空` });
+  } else {
+    const p = parseIdNumber(isCellError(rawId) ? '' : rawId);
+    if (p.ok) {
+      idNumber = p.info.id;
+      birthDate = p.info.birthDate;
+    } else c.issues.push({ code: 'INVALID_ID', column: c.header('idNumber'), detail: p.detail });
+  }
+  const name = c.requiredText('name').replace(/[\s\u3000]/g, '');
+  const hospitalRaw = c.requiredText('hospital');
+  const hospital = hospitalRaw ? normalizeHospital(hospitalRaw, ctx.hospitalAliases) : '';
+  const visitText = c.requiredText('visitType');
+  const visitType = visitText ? parseVisitType(visitText) : null;
+  if (visitText && !visitType)
+    c.issues.push({ code: 'MISSING_FIELD', column: c.header('visitType'), detail: `无法识别的就诊类型“${visitText}”（应为 住院、门诊 或 门诊慢特病）` });
+  const admissionDate = c.date('admissionDate', true);
+  const dischargeDate = c.date('dischargeDate', false);
+  const settlementDate = c.date('settlementDate', true);
+  const totalCost = c.money('totalCost', true);
+  const inScopeCost = c.money('inScopeCost', false);
+  const basicPaid = c.money('basicPaid', false) ?? ZERO;
+  const seriousIllnessPaid = c.money('seriousIllnessPaid', false) ?? ZERO;
+  const assistancePaid = c.money('assistancePaid', false) ?? ZERO;
+  const supplementaryPaid = c.money('supplementaryPaid', false) ?? ZERO;
+  const hospitalWaiver = c.money('hospitalWaiver', false) ?? ZERO;
+  const statedBurden = c.money('personalBurden', false);
+  const priorPaid = basicPaid.plus(seriousIllnessPaid).plus(assistancePaid).plus(supplementaryPaid).plus(hospitalWaiver);
+  let personalBurden = ZERO;
+  if (totalCost) {
+    personalBurden = totalCost.minus(priorPaid);
+    if (personalBurden.isNegative())
+      c.issues.push({ code: 'PAYMENTS_EXCEED_COST', column: c.header('totalCost'), detail: `各项支付合计 ${priorPaid.toFixed(2)} 超过医疗总费用 ${totalCost.toFixed(2)}` });
+    else if (statedBurden && !statedBurden.equals(personalBurden))
+      c.issues.push({ code: 'BURDEN_MISMATCH', column: c.header('personalBurden'), detail: `个人负担 ${statedBurden.toFixed(2)} ≠ 总费用－各项支付 ${personalBurden.toFixed(2)}` });
+  }
+  if (admissionDate && dischargeDate && dischargeDate < admissionDate)
+    c.issues.push({ code: 'DATE_ORDER', column: c.header('dischargeDate'), detail: `出院日期 ${dischargeDate} 早于入院日期 ${admissionDate}` });
+  if (admissionDate && settlementDate && settlementDate < admissionDate)
+    c.issues.push({ code: 'DATE_ORDER', column: c.header('settlementDate'), detail: `结算日期 ${settlementDate} 早于入院日期 ${admissionDate}` });
+  if (birthDate && admissionDate && settlementDate && visitType) {
+    const serviceDate = visitType === 'inpatient' ? admissionDate : settlementDate;
+    if (birthDate > serviceDate) c.issues.push({ code: 'INVALID_ID', column: c.header('idNumber'), detail: `身份证号中的出生日期 ${birthDate} 晚于就诊日期 ${serviceDate}` });
+  }
+  if (c.issues.length > 0) {
+    return {
+      ok: false,
+      error: { source: ctx.source, sheet: ctx.sheet, row: ctx.row, issues: c.issues, idNumber: idNumber || cellText(isCellError(rawId) ? '' : rawId), name, claimId, lineNo, hospital },
+    };
+  }
+  return {
+    ok: true,
+    line: {
+      source: ctx.source,
+      sheet: ctx.sheet,
+      row: ctx.row,
+      claimId,
+      lineNo,
+      idNumber,
+      name,
+      hospital,
+      visitType: visitType!,
+      admissionDate: admissionDate!,
+      dischargeDate,
+      settlementDate: settlementDate!,
+      diagnosisCode: c.text('diagnosisCode').toUpperCase().replace(/\s/g, ''),
+      diagnosisName: c.text('diagnosisName'),
+      itemName: c.text('itemName'),
+      totalCost: totalCost!,
+      inScopeCost,
+      basicPaid,
+      seriousIllnessPaid,
+      assistancePaid,
+      supplementaryPaid,
+      hospitalWaiver,
+      priorPaid,
+      personalBurden,
+      referral: c.yesNo('referral'),
+      expertApproval: c.yesNo('expertApproval'),
+    },
+  };
+}
+
+function parseInsurance(t: string): InsuranceType | null {
+  const s = normalizeLabel(t);
+  if (!s) return null;
+  if (s.includes('未参保') || s === '无' || s === '否') return 'uninsured';
+  if (s.includes('职工')) return 'employee';
+  if (s.includes('居民') || s.includes('新农合') || s.includes('城乡')) return 'resident';
+  return null;
+}
+
+function parseSeverity(t: string): Severity | null {
+  const s = normalizeLabel(t);
+  if (s.startsWith('重')) return 'severe';
+  if (s.startsWith('中')) return 'moderate';
+  if (s.startsWith('轻')) return 'mild';
+  return null;
+}
+
+function parseHouseholdType(t: string): 'rural' | 'urban' | null {
+  const s = normalizeLabel(t);
+  if (!s) return null;
+  if (s.includes('农')) return 'rural';
+  if (s.includes('城') || s.includes('非农')) return 'urban';
+  return null;
+}
+
+export type RosterMapResult =
+  | { ok: true; row: RosterRow; warnings: RosterWarning[] }
+  | { ok: false; error: RowError }
+  | { ok: 'ignored'; warnings: RosterWarning[] };
+
+export function mapRosterRow(cells: CellValue[], ctx: RowContext): RosterMapResult {
+  const c = new Cells(cells, ctx);
+  const rawId = c.raw('idNumber');
+  let idNumber = '';
+  if (rawId === null || (typeof rawId === 'string' && rawId.trim() === '')) {
+    c.issues.push({ code: 'MISSING_FIELD', column: c.header('idNumber'), detail: `“${c.header('idNumber')}”为空` });
+  } else {
+    const p = parseIdNumber(isCellError(rawId) ? '' : rawId);
+    if (p.ok) idNumber = p.info.id;
+    else c.issues.push({ code: 'INVALID_ID', column: c.header('idNumber'), detail: p.detail });
+  }
+  const name = c.requiredText('name').replace(/[\s\u3000]/g, '');
+  const categoryText = c.requiredText('category');
+  const validFrom = c.date('validFrom', true);
+  const validTo = c.date('validTo', false);
+  if (validFrom && validTo && validTo < validFrom)
+    c.issues.push({ code: 'DATE_ORDER', column: c.header('validTo'), detail: `退出日期 ${validTo} 早于认定日期 ${validFrom}` });
+  const lastReview = c.date('lastReview', false);
+  const base = { source: ctx.source, sheet: ctx.sheet, row: ctx.row };
+  if (c.issues.length > 0) {
+    return { ok: false, error: { ...base, issues: c.issues, idNumber: idNumber || cellText(isCellError(rawId) ? '' : rawId), name, claimId: '', lineNo: null, hospital: '' } };
+  }
+  const categories: Category[] = [];
+  const warnings: RosterWarning[] = [];
+  for (const label of categoryText.split(/[、，,;；/|]+/)) {
+    if (!label.trim()) continue;
+    const cat = parseCategory(label);
+    if (cat) {
+      if (!categories.includes(cat)) categories.push(cat);
+    } else warnings.push({ ...base, code: 'UNKNOWN_CATEGORY', idNumber, detail: `无法识别的人员类别“${label.trim()}”` });
+  }
+  if (categories.length === 0) return { ok: 'ignored', warnings };
+  return {
+    ok: true,
+    warnings,
+    row: {
+      ...base,
+      idNumber,
+      name,
+      categories,
+      validFrom: validFrom!,
+      validTo,
+      region: c.text('region'),
+      householdPlace: c.text('householdPlace'),
+      householdType: parseHouseholdType(c.text('householdType')),
+      insuranceType: parseInsurance(c.text('insuranceType')),
+      compliance: c.yesNo('compliance'),
+      serviceUnit: c.text('serviceUnit'),
+      registeredDisease: c.text('registeredDisease'),
+      asSeverity: parseSeverity(c.text('asSeverity')),
+      asBiologicQualified: c.yesNo('asBiologicQualified'),
+      chosenHospital: c.text('chosenHospital') ? normalizeHospital(c.text('chosenHospital'), ctx.hospitalAliases) : '',
+      lastReview,
+      firstDeductibleApplied: c.yesNo('firstDeductibleApplied'),
+    },
+  };
+}

@@ -1,0 +1,395 @@
+// A streaming .xlsx reader: the zip is read through its central directory (yauzl), parts are parsed
+// with a streaming XML parser (saxes). Shared strings and styles are loaded first whatever their
+// position in the zip; a sheet is never held in memory — rows are yielded as they are parsed.
+import yauzl from 'yauzl';
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { StringDecoder } from 'node:string_decoder';
+import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { InputError } from './errors.js';
+import type { CellValue, RawRow } from './cell.js';
+import { excelSerialToDate } from '../domain/dates.js';
+
+export const MAX_COLUMNS = 16384;
+
+/** Built-in number formats that are dates or times (including those Chinese Excel uses). */
+const BUILTIN_DATE_IDS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58]);
+
+export function isDateFormatCode(code: string): boolean {
+  const stripped = code.replace(/\[[^\]]*\]/g, '').replace(/"[^"]*"/g, '').replace(/\\./g, '').replace(/_.|\*./g, '');
+  if (/^general$/i.test(stripped.trim())) return false;
+  return /[ymdhs]/i.test(stripped.replace(/[eE][+-]/g, ''));
+}
+
+export function columnIndex(ref: string): number {
+  let col = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const c = ref.charCodeAt(i);
+    if (c >= 65 && c <= 90) col = col * 26 + (c - 64);
+    else if (c >= 97 && c <= 122) col = col * 26 + (c - 96);
+    else break;
+  }
+  return col - 1;
+}
+
+function localName(name: string): string {
+  const i = name.indexOf(':');
+  return i < 0 ? name : name.slice(i + 1);
+}
+
+interface SheetInfo {
+  name: string;
+  path: string;
+}
+
+export class XlsxWorkbook {
+  private sharedStrings: string[] = [];
+  private dateStyles: boolean[] = [];
+  date1904 = false;
+  sheets: SheetInfo[] = [];
+
+  private constructor(
+    private readonly zip: yauzl.ZipFile,
+    private readonly entries: Map<string, yauzl.Entry>,
+    readonly file: string,
+  ) {}
+
+  static async open(file: string): Promise<XlsxWorkbook> {
+    const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+      yauzl.open(file, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false }, (err, z) => (err ? reject(err) : resolve(z!))),
+    ).catch((err: Error) => {
+      throw new InputError(`无法读取 ${file}：不是有效的 .xlsx 文件或文件已损坏（${err.message}）。请用 Excel 或 WPS 打开后另存为 .xlsx。`);
+    });
+    const entries = new Map<string, yauzl.Entry>();
+    await new Promise<void>((resolve, reject) => {
+      zip.on('entry', (e: yauzl.Entry) => {
+        entries.set(e.fileName.replace(/^\/+/, ''), e);
+        zip.readEntry();
+      });
+      zip.on('end', () => resolve());
+      zip.on('error', reject);
+      zip.readEntry();
+    }).catch((err: Error) => {
+      zip.close();
+      throw new InputError(`无法读取 ${file}：压缩包目录损坏（${err.message}）。请重新导出该文件。`);
+    });
+    const wb = new XlsxWorkbook(zip, entries, file);
+    try {
+      await wb.loadStructure();
+    } catch (err) {
+      wb.close();
+      throw err;
+    }
+    return wb;
+  }
+
+  close(): void {
+    this.zip.close();
+  }
+
+  private findEntry(path: string): yauzl.Entry | undefined {
+    const p = path.replace(/^\/+/, '');
+    const e = this.entries.get(p);
+    if (e) return e;
+    const lower = p.toLowerCase();
+    for (const [name, entry] of this.entries) if (name.toLowerCase() === lower) return entry;
+    return undefined;
+  }
+
+  private openStream(entry: yauzl.Entry): Promise<Readable> {
+    return new Promise((resolve, reject) =>
+      this.zip.openReadStream(entry, (err, s) => (err ? reject(new InputError(`无法读取 ${this.file} 中的 ${entry.fileName}：${err.message}`)) : resolve(s!))),
+    );
+  }
+
+  /** Streams one part through a saxes parser; `handlers` receive open/close/text events. */
+  private async parsePart(
+    path: string,
+    handlers: { open?: (tag: SaxesTagPlain, name: string) => void; close?: (name: string) => void; text?: (t: string) => void },
+    onChunk?: () => Generator<RawRow>,
+  ): Promise<void> {
+    for await (const _ of this.parsePartRows(path, handlers, onChunk)) {
+      // drained by the caller in rows(); here nothing is yielded
+    }
+  }
+
+  private async *parsePartRows(
+    path: string,
+    handlers: { open?: (tag: SaxesTagPlain, name: string) => void; close?: (name: string) => void; text?: (t: string) => void },
+    onChunk?: () => Generator<RawRow>,
+  ): AsyncGenerator<RawRow> {
+    const entry = this.findEntry(path);
+    if (!entry) throw new InputError(`无法读取 ${this.file}：缺少部件 ${path}，文件不完整。请重新导出该文件。`);
+    const stream = await this.openStream(entry);
+    const parser = new SaxesParser({ xmlns: false, position: false });
+    if (handlers.open) {
+      const open = handlers.open;
+      parser.on('opentag', (tag) => open(tag as SaxesTagPlain, localName(tag.name)));
+    }
+    if (handlers.close) {
+      const close = handlers.close;
+      parser.on('closetag', (tag) => close(localName(tag.name)));
+    }
+    if (handlers.text) {
+      parser.on('text', handlers.text);
+      parser.on('cdata', handlers.text);
+    }
+    const decoder = new StringDecoder('utf8');
+    try {
+      try {
+        for await (const chunk of stream) {
+          parser.write(decoder.write(chunk as Buffer));
+          if (onChunk) yield* onChunk();
+        }
+        parser.write(decoder.end());
+        parser.close();
+        if (onChunk) yield* onChunk();
+      } catch (err) {
+        if (err instanceof InputError) throw err;
+        throw new InputError(`无法读取 ${this.file} 的 ${path}：内容损坏或被截断（${(err as Error).message.split('\n')[0]}）。请重新导出该文件。`);
+      }
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  private async readRels(path: string): Promise<Map<string, { target: string; type: string }>> {
+    const rels = new Map<string, { target: string; type: string }>();
+    if (!this.findEntry(path)) return rels;
+    await this.parsePart(path, {
+      open: (tag, name) => {
+        if (name === 'Relationship') rels.set(String(tag.attributes.Id), { target: String(tag.attributes.Target ?? ''), type: String(tag.attributes.Type ?? '') });
+      },
+    });
+    return rels;
+  }
+
+  private async loadStructure(): Promise<void> {
+    if (this.findEntry('EncryptedPackage')) throw new InputError(`${this.file} 已加密（设置了打开密码），无法读取。请在 Excel 中取消密码后另存为 .xlsx。`);
+    const rootRels = await this.readRels('_rels/.rels');
+    let workbookPath = 'xl/workbook.xml';
+    for (const r of rootRels.values()) if (r.type.endsWith('/officeDocument')) workbookPath = r.target.replace(/^\/+/, '');
+    if (!this.findEntry(workbookPath)) throw new InputError(`${this.file} 不是 Excel 工作簿（缺少 ${workbookPath}）。请用 Excel 或 WPS 另存为 .xlsx。`);
+    const dir = posix.dirname(workbookPath);
+    const relsPath = posix.join(dir, '_rels', posix.basename(workbookPath) + '.rels');
+    const rels = await this.readRels(relsPath);
+    const resolve = (target: string) => (target.startsWith('/') ? target.slice(1) : posix.normalize(posix.join(dir, target)));
+    const sheetRefs: { name: string; rid: string }[] = [];
+    await this.parsePart(workbookPath, {
+      open: (tag, name) => {
+        if (name === 'sheet') {
+          const rid = Object.entries(tag.attributes).find(([k]) => localName(k) === 'id' && k !== 'sheetId')?.[1];
+          sheetRefs.push({ name: String(tag.attributes.name ?? ''), rid: String(rid ?? '') });
+        } else if (name === 'workbookPr') {
+          const v = tag.attributes.date1904;
+          this.date1904 = v === '1' || v === 'true';
+        }
+      },
+    });
+    for (const s of sheetRefs) {
+      const rel = rels.get(s.rid);
+      if (rel && !rel.type.endsWith('/chartsheet')) this.sheets.push({ name: s.name, path: resolve(rel.target) });
+    }
+    if (this.sheets.length === 0) throw new InputError(`${this.file} 中没有工作表。请确认文件内容后重新导出。`);
+    let sharedPath: string | undefined;
+    let stylesPath: string | undefined;
+    for (const r of rels.values()) {
+      if (r.type.endsWith('/sharedStrings')) sharedPath = resolve(r.target);
+      if (r.type.endsWith('/styles')) stylesPath = resolve(r.target);
+    }
+    if (sharedPath && this.findEntry(sharedPath)) await this.loadSharedStrings(sharedPath);
+    if (stylesPath && this.findEntry(stylesPath)) await this.loadStyles(stylesPath);
+  }
+
+  private async loadSharedStrings(path: string): Promise<void> {
+    let inSi = false;
+    let inT = false;
+    let phonetic = 0;
+    let buf = '';
+    await this.parsePart(path, {
+      open: (_tag, name) => {
+        if (name === 'si') {
+          inSi = true;
+          buf = '';
+        } else if (name === 'rPh') phonetic++;
+        else if (name === 't' && inSi && phonetic === 0) inT = true;
+      },
+      close: (name) => {
+        if (name === 'si') {
+          this.sharedStrings.push(buf);
+          inSi = false;
+        } else if (name === 'rPh') phonetic--;
+        else if (name === 't') inT = false;
+      },
+      text: (t) => {
+        if (inT) buf += t;
+      },
+    });
+  }
+
+  private async loadStyles(path: string): Promise<void> {
+    const customDate = new Map<number, boolean>();
+    let inCellXfs = false;
+    await this.parsePart(path, {
+      open: (tag, name) => {
+        if (name === 'numFmt') customDate.set(Number(tag.attributes.numFmtId), isDateFormatCode(String(tag.attributes.formatCode ?? '')));
+        else if (name === 'cellXfs') inCellXfs = true;
+        else if (name === 'xf' && inCellXfs) {
+          const id = Number(tag.attributes.numFmtId ?? 0);
+          this.dateStyles.push(customDate.has(id) ? customDate.get(id)! : BUILTIN_DATE_IDS.has(id));
+        }
+      },
+      close: (name) => {
+        if (name === 'cellXfs') inCellXfs = false;
+      },
+    });
+  }
+
+  /** Yields the sheet's rows in order. Empty rows the file omits are not yielded. */
+  async *rows(sheetName: string): AsyncGenerator<RawRow> {
+    const sheet = this.sheets.find((s) => s.name === sheetName);
+    if (!sheet) throw new InputError(`${this.file} 中没有名为“${sheetName}”的工作表（有：${this.sheets.map((s) => s.name).join('、')}）。`);
+    const queue: RawRow[] = [];
+    let rowNum = 0;
+    let cells: CellValue[] = [];
+    let inSheetData = false;
+    let inRow = false;
+    let col = -1;
+    let type = '';
+    let style = 0;
+    let capture: 'v' | 't' | null = null;
+    let inIs = false;
+    let phonetic = 0;
+    let vText = '';
+    let isText = '';
+    let hasV = false;
+    const date1904 = this.date1904;
+    const shared = this.sharedStrings;
+    const dateStyles = this.dateStyles;
+    const file = this.file;
+
+    const finishCell = () => {
+      if (col < 0 || col >= MAX_COLUMNS) return;
+      let value: CellValue = null;
+      switch (type) {
+        case 's': {
+          if (hasV) {
+            const idx = Number(vText);
+            const s = shared[idx];
+            if (s === undefined) throw new InputError(`${file} 的工作表“${sheetName}”第 ${rowNum} 行引用了不存在的共享字符串 ${vText}，文件已损坏。`);
+            value = s;
+          }
+          break;
+        }
+        case 'inlineStr':
+          value = isText;
+          break;
+        case 'str':
+          value = hasV ? vText : null;
+          break;
+        case 'b':
+          value = hasV ? vText.trim() === '1' || vText.trim() === 'true' : null;
+          break;
+        case 'e':
+          value = hasV ? { error: vText } : null;
+          break;
+        case 'd': {
+          if (hasV) {
+            const d = new Date(vText.length <= 10 ? `${vText}T00:00:00Z` : vText.endsWith('Z') ? vText : `${vText}Z`);
+            value = Number.isNaN(d.getTime()) ? vText : d;
+          }
+          break;
+        }
+        default: {
+          if (hasV && vText.trim() !== '') {
+            const n = Number(vText);
+            if (Number.isNaN(n)) value = vText;
+            else value = dateStyles[style] ? excelSerialToDate(n, date1904) : n;
+          }
+        }
+      }
+      cells[col] = value;
+    };
+
+    const handlers = {
+      open: (tag: SaxesTagPlain, name: string) => {
+        switch (name) {
+          case 'sheetData':
+            inSheetData = true;
+            break;
+          case 'row':
+            if (!inSheetData) break;
+            inRow = true;
+            cells = [];
+            col = -1;
+            rowNum = tag.attributes.r ? Number(tag.attributes.r) : rowNum + 1;
+            break;
+          case 'c': {
+            if (!inRow) break;
+            const r = tag.attributes.r;
+            col = r ? columnIndex(String(r)) : col + 1;
+            type = String(tag.attributes.t ?? 'n');
+            style = Number(tag.attributes.s ?? 0);
+            vText = '';
+            isText = '';
+            hasV = false;
+            inIs = false;
+            break;
+          }
+          case 'v':
+            if (inRow) {
+              capture = 'v';
+              hasV = true;
+            }
+            break;
+          case 'is':
+            inIs = true;
+            break;
+          case 'rPh':
+            phonetic++;
+            break;
+          case 't':
+            if (inIs && phonetic === 0) capture = 't';
+            break;
+        }
+      },
+      close: (name: string) => {
+        switch (name) {
+          case 'v':
+          case 't':
+            capture = null;
+            break;
+          case 'is':
+            inIs = false;
+            break;
+          case 'rPh':
+            phonetic--;
+            break;
+          case 'c':
+            if (inRow) finishCell();
+            break;
+          case 'row':
+            if (inRow) {
+              for (let i = 0; i < cells.length; i++) if (cells[i] === undefined) cells[i] = null;
+              queue.push({ sheet: sheetName, row: rowNum, cells });
+              inRow = false;
+            }
+            break;
+          case 'sheetData':
+            inSheetData = false;
+            break;
+        }
+      },
+      text: (t: string) => {
+        if (capture === 'v') vText += t;
+        else if (capture === 't') isText += t;
+      },
+    };
+    function* drain(): Generator<RawRow> {
+      if (queue.length === 0) return;
+      const batch = queue.splice(0, queue.length);
+      yield* batch;
+    }
+    yield* this.parsePartRows(sheet.path, handlers, drain);
+  }
+}
