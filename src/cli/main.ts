@@ -1,0 +1,40 @@
+import { Command, CommanderError } from 'commander';
+import { InputError, UsageError } from '../io/errors.js';
+import { registerValidate } from './validate.js';
+import { warn } from './output.js';
+
+export const EXIT = { OK: 0, DIFFERENCES: 1, BAD_INPUT: 2, INTERNAL: 3 } as const;
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('assist')
+    .description('医疗救助/健康救助 月末结算审核工具：读取医院结算明细与救助对象名单，按政策计算救助金额，生成结算表、拨付清单和统计报表')
+    .version('0.1.0', '-V, --version', '显示版本号')
+    .helpOption('-h, --help', '显示帮助')
+    .helpCommand('help [command]', '显示某个命令的帮助')
+    .showHelpAfterError('（使用 --help 查看用法）')
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .exitOverride();
+  registerValidate(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    process.exitCode = process.exitCode ?? EXIT.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT;
+    } else if (err instanceof InputError || err instanceof UsageError) {
+      warn(`错误：${err.message}`);
+      process.exitCode = EXIT.BAD_INPUT;
+    } else {
+      warn(`内部错误：${(err as Error)?.message ?? String(err)}`);
+      if (process.env.ASSIST_DEBUG) warn(String((err as Error)?.stack));
+      process.exitCode = EXIT.INTERNAL;
+    }
+  }
+}
