@@ -1,0 +1,144 @@
+import { describe, expect, test } from 'vitest';
+import { parseMoney, chineseCapital, roundFen, money } from './money.js';
+import { parseDate, addMonths, endOfMonth, ageAt } from './dates.js';
+import { parseIdNumber, checkCharacter, mask, maskName } from './id-number.js';
+import { parseCategory, parseVisitType, parseYesNo } from './categories.js';
+
+describe('money', () => {
+  test.each([
+    ['￥1,234.50', '1234.5'],
+    ['¥ 1 234.50 元', '1234.5'],
+    ['1234.5元', '1234.5'],
+    [' 0.01 ', '0.01'],
+    ['1,000,000,000,000.00', '1000000000000'],
+    ['１２３．４５', '123.45'],
+    ['0', '0'],
+    ['.5', '0.5'],
+  ])('text %s → %s', (input, expected) => {
+    const p = parseMoney(input);
+    expect(p.ok && p.value.toString()).toBe(expected);
+  });
+  test.each([
+    [1234.5, '1234.5'],
+    [0.1, '0.1'],
+    [0.30000000000000004, '0.3'],
+    [123.45000000000002, '123.45'],
+    [999999999999.99, '999999999999.99'],
+  ])('Excel number %s → %s (15 significant digits, no float arithmetic)', (input, expected) => {
+    const p = parseMoney(input);
+    expect(p.ok && p.value.toString()).toBe(expected);
+  });
+  test.each([
+    ['12.345', 'BAD_AMOUNT'],
+    ['abc', 'BAD_AMOUNT'],
+    ['1.2.3', 'BAD_AMOUNT'],
+    [12.345, 'BAD_AMOUNT'],
+    ['-5', 'NEGATIVE_AMOUNT'],
+    ['(5.00)', 'NEGATIVE_AMOUNT'],
+    [-0.01, 'NEGATIVE_AMOUNT'],
+    [Number.NaN, 'BAD_AMOUNT'],
+  ])('%s is %s', (input, code) => {
+    const p = parseMoney(input);
+    expect(p.ok ? 'ok' : p.code).toBe(code);
+  });
+  test.each([
+    ['0.005', '0.01'],
+    ['0.004', '0.00'],
+    ['66.666', '66.67'],
+    ['2.675', '2.68'],
+  ])('round half up %s → %s', (v, r) => expect(roundFen(money(v)).toFixed(2)).toBe(r));
+  test.each([
+    ['0', '零元整'],
+    ['0.05', '伍分'],
+    ['10.00', '壹拾元整'],
+    ['100000.10', '壹拾万元壹角整'],
+    ['1000000.00', '壹佰万元整'],
+    ['1234.50', '壹仟贰佰叁拾肆元伍角整'],
+    ['1001.01', '壹仟零壹元零壹分'],
+    ['100010.00', '壹拾万零壹拾元整'],
+    ['-20.30', '负贰拾元叁角整'],
+  ])('大写 %s → %s', (v, t) => expect(chineseCapital(money(v))).toBe(t));
+});
+
+describe('dates', () => {
+  test.each([
+    ['2024-06-03', '2024-06-03'],
+    ['2024/6/3', '2024-06-03'],
+    ['2024.6.3', '2024-06-03'],
+    ['20240603', '2024-06-03'],
+    ['2024年6月3日', '2024-06-03'],
+    ['2024-06-03 14:22:10', '2024-06-03'],
+    [45446, '2024-06-03'],
+    [45446.75, '2024-06-03'],
+    [20240603, '2024-06-03'],
+    [new Date(Date.UTC(2024, 5, 3)), '2024-06-03'],
+    ['2024-02-29', '2024-02-29'],
+    ['2023-02-29', null],
+    ['2024-13-01', null],
+    ['明天', null],
+    ['', null],
+  ])('%s → %s', (input, expected) => expect(parseDate(input)).toBe(expected));
+  test('1904 serial', () => expect(parseDate(44000, true)).toBe('2024-06-19'));
+  test('month arithmetic clamps to month end', () => {
+    expect(addMonths('2024-01-31', 1)).toBe('2024-02-29');
+    expect(addMonths('2024-03-15', -12)).toBe('2023-03-15');
+    expect(endOfMonth('2024-02-10')).toBe('2024-02-29');
+  });
+  test('age at a date', () => {
+    expect(ageAt('2010-06-03', '2024-06-02')).toBe(13);
+    expect(ageAt('2010-06-03', '2024-06-03')).toBe(14);
+  });
+});
+
+describe('ID numbers (GB 11643-1999)', () => {
+  test('check character of the standard example', () => expect(checkCharacter('11010519491231002')).toBe('X'));
+  test.each([
+    ['11010519491231002X', '11010519491231002X', '1949-12-31', 'female'],
+    ['11010519491231002x', '11010519491231002X', '1949-12-31', 'female'],
+    [' 110105194912310021 '.replace('0021', '002X'), '11010519491231002X', '1949-12-31', 'female'],
+    ['110105491231002', '11010519491231002X', '1949-12-31', 'female'],
+  ])('%s → %s', (input, id, birth, sex) => {
+    const p = parseIdNumber(input);
+    expect(p.ok).toBe(true);
+    if (p.ok) expect([p.info.id, p.info.birthDate, p.info.sex]).toEqual([id, birth, sex]);
+  });
+  test('position 17 odd is male', () => {
+    const first17 = '21010219900307123';
+    const p = parseIdNumber(first17 + checkCharacter(first17));
+    expect(p.ok && p.info.sex).toBe('male');
+  });
+  test.each([
+    ['110105194912310021', '校验位'],
+    ['11010519491331002X'.slice(0, 17) + checkCharacter('11010519491331002'), '出生日期'],
+    ['1.10105E+17', '科学计数法'],
+    ['11010519491231', '18位'],
+    [110105194912310, '数字'],
+  ])('%s is INVALID_ID (%s)', (input, why) => {
+    const p = parseIdNumber(input);
+    expect(p.ok).toBe(false);
+    if (!p.ok) expect(p.detail).toContain(why);
+  });
+  test('masks', () => {
+    expect(mask('210102199003071234')).toBe('210102********1234');
+    expect(maskName('张三明')).toBe('张*明');
+    expect(maskName('李四')).toBe('李*');
+    expect(maskName('欧阳娜娜')).toBe('欧**娜');
+  });
+});
+
+describe('labels', () => {
+  test.each([
+    ['特困供养人员', 'tekun'], ['农村五保', 'tekun'], ['五保户', 'tekun'], ['城乡低保对象', 'dibao'], ['低保', 'dibao'], ['城市 低保', 'dibao'],
+    ['低收入家庭成员', 'dibao-edge'], ['支出型困难', 'spending-hardship'], ['建档立卡贫困人口', 'tuopin'], ['原建档立卡低收入人口', 'tuopin'],
+    ['易返贫致贫人口', 'monitored'], ['突发严重困难户', 'monitored'], ['计生特殊困难家庭', 'family-planning'], ['散居孤儿', 'orphan-scattered'],
+    ['集中供养孤儿', 'orphan'], ['孤儿', 'orphan'], ['困境儿童(一类)', 'child-hardship-1'], ['事实无人抚养儿童', 'child-hardship-1'],
+    ['贫困家庭儿童', 'child-hardship-2'], ['优抚对象', 'priority-veteran'], ['享受生活补贴的重度残疾人', 'severe-disability'],
+    ['60年代精减退职职工', 'downsized-worker'], ['特困职工', 'hardship-worker'], ['外星来客', null],
+  ])('category %s → %s', (label, code) => expect(parseCategory(label)).toBe(code));
+  test.each([
+    ['住院', 'inpatient'], ['门诊', 'outpatient'], ['门诊大病', 'outpatient-special'], ['门诊特殊病', 'outpatient-special'], ['门诊慢性病', 'outpatient-special'], ['门特', 'outpatient-special'], ['急诊', null],
+  ])('visit type %s → %s', (label, v) => expect(parseVisitType(label)).toBe(v));
+  test.each([
+    ['是', true], ['否', false], ['同意', true], ['Y', true], ['', null], ['待定', null],
+  ])('yes/no %s → %s', (label, v) => expect(parseYesNo(label)).toBe(v));
+});

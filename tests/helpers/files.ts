@@ -1,0 +1,22 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
+import { checkCharacter } from '../../src/domain/id-number.js';
+
+export function tmp(prefix = 'assist-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A valid generated ID from a region code and birth date (no real person). */
+export function makeId(region: string, birth: string, seq = '123'): string {
+  const first17 = `${region}${birth.replace(/-/g, '')}${seq}`;
+  return first17 + checkCharacter(first17);
+}
+
+export function writeCsv(file: string, rows: (string | number)[][], encoding: 'utf8' | 'utf8bom' | 'gb18030' = 'utf8'): string {
+  const text = rows.map((r) => r.map((v) => (/[",\r\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v))).join(',')).join('\r\n') + '\r\n';
+  if (encoding === 'gb18030') writeFileSync(file, iconv.encode(text, 'gb18030'));
+  else writeFileSync(file, (encoding === 'utf8bom' ? '\ufeff' : '') + text, 'utf8');
+  return file;
+}
