@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError, UsageError } from '../io/errors.js';
 import { registerValidate } from './validate.js';
+import { registerAdjudicate } from './adjudicate.js';
 import { warn } from './output.js';
 
 export const EXIT = { OK: 0, DIFFERENCES: 1, BAD_INPUT: 2, INTERNAL: 3 } as const;
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .exitOverride();
   registerValidate(program);
+  registerAdjudicate(program);
   return program;
 }
 

@@ -1,0 +1,66 @@
+import type { Command } from 'commander';
+import { fmtGrouped } from '../domain/money.js';
+import { loadConfig, expandGlobs, aliasMap } from '../run/config.js';
+import { runAdjudication } from '../run/adjudicate-run.js';
+import { UsageError } from '../io/errors.js';
+import { say, warn } from './output.js';
+
+interface Flags {
+  roster?: string[];
+  config?: string;
+  policies?: string;
+  ledger?: string;
+  out?: string;
+  month?: string;
+  dryRun?: boolean;
+  encoding?: string;
+  sheet?: string;
+  operator?: string;
+  quiet?: boolean;
+}
+
+export function registerAdjudicate(program: Command): void {
+  program
+    .command('adjudicate')
+    .description('审核结算明细：按政策计算救助金额，写出结果、结算表和各资金拨付清单')
+    .argument('<claims...>', '结算明细文件（.xlsx 或 .csv）')
+    .option('--roster <files...>', '救助对象名单文件（可多个；覆盖配置中的 rosters）')
+    .option('--config <file>', '配置文件（默认当前目录的 assist.config.json）')
+    .option('--policies <ids>', '启用的政策，按顺序，逗号分隔（如 ln-as-2022,th-2021）')
+    .option('--ledger <path>', '台账数据库路径（默认 assist.db）')
+    .option('--out <dir>', '输出目录（默认 out/<月份>/）')
+    .option('--month <YYYY-MM>', '结算月份（默认取结算日期最多的月份）')
+    .option('--dry-run', '只计算并写出结果，不写入台账')
+    .option('--encoding <enc>', 'CSV 编码：utf-8 或 gb18030（默认自动识别）')
+    .option('--sheet <name>', '指定结算明细的工作表')
+    .option('--operator <name>', '操作员（记入台账）')
+    .option('--quiet', '不显示进度')
+    .action(async (claims: string[], flags: Flags) => {
+      if (flags.month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(flags.month)) throw new UsageError(`--month 应为 YYYY-MM 格式，而不是“${flags.month}”。`);
+      const { config, baseDir } = loadConfig(flags.config);
+      const policies = flags.policies ? flags.policies.split(/[,，\s]+/).filter(Boolean) : config.policies;
+      const rosters = flags.roster ?? expandGlobs(config.rosters, baseDir);
+      const summary = await runAdjudication({
+        claims,
+        rosters,
+        policies,
+        parameters: config.parameters ?? {},
+        hospitalAliases: aliasMap(config.hospitalAliases ?? {}),
+        out: flags.out ?? (config.out ? `${config.out}` : null),
+        month: flags.month ?? null,
+        encoding: flags.encoding,
+        sheet: flags.sheet,
+        dryRun: Boolean(flags.dryRun),
+        onMonth: (m) => flags.quiet || warn(`结算月份：${m}`),
+      });
+      if (flags.ledger || config.ledger !== 'assist.db')
+        warn('提示：台账（跨次运行结转累计额、重复审核检查）尚未实现，本次年度累计只在本次运行内结转，未写入台账。');
+      const c = summary.byStatus;
+      say(`读取结算明细 ${summary.rowsRead} 行：无效 ${summary.invalid} 行，审核 ${summary.checks.linesAdjudicated} 行`);
+      say(`审核结果（明细×政策）：通过 ${c.approved ?? 0}，挂起 ${c.pended ?? 0}，拒绝 ${c.rejected ?? 0}，不在范围 ${c['not-covered'] ?? 0}`);
+      for (const f of summary.fundTotals) say(`  ${f.fund.name}（${f.fund.id}）：¥${fmtGrouped(f.total)}`);
+      if (summary.rosterWarnings.length) say(`名单警告 ${summary.rosterWarnings.length} 条（可用 assist validate 查看）`);
+      say(`核对：读取 ${summary.checks.rowsRead} = 审核 ${summary.checks.linesAdjudicated} + 无效 ${summary.checks.invalid}；金额守恒一致`);
+      say(`输出目录：${summary.outDir}`);
+    });
+}

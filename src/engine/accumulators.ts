@@ -1,0 +1,32 @@
+import { ZERO, roundFen } from '../domain/money.js';
+import type { Accumulator, AccumulatorChange, AccumulatorKey, AccumulatorReader } from './types.js';
+
+export function accKey(k: AccumulatorKey): string {
+  return `${k.policy}|${k.idNumber}|${k.year}|${k.key}`;
+}
+
+export const EMPTY: Accumulator = Object.freeze({ base: ZERO, paid: ZERO, entitled: ZERO, firstDate: null });
+
+/** In-memory accumulators: the engine's working copy (the ledger loads and stores them). */
+export class AccumulatorStore implements AccumulatorReader {
+  readonly map = new Map<string, Accumulator & AccumulatorKey>();
+  get(k: AccumulatorKey): Accumulator {
+    return this.map.get(accKey(k)) ?? EMPTY;
+  }
+  apply(c: AccumulatorChange): void {
+    const key = accKey(c);
+    const cur = this.map.get(key) ?? { policy: c.policy, idNumber: c.idNumber, year: c.year, key: c.key, ...EMPTY };
+    this.map.set(key, {
+      ...cur,
+      base: c.base ? roundFen(cur.base.plus(c.base)) : cur.base,
+      paid: c.paid ? roundFen(cur.paid.plus(c.paid)) : cur.paid,
+      entitled: c.entitled ? roundFen(cur.entitled.plus(c.entitled)) : cur.entitled,
+      firstDate: cur.firstDate ?? c.firstDate ?? null,
+    });
+  }
+  clone(): AccumulatorStore {
+    const s = new AccumulatorStore();
+    for (const [k, v] of this.map) s.map.set(k, { ...v });
+    return s;
+  }
+}

@@ -1,0 +1,96 @@
+// The pure engine: adjudicate(lines, people, policies, accumulators). No files, no database.
+// It alone knows the order of lines (SPEC §3) and of policies (configured order, layering).
+import { REASONS, type ReasonCode, type Status } from '../domain/reasons.js';
+import { ZERO, sum, type Money } from '../domain/money.js';
+import { yearOf, type IsoDate } from '../domain/dates.js';
+import type { ClaimLine } from '../domain/types.js';
+import type { Person } from '../roster/merge.js';
+import { AccumulatorStore } from './accumulators.js';
+import type { LineResult, Policy, TraceStep } from './types.js';
+
+export function serviceDateOf(line: ClaimLine): IsoDate {
+  return line.visitType === 'inpatient' ? line.admissionDate : line.settlementDate;
+}
+
+/** §3 order: settlementDate, admissionDate, hospital, claimId, lineNo. */
+export function compareLines(a: ClaimLine, b: ClaimLine): number {
+  if (a.settlementDate !== b.settlementDate) return a.settlementDate < b.settlementDate ? -1 : 1;
+  if (a.admissionDate !== b.admissionDate) return a.admissionDate < b.admissionDate ? -1 : 1;
+  if (a.hospital !== b.hospital) return a.hospital < b.hospital ? -1 : 1;
+  if (a.claimId !== b.claimId) return a.claimId < b.claimId ? -1 : 1;
+  return a.lineNo - b.lineNo;
+}
+
+/** rejected wins over pended; flags (approved-status reasons) keep approved. */
+export function statusOf(reasons: ReasonCode[]): Status {
+  if (reasons.some((r) => REASONS[r].status === 'rejected')) return 'rejected';
+  if (reasons.some((r) => REASONS[r].status === 'pended')) return 'pended';
+  return 'approved';
+}
+
+export class ConservationError extends Error {}
+
+export interface AdjudicateOutput {
+  results: LineResult[];
+  accumulators: AccumulatorStore;
+}
+
+export function adjudicate(lines: ClaimLine[], people: Map<string, Person>, policies: Policy[], accumulators: AccumulatorStore = new AccumulatorStore()): AdjudicateOutput {
+  const acc = accumulators.clone();
+  const ordered = [...lines].sort(compareLines);
+  const settlements = new Map<string, ClaimLine[]>();
+  for (const l of ordered) {
+    const k = `${l.hospital}\u0001${l.claimId}`;
+    const list = settlements.get(k);
+    if (list) list.push(l);
+    else settlements.set(k, [l]);
+  }
+  const results: LineResult[] = [];
+  for (const line of ordered) {
+    const person = people.get(line.idNumber) ?? null;
+    const serviceDate = serviceDateOf(line);
+    const settlement = settlements.get(`${line.hospital}\u0001${line.claimId}`)!;
+    const inScope = policies.filter((p) => p.inScope({ line, settlement, person, params: p.params, serviceDate }));
+    if (inScope.length === 0) {
+      results.push({
+        line, policy: null, status: 'not-covered', reasons: ['NO_APPLICABLE_POLICY'], base: ZERO, payments: {}, patientRemaining: line.personalBurden,
+        trace: [{ step: '适用政策', clause: 'SPEC §3 1. Scope', result: `没有已启用政策的救助范围包含本行（已启用：${policies.map((p) => p.id).join('、') || '无'}）` }],
+        payee: '', changes: [],
+      });
+      continue;
+    }
+    let priorPaid = line.priorPaid;
+    const lineResults: LineResult[] = [];
+    for (const policy of inScope) {
+      const d = policy.decide({ line, person, params: policy.params, priorPaid, serviceDate, year: yearOf(line.settlementDate), acc });
+      const reasons = [...new Set(d.reasons)];
+      const trace: TraceStep[] = [...d.trace];
+      if (person && line.name && person.name && person.name !== line.name && !reasons.includes('NAME_MISMATCH')) {
+        reasons.push('NAME_MISMATCH');
+        trace.push({ step: '姓名核对', clause: 'SPEC §3 NAME_MISMATCH', inputs: { 结算单姓名: line.name, 名单姓名: person.name }, result: '姓名不一致，挂起待人工核实，本行不支付' });
+      }
+      const status = statusOf(reasons);
+      let payments = d.payments;
+      let changes = d.changes;
+      if (status !== 'approved') {
+        payments = Object.fromEntries(policy.funds.map((f) => [f.id, ZERO]));
+        if (!(status === 'pended' && d.keepChangesWhenPended && !reasons.includes('NAME_MISMATCH'))) changes = [];
+      }
+      for (const [fund, amount] of Object.entries(payments)) {
+        if (amount.isNegative()) throw new ConservationError(`${policy.id} 对 ${line.claimId} 的 ${fund} 支付为负数`);
+      }
+      for (const c of changes) acc.apply(c);
+      const paid = sum(Object.values(payments));
+      priorPaid = priorPaid.plus(paid);
+      lineResults.push({ line, policy: policy.id, status, reasons, base: d.base, payments, patientRemaining: ZERO, trace, payee: d.payee, details: d.details, changes });
+    }
+    const remaining: Money = line.totalCost.minus(priorPaid);
+    if (remaining.isNegative()) throw new ConservationError(`结算单 ${line.claimId} 行 ${line.lineNo}：支付合计超过医疗总费用`);
+    // conservation: totalCost = priorPaid + Σ payments + patientRemaining, exactly
+    const check = line.priorPaid.plus(sum(lineResults.flatMap((r) => Object.values(r.payments)))).plus(remaining);
+    if (!check.equals(line.totalCost)) throw new ConservationError(`结算单 ${line.claimId} 行 ${line.lineNo}：守恒核对失败`);
+    for (const r of lineResults) r.patientRemaining = remaining;
+    results.push(...lineResults);
+  }
+  return { results, accumulators: acc };
+}

@@ -1,0 +1,100 @@
+import type { Money } from '../domain/money.js';
+import type { IsoDate } from '../domain/dates.js';
+import type { ClaimLine } from '../domain/types.js';
+import type { ReasonCode, Status } from '../domain/reasons.js';
+import type { Person } from '../roster/merge.js';
+import type { Params } from '../policies/params.js';
+
+export interface TraceStep {
+  step: string;
+  clause: string;
+  inputs?: Record<string, string>;
+  result: string;
+}
+
+export interface Fund {
+  id: string;
+  name: string;
+}
+
+/** Year-to-date counters of one (policy, person, year, key). year 0 = across all years. */
+export interface Accumulator {
+  base: Money;
+  paid: Money;
+  entitled: Money;
+  firstDate: IsoDate | null;
+}
+
+export interface AccumulatorKey {
+  policy: string;
+  idNumber: string;
+  year: number;
+  key: string;
+}
+
+export interface AccumulatorChange extends AccumulatorKey {
+  base?: Money;
+  paid?: Money;
+  entitled?: Money;
+  firstDate?: IsoDate;
+}
+
+export interface AccumulatorReader {
+  get(k: AccumulatorKey): Accumulator;
+}
+
+export interface PolicyInput {
+  line: ClaimLine;
+  person: Person | null;
+  params: Params;
+  /** the line's prior payments plus what earlier policies paid on it */
+  priorPaid: Money;
+  serviceDate: IsoDate;
+  year: number;
+  acc: AccumulatorReader;
+}
+
+export interface PolicyDecision {
+  reasons: ReasonCode[];
+  base: Money;
+  payments: Record<string, Money>;
+  changes: AccumulatorChange[];
+  /** when pended (BELOW_DEDUCTIBLE), the accumulator changes still apply */
+  keepChangesWhenPended?: boolean;
+  trace: TraceStep[];
+  payee: string;
+  details?: Record<string, string>;
+}
+
+export interface ScopeInput {
+  line: ClaimLine;
+  /** all lines of the same settlement (hospital + claimId) in this batch */
+  settlement: ClaimLine[];
+  person: Person | null;
+  params: Params;
+  serviceDate: IsoDate;
+}
+
+export interface Policy {
+  id: string;
+  name: string;
+  document: string;
+  funds: Fund[];
+  params: Params;
+  inScope(s: ScopeInput): boolean;
+  decide(input: PolicyInput): PolicyDecision;
+}
+
+export interface LineResult {
+  line: ClaimLine;
+  policy: string | null;
+  status: Status;
+  reasons: ReasonCode[];
+  base: Money;
+  payments: Record<string, Money>;
+  patientRemaining: Money;
+  trace: TraceStep[];
+  payee: string;
+  details?: Record<string, string>;
+  changes: AccumulatorChange[];
+}

@@ -1,0 +1,57 @@
+// Small shared rules: roster category at a date, in-force window, name and diagnosis matching.
+import { categoryLabel, type Category } from '../domain/categories.js';
+import type { IsoDate } from '../domain/dates.js';
+import { normalizeLabel } from '../domain/text.js';
+import type { ReasonCode } from '../domain/reasons.js';
+import type { ClaimLine } from '../domain/types.js';
+import { categoriesAt, type Person } from '../roster/merge.js';
+import type { TraceStep } from '../engine/types.js';
+
+/** NOT_IN_ROSTER / CATEGORY_NOT_COVERED / NOT_ELIGIBLE_ON_DATE, or the covered categories on the date. */
+export function categoryCheck(person: Person | null, covered: readonly Category[], date: IsoDate, clause: string): { reasons: ReasonCode[]; categories: Category[]; step: TraceStep } {
+  const coveredLabels = covered.map(categoryLabel).join('、');
+  if (!person) return { reasons: ['NOT_IN_ROSTER'], categories: [], step: { step: '救助对象身份', clause, result: '身份证号不在任何救助对象名单中' } };
+  const ever = new Set(person.periods.map((p) => p.category).filter((c) => covered.includes(c)));
+  const atDate = [...categoriesAt(person, date)].filter((c) => covered.includes(c));
+  if (ever.size === 0)
+    return { reasons: ['CATEGORY_NOT_COVERED'], categories: [], step: { step: '救助对象身份', clause, inputs: { 名单类别: [...new Set(person.periods.map((p) => categoryLabel(p.category)))].join('、'), 本政策对象: coveredLabels }, result: '人员类别不属于本政策救助对象' } };
+  if (atDate.length === 0)
+    return { reasons: ['NOT_ELIGIBLE_ON_DATE'], categories: [], step: { step: '救助对象身份', clause, inputs: { 就诊日期: date, 身份期间: person.periods.filter((p) => covered.includes(p.category)).map((p) => `${categoryLabel(p.category)} ${p.validFrom}～${p.validTo ?? '至今'}`).join('；') }, result: '就诊日期不在救助身份有效期内' } };
+  return { reasons: [], categories: atDate, step: { step: '救助对象身份', clause, inputs: { 就诊日期: date }, result: `就诊日为${atDate.map(categoryLabel).join('、')}，属于救助对象` } };
+}
+
+export function inForce(date: IsoDate, from: IsoDate | null, to: IsoDate | null): boolean {
+  return (!from || date >= from) && (!to || date <= to);
+}
+
+/** Item names: Ⅱ/II/2 unified, brackets, hyphens, spaces and middle dots removed, Greek alpha spelled. */
+export function normalizeItem(name: string): string {
+  return normalizeLabel(name)
+    .replace(/[Ⅱⅱ]/g, 'II')
+    .replace(/Ⅸ/g, 'IX')
+    .replace(/Ⅷ/g, 'VIII')
+    .replace(/Ⅳ/g, 'IV')
+    .replace(/α|\$\\alpha\$/g, 'ALPHA')
+    .replace(/[()（）【】[\]{}\-－—_·・,，、\s]/g, '')
+    .toUpperCase();
+}
+
+export interface DiseaseMatcher {
+  icd: string[];
+  keywords: string[];
+}
+
+export function icdKey(code: string): string {
+  return code.toUpperCase().replace(/[.\s·]/g, '');
+}
+
+export function diagnosisMatches(line: Pick<ClaimLine, 'diagnosisCode' | 'diagnosisName'>, m: DiseaseMatcher): boolean {
+  const code = icdKey(line.diagnosisCode);
+  if (code && m.icd.some((p) => code.startsWith(icdKey(p)))) return true;
+  const name = normalizeLabel(line.diagnosisName);
+  return !!name && m.keywords.some((k) => name.includes(normalizeLabel(k)));
+}
+
+export function hasDiagnosis(line: Pick<ClaimLine, 'diagnosisCode' | 'diagnosisName'>): boolean {
+  return !!(line.diagnosisCode || line.diagnosisName);
+}

@@ -1,0 +1,93 @@
+// 锦卫发〔2019〕61号 2019年锦州市农村贫困人口大病专项救治工作实施方案 — report-only: no new fund pays.
+import { fmt, ZERO, D } from '../../domain/money.js';
+import { ageAt } from '../../domain/dates.js';
+import type { Category } from '../../domain/categories.js';
+import type { ReasonCode } from '../../domain/reasons.js';
+import { normalizeLabel } from '../../domain/text.js';
+import type { ClaimLine } from '../../domain/types.js';
+import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
+import { categoryCheck, diagnosisMatches, inForce, type DiseaseMatcher } from '../common.js';
+import type { Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
+
+const DOC = '锦卫发〔2019〕61号';
+const ID = 'jz-21-2019';
+interface Disease extends DiseaseMatcher {
+  name: string;
+  list: '21' | '25';
+  child?: boolean;
+}
+const DISEASES = loadJson<{ diseases: Disease[] }>(new URL('./diseases.json', import.meta.url)).diseases;
+
+export function createPolicy(overrides?: Record<string, unknown>): Policy {
+  const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID), ID);
+
+  function diseaseOf(line: ClaimLine, date: string): Disease | null {
+    const list = params.get<string>('diseaseList', date);
+    const maxAge = params.get<number>('childMaxAge', date);
+    const birth = `${line.idNumber.slice(6, 10)}-${line.idNumber.slice(10, 12)}-${line.idNumber.slice(12, 14)}`;
+    return DISEASES.find((d) => (list === '25' || d.list === '21') && (!d.child || ageAt(birth, date) <= maxAge) && diagnosisMatches(line, d)) ?? null;
+  }
+
+  return {
+    id: ID,
+    name: '锦州市农村贫困人口大病专项救治',
+    document: `${DOC} 2019年锦州市农村贫困人口大病专项救治工作实施方案`,
+    funds: [],
+    params,
+    inScope: ({ line, serviceDate }) => diseaseOf(line, serviceDate) !== null,
+    decide({ line, person, priorPaid, serviceDate }): PolicyDecision {
+      const reasons: ReasonCode[] = [];
+      const trace: TraceStep[] = [];
+      const disease = diseaseOf(line, serviceDate)!;
+      trace.push({ step: '病种', clause: `${DOC} 二、目标任务（${params.get<string>('diseaseList', serviceDate)}种大病）`, inputs: { 诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim(), 名单: params.describe('diseaseList', serviceDate) }, result: `属于“${disease.name}”${disease.child ? `（儿童病种，年龄不超过 ${params.get<number>('childMaxAge', serviceDate)} 周岁）` : ''}` });
+      const from = params.get<string>('inForceFrom', serviceDate);
+      const to = params.get<string>('inForceTo', serviceDate);
+      if (!inForce(serviceDate, from, to)) {
+        reasons.push('POLICY_NOT_IN_FORCE');
+        trace.push({ step: '政策执行期', clause: DOC, inputs: { 就诊日期: serviceDate }, result: `不在 ${from}～${to} 内` });
+      }
+      const covered = params.get<Category[]>('coveredCategories', serviceDate);
+      const cat = categoryCheck(person, covered, serviceDate, `${DOC} 二、目标任务（救治对象）`);
+      trace.push(cat.step);
+      reasons.push(...cat.reasons);
+      if (person && cat.categories.length > 0) {
+        const ruralOnly = params.get<Category[]>('ruralRequiredCategories', serviceDate);
+        // 建档立卡/计生特殊困难家庭 need no proof of rural household; 特困/低保 must be 农村
+        const okWithoutRural = cat.categories.some((c) => !ruralOnly.includes(c));
+        if (!okWithoutRural && person.householdType !== 'rural') {
+          reasons.push('NOT_RURAL');
+          trace.push({ step: '农村户籍', clause: `${DOC} 二、“农村特困人员、低保对象”`, inputs: { 户籍性质: person.householdType === 'urban' ? '城镇' : '未登记' }, result: '特困人员、低保对象须为农村户籍' });
+        }
+      }
+      const county = params.get<string[]>('countyHospitals', serviceDate).map(normalizeLabel);
+      const city = params.get<string[]>('cityHospitals', serviceDate).map(normalizeLabel);
+      if (county.includes(line.hospital)) trace.push({ step: '定点医院', clause: `${DOC} 三、（二）1. 及附件1`, inputs: { 医疗机构: line.hospital }, result: '县级定点医院' });
+      else if (city.includes(line.hospital)) {
+        const referred = line.referral === true;
+        trace.push({ step: '定点医院', clause: `${DOC} 三、（二）1.“县级定点医院出具转诊证明后转至市级定点医院”`, inputs: { 医疗机构: line.hospital, 转诊证明: line.referral === null ? '无' : line.referral ? '是' : '否' }, result: referred ? '市级定点医院，有转诊证明' : '市级定点医院，缺少转诊证明，挂起' });
+        if (!referred) reasons.push('REFERRAL_MISSING');
+      } else {
+        reasons.push('NOT_DESIGNATED_HOSPITAL');
+        trace.push({ step: '定点医院', clause: `${DOC} 附件1 定点医院名单`, inputs: { 医疗机构: line.hospital }, result: '不是县级或市级定点医院' });
+      }
+      const burden = line.totalCost.minus(priorPaid);
+      const ratio = line.totalCost.isZero() ? ZERO : burden.div(line.totalCost);
+      const treatment = line.visitType === 'inpatient' && !line.dischargeDate ? '正在救治' : '已救治';
+      trace.push({
+        step: '费用结构（登记用，不新增支付）',
+        clause: `${DOC} 三、（三）完善支付方式；（四）加强信息管理`,
+        inputs: { 医疗总费用: fmt(line.totalCost), 基本医保: fmt(line.basicPaid), 大病保险: fmt(line.seriousIllnessPaid), 医疗救助: fmt(line.assistancePaid), 其他保障: fmt(line.supplementaryPaid), 医院减免: fmt(line.hospitalWaiver) },
+        result: `个人自付 ${fmt(burden)}，自付比例 ${ratio.times(100).toDecimalPlaces(2, D.ROUND_HALF_UP).toFixed(2)}%；救治状态：${treatment}`,
+      });
+      return {
+        reasons,
+        base: burden,
+        payments: {},
+        changes: [],
+        trace,
+        payee: line.hospital,
+        details: { disease: disease.name, treatment, personalBurdenRatio: ratio.toDecimalPlaces(4, D.ROUND_HALF_UP).toFixed(4) },
+      };
+    },
+  };
+}

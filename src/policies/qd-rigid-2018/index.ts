@@ -1,0 +1,132 @@
+// 青政办发〔2018〕1号 困难居民医疗刚性支出救助
+import { D, fmt, maxMoney, minMoney, roundFen, ZERO } from '../../domain/money.js';
+import { ageAt } from '../../domain/dates.js';
+import type { Category } from '../../domain/categories.js';
+import { VISIT_LABEL, type VisitType } from '../../domain/categories.js';
+import type { ReasonCode } from '../../domain/reasons.js';
+import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
+import { categoryCheck, diagnosisMatches, hasDiagnosis, inForce, normalizeItem } from '../common.js';
+import type { Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
+
+const DOC = '青政办发〔2018〕1号';
+const ID = 'qd-rigid-2018';
+export const FUND = { id: 'qd-rigid-2018.insurer', name: '商业保险经办机构' };
+
+interface Disease {
+  row: number;
+  name: string;
+  icd: string[];
+  keywords: string[];
+  childOnly?: boolean;
+}
+interface Item {
+  name: string;
+  kind: 'drug' | 'device' | 'food';
+  rows: number[];
+  aliases: string[];
+}
+const CATALOGUE = loadJson<{ diseases: Disease[]; items: Item[] }>(new URL('./catalogue.json', import.meta.url));
+const DISEASE_BY_ROW = new Map(CATALOGUE.diseases.map((d) => [d.row, d]));
+// longest names first, so 胸主动脉支架 is not read as 动脉支架
+const MATCHERS = CATALOGUE.items
+  .flatMap((item) => [item.name, ...item.aliases].map((n) => ({ key: normalizeItem(n), item })))
+  .sort((a, b) => b.key.length - a.key.length);
+
+export function catalogueItem(itemName: string): Item | null {
+  const n = normalizeItem(itemName);
+  if (!n) return null;
+  return MATCHERS.find((m) => n.includes(m.key))?.item ?? null;
+}
+
+export function catalogueSize(): { drugs: number; devices: number; foods: number; diseases: number } {
+  const count = (k: Item['kind']) => CATALOGUE.items.filter((i) => i.kind === k).length;
+  return { drugs: count('drug'), devices: count('device'), foods: count('food'), diseases: CATALOGUE.diseases.length };
+}
+
+export function createPolicy(overrides?: Record<string, unknown>): Policy {
+  const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID), ID);
+  return {
+    id: ID,
+    name: '青岛市困难居民医疗刚性支出救助',
+    document: `${DOC} 关于进一步加强困难居民医疗刚性支出救助工作的意见`,
+    funds: [FUND],
+    params,
+    inScope: ({ line }) => catalogueItem(line.itemName) !== null,
+    decide({ line, person, priorPaid, serviceDate, year, acc }): PolicyDecision {
+      const item = catalogueItem(line.itemName)!;
+      const reasons: ReasonCode[] = [];
+      const trace: TraceStep[] = [];
+      const zero = { [FUND.id]: ZERO };
+      const from = params.get<string>('inForceFrom', serviceDate);
+      trace.push({ step: '救助项目', clause: `${DOC} 二、（二）及附件目录`, inputs: { 项目名称: line.itemName }, result: `目录项目“${item.name}”（${item.kind === 'drug' ? '特效药' : item.kind === 'device' ? '特殊器材' : '特殊食品'}，对应病种 ${item.rows.map((r) => `${r}.${DISEASE_BY_ROW.get(r)!.name}`).join('、')}）` });
+      if (!inForce(serviceDate, from, null)) {
+        reasons.push('POLICY_NOT_IN_FORCE');
+        trace.push({ step: '政策执行期', clause: `${DOC} 二、（三）“从2018年度起”`, inputs: { 就诊日期: serviceDate }, result: `早于 ${from}` });
+      }
+      const cat = categoryCheck(person, params.get<Category[]>('coveredCategories', serviceDate), serviceDate, `${DOC} 二、（一）救助对象`);
+      trace.push(cat.step);
+      reasons.push(...cat.reasons);
+      const visits = params.get<VisitType[]>('visitTypes', serviceDate);
+      if (!visits.includes(line.visitType)) {
+        reasons.push('VISIT_TYPE_NOT_COVERED');
+        trace.push({ step: '就诊类型', clause: `${DOC} 二、（三）“住院或门诊大病治疗时”`, inputs: { 就诊类型: VISIT_LABEL[line.visitType] }, result: '不属于住院或门诊大病' });
+      }
+      const diseases = item.rows.map((r) => DISEASE_BY_ROW.get(r)!);
+      if (!hasDiagnosis(line)) {
+        reasons.push('MISSING_FIELD');
+        trace.push({ step: '病种', clause: `${DOC} 附件目录`, result: '结算明细缺少诊断，无法核对病种，挂起' });
+      } else {
+        const matched = diseases.filter((d) => diagnosisMatches(line, d));
+        if (matched.length === 0) {
+          reasons.push('ITEM_DISEASE_MISMATCH');
+          trace.push({ step: '病种', clause: `${DOC} 附件目录`, inputs: { 诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim() }, result: `诊断与“${item.name}”对应的病种不符` });
+        } else {
+          const limit = params.get<number>('childAgeLimit', serviceDate);
+          const age = person ? ageAt(person.birthDate, serviceDate) : ageAt(`${line.idNumber.slice(6, 10)}-${line.idNumber.slice(10, 12)}-${line.idNumber.slice(12, 14)}`, serviceDate);
+          const ok = matched.filter((d) => !d.childOnly || age < limit);
+          trace.push({ step: '病种', clause: `${DOC} 附件目录`, inputs: { 诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim(), 年龄: String(age) }, result: ok.length ? `符合病种：${ok.map((d) => d.name).join('、')}` : `儿童病种要求未满 ${limit} 周岁` });
+          if (ok.length === 0) reasons.push('AGE_NOT_COVERED');
+        }
+      }
+      const R = line.totalCost.minus(priorPaid);
+      const caps = params.get<Record<string, string>>('caps', serviceDate);
+      const capText = caps[item.name];
+      if (capText === undefined || capText === null || capText === '') {
+        reasons.push('CAP_NOT_CONFIGURED');
+        trace.push({ step: '最高救助金额', clause: `${DOC} 二、（三）“该救助项目设定的最高救助金额”`, inputs: { 项目: item.name }, result: '文件未公布该项目的最高救助金额，配置中也未设置：挂起，不凭猜测支付' });
+      }
+      if (reasons.length > 0) return { reasons, base: R, payments: zero, changes: [], trace, payee: line.hospital };
+      const C = new D(capText!);
+      const approved = line.expertApproval === true;
+      const uplift = new D(params.get<string>('approvalUplift', serviceDate));
+      const cap = approved ? roundFen(C.times(uplift.plus(1))) : C;
+      const used = acc.get({ policy: ID, idNumber: line.idNumber, year, key: item.name }).paid;
+      const left = maxMoney(ZERO, cap.minus(used));
+      const ratio = new D(params.get<string>('ratio', serviceDate));
+      const pay = roundFen(minMoney(R.times(ratio), left));
+      trace.push({ step: '个人负担 R', clause: `${DOC} 二、（三）“除社会医疗保险……和困难居民医疗救助外，个人负担费用”`, inputs: { 医疗总费用: fmt(line.totalCost), 已支付: fmt(priorPaid) }, result: `R = ${fmt(R)}` });
+      trace.push({
+        step: '年度最高救助金额',
+        clause: approved ? `${DOC} 二、（三）“经专家评审同意后，年度最高救助金额可上浮20%”` : `${DOC} 二、（三）“不超过该救助项目设定的最高救助金额的，实施100%医疗刚性支出救助”`,
+        inputs: { 项目: item.name, 最高救助金额: fmt(C), 专家评审: approved ? '同意' : '无', [`${year}年已救助`]: fmt(used) },
+        result: `封顶 ${fmt(cap)}，余额 ${fmt(left)}；支付 = min(${fmt(R)} × ${ratio.toString()}, ${fmt(left)}) = ${fmt(pay)}`,
+      });
+      const details: Record<string, string> = { item: item.name };
+      if (left.isZero() && R.greaterThan(0)) reasons.push('CAP_REACHED');
+      if (R.greaterThan(left) && !approved) {
+        reasons.push('OVER_CAP_REVIEW');
+        details.unpaidExcess = fmt(R.minus(pay));
+        trace.push({ step: '超限额部分', clause: `${DOC} 二、（三）“超出限额但符合规定属于正常支出的，经专家评审同意后……可上浮20%”`, result: `超出部分 ${fmt(R.minus(pay))} 待专家评审；评审同意后以 --supersede 重新审核` });
+      }
+      return {
+        reasons,
+        base: R,
+        payments: { [FUND.id]: pay },
+        changes: [{ policy: ID, idNumber: line.idNumber, year, key: item.name, base: R, paid: pay }],
+        trace,
+        payee: line.hospital,
+        details,
+      };
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// results-<month>.jsonl: one object per (line, policy) result and one per invalid line — exactly the keys of SPEC §7.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { fmt } from '../domain/money.js';
+import type { RowError } from '../domain/types.js';
+import type { LineResult } from '../engine/types.js';
+import { writeAtomic } from '../io/atomic.js';
+
+export function resultToJson(r: LineResult): Record<string, unknown> {
+  return {
+    source: r.line.source,
+    row: r.line.row,
+    claimId: r.line.claimId,
+    lineNo: r.line.lineNo,
+    hospital: r.line.hospital,
+    idNumber: r.line.idNumber,
+    name: r.line.name,
+    settlementDate: r.line.settlementDate,
+    policy: r.policy,
+    status: r.status,
+    reasons: r.reasons,
+    base: fmt(r.base),
+    payments: Object.fromEntries(Object.entries(r.payments).map(([k, v]) => [k, fmt(v)])),
+    patientRemaining: fmt(r.patientRemaining),
+    trace: r.trace,
+  };
+}
+
+export function invalidToJson(e: RowError): Record<string, unknown> {
+  return {
+    source: e.source,
+    row: e.row,
+    claimId: e.claimId,
+    lineNo: e.lineNo,
+    hospital: e.hospital,
+    idNumber: e.idNumber,
+    name: e.name,
+    settlementDate: null,
+    policy: null,
+    status: 'invalid',
+    reasons: [...new Set(e.issues.map((i) => i.code))],
+    base: null,
+    payments: {},
+    patientRemaining: null,
+    trace: e.issues.map((i) => ({ step: '输入校验', clause: 'SPEC §6', inputs: i.column ? { 列: i.column } : undefined, result: i.detail ?? i.code })),
+  };
+}
+
+export async function writeResultsJsonl(file: string, results: LineResult[], invalid: RowError[]): Promise<void> {
+  await writeAtomic(file, async (tmp) => {
+    const ws = createWriteStream(tmp, { mode: 0o600 });
+    const write = async (obj: unknown) => {
+      if (!ws.write(JSON.stringify(obj) + '\n')) await once(ws, 'drain');
+    };
+    for (const r of results) await write(resultToJson(r));
+    for (const e of invalid) await write(invalidToJson(e));
+    ws.end();
+    await once(ws, 'close');
+  });
+}
