@@ -21,10 +21,13 @@ export function compareLines(a: ClaimLine, b: ClaimLine): number {
   return a.lineNo - b.lineNo;
 }
 
-/** rejected wins over pended; flags (approved-status reasons) keep approved. */
+/**
+ * rejected wins over pended; flags (approved-status reasons) keep approved. A row-level code inside
+ * a policy result (MISSING_FIELD: a field this policy needs is empty) pends the line for a human.
+ */
 export function statusOf(reasons: ReasonCode[]): Status {
   if (reasons.some((r) => REASONS[r].status === 'rejected')) return 'rejected';
-  if (reasons.some((r) => REASONS[r].status === 'pended')) return 'pended';
+  if (reasons.some((r) => REASONS[r].status === 'pended' || REASONS[r].status === 'invalid')) return 'pended';
   return 'approved';
 }
 
