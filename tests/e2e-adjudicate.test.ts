@@ -1,0 +1,102 @@
+// End-to-end: the built CLI on fixtures/demo, results compared with a reviewed golden file, workbooks read back.
+import { describe, expect, test } from 'vitest';
+import ExcelJS from 'exceljs';
+import { existsSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Decimal } from 'decimal.js';
+import { runCli, FULL_ID, ROOT } from './helpers/cli.js';
+import { tmp } from './helpers/files.js';
+
+const demo = (f: string) => join(ROOT, 'fixtures', 'demo', f);
+type Row = { claimId: string; lineNo: number; policy: string | null; status: string; reasons: string[]; base: string | null; payments: Record<string, string>; patientRemaining: string | null; idNumber: string };
+
+function readJsonl(file: string): Row[] {
+  return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row);
+}
+function compact(rows: Row[]): string[] {
+  return rows.map((r) => [r.claimId, r.lineNo, r.policy, r.status, r.reasons.join(','), r.base, Object.entries(r.payments).map(([k, v]) => `${k}=${v}`).join(';'), r.patientRemaining].join(' | '));
+}
+/** Golden files were generated once, reviewed line by line (see README), and are compared exactly. Set UPDATE_GOLDEN=1 to rewrite. */
+function golden(name: string, actual: string[]): void {
+  const file = join(ROOT, 'tests', 'golden', name);
+  if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, JSON.stringify(actual, null, 1) + '\n');
+  expect(actual).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+describe('assist adjudicate (built CLI) on the demo data', () => {
+  const out = tmp();
+  const run = runCli(['adjudicate', demo('claims.xlsx'), demo('claims-gb18030.csv'), '--config', demo('assist.config.json'), '--out', out]);
+  const rows = run.code === 0 ? readJsonl(join(out, 'results-2024-06.jsonl')) : [];
+
+  test('exit 0, Chinese summary, masked terminal output, month chosen from the data', () => {
+    expect(run.stderr).toContain('结算月份：2024-06');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('读取结算明细 60 行：无效 10 行，审核 50 行');
+    expect(run.stdout).toContain('核对：读取 60 = 审核 50 + 无效 10；金额守恒一致');
+    expect(run.stdout + run.stderr).not.toMatch(FULL_ID);
+  });
+
+  test('results jsonl has exactly the keys of SPEC §7 and matches the reviewed golden file', () => {
+    for (const r of rows)
+      expect(Object.keys(r)).toEqual(['source', 'row', 'claimId', 'lineNo', 'hospital', 'idNumber', 'name', 'settlementDate', 'policy', 'status', 'reasons', 'base', 'payments', 'patientRemaining', 'trace']);
+    golden('demo-2024-06.json', compact(rows));
+  });
+
+  test('hand-checked lines: the AS drug and its injection fee', () => {
+    const fee = rows.find((r) => r.claimId === 'LN2024060000024' && r.lineNo === 2 && r.policy === 'ln-as-2022')!;
+    // D 13.65, basic 6.82 → S 6.83; F = min(6.83, round(0.2 × 13.65) = 2.73); T = 4.10
+    expect([fee.status, fee.base, fee.payments, fee.patientRemaining]).toEqual(['approved', '6.83', { 'ln-as-2022.special-fund': '2.73', 'ln-as-2022.third-party': '4.10' }, '0.00']);
+    const invalid = rows.filter((r) => r.status === 'invalid');
+    expect(invalid).toHaveLength(10);
+    expect(invalid.flatMap((r) => r.reasons).sort()).toEqual(['BAD_AMOUNT', 'BAD_DATE', 'DATE_ORDER', 'DUPLICATE_LINE', 'DUPLICATE_LINE', 'INVALID_ID', 'INVALID_ID', 'MISSING_FIELD', 'NEGATIVE_AMOUNT', 'PAYMENTS_EXCEED_COST']);
+  });
+
+  test('settlement workbook: sheets, 核对 all 一致, 明细 rows = results', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(join(out, 'settlement-2024-06.xlsx'));
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['汇总', '明细', '异常', '核对']);
+    const checks: string[] = [];
+    wb.getWorksheet('核对')!.eachRow((row, n) => n > 1 && checks.push(String(row.getCell(4).value)));
+    expect(checks).toEqual(['一致', '一致', '一致']);
+    expect(wb.getWorksheet('明细')!.actualRowCount - 1).toBe(rows.filter((r) => r.status !== 'invalid').length);
+    expect(wb.getWorksheet('明细')!.views[0]).toMatchObject({ state: 'frozen' });
+    expect(statSync(join(out, 'settlement-2024-06.xlsx')).mode & 0o777).toBe(0o600);
+  });
+
+  test('each disbursement list totals exactly what the results pay from that fund, with 大写 and signature lines', async () => {
+    for (const fund of ['ln-as-2022.special-fund', 'ln-as-2022.third-party', 'qd-rigid-2018.insurer', 'th-2021.district']) {
+      const expected = rows.reduce((s, r) => s.plus(r.payments[fund] ?? 0), new Decimal(0));
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.readFile(join(out, `disbursement-${fund}-2024-06.xlsx`));
+      const ws = wb.getWorksheet('拨付清单')!;
+      let total: number | null = null;
+      let capital = '';
+      let signature = false;
+      ws.eachRow((row) => {
+        if (row.getCell(1).value === '合计') total = row.getCell(9).value as number;
+        const first = String(row.getCell(1).value ?? '');
+        if (first.startsWith('合计金额（大写）')) capital = first;
+        if (first === '制表人：') signature = true;
+      });
+      expect(new Decimal(total!).toFixed(2)).toBe(expected.toFixed(2));
+      expect(capital).toMatch(/元/);
+      expect(signature).toBe(true);
+    }
+  });
+
+  test('the Jinzhou 2019 file: report-only results for jz-21-2019', () => {
+    const o = tmp();
+    const r = runCli(['adjudicate', demo('claims-jinzhou.xlsx'), '--config', demo('assist.config.json'), '--policies', 'jz-21-2019', '--out', o]);
+    expect(r.code).toBe(0);
+    const rs = readJsonl(join(o, 'results-2019-05.jsonl'));
+    for (const x of rs) expect(x.payments).toEqual({});
+    golden('demo-jinzhou-2019-05.json', compact(rs));
+  });
+
+  test('usage errors exit 2: no policy, unknown policy, bad month', () => {
+    const o = tmp();
+    expect(runCli(['adjudicate', demo('claims.xlsx'), '--out', o], { cwd: o }).code).toBe(2);
+    expect(runCli(['adjudicate', demo('claims.xlsx'), '--policies', 'xx-1', '--out', o], { cwd: o }).code).toBe(2);
+    expect(runCli(['adjudicate', demo('claims.xlsx'), '--policies', 'th-2021', '--month', '2024-13', '--out', o], { cwd: o }).code).toBe(2);
+  });
+});
