@@ -31,8 +31,8 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
   test('exit 0, Chinese summary, masked terminal output, month chosen from the data', () => {
     expect(run.stderr).toContain('结算月份：2024-06');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('读取结算明细 60 行：无效 10 行，审核 50 行');
-    expect(run.stdout).toContain('核对：读取 60 = 审核 50 + 无效 10；金额守恒一致');
+    expect(run.stdout).toContain('读取结算明细 61 行：无效 11 行，审核 50 行');
+    expect(run.stdout).toContain('核对：读取 61 = 审核 50 + 无效 11；金额守恒一致');
     expect(run.stdout + run.stderr).not.toMatch(FULL_ID);
   });
 
@@ -47,8 +47,8 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
     // D 13.65, basic 6.82 → S 6.83; F = min(6.83, round(0.2 × 13.65) = 2.73); T = 4.10
     expect([fee.status, fee.base, fee.payments, fee.patientRemaining]).toEqual(['approved', '6.83', { 'ln-as-2022.special-fund': '2.73', 'ln-as-2022.third-party': '4.10' }, '0.00']);
     const invalid = rows.filter((r) => r.status === 'invalid');
-    expect(invalid).toHaveLength(10);
-    expect(invalid.flatMap((r) => r.reasons).sort()).toEqual(['BAD_AMOUNT', 'BAD_DATE', 'DATE_ORDER', 'DUPLICATE_LINE', 'DUPLICATE_LINE', 'INVALID_ID', 'INVALID_ID', 'MISSING_FIELD', 'NEGATIVE_AMOUNT', 'PAYMENTS_EXCEED_COST']);
+    expect(invalid).toHaveLength(11);
+    expect(invalid.flatMap((r) => r.reasons).sort()).toEqual(['BAD_AMOUNT', 'BAD_DATE', 'BURDEN_MISMATCH', 'DATE_ORDER', 'DUPLICATE_LINE', 'DUPLICATE_LINE', 'INVALID_ID', 'INVALID_ID', 'MISSING_FIELD', 'NEGATIVE_AMOUNT', 'PAYMENTS_EXCEED_COST']);
   });
 
   test('settlement workbook: sheets, 核对 all 一致, 明细 rows = results', async () => {

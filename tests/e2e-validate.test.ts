@@ -13,8 +13,8 @@ describe('assist validate (built CLI)', () => {
     const r = runCli(['validate', demo('claims.xlsx'), demo('claims-gb18030.csv'), '--out', out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('文件：claims.xlsx（结算明细，工作表“结算明细”，表头在第 2 行）');
-    expect(r.stdout).toContain('读取 48 行：有效 40，无效 8');
-    expect(r.stdout).toContain('读取 12 行：有效 10，无效 2');
+    expect(r.stdout).toContain('读取 48 行：有效 39，无效 9');
+    expect(r.stdout).toContain('读取 13 行：有效 11，无效 2');
     expect(r.stdout).toMatch(/INVALID_ID 身份证号无效.*：2 行/);
     expect(r.stdout + r.stderr).not.toMatch(FULL_ID);
     const file = join(out, 'validation-claims.xlsx');
@@ -28,12 +28,13 @@ describe('assist validate (built CLI)', () => {
     ws.eachRow((row, n) => {
       if (n > 1) rows.push([row.getCell(3).value as number, row.getCell(5).value as string, row.getCell(4).value as string]);
     });
-    expect(rows).toContainEqual([7, 'INVALID_ID', '身份证号']);
-    expect(rows).toContainEqual([21, 'INVALID_ID', '身份证号']);
+    expect(rows).toContainEqual([8, 'INVALID_ID', '身份证号']);
+    expect(rows).toContainEqual([22, 'INVALID_ID', '身份证号']);
     expect(rows).toContainEqual([3, 'DUPLICATE_LINE', '结算单号']);
-    expect(rows).toContainEqual([18, 'DUPLICATE_LINE', '结算单号']);
+    expect(rows).toContainEqual([5, 'DUPLICATE_LINE', '结算单号']);
+    expect(rows).toContainEqual([16, 'BURDEN_MISMATCH', '个人负担']);
     expect(rows.filter((x) => x[1] === 'BAD_AMOUNT')).toHaveLength(1);
-    expect(rows).toHaveLength(8);
+    expect(rows).toHaveLength(9);
   });
 
   test('demo roster: name conflict and unknown category warnings', async () => {
