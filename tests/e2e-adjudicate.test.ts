@@ -58,7 +58,14 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
     const checks: string[] = [];
     wb.getWorksheet('核对')!.eachRow((row, n) => n > 1 && checks.push(String(row.getCell(4).value)));
     expect(checks).toEqual(['一致', '一致', '一致']);
-    expect(wb.getWorksheet('明细')!.actualRowCount - 1).toBe(rows.filter((r) => r.status !== 'invalid').length);
+    const detail = wb.getWorksheet('明细')!;
+    // header + one row per result + 合计
+    expect(detail.actualRowCount - 2).toBe(rows.filter((r) => r.status !== 'invalid').length);
+    const last = detail.getRow(detail.actualRowCount);
+    expect(last.getCell(1).value).toBe('合计');
+    const cost = rows.filter((r) => r.status !== 'invalid').reduce((s, r) => s.plus(r.payments['th-2021.district'] ?? 0), new Decimal(0));
+    const thCol = (detail.getRow(1).values as string[]).indexOf('区健康救助资金');
+    expect(new Decimal(last.getCell(thCol).value as number).toFixed(2)).toBe(cost.toFixed(2));
     expect(wb.getWorksheet('明细')!.views[0]).toMatchObject({ state: 'frozen' });
     expect(statSync(join(out, 'settlement-2024-06.xlsx')).mode & 0o777).toBe(0o600);
   });

@@ -83,9 +83,11 @@ export async function writeSettlement(file: string, opts: { month: string; funds
       STATUS_LABEL[r.status], r.reasons.map((c) => `${c} ${REASONS[c].text}`).join('；'), r.line.totalCost, r.line.priorPaid, r.base,
       ...funds.map((f) => r.payments[f.id] ?? null), r.patientRemaining, oneLine(r),
     ]);
-    const sheets = Math.max(1, Math.ceil(detailRows.length / EXCEL_MAX_DATA_ROWS));
+    const sheets = Math.max(1, Math.ceil(detailRows.length / (EXCEL_MAX_DATA_ROWS - 1)));
     for (let i = 0; i < sheets; i++) {
-      addSheet(wb, { name: i === 0 ? '明细' : `明细-${i + 1}`, columns: detailColumns, rows: detailRows.slice(i * EXCEL_MAX_DATA_ROWS, (i + 1) * EXCEL_MAX_DATA_ROWS) });
+      // the 合计 row takes one row of the sheet's capacity, so a part holds EXCEL_MAX_DATA_ROWS − 1 lines
+      const part = EXCEL_MAX_DATA_ROWS - 1;
+      addSheet(wb, { name: i === 0 ? '明细' : `明细-${i + 1}`, columns: detailColumns, rows: detailRows.slice(i * part, (i + 1) * part), totals: detailColumns.map((c, j) => (c.kind === 'money' ? j : -1)).filter((j) => j >= 0) });
     }
     // 异常
     const exRows: OutCell[][] = [
