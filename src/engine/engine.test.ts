@@ -4,7 +4,7 @@ import { adjudicate, compareLines } from './adjudicate.js';
 import { AccumulatorStore } from './accumulators.js';
 import { createPolicies } from '../policies/registry.js';
 import { line, person, people, genId } from '../testkit.js';
-import { D, fmt, sum, ZERO } from '../domain/money.js';
+import { D, fmt, sum } from '../domain/money.js';
 import type { ClaimLine } from '../domain/types.js';
 import type { LineResult } from './types.js';
 
@@ -161,4 +161,3 @@ describe('properties (fast-check)', () => {
   });
 });
 
-export { ZERO };

@@ -14,20 +14,16 @@ export interface ColumnDef {
 
 export type OutCell = string | number | Decimal | null | undefined;
 
-/** Neutralises a formula-looking text from input: xlsx cells we write are always values, never formulas. */
-function textValue(v: string): string {
-  return v;
-}
-
 export function toCellValue(v: OutCell, kind: ColumnKind): ExcelJS.CellValue {
   if (v === null || v === undefined) return null;
   if (kind === 'money' || kind === 'percent') {
     if (typeof v === 'object') return Number(v.toFixed(kind === 'percent' ? 4 : 2));
     if (typeof v === 'number') return v;
-    return textValue(String(v));
+    return String(v);
   }
   if (kind === 'int') return typeof v === 'number' ? v : Number(String(v));
-  return textValue(typeof v === 'object' ? v.toString() : String(v));
+  // strings are written as text cells, never as formulas (exceljs only writes a formula from a {formula} object)
+  return typeof v === 'object' ? v.toString() : String(v);
 }
 
 export interface SheetSpec {

@@ -1,5 +1,5 @@
 // settlement-<month>.xlsx: 汇总, 明细 (split at Excel's row limit), 异常, 核对.
-import { D, fmt, sum, ZERO, type Money } from '../domain/money.js';
+import { fmt, sum, ZERO, type Money } from '../domain/money.js';
 import { REASONS } from '../domain/reasons.js';
 import type { RowError } from '../domain/types.js';
 import type { Fund, LineResult } from '../engine/types.js';
@@ -117,4 +117,3 @@ export async function writeSettlement(file: string, opts: { month: string; funds
   });
 }
 
-export { D };

@@ -6,7 +6,7 @@ import { mergeRoster } from '../roster/merge.js';
 import { adjudicate } from '../engine/adjudicate.js';
 import { createPolicies } from '../policies/registry.js';
 import { monthOf } from '../domain/dates.js';
-import { sum, ZERO, type Money } from '../domain/money.js';
+import type { Money } from '../domain/money.js';
 import type { ClaimLine, RosterRow, RowError, RosterWarning } from '../domain/types.js';
 import type { Fund, LineResult } from '../engine/types.js';
 import { writeResultsJsonl } from '../reports/results-jsonl.js';
@@ -105,8 +105,4 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
   const byStatus: Record<string, number> = {};
   for (const r of results) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
   return { month, outDir, rowsRead, invalid: invalidRows.length, results, invalidRows, rosterWarnings, checks, byStatus, fundTotals, files };
-}
-
-export function totalPaid(results: LineResult[]): Money {
-  return results.reduce((acc, r) => acc.plus(sum(Object.values(r.payments))), ZERO);
 }
