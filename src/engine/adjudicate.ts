@@ -31,6 +31,11 @@ export function statusOf(reasons: ReasonCode[]): Status {
   return 'approved';
 }
 
+/** A settlement is one claimId at one hospital; its lines are judged together (e.g. the AS injection fee). */
+function settlementKey(l: ClaimLine): string {
+  return `${l.hospital}\u0001${l.claimId}`;
+}
+
 export class ConservationError extends Error {}
 
 export interface AdjudicateOutput {
@@ -43,7 +48,7 @@ export function adjudicate(lines: ClaimLine[], people: Map<string, Person>, poli
   const ordered = [...lines].sort(compareLines);
   const settlements = new Map<string, ClaimLine[]>();
   for (const l of ordered) {
-    const k = `${l.hospital}\u0001${l.claimId}`;
+    const k = settlementKey(l);
     const list = settlements.get(k);
     if (list) list.push(l);
     else settlements.set(k, [l]);
@@ -52,7 +57,7 @@ export function adjudicate(lines: ClaimLine[], people: Map<string, Person>, poli
   for (const line of ordered) {
     const person = people.get(line.idNumber) ?? null;
     const serviceDate = serviceDateOf(line);
-    const settlement = settlements.get(`${line.hospital}\u0001${line.claimId}`)!;
+    const settlement = settlements.get(settlementKey(line))!;
     const inScope = policies.filter((p) => p.inScope({ line, settlement, person, params: p.params, serviceDate }));
     if (inScope.length === 0) {
       results.push({

@@ -6,30 +6,26 @@ export function lineKey(l: { hospital: string; claimId: string; lineNo: number |
 }
 
 export function splitDuplicates(lines: ClaimLine[]): { valid: ClaimLine[]; duplicates: RowError[] } {
-  const count = new Map<string, number>();
+  const byKey = new Map<string, ClaimLine[]>();
   for (const l of lines) {
     const k = lineKey(l);
-    count.set(k, (count.get(k) ?? 0) + 1);
+    const list = byKey.get(k);
+    if (list) list.push(l);
+    else byKey.set(k, [l]);
   }
   const valid: ClaimLine[] = [];
   const duplicates: RowError[] = [];
-  const where = new Map<string, string[]>();
   for (const l of lines) {
-    const k = lineKey(l);
-    if ((count.get(k) ?? 0) > 1) {
-      const list = where.get(k) ?? [];
-      list.push(`${l.source}${l.sheet ? `/${l.sheet}` : ''} 第${l.row}行`);
-      where.set(k, list);
+    const same = byKey.get(lineKey(l))!;
+    if (same.length === 1) {
+      valid.push(l);
+      continue;
     }
-  }
-  for (const l of lines) {
-    const k = lineKey(l);
-    if ((count.get(k) ?? 0) > 1) {
-      duplicates.push({
-        source: l.source, sheet: l.sheet, row: l.row, idNumber: l.idNumber, name: l.name, claimId: l.claimId, lineNo: l.lineNo, hospital: l.hospital,
-        issues: [{ code: 'DUPLICATE_LINE', column: '结算单号', detail: `${l.hospital} 结算单号 ${l.claimId} 行号 ${l.lineNo} 重复出现：${where.get(k)!.join('、')}` }],
-      });
-    } else valid.push(l);
+    const where = same.map((d) => `${d.source}${d.sheet ? `/${d.sheet}` : ''} 第${d.row}行`).join('、');
+    duplicates.push({
+      source: l.source, sheet: l.sheet, row: l.row, idNumber: l.idNumber, name: l.name, claimId: l.claimId, lineNo: l.lineNo, hospital: l.hospital,
+      issues: [{ code: 'DUPLICATE_LINE', column: '结算单号', detail: `${l.hospital} 结算单号 ${l.claimId} 行号 ${l.lineNo} 重复出现：${where}` }],
+    });
   }
   return { valid, duplicates };
 }

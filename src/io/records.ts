@@ -75,6 +75,19 @@ class Cells {
     if (!d) this.issues.push({ code: 'BAD_DATE', column: this.header(field), detail: err ?? `“${this.header(field)}”的值“${cellText(this.raw(field))}”不是有效日期` });
     return d;
   }
+  /** The ID cell: empty → MISSING_FIELD, unparseable → INVALID_ID; `shown` is what an error row displays. */
+  idNumber(): { id: string; birthDate: IsoDate | null; shown: string } {
+    const raw = this.raw('idNumber');
+    const text = isCellError(raw) ? '' : cellText(raw);
+    if (raw === null || (typeof raw === 'string' && raw.trim() === '')) {
+      this.issues.push({ code: 'MISSING_FIELD', column: this.header('idNumber'), detail: `“${this.header('idNumber')}”为空` });
+      return { id: '', birthDate: null, shown: text };
+    }
+    const p = parseIdNumber(isCellError(raw) ? '' : raw);
+    if (p.ok) return { id: p.info.id, birthDate: p.info.birthDate, shown: p.info.id };
+    this.issues.push({ code: 'INVALID_ID', column: this.header('idNumber'), detail: p.detail });
+    return { id: '', birthDate: null, shown: text };
+  }
   yesNo(field: string): boolean | null {
     return this.isEmpty(field) ? null : parseYesNo(this.text(field));
   }
@@ -100,18 +113,7 @@ export function mapClaimRow(cells: CellValue[], ctx: RowContext): ClaimMapResult
     if (/^\d+(\.0+)?$/.test(t)) lineNo = Number(t.split('.')[0]);
     else c.issues.push({ code: 'MISSING_FIELD', column: c.header('lineNo'), detail: `“${c.header('lineNo')}”的值“${t}”不是正整数` });
   }
-  const rawId = c.raw('idNumber');
-  let idNumber = '';
-  let birthDate: IsoDate | null = null;
-  if (rawId === null || (typeof rawId === 'string' && rawId.trim() === '')) {
-    c.issues.push({ code: 'MISSING_FIELD', column: c.header('idNumber'), detail: `“${c.header('idNumber')}”为空` });
-  } else {
-    const p = parseIdNumber(isCellError(rawId) ? '' : rawId);
-    if (p.ok) {
-      idNumber = p.info.id;
-      birthDate = p.info.birthDate;
-    } else c.issues.push({ code: 'INVALID_ID', column: c.header('idNumber'), detail: p.detail });
-  }
+  const { id: idNumber, birthDate, shown: shownId } = c.idNumber();
   const name = c.requiredText('name').replace(/[\s\u3000]/g, '');
   const hospitalRaw = c.requiredText('hospital');
   const hospital = hospitalRaw ? normalizeHospital(hospitalRaw, ctx.hospitalAliases) : '';
@@ -150,7 +152,7 @@ export function mapClaimRow(cells: CellValue[], ctx: RowContext): ClaimMapResult
   if (c.issues.length > 0) {
     return {
       ok: false,
-      error: { source: ctx.source, sheet: ctx.sheet, row: ctx.row, issues: c.issues, idNumber: idNumber || cellText(isCellError(rawId) ? '' : rawId), name, claimId, lineNo, hospital },
+      error: { source: ctx.source, sheet: ctx.sheet, row: ctx.row, issues: c.issues, idNumber: shownId, name, claimId, lineNo, hospital },
     };
   }
   return {
@@ -218,15 +220,7 @@ export type RosterMapResult =
 
 export function mapRosterRow(cells: CellValue[], ctx: RowContext): RosterMapResult {
   const c = new Cells(cells, ctx);
-  const rawId = c.raw('idNumber');
-  let idNumber = '';
-  if (rawId === null || (typeof rawId === 'string' && rawId.trim() === '')) {
-    c.issues.push({ code: 'MISSING_FIELD', column: c.header('idNumber'), detail: `“${c.header('idNumber')}”为空` });
-  } else {
-    const p = parseIdNumber(isCellError(rawId) ? '' : rawId);
-    if (p.ok) idNumber = p.info.id;
-    else c.issues.push({ code: 'INVALID_ID', column: c.header('idNumber'), detail: p.detail });
-  }
+  const { id: idNumber, shown: shownId } = c.idNumber();
   const name = c.requiredText('name').replace(/[\s\u3000]/g, '');
   const categoryText = c.requiredText('category');
   const validFrom = c.date('validFrom', true);
@@ -236,7 +230,7 @@ export function mapRosterRow(cells: CellValue[], ctx: RowContext): RosterMapResu
   const lastReview = c.date('lastReview', false);
   const base = { source: ctx.source, sheet: ctx.sheet, row: ctx.row };
   if (c.issues.length > 0) {
-    return { ok: false, error: { ...base, issues: c.issues, idNumber: idNumber || cellText(isCellError(rawId) ? '' : rawId), name, claimId: '', lineNo: null, hospital: '' } };
+    return { ok: false, error: { ...base, issues: c.issues, idNumber: shownId, name, claimId: '', lineNo: null, hospital: '' } };
   }
   const categories: Category[] = [];
   const warnings: RosterWarning[] = [];

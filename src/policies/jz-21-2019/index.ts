@@ -1,6 +1,7 @@
 // 锦卫发〔2019〕61号 2019年锦州市农村贫困人口大病专项救治工作实施方案 — report-only: no new fund pays.
 import { fmt, ZERO, D } from '../../domain/money.js';
 import { ageAt } from '../../domain/dates.js';
+import { birthDateOf } from '../../domain/id-number.js';
 import type { Category } from '../../domain/categories.js';
 import type { ReasonCode } from '../../domain/reasons.js';
 import { normalizeLabel } from '../../domain/text.js';
@@ -24,7 +25,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
   function diseaseOf(line: ClaimLine, date: string): Disease | null {
     const list = params.get<string>('diseaseList', date);
     const maxAge = params.get<number>('childMaxAge', date);
-    const birth = `${line.idNumber.slice(6, 10)}-${line.idNumber.slice(10, 12)}-${line.idNumber.slice(12, 14)}`;
+    const birth = birthDateOf(line.idNumber);
     return DISEASES.find((d) => (list === '25' || d.list === '21') && (!d.child || ageAt(birth, date) <= maxAge) && diagnosisMatches(line, d)) ?? null;
   }
 

@@ -1,6 +1,7 @@
 // 青政办发〔2018〕1号 困难居民医疗刚性支出救助
 import { D, fmt, maxMoney, minMoney, roundFen, ZERO } from '../../domain/money.js';
 import { ageAt } from '../../domain/dates.js';
+import { birthDateOf } from '../../domain/id-number.js';
 import type { Category } from '../../domain/categories.js';
 import { VISIT_LABEL, type VisitType } from '../../domain/categories.js';
 import type { ReasonCode } from '../../domain/reasons.js';
@@ -82,7 +83,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
           trace.push({ step: '病种', clause: `${DOC} 附件目录`, inputs: { 诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim() }, result: `诊断与“${item.name}”对应的病种不符` });
         } else {
           const limit = params.get<number>('childAgeLimit', serviceDate);
-          const age = person ? ageAt(person.birthDate, serviceDate) : ageAt(`${line.idNumber.slice(6, 10)}-${line.idNumber.slice(10, 12)}-${line.idNumber.slice(12, 14)}`, serviceDate);
+          const age = ageAt(birthDateOf(line.idNumber), serviceDate);
           const ok = matched.filter((d) => !d.childOnly || age < limit);
           trace.push({ step: '病种', clause: `${DOC} 附件目录`, inputs: { 诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim(), 年龄: String(age) }, result: ok.length ? `符合病种：${ok.map((d) => d.name).join('、')}` : `儿童病种要求未满 ${limit} 周岁` });
           if (ok.length === 0) reasons.push('AGE_NOT_COVERED');
