@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { fmtGrouped } from '../domain/money.js';
-import { loadConfig, expandGlobs, aliasMap } from '../run/config.js';
+import { loadConfig, expandGlobs, aliasMap, resolveLedgerPath, operatorName, commandLine } from '../run/config.js';
 import { runAdjudication } from '../run/adjudicate-run.js';
 import { UsageError } from '../io/errors.js';
 import { say, warn } from './output.js';
@@ -17,6 +17,7 @@ interface Flags {
   sheet?: string;
   operator?: string;
   quiet?: boolean;
+  supersede?: boolean;
 }
 
 export function registerAdjudicate(program: Command): void {
@@ -31,13 +32,14 @@ export function registerAdjudicate(program: Command): void {
     .option('--out <dir>', '输出目录（默认 out/<月份>/）')
     .option('--month <YYYY-MM>', '结算月份（默认取结算日期最多的月份）')
     .option('--dry-run', '只计算并写出结果，不写入台账')
+    .option('--supersede', '已审核过但内容不同的明细：冲正原结果并按新内容重新审核')
     .option('--encoding <enc>', 'CSV 编码：utf-8 或 gb18030（默认自动识别）')
     .option('--sheet <name>', '指定结算明细的工作表')
     .option('--operator <name>', '操作员（记入台账）')
     .option('--quiet', '不显示进度')
     .action(async (claims: string[], flags: Flags) => {
       if (flags.month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(flags.month)) throw new UsageError(`--month 应为 YYYY-MM 格式，而不是“${flags.month}”。`);
-      const { config, baseDir } = loadConfig(flags.config);
+      const { config, baseDir, file: configFile } = loadConfig(flags.config);
       const policies = flags.policies ? flags.policies.split(/[,，\s]+/).filter(Boolean) : config.policies;
       const rosters = flags.roster ?? expandGlobs(config.rosters, baseDir);
       const summary = await runAdjudication({
@@ -51,14 +53,22 @@ export function registerAdjudicate(program: Command): void {
         encoding: flags.encoding,
         sheet: flags.sheet,
         dryRun: Boolean(flags.dryRun),
+        supersede: Boolean(flags.supersede),
+        ledgerPath: resolveLedgerPath(flags.ledger, config, baseDir, configFile),
+        operator: operatorName(flags.operator),
+        commandLine: commandLine(),
         onMonth: (m) => flags.quiet || warn(`结算月份：${m}`),
+        onLedgerWait: () => warn('台账正被另一个审核进程使用，等待其完成后继续……'),
       });
-      if (flags.ledger || config.ledger !== 'assist.db')
-        warn('提示：台账（跨次运行结转累计额、重复审核检查）尚未实现，本次年度累计只在本次运行内结转，未写入台账。');
       const c = summary.byStatus;
+      const n = summary.counts;
       say(`读取结算明细 ${summary.rowsRead} 行：无效 ${summary.invalid} 行，审核 ${summary.checks.linesAdjudicated} 行`);
+      if (c.skipped) say(`跳过 ${c.skipped} 行：已审核过 ${n.alreadyAdjudicated}，内容不同未处理 ${n.conflicts}${n.conflicts ? '（如需更正请加 --supersede）' : ''}`);
+      if (n.superseded) say(`更正重报 ${n.superseded} 行：冲正原结果 ${n.reversals} 条，并按新内容重新审核`);
       say(`审核结果（明细×政策）：通过 ${c.approved ?? 0}，挂起 ${c.pended ?? 0}，拒绝 ${c.rejected ?? 0}，不在范围 ${c['not-covered'] ?? 0}`);
       for (const f of summary.fundTotals) say(`  ${f.fund.name}（${f.fund.id}）：¥${fmtGrouped(f.total)}`);
+      if (summary.run) say(`台账：第 ${summary.run.id} 次运行已提交（${summary.ledgerPath}）`);
+      else say('试运行（--dry-run）：未写入台账');
       if (summary.rosterWarnings.length) say(`名单警告 ${summary.rosterWarnings.length} 条（可用 assist validate 查看）`);
       say(`核对：读取 ${summary.checks.rowsRead} = 审核 ${summary.checks.linesAdjudicated} + 无效 ${summary.checks.invalid}；金额守恒一致`);
       say(`输出目录：${summary.outDir}`);

@@ -122,3 +122,17 @@ export function chineseCapital(v: Decimal): string {
   else frac += '整';
   return intPart + frac;
 }
+
+/** Money → integer fen, for the ledger (exact: amounts carry at most two decimals). */
+export function toFen(v: Decimal): number {
+  const fen = v.times(100);
+  if (!fen.isInteger()) throw new Error(`金额 ${v.toString()} 超过两位小数，不能记入台账`);
+  const n = fen.toNumber();
+  if (!Number.isSafeInteger(n)) throw new Error(`金额 ${v.toString()} 超出台账可精确记录的范围`);
+  return n;
+}
+
+/** Integer fen (number or bigint from SQLite) → money. */
+export function fromFen(n: number | bigint): Money {
+  return new D(n.toString()).dividedBy(100);
+}

@@ -1,8 +1,16 @@
 import { ZERO, roundFen } from '../domain/money.js';
+import type { IsoDate } from '../domain/dates.js';
 import type { Accumulator, AccumulatorChange, AccumulatorKey, AccumulatorReader } from './types.js';
 
 export function accKey(k: AccumulatorKey): string {
   return `${k.policy}|${k.idNumber}|${k.year}|${k.key}`;
+}
+
+/** The earlier of two dates (null = none): a first-claim date only moves earlier. */
+export function minDate(a: IsoDate | null, b: IsoDate | null): IsoDate | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a <= b ? a : b;
 }
 
 export const EMPTY: Accumulator = Object.freeze({ base: ZERO, paid: ZERO, entitled: ZERO, firstDate: null });
@@ -21,8 +29,11 @@ export class AccumulatorStore implements AccumulatorReader {
       base: c.base ? roundFen(cur.base.plus(c.base)) : cur.base,
       paid: c.paid ? roundFen(cur.paid.plus(c.paid)) : cur.paid,
       entitled: c.entitled ? roundFen(cur.entitled.plus(c.entitled)) : cur.entitled,
-      firstDate: cur.firstDate ?? c.firstDate ?? null,
+      firstDate: minDate(cur.firstDate, c.firstDate ?? null),
     });
+  }
+  set(k: AccumulatorKey, a: Accumulator): void {
+    this.map.set(accKey(k), { policy: k.policy, idNumber: k.idNumber, year: k.year, key: k.key, base: a.base, paid: a.paid, entitled: a.entitled, firstDate: a.firstDate });
   }
   clone(): AccumulatorStore {
     const s = new AccumulatorStore();

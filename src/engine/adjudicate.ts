@@ -5,8 +5,8 @@ import { ZERO, sum, type Money } from '../domain/money.js';
 import { yearOf, type IsoDate } from '../domain/dates.js';
 import type { ClaimLine } from '../domain/types.js';
 import type { Person } from '../roster/merge.js';
-import { AccumulatorStore } from './accumulators.js';
-import type { LineResult, Policy, TraceStep } from './types.js';
+import { AccumulatorStore, accKey } from './accumulators.js';
+import type { AccumulatorStep, LineResult, Policy, TraceStep } from './types.js';
 
 export function serviceDateOf(line: ClaimLine): IsoDate {
   return line.visitType === 'inpatient' ? line.admissionDate : line.settlementDate;
@@ -87,10 +87,13 @@ export function adjudicate(lines: ClaimLine[], people: Map<string, Person>, poli
       for (const [fund, amount] of Object.entries(payments)) {
         if (amount.isNegative()) throw new ConservationError(`${policy.id} 对 ${line.claimId} 的 ${fund} 支付为负数`);
       }
+      const steps = new Map<string, AccumulatorStep>();
+      for (const c of changes) if (!steps.has(accKey(c))) steps.set(accKey(c), { policy: c.policy, idNumber: c.idNumber, year: c.year, key: c.key, before: acc.get(c), after: acc.get(c) });
       for (const c of changes) acc.apply(c);
+      for (const s of steps.values()) s.after = acc.get(s);
       const paid = sum(Object.values(payments));
       priorPaid = priorPaid.plus(paid);
-      lineResults.push({ line, policy: policy.id, status, reasons, base: d.base, payments, patientRemaining: ZERO, trace, payee: d.payee, details: d.details, changes });
+      lineResults.push({ line, policy: policy.id, status, reasons, base: d.base, payments, patientRemaining: ZERO, trace, payee: d.payee, details: d.details, changes, accumulators: [...steps.values()] });
     }
     const remaining: Money = line.totalCost.minus(priorPaid);
     if (remaining.isNegative()) throw new ConservationError(`结算单 ${line.claimId} 行 ${line.lineNo}：支付合计超过医疗总费用`);

@@ -97,4 +97,11 @@ export interface LineResult {
   payee: string;
   details?: Record<string, string>;
   changes: AccumulatorChange[];
+  /** each accumulator this result touched, before and after its changes (for `explain`) */
+  accumulators?: AccumulatorStep[];
+}
+
+export interface AccumulatorStep extends AccumulatorKey {
+  before: Accumulator;
+  after: Accumulator;
 }

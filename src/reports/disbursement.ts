@@ -15,11 +15,34 @@ export interface DisbursementLine {
   note: string;
 }
 
-export function disbursementLines(fund: Fund, results: LineResult[]): DisbursementLine[] {
-  return results
+/** A reversal's line as the disbursement list shows it: 冲正, negated amount, the original payee. */
+export interface ReversalLine {
+  payee: string;
+  claimId: string;
+  lineNo: number;
+  name: string;
+  idNumber: string;
+  settlementDate: string;
+  totalCost: Money;
+  /** negated */
+  payments: Record<string, Money>;
+  originalRun: number;
+  reason: 'supersede' | 'revert';
+}
+
+export function disbursementLines(fund: Fund, results: LineResult[], reversals: ReversalLine[] = []): DisbursementLine[] {
+  const paid = results
     .filter((r) => r.status === 'approved' && r.payments[fund.id] && !r.payments[fund.id]!.isZero())
-    .map((r) => ({ payee: r.payee, claimId: r.line.claimId, lineNo: r.line.lineNo, name: r.line.name, idNumber: r.line.idNumber, settlementDate: r.line.settlementDate, totalCost: r.line.totalCost, amount: r.payments[fund.id]!, note: '' }))
-    .sort((a, b) => (a.payee !== b.payee ? (a.payee < b.payee ? -1 : 1) : a.claimId !== b.claimId ? (a.claimId < b.claimId ? -1 : 1) : a.lineNo - b.lineNo));
+    .map((r) => ({ payee: r.payee, claimId: r.line.claimId, lineNo: r.line.lineNo, name: r.line.name, idNumber: r.line.idNumber, settlementDate: r.line.settlementDate, totalCost: r.line.totalCost, amount: r.payments[fund.id]!, note: '', order: 1 }));
+  const reversed = reversals
+    .filter((r) => r.payments[fund.id] && !r.payments[fund.id]!.isZero())
+    .map((r) => ({
+      payee: r.payee, claimId: r.claimId, lineNo: r.lineNo, name: r.name, idNumber: r.idNumber, settlementDate: r.settlementDate, totalCost: r.totalCost, amount: r.payments[fund.id]!,
+      note: `冲正（${r.reason === 'supersede' ? '更正重报' : '撤销运行'}，原第 ${r.originalRun} 次运行）`, order: 0,
+    }));
+  return [...reversed, ...paid]
+    .sort((a, b) => (a.payee !== b.payee ? (a.payee < b.payee ? -1 : 1) : a.claimId !== b.claimId ? (a.claimId < b.claimId ? -1 : 1) : a.lineNo !== b.lineNo ? a.lineNo - b.lineNo : a.order - b.order))
+    .map(({ order: _order, ...l }) => l);
 }
 
 export async function writeDisbursement(file: string, opts: { fund: Fund; month: string; document: string; lines: DisbursementLine[] }): Promise<Money> {
@@ -44,7 +67,7 @@ export async function writeDisbursement(file: string, opts: { fund: Fund; month:
       columns: [
         { header: '序号', kind: 'int', width: 6 }, { header: '收款单位', width: 26 }, { header: '结算单号', width: 18 }, { header: '明细行号', kind: 'int', width: 7 },
         { header: '姓名', width: 8 }, { header: '身份证号', width: 21 }, { header: '结算日期', width: 11 }, { header: '医疗总费用', kind: 'money', width: 14 },
-        { header: '支付金额', kind: 'money', width: 14 }, { header: '备注', width: 10 },
+        { header: '支付金额', kind: 'money', width: 14 }, { header: '备注', width: 30 },
       ],
       rows,
       footer: [],

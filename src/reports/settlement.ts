@@ -5,6 +5,7 @@ import type { RowError } from '../domain/types.js';
 import type { Fund, LineResult } from '../engine/types.js';
 import { addSheet, writeWorkbook, type OutCell } from '../io/workbook.js';
 import { STATUS_LABEL } from './labels.js';
+import type { ReversalLine } from './disbursement.js';
 
 export const EXCEL_MAX_DATA_ROWS = 1_048_575;
 
@@ -41,7 +42,7 @@ function oneLine(r: LineResult): string {
   return text.length > 500 ? text.slice(0, 497) + '…' : text;
 }
 
-export async function writeSettlement(file: string, opts: { month: string; funds: Fund[]; results: LineResult[]; invalid: RowError[]; checks: Checks; policyNames: Record<string, string> }): Promise<void> {
+export async function writeSettlement(file: string, opts: { month: string; funds: Fund[]; results: LineResult[]; invalid: RowError[]; checks: Checks; policyNames: Record<string, string>; reversals?: ReversalLine[] }): Promise<void> {
   const { funds, results, invalid, checks } = opts;
   await writeWorkbook(file, (wb) => {
     // 汇总: policy × hospital
@@ -93,7 +94,7 @@ export async function writeSettlement(file: string, opts: { month: string; funds
     const exRows: OutCell[][] = [
       ...invalid.map((e) => [e.source, e.row, e.claimId, e.idNumber, e.name, '', '无效', e.issues.map((i) => i.code).join('；'), e.issues.map((i) => `${i.column ? `[${i.column}] ` : ''}${i.detail ?? REASONS[i.code].text}`).join('；')]),
       ...results
-        .filter((r) => r.status === 'rejected' || r.status === 'pended')
+        .filter((r) => r.status === 'rejected' || r.status === 'pended' || r.status === 'skipped')
         .map((r) => [r.line.source, r.line.row, r.line.claimId, r.line.idNumber, r.line.name, r.policy ?? '', STATUS_LABEL[r.status], r.reasons.join('；'), r.reasons.map((c) => REASONS[c].text).join('；')]),
     ];
     addSheet(wb, {
@@ -101,6 +102,19 @@ export async function writeSettlement(file: string, opts: { month: string; funds
       columns: [{ header: '来源文件', width: 20 }, { header: '行号', kind: 'int', width: 7 }, { header: '结算单号', width: 18 }, { header: '身份证号', width: 21 }, { header: '姓名', width: 8 }, { header: '政策', width: 14 }, { header: '状态', width: 8 }, { header: '原因代码', width: 30 }, { header: '原因说明', width: 70 }],
       rows: exRows,
     });
+    // 冲正: earlier results reversed by this run (--supersede)
+    if (opts.reversals?.length) {
+      addSheet(wb, {
+        name: '冲正',
+        title: `${opts.month} 冲正明细（原结果金额取负数）`,
+        columns: [
+          { header: '原运行', kind: 'int', width: 8 }, { header: '结算单号', width: 18 }, { header: '明细行号', kind: 'int', width: 7 }, { header: '身份证号', width: 21 }, { header: '姓名', width: 8 },
+          { header: '收款单位', width: 24 }, { header: '原因', width: 12 }, ...funds.map((f) => ({ header: f.name, kind: 'money' as const, width: 18 })),
+        ],
+        rows: opts.reversals.map((r) => [r.originalRun, r.claimId, r.lineNo, r.idNumber, r.name, r.payee, r.reason === 'supersede' ? '更正重报' : '撤销运行', ...funds.map((f) => r.payments[f.id] ?? null)]),
+        totals: funds.map((_, i) => 7 + i),
+      });
+    }
     // 核对
     const rowsOk = checks.rowsRead === checks.linesAdjudicated + checks.invalid;
     const lhs = checks.priorPaid.plus(checks.payments).plus(checks.remaining);

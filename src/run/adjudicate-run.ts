@@ -1,17 +1,24 @@
 // The `assist adjudicate` pipeline: read → merge roster → adjudicate (pure) → write outputs.
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, renameSync, rmSync } from 'node:fs';
 import { readInput } from '../io/read-input.js';
 import { splitDuplicates } from '../io/batch.js';
 import { mergeRoster } from '../roster/merge.js';
 import { adjudicate } from '../engine/adjudicate.js';
 import { createPolicies } from '../policies/registry.js';
 import { monthOf } from '../domain/dates.js';
-import type { Money } from '../domain/money.js';
+import { fmt, ZERO, type Money } from '../domain/money.js';
 import type { ClaimLine, RosterRow, RowError, RosterWarning } from '../domain/types.js';
-import type { Fund, LineResult } from '../engine/types.js';
+import type { Fund, LineResult, Policy } from '../engine/types.js';
+import { AccumulatorStore } from '../engine/accumulators.js';
+import { SqliteLedger } from '../ledger/sqlite.js';
+import { changedFields, lineContentHash } from '../ledger/content.js';
+import type { InputFile, PolicyVersion, Reversal, RunInfo, StoredLine } from '../ledger/store.js';
+import { STATUS_LABEL } from '../reports/labels.js';
 import { writeResultsJsonl } from '../reports/results-jsonl.js';
 import { computeChecks, writeSettlement, type Checks } from '../reports/settlement.js';
-import { disbursementLines, writeDisbursement } from '../reports/disbursement.js';
+import { disbursementLines, writeDisbursement, type ReversalLine } from '../reports/disbursement.js';
 import { UsageError } from '../io/errors.js';
 
 export interface AdjudicateOptions {
@@ -25,7 +32,12 @@ export interface AdjudicateOptions {
   encoding?: string;
   sheet?: string;
   dryRun: boolean;
+  supersede: boolean;
+  ledgerPath: string;
+  operator: string;
+  commandLine: string;
   onMonth?: (month: string) => void;
+  onLedgerWait?: () => void;
 }
 
 export interface AdjudicateSummary {
@@ -40,6 +52,11 @@ export interface AdjudicateSummary {
   byStatus: Record<string, number>;
   fundTotals: { fund: Fund; total: Money; file: string }[];
   files: string[];
+  /** the committed run (null for --dry-run) */
+  run: RunInfo | null;
+  counts: Record<string, number>;
+  reversals: ReversalLine[];
+  ledgerPath: string;
 }
 
 export function mostCommonMonth(lines: ClaimLine[]): string | null {
@@ -48,6 +65,43 @@ export function mostCommonMonth(lines: ClaimLine[]): string | null {
   let best: string | null = null;
   for (const [m, n] of [...count].sort()) if (best === null || n > count.get(best)!) best = m;
   return best;
+}
+
+export function skipResult(line: ClaimLine, code: 'ALREADY_ADJUDICATED' | 'CONFLICTING_RESUBMISSION', prior: StoredLine, changed: string[] = []): LineResult {
+  const earlier = prior.results.map((r) => `${r.policy} ${STATUS_LABEL[r.status]}${Object.values(r.payments).some((v) => !v.isZero()) ? ` 支付 ${Object.values(r.payments).map(fmt).join('/')}` : ''}`).join('；') || STATUS_LABEL[prior.status];
+  return {
+    line, policy: null, status: 'skipped', reasons: [code], base: ZERO, payments: {}, patientRemaining: line.personalBurden, payee: '', changes: [],
+    trace: [{
+      step: '台账重复审核检查', clause: 'SPEC §5 台账：同一明细（医疗机构＋结算单号＋行号）只审核一次',
+      inputs: { 原审核: `第 ${prior.runId} 次运行（${prior.source} 第 ${prior.row} 行）`, 原结果: earlier, ...(changed.length ? { 内容不同的字段: changed.join('、') } : {}) },
+      result: code === 'ALREADY_ADJUDICATED' ? '内容相同，已审核过，本次跳过、不支付' : '内容与已审核的记录不同，未处理；如需更正请加 --supersede 重新运行（将冲正原结果并按新内容审核）',
+    }],
+  };
+}
+
+async function fileSha256(file: string): Promise<{ sha256: string; bytes: number }> {
+  const h = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(file)) {
+    h.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: h.digest('hex'), bytes };
+}
+
+export function policyVersions(policies: Policy[]): PolicyVersion[] {
+  return policies.map((p) => ({ id: p.id, name: p.name, document: p.document, version: createHash('sha256').update(JSON.stringify(p.params.file)).digest('hex').slice(0, 16), parameters: p.params.file }));
+}
+
+/** Groups consecutive results of the same line (the engine emits a line's results together). */
+function byLine(results: LineResult[]): LineResult[][] {
+  const out: LineResult[][] = [];
+  for (const r of results) {
+    const last = out[out.length - 1];
+    if (last && last[0]!.line === r.line) last.push(r);
+    else out.push([r]);
+  }
+  return out;
 }
 
 export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateSummary> {
@@ -79,30 +133,79 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
   invalidRows.push(...duplicates);
   const month = o.month ?? mostCommonMonth(valid) ?? mostCommonMonth(lines) ?? new Date().toISOString().slice(0, 7);
   o.onMonth?.(month);
-  const { results } = adjudicate(valid, people, policies);
-  const checks = computeChecks(rowsRead, results, invalidRows);
-  // nothing lost: every row read is a result or an exception
-  if (checks.rowsRead !== checks.linesAdjudicated + checks.invalid) throw new Error(`行数核对失败：读取 ${checks.rowsRead} 行，审核 ${checks.linesAdjudicated} 行，无效 ${checks.invalid} 行`);
-  if (!checks.priorPaid.plus(checks.payments).plus(checks.remaining).equals(checks.totalCost)) throw new Error('金额守恒核对失败');
+
+  const inputs: InputFile[] = [];
+  for (const file of o.claims) inputs.push({ file: basename(file), role: 'claims', ...(await fileSha256(file)) });
+  for (const file of o.rosters) inputs.push({ file: basename(file), role: 'roster', ...(await fileSha256(file)) });
+  // a dry run on a ledger that does not exist yet reads an empty one and creates nothing
+  const ledger = new SqliteLedger(o.dryRun && !existsSync(o.ledgerPath) ? ':memory:' : o.ledgerPath, { onWait: o.onLedgerWait });
+  const session = ledger.begin({ kind: 'adjudicate', operator: o.operator, commandLine: o.commandLine, month, policies: policyVersions(policies), inputs }, { dryRun: o.dryRun });
   const outDir = o.out ?? join('out', month);
-  const files: string[] = [];
-  const resultsFile = join(outDir, `results-${month}.jsonl`);
-  await writeResultsJsonl(resultsFile, results, invalidRows);
-  files.push(resultsFile);
-  const funds = policies.flatMap((p) => p.funds);
-  const settlementFile = join(outDir, `settlement-${month}.xlsx`);
-  await writeSettlement(settlementFile, { month, funds, results, invalid: invalidRows, checks, policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])) });
-  files.push(settlementFile);
-  const fundTotals: AdjudicateSummary['fundTotals'] = [];
-  for (const policy of policies) {
-    for (const fund of policy.funds) {
-      const file = join(outDir, `disbursement-${fund.id}-${month}.xlsx`);
-      const total = await writeDisbursement(file, { fund, month, document: policy.document, lines: disbursementLines(fund, results) });
-      fundTotals.push({ fund, total, file });
-      files.push(file);
+  const staging = join(outDir, `.assist-staging-${process.pid}`);
+  try {
+    // idempotency (SPEC §5): one line key is adjudicated once; a changed line needs --supersede
+    const fresh: ClaimLine[] = [];
+    const skipped: LineResult[] = [];
+    const reversals: Reversal[] = [];
+    for (const line of valid) {
+      const prior = session.findActive(line);
+      if (!prior) fresh.push(line);
+      else if (prior.contentHash === lineContentHash(line)) skipped.push(skipResult(line, 'ALREADY_ADJUDICATED', prior));
+      else if (o.supersede) {
+        reversals.push(...session.reverse(prior, 'supersede'));
+        fresh.push(line);
+      } else skipped.push(skipResult(line, 'CONFLICTING_RESUBMISSION', prior, changedFields(ledger.trace(prior).line, line)));
     }
+    const acc = new AccumulatorStore();
+    session.loadAccumulators(fresh.map((l) => l.idNumber), acc);
+    const adjudicated = adjudicate(fresh, people, policies, acc).results;
+    for (const group of byLine(adjudicated)) session.recordLine(group[0]!.line, group);
+    const results = [...adjudicated, ...skipped];
+    const checks = computeChecks(rowsRead, results, invalidRows);
+    // nothing lost: every row read is a result or an exception
+    if (checks.rowsRead !== checks.linesAdjudicated + checks.invalid) throw new Error(`行数核对失败：读取 ${checks.rowsRead} 行，审核 ${checks.linesAdjudicated} 行，无效 ${checks.invalid} 行`);
+    if (!checks.priorPaid.plus(checks.payments).plus(checks.remaining).equals(checks.totalCost)) throw new Error('金额守恒核对失败');
+    const reversalLines: ReversalLine[] = reversals.map((r) => ({
+      payee: r.result.payee, claimId: r.line.claimId, lineNo: r.line.lineNo, name: r.line.name, idNumber: r.line.idNumber, settlementDate: r.line.settlementDate,
+      totalCost: r.line.totalCost, payments: r.payments, originalRun: r.line.runId, reason: r.reason,
+    }));
+
+    const staged: string[] = [];
+    await writeResultsJsonl(join(staging, `results-${month}.jsonl`), results, invalidRows);
+    staged.push(`results-${month}.jsonl`);
+    const funds = policies.flatMap((p) => p.funds);
+    await writeSettlement(join(staging, `settlement-${month}.xlsx`), { month, funds, results, invalid: invalidRows, checks, reversals: reversalLines, policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])) });
+    staged.push(`settlement-${month}.xlsx`);
+    const fundTotals: AdjudicateSummary['fundTotals'] = [];
+    for (const policy of policies) {
+      for (const fund of policy.funds) {
+        const name = `disbursement-${fund.id}-${month}.xlsx`;
+        const total = await writeDisbursement(join(staging, name), { fund, month, document: policy.document, lines: disbursementLines(fund, results, reversalLines) });
+        fundTotals.push({ fund, total, file: join(outDir, name) });
+        staged.push(name);
+      }
+    }
+    const byStatus: Record<string, number> = {};
+    for (const r of results) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+    const counts = {
+      rowsRead, invalid: invalidRows.length, lines: checks.linesAdjudicated, adjudicated: checks.linesAdjudicated - skipped.length, results: adjudicated.length,
+      approved: byStatus.approved ?? 0, pended: byStatus.pended ?? 0, rejected: byStatus.rejected ?? 0, notCovered: byStatus['not-covered'] ?? 0,
+      alreadyAdjudicated: skipped.filter((r) => r.reasons[0] === 'ALREADY_ADJUDICATED').length, conflicts: skipped.filter((r) => r.reasons[0] === 'CONFLICTING_RESUBMISSION').length,
+      superseded: new Set(reversals.map((r) => r.line.id)).size, reversals: reversals.length,
+    };
+    // commit, then move the outputs into place: a failed commit leaves no outputs behind
+    const run = o.dryRun ? null : session.commit(counts);
+    const files: string[] = [];
+    for (const name of staged) {
+      renameSync(join(staging, name), join(outDir, name));
+      files.push(join(outDir, name));
+    }
+    return { month, outDir, rowsRead, invalid: invalidRows.length, results, invalidRows, rosterWarnings, checks, byStatus, fundTotals, files, run, counts, reversals: reversalLines, ledgerPath: o.ledgerPath };
+  } catch (err) {
+    session.rollback();
+    throw err;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+    ledger.close();
   }
-  const byStatus: Record<string, number> = {};
-  for (const r of results) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
-  return { month, outDir, rowsRead, invalid: invalidRows.length, results, invalidRows, rosterWarnings, checks, byStatus, fundTotals, files };
 }

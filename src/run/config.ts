@@ -1,6 +1,7 @@
 // assist.config.json (SPEC §2.4): flags win over the config file.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
+import { userInfo } from 'node:os';
 import { UsageError } from '../io/errors.js';
 import { normalizeLabel } from '../domain/text.js';
 
@@ -50,4 +51,26 @@ export function aliasMap(aliases: Record<string, string>): Map<string, string> {
   const m = new Map<string, string>();
   for (const [from, to] of Object.entries(aliases)) if (from !== '//') m.set(normalizeLabel(from), normalizeLabel(to));
   return m;
+}
+
+/** --ledger wins; else the config's "ledger" (relative to the config file); else ./assist.db. */
+export function resolveLedgerPath(flag: string | undefined, config: Config, baseDir: string, configFile: string | null): string {
+  if (flag) return resolve(flag);
+  if (configFile && config.ledger) return resolve(baseDir, config.ledger);
+  return resolve('assist.db');
+}
+
+/** --operator, else the OS user. */
+export function operatorName(flag: string | undefined): string {
+  if (flag) return flag;
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? '未知';
+  }
+}
+
+/** The command line as recorded in the ledger. */
+export function commandLine(): string {
+  return ['assist', ...process.argv.slice(2)].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ');
 }

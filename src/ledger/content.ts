@@ -1,0 +1,46 @@
+// What a claim line "is" for idempotency: every field the hospital sent except where it sat in the
+// file (file name, sheet, row). The same line in another file or row is ALREADY_ADJUDICATED; any
+// changed field makes it a CONFLICTING_RESUBMISSION.
+import { createHash } from 'node:crypto';
+import { Decimal } from 'decimal.js';
+import type { ClaimLine } from '../domain/types.js';
+
+const FIELDS: (keyof ClaimLine)[] = [
+  'claimId', 'lineNo', 'hospital', 'idNumber', 'name', 'visitType', 'admissionDate', 'dischargeDate', 'settlementDate', 'diagnosisCode', 'diagnosisName', 'itemName',
+  'totalCost', 'inScopeCost', 'basicPaid', 'seriousIllnessPaid', 'assistancePaid', 'supplementaryPaid', 'hospitalWaiver', 'priorPaid', 'personalBurden', 'referral', 'expertApproval',
+];
+
+const LABELS: Record<string, string> = {
+  source: '文件', sheet: '工作表', row: '行', claimId: '结算单号', lineNo: '行号', hospital: '医疗机构', idNumber: '身份证号', name: '姓名', visitType: '就诊类型',
+  admissionDate: '入院日期', dischargeDate: '出院日期', settlementDate: '结算日期', diagnosisCode: '诊断编码', diagnosisName: '诊断名称', itemName: '项目名称',
+  totalCost: '医疗总费用', inScopeCost: '政策范围内费用', basicPaid: '基本医保支付', seriousIllnessPaid: '大病保险支付', assistancePaid: '医疗救助支付',
+  supplementaryPaid: '其他保障支付', hospitalWaiver: '医院减免', priorPaid: '已支付合计', personalBurden: '个人负担', referral: '转诊证明', expertApproval: '专家评审',
+};
+export function fieldLabel(field: string): string {
+  return LABELS[field] ?? field;
+}
+
+type Plain = string | number | boolean | null;
+function plain(v: unknown): Plain {
+  if (v instanceof Decimal) return v.toFixed(2);
+  if (v === undefined) return null;
+  return v as Plain;
+}
+
+/** The line as plain JSON (money as "0.00" strings), with its place in the file. */
+export function lineRecord(line: ClaimLine): Record<string, Plain> {
+  const out: Record<string, Plain> = { source: line.source, sheet: line.sheet, row: line.row };
+  for (const f of FIELDS) out[f] = plain(line[f]);
+  return out;
+}
+
+export function lineContentHash(line: ClaimLine): string {
+  const h = createHash('sha256');
+  for (const f of FIELDS) h.update(`${f}=${JSON.stringify(plain(line[f]))}\n`);
+  return h.digest('hex').slice(0, 32);
+}
+
+/** Which fields differ between a stored record and a new line (for the CONFLICTING_RESUBMISSION trace). */
+export function changedFields(before: Record<string, Plain>, line: ClaimLine): string[] {
+  return FIELDS.filter((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(plain(line[f]))).map((f) => fieldLabel(f));
+}

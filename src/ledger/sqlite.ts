@@ -1,0 +1,520 @@
+// The embedded ledger: one SQLite file (WAL), one write transaction per run (BEGIN IMMEDIATE, so a
+// second run waits for the first instead of interleaving), a hash chain over the runs.
+import Database from 'better-sqlite3';
+import { closeSync, existsSync, openSync, chmodSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { fmt, fromFen, toFen, ZERO, type Money } from '../domain/money.js';
+import type { ReasonCode, Status } from '../domain/reasons.js';
+import type { ClaimLine } from '../domain/types.js';
+import type { AccumulatorStore } from '../engine/accumulators.js';
+import type { Accumulator, AccumulatorChange, LineResult } from '../engine/types.js';
+import { mask } from '../domain/id-number.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { lineContentHash, lineRecord } from './content.js';
+import type {
+  AccumulatorJson, CheckReport, Ledger, LedgerSession, LineKey, OpeningRow, Reversal, ReversalInfo, RunDraft, RunInfo, StoredLine, StoredResult, TraceEntry,
+} from './store.js';
+
+const TRACE_CHUNK_LINES = 512;
+const GENESIS = '0'.repeat(64);
+
+export class LedgerError extends Error {}
+
+type Row = Record<string, unknown>;
+type ChangeTuple = [number, string, number, number, number, string | null];
+
+function changesToJson(changes: AccumulatorChange[], sign = 1): string {
+  const t: ChangeTuple[] = changes.map((c) => [c.year, c.key, sign * toFen(c.base ?? ZERO), sign * toFen(c.paid ?? ZERO), sign * toFen(c.entitled ?? ZERO), sign > 0 ? (c.firstDate ?? null) : null]);
+  return JSON.stringify(t);
+}
+function changesFromJson(json: string, policy: string, idNumber: string): AccumulatorChange[] {
+  return (JSON.parse(json) as ChangeTuple[]).map(([year, key, base, paid, entitled, firstDate]) => ({
+    policy, idNumber, year, key, base: fromFen(base), paid: fromFen(paid), entitled: fromFen(entitled), ...(firstDate ? { firstDate } : {}),
+  }));
+}
+function paymentsToJson(p: Record<string, Money>, sign = 1): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(p).map(([k, v]) => [k, sign * toFen(v)])));
+}
+function paymentsFromJson(json: string): Record<string, Money> {
+  return Object.fromEntries(Object.entries(JSON.parse(json) as Record<string, number>).map(([k, v]) => [k, fromFen(v)]));
+}
+function accJson(a: Accumulator): AccumulatorJson {
+  return { base: fmt(a.base), paid: fmt(a.paid), entitled: fmt(a.entitled), firstDate: a.firstDate };
+}
+function sha256(s: string | Buffer): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+interface Delta {
+  idNumber: string;
+  policy: string;
+  year: number;
+  key: string;
+  base: number;
+  paid: number;
+  entitled: number;
+  firstDate: string | null;
+}
+
+/** Blocks the thread (test hook only): lets a test kill the process while the run's transaction is open. */
+function testPause(): void {
+  const ms = Number(process.env.ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS ?? 0);
+  if (ms > 0) {
+    process.stderr.write('ASSIST_TEST: 事务已写入，等待提交\n');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  }
+}
+
+export interface OpenOptions {
+  /** how long `begin` waits for another run holding the ledger (ms) */
+  lockTimeoutMs?: number;
+  /** called once when `begin` has to wait */
+  onWait?: () => void;
+  /** open an existing ledger only (reports, explain, check) */
+  mustExist?: boolean;
+  readonly?: boolean;
+}
+
+export class SqliteLedger implements Ledger {
+  readonly db: Database.Database;
+  private readonly lockTimeoutMs: number;
+  private readonly onWait?: () => void;
+
+  constructor(
+    readonly path: string,
+    opts: OpenOptions = {},
+  ) {
+    const memory = path === ':memory:';
+    if (!memory && !existsSync(path)) {
+      if (opts.mustExist || opts.readonly) throw new LedgerError(`找不到台账文件 ${path}。请用 --ledger 指定台账路径，或先运行 assist adjudicate。`);
+      closeSync(openSync(path, 'a', 0o600));
+    }
+    if (!memory && !opts.readonly) chmodSync(path, 0o600);
+    this.lockTimeoutMs = opts.lockTimeoutMs ?? Number(process.env.ASSIST_LOCK_TIMEOUT_MS ?? 3_600_000);
+    this.onWait = opts.onWait;
+    try {
+      this.db = new Database(path, { readonly: opts.readonly ?? false, timeout: this.lockTimeoutMs });
+      if (!opts.readonly) {
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('synchronous = FULL');
+      }
+    } catch (err) {
+      throw new LedgerError(`无法打开台账 ${path}：${(err as Error).message}（文件可能不是 assist 台账或已损坏）`);
+    }
+    this.migrate(opts.readonly ?? false);
+  }
+
+  private migrate(readonly: boolean): void {
+    let current = 0;
+    try {
+      const has = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+      if (has) current = (this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+    } catch (err) {
+      throw new LedgerError(`无法读取台账 ${this.path}：${(err as Error).message}（文件可能不是 assist 台账或已损坏）`);
+    }
+    if (current > SCHEMA_VERSION) throw new LedgerError(`台账 ${this.path} 的结构版本为 ${current}，比本程序支持的 ${SCHEMA_VERSION} 新；请升级 assist。`);
+    if (current === SCHEMA_VERSION) return;
+    if (readonly) throw new LedgerError(`台账 ${this.path} 的结构需要升级（${current} → ${SCHEMA_VERSION}），请先运行一次 assist ledger check。`);
+    this.lock();
+    try {
+      this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+      current = (this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+      for (const m of MIGRATIONS) {
+        if (m.version <= current) continue;
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+      }
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  /** BEGIN IMMEDIATE: the ledger-wide write lock. Waits (busy timeout) while another run holds it. */
+  private lock(): void {
+    this.db.pragma('busy_timeout = 100');
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
+    }
+    this.onWait?.();
+    this.db.pragma(`busy_timeout = ${this.lockTimeoutMs}`);
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new LedgerError(`台账 ${this.path} 被另一个进程占用超过 ${Math.round(this.lockTimeoutMs / 1000)} 秒，请稍后重试。`);
+      throw err;
+    }
+  }
+
+  begin(draft: RunDraft, opts: { dryRun?: boolean } = {}): LedgerSession {
+    if (opts.dryRun) {
+      this.db.exec('BEGIN');
+      return new SqliteSession(this, 0, draft, true);
+    }
+    this.lock();
+    const startedAt = new Date().toISOString();
+    const info = this.db
+      .prepare('INSERT INTO runs (kind, started_at, operator, command_line, month, policies, inputs, reverts_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(draft.kind, startedAt, draft.operator, draft.commandLine, draft.month, JSON.stringify(draft.policies), JSON.stringify(draft.inputs), draft.revertsRun ?? null);
+    return new SqliteSession(this, Number(info.lastInsertRowid), draft, false);
+  }
+
+  private runFromRow(r: Row): RunInfo {
+    return {
+      id: r.id as number, kind: r.kind as RunInfo['kind'], startedAt: r.started_at as string, finishedAt: (r.finished_at as string) ?? null, operator: r.operator as string,
+      commandLine: r.command_line as string, month: (r.month as string) ?? null, policies: JSON.parse(r.policies as string), inputs: JSON.parse(r.inputs as string),
+      counts: r.counts ? JSON.parse(r.counts as string) : {}, ...(r.reverts_run ? { revertsRun: r.reverts_run as number } : {}),
+      contentHash: (r.content_hash as string) ?? null, prevHash: (r.prev_hash as string) ?? null, hash: (r.hash as string) ?? null,
+    };
+  }
+
+  runs(): RunInfo[] {
+    return (this.db.prepare('SELECT * FROM runs ORDER BY id').all() as Row[]).map((r) => this.runFromRow(r));
+  }
+  run(id: number): RunInfo | null {
+    const r = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
+    return r ? this.runFromRow(r) : null;
+  }
+
+  private static LINE_SELECT = 'SELECT l.*, h.name AS hospital FROM lines l JOIN hospitals h ON h.id = l.hospital_id';
+
+  lineFromRow(r: Row): StoredLine {
+    const line: StoredLine = {
+      id: r.id as number, runId: r.run_id as number, claimId: r.claim_id as string, lineNo: r.line_no as number, hospital: r.hospital as string,
+      contentHash: r.content_hash as string, source: r.source as string, row: r.row as number, idNumber: r.id_number as string, name: r.name as string,
+      visitType: r.visit_type as string, admissionDate: r.admission_date as string, settlementDate: r.settlement_date as string,
+      totalCost: fromFen(r.total_cost as number), basicPaid: fromFen(r.basic_paid as number), seriousIllnessPaid: fromFen(r.serious_paid as number),
+      assistancePaid: fromFen(r.assistance_paid as number), otherPaid: fromFen(r.other_paid as number), personalBurden: fromFen(r.personal_burden as number),
+      patientRemaining: fromFen(r.patient_remaining as number), status: r.status as Status, supersededBy: (r.superseded_by as number) ?? null,
+      traceChunk: r.trace_chunk as number, traceIndex: r.trace_index as number, results: [],
+    };
+    line.results = (this.db.prepare('SELECT * FROM results WHERE line_id = ? ORDER BY id').all(line.id) as Row[]).map((x) => ({
+      id: x.id as number, policy: x.policy as string, status: x.status as Status, reasons: (x.reasons as string ? (x.reasons as string).split(',') : []) as ReasonCode[],
+      base: fromFen(x.base as number), payee: x.payee as string, payments: paymentsFromJson(x.payments as string),
+      changes: changesFromJson(x.changes as string, x.policy as string, line.idNumber), details: x.details ? JSON.parse(x.details as string) : null,
+    }));
+    return line;
+  }
+
+  findActive(key: LineKey): StoredLine | null {
+    const r = this.db
+      .prepare(`${SqliteLedger.LINE_SELECT} WHERE l.claim_id = ? AND l.line_no = ? AND h.name = ? AND l.superseded_by IS NULL`)
+      .get(key.claimId, key.lineNo, key.hospital) as Row | undefined;
+    return r ? this.lineFromRow(r) : null;
+  }
+  findLines(claimId: string, lineNo?: number): StoredLine[] {
+    const rows = (lineNo === undefined
+      ? this.db.prepare(`${SqliteLedger.LINE_SELECT} WHERE l.claim_id = ? ORDER BY l.id`).all(claimId)
+      : this.db.prepare(`${SqliteLedger.LINE_SELECT} WHERE l.claim_id = ? AND l.line_no = ? ORDER BY l.id`).all(claimId, lineNo)) as Row[];
+    return rows.map((r) => this.lineFromRow(r));
+  }
+  linesOfRun(runId: number): StoredLine[] {
+    return (this.db.prepare(`${SqliteLedger.LINE_SELECT} WHERE l.run_id = ? ORDER BY l.id`).all(runId) as Row[]).map((r) => this.lineFromRow(r));
+  }
+  reversalOf(resultId: number): ReversalInfo | null {
+    const r = this.db.prepare('SELECT id, run_id, result_id, reason FROM reversals WHERE result_id = ?').get(resultId) as Row | undefined;
+    return r ? { id: r.id as number, runId: r.run_id as number, resultId: r.result_id as number, reason: r.reason as ReversalInfo['reason'] } : null;
+  }
+  trace(line: StoredLine): TraceEntry {
+    const r = this.db.prepare('SELECT data FROM trace_chunks WHERE run_id = ? AND chunk = ?').get(line.runId, line.traceChunk) as { data: Buffer } | undefined;
+    if (!r) throw new LedgerError(`台账中缺少第 ${line.runId} 次运行的计算过程记录（块 ${line.traceChunk}）`);
+    const entries = JSON.parse(inflateRawSync(r.data).toString('utf8')) as TraceEntry[];
+    return entries[line.traceIndex]!;
+  }
+  accumulator(idNumber: string, policy: string, year: number, key: string): Accumulator {
+    const r = this.db.prepare('SELECT * FROM accumulators WHERE id_number = ? AND policy = ? AND year = ? AND key = ?').get(idNumber, policy, year, key) as Row | undefined;
+    return r
+      ? { base: fromFen(r.base as number), paid: fromFen(r.paid as number), entitled: fromFen(r.entitled as number), firstDate: (r.first_date as string) ?? null }
+      : { base: ZERO, paid: ZERO, entitled: ZERO, firstDate: null };
+  }
+  accumulatorsOf(idNumber: string): (Accumulator & { policy: string; year: number; key: string })[] {
+    return (this.db.prepare('SELECT * FROM accumulators WHERE id_number = ? ORDER BY policy, year, key').all(idNumber) as Row[]).map((r) => ({
+      policy: r.policy as string, year: r.year as number, key: r.key as string,
+      base: fromFen(r.base as number), paid: fromFen(r.paid as number), entitled: fromFen(r.entitled as number), firstDate: (r.first_date as string) ?? null,
+    }));
+  }
+
+  /** sha256 over a run's immutable content, read back from the tables (the same function commits and checks). */
+  contentHash(runId: number): string {
+    const h = createHash('sha256');
+    const feed = (tag: string, sql: string): void => {
+      for (const row of this.db.prepare(sql).raw(true).iterate(runId)) h.update(`${tag}${JSON.stringify(row)}\n`);
+    };
+    feed('run', 'SELECT kind, started_at, finished_at, operator, command_line, month, policies, inputs, counts, reverts_run FROM runs WHERE id = ?');
+    feed(
+      'line',
+      `SELECT l.id, l.claim_id, l.line_no, h.name, l.content_hash, l.source, l.row, l.id_number, l.name, l.visit_type, l.admission_date, l.settlement_date,
+        l.total_cost, l.basic_paid, l.serious_paid, l.assistance_paid, l.other_paid, l.personal_burden, l.patient_remaining, l.status, l.trace_chunk, l.trace_index
+       FROM lines l JOIN hospitals h ON h.id = l.hospital_id WHERE l.run_id = ? ORDER BY l.id`,
+    );
+    feed('result', 'SELECT r.id, r.line_id, r.policy, r.status, r.reasons, r.base, r.payee, r.payments, r.changes, r.details FROM results r JOIN lines l ON l.id = r.line_id WHERE l.run_id = ? ORDER BY r.id');
+    feed('reversal', 'SELECT id, result_id, reason, payments, changes FROM reversals WHERE run_id = ? ORDER BY id');
+    feed('opening', 'SELECT id, id_number, policy, year, key, base, paid, entitled, first_date, source, row FROM openings WHERE run_id = ? ORDER BY id');
+    for (const row of this.db.prepare('SELECT chunk, data FROM trace_chunks WHERE run_id = ? ORDER BY chunk').raw(true).iterate(runId)) {
+      const [chunk, data] = row as [number, Buffer];
+      h.update(`chunk${chunk}:${sha256(data)}\n`);
+    }
+    return h.digest('hex');
+  }
+
+  static chainHash(prevHash: string, contentHash: string): string {
+    return sha256(`${prevHash}${contentHash}`);
+  }
+
+  check(): CheckReport {
+    const problems: string[] = [];
+    const runs = this.db.prepare('SELECT id, content_hash, prev_hash, hash FROM runs ORDER BY id').all() as { id: number; content_hash: string | null; prev_hash: string | null; hash: string | null }[];
+    let prev = GENESIS;
+    for (const r of runs) {
+      if (!r.hash || !r.content_hash) {
+        problems.push(`第 ${r.id} 次运行没有哈希（未正常提交或被改动）`);
+        continue;
+      }
+      const content = this.contentHash(r.id);
+      if (content !== r.content_hash) problems.push(`第 ${r.id} 次运行的内容与记录的哈希不符：其明细、结果、冲正或期初余额被改动过`);
+      if (r.prev_hash !== prev) problems.push(`第 ${r.id} 次运行记录的上一哈希与第 ${r.id - 1} 次运行不符：哈希链断开（运行被删除、插入或改动）`);
+      if (SqliteLedger.chainHash(r.prev_hash ?? '', r.content_hash) !== r.hash) problems.push(`第 ${r.id} 次运行的链哈希不符`);
+      prev = r.hash;
+    }
+    // accumulators = Σ openings + Σ result changes − Σ reversals (first date: the earliest recorded)
+    const expected = new Map<string, Delta>();
+    const add = (d: Delta): void => {
+      const k = `${d.idNumber}|${d.policy}|${d.year}|${d.key}`;
+      const cur = expected.get(k);
+      if (!cur) expected.set(k, { ...d });
+      else {
+        cur.base += d.base;
+        cur.paid += d.paid;
+        cur.entitled += d.entitled;
+        if (d.firstDate && (!cur.firstDate || d.firstDate < cur.firstDate)) cur.firstDate = d.firstDate;
+      }
+    };
+    for (const o of this.db.prepare('SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM openings').raw(true).iterate()) {
+      const [idNumber, policy, year, key, base, paid, entitled, firstDate] = o as [string, string, number, string, number, number, number, string | null];
+      add({ idNumber, policy, year, key, base, paid, entitled, firstDate });
+    }
+    for (const r of this.db.prepare('SELECT l.id_number, r.policy, r.changes FROM results r JOIN lines l ON l.id = r.line_id').raw(true).iterate()) {
+      const [idNumber, policy, changes] = r as [string, string, string];
+      for (const [year, key, base, paid, entitled, firstDate] of JSON.parse(changes) as ChangeTuple[]) add({ idNumber, policy, year, key, base, paid, entitled, firstDate });
+    }
+    for (const r of this.db
+      .prepare('SELECT v.id, l.id_number, r.policy, v.changes, r.changes, v.payments, r.payments, v.run_id, l.superseded_by FROM reversals v JOIN results r ON r.id = v.result_id JOIN lines l ON l.id = r.line_id')
+      .raw(true)
+      .iterate()) {
+      const [id, idNumber, policy, changes, original, payments, originalPayments, runId, supersededBy] = r as [number, string, string, string, string, string, string, number, number | null];
+      const negated = (JSON.parse(original) as ChangeTuple[]).map(([y, k, b, p, e]) => [y, k, -b, -p, -e, null]);
+      if (JSON.stringify(negated) !== JSON.stringify(JSON.parse(changes))) problems.push(`冲正记录 ${id} 的累计额变动不是原结果的相反数`);
+      const negPay = Object.fromEntries(Object.entries(JSON.parse(originalPayments) as Record<string, number>).map(([k, v]) => [k, -v]));
+      if (JSON.stringify(negPay) !== JSON.stringify(JSON.parse(payments))) problems.push(`冲正记录 ${id} 的金额不是原结果金额的相反数`);
+      if (supersededBy !== runId) problems.push(`冲正记录 ${id} 对应的明细没有标记为被第 ${runId} 次运行冲正`);
+      for (const [year, key, base, paid, entitled] of JSON.parse(changes) as ChangeTuple[]) add({ idNumber, policy, year, key, base, paid, entitled, firstDate: null });
+    }
+    const actual = new Map<string, Delta>();
+    for (const a of this.db.prepare('SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM accumulators').raw(true).iterate()) {
+      const [idNumber, policy, year, key, base, paid, entitled, firstDate] = a as [string, string, number, string, number, number, number, string | null];
+      actual.set(`${idNumber}|${policy}|${year}|${key}`, { idNumber, policy, year, key, base, paid, entitled, firstDate });
+    }
+    const zero = (d: Delta | undefined): boolean => !d || (d.base === 0 && d.paid === 0 && d.entitled === 0 && !d.firstDate);
+    const describe = (d: Delta | undefined): string => (d ? `基数 ${fmt(fromFen(d.base))}、支付 ${fmt(fromFen(d.paid))}、应救助 ${fmt(fromFen(d.entitled))}${d.firstDate ? `、首次 ${d.firstDate}` : ''}` : '无记录');
+    for (const k of new Set([...expected.keys(), ...actual.keys()])) {
+      const e = expected.get(k);
+      const a = actual.get(k);
+      if (zero(e) && zero(a)) continue;
+      if (!e || !a || e.base !== a.base || e.paid !== a.paid || e.entitled !== a.entitled || (e.firstDate ?? null) !== (a.firstDate ?? null)) {
+        const [idNumber, policy, year, key] = k.split('|');
+        problems.push(`累计额不符：${mask(idNumber!)} ${policy} ${year === '0' ? '跨年度' : `${year} 年`} ${key}：台账记为 ${describe(a)}，按结果与冲正合计应为 ${describe(e)}`);
+      }
+    }
+    const dup = this.db.prepare('SELECT claim_id, line_no, COUNT(*) AS n FROM lines WHERE superseded_by IS NULL GROUP BY claim_id, line_no, hospital_id HAVING n > 1').all() as Row[];
+    for (const d of dup) problems.push(`结算单 ${d.claim_id} 第 ${d.line_no} 行同时有 ${d.n} 条有效记录（重复支付风险）`);
+    const orphan = this.db
+      .prepare('SELECT l.claim_id, l.line_no, l.superseded_by FROM lines l JOIN results r ON r.line_id = l.id LEFT JOIN reversals v ON v.result_id = r.id WHERE l.superseded_by IS NOT NULL AND v.id IS NULL')
+      .all() as Row[];
+    for (const o of orphan) problems.push(`结算单 ${o.claim_id} 第 ${o.line_no} 行标记为被第 ${o.superseded_by} 次运行冲正，但缺少冲正记录`);
+    const lines = (this.db.prepare('SELECT COUNT(*) AS n FROM lines').get() as { n: number }).n;
+    return { runs: runs.length, lines, accumulators: actual.size, problems };
+  }
+
+  close(): void {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    this.db.close();
+  }
+}
+
+class SqliteSession implements LedgerSession {
+  private readonly db: Database.Database;
+  private readonly deltas = new Map<string, Delta>();
+  private readonly hospitalIds = new Map<string, number>();
+  private chunk: TraceEntry[] = [];
+  private chunkNo = 0;
+  private done = false;
+  private readonly stmt: Record<string, Database.Statement>;
+
+  constructor(
+    private readonly ledger: SqliteLedger,
+    readonly runId: number,
+    private readonly draft: RunDraft,
+    readonly dryRun: boolean,
+  ) {
+    this.db = ledger.db;
+    this.stmt = {
+      hospital: this.db.prepare('SELECT id FROM hospitals WHERE name = ?'),
+      addHospital: this.db.prepare('INSERT INTO hospitals (name) VALUES (?)'),
+      line: this.db.prepare(
+        `INSERT INTO lines (run_id, claim_id, line_no, hospital_id, content_hash, source, row, id_number, name, visit_type, admission_date, settlement_date,
+          total_cost, basic_paid, serious_paid, assistance_paid, other_paid, personal_burden, patient_remaining, status, trace_chunk, trace_index)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      result: this.db.prepare('INSERT INTO results (line_id, policy, status, reasons, base, payee, payments, changes, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      reversal: this.db.prepare('INSERT INTO reversals (run_id, result_id, reason, payments, changes) VALUES (?, ?, ?, ?, ?)'),
+      supersede: this.db.prepare('UPDATE lines SET superseded_by = ? WHERE id = ? AND superseded_by IS NULL'),
+      opening: this.db.prepare('INSERT INTO openings (run_id, id_number, policy, year, key, base, paid, entitled, first_date, source, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      accOf: this.db.prepare('SELECT policy, year, key, base, paid, entitled, first_date FROM accumulators WHERE id_number = ?'),
+      upsert: this.db.prepare(
+        `INSERT INTO accumulators (id_number, policy, year, key, base, paid, entitled, first_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id_number, policy, year, key) DO UPDATE SET base = base + excluded.base, paid = paid + excluded.paid, entitled = entitled + excluded.entitled,
+           first_date = CASE WHEN accumulators.first_date IS NULL THEN excluded.first_date WHEN excluded.first_date IS NULL THEN accumulators.first_date
+                             WHEN excluded.first_date < accumulators.first_date THEN excluded.first_date ELSE accumulators.first_date END`,
+      ),
+      chunk: this.db.prepare('INSERT INTO trace_chunks (run_id, chunk, data) VALUES (?, ?, ?)'),
+    };
+  }
+
+  private hospitalId(name: string, create: boolean): number | null {
+    const cached = this.hospitalIds.get(name);
+    if (cached !== undefined) return cached;
+    const r = this.stmt.hospital!.get(name) as { id: number } | undefined;
+    let id = r?.id ?? null;
+    if (id === null && create) id = Number(this.stmt.addHospital!.run(name).lastInsertRowid);
+    if (id !== null) this.hospitalIds.set(name, id);
+    return id;
+  }
+
+  private addDelta(d: Delta): void {
+    const k = `${d.idNumber}|${d.policy}|${d.year}|${d.key}`;
+    const cur = this.deltas.get(k);
+    if (!cur) this.deltas.set(k, { ...d });
+    else {
+      cur.base += d.base;
+      cur.paid += d.paid;
+      cur.entitled += d.entitled;
+      if (d.firstDate && (!cur.firstDate || d.firstDate < cur.firstDate)) cur.firstDate = d.firstDate;
+    }
+  }
+
+  findActive(key: LineKey): StoredLine | null {
+    return this.ledger.findActive(key);
+  }
+
+  reverse(line: StoredLine, reason: 'supersede' | 'revert'): Reversal[] {
+    const out: Reversal[] = [];
+    if (!this.dryRun && this.stmt.supersede!.run(this.runId, line.id).changes !== 1) throw new LedgerError(`结算单 ${line.claimId} 第 ${line.lineNo} 行已被冲正过，不能重复冲正`);
+    for (const result of line.results) {
+      if (!this.dryRun) this.stmt.reversal!.run(this.runId, result.id, reason, paymentsToJson(result.payments, -1), changesToJson(result.changes, -1));
+      for (const c of result.changes)
+        this.addDelta({ idNumber: c.idNumber, policy: c.policy, year: c.year, key: c.key, base: -toFen(c.base ?? ZERO), paid: -toFen(c.paid ?? ZERO), entitled: -toFen(c.entitled ?? ZERO), firstDate: null });
+      out.push({ runId: this.runId, reason, line, result, payments: Object.fromEntries(Object.entries(result.payments).map(([k, v]) => [k, v.negated()])) });
+    }
+    return out;
+  }
+
+  loadAccumulators(idNumbers: Iterable<string>, into: AccumulatorStore): void {
+    for (const idNumber of new Set(idNumbers)) {
+      for (const r of this.stmt.accOf!.all(idNumber) as Row[]) {
+        into.set(
+          { policy: r.policy as string, idNumber, year: r.year as number, key: r.key as string },
+          { base: fromFen(r.base as number), paid: fromFen(r.paid as number), entitled: fromFen(r.entitled as number), firstDate: (r.first_date as string) ?? null },
+        );
+      }
+    }
+    const wanted = new Set(idNumbers);
+    for (const d of this.deltas.values()) {
+      if (!wanted.has(d.idNumber)) continue;
+      into.apply({ policy: d.policy, idNumber: d.idNumber, year: d.year, key: d.key, base: fromFen(d.base), paid: fromFen(d.paid), entitled: fromFen(d.entitled), ...(d.firstDate ? { firstDate: d.firstDate } : {}) });
+    }
+  }
+
+  recordLine(line: ClaimLine, results: LineResult[]): void {
+    for (const r of results)
+      for (const c of r.changes)
+        this.addDelta({ idNumber: c.idNumber, policy: c.policy, year: c.year, key: c.key, base: toFen(c.base ?? ZERO), paid: toFen(c.paid ?? ZERO), entitled: toFen(c.entitled ?? ZERO), firstDate: c.firstDate ?? null });
+    if (this.dryRun) return;
+    this.chunk.push({
+      line: lineRecord(line),
+      results: results.map((r) => ({ policy: r.policy, trace: r.trace, accumulators: (r.accumulators ?? []).map((a) => ({ year: a.year, key: a.key, before: accJson(a.before), after: accJson(a.after) })) })),
+    });
+    const status = results.find((r) => r.status === 'approved')?.status ?? results.find((r) => r.status === 'pended')?.status ?? results[0]!.status;
+    const info = this.stmt.line!.run(
+      this.runId, line.claimId, line.lineNo, this.hospitalId(line.hospital, true), lineContentHash(line), line.source, line.row, line.idNumber, line.name, line.visitType,
+      line.admissionDate, line.settlementDate, toFen(line.totalCost), toFen(line.basicPaid), toFen(line.seriousIllnessPaid), toFen(line.assistancePaid),
+      toFen(line.supplementaryPaid.plus(line.hospitalWaiver)), toFen(line.personalBurden), toFen(results[0]!.patientRemaining), status, this.chunkNo, this.chunk.length - 1,
+    );
+    const lineId = Number(info.lastInsertRowid);
+    for (const r of results) {
+      if (r.policy === null) continue;
+      this.stmt.result!.run(lineId, r.policy, r.status, r.reasons.join(','), toFen(r.base), r.payee, paymentsToJson(r.payments), changesToJson(r.changes), r.details ? JSON.stringify(r.details) : null);
+    }
+    if (this.chunk.length >= TRACE_CHUNK_LINES) this.flushChunk();
+  }
+
+  openingExists(o: Pick<OpeningRow, 'idNumber' | 'policy' | 'year' | 'key'>): boolean {
+    const r = this.db
+      .prepare("SELECT COUNT(*) AS n FROM openings o JOIN runs r ON r.id = o.run_id WHERE r.kind = 'opening' AND o.id_number = ? AND o.policy = ? AND o.year = ? AND o.key = ? AND o.reverted_by IS NULL")
+      .get(o.idNumber, o.policy, o.year, o.key) as { n: number };
+    return r.n > 0;
+  }
+
+  recordOpening(o: OpeningRow): void {
+    this.addDelta({ idNumber: o.idNumber, policy: o.policy, year: o.year, key: o.key, base: toFen(o.base), paid: toFen(o.paid), entitled: toFen(o.entitled), firstDate: o.firstDate });
+    if (!this.dryRun) this.stmt.opening!.run(this.runId, o.idNumber, o.policy, o.year, o.key, toFen(o.base), toFen(o.paid), toFen(o.entitled), o.firstDate, o.source, o.row);
+  }
+
+  reverseOpenings(runId: number): number {
+    const rows = this.db.prepare('SELECT * FROM openings WHERE run_id = ? AND reverted_by IS NULL ORDER BY id').all(runId) as Row[];
+    for (const r of rows) {
+      this.addDelta({ idNumber: r.id_number as string, policy: r.policy as string, year: r.year as number, key: r.key as string, base: -(r.base as number), paid: -(r.paid as number), entitled: -(r.entitled as number), firstDate: null });
+      if (this.dryRun) continue;
+      this.stmt.opening!.run(this.runId, r.id_number, r.policy, r.year, r.key, -(r.base as number), -(r.paid as number), -(r.entitled as number), null, r.source, r.row);
+      this.db.prepare('UPDATE openings SET reverted_by = ? WHERE id = ?').run(this.runId, r.id);
+    }
+    return rows.length;
+  }
+
+  private flushChunk(): void {
+    if (this.chunk.length === 0) return;
+    this.stmt.chunk!.run(this.runId, this.chunkNo, deflateRawSync(Buffer.from(JSON.stringify(this.chunk), 'utf8'), { level: 6 }));
+    this.chunk = [];
+    this.chunkNo++;
+  }
+
+  commit(counts: Record<string, number>): RunInfo {
+    if (this.dryRun) throw new LedgerError('试运行（--dry-run）不写入台账');
+    if (this.done) throw new LedgerError('本次运行已结束');
+    try {
+      this.flushChunk();
+      for (const d of this.deltas.values()) this.stmt.upsert!.run(d.idNumber, d.policy, d.year, d.key, d.base, d.paid, d.entitled, d.firstDate);
+      this.db.prepare('UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?').run(new Date().toISOString(), JSON.stringify(counts), this.runId);
+      const prev = (this.db.prepare('SELECT hash FROM runs WHERE id < ? ORDER BY id DESC LIMIT 1').get(this.runId) as { hash: string | null } | undefined)?.hash ?? GENESIS;
+      const content = this.ledger.contentHash(this.runId);
+      const hash = SqliteLedger.chainHash(prev, content);
+      this.db.prepare('UPDATE runs SET content_hash = ?, prev_hash = ?, hash = ? WHERE id = ?').run(content, prev, hash, this.runId);
+      testPause();
+      this.db.exec('COMMIT');
+      this.done = true;
+    } catch (err) {
+      this.rollback();
+      throw err;
+    }
+    return this.ledger.run(this.runId)!;
+  }
+
+  rollback(): void {
+    this.done = true;
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+  }
+}

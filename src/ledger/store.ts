@@ -1,0 +1,177 @@
+// The ledger as an interface. The engine and the commands only talk to `Ledger` and `LedgerSession`;
+// `SqliteLedger` is the embedded default. A server database (several offices, one ledger) implements
+// the same two interfaces: `begin` takes the ledger-wide write lock (e.g. PostgreSQL
+// `pg_advisory_xact_lock` inside a SERIALIZABLE transaction), the session's reads and writes go to the
+// same tables, and `commit` chains the run hash exactly as here (see README「台账」).
+import type { Money } from '../domain/money.js';
+import type { IsoDate } from '../domain/dates.js';
+import type { ReasonCode, Status } from '../domain/reasons.js';
+import type { ClaimLine } from '../domain/types.js';
+import type { AccumulatorStore } from '../engine/accumulators.js';
+import type { Accumulator, AccumulatorChange, LineResult, TraceStep } from '../engine/types.js';
+
+export type RunKind = 'adjudicate' | 'revert' | 'opening';
+
+export interface LineKey {
+  claimId: string;
+  lineNo: number;
+  hospital: string;
+}
+
+export interface PolicyVersion {
+  id: string;
+  name: string;
+  document: string;
+  /** first 16 hex of sha256 over the parameter file in force (after config overrides) */
+  version: string;
+  parameters: unknown;
+}
+
+export interface InputFile {
+  file: string;
+  role: 'claims' | 'roster' | 'opening';
+  sha256: string;
+  bytes: number;
+}
+
+export interface RunDraft {
+  kind: RunKind;
+  operator: string;
+  commandLine: string;
+  month: string | null;
+  policies: PolicyVersion[];
+  inputs: InputFile[];
+  revertsRun?: number;
+}
+
+export interface RunInfo extends RunDraft {
+  id: number;
+  startedAt: string;
+  finishedAt: string | null;
+  counts: Record<string, number>;
+  revertsRun?: number;
+  contentHash: string | null;
+  prevHash: string | null;
+  hash: string | null;
+}
+
+export interface StoredResult {
+  id: number;
+  policy: string;
+  status: Status;
+  reasons: ReasonCode[];
+  base: Money;
+  payee: string;
+  payments: Record<string, Money>;
+  changes: AccumulatorChange[];
+  details: Record<string, string> | null;
+}
+
+export interface StoredLine extends LineKey {
+  id: number;
+  runId: number;
+  contentHash: string;
+  source: string;
+  row: number;
+  idNumber: string;
+  name: string;
+  visitType: string;
+  admissionDate: IsoDate;
+  settlementDate: IsoDate;
+  totalCost: Money;
+  basicPaid: Money;
+  seriousIllnessPaid: Money;
+  assistancePaid: Money;
+  otherPaid: Money;
+  personalBurden: Money;
+  patientRemaining: Money;
+  status: Status;
+  supersededBy: number | null;
+  traceChunk: number;
+  traceIndex: number;
+  results: StoredResult[];
+}
+
+/** A reversal (冲正) written in this session, with what it reversed. */
+export interface Reversal {
+  runId: number;
+  reason: 'supersede' | 'revert';
+  line: StoredLine;
+  result: StoredResult;
+  /** negated payments */
+  payments: Record<string, Money>;
+}
+
+export interface ReversalInfo {
+  id: number;
+  runId: number;
+  resultId: number;
+  reason: 'supersede' | 'revert';
+}
+
+/** What `explain` shows: the line's full input fields and each policy's trace, accumulators before and after. */
+export interface TraceEntry {
+  line: Record<string, string | number | boolean | null>;
+  results: { policy: string | null; trace: TraceStep[]; accumulators: { year: number; key: string; before: AccumulatorJson; after: AccumulatorJson }[] }[];
+}
+export interface AccumulatorJson {
+  base: string;
+  paid: string;
+  entitled: string;
+  firstDate: string | null;
+}
+
+export interface OpeningRow {
+  idNumber: string;
+  policy: string;
+  year: number;
+  key: string;
+  base: Money;
+  paid: Money;
+  entitled: Money;
+  firstDate: IsoDate | null;
+  source: string;
+  row: number;
+}
+
+export interface CheckReport {
+  runs: number;
+  lines: number;
+  accumulators: number;
+  problems: string[];
+}
+
+export interface LedgerSession {
+  readonly runId: number;
+  readonly dryRun: boolean;
+  /** the line currently in force for this key (not superseded or reverted), if any */
+  findActive(key: LineKey): StoredLine | null;
+  /** writes reversal rows for every result of the line, marks it superseded, and corrects the accumulators */
+  reverse(line: StoredLine, reason: 'supersede' | 'revert'): Reversal[];
+  /** the accumulators of these people, as committed plus this session's writes so far */
+  loadAccumulators(idNumbers: Iterable<string>, into: AccumulatorStore): void;
+  recordLine(line: ClaimLine, results: LineResult[]): void;
+  openingExists(o: Pick<OpeningRow, 'idNumber' | 'policy' | 'year' | 'key'>): boolean;
+  recordOpening(o: OpeningRow): void;
+  /** negates the openings of an opening run */
+  reverseOpenings(runId: number): number;
+  commit(counts: Record<string, number>): RunInfo;
+  rollback(): void;
+}
+
+export interface Ledger {
+  readonly path: string;
+  /** starts a run: takes the write lock (waits for another run to finish) unless dryRun */
+  begin(draft: RunDraft, opts?: { dryRun?: boolean }): LedgerSession;
+  runs(): RunInfo[];
+  run(id: number): RunInfo | null;
+  /** every line ever recorded with this claim id (history included), oldest first */
+  findLines(claimId: string, lineNo?: number): StoredLine[];
+  linesOfRun(runId: number): StoredLine[];
+  reversalOf(resultId: number): ReversalInfo | null;
+  trace(line: StoredLine): TraceEntry;
+  accumulator(idNumber: string, policy: string, year: number, key: string): Accumulator;
+  accumulatorsOf(idNumber: string): (Accumulator & { policy: string; year: number; key: string })[];
+  check(): CheckReport;
+  close(): void;
+}
