@@ -25,7 +25,7 @@ function golden(name: string, actual: string[]): void {
 
 describe('assist adjudicate (built CLI) on the demo data', () => {
   const out = tmp();
-  const run = runCli(['adjudicate', demo('claims.xlsx'), demo('claims-gb18030.csv'), '--config', demo('assist.config.json'), '--out', out]);
+  const run = runCli(['adjudicate', demo('claims.xlsx'), demo('claims-gb18030.csv'), '--config', demo('assist.config.json'), '--out', out, '--ledger', join(out, 'ledger.db')]);
   const rows = run.code === 0 ? readJsonl(join(out, 'results-2024-06.jsonl')) : [];
 
   test('exit 0, Chinese summary, masked terminal output, month chosen from the data', () => {
@@ -93,7 +93,7 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
 
   test('the Jinzhou 2019 file: report-only results for jz-21-2019', () => {
     const o = tmp();
-    const r = runCli(['adjudicate', demo('claims-jinzhou.xlsx'), '--config', demo('assist.config.json'), '--policies', 'jz-21-2019', '--out', o]);
+    const r = runCli(['adjudicate', demo('claims-jinzhou.xlsx'), '--config', demo('assist.config.json'), '--policies', 'jz-21-2019', '--out', o, '--ledger', join(o, 'ledger.db')]);
     expect(r.code).toBe(0);
     const rs = readJsonl(join(o, 'results-2019-05.jsonl'));
     for (const x of rs) expect(x.payments).toEqual({});

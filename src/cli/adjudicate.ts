@@ -39,7 +39,7 @@ export function registerAdjudicate(program: Command): void {
     .option('--quiet', '不显示进度')
     .action(async (claims: string[], flags: Flags) => {
       if (flags.month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(flags.month)) throw new UsageError(`--month 应为 YYYY-MM 格式，而不是“${flags.month}”。`);
-      const { config, baseDir, file: configFile } = loadConfig(flags.config);
+      const { config, baseDir } = loadConfig(flags.config);
       const policies = flags.policies ? flags.policies.split(/[,，\s]+/).filter(Boolean) : config.policies;
       const rosters = flags.roster ?? expandGlobs(config.rosters, baseDir);
       const summary = await runAdjudication({
@@ -54,7 +54,7 @@ export function registerAdjudicate(program: Command): void {
         sheet: flags.sheet,
         dryRun: Boolean(flags.dryRun),
         supersede: Boolean(flags.supersede),
-        ledgerPath: resolveLedgerPath(flags.ledger, config, baseDir, configFile),
+        ledgerPath: resolveLedgerPath(flags.ledger, config),
         operator: operatorName(flags.operator),
         commandLine: commandLine(),
         onMonth: (m) => flags.quiet || warn(`结算月份：${m}`),
@@ -67,10 +67,10 @@ export function registerAdjudicate(program: Command): void {
       if (n.superseded) say(`更正重报 ${n.superseded} 行：冲正原结果 ${n.reversals} 条，并按新内容重新审核`);
       say(`审核结果（明细×政策）：通过 ${c.approved ?? 0}，挂起 ${c.pended ?? 0}，拒绝 ${c.rejected ?? 0}，不在范围 ${c['not-covered'] ?? 0}`);
       for (const f of summary.fundTotals) say(`  ${f.fund.name}（${f.fund.id}）：¥${fmtGrouped(f.total)}`);
-      if (summary.run) say(`台账：第 ${summary.run.id} 次运行已提交（${summary.ledgerPath}）`);
-      else say('试运行（--dry-run）：未写入台账');
       if (summary.rosterWarnings.length) say(`名单警告 ${summary.rosterWarnings.length} 条（可用 assist validate 查看）`);
       say(`核对：读取 ${summary.checks.rowsRead} = 审核 ${summary.checks.linesAdjudicated} + 无效 ${summary.checks.invalid}；金额守恒一致`);
+      if (summary.run) say(`台账：第 ${summary.run.id} 次运行已提交（${summary.ledgerPath}）`);
+      else say('试运行（--dry-run）：未写入台账');
       say(`输出目录：${summary.outDir}`);
     });
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError, Help } from 'commander';
 import { InputError, UsageError } from '../io/errors.js';
 import { registerValidate } from './validate.js';
 import { registerAdjudicate } from './adjudicate.js';
+import { registerExplain, registerLedger } from './ledger.js';
 import { warn } from './output.js';
 
 export const EXIT = { OK: 0, DIFFERENCES: 1, BAD_INPUT: 2, INTERNAL: 3 } as const;
@@ -41,6 +42,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerValidate(program);
   registerAdjudicate(program);
+  registerLedger(program);
+  registerExplain(program);
   return program;
 }
 

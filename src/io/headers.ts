@@ -55,6 +55,19 @@ export const ROSTER_FIELDS: readonly FieldSpec[] = [
   { field: 'firstDeductibleApplied', header: '已扣首次起付线', synonyms: [], required: false },
 ];
 
+/** Year-to-date balances from before the tool (assist ledger import-opening; README「期初余额」). */
+export const OPENING_FIELDS: readonly FieldSpec[] = [
+  { field: 'idNumber', header: '身份证号', synonyms: ['身份证号码', '公民身份号码', '证件号码', '身份证'], required: true },
+  { field: 'name', header: '姓名', synonyms: [], required: false },
+  { field: 'policy', header: '政策', synonyms: ['政策编号', '救助政策', '政策名称'], required: true },
+  { field: 'year', header: '年度', synonyms: ['年份', '累计年度'], required: true },
+  { field: 'key', header: '累计项目', synonyms: ['累计类别', '疾病大类', '目录项目', '资金'], required: true },
+  { field: 'base', header: '累计基数', synonyms: ['累计救助基数', '累计费用'], required: false },
+  { field: 'paid', header: '累计支付', synonyms: ['累计已支付', '累计救助金额', '已救助金额'], required: false },
+  { field: 'entitled', header: '累计应救助', synonyms: ['累计应救助金额'], required: false },
+  { field: 'firstDate', header: '首次救治日期', synonyms: ['首次救治时间'], required: false },
+];
+
 /** Header text → comparable key: no white space, unified brackets, a trailing unit （元） dropped. */
 export function normalizeHeader(text: string): string {
   return normalizeLabel(text).replace(/（(元|人民币元|￥|¥)）$/, '').toUpperCase();

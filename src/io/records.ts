@@ -267,3 +267,39 @@ export function mapRosterRow(cells: CellValue[], ctx: RowContext): RosterMapResu
     },
   };
 }
+
+/** An opening-balance row as read; the policy, year and item are resolved against the policies by the ledger. */
+export interface OpeningInput {
+  source: string;
+  sheet: string;
+  row: number;
+  idNumber: string;
+  name: string;
+  policy: string;
+  year: string;
+  key: string;
+  base: Money;
+  paid: Money;
+  entitled: Money | null;
+  firstDate: IsoDate | null;
+  /** header names, for error messages */
+  columns: { policy: string; year: string; key: string };
+}
+
+export type OpeningMapResult = { ok: true; row: OpeningInput } | { ok: false; error: RowError };
+
+export function mapOpeningRow(cells: CellValue[], ctx: RowContext): OpeningMapResult {
+  const c = new Cells(cells, ctx);
+  const { id: idNumber, shown } = c.idNumber();
+  const name = c.text('name').replace(/[\s\u3000]/g, '');
+  const policy = c.requiredText('policy');
+  const year = c.text('year');
+  const key = c.requiredText('key');
+  const base = c.money('base', false) ?? ZERO;
+  const paid = c.money('paid', false) ?? ZERO;
+  const entitled = c.money('entitled', false);
+  const firstDate = c.date('firstDate', false);
+  const where = { source: ctx.source, sheet: ctx.sheet, row: ctx.row };
+  if (c.issues.length > 0) return { ok: false, error: { ...where, issues: c.issues, idNumber: shown, name, claimId: '', lineNo: null, hospital: '' } };
+  return { ok: true, row: { ...where, idNumber, name, policy, year, key, base, paid, entitled, firstDate, columns: { policy: c.header('policy'), year: c.header('year'), key: c.header('key') } } };
+}

@@ -1,7 +1,8 @@
 // The embedded ledger: one SQLite file (WAL), one write transaction per run (BEGIN IMMEDIATE, so a
 // second run waits for the first instead of interleaving), a hash chain over the runs.
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync, chmodSync } from 'node:fs';
+import { closeSync, existsSync, openSync, chmodSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { fmt, fromFen, toFen, ZERO, type Money } from '../domain/money.js';
@@ -10,6 +11,7 @@ import type { ClaimLine } from '../domain/types.js';
 import type { AccumulatorStore } from '../engine/accumulators.js';
 import type { Accumulator, AccumulatorChange, LineResult } from '../engine/types.js';
 import { mask } from '../domain/id-number.js';
+import { UsageError } from '../io/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { lineContentHash, lineRecord } from './content.js';
 import type {
@@ -19,7 +21,8 @@ import type {
 const TRACE_CHUNK_LINES = 512;
 const GENESIS = '0'.repeat(64);
 
-export class LedgerError extends Error {}
+/** A ledger problem the user can act on (missing, locked, newer, damaged): exit 2 with the message. */
+export class LedgerError extends UsageError {}
 
 type Row = Record<string, unknown>;
 type ChangeTuple = [number, string, number, number, number, string | null];
@@ -88,6 +91,7 @@ export class SqliteLedger implements Ledger {
     const memory = path === ':memory:';
     if (!memory && !existsSync(path)) {
       if (opts.mustExist || opts.readonly) throw new LedgerError(`找不到台账文件 ${path}。请用 --ledger 指定台账路径，或先运行 assist adjudicate。`);
+      mkdirSync(dirname(resolve(path)), { recursive: true });
       closeSync(openSync(path, 'a', 0o600));
     }
     if (!memory && !opts.readonly) chmodSync(path, 0o600);

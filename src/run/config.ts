@@ -27,6 +27,8 @@ export function loadConfig(path?: string): { config: Config; baseDir: string; fi
     throw new UsageError(`配置文件 ${file} 不是有效的 JSON：${(err as Error).message}`);
   }
   const config: Config = { ...DEFAULT_CONFIG, ...raw } as Config;
+  // a ledger named in the config file is relative to that file; the default ./assist.db to the working directory
+  if (typeof raw.ledger === 'string' && raw.ledger) config.ledger = resolve(dirname(resolve(file)), raw.ledger);
   return { config, baseDir: dirname(resolve(file)), file };
 }
 
@@ -54,10 +56,8 @@ export function aliasMap(aliases: Record<string, string>): Map<string, string> {
 }
 
 /** --ledger wins; else the config's "ledger" (relative to the config file); else ./assist.db. */
-export function resolveLedgerPath(flag: string | undefined, config: Config, baseDir: string, configFile: string | null): string {
-  if (flag) return resolve(flag);
-  if (configFile && config.ledger) return resolve(baseDir, config.ledger);
-  return resolve('assist.db');
+export function resolveLedgerPath(flag: string | undefined, config: Config): string {
+  return resolve(flag || config.ledger || 'assist.db');
 }
 
 /** --operator, else the OS user. */

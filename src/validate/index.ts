@@ -47,7 +47,7 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
       else if (item.type === 'roster') {
         rosterRows.push(item.row);
         warnings.push(...item.warnings);
-      } else warnings.push(...item.warnings);
+      } else if (item.type === 'ignored') warnings.push(...item.warnings);
     }
     const report: FileReport = { file, kind, stats: stats!, valid: 0, errors, warnings, byReason: new Map(), reportPath: join(opts.out, reportFileName(file)) };
     if (kind === 'claims') claimLines.push({ report, lines });

@@ -39,6 +39,11 @@ export function catalogueItem(itemName: string): Item | null {
   return MATCHERS.find((m) => n.includes(m.key))?.item ?? null;
 }
 
+/** The catalogue items exactly as printed in the seed table (the accumulator keys). */
+export function catalogueItemNames(): string[] {
+  return CATALOGUE.items.map((i) => i.name);
+}
+
 export function catalogueSize(): { drugs: number; devices: number; foods: number; diseases: number } {
   const count = (k: Item['kind']) => CATALOGUE.items.filter((i) => i.kind === k).length;
   return { drugs: count('drug'), devices: count('device'), foods: count('food'), diseases: CATALOGUE.diseases.length };

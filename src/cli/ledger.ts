@@ -1,0 +1,156 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { fmtGrouped } from '../domain/money.js';
+import { loadConfig, resolveLedgerPath, operatorName, commandLine } from '../run/config.js';
+import { SqliteLedger, LedgerError } from '../ledger/sqlite.js';
+import { importOpening, OpeningRefused } from '../ledger/opening.js';
+import { revertRun } from '../ledger/revert.js';
+import { explain, runLabel } from '../ledger/explain.js';
+import { InputError, UsageError } from '../io/errors.js';
+import { say, warn } from './output.js';
+
+interface LedgerFlags {
+  ledger?: string;
+  config?: string;
+  operator?: string;
+  month?: string;
+  encoding?: string;
+  sheet?: string;
+  line?: string;
+  policy?: string;
+  hospital?: string;
+}
+
+export function ledgerPathOf(flags: LedgerFlags): string {
+  return resolveLedgerPath(flags.ledger, loadConfig(flags.config).config);
+}
+
+/** Opens an existing ledger; a missing file is a usage error (exit 2), not an empty ledger. */
+export function openExisting(flags: LedgerFlags): SqliteLedger {
+  const path = ledgerPathOf(flags);
+  if (!existsSync(path)) throw new UsageError(`找不到台账文件 ${path}。请用 --ledger 指定台账路径，或先运行 assist adjudicate。`);
+  try {
+    return new SqliteLedger(path, { mustExist: true, onWait: () => warn('台账正被另一个进程使用，等待其完成后继续……') });
+  } catch (err) {
+    if (err instanceof LedgerError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+const KIND: Record<string, string> = { adjudicate: '审核', revert: '撤销', opening: '期初' };
+
+function common(cmd: Command): Command {
+  return cmd.option('--ledger <path>', '台账数据库路径（默认 assist.db 或配置中的 ledger）').option('--config <file>', '配置文件（默认当前目录的 assist.config.json）');
+}
+
+export function registerLedger(program: Command): void {
+  const ledger = program.command('ledger').description('台账：期初余额导入、运行记录、撤销运行、完整性核对');
+
+  common(ledger.command('runs').description('列出台账中的全部运行（时间、操作员、输入文件、计数、哈希）')).action((flags: LedgerFlags) => {
+    const l = openExisting(flags);
+    try {
+      const runs = l.runs();
+      if (runs.length === 0) say('台账中还没有运行记录。');
+      for (const r of runs) {
+        const c = r.counts;
+        const what =
+          r.kind === 'adjudicate'
+            ? `读取 ${c.rowsRead ?? 0} 行，无效 ${c.invalid ?? 0}，审核 ${c.adjudicated ?? 0}（通过 ${c.approved ?? 0}/挂起 ${c.pended ?? 0}/拒绝 ${c.rejected ?? 0}/不在范围 ${c.notCovered ?? 0}），跳过 ${(c.alreadyAdjudicated ?? 0) + (c.conflicts ?? 0)}，冲正 ${c.reversals ?? 0}`
+            : r.kind === 'revert'
+              ? `撤销第 ${r.revertsRun} 次运行：冲正 ${c.reversals ?? 0} 条结果（${c.lines ?? 0} 行），期初余额 ${c.openings ?? 0} 行`
+              : `期初余额 ${c.openings ?? 0} 行`;
+        say(`#${r.id} ${KIND[r.kind]} ${r.startedAt.slice(0, 19).replace('T', ' ')} 操作员 ${r.operator}${r.month ? ` 月份 ${r.month}` : ''}：${what}`);
+        if (r.inputs.length) say(`    输入：${r.inputs.map((i) => `${i.file}（sha256 ${i.sha256.slice(0, 12)}…）`).join('，')}`);
+        if (r.policies.length) say(`    政策：${r.policies.map((p) => `${p.id}@${p.version.slice(0, 8)}`).join('，')}`);
+        say(`    命令：${r.commandLine}`);
+        say(`    哈希：${r.hash?.slice(0, 12) ?? '（无）'}…（上一：${(r.prevHash && /^0+$/.test(r.prevHash) ? "（首次）" : r.prevHash?.slice(0, 12)) ?? '（无）'}…）`);
+      }
+    } finally {
+      l.close();
+    }
+  });
+
+  common(ledger.command('check').description('核对台账：重算哈希链，并核对每个累计额等于其结果与冲正之和；有不符时退出码为 1')).action((flags: LedgerFlags) => {
+    const l = openExisting(flags);
+    try {
+      const report = l.check();
+      say(`核对台账 ${l.path}：${report.runs} 次运行，${report.lines} 行明细，${report.accumulators} 个累计额`);
+      if (report.problems.length === 0) {
+        say('哈希链完整；全部累计额与结果、冲正、期初余额之和一致。');
+      } else {
+        for (const p of report.problems.slice(0, 200)) say(`  ✗ ${p}`);
+        if (report.problems.length > 200) say(`  ……另有 ${report.problems.length - 200} 处`);
+        say(`发现 ${report.problems.length} 处不符。`);
+        process.exitCode = 1;
+      }
+    } finally {
+      l.close();
+    }
+  });
+
+  common(ledger.command('revert').description('撤销一次运行：为其仍有效的每条结果写冲正记录（金额取负），更正累计额；历史记录不删除'))
+    .argument('<run>', '运行编号（见 assist ledger runs）')
+    .option('--month <YYYY-MM>', '冲正记入哪个月的拨付清单（默认最近一次审核运行的月份）')
+    .option('--operator <name>', '操作员（记入台账）')
+    .action((runText: string, flags: LedgerFlags) => {
+      if (!/^\d+$/.test(runText)) throw new UsageError(`运行编号应为数字，而不是“${runText}”。`);
+      if (flags.month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(flags.month)) throw new UsageError(`--month 应为 YYYY-MM 格式，而不是“${flags.month}”。`);
+      const l = openExisting(flags);
+      try {
+        const r = revertRun(l, Number(runText), { operator: operatorName(flags.operator), commandLine: commandLine(), month: flags.month ?? null });
+        say(`已撤销 ${runLabel(r.target)}：冲正 ${r.reversals.length} 条结果（${r.lines} 行明细）${r.alreadyReversed ? `，另有 ${r.alreadyReversed} 行此前已冲正` : ''}${r.openings ? `，期初余额 ${r.openings} 行` : ''}`);
+        for (const [fund, total] of r.fundTotals) say(`  ${fund}：冲正 ¥${fmtGrouped(total)}`);
+        say(`台账：第 ${r.run.id} 次运行已提交；冲正记入 ${r.run.month ?? '—'} 的拨付清单（assist report disbursement）`);
+      } catch (err) {
+        if (err instanceof LedgerError) throw new UsageError(err.message);
+        throw err;
+      } finally {
+        l.close();
+      }
+    });
+
+  common(ledger.command('import-opening').description('导入使用本工具之前的年度累计额（期初余额），列见 README「期初余额」'))
+    .argument('<file>', '期初余额表（.xlsx 或 .csv）')
+    .option('--operator <name>', '操作员（记入台账）')
+    .option('--encoding <enc>', 'CSV 编码：utf-8 或 gb18030（默认自动识别）')
+    .option('--sheet <name>', '指定工作表')
+    .action(async (file: string, flags: LedgerFlags) => {
+      if (!existsSync(file)) throw new InputError(`找不到文件 ${file}。`);
+      const path = ledgerPathOf(flags);
+      const l = new SqliteLedger(path, { onWait: () => warn('台账正被另一个进程使用，等待其完成后继续……') });
+      try {
+        const r = await importOpening(l, file, { operator: operatorName(flags.operator), commandLine: commandLine(), encoding: flags.encoding, sheet: flags.sheet });
+        say(`已导入期初余额 ${r.rows} 行；台账：第 ${r.run.id} 次运行已提交（${path}）`);
+      } catch (err) {
+        if (err instanceof OpeningRefused) {
+          for (const e of err.errors.slice(0, 100))
+            warn(`  ${e.source} 第 ${e.row} 行${e.idNumber ? `（${e.idNumber}）` : ''}：${e.issues.map((i) => `${i.column ? `[${i.column}] ` : ''}${i.detail ?? i.code}`).join('；')}`);
+          if (err.errors.length > 100) warn(`  ……另有 ${err.errors.length - 100} 行`);
+          throw new InputError(err.message);
+        }
+        if (err instanceof LedgerError) throw new UsageError(err.message);
+        throw err;
+      } finally {
+        l.close();
+      }
+    });
+}
+
+export function registerExplain(program: Command): void {
+  common(program.command('explain').description('逐步说明一条明细的审核结果：输入、适用参数及其日期和条款、计算过程、累计额变动、金额、冲正'))
+    .argument('<claimId>', '结算单号')
+    .option('--line <n>', '明细行号')
+    .option('--policy <id>', '只看某个政策')
+    .option('--hospital <name>', '医疗机构（同一结算单号出现在多家医院时）')
+    .action((claimId: string, flags: LedgerFlags) => {
+      if (flags.line !== undefined && !/^\d+$/.test(flags.line)) throw new UsageError(`--line 应为数字，而不是“${flags.line}”。`);
+      const l = openExisting(flags);
+      try {
+        const text = explain(l, claimId, { lineNo: flags.line === undefined ? undefined : Number(flags.line), policy: flags.policy, hospital: flags.hospital });
+        if (text.length === 0) throw new UsageError(`台账中没有结算单 ${claimId}${flags.line ? ` 第 ${flags.line} 行` : ''} 的审核记录。`);
+        for (const t of text) say(t);
+      } finally {
+        l.close();
+      }
+    });
+}

@@ -1,0 +1,99 @@
+// assist explain CLAIMID: the stored result of a line, step by step in Chinese — its inputs, the
+// parameters in force with their dates and clauses, every trace step with its clause, the
+// accumulators before and after, the amounts, and any reversal.
+import { fmt, fmtGrouped } from '../domain/money.js';
+import { REASONS } from '../domain/reasons.js';
+import { Params, type ParameterFile } from '../policies/params.js';
+import { VISIT_LABEL } from '../domain/categories.js';
+import { STATUS_LABEL } from '../reports/labels.js';
+import { fieldLabel } from './content.js';
+import type { Ledger, RunInfo, StoredLine } from './store.js';
+
+const KIND_LABEL: Record<RunInfo['kind'], string> = { adjudicate: '审核', revert: '撤销', opening: '期初余额导入' };
+const VISIT: Record<string, string> = VISIT_LABEL;
+
+function accLabel(policy: string, year: number, key: string): string {
+  const y = year === 0 ? '跨年度' : `${year} 年`;
+  if (policy === 'th-2021') return key === 'B-deductible' ? `${y} B类首次起付线累计` : `${y} ${key} 类`;
+  if (key === 'first-claim') return `${y} 首次救治日期`;
+  return `${y} ${key}`;
+}
+
+export function runLabel(r: RunInfo): string {
+  return `第 ${r.id} 次运行（${KIND_LABEL[r.kind]}，${r.startedAt.slice(0, 16).replace('T', ' ')}，操作员 ${r.operator}${r.month ? `，月份 ${r.month}` : ''}）`;
+}
+
+export interface ExplainOptions {
+  lineNo?: number;
+  policy?: string;
+  hospital?: string;
+}
+
+/** Lines of text; empty when the claim is not in the ledger. */
+export function explain(ledger: Ledger, claimId: string, o: ExplainOptions = {}): string[] {
+  const lines = ledger.findLines(claimId, o.lineNo).filter((l) => !o.hospital || l.hospital === o.hospital || l.hospital.includes(o.hospital));
+  const out: string[] = [];
+  for (const line of lines) out.push(...explainLine(ledger, line, o.policy));
+  return out;
+}
+
+function explainLine(ledger: Ledger, line: StoredLine, policyFilter?: string): string[] {
+  const out: string[] = [];
+  const run = ledger.run(line.runId)!;
+  const entry = ledger.trace(line);
+  const input = entry.line;
+  out.push(`══ 结算单 ${line.claimId} 第 ${line.lineNo} 行 · ${line.hospital} ══`);
+  out.push(`来源：${line.source} 第 ${line.row} 行；${runLabel(run)}`);
+  if (line.supersededBy !== null) {
+    const by = ledger.run(line.supersededBy);
+    out.push(`状态：已冲正 —— ${by ? runLabel(by) : `第 ${line.supersededBy} 次运行`}${by?.kind === 'revert' ? '撤销了所在运行' : '按更正后的内容重新审核'}，本记录不再有效`);
+  } else out.push(`状态：有效（${STATUS_LABEL[line.status]}）`);
+  out.push(`人员：${line.name} ${line.idNumber}`);
+  out.push('输入：');
+  const show = (fields: string[]): string =>
+    fields
+      .filter((f) => input[f] !== null && input[f] !== '' && input[f] !== undefined)
+      .map((f) => `${fieldLabel(f)} ${f === 'visitType' ? (VISIT[String(input[f])] ?? input[f]) : typeof input[f] === 'boolean' ? (input[f] ? '是' : '否') : input[f]}`)
+      .join('；');
+  out.push(`  ${show(['visitType', 'admissionDate', 'dischargeDate', 'settlementDate', 'diagnosisCode', 'diagnosisName', 'itemName', 'referral', 'expertApproval'])}`);
+  out.push(`  ${show(['totalCost', 'inScopeCost', 'basicPaid', 'seriousIllnessPaid', 'assistancePaid', 'supplementaryPaid', 'hospitalWaiver', 'priorPaid', 'personalBurden'])}`);
+  const serviceDate = String(input.visitType === 'inpatient' ? input.admissionDate : input.settlementDate);
+  for (const [i, traced] of entry.results.entries()) {
+    if (policyFilter && traced.policy !== policyFilter) continue;
+    const stored = traced.policy ? line.results.find((r) => r.policy === traced.policy) : undefined;
+    const version = run.policies.find((p) => p.id === traced.policy);
+    if (!traced.policy) out.push(`政策：无（${STATUS_LABEL[line.status]}）`);
+    else out.push(`政策 ${traced.policy} ${version?.name ?? ''}（参数版本 ${version?.version ?? '未知'}）：${stored ? STATUS_LABEL[stored.status] : ''}`);
+    if (stored?.reasons.length) out.push(`  原因：${stored.reasons.map((c) => `${c} ${REASONS[c]?.text ?? ''}`).join('；')}`);
+    if (version) {
+      const params = new Params(version.parameters as ParameterFile, version.id);
+      out.push(`  适用参数（服务日期 ${serviceDate}）：`);
+      for (const name of Object.keys(params.file)) {
+        const text = params.describe(name, serviceDate);
+        out.push(`    · ${text.length > 160 ? `${text.slice(0, 157)}…` : text}`);
+      }
+    }
+    out.push('  计算过程：');
+    for (const [n, step] of traced.trace.entries()) {
+      out.push(`    ${n + 1}. ${step.step}【依据：${step.clause}】`);
+      if (step.inputs && Object.keys(step.inputs).length) out.push(`       输入：${Object.entries(step.inputs).map(([k, v]) => `${k} ${v}`).join('；')}`);
+      out.push(`       结果：${step.result}`);
+    }
+    for (const a of traced.accumulators) {
+      const fmtAcc = (x: typeof a.before): string => (a.key === 'first-claim' ? `首次 ${x.firstDate ?? '无'}` : `基数 ${x.base}，应救助 ${x.entitled}，已支付 ${x.paid}`);
+      out.push(`  累计额（${accLabel(traced.policy ?? '', a.year, a.key)}）：变动前 ${fmtAcc(a.before)} → 变动后 ${fmtAcc(a.after)}`);
+    }
+    if (stored) {
+      const pays = Object.entries(stored.payments);
+      out.push(`  救助基数：${fmt(stored.base)}；支付：${pays.length ? pays.map(([f, v]) => `${f} ${fmtGrouped(v)}`).join('；') : '无'}${stored.payee ? `；收款单位 ${stored.payee}` : ''}`);
+      const rev = ledger.reversalOf(stored.id);
+      if (rev) {
+        const by = ledger.run(rev.runId);
+        out.push(`  冲正：${by ? runLabel(by) : `第 ${rev.runId} 次运行`}（${rev.reason === 'supersede' ? '更正重报' : '撤销运行'}）冲正 ${pays.map(([f, v]) => `${f} ${fmtGrouped(v.negated())}`).join('；') || '0.00'}`);
+      }
+    }
+    if (i === entry.results.length - 1 || policyFilter) out.push(`个人负担（各政策支付后）：${fmtGrouped(line.patientRemaining)}`);
+  }
+  out.push('');
+  return out;
+}

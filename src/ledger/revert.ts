@@ -1,0 +1,48 @@
+// assist ledger revert RUN: a new run that reverses every result of RUN still in force (冲正, amounts
+// negated, accumulators corrected). Nothing is deleted: the reverted lines stay in the ledger marked
+// with the reverting run, and their keys are free to be adjudicated again.
+import { ZERO, type Money } from '../domain/money.js';
+import { LedgerError } from './sqlite.js';
+import type { Ledger, Reversal, RunInfo } from './store.js';
+
+export interface RevertOutcome {
+  run: RunInfo;
+  target: RunInfo;
+  lines: number;
+  reversals: Reversal[];
+  alreadyReversed: number;
+  openings: number;
+  fundTotals: Map<string, Money>;
+}
+
+export function revertRun(ledger: Ledger, targetId: number, opts: { operator: string; commandLine: string; month?: string | null }): RevertOutcome {
+  const target = ledger.run(targetId);
+  if (!target) throw new LedgerError(`台账中没有第 ${targetId} 次运行（可用 assist ledger runs 查看）。`);
+  if (target.kind === 'revert') throw new LedgerError(`第 ${targetId} 次运行本身是撤销运行，不能再撤销；如需恢复，请重新审核原结算明细。`);
+  const earlier = ledger.runs().find((r) => r.kind === 'revert' && r.revertsRun === targetId);
+  if (earlier) throw new LedgerError(`第 ${targetId} 次运行已于第 ${earlier.id} 次运行撤销过。`);
+  // the reversals are listed (冲正) with the disbursement lists of this month
+  const month = opts.month ?? [...ledger.runs()].reverse().find((r) => r.kind === 'adjudicate')?.month ?? target.month;
+  const session = ledger.begin({ kind: 'revert', operator: opts.operator, commandLine: opts.commandLine, month, policies: target.policies, inputs: [], revertsRun: targetId });
+  try {
+    const reversals: Reversal[] = [];
+    let lines = 0;
+    let alreadyReversed = 0;
+    for (const line of ledger.linesOfRun(targetId)) {
+      if (line.supersededBy !== null) {
+        alreadyReversed++;
+        continue;
+      }
+      lines++;
+      reversals.push(...session.reverse(line, 'revert'));
+    }
+    const openings = target.kind === 'opening' ? session.reverseOpenings(targetId) : 0;
+    const fundTotals = new Map<string, Money>();
+    for (const r of reversals) for (const [fund, v] of Object.entries(r.payments)) fundTotals.set(fund, (fundTotals.get(fund) ?? ZERO).plus(v));
+    const run = session.commit({ lines, reversals: reversals.length, alreadyReversed, openings });
+    return { run, target, lines, reversals, alreadyReversed, openings, fundTotals };
+  } catch (err) {
+    session.rollback();
+    throw err;
+  }
+}

@@ -1,0 +1,416 @@
+// The ledger end to end (issue 4): the built CLI run month after month against one ledger file.
+// Amounts are worked out by hand from the Tinghu table (一类人群, A 类 一般疾病: 年度起付线 3000, 50%).
+import { describe, expect, test } from 'vitest';
+import Database from 'better-sqlite3';
+import ExcelJS from 'exceljs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, FULL_ID, ROOT } from './helpers/cli.js';
+import { makeId, tmp, writeCsv } from './helpers/files.js';
+
+const P1 = makeId('320902', '1960-05-01', '211');
+const P2 = makeId('320902', '1972-08-09', '322');
+const CLAIM_HEAD = ['结算单号', '行号', '身份证号', '姓名', '医疗机构', '就诊类型', '入院日期', '结算日期', '诊断编码', '诊断名称', '医疗总费用', '政策范围内费用', '基本医保支付'];
+type Claim = [string, number, string, string, string, string, string, string, string, string, string, string, string];
+const claim = (id: string, person: string, name: string, date: string, total: string, inScope: string, basic = '0'): Claim => [id, 1, person, name, '亭湖区人民医院', '门诊', date, date, 'J18.9', '肺炎', total, inScope, basic];
+
+function setup(): { dir: string; ledger: string; roster: string; file: (name: string, rows: Claim[]) => string } {
+  const dir = tmp('assist-ledger-');
+  const roster = writeCsv(join(dir, 'roster.csv'), [
+    ['身份证号', '姓名', '人员类别', '认定日期', '退出日期', '户籍地', '依从基础健康服务', '基层医疗单位'],
+    [P1, '王一', '特困人员', '2024-01-01', '2024-12-31', '江苏省盐城市亭湖区', '是', '亭湖区新兴镇卫生院'],
+    [P2, '李二', '特困人员', '2024-01-01', '2024-12-31', '江苏省盐城市亭湖区', '是', '亭湖区新兴镇卫生院'],
+  ]);
+  return { dir, ledger: join(dir, 'assist.db'), roster, file: (name, rows) => writeCsv(join(dir, name), [CLAIM_HEAD, ...rows]) };
+}
+
+function adjudicate(s: ReturnType<typeof setup>, file: string, out: string, extra: string[] = [], env: Record<string, string> = {}) {
+  return runCli(['adjudicate', file, '--roster', s.roster, '--policies', 'th-2021', '--ledger', s.ledger, '--out', join(s.dir, out), ...extra], { env });
+}
+
+type Result = { claimId: string; status: string; reasons: string[]; payments: Record<string, string>; patientRemaining: string | null; policy: string | null };
+function results(s: ReturnType<typeof setup>, out: string, month: string): Result[] {
+  return readFileSync(join(s.dir, out, `results-${month}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Result);
+}
+function acc(ledger: string): Record<string, string> {
+  const db = new Database(ledger, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT id_number, policy, year, key, base, paid, entitled FROM accumulators ORDER BY id_number, policy, year, key').all() as Record<string, string | number>[];
+    return Object.fromEntries(rows.map((r) => [`${r.id_number === P1 ? 'P1' : r.id_number === P2 ? 'P2' : r.id_number}|${r.year}|${r.key}`, `base ${Number(r.base) / 100} paid ${Number(r.paid) / 100} entitled ${Number(r.entitled) / 100}`]));
+  } finally {
+    db.close();
+  }
+}
+function count(ledger: string, table: string): number {
+  const db = new Database(ledger, { readonly: true });
+  try {
+    return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+async function disbursement(file: string): Promise<(string | number | null)[][]> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(file);
+  const rows: (string | number | null)[][] = [];
+  wb.worksheets[0]!.eachRow((row) => rows.push((row.values as (string | number | null)[]).slice(1)));
+  return rows;
+}
+
+const FUND = 'th-2021.district';
+
+describe('across runs: the deductible continues (March below it, April paid)', () => {
+  const s = setup();
+  const march = s.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000')]);
+  const april = s.file('april.csv', [claim('A1', P1, '王一', '2024-04-10', '1800', '1500')]);
+  const r1 = adjudicate(s, march, 'm');
+  const r2 = adjudicate(s, april, 'a');
+
+  test('March: E = 2000 < 3000 → pended BELOW_DEDUCTIBLE, nothing paid, base accumulates', () => {
+    expect(r1.code, r1.stderr).toBe(0);
+    const [m] = results(s, 'm', '2024-03');
+    expect(m!.status).toBe('pended');
+    expect(m!.reasons).toContain('BELOW_DEDUCTIBLE');
+    expect(m!.payments[FUND]).toBe('0.00');
+  });
+
+  test('April: base 2000 → 3500, over the deductible 500, paid round(500 × 50%) = 250.00', () => {
+    expect(r2.code, r2.stderr).toBe(0);
+    const [a] = results(s, 'a', '2024-04');
+    expect(a!.status).toBe('approved');
+    expect(a!.payments[FUND]).toBe('250.00');
+    expect(a!.patientRemaining).toBe('1550.00');
+    expect(acc(s.ledger)['P1|2024|A']).toBe('base 3500 paid 250 entitled 250');
+  });
+
+  test('the same April file again: every line skipped ALREADY_ADJUDICATED, nothing paid', async () => {
+    const r = adjudicate(s, april, 'a2');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('跳过 1 行：已审核过 1');
+    const rows = results(s, 'a2', '2024-04');
+    expect(rows.map((x) => [x.status, x.reasons[0], x.policy])).toEqual([['skipped', 'ALREADY_ADJUDICATED', null]]);
+    const list = await disbursement(join(s.dir, 'a2', `disbursement-${FUND}-2024-04.xlsx`));
+    expect(list.find((row) => row[0] === '合计')?.[8]).toBe(0);
+    expect(acc(s.ledger)['P1|2024|A']).toBe('base 3500 paid 250 entitled 250');
+  });
+
+  test('ledger check passes; runs list three runs with the operator and file hashes', () => {
+    const c = runCli(['ledger', 'check', '--ledger', s.ledger]);
+    expect(c.code, c.stdout).toBe(0);
+    expect(c.stdout).toContain('3 次运行');
+    const runs = runCli(['ledger', 'runs', '--ledger', s.ledger]);
+    expect(runs.stdout).toMatch(/#1 审核 .* 月份 2024-03/);
+    expect(runs.stdout).toMatch(/#3 审核 .* 月份 2024-04：.*跳过 1/);
+    expect(runs.stdout).toContain('april.csv（sha256 ');
+  });
+
+  test('explain shows inputs, parameters with dates and clauses, each step, accumulators before and after — IDs masked', () => {
+    const e = runCli(['explain', 'A1', '--ledger', s.ledger]);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stdout).toContain('══ 结算单 A1 第 1 行 · 亭湖区人民医院 ══');
+    expect(e.stdout).toContain('政策范围内费用 1500.00');
+    expect(e.stdout).toMatch(/救助比例 = \{"A":"0.50".*（1900-01-01 起；亭湖区健康救助实施方案 三、（一）2\./);
+    expect(e.stdout).toContain('【依据：亭湖区健康救助实施方案');
+    expect(e.stdout).toContain('累计额（2024 年 A 类）：变动前 基数 2000.00，应救助 0.00，已支付 0.00 → 变动后 基数 3500.00，应救助 250.00，已支付 250.00');
+    expect(e.stdout).toContain('支付：th-2021.district 250.00');
+    expect(e.stdout).not.toMatch(FULL_ID);
+    expect(runCli(['explain', 'NOPE', '--ledger', s.ledger]).code).toBe(2);
+  });
+});
+
+describe('corrections: CONFLICTING_RESUBMISSION, then --supersede with 冲正', () => {
+  const s = setup();
+  const march = s.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000')]);
+  const april = s.file('april.csv', [claim('A1', P1, '王一', '2024-04-10', '1800', '1500'), claim('A2', P2, '李二', '2024-04-11', '4000', '4000')]);
+  const fixed = s.file('april-fixed.csv', [claim('A1', P1, '王一', '2024-04-10', '1800', '1700'), claim('A2', P2, '李二', '2024-04-11', '4000', '4000')]);
+  adjudicate(s, march, 'm');
+  adjudicate(s, april, 'a');
+
+  test('changed content without --supersede: skipped CONFLICTING_RESUBMISSION, left alone', () => {
+    const r = adjudicate(s, fixed, 'c');
+    expect(r.code, r.stderr).toBe(0);
+    const rows = results(s, 'c', '2024-04');
+    expect(rows.map((x) => `${x.claimId} ${x.status} ${x.reasons[0]}`)).toEqual(['A1 skipped CONFLICTING_RESUBMISSION', 'A2 skipped ALREADY_ADJUDICATED']);
+    expect(r.stdout).toContain('内容不同未处理 1（如需更正请加 --supersede）');
+    expect(acc(s.ledger)['P1|2024|A']).toBe('base 3500 paid 250 entitled 250');
+  });
+
+  test('--supersede: reversal −250.00 (冲正) and the new result 350.00; accumulators corrected', async () => {
+    const r = adjudicate(s, fixed, 's', ['--supersede']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('更正重报 1 行');
+    const rows = results(s, 's', '2024-04');
+    // E = 1700: base 2000 → 3700, over 700, 50% → 350.00
+    expect(rows.map((x) => `${x.claimId} ${x.status} ${x.payments[FUND] ?? '-'}`)).toEqual(['A1 approved 350.00', 'A2 skipped -']);
+    expect(acc(s.ledger)['P1|2024|A']).toBe('base 3700 paid 350 entitled 350');
+    const list = await disbursement(join(s.dir, 's', `disbursement-${FUND}-2024-04.xlsx`));
+    const a1 = list.filter((row) => row[2] === 'A1');
+    expect(a1.map((row) => [row[8], row[9]])).toEqual([
+      [-250, '冲正（更正重报，原第 2 次运行）'],
+      [350, ''],
+    ]);
+    const total = list.find((row) => row[0] === '合计');
+    expect(total?.[8]).toBe(100);
+    expect(list.some((row) => String(row[0]).includes('壹佰元整'))).toBe(true);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(join(s.dir, 's', 'settlement-2024-04.xlsx'));
+    expect(wb.getWorksheet('冲正')).toBeDefined();
+  });
+
+  test('history is kept: explain shows the old line as 已冲正 and the new one in force; check passes', () => {
+    const e = runCli(['explain', 'A1', '--ledger', s.ledger]);
+    expect(e.stdout).toMatch(/状态：已冲正 —— 第 4 次运行/);
+    expect(e.stdout).toContain('冲正：第 4 次运行（审核');
+    expect(e.stdout).toContain('状态：有效（通过）');
+    expect(runCli(['ledger', 'check', '--ledger', s.ledger]).code).toBe(0);
+    expect(count(s.ledger, 'reversals')).toBe(1);
+  });
+
+  test('the corrected file once more: ALREADY_ADJUDICATED (no double payment)', () => {
+    const r = adjudicate(s, fixed, 's2', ['--supersede']);
+    expect(results(s, 's2', '2024-04').map((x) => x.reasons[0])).toEqual(['ALREADY_ADJUDICATED', 'ALREADY_ADJUDICATED']);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('ledger revert and --dry-run', () => {
+  const s = setup();
+  const march = s.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000')]);
+  const april = s.file('april.csv', [claim('A1', P1, '王一', '2024-04-10', '1800', '1500')]);
+  adjudicate(s, march, 'm');
+
+  test('--dry-run writes outputs but commits nothing', () => {
+    const before = count(s.ledger, 'runs');
+    const r = adjudicate(s, april, 'dry', ['--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('试运行（--dry-run）：未写入台账');
+    expect(results(s, 'dry', '2024-04')[0]!.payments[FUND]).toBe('250.00');
+    expect(count(s.ledger, 'runs')).toBe(before);
+    expect(acc(s.ledger)['P1|2024|A']).toBe('base 2000 paid 0 entitled 0');
+  });
+
+  test('a dry run without a ledger file creates none', () => {
+    const d = tmp();
+    const r = runCli(['adjudicate', april, '--roster', s.roster, '--policies', 'th-2021', '--ledger', join(d, 'none.db'), '--out', join(d, 'o'), '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(d, 'none.db'))).toBe(false);
+  });
+
+  test('revert the April run: 冲正 rows, accumulators back, history kept, the file can be adjudicated again', () => {
+    adjudicate(s, april, 'a');
+    expect(acc(s.ledger)['P1|2024|A']).toBe('base 3500 paid 250 entitled 250');
+    const r = runCli(['ledger', 'revert', '2', '--ledger', s.ledger, '--operator', '复核员']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('冲正 1 条结果（1 行明细）');
+    expect(r.stdout).toContain('th-2021.district：冲正 ¥-250.00');
+    expect(acc(s.ledger)['P1|2024|A']).toBe('base 2000 paid 0 entitled 0');
+    expect(count(s.ledger, 'lines')).toBe(2);
+    expect(runCli(['ledger', 'check', '--ledger', s.ledger]).code).toBe(0);
+    expect(runCli(['ledger', 'revert', '2', '--ledger', s.ledger]).code).toBe(2);
+    expect(runCli(['ledger', 'runs', '--ledger', s.ledger]).stdout).toMatch(/#3 撤销 .*操作员 复核员.*撤销第 2 次运行：冲正 1 条结果/);
+    const again = adjudicate(s, april, 'a3');
+    expect(again.code).toBe(0);
+    expect(results(s, 'a3', '2024-04')[0]!.payments[FUND]).toBe('250.00');
+  });
+});
+
+describe('assist ledger import-opening', () => {
+  test('a year-to-date base from before the tool counts toward the deductible (2800 + 1500 → 650.00)', () => {
+    const s = setup();
+    const opening = writeCsv(join(s.dir, 'opening.csv'), [
+      ['身份证号', '姓名', '政策', '年度', '累计项目', '累计基数', '累计支付'],
+      [P1, '王一', 'th-2021', '2024', 'A类', '2800.00', '0'],
+      [P2, '李二', '亭湖区健康救助', '2024', 'B类', '5000', '1000'],
+    ]);
+    const r = runCli(['ledger', 'import-opening', opening, '--ledger', s.ledger]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('已导入期初余额 2 行');
+    expect(acc(s.ledger)['P2|2024|B']).toBe('base 5000 paid 1000 entitled 1000');
+    const april = s.file('april.csv', [claim('A1', P1, '王一', '2024-04-10', '1800', '1500')]);
+    adjudicate(s, april, 'a');
+    // 2800 → 4300: over the deductible by 1300, 50% → 650.00
+    expect(results(s, 'a', '2024-04')[0]!.payments[FUND]).toBe('650.00');
+    expect(runCli(['ledger', 'check', '--ledger', s.ledger]).code).toBe(0);
+    const again = runCli(['ledger', 'import-opening', opening, '--ledger', s.ledger]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('已于第 1 次运行');
+  });
+
+  test('bad rows: file, row, column and what to fix; nothing imported', () => {
+    const s = setup();
+    const bad = writeCsv(join(s.dir, 'bad.csv'), [
+      ['身份证号', '政策', '年度', '累计项目', '累计基数', '累计支付'],
+      [P1, 'th-2021', '2024', 'A类', '100', '0'],
+      ['320902196005012110', 'th-2021', '2024', 'A类', '100', '0'],
+      [P2, 'xx-2030', '2024', 'A类', '100', '0'],
+      [P2, 'th-2021', '24', 'A类', '100', '0'],
+      [P2, 'th-2021', '2024', 'D类', '100', '0'],
+      [P2, 'th-2021', '2024', 'B类', '1OO', '0'],
+    ]);
+    const r = runCli(['ledger', 'import-opening', bad, '--ledger', s.ledger]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('bad.csv 有 5 行错误，未导入任何期初余额');
+    expect(r.stderr).toMatch(/bad\.csv 第 3 行.*\[身份证号\]/);
+    expect(r.stderr).toMatch(/第 4 行.*\[政策\] 无法识别的政策“xx-2030”/);
+    expect(r.stderr).toMatch(/第 5 行.*\[年度\] 年度应为四位年份/);
+    expect(r.stderr).toMatch(/第 6 行.*\[累计项目\] 亭湖区健康救助的累计项目应为/);
+    expect(r.stderr).toMatch(/第 7 行.*\[累计基数\]/);
+    expect(r.stderr + r.stdout).not.toMatch(FULL_ID);
+    expect(existsSync(s.ledger) ? count(s.ledger, 'openings') : 0).toBe(0);
+  });
+});
+
+describe('tamper evidence: assist ledger check exits 1 on any mismatch', () => {
+  function fresh(): ReturnType<typeof setup> {
+    const s = setup();
+    adjudicate(s, s.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000')]), 'm');
+    adjudicate(s, s.file('april.csv', [claim('A1', P1, '王一', '2024-04-10', '1800', '1500')]), 'a');
+    expect(runCli(['ledger', 'check', '--ledger', s.ledger]).code).toBe(0);
+    return s;
+  }
+  const edit = (ledger: string, sql: string) => {
+    const db = new Database(ledger);
+    db.exec(sql);
+    db.close();
+  };
+
+  test('a payment changed in a result', () => {
+    const s = fresh();
+    edit(s.ledger, `UPDATE results SET payments = '{"th-2021.district":35000}' WHERE policy = 'th-2021' AND status = 'approved'`);
+    const c = runCli(['ledger', 'check', '--ledger', s.ledger]);
+    expect(c.code).toBe(1);
+    expect(c.stdout).toContain('第 2 次运行的内容与记录的哈希不符');
+  });
+  test('an accumulator changed', () => {
+    const s = fresh();
+    edit(s.ledger, `UPDATE accumulators SET paid = paid + 1 WHERE key = 'A'`);
+    const c = runCli(['ledger', 'check', '--ledger', s.ledger]);
+    expect(c.code).toBe(1);
+    expect(c.stdout).toMatch(/累计额不符：320902\*+[\dX]{4} th-2021 2024 年 A：台账记为 基数 3500.00、支付 250.01、应救助 250.00，按结果与冲正合计应为 基数 3500.00、支付 250.00/);
+    expect(c.stdout).not.toMatch(FULL_ID);
+  });
+  test('a run deleted (and its lines) breaks the chain', () => {
+    const s = fresh();
+    edit(s.ledger, `DELETE FROM results WHERE line_id IN (SELECT id FROM lines WHERE run_id = 1); DELETE FROM lines WHERE run_id = 1; DELETE FROM trace_chunks WHERE run_id = 1; DELETE FROM runs WHERE id = 1`);
+    const c = runCli(['ledger', 'check', '--ledger', s.ledger]);
+    expect(c.code).toBe(1);
+    expect(c.stdout).toContain('哈希链断开');
+  });
+});
+
+describe('schema: versioned migrations, mode 0600', () => {
+  test('schema_migrations records version 1; the ledger file is 0600; a newer ledger is refused', () => {
+    const s = setup();
+    adjudicate(s, s.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000')]), 'm');
+    expect(statSync(s.ledger).mode & 0o777).toBe(0o600);
+    const db = new Database(s.ledger);
+    expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([{ version: 1, name: expect.stringContaining('台账初始结构') }]);
+    const run = db.prepare('SELECT kind, operator, command_line, month, policies, inputs, counts FROM runs').get() as Record<string, string>;
+    expect(run.kind).toBe('adjudicate');
+    expect(JSON.parse(run.policies)[0]).toMatchObject({ id: 'th-2021', version: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(JSON.parse(run.inputs).map((i: { role: string }) => i.role)).toEqual(['claims', 'roster']);
+    expect(JSON.parse(run.counts)).toMatchObject({ rowsRead: 1, invalid: 0, lines: 1, pended: 1 });
+    db.prepare("INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01')").run();
+    db.close();
+    const r = runCli(['ledger', 'runs', '--ledger', s.ledger]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('结构版本为 99');
+  });
+});
+
+function spawnCli(args: string[], env: Record<string, string> = {}): { done: Promise<{ code: number | null; stdout: string; stderr: string }>; kill: () => void; stderrHas: (s: string) => Promise<void> } {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'assist.js'), ...args], { env: { ...process.env, FORCE_COLOR: '0', ...env } });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { s: string; resolve: () => void }[] = [];
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    for (const w of waiters) if (stderr.includes(w.s)) w.resolve();
+  });
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return {
+    done,
+    kill: () => child.kill('SIGKILL'),
+    stderrHas: (s) => new Promise((resolve) => (stderr.includes(s) ? resolve() : waiters.push({ s, resolve }))),
+  };
+}
+
+function dump(ledger: string): { acc: unknown[]; results: unknown[] } {
+  const db = new Database(ledger, { readonly: true });
+  try {
+    return {
+      acc: db.prepare('SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM accumulators ORDER BY 1, 2, 3, 4').all(),
+      results: db.prepare('SELECT l.claim_id, l.line_no, r.policy, r.status, r.reasons, r.payments FROM results r JOIN lines l ON l.id = r.line_id ORDER BY 1, 2, 3').all(),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+describe('concurrency: two adjudicate processes on one ledger', () => {
+  test('both finish; the ledger equals running them one after the other', async () => {
+    const s = setup();
+    // both months touch P1's annual A accumulator, so the order matters and interleaving would show
+    const march = s.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000'), claim('M2', P2, '李二', '2024-03-16', '9000', '9000')]);
+    const april = s.file('april.csv', [claim('A1', P1, '王一', '2024-04-10', '1800', '1500'), claim('A2', P2, '李二', '2024-04-11', '500', '500')]);
+    const args = (file: string, out: string) => ['adjudicate', file, '--roster', s.roster, '--policies', 'th-2021', '--ledger', s.ledger, '--out', join(s.dir, out)];
+    expect(runCli(['ledger', 'check', '--ledger', s.ledger]).code).toBe(2); // no ledger yet
+    const pause = { ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS: '1500' };
+    const a = spawnCli(args(march, 'pm'), pause);
+    const b = spawnCli(args(april, 'pa'), pause);
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    expect(ra.code, ra.stderr).toBe(0);
+    expect(rb.code, rb.stderr).toBe(0);
+    expect(ra.stderr + rb.stderr).toContain('台账正被另一个审核进程使用，等待其完成后继续');
+    // replay in the order the ledger recorded, one after the other, on a fresh ledger
+    const db = new Database(s.ledger, { readonly: true });
+    const order = (db.prepare('SELECT inputs FROM runs ORDER BY id').all() as { inputs: string }[]).map((r) => JSON.parse(r.inputs)[0].file as string);
+    db.close();
+    expect([...order].sort()).toEqual(['april.csv', 'march.csv']);
+    const seq = join(s.dir, 'sequential.db');
+    for (const f of order) runCli(['adjudicate', join(s.dir, f), '--roster', s.roster, '--policies', 'th-2021', '--ledger', seq, '--out', join(s.dir, `seq-${f}`)]);
+    expect(dump(s.ledger)).toEqual(dump(seq));
+    expect(runCli(['ledger', 'check', '--ledger', s.ledger]).code).toBe(0);
+  });
+});
+
+describe('SIGKILL in the middle of a large run', () => {
+  test('the ledger is unchanged, no output is half written, and a re-run is complete and correct', async () => {
+    const dir = tmp('assist-kill-');
+    const g = spawnSyncNode(['dist/fixtures/generate.js', '--rows', '3000', '--seed', '11', '--out', join(dir, 'fx')]);
+    expect(g, 'fixture generation').toBe(0);
+    const ledger = join(dir, 'assist.db');
+    const args = (out: string, l = ledger) => ['adjudicate', join(dir, 'fx', 'claims.xlsx'), '--roster', join(dir, 'fx', 'roster.xlsx'), '--policies', 'ln-as-2022,th-2021', '--ledger', l, '--out', join(dir, out)];
+    // a first month committed, so "unchanged" means more than "empty"
+    const first = runCli(['adjudicate', join(dir, 'fx', 'claims-gb18030.csv'), '--roster', join(dir, 'fx', 'roster.xlsx'), '--policies', 'ln-as-2022,th-2021', '--ledger', ledger, '--out', join(dir, 'first')]);
+    expect(first.code, first.stderr).toBe(0);
+    const before = dump(ledger);
+    const victim = spawnCli(args('killed'), { ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS: '60000' });
+    await victim.stderrHas('ASSIST_TEST: 事务已写入，等待提交');
+    victim.kill();
+    const killed = await victim.done;
+    expect(killed.code).toBeNull();
+    expect(dump(ledger)).toEqual(before);
+    expect(runCli(['ledger', 'check', '--ledger', ledger]).code).toBe(0);
+    const leftovers = existsSync(join(dir, 'killed')) ? readdirSync(join(dir, 'killed')).filter((f) => !f.startsWith('.')) : [];
+    expect(leftovers).toEqual([]);
+    // re-run: complete, and the same as an uninterrupted run on a ledger that saw the same history
+    const again = runCli(args('again'));
+    expect(again.code, again.stderr).toBe(0);
+    const control = join(dir, 'control.db');
+    runCli(['adjudicate', join(dir, 'fx', 'claims-gb18030.csv'), '--roster', join(dir, 'fx', 'roster.xlsx'), '--policies', 'ln-as-2022,th-2021', '--ledger', control, '--out', join(dir, 'c1')]);
+    runCli(args('c2', control));
+    expect(dump(ledger)).toEqual(dump(control));
+    const jsonl = (out: string) => readFileSync(join(dir, out, readdirSync(join(dir, out)).find((f) => f.endsWith('.jsonl'))!), 'utf8');
+    expect(jsonl('again')).toEqual(jsonl('c2'));
+    expect(again.stdout).toMatch(/核对：读取 (\d+) = 审核 \d+ \+ 无效 \d+；金额守恒一致/);
+    expect(dump(ledger).results.length).toBeGreaterThan(2000);
+    expect(runCli(['ledger', 'check', '--ledger', ledger]).code).toBe(0);
+  }, 120_000);
+});
+
+function spawnSyncNode(args: string[]): number | null {
+  return spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'ignore' }).status;
+}
