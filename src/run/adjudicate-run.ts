@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, renameSync, rmSync } from 'node:fs';
 import { readInput } from '../io/read-input.js';
 import { splitDuplicates } from '../io/batch.js';
-import { mergeRoster } from '../roster/merge.js';
+import { mergeRoster, type Person } from '../roster/merge.js';
 import { adjudicate } from '../engine/adjudicate.js';
 import { createPolicies } from '../policies/registry.js';
 import { monthOf } from '../domain/dates.js';
@@ -14,7 +14,7 @@ import type { Fund, LineResult, Policy } from '../engine/types.js';
 import { AccumulatorStore } from '../engine/accumulators.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
 import { changedFields, lineContentHash } from '../ledger/content.js';
-import type { InputFile, PolicyVersion, Reversal, RunInfo, StoredLine } from '../ledger/store.js';
+import type { InputFile, Ledger, LedgerSession, PolicyVersion, Reversal, RunInfo, StoredLine } from '../ledger/store.js';
 import { STATUS_LABEL } from '../reports/labels.js';
 import { writeResultsJsonl } from '../reports/results-jsonl.js';
 import { computeChecks, writeSettlement, type Checks } from '../reports/settlement.js';
@@ -104,6 +104,31 @@ function byLine(results: LineResult[]): LineResult[][] {
   return out;
 }
 
+/**
+ * One batch against the ledger: idempotency (SPEC §5) — a line key is adjudicated once, a changed line
+ * needs --supersede (reversal first, so the accumulators are corrected before the engine runs) — then the
+ * pure engine on the fresh lines with the ledger's accumulators, and every result recorded in the session.
+ */
+export function adjudicateBatch(ledger: Ledger, session: LedgerSession, valid: ClaimLine[], people: Map<string, Person>, policies: Policy[], supersede: boolean): { adjudicated: LineResult[]; skipped: LineResult[]; reversals: Reversal[] } {
+  const fresh: ClaimLine[] = [];
+  const skipped: LineResult[] = [];
+  const reversals: Reversal[] = [];
+  for (const line of valid) {
+    const prior = session.findActive(line);
+    if (!prior) fresh.push(line);
+    else if (prior.contentHash === lineContentHash(line)) skipped.push(skipResult(line, 'ALREADY_ADJUDICATED', prior));
+    else if (supersede) {
+      reversals.push(...session.reverse(prior, 'supersede'));
+      fresh.push(line);
+    } else skipped.push(skipResult(line, 'CONFLICTING_RESUBMISSION', prior, changedFields(ledger.trace(prior).line, line)));
+  }
+  const acc = new AccumulatorStore();
+  session.loadAccumulators(fresh.map((l) => l.idNumber), acc);
+  const adjudicated = adjudicate(fresh, people, policies, acc).results;
+  for (const group of byLine(adjudicated)) session.recordLine(group[0]!.line, group);
+  return { adjudicated, skipped, reversals };
+}
+
 export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateSummary> {
   if (o.policies.length === 0) throw new UsageError('没有启用任何政策：请用 --policies 指定（如 --policies th-2021），或在 assist.config.json 的 "policies" 中列出。');
   if (o.claims.length === 0) throw new UsageError('请指定至少一个结算明细文件。');
@@ -143,23 +168,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
   const outDir = o.out ?? join('out', month);
   const staging = join(outDir, `.assist-staging-${process.pid}`);
   try {
-    // idempotency (SPEC §5): one line key is adjudicated once; a changed line needs --supersede
-    const fresh: ClaimLine[] = [];
-    const skipped: LineResult[] = [];
-    const reversals: Reversal[] = [];
-    for (const line of valid) {
-      const prior = session.findActive(line);
-      if (!prior) fresh.push(line);
-      else if (prior.contentHash === lineContentHash(line)) skipped.push(skipResult(line, 'ALREADY_ADJUDICATED', prior));
-      else if (o.supersede) {
-        reversals.push(...session.reverse(prior, 'supersede'));
-        fresh.push(line);
-      } else skipped.push(skipResult(line, 'CONFLICTING_RESUBMISSION', prior, changedFields(ledger.trace(prior).line, line)));
-    }
-    const acc = new AccumulatorStore();
-    session.loadAccumulators(fresh.map((l) => l.idNumber), acc);
-    const adjudicated = adjudicate(fresh, people, policies, acc).results;
-    for (const group of byLine(adjudicated)) session.recordLine(group[0]!.line, group);
+    const { adjudicated, skipped, reversals } = adjudicateBatch(ledger, session, valid, people, policies, o.supersede);
     const results = [...adjudicated, ...skipped];
     const checks = computeChecks(rowsRead, results, invalidRows);
     // nothing lost: every row read is a result or an exception

@@ -1,0 +1,117 @@
+import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { SqliteLedger } from './sqlite.js';
+import { lineContentHash } from './content.js';
+import { adjudicateBatch } from '../run/adjudicate-run.js';
+import { adjudicate, compareLines } from '../engine/adjudicate.js';
+import { createPolicies } from '../policies/registry.js';
+import { ALL, params, roster, linesArb, summary } from '../engine/arbitraries.fixture.js';
+import { fmt, money } from '../domain/money.js';
+import type { ClaimLine } from '../domain/types.js';
+import type { LineResult } from '../engine/types.js';
+import { line } from '../testkit.js';
+
+const draft = { kind: 'adjudicate' as const, operator: 'test', commandLine: 'test', month: '2024-06', policies: [], inputs: [] };
+
+function runBatch(ledger: SqliteLedger, lines: ClaimLine[], supersede = false): { adjudicated: LineResult[]; skipped: LineResult[]; reversals: number } {
+  const session = ledger.begin(draft);
+  const r = adjudicateBatch(ledger, session, lines, roster, createPolicies(ALL, params), supersede);
+  session.commit({ lines: lines.length });
+  return { adjudicated: r.adjudicated, skipped: r.skipped, reversals: r.reversals.length };
+}
+
+function ledgerAccumulators(ledger: SqliteLedger): string[] {
+  return (ledger.db.prepare('SELECT * FROM accumulators').all() as Record<string, unknown>[])
+    .filter((a) => a.base !== 0 || a.paid !== 0 || a.entitled !== 0 || a.first_date)
+    .map((a) => `${a.policy}|${a.id_number}|${a.year}|${a.key}|${Number(a.base) / 100}|${Number(a.paid) / 100}|${Number(a.entitled) / 100}|${a.first_date ?? ''}`)
+    .sort();
+}
+
+/** Batches are cut between settlement dates (a settlement's lines arrive in one file). */
+function cut(lines: ClaimLine[], cuts: number[]): ClaimLine[][] {
+  const ordered = [...lines].sort(compareLines);
+  const dates = [...new Set(cuts.map((c) => ordered[Math.min(c, ordered.length - 1)]!.settlementDate))].sort();
+  const batches: ClaimLine[][] = [];
+  let from = '';
+  for (const d of [...dates, '9999-99-99']) {
+    batches.push(ordered.filter((l) => l.settlementDate >= from && l.settlementDate < d));
+    from = d;
+  }
+  return batches.filter((b) => b.length > 0);
+}
+
+describe('ledger properties (fast-check, in-memory SQLite)', () => {
+  test('any split into runs, accumulators carried through the ledger, gives the single run’s results and accumulators; check passes', () => {
+    fc.assert(
+      fc.property(linesArb(1, 30), fc.array(fc.integer({ min: 0, max: 29 }), { maxLength: 4 }), (lines, cuts) => {
+        const whole = adjudicate(lines, roster, createPolicies(ALL, params));
+        const ledger = new SqliteLedger(':memory:');
+        try {
+          const results: LineResult[] = [];
+          for (const batch of cut(lines, cuts)) results.push(...runBatch(ledger, batch).adjudicated);
+          expect(summary(results)).toEqual(summary(whole.results));
+          const expected = [...whole.accumulators.map.values()]
+            .filter((a) => !a.base.isZero() || !a.paid.isZero() || !a.entitled.isZero() || a.firstDate)
+            .map((a) => `${a.policy}|${a.idNumber}|${a.year}|${a.key}|${Number(a.base)}|${Number(a.paid)}|${Number(a.entitled)}|${a.firstDate ?? ''}`)
+            .sort();
+          expect(ledgerAccumulators(ledger)).toEqual(expected);
+          expect(ledger.check().problems).toEqual([]);
+        } finally {
+          ledger.close();
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test('the same batch twice: every line skipped ALREADY_ADJUDICATED, nothing paid, accumulators unchanged', () => {
+    fc.assert(
+      fc.property(linesArb(1, 20), (lines) => {
+        const ledger = new SqliteLedger(':memory:');
+        try {
+          runBatch(ledger, lines);
+          const before = ledgerAccumulators(ledger);
+          const again = runBatch(ledger, lines.map((l) => ({ ...l, source: 'again.xlsx', row: l.row + 1000 })));
+          expect(again.adjudicated).toEqual([]);
+          expect(again.skipped.map((r) => r.reasons)).toEqual(lines.map(() => ['ALREADY_ADJUDICATED']));
+          expect(ledgerAccumulators(ledger)).toEqual(before);
+          expect(ledger.check().problems).toEqual([]);
+        } finally {
+          ledger.close();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  test('supersede any subset with changed amounts: accumulators = Σ results − Σ reversals (check passes), never two lines in force per key', () => {
+    fc.assert(
+      fc.property(linesArb(1, 20), fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }), (lines, pick) => {
+        const ledger = new SqliteLedger(':memory:');
+        try {
+          runBatch(ledger, lines);
+          const changed = lines.map((l, i) => (pick[i] ? { ...l, totalCost: l.totalCost.plus(1), personalBurden: l.personalBurden.plus(1) } : l));
+          const conflict = runBatch(ledger, changed);
+          expect(conflict.skipped.filter((r) => r.reasons[0] === 'CONFLICTING_RESUBMISSION').length).toBe(pick.slice(0, lines.length).filter(Boolean).length);
+          const fixed = runBatch(ledger, changed, true);
+          expect(fixed.adjudicated.map((r) => r.line.claimId + r.line.lineNo).filter((v, i, a) => a.indexOf(v) === i).length).toBe(pick.slice(0, lines.length).filter(Boolean).length);
+          expect(ledger.check().problems).toEqual([]);
+        } finally {
+          ledger.close();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('content hash (what "the same line" means)', () => {
+  test('ignores where the line sat in the file; sees every field the hospital sent', () => {
+    const l = line({ claimId: 'X1', totalCost: '100.00' });
+    expect(lineContentHash({ ...l, source: 'other.csv', sheet: 'S2', row: 99 })).toBe(lineContentHash(l));
+    expect(lineContentHash({ ...l, totalCost: money('100.01') })).not.toBe(lineContentHash(l));
+    expect(lineContentHash({ ...l, name: '李四' })).not.toBe(lineContentHash(l));
+    expect(lineContentHash({ ...l, referral: true })).not.toBe(lineContentHash(l));
+    expect(fmt(money('100'))).toBe('100.00');
+  });
+});
