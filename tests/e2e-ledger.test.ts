@@ -197,14 +197,17 @@ describe('ledger revert and --dry-run', () => {
     expect(existsSync(join(d, 'none.db'))).toBe(false);
   });
 
-  test('revert the April run: 冲正 rows, accumulators back, history kept, the file can be adjudicated again', () => {
+  test('revert the April run: 冲正 rows (and a 冲正 disbursement list), accumulators back, history kept, the file can be adjudicated again', async () => {
     adjudicate(s, april, 'a');
     expect(acc(s.ledger)['P1|2024|A']).toBe('base 3500 paid 250 entitled 250');
-    const r = runCli(['ledger', 'revert', '2', '--ledger', s.ledger, '--operator', '复核员']);
+    const r = runCli(['ledger', 'revert', '2', '--ledger', s.ledger, '--operator', '复核员', '--out', join(s.dir, 'rv')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('冲正 1 条结果（1 行明细）');
     expect(r.stdout).toContain('th-2021.district：冲正 ¥-250.00');
     expect(acc(s.ledger)['P1|2024|A']).toBe('base 2000 paid 0 entitled 0');
+    const list = await disbursement(join(s.dir, 'rv', `disbursement-${FUND}-2024-04-revert-3.xlsx`));
+    expect(list.filter((row) => row[2] === 'A1').map((row) => [row[8], row[9]])).toEqual([[-250, '冲正（撤销运行，原第 2 次运行）']]);
+    expect(list.some((row) => String(row[0]).includes('负贰佰伍拾元整'))).toBe(true);
     expect(count(s.ledger, 'lines')).toBe(2);
     expect(runCli(['ledger', 'check', '--ledger', s.ledger]).code).toBe(0);
     expect(runCli(['ledger', 'revert', '2', '--ledger', s.ledger]).code).toBe(2);

@@ -8,6 +8,10 @@ import { revertRun } from '../ledger/revert.js';
 import { explain, runLabel } from '../ledger/explain.js';
 import { InputError, UsageError } from '../io/errors.js';
 import { say, warn } from './output.js';
+import { join } from 'node:path';
+import { createPolicies, POLICY_FACTORIES } from '../policies/registry.js';
+import { disbursementLines, writeDisbursement } from '../reports/disbursement.js';
+import { reversalLines } from '../run/adjudicate-run.js';
 
 interface LedgerFlags {
   ledger?: string;
@@ -92,7 +96,8 @@ export function registerLedger(program: Command): void {
     .argument('<run>', '运行编号（见 assist ledger runs）')
     .option('--month <YYYY-MM>', '冲正记入哪个月的拨付清单（默认最近一次审核运行的月份）')
     .option('--operator <name>', '操作员（记入台账）')
-    .action((runText: string, flags: LedgerFlags) => {
+    .option('--out <dir>', '冲正拨付清单的输出目录（默认 out/<月份>/）')
+    .action(async (runText: string, flags: LedgerFlags & { out?: string }) => {
       if (!/^\d+$/.test(runText)) throw new UsageError(`运行编号应为数字，而不是“${runText}”。`);
       if (flags.month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(flags.month)) throw new UsageError(`--month 应为 YYYY-MM 格式，而不是“${flags.month}”。`);
       const l = openExisting(flags);
@@ -100,7 +105,18 @@ export function registerLedger(program: Command): void {
         const r = revertRun(l, Number(runText), { operator: operatorName(flags.operator), commandLine: commandLine(), month: flags.month ?? null });
         say(`已撤销 ${runLabel(r.target)}：冲正 ${r.reversals.length} 条结果（${r.lines} 行明细）${r.alreadyReversed ? `，另有 ${r.alreadyReversed} 行此前已冲正` : ''}${r.openings ? `，期初余额 ${r.openings} 行` : ''}`);
         for (const [fund, total] of r.fundTotals) say(`  ${fund}：冲正 ¥${fmtGrouped(total)}`);
-        say(`台账：第 ${r.run.id} 次运行已提交；冲正记入 ${r.run.month ?? '—'} 的拨付清单（assist report disbursement）`);
+        say(`台账：第 ${r.run.id} 次运行已提交；冲正记入 ${r.run.month ?? '—'} 月`);
+        const month = r.run.month ?? new Date().toISOString().slice(0, 7);
+        const outDir = flags.out ?? join('out', month);
+        for (const policy of createPolicies(r.target.policies.map((p) => p.id).filter((id) => POLICY_FACTORIES[id]))) {
+          for (const fund of policy.funds) {
+            const lines = disbursementLines(fund, [], reversalLines(r.reversals));
+            if (lines.length === 0) continue;
+            const file = join(outDir, `disbursement-${fund.id}-${month}-revert-${r.run.id}.xlsx`);
+            await writeDisbursement(file, { fund, month, document: policy.document, lines });
+            say(`冲正拨付清单：${file}`);
+          }
+        }
       } catch (err) {
         if (err instanceof LedgerError) throw new UsageError(err.message);
         throw err;

@@ -93,6 +93,14 @@ export function policyVersions(policies: Policy[]): PolicyVersion[] {
   return policies.map((p) => ({ id: p.id, name: p.name, document: p.document, version: createHash('sha256').update(JSON.stringify(p.params.file)).digest('hex').slice(0, 16), parameters: p.params.file }));
 }
 
+/** Reversals as the disbursement list and settlement workbook show them (冲正). */
+export function reversalLines(reversals: Reversal[]): ReversalLine[] {
+  return reversals.map((r) => ({
+    payee: r.result.payee, claimId: r.line.claimId, lineNo: r.line.lineNo, name: r.line.name, idNumber: r.line.idNumber, settlementDate: r.line.settlementDate,
+    totalCost: r.line.totalCost, payments: r.payments, originalRun: r.line.runId, reason: r.reason,
+  }));
+}
+
 /** Groups consecutive results of the same line (the engine emits a line's results together). */
 function byLine(results: LineResult[]): LineResult[][] {
   const out: LineResult[][] = [];
@@ -174,22 +182,19 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
     // nothing lost: every row read is a result or an exception
     if (checks.rowsRead !== checks.linesAdjudicated + checks.invalid) throw new Error(`行数核对失败：读取 ${checks.rowsRead} 行，审核 ${checks.linesAdjudicated} 行，无效 ${checks.invalid} 行`);
     if (!checks.priorPaid.plus(checks.payments).plus(checks.remaining).equals(checks.totalCost)) throw new Error('金额守恒核对失败');
-    const reversalLines: ReversalLine[] = reversals.map((r) => ({
-      payee: r.result.payee, claimId: r.line.claimId, lineNo: r.line.lineNo, name: r.line.name, idNumber: r.line.idNumber, settlementDate: r.line.settlementDate,
-      totalCost: r.line.totalCost, payments: r.payments, originalRun: r.line.runId, reason: r.reason,
-    }));
+    const reversed = reversalLines(reversals);
 
     const staged: string[] = [];
     await writeResultsJsonl(join(staging, `results-${month}.jsonl`), results, invalidRows);
     staged.push(`results-${month}.jsonl`);
     const funds = policies.flatMap((p) => p.funds);
-    await writeSettlement(join(staging, `settlement-${month}.xlsx`), { month, funds, results, invalid: invalidRows, checks, reversals: reversalLines, policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])) });
+    await writeSettlement(join(staging, `settlement-${month}.xlsx`), { month, funds, results, invalid: invalidRows, checks, reversals: reversed, policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])) });
     staged.push(`settlement-${month}.xlsx`);
     const fundTotals: AdjudicateSummary['fundTotals'] = [];
     for (const policy of policies) {
       for (const fund of policy.funds) {
         const name = `disbursement-${fund.id}-${month}.xlsx`;
-        const total = await writeDisbursement(join(staging, name), { fund, month, document: policy.document, lines: disbursementLines(fund, results, reversalLines) });
+        const total = await writeDisbursement(join(staging, name), { fund, month, document: policy.document, lines: disbursementLines(fund, results, reversed) });
         fundTotals.push({ fund, total, file: join(outDir, name) });
         staged.push(name);
       }
@@ -209,7 +214,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       renameSync(join(staging, name), join(outDir, name));
       files.push(join(outDir, name));
     }
-    return { month, outDir, rowsRead, invalid: invalidRows.length, results, invalidRows, rosterWarnings, checks, byStatus, fundTotals, files, run, counts, reversals: reversalLines, ledgerPath: o.ledgerPath };
+    return { month, outDir, rowsRead, invalid: invalidRows.length, results, invalidRows, rosterWarnings, checks, byStatus, fundTotals, files, run, counts, reversals: reversed, ledgerPath: o.ledgerPath };
   } catch (err) {
     session.rollback();
     throw err;
