@@ -43,11 +43,15 @@ export interface AdjudicateOutput {
   accumulators: AccumulatorStore;
 }
 
-export function adjudicate(lines: ClaimLine[], people: Map<string, Person>, policies: Policy[], accumulators: AccumulatorStore = new AccumulatorStore()): AdjudicateOutput {
+/**
+ * `batch`: all valid lines of the batch, when only some of them are adjudicated (the others already in the
+ * ledger): a settlement's lines are judged together (the AS injection fee beside its drug line) even so.
+ */
+export function adjudicate(lines: ClaimLine[], people: Map<string, Person>, policies: Policy[], accumulators: AccumulatorStore = new AccumulatorStore(), batch: ClaimLine[] = lines): AdjudicateOutput {
   const acc = accumulators.clone();
   const ordered = [...lines].sort(compareLines);
   const settlements = new Map<string, ClaimLine[]>();
-  for (const l of ordered) {
+  for (const l of batch === lines ? ordered : [...batch].sort(compareLines)) {
     const k = settlementKey(l);
     const list = settlements.get(k);
     if (list) list.push(l);

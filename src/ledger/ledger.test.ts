@@ -5,7 +5,7 @@ import { lineContentHash } from './content.js';
 import { adjudicateBatch } from '../run/adjudicate-run.js';
 import { adjudicate, compareLines } from '../engine/adjudicate.js';
 import { createPolicies } from '../policies/registry.js';
-import { ALL, params, roster, linesArb, summary } from '../engine/arbitraries.fixture.js';
+import { ALL, params, roster, linesArb, summary, LN, DRUG } from '../engine/arbitraries.fixture.js';
 import { fmt, money } from '../domain/money.js';
 import type { ClaimLine } from '../domain/types.js';
 import type { LineResult } from '../engine/types.js';
@@ -113,5 +113,24 @@ describe('content hash (what "the same line" means)', () => {
     expect(lineContentHash({ ...l, name: '李四' })).not.toBe(lineContentHash(l));
     expect(lineContentHash({ ...l, referral: true })).not.toBe(lineContentHash(l));
     expect(fmt(money('100'))).toBe('100.00');
+  });
+});
+
+describe('a settlement is judged whole even when part of it is already in the ledger', () => {
+  test('a corrected injection-fee line (--supersede) stays in ln-as-2022 scope beside its already-adjudicated drug line', () => {
+    const base = { idNumber: LN, hospital: '中国医科大学附属第一医院', diagnosisCode: 'M45', diagnosisName: '强直性脊柱炎', settlementDate: '2024-06-10', claimId: 'S9' };
+    const drug = line({ ...base, lineNo: 1, itemName: DRUG, totalCost: '1000.00' });
+    const fee = line({ ...base, lineNo: 2, itemName: '皮下注射费', totalCost: '10.00' });
+    const ledger = new SqliteLedger(':memory:');
+    try {
+      runBatch(ledger, [drug, fee]);
+      const fixedFee = { ...fee, totalCost: money('12.00'), inScopeCost: money('12.00'), personalBurden: money('12.00') };
+      const r = runBatch(ledger, [drug, fixedFee], true);
+      expect(r.skipped.map((x) => x.reasons[0])).toEqual(['ALREADY_ADJUDICATED']);
+      expect(r.adjudicated.filter((x) => x.policy === 'ln-as-2022').map((x) => [x.line.lineNo, x.status, fmt(x.base)])).toEqual([[2, 'approved', '12.00']]);
+      expect(ledger.check().problems).toEqual([]);
+    } finally {
+      ledger.close();
+    }
   });
 });

@@ -132,7 +132,7 @@ export function adjudicateBatch(ledger: Ledger, session: LedgerSession, valid: C
   }
   const acc = new AccumulatorStore();
   session.loadAccumulators(fresh.map((l) => l.idNumber), acc);
-  const adjudicated = adjudicate(fresh, people, policies, acc).results;
+  const adjudicated = adjudicate(fresh, people, policies, acc, valid).results;
   for (const group of byLine(adjudicated)) session.recordLine(group[0]!.line, group);
   return { adjudicated, skipped, reversals };
 }
