@@ -4,6 +4,7 @@ import { loadConfig, expandGlobs, aliasMap, resolveLedgerPath, operatorName, com
 import { runAdjudication } from '../run/adjudicate-run.js';
 import { UsageError } from '../io/errors.js';
 import { say, warn } from './output.js';
+import { createProgress } from './progress.js';
 
 interface Flags {
   roster?: string[];
@@ -42,6 +43,7 @@ export function registerAdjudicate(program: Command): void {
       const { config, baseDir } = loadConfig(flags.config);
       const policies = flags.policies ? flags.policies.split(/[,，\s]+/).filter(Boolean) : config.policies;
       const rosters = flags.roster ?? expandGlobs(config.rosters, baseDir);
+      const progress = createProgress('审核', { quiet: flags.quiet });
       const summary = await runAdjudication({
         claims,
         rosters,
@@ -59,7 +61,8 @@ export function registerAdjudicate(program: Command): void {
         commandLine: commandLine(),
         onMonth: (m) => flags.quiet || warn(`结算月份：${m}`),
         onLedgerWait: () => warn('台账正被另一个审核进程使用，等待其完成后继续……'),
-      });
+        onProgress: (rows, phase) => progress.update(rows, phase),
+      }).finally(() => progress.stop());
       const c = summary.byStatus;
       const n = summary.counts;
       say(`读取结算明细 ${summary.rowsRead} 行：无效 ${summary.invalid} 行，审核 ${summary.checks.linesAdjudicated} 行`);

@@ -3,6 +3,7 @@ import { InputError, UsageError } from '../io/errors.js';
 import { registerValidate } from './validate.js';
 import { registerAdjudicate } from './adjudicate.js';
 import { registerExplain, registerLedger } from './ledger.js';
+import { registerReconcile, registerReport } from './report.js';
 import { warn } from './output.js';
 
 export const EXIT = { OK: 0, DIFFERENCES: 1, BAD_INPUT: 2, INTERNAL: 3 } as const;
@@ -44,6 +45,8 @@ export function buildProgram(): Command {
   registerAdjudicate(program);
   registerLedger(program);
   registerExplain(program);
+  registerReport(program);
+  registerReconcile(program);
   return program;
 }
 

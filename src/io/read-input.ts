@@ -3,12 +3,12 @@
 import { basename } from 'node:path';
 import { InputError } from './errors.js';
 import { openTable, type TableSource } from './table.js';
-import { CLAIM_FIELDS, ROSTER_FIELDS, OPENING_FIELDS, describeAccepted, headerLabels, matchHeader, type ColumnMap, type FieldSpec } from './headers.js';
-import { mapClaimRow, mapOpeningRow, mapRosterRow, type OpeningInput } from './records.js';
+import { CLAIM_FIELDS, ROSTER_FIELDS, OPENING_FIELDS, STATEMENT_FIELDS, describeAccepted, headerLabels, matchHeader, type ColumnMap, type FieldSpec } from './headers.js';
+import { mapClaimRow, mapOpeningRow, mapRosterRow, mapStatementRow, type OpeningInput, type StatementRow } from './records.js';
 import { isBlankRow, type CellValue, type RawRow } from './cell.js';
 import type { ClaimLine, RosterRow, RowError, RosterWarning } from '../domain/types.js';
 
-export type InputKind = 'claims' | 'roster' | 'opening';
+export type InputKind = 'claims' | 'roster' | 'opening' | 'statement';
 
 export const HEADER_SCAN_ROWS = 50;
 
@@ -34,10 +34,11 @@ export type InputItem =
   | { type: 'roster'; row: RosterRow; warnings: RosterWarning[] }
   | { type: 'error'; error: RowError }
   | { type: 'ignored'; warnings: RosterWarning[] }
-  | { type: 'opening'; row: OpeningInput };
+  | { type: 'opening'; row: OpeningInput }
+  | { type: 'statement'; row: StatementRow };
 
 function specsOf(kind: InputKind): readonly FieldSpec[] {
-  return kind === 'claims' ? CLAIM_FIELDS : kind === 'roster' ? ROSTER_FIELDS : OPENING_FIELDS;
+  return kind === 'claims' ? CLAIM_FIELDS : kind === 'roster' ? ROSTER_FIELDS : kind === 'opening' ? OPENING_FIELDS : STATEMENT_FIELDS;
 }
 
 interface Located {
@@ -90,7 +91,7 @@ async function locate(table: TableSource, kinds: InputKind[], sheetName?: string
 }
 
 function missingColumnsMessage(file: string, kind: InputKind, cand: Candidate | null): string {
-  const what = kind === 'claims' ? '结算明细' : kind === 'roster' ? '救助对象名单' : '期初余额表';
+  const what = { claims: '结算明细', roster: '救助对象名单', opening: '期初余额表', statement: '拨付对账单' }[kind];
   const missing = cand ? cand.map.missing : specsOf(kind).filter((s) => s.required);
   const where = cand && cand.map.found > 0 ? `（最接近的表头在${cand.sheet ? `工作表“${cand.sheet}”` : ''}第 ${cand.row} 行）` : '（未找到表头行）';
   const lines = missing.map((s) => `  缺少列“${s.header}”，可接受的表头：${describeAccepted(s)}`);
@@ -143,6 +144,15 @@ export async function* readInput(file: string, kind: InputKind, opts: ReadOption
         if (m.ok) {
           stats.records++;
           yield { type: 'claim', line: m.line };
+        } else {
+          stats.errors++;
+          yield { type: 'error', error: m.error };
+        }
+      } else if (kind === 'statement') {
+        const m = mapStatementRow(raw.cells, ctx);
+        if (m.ok) {
+          stats.records++;
+          yield { type: 'statement', row: m.row };
         } else {
           stats.errors++;
           yield { type: 'error', error: m.error };

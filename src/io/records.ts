@@ -303,3 +303,47 @@ export function mapOpeningRow(cells: CellValue[], ctx: RowContext): OpeningMapRe
   if (c.issues.length > 0) return { ok: false, error: { ...where, issues: c.issues, idNumber: shown, name, claimId: '', lineNo: null, hospital: '' } };
   return { ok: true, row: { ...where, idNumber, name, policy, year, key, base, paid, entitled, firstDate, columns: { policy: c.header('policy'), year: c.header('year'), key: c.header('key') } } };
 }
+
+/** A payment statement row (assist reconcile): amounts may be negative (the payer's own 冲正). */
+export interface StatementRow {
+  source: string;
+  sheet: string;
+  row: number;
+  claimId: string;
+  hospital: string;
+  lineNo: number | null;
+  amount: Money;
+  name: string;
+  idNumber: string;
+}
+
+export type StatementMapResult = { ok: true; row: StatementRow } | { ok: false; error: RowError };
+
+export function mapStatementRow(cells: CellValue[], ctx: RowContext): StatementMapResult {
+  const c = new Cells(cells, ctx);
+  const claimId = normalizeLabel(c.requiredText('claimId'));
+  const hospitalText = c.requiredText('hospital');
+  let lineNo: number | null = null;
+  if (c.has('lineNo') && !c.isEmpty('lineNo')) {
+    const t = c.text('lineNo');
+    if (/^\d+$/.test(t)) lineNo = Number(t);
+    else c.issues.push({ code: 'MISSING_FIELD', column: c.header('lineNo'), detail: `“${c.header('lineNo')}”的值“${t}”不是行号` });
+  }
+  let amount: Money | null = null;
+  const raw = c.raw('amount');
+  const text = typeof raw === 'string' ? raw.trim() : null;
+  if (text !== null && /^[-－−]/.test(text)) {
+    const p = parseMoney(text.slice(1));
+    if (p.ok) amount = p.value.negated();
+    else c.issues.push({ code: 'BAD_AMOUNT', column: c.header('amount'), detail: `“${c.header('amount')}”的值“${text}”不是有效金额` });
+  } else if (typeof raw === 'number' && raw < 0) {
+    const p = parseMoney(-raw);
+    if (p.ok) amount = p.value.negated();
+    else c.issues.push({ code: 'BAD_AMOUNT', column: c.header('amount'), detail: `“${c.header('amount')}”的值“${raw}”不是有效金额` });
+  } else amount = c.money('amount', true);
+  const where = { source: ctx.source, sheet: ctx.sheet, row: ctx.row };
+  const name = c.text('name');
+  const idNumber = c.text('idNumber');
+  if (c.issues.length > 0 || amount === null) return { ok: false, error: { ...where, issues: c.issues, idNumber, name, claimId, lineNo, hospital: hospitalText } };
+  return { ok: true, row: { ...where, claimId, hospital: normalizeHospital(hospitalText, ctx.hospitalAliases), lineNo, amount, name, idNumber } };
+}

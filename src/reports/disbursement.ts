@@ -5,6 +5,8 @@ import { addSheet, writeWorkbook, type OutCell } from '../io/workbook.js';
 
 export interface DisbursementLine {
   payee: string;
+  /** the claim's hospital (the reconcile key; the payee may be a service unit) */
+  hospital?: string;
   claimId: string;
   lineNo: number;
   name: string;
@@ -18,6 +20,7 @@ export interface DisbursementLine {
 /** A reversal's line as the disbursement list shows it: 冲正, negated amount, the original payee. */
 export interface ReversalLine {
   payee: string;
+  hospital: string;
   claimId: string;
   lineNo: number;
   name: string;
@@ -33,16 +36,22 @@ export interface ReversalLine {
 export function disbursementLines(fund: Fund, results: LineResult[], reversals: ReversalLine[] = []): DisbursementLine[] {
   const paid = results
     .filter((r) => r.status === 'approved' && r.payments[fund.id] && !r.payments[fund.id]!.isZero())
-    .map((r) => ({ payee: r.payee, claimId: r.line.claimId, lineNo: r.line.lineNo, name: r.line.name, idNumber: r.line.idNumber, settlementDate: r.line.settlementDate, totalCost: r.line.totalCost, amount: r.payments[fund.id]!, note: '', order: 1 }));
-  const reversed = reversals
-    .filter((r) => r.payments[fund.id] && !r.payments[fund.id]!.isZero())
-    .map((r) => ({
-      payee: r.payee, claimId: r.claimId, lineNo: r.lineNo, name: r.name, idNumber: r.idNumber, settlementDate: r.settlementDate, totalCost: r.totalCost, amount: r.payments[fund.id]!,
-      note: `冲正（${r.reason === 'supersede' ? '更正重报' : '撤销运行'}，原第 ${r.originalRun} 次运行）`, order: 0,
-    }));
-  return [...reversed, ...paid]
-    .sort((a, b) => (a.payee !== b.payee ? (a.payee < b.payee ? -1 : 1) : a.claimId !== b.claimId ? (a.claimId < b.claimId ? -1 : 1) : a.lineNo !== b.lineNo ? a.lineNo - b.lineNo : a.order - b.order))
-    .map(({ order: _order, ...l }) => l);
+    .map((r) => ({ payee: r.payee, hospital: r.line.hospital, claimId: r.line.claimId, lineNo: r.line.lineNo, name: r.line.name, idNumber: r.line.idNumber, settlementDate: r.line.settlementDate, totalCost: r.line.totalCost, amount: r.payments[fund.id]!, note: '' }));
+  return sortDisbursement(paid, reversals.filter((r) => r.payments[fund.id] && !r.payments[fund.id]!.isZero()).map((r) => reversalDisbursementLine(r, fund.id)));
+}
+
+export function reversalDisbursementLine(r: ReversalLine, fundId: string): DisbursementLine {
+  return {
+    payee: r.payee, hospital: r.hospital, claimId: r.claimId, lineNo: r.lineNo, name: r.name, idNumber: r.idNumber, settlementDate: r.settlementDate, totalCost: r.totalCost, amount: r.payments[fundId]!,
+    note: `冲正（${r.reason === 'supersede' ? '更正重报' : '撤销运行'}，原第 ${r.originalRun} 次运行）`,
+  };
+}
+
+/** Payee, claim, line; a reversal just before the new result of the same line. */
+export function sortDisbursement(paid: DisbursementLine[], reversed: DisbursementLine[]): DisbursementLine[] {
+  return [...reversed.map((l) => ({ l, order: 0 })), ...paid.map((l) => ({ l, order: 1 }))]
+    .sort((a, b) => (a.l.payee !== b.l.payee ? (a.l.payee < b.l.payee ? -1 : 1) : a.l.claimId !== b.l.claimId ? (a.l.claimId < b.l.claimId ? -1 : 1) : a.l.lineNo !== b.l.lineNo ? a.l.lineNo - b.l.lineNo : a.order - b.order))
+    .map((x) => x.l);
 }
 
 export async function writeDisbursement(file: string, opts: { fund: Fund; month: string; document: string; lines: DisbursementLine[] }): Promise<Money> {

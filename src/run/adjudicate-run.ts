@@ -4,12 +4,13 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, renameSync, rmSync } from 'node:fs';
 import { readInput } from '../io/read-input.js';
 import { splitDuplicates } from '../io/batch.js';
-import { mergeRoster, type Person } from '../roster/merge.js';
+import type { Person } from '../roster/merge.js';
+import { loadPeople } from './people.js';
 import { adjudicate } from '../engine/adjudicate.js';
 import { createPolicies } from '../policies/registry.js';
 import { monthOf } from '../domain/dates.js';
 import { fmt, ZERO, type Money } from '../domain/money.js';
-import type { ClaimLine, RosterRow, RowError, RosterWarning } from '../domain/types.js';
+import type { ClaimLine, RowError, RosterWarning } from '../domain/types.js';
 import type { Fund, LineResult, Policy } from '../engine/types.js';
 import { AccumulatorStore } from '../engine/accumulators.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
@@ -38,6 +39,7 @@ export interface AdjudicateOptions {
   commandLine: string;
   onMonth?: (month: string) => void;
   onLedgerWait?: () => void;
+  onProgress?: (rows: number, phase: string) => void;
 }
 
 export interface AdjudicateSummary {
@@ -96,7 +98,7 @@ export function policyVersions(policies: Policy[]): PolicyVersion[] {
 /** Reversals as the disbursement list and settlement workbook show them (冲正). */
 export function reversalLines(reversals: Reversal[]): ReversalLine[] {
   return reversals.map((r) => ({
-    payee: r.result.payee, claimId: r.line.claimId, lineNo: r.line.lineNo, name: r.line.name, idNumber: r.line.idNumber, settlementDate: r.line.settlementDate,
+    payee: r.result.payee, hospital: r.line.hospital, claimId: r.line.claimId, lineNo: r.line.lineNo, name: r.line.name, idNumber: r.line.idNumber, settlementDate: r.line.settlementDate,
     totalCost: r.line.totalCost, payments: r.payments, originalRun: r.line.runId, reason: r.reason,
   }));
 }
@@ -144,24 +146,16 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
   const lines: ClaimLine[] = [];
   const invalidRows: RowError[] = [];
   let rowsRead = 0;
+  let seen = 0;
   for (const file of o.claims) {
     for await (const item of readInput(file, 'claims', { encoding: o.encoding, sheet: o.sheet, hospitalAliases: o.hospitalAliases }, (s) => (rowsRead += s.rowsRead))) {
       if (item.type === 'claim') lines.push(item.line);
       else if (item.type === 'error') invalidRows.push(item.error);
+      if (++seen % 1000 === 0) o.onProgress?.(seen, '读取结算明细');
     }
   }
-  const rosterRows: RosterRow[] = [];
-  const rosterWarnings: RosterWarning[] = [];
-  for (const file of o.rosters) {
-    for await (const item of readInput(file, 'roster', { encoding: o.encoding, hospitalAliases: o.hospitalAliases })) {
-      if (item.type === 'roster') {
-        rosterRows.push(item.row);
-        rosterWarnings.push(...item.warnings);
-      } else if (item.type === 'ignored') rosterWarnings.push(...item.warnings);
-    }
-  }
-  const { people, warnings } = mergeRoster(rosterRows);
-  rosterWarnings.push(...warnings);
+  const { people, warnings: rosterWarnings } = await loadPeople(o.rosters, { encoding: o.encoding, hospitalAliases: o.hospitalAliases });
+  o.onProgress?.(seen, '审核');
   const { valid, duplicates } = splitDuplicates(lines);
   invalidRows.push(...duplicates);
   const month = o.month ?? mostCommonMonth(valid) ?? mostCommonMonth(lines) ?? new Date().toISOString().slice(0, 7);

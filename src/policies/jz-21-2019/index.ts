@@ -19,6 +19,18 @@ interface Disease extends DiseaseMatcher {
 }
 const DISEASES = loadJson<{ diseases: Disease[] }>(new URL('./diseases.json', import.meta.url)).diseases;
 
+/** The diseases in force on a date (21, or 25 from 2020), in the document's order. */
+export function jzDiseaseNames(list: '21' | '25'): string[] {
+  return DISEASES.filter((d) => list === '25' || d.list === '21').map((d) => d.name);
+}
+
+/** A roster's registered-disease text → the programme's disease name (by name or keyword), or null. */
+export function jzDiseaseOfText(text: string): string | null {
+  const t = normalizeLabel(text);
+  if (!t) return null;
+  return DISEASES.find((d) => t.includes(normalizeLabel(d.name)) || d.keywords.some((k) => t.includes(normalizeLabel(k))))?.name ?? null;
+}
+
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
   const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID), ID);
 

@@ -1,0 +1,163 @@
+import type { Command } from 'commander';
+import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { fmtGrouped } from '../domain/money.js';
+import { loadConfig, expandGlobs, aliasMap } from '../run/config.js';
+import { loadPeople } from '../run/people.js';
+import { reportDisbursement, reportPublicity, reportThAnnual, reportThServiceSubsidy } from '../reports/ledger-reports.js';
+import { reportJinzhouMonthly } from '../reports/jinzhou.js';
+import { reconcile } from '../reports/reconcile.js';
+import { InputError, UsageError } from '../io/errors.js';
+import { openExisting } from './ledger.js';
+import { say, warn } from './output.js';
+
+interface ReportFlags {
+  ledger?: string;
+  config?: string;
+  out?: string;
+  month?: string;
+  year?: string;
+  fund?: string;
+  policy?: string;
+  run?: string;
+  roster?: string[];
+  quiet?: boolean;
+  encoding?: string;
+  sheet?: string;
+}
+
+function month(flags: ReportFlags): string {
+  if (!flags.month) throw new UsageError('请用 --month YYYY-MM 指定月份。');
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(flags.month)) throw new UsageError(`--month 应为 YYYY-MM 格式，而不是“${flags.month}”。`);
+  return flags.month;
+}
+function year(flags: ReportFlags): number {
+  if (!flags.year || !/^\d{4}$/.test(flags.year)) throw new UsageError(`请用 --year YYYY 指定年度${flags.year ? `（而不是“${flags.year}”）` : ''}。`);
+  return Number(flags.year);
+}
+function outDir(flags: ReportFlags, period: string): string {
+  if (flags.out) return flags.out;
+  const { config } = loadConfig(flags.config);
+  return join(config.out ?? 'out', period);
+}
+async function rosterPeople(flags: ReportFlags, required: boolean) {
+  const { config, baseDir } = loadConfig(flags.config);
+  const files = flags.roster ?? expandGlobs(config.rosters, baseDir);
+  if (files.length === 0) {
+    if (required) throw new UsageError('此报表需要救助对象名单：请用 --roster 指定，或在 assist.config.json 的 "rosters" 中列出。');
+    return null;
+  }
+  for (const f of files) if (!existsSync(f)) throw new InputError(`找不到名单文件 ${f}。`);
+  return (await loadPeople(files, { hospitalAliases: aliasMap(config.hospitalAliases ?? {}) })).people;
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('--ledger <path>', '台账数据库路径（默认 assist.db 或配置中的 ledger）')
+    .option('--config <file>', '配置文件（默认当前目录的 assist.config.json）')
+    .option('--out <dir>', '输出目录（默认 out/<月份或年度>/）')
+    .option('--quiet', '不显示进度');
+}
+
+export function registerReport(program: Command): void {
+  const report = program.command('report').description('从台账生成报表：拨付清单、锦州月报、公示名单、亭湖服务团队补助与年度结算');
+
+  common(report.command('disbursement').description('某资金某月的拨付清单（与审核时写出的相同；该月多次运行时合并，含冲正）'))
+    .requiredOption('--fund <id>', '资金编号，如 th-2021.district')
+    .option('--month <YYYY-MM>', '月份')
+    .option('--run <n>', '只取某一次运行')
+    .action(async (flags: ReportFlags) => {
+      const m = month(flags);
+      if (flags.run !== undefined && !/^\d+$/.test(flags.run)) throw new UsageError(`--run 应为运行编号，而不是“${flags.run}”。`);
+      const l = openExisting(flags);
+      try {
+        const r = await reportDisbursement(l, { fundId: flags.fund!, month: m, runId: flags.run === undefined ? undefined : Number(flags.run), outDir: outDir(flags, m) });
+        say(`${flags.fund} ${m} 拨付清单：${r.lines} 笔，合计 ¥${fmtGrouped(r.total)}`);
+        say(resolve(r.file));
+      } finally {
+        l.close();
+      }
+    });
+
+  common(report.command('jinzhou-monthly').description('锦州 附件6 统计月报表（按县区、按病种，本月与本年累计）、附件4 患者名单、附件5 患者登记表'))
+    .option('--month <YYYY-MM>', '月份')
+    .option('--roster <files...>', '救助对象名单（应救治人数、县区；默认取配置中的 rosters）')
+    .action(async (flags: ReportFlags) => {
+      const m = month(flags);
+      const people = await rosterPeople(flags, false);
+      if (!people) warn('提示：未提供名单，应救治人数只含本年已救治人员，县区按身份证号区划代码。');
+      const l = openExisting(flags);
+      try {
+        const r = await reportJinzhouMonthly(l, people, { month: m, outDir: outDir(flags, m) });
+        say(`锦州月报 ${m}：应救治 ${r.pairs}（名单登记 ${r.registered}），本年已救治或正在救治 ${r.treated}`);
+        say(resolve(r.file));
+      } finally {
+        l.close();
+      }
+    });
+
+  common(report.command('publicity').description('公示名单：身份证号、姓名脱敏，每人救助金额'))
+    .requiredOption('--policy <id>', '政策编号')
+    .option('--month <YYYY-MM>', '月份')
+    .action(async (flags: ReportFlags) => {
+      const m = month(flags);
+      const l = openExisting(flags);
+      try {
+        const r = await reportPublicity(l, { policyId: flags.policy!, month: m, outDir: outDir(flags, m) });
+        say(`公示名单 ${flags.policy} ${m}：${r.people} 人，救助金额合计 ¥${fmtGrouped(r.total)}`);
+        say(resolve(r.file));
+      } finally {
+        l.close();
+      }
+    });
+
+  common(report.command('th-service-subsidy').description('亭湖基础健康服务团队补助：每人每年 150 元（参数），按基层医疗单位'))
+    .option('--year <YYYY>', '年度')
+    .option('--roster <files...>', '救助对象名单（默认取配置中的 rosters）')
+    .action(async (flags: ReportFlags) => {
+      const y = year(flags);
+      const people = (await rosterPeople(flags, true))!;
+      const r = await reportThServiceSubsidy(people, { year: y, outDir: outDir(flags, String(y)) });
+      say(`亭湖服务团队补助 ${y} 年：${r.people} 人，合计 ¥${fmtGrouped(r.total)}${r.unassigned ? `；${r.unassigned} 人未登记基层医疗单位，未计补助` : ''}`);
+      say(resolve(r.file));
+    });
+
+  common(report.command('th-annual').description('亭湖年度结算：每人年度累计基数、起付线、应救助、已支付，及仍未达起付线的人员'))
+    .option('--year <YYYY>', '年度')
+    .action(async (flags: ReportFlags) => {
+      const y = year(flags);
+      const l = openExisting(flags);
+      try {
+        const r = await reportThAnnual(l, { year: y, outDir: outDir(flags, String(y)) });
+        say(`亭湖 ${y} 年度结算：${r.rows} 人·类，其中未达起付线 ${r.below}`);
+        say(resolve(r.file));
+      } finally {
+        l.close();
+      }
+    });
+}
+
+export function registerReconcile(program: Command): void {
+  common(program.command('reconcile').description('用资金方的拨付对账单核对台账：一致、金额不符、应付未付、无依据支付、重复支付；有差异时退出码为 1'))
+    .argument('<statement>', '对账单（.xlsx 或 .csv；列：结算单号、医疗机构、[行号]、支付金额/拨付金额/金额）')
+    .requiredOption('--fund <id>', '资金编号')
+    .option('--month <YYYY-MM>', '月份')
+    .option('--encoding <enc>', 'CSV 编码：utf-8 或 gb18030（默认自动识别）')
+    .option('--sheet <name>', '指定工作表')
+    .action(async (statement: string, flags: ReportFlags) => {
+      const m = month(flags);
+      if (!existsSync(statement)) throw new InputError(`找不到对账单 ${statement}。`);
+      const { config } = loadConfig(flags.config);
+      const l = openExisting(flags);
+      try {
+        const r = await reconcile(l, statement, { fundId: flags.fund!, month: m, outDir: outDir(flags, m), encoding: flags.encoding, sheet: flags.sheet, hospitalAliases: aliasMap(config.hospitalAliases ?? {}) });
+        say(`对账 ${flags.fund} ${m}：台账 ¥${fmtGrouped(r.ledgerTotal)}，对账单 ¥${fmtGrouped(r.statementTotal)}`);
+        say(`  一致 ${r.matched}，金额不符 ${r.differs}，应付未付 ${r.unpaid}，无依据支付 ${r.unowed}，重复支付 ${r.duplicates}${r.badRows ? `，无法识别 ${r.badRows}` : ''}`);
+        say(r.tiesOut ? '结论：一致' : '结论：有差异（见对账工作簿）');
+        if (!r.tiesOut) process.exitCode = 1;
+        say(resolve(r.file));
+      } finally {
+        l.close();
+      }
+    });
+}

@@ -1,0 +1,89 @@
+// Read-only queries the reports run on the ledger. Rows are streamed (iterate), never all held at once
+// unless the report itself needs them grouped.
+import { fromFen, type Money } from '../domain/money.js';
+import type { Status } from '../domain/reasons.js';
+import type { ReversalLine } from '../reports/disbursement.js';
+import type { SqliteLedger } from './sqlite.js';
+import type { RunInfo } from './store.js';
+
+export interface ResultRow {
+  resultId: number;
+  lineId: number;
+  runId: number;
+  claimId: string;
+  lineNo: number;
+  hospital: string;
+  idNumber: string;
+  name: string;
+  visitType: string;
+  admissionDate: string;
+  settlementDate: string;
+  totalCost: Money;
+  basicPaid: Money;
+  seriousIllnessPaid: Money;
+  assistancePaid: Money;
+  otherPaid: Money;
+  personalBurden: Money;
+  patientRemaining: Money;
+  supersededBy: number | null;
+  policy: string;
+  status: Status;
+  reasons: string[];
+  base: Money;
+  payee: string;
+  payments: Record<string, Money>;
+  details: Record<string, string> | null;
+}
+
+/** The adjudicate and revert runs booked to a month (their payments and reversals make that month's lists). */
+export function monthRuns(ledger: SqliteLedger, month: string): RunInfo[] {
+  return ledger.runs().filter((r) => r.month === month && (r.kind === 'adjudicate' || r.kind === 'revert'));
+}
+
+const RESULT_SQL = `SELECT r.id AS result_id, l.id AS line_id, l.run_id, l.claim_id, l.line_no, h.name AS hospital, l.id_number, l.name, l.visit_type, l.admission_date, l.settlement_date,
+  l.total_cost, l.basic_paid, l.serious_paid, l.assistance_paid, l.other_paid, l.personal_burden, l.patient_remaining, l.superseded_by,
+  r.policy, r.status, r.reasons, r.base, r.payee, r.payments, r.details
+  FROM results r JOIN lines l ON l.id = r.line_id JOIN hospitals h ON h.id = l.hospital_id`;
+
+function toResultRow(x: Record<string, unknown>): ResultRow {
+  return {
+    resultId: x.result_id as number, lineId: x.line_id as number, runId: x.run_id as number, claimId: x.claim_id as string, lineNo: x.line_no as number, hospital: x.hospital as string,
+    idNumber: x.id_number as string, name: x.name as string, visitType: x.visit_type as string, admissionDate: x.admission_date as string, settlementDate: x.settlement_date as string,
+    totalCost: fromFen(x.total_cost as number), basicPaid: fromFen(x.basic_paid as number), seriousIllnessPaid: fromFen(x.serious_paid as number), assistancePaid: fromFen(x.assistance_paid as number),
+    otherPaid: fromFen(x.other_paid as number), personalBurden: fromFen(x.personal_burden as number), patientRemaining: fromFen(x.patient_remaining as number),
+    supersededBy: (x.superseded_by as number) ?? null, policy: x.policy as string, status: x.status as Status, reasons: x.reasons ? (x.reasons as string).split(',') : [],
+    base: fromFen(x.base as number), payee: x.payee as string,
+    payments: Object.fromEntries(Object.entries(JSON.parse(x.payments as string) as Record<string, number>).map(([k, v]) => [k, fromFen(v)])),
+    details: x.details ? (JSON.parse(x.details as string) as Record<string, string>) : null,
+  };
+}
+
+/** Results recorded by these runs (history included: a later reversal does not remove a line from the list it was paid in). */
+export function* resultsOfRuns(ledger: SqliteLedger, runIds: number[], policy?: string): Generator<ResultRow> {
+  const stmt = ledger.db.prepare(`${RESULT_SQL} WHERE l.run_id = ?${policy ? ' AND r.policy = ?' : ''} ORDER BY r.id`);
+  for (const runId of runIds) for (const x of stmt.iterate(...(policy ? [runId, policy] : [runId]))) yield toResultRow(x as Record<string, unknown>);
+}
+
+/** Results of one policy still in force (not superseded or reverted), for statistics over dates. */
+export function* activeResults(ledger: SqliteLedger, policy: string, fromDate: string, toDate: string): Generator<ResultRow> {
+  const stmt = ledger.db.prepare(`${RESULT_SQL} WHERE r.policy = ? AND l.superseded_by IS NULL AND l.settlement_date >= ? AND l.settlement_date <= ? ORDER BY l.settlement_date, l.admission_date, h.name, l.claim_id, l.line_no`);
+  for (const x of stmt.iterate(policy, fromDate, toDate)) yield toResultRow(x as Record<string, unknown>);
+}
+
+/** Reversals written by these runs, as the disbursement list shows them (冲正, negated amounts). */
+export function reversalsOfRuns(ledger: SqliteLedger, runIds: number[]): ReversalLine[] {
+  const stmt = ledger.db.prepare(`SELECT v.reason, v.payments AS neg, x.* FROM reversals v JOIN (${RESULT_SQL}) x ON x.result_id = v.result_id WHERE v.run_id = ? ORDER BY v.id`);
+  const out: ReversalLine[] = [];
+  for (const runId of runIds) {
+    for (const raw of stmt.iterate(runId)) {
+      const x = raw as Record<string, unknown>;
+      const r = toResultRow(x);
+      out.push({
+        payee: r.payee, hospital: r.hospital, claimId: r.claimId, lineNo: r.lineNo, name: r.name, idNumber: r.idNumber, settlementDate: r.settlementDate, totalCost: r.totalCost,
+        payments: Object.fromEntries(Object.entries(JSON.parse(x.neg as string) as Record<string, number>).map(([k, v]) => [k, fromFen(v)])),
+        originalRun: r.runId, reason: x.reason as ReversalLine['reason'],
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,186 @@
+// assist report jinzhou-monthly --month M: 锦卫发〔2019〕61号 附件6 农村贫困人口大病专项救治情况统计月报表,
+// 附件4 患者名单, 附件5 患者登记表. No official layout exists here; the columns and their definitions are
+// in README「锦州月报」. Unit of counting: one patient–disease pair (a person with two listed diseases
+// counts once in each disease), so the county and disease tables add up to the same totals.
+import { join } from 'node:path';
+import { D, sum, ZERO, type Money } from '../domain/money.js';
+import { endOfMonth } from '../domain/dates.js';
+import { birthDateOf } from '../domain/id-number.js';
+import { ageAt } from '../domain/dates.js';
+import { CATEGORIES, type Category } from '../domain/categories.js';
+import { addSheet, writeWorkbook, type OutCell } from '../io/workbook.js';
+import { jzDiseaseNames, jzDiseaseOfText } from '../policies/jz-21-2019/index.js';
+import type { Person } from '../roster/merge.js';
+import type { SqliteLedger } from '../ledger/sqlite.js';
+import { activeResults, type ResultRow } from '../ledger/queries.js';
+import { policyOf } from './ledger-reports.js';
+
+/** GB/T 2260 county-level codes of 锦州市 (used when the roster gives no 所属地区). */
+export const JINZHOU_COUNTIES: Record<string, string> = {
+  '210702': '古塔区', '210703': '凌河区', '210711': '太和区', '210726': '黑山县', '210727': '义县', '210781': '凌海市', '210782': '北镇市',
+};
+
+export function countyOf(idNumber: string, person: Person | undefined): string {
+  if (person?.region) return person.region;
+  return JINZHOU_COUNTIES[idNumber.slice(0, 6)] ?? `其他（区划代码 ${idNumber.slice(0, 6)}）`;
+}
+
+interface Pair {
+  idNumber: string;
+  name: string;
+  disease: string;
+  county: string;
+  registered: boolean;
+  lines: ResultRow[];
+}
+
+interface Flow {
+  treated: number;
+  treating: number;
+  inpatient: number;
+  total: Money;
+  basic: Money;
+  serious: Money;
+  assistance: Money;
+  other: Money;
+  self: Money;
+}
+
+function flowOf(pairs: Pair[], inPeriod: (r: ResultRow) => boolean): Flow {
+  const f: Flow = { treated: 0, treating: 0, inpatient: 0, total: ZERO, basic: ZERO, serious: ZERO, assistance: ZERO, other: ZERO, self: ZERO };
+  for (const p of pairs) {
+    const lines = p.lines.filter(inPeriod);
+    if (lines.length === 0) continue;
+    const last = lines[lines.length - 1]!;
+    if (last.details?.treatment === '正在救治') f.treating++;
+    else f.treated++;
+    f.inpatient += new Set(lines.filter((l) => l.visitType === 'inpatient').map((l) => `${l.hospital}\u0001${l.claimId}`)).size;
+    f.total = f.total.plus(sum(lines.map((l) => l.totalCost)));
+    f.basic = f.basic.plus(sum(lines.map((l) => l.basicPaid)));
+    f.serious = f.serious.plus(sum(lines.map((l) => l.seriousIllnessPaid)));
+    f.assistance = f.assistance.plus(sum(lines.map((l) => l.assistancePaid)));
+    f.other = f.other.plus(sum(lines.map((l) => l.otherPaid)));
+    f.self = f.self.plus(sum(lines.map((l) => l.personalBurden)));
+  }
+  return f;
+}
+
+const ratio = (a: Money | number, b: Money | number): Money => (new D(b.toString()).isZero() ? ZERO : new D(a.toString()).dividedBy(b.toString()).toDecimalPlaces(4, D.ROUND_HALF_UP));
+const money = (f: Flow): OutCell[] => [f.inpatient, f.total, f.basic, f.serious, f.assistance, f.other, f.self, ratio(f.self, f.total)];
+
+export const MONTHLY_COLUMNS = [
+  '应救治人数', '已救治', '正在救治', '待救治', '救治率',
+  '本月已救治', '本月正在救治', '本月住院人次', '本月医疗总费用', '本月基本医保', '本月大病保险', '本月医疗救助', '本月其他保障', '本月个人自付', '本月个人自付比例',
+  '本年住院人次', '本年医疗总费用', '本年基本医保', '本年大病保险', '本年医疗救助', '本年其他保障', '本年个人自付', '本年个人自付比例',
+];
+
+function indicatorRow(label: string, pairs: Pair[], month: string): OutCell[] {
+  const ytd = flowOf(pairs, () => true);
+  const mon = flowOf(pairs, (r) => r.settlementDate.slice(0, 7) === month);
+  const due = pairs.length;
+  const waiting = due - ytd.treated - ytd.treating;
+  return [label, due, ytd.treated, ytd.treating, waiting, ratio(ytd.treated + ytd.treating, due), mon.treated, mon.treating, ...money(mon), ...money(ytd)];
+}
+
+export interface JinzhouOutcome {
+  file: string;
+  pairs: number;
+  registered: number;
+  treated: number;
+  rosterUsed: boolean;
+}
+
+export async function reportJinzhouMonthly(ledger: SqliteLedger, people: Map<string, Person> | null, o: { month: string; outDir: string }): Promise<JinzhouOutcome> {
+  const policy = policyOf('jz-21-2019');
+  const monthEnd = endOfMonth(`${o.month}-01`);
+  const year = o.month.slice(0, 4);
+  const pairs = new Map<string, Pair>();
+  const pairOf = (idNumber: string, name: string, disease: string, registered: boolean): Pair => {
+    const k = `${idNumber}|${disease}`;
+    let p = pairs.get(k);
+    if (!p) pairs.set(k, (p = { idNumber, name, disease, county: countyOf(idNumber, people?.get(idNumber)), registered, lines: [] }));
+    if (registered) p.registered = true;
+    return p;
+  };
+  // 应救治: roster persons of a covered category in force at month end whose registered disease is listed
+  if (people) {
+    const covered = new Set(policy.params.get<Category[]>('coveredCategories', monthEnd));
+    for (const p of people.values()) {
+      const disease = jzDiseaseOfText(p.registeredDisease);
+      if (!disease) continue;
+      if (!p.periods.some((x) => covered.has(x.category) && x.validFrom <= monthEnd && (x.validTo === null || x.validTo >= `${o.month}-01`))) continue;
+      if (p.householdType === 'urban') continue;
+      pairOf(p.idNumber, p.name, disease, true);
+    }
+  }
+  // 已救治/正在救治: approved jz-21-2019 results in force, settled from 1 January to the month's end
+  for (const r of activeResults(ledger, 'jz-21-2019', `${year}-01-01`, monthEnd)) {
+    if (r.status !== 'approved' || !r.details?.disease) continue;
+    pairOf(r.idNumber, r.name, r.details.disease, false).lines.push(r);
+  }
+  const all = [...pairs.values()].sort((a, b) => (a.county !== b.county ? (a.county < b.county ? -1 : 1) : a.idNumber !== b.idNumber ? (a.idNumber < b.idNumber ? -1 : 1) : a.disease < b.disease ? -1 : 1));
+  const counties = [...new Set(all.map((p) => p.county))].sort();
+  const listed = jzDiseaseNames(year >= '2020' ? '25' : '21');
+  const diseases = [...listed, ...[...new Set(all.map((p) => p.disease))].filter((d) => !listed.includes(d))];
+  const byCounty = [...counties.map((c) => indicatorRow(c, all.filter((p) => p.county === c), o.month)), indicatorRow('合计', all, o.month)];
+  const byDisease = [...diseases.map((d) => indicatorRow(d, all.filter((p) => p.disease === d), o.month)), indicatorRow('合计', all, o.month)];
+  const cols = (first: string) => [
+    { header: first, width: 16 },
+    ...MONTHLY_COLUMNS.map((h) => ({ header: h, kind: (/比例|率/.test(h) ? 'percent' : /费用|医保|保险|救助$|保障|自付$/.test(h) ? 'money' : 'int') as 'percent' | 'money' | 'int', width: /费用|医保|保险|救助$|保障|自付$/.test(h) ? 14 : 9 })),
+  ];
+  const status = (p: Pair): string => (p.lines.length === 0 ? '待救治' : p.lines[p.lines.length - 1]!.details?.treatment === '正在救治' ? '正在救治' : '已救治');
+  const sex = (id: string): string => (Number(id[16]) % 2 === 1 ? '男' : '女');
+  const categoryText = (id: string): string => [...new Set((people?.get(id)?.periods ?? []).map((x) => CATEGORIES[x.category].label))].join('、');
+  const list: OutCell[][] = all.map((p, i) => {
+    const inpatient = new Set(p.lines.filter((l) => l.visitType === 'inpatient').map((l) => `${l.hospital}\u0001${l.claimId}`)).size;
+    return [
+      i + 1, p.county, p.name, sex(p.idNumber), ageAt(birthDateOf(p.idNumber), monthEnd), p.idNumber, p.disease, p.lines.at(-1)?.hospital ?? '', status(p),
+      p.lines[0]?.admissionDate ?? '', p.lines.at(-1)?.settlementDate ?? '', inpatient, sum(p.lines.map((l) => l.totalCost)), sum(p.lines.map((l) => l.personalBurden)),
+    ];
+  });
+  const register: OutCell[][] = all.map((p, i) => {
+    const person = people?.get(p.idNumber);
+    const total = sum(p.lines.map((l) => l.totalCost));
+    const self = sum(p.lines.map((l) => l.personalBurden));
+    return [
+      i + 1, p.county, p.name, sex(p.idNumber), birthDateOf(p.idNumber), p.idNumber, person?.householdPlace ?? '', categoryText(p.idNumber), p.disease, p.registered ? '是' : '否',
+      p.lines[0]?.admissionDate ?? '', p.lines.at(-1)?.settlementDate ?? '', [...new Set(p.lines.map((l) => l.hospital))].join('、'), p.lines.length,
+      total, sum(p.lines.map((l) => l.basicPaid)), sum(p.lines.map((l) => l.seriousIllnessPaid)), sum(p.lines.map((l) => l.assistancePaid)), sum(p.lines.map((l) => l.otherPaid)), self, ratio(self, total), status(p),
+    ];
+  });
+  const file = join(o.outDir, `jinzhou-monthly-${o.month}.xlsx`);
+  const footer = [
+    `填报单位：__________卫生健康局　　统计期：${o.month}（本年累计自 ${year}-01-01 起）　　报送时限：次月 25 日前报市卫生健康委医政科（${policy.document} 六、）`,
+    '口径：按“人·病种”计数；应救治 = 名单中在册、属救治范围人员类别且登记病种属 21（2020 年起 25）种大病者，并含本年已救治但名单未登记者；已救治/正在救治按本年最近一次救治的状态；待救治 = 应救治 − 已救治 − 正在救治；救治率 = （已救治＋正在救治）÷ 应救治；住院人次按住院结算单计；个人自付比例 = 个人自付 ÷ 医疗总费用。',
+    '填表人：　　　　　审核人：　　　　　填报日期：',
+  ];
+  await writeWorkbook(file, (wb) => {
+    addSheet(wb, { name: '附件6-按县区', title: `农村贫困人口大病专项救治情况统计月报表（按县区，${o.month}）`, columns: cols('县（市）区'), rows: byCounty, footer });
+    addSheet(wb, { name: '附件6-按病种', title: `农村贫困人口大病专项救治情况统计月报表（按病种，${o.month}）`, columns: cols('病种'), rows: byDisease, footer });
+    addSheet(wb, {
+      name: '附件4-患者名单',
+      title: `锦州市农村贫困人口大病患者名单（截至 ${monthEnd}）`,
+      columns: [
+        { header: '序号', kind: 'int', width: 6 }, { header: '县（市）区', width: 10 }, { header: '姓名', width: 8 }, { header: '性别', width: 5 }, { header: '年龄', kind: 'int', width: 5 },
+        { header: '身份证号', width: 21 }, { header: '病种', width: 14 }, { header: '救治医院', width: 20 }, { header: '救治状态', width: 9 }, { header: '首次救治日期', width: 11 },
+        { header: '最近救治日期', width: 11 }, { header: '住院人次', kind: 'int', width: 8 }, { header: '医疗总费用', kind: 'money', width: 13 }, { header: '个人自付', kind: 'money', width: 12 },
+      ],
+      rows: list,
+      totals: [11, 12, 13],
+    });
+    addSheet(wb, {
+      name: '附件5-患者登记表',
+      title: `县/市大病专项救治患者登记表（${year} 年 1 月至 ${o.month}）`,
+      columns: [
+        { header: '序号', kind: 'int', width: 6 }, { header: '县（市）区', width: 10 }, { header: '姓名', width: 8 }, { header: '性别', width: 5 }, { header: '出生日期', width: 11 },
+        { header: '身份证号', width: 21 }, { header: '户籍地', width: 20 }, { header: '人员类别', width: 14 }, { header: '病种', width: 14 }, { header: '名单登记', width: 8 },
+        { header: '首次入院日期', width: 11 }, { header: '最近结算日期', width: 11 }, { header: '救治医院', width: 24 }, { header: '结算笔数', kind: 'int', width: 8 },
+        { header: '医疗总费用', kind: 'money', width: 13 }, { header: '基本医保', kind: 'money', width: 12 }, { header: '大病保险', kind: 'money', width: 12 }, { header: '医疗救助', kind: 'money', width: 12 },
+        { header: '其他保障', kind: 'money', width: 12 }, { header: '个人自付', kind: 'money', width: 12 }, { header: '个人自付比例', kind: 'percent', width: 10 }, { header: '救治状态', width: 9 },
+      ],
+      rows: register,
+      totals: [13, 14, 15, 16, 17, 18, 19],
+    });
+  });
+  return { file, pairs: all.length, registered: all.filter((p) => p.registered).length, treated: all.filter((p) => p.lines.length > 0).length, rosterUsed: people !== null };
+}
