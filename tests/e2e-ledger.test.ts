@@ -360,9 +360,10 @@ describe('concurrency: two adjudicate processes on one ledger', () => {
     const april = s.file('april.csv', [claim('A1', P1, '王一', '2024-04-10', '1800', '1500'), claim('A2', P2, '李二', '2024-04-11', '500', '500')]);
     const args = (file: string, out: string) => ['adjudicate', file, '--roster', s.roster, '--policies', 'th-2021', '--ledger', s.ledger, '--out', join(s.dir, out)];
     expect(runCli(['ledger', 'check', '--ledger', s.ledger]).code).toBe(2); // no ledger yet
-    const pause = { ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS: '1500' };
-    const a = spawnCli(args(march, 'pm'), pause);
-    const b = spawnCli(args(april, 'pa'), pause);
+    // the first holds the ledger (its transaction written, not yet committed) when the second starts
+    const a = spawnCli(args(march, 'pm'), { ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS: '3000' });
+    await a.stderrHas('ASSIST_TEST: 事务已写入，等待提交');
+    const b = spawnCli(args(april, 'pa'));
     const [ra, rb] = await Promise.all([a.done, b.done]);
     expect(ra.code, ra.stderr).toBe(0);
     expect(rb.code, rb.stderr).toBe(0);

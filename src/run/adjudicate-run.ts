@@ -203,11 +203,15 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
     };
     // commit, then move the outputs into place: a failed commit leaves no outputs behind
     const run = o.dryRun ? null : session.commit(counts);
+    // an earlier run's outputs in the same folder are never overwritten: this run's get a -run<N> suffix
+    const clash = staged.some((name) => existsSync(join(outDir, name)));
+    const finalName = (name: string) => (clash ? name.replace(/(\.[a-z]+)$/, `-${run ? `run${run.id}` : 'dryrun'}$1`) : name);
     const files: string[] = [];
     for (const name of staged) {
-      renameSync(join(staging, name), join(outDir, name));
-      files.push(join(outDir, name));
+      renameSync(join(staging, name), join(outDir, finalName(name)));
+      files.push(join(outDir, finalName(name)));
     }
+    for (const f of fundTotals) f.file = join(outDir, finalName(basename(f.file)));
     return { month, outDir, rowsRead, invalid: invalidRows.length, results, invalidRows, rosterWarnings, checks, byStatus, fundTotals, files, run, counts, reversals: reversed, ledgerPath: o.ledgerPath };
   } catch (err) {
     session.rollback();
