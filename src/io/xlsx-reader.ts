@@ -3,6 +3,7 @@
 // position in the zip; a sheet is never held in memory — rows are yielded as they are parsed.
 import yauzl from 'yauzl';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { SheetScanner } from './sheet-scanner.js';
 import { StringDecoder } from 'node:string_decoder';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -252,144 +253,81 @@ export class XlsxWorkbook {
     const queue: RawRow[] = [];
     let rowNum = 0;
     let cells: CellValue[] = [];
-    let inSheetData = false;
-    let inRow = false;
-    let col = -1;
-    let type = '';
-    let style = 0;
-    let capture: 'v' | 't' | null = null;
-    let inIs = false;
-    let phonetic = 0;
-    let vText = '';
-    let isText = '';
-    let hasV = false;
     const date1904 = this.date1904;
     const shared = this.sharedStrings;
     const dateStyles = this.dateStyles;
     const file = this.file;
-
-    const finishCell = () => {
-      if (col < 0 || col >= MAX_COLUMNS) return;
-      let value: CellValue = null;
-      switch (type) {
-        case 's': {
-          if (hasV) {
-            const idx = Number(vText);
-            const s = shared[idx];
-            if (s === undefined) throw new InputError(`${file} 的工作表“${sheetName}”第 ${rowNum} 行引用了不存在的共享字符串 ${vText}，文件已损坏。`);
-            value = s;
+    const scanner = new SheetScanner({
+      rowStart: (r) => {
+        cells = [];
+        rowNum = r ? Number(r) : rowNum + 1;
+      },
+      cell: (c) => {
+        if (c.col < 0 || c.col >= MAX_COLUMNS) return;
+        const v = c.v;
+        let value: CellValue = null;
+        switch (c.type) {
+          case 's': {
+            if (v !== null) {
+              const s = shared[Number(v)];
+              if (s === undefined) throw new InputError(`${file} 的工作表“${sheetName}”第 ${rowNum} 行引用了不存在的共享字符串 ${v}，文件已损坏。`);
+              value = s;
+            }
+            break;
           }
-          break;
-        }
-        case 'inlineStr':
-          value = isText;
-          break;
-        case 'str':
-          value = hasV ? vText : null;
-          break;
-        case 'b':
-          value = hasV ? vText.trim() === '1' || vText.trim() === 'true' : null;
-          break;
-        case 'e':
-          value = hasV ? { error: vText } : null;
-          break;
-        case 'd': {
-          if (hasV) {
-            const d = new Date(vText.length <= 10 ? `${vText}T00:00:00Z` : vText.endsWith('Z') ? vText : `${vText}Z`);
-            value = Number.isNaN(d.getTime()) ? vText : d;
+          case 'inlineStr':
+            value = c.inline;
+            break;
+          case 'str':
+            value = v;
+            break;
+          case 'b':
+            value = v === null ? null : v.trim() === '1' || v.trim() === 'true';
+            break;
+          case 'e':
+            value = v === null ? null : { error: v };
+            break;
+          case 'd': {
+            if (v !== null) {
+              const d = new Date(v.length <= 10 ? `${v}T00:00:00Z` : v.endsWith('Z') ? v : `${v}Z`);
+              value = Number.isNaN(d.getTime()) ? v : d;
+            }
+            break;
           }
-          break;
-        }
-        default: {
-          if (hasV && vText.trim() !== '') {
-            const n = Number(vText);
-            if (Number.isNaN(n)) value = vText;
-            else value = dateStyles[style] ? excelSerialToDate(n, date1904) : n;
+          default: {
+            if (v !== null && v.trim() !== '') {
+              const n = Number(v);
+              if (Number.isNaN(n)) value = v;
+              else value = dateStyles[c.style] ? excelSerialToDate(n, date1904) : n;
+            }
           }
         }
+        cells[c.col] = value;
+      },
+      rowEnd: () => {
+        for (let i = 0; i < cells.length; i++) if (cells[i] === undefined) cells[i] = null;
+        queue.push({ sheet: sheetName, row: rowNum, cells });
+      },
+    });
+    const entry = this.findEntry(sheet.path);
+    if (!entry) throw new InputError(`无法读取 ${this.file}：缺少部件 ${sheet.path}，文件不完整。请重新导出该文件。`);
+    const stream = await this.openStream(entry);
+    const decoder = new StringDecoder('utf8');
+    try {
+      try {
+        for await (const chunk of stream) {
+          scanner.feed(decoder.write(chunk as Buffer));
+          if (queue.length) yield* queue.splice(0, queue.length);
+        }
+        scanner.feed(decoder.end());
+        scanner.end();
+        if (queue.length) yield* queue.splice(0, queue.length);
+      } catch (err) {
+        if (err instanceof InputError) throw err;
+        throw new InputError(`无法读取 ${this.file} 的 ${sheet.path}：内容损坏或被截断（${(err as Error).message.split('\n')[0]}）。请重新导出该文件。`);
       }
-      cells[col] = value;
-    };
-
-    const handlers = {
-      open: (tag: SaxesTagPlain, name: string) => {
-        switch (name) {
-          case 'sheetData':
-            inSheetData = true;
-            break;
-          case 'row':
-            if (!inSheetData) break;
-            inRow = true;
-            cells = [];
-            col = -1;
-            rowNum = tag.attributes.r ? Number(tag.attributes.r) : rowNum + 1;
-            break;
-          case 'c': {
-            if (!inRow) break;
-            const r = tag.attributes.r;
-            col = r ? columnIndex(String(r)) : col + 1;
-            type = String(tag.attributes.t ?? 'n');
-            style = Number(tag.attributes.s ?? 0);
-            vText = '';
-            isText = '';
-            hasV = false;
-            inIs = false;
-            break;
-          }
-          case 'v':
-            if (inRow) {
-              capture = 'v';
-              hasV = true;
-            }
-            break;
-          case 'is':
-            inIs = true;
-            break;
-          case 'rPh':
-            phonetic++;
-            break;
-          case 't':
-            if (inIs && phonetic === 0) capture = 't';
-            break;
-        }
-      },
-      close: (name: string) => {
-        switch (name) {
-          case 'v':
-          case 't':
-            capture = null;
-            break;
-          case 'is':
-            inIs = false;
-            break;
-          case 'rPh':
-            phonetic--;
-            break;
-          case 'c':
-            if (inRow) finishCell();
-            break;
-          case 'row':
-            if (inRow) {
-              for (let i = 0; i < cells.length; i++) if (cells[i] === undefined) cells[i] = null;
-              queue.push({ sheet: sheetName, row: rowNum, cells });
-              inRow = false;
-            }
-            break;
-          case 'sheetData':
-            inSheetData = false;
-            break;
-        }
-      },
-      text: (t: string) => {
-        if (capture === 'v') vText += t;
-        else if (capture === 't') isText += t;
-      },
-    };
-    function* drain(): Generator<RawRow> {
-      if (queue.length === 0) return;
-      const batch = queue.splice(0, queue.length);
-      yield* batch;
+    } finally {
+      stream.destroy();
     }
-    yield* this.parsePartRows(sheet.path, handlers, drain);
   }
 }

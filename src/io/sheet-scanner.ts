@@ -1,0 +1,270 @@
+// A hand tokenizer for worksheet XML (the big part of a workbook). It knows only what a sheet holds —
+// <row>, <c> with r/t/s, <v>, <is>/<t> (rich runs, phonetic <rPh> skipped), <f> ignored — and scans
+// the decoded text with indexOf instead of a general XML parser, several times faster than saxes.
+// Namespace prefixes (<x:row>) are accepted; comments, processing instructions and CDATA are handled;
+// only the five predefined and numeric character references are decoded — a DOCTYPE's entities are
+// never expanded.
+
+const ENTITY: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+export function decodeXml(s: string): string {
+  if (s.indexOf('&') < 0) return s;
+  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, (m, e: string) => {
+    if (e[0] === '#') {
+      const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
+    }
+    return ENTITY[e] ?? m;
+  });
+}
+
+/** The value of attribute `name` in a tag's text (`r="A1" t="s"`), or null. */
+export function attr(tag: string, name: string): string | null {
+  let from = 0;
+  for (;;) {
+    const i = tag.indexOf(name, from);
+    if (i < 0) return null;
+    const before = i === 0 ? ' ' : tag[i - 1]!;
+    let j = i + name.length;
+    while (tag[j] === ' ') j++;
+    if ((before === ' ' || before === '\t' || before === '\n' || before === '\r' || before === ':') && tag[j] === '=') {
+      j++;
+      while (tag[j] === ' ') j++;
+      const q = tag[j];
+      if (q === '"' || q === "'") {
+        const end = tag.indexOf(q, j + 1);
+        if (end < 0) return null;
+        return decodeXml(tag.slice(j + 1, end));
+      }
+      return null;
+    }
+    from = i + name.length;
+  }
+}
+
+export interface ScannedCell {
+  col: number;
+  /** the r attribute (e.g. "B12"), or null */
+  ref: string | null;
+  type: string;
+  style: number;
+  /** <v> text, or null when the cell has no <v> */
+  v: string | null;
+  /** the inline string (<is>), for t="inlineStr" */
+  inline: string;
+}
+
+export interface ScanHandlers {
+  rowStart(rowAttrR: string | null): void;
+  cell(c: ScannedCell): void;
+  rowEnd(): void;
+}
+
+/** Feeds decoded text chunks; calls the handlers as rows and cells complete. */
+export class SheetScanner {
+  private buf = '';
+  private inSheetData = false;
+  private inRow = false;
+  private cell: ScannedCell | null = null;
+  private capture: 'v' | 't' | null = null;
+  private inIs = false;
+  private phonetic = 0;
+  private vText = '';
+  private tText = '';
+  private hasV = false;
+  private col = -1;
+
+  constructor(private readonly h: ScanHandlers) {}
+
+  feed(chunk: string): void {
+    const buf = this.buf.length ? this.buf + chunk : chunk;
+    let pos = 0;
+    const n = buf.length;
+    while (pos < n) {
+      const lt = buf.indexOf('<', pos);
+      // text without a following '<' waits for the next chunk (an entity may be cut in two)
+      if (lt < 0) break;
+      if (lt > pos && this.capture) this.text(buf.slice(pos, lt));
+      pos = lt;
+      const c1 = buf.charCodeAt(lt + 1);
+      if (c1 === 33 /* ! */) {
+        if (buf.startsWith('<!--', lt)) {
+          const end = buf.indexOf('-->', lt + 4);
+          if (end < 0) break;
+          pos = end + 3;
+          continue;
+        }
+        if (buf.startsWith('<![CDATA[', lt)) {
+          const end = buf.indexOf(']]>', lt + 9);
+          if (end < 0) break;
+          if (this.capture) this.rawText(buf.slice(lt + 9, end));
+          pos = end + 3;
+          continue;
+        }
+        // <!DOCTYPE …> (possibly with an internal subset): skipped, never expanded
+        if (buf.startsWith('<!DOCTYPE', lt)) {
+          const bracket = buf.indexOf('[', lt);
+          const gt0 = buf.indexOf('>', lt);
+          if (gt0 < 0) break;
+          if (bracket >= 0 && bracket < gt0) {
+            const end = buf.indexOf(']>', bracket);
+            if (end < 0) break;
+            pos = end + 2;
+          } else pos = gt0 + 1;
+          continue;
+        }
+      }
+      // sheet tags carry no '>' inside attribute values (refs, numbers, type codes)
+      const gt = buf.indexOf('>', lt + 1);
+      if (gt < 0) break;
+      if (c1 === 63 /* ? */) {
+        pos = gt + 1;
+        continue;
+      }
+      this.tag(buf, lt + 1, gt);
+      pos = gt + 1;
+    }
+    this.buf = pos < n ? buf.slice(pos) : '';
+    if (this.buf.length > 64 * 1024 * 1024) throw new Error('工作表 XML 中有超过 64 MB 的未闭合标记');
+  }
+
+  end(): void {
+    if (this.buf.trim().length > 0 && this.inSheetData) throw new Error('工作表 XML 不完整（文件被截断）');
+  }
+
+  private text(t: string): void {
+    this.rawText(decodeXml(t));
+  }
+  private rawText(t: string): void {
+    if (this.capture === 'v') this.vText += t;
+    else this.tText += t;
+  }
+
+  private tag(buf: string, start: number, end: number): void {
+    const closing = buf.charCodeAt(start) === 47; /* / */
+    let i = closing ? start + 1 : start;
+    let j = i;
+    while (j < end) {
+      const ch = buf.charCodeAt(j);
+      if (ch === 32 || ch === 47 || ch === 9 || ch === 10 || ch === 13) break;
+      j++;
+    }
+    let name = buf.slice(i, j);
+    const colon = name.indexOf(':');
+    if (colon >= 0) name = name.slice(colon + 1);
+    const selfClosing = !closing && buf.charCodeAt(end - 1) === 47;
+    if (closing) return this.close(name);
+    this.open(name, buf.slice(j, selfClosing ? end - 1 : end));
+    if (selfClosing) this.close(name);
+  }
+
+  private open(name: string, attrs: string): void {
+    switch (name) {
+      case 'sheetData':
+        this.inSheetData = true;
+        return;
+      case 'row':
+        if (!this.inSheetData) return;
+        this.inRow = true;
+        this.col = -1;
+        this.h.rowStart(attr(attrs, 'r'));
+        return;
+      case 'c': {
+        if (!this.inRow) return;
+        let ref: string | null = null;
+        let type = 'n';
+        let style = 0;
+        if (attrs.indexOf("'") < 0 && attrs.indexOf('&') < 0) {
+          // one pass over name="value" pairs (the common case)
+          let i = 0;
+          for (;;) {
+            const eq = attrs.indexOf('="', i);
+            if (eq < 0) break;
+            let k = eq - 1;
+            while (k >= 0 && attrs.charCodeAt(k) > 32) k--;
+            let nm = attrs.slice(k + 1, eq);
+            const colon = nm.indexOf(':');
+            if (colon >= 0) nm = nm.slice(colon + 1);
+            const end = attrs.indexOf('"', eq + 2);
+            if (end < 0) break;
+            if (nm === 'r') ref = attrs.slice(eq + 2, end);
+            else if (nm === 't') type = attrs.slice(eq + 2, end);
+            else if (nm === 's') style = Number(attrs.slice(eq + 2, end)) || 0;
+            i = end + 1;
+          }
+        } else {
+          ref = attr(attrs, 'r');
+          type = attr(attrs, 't') ?? 'n';
+          style = Number(attr(attrs, 's') ?? 0) || 0;
+        }
+        this.col = ref ? columnIndexOf(ref) : this.col + 1;
+        this.cell = { col: this.col, ref, type, style, v: null, inline: '' };
+        this.vText = '';
+        this.tText = '';
+        this.hasV = false;
+        this.inIs = false;
+        return;
+      }
+      case 'v':
+        if (this.cell) {
+          this.capture = 'v';
+          this.hasV = true;
+        }
+        return;
+      case 'is':
+        this.inIs = true;
+        return;
+      case 'rPh':
+        this.phonetic++;
+        return;
+      case 't':
+        if (this.inIs && this.phonetic === 0) this.capture = 't';
+        return;
+    }
+  }
+
+  private close(name: string): void {
+    switch (name) {
+      case 'v':
+      case 't':
+        this.capture = null;
+        return;
+      case 'is':
+        this.inIs = false;
+        return;
+      case 'rPh':
+        this.phonetic--;
+        return;
+      case 'c':
+        if (this.cell) {
+          this.cell.v = this.hasV ? this.vText : null;
+          this.cell.inline = this.tText;
+          this.h.cell(this.cell);
+          this.cell = null;
+          this.capture = null;
+        }
+        return;
+      case 'row':
+        if (this.inRow) {
+          this.inRow = false;
+          this.h.rowEnd();
+        }
+        return;
+      case 'sheetData':
+        this.inSheetData = false;
+        return;
+    }
+  }
+}
+
+/** "AB12" → 27 (0-based column). */
+export function columnIndexOf(ref: string): number {
+  let n = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const c = ref.charCodeAt(i);
+    if (c >= 65 && c <= 90) n = n * 26 + (c - 64);
+    else if (c >= 97 && c <= 122) n = n * 26 + (c - 96);
+    else break;
+  }
+  return n - 1;
+}
