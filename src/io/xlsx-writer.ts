@@ -1,0 +1,303 @@
+// A streaming .xlsx writer for the big sheets (明细, 异常, generated fixtures): plain XML through a zip
+// stream (yazl, deflate level 1) with a fixed style set; rows are written as they come, with
+// backpressure, never held. Strings are inline (t="inlineStr") unless `sharedStrings` is set (fixture
+// generation only: the table is then written last, after the sheets, as Excel itself orders its parts).
+// exceljs stays for the small formatted reports.
+import yazl from 'yazl';
+import { createWriteStream, mkdirSync, createReadStream, rmSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { once } from 'node:events';
+import { dirname } from 'node:path';
+import type { Decimal } from 'decimal.js';
+
+export type WColumnKind = 'text' | 'money' | 'int' | 'percent' | 'number';
+export interface WColumn {
+  header: string;
+  kind?: WColumnKind;
+  width?: number;
+}
+export type WCell = string | number | Decimal | null | undefined;
+
+/** style ids of the fixed cellXfs below */
+const S = { default: 0, text: 1, money: 2, int: 3, percent: 4, header: 5, title: 6, boldText: 7, boldMoney: 8 } as const;
+const KIND_STYLE: Record<WColumnKind, number> = { text: S.text, money: S.money, int: S.int, percent: S.percent, number: S.default };
+
+const STYLES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+<fonts count="3"><font><sz val="11"/><name val="宋体"/></font><font><b/><sz val="11"/><name val="宋体"/></font><font><b/><sz val="14"/><name val="宋体"/></font></fonts>
+<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill><fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill></fill></fills>
+<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border><border><left style="thin"/><right style="thin"/><top style="thin"/><bottom style="thin"/><diagonal/></border></borders>
+<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
+<cellXfs count="9">
+<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
+<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
+<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
+<xf numFmtId="1" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
+<xf numFmtId="10" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
+<xf numFmtId="49" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1" applyAlignment="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>
+<xf numFmtId="49" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1"><alignment horizontal="center"/></xf>
+<xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>
+<xf numFmtId="4" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyNumberFormat="1"/>
+</cellXfs>
+<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
+</styleSheet>`;
+
+// XML 1.0 forbids most C0 controls: they are dropped (they are never meaningful in a claim or a name)
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+export function escapeXml(s: string): string {
+  let out = s;
+  if (/[&<>"]/.test(out)) out = out.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  if (CONTROL.test(out)) {
+    CONTROL.lastIndex = 0;
+    out = out.replace(CONTROL, '');
+  }
+  return out;
+}
+
+const LETTERS: string[] = [];
+export function columnLetter(i: number): string {
+  if (LETTERS[i]) return LETTERS[i]!;
+  let n = i + 1;
+  let s = '';
+  while (n > 0) {
+    const m = (n - 1) % 26;
+    s = String.fromCharCode(65 + m) + s;
+    n = Math.floor((n - 1) / 26);
+  }
+  return (LETTERS[i] = s);
+}
+
+export interface SheetOptions {
+  name: string;
+  columns: WColumn[];
+  title?: string;
+  /** footer lines after the data (plain text, bold off) */
+}
+
+interface SheetRecord {
+  name: string;
+  path: string;
+  headerRow: number;
+}
+
+/** Writes one sheet's XML to a writable stream (the zip entry, or a temporary file). */
+export class SheetWriter {
+  private rowNo = 0;
+  private readonly styles: number[];
+  private readonly kinds: WColumnKind[];
+  private merge: string | null = null;
+  readonly headerRow: number;
+
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly spec: SheetOptions,
+    private readonly sst: Map<string, number> | null,
+  ) {
+    this.kinds = spec.columns.map((c) => c.kind ?? 'text');
+    this.styles = this.kinds.map((k) => KIND_STYLE[k]);
+    this.headerRow = spec.title ? 2 : 1;
+  }
+
+  async begin(): Promise<void> {
+    const cols = this.spec.columns.map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${c.width ?? Math.min(40, Math.max(8, [...c.header].length * 2 + 2))}" customWidth="1" style="${this.styles[i]}"/>`).join('');
+    await this.write(
+      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
+        `<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>` +
+        `<sheetViews><sheetView workbookViewId="0"><pane ySplit="${this.headerRow}" topLeftCell="A${this.headerRow + 1}" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>` +
+        `<sheetFormatPr defaultRowHeight="15"/><cols>${cols}</cols><sheetData>`,
+    );
+    if (this.spec.title) {
+      await this.rawRow([this.spec.title], [S.title]);
+      if (this.spec.columns.length > 1) this.merge = `A1:${columnLetter(this.spec.columns.length - 1)}1`;
+    }
+    await this.rawRow(
+      this.spec.columns.map((c) => c.header),
+      this.spec.columns.map(() => S.header),
+    );
+  }
+
+  get rows(): number {
+    return this.rowNo;
+  }
+
+  private async write(s: string): Promise<void> {
+    if (!this.out.write(s)) await once(this.out as NodeJS.EventEmitter, 'drain');
+  }
+
+  private cellXml(v: WCell, col: number, style: number, kind: WColumnKind | 'text'): string {
+    if (v === null || v === undefined || v === '') return '';
+    const ref = `${columnLetter(col)}${this.rowNo}`;
+    if (kind !== 'text' && typeof v !== 'string') {
+      const n = typeof v === 'number' ? v : Number(v.toFixed(kind === 'percent' ? 4 : 2));
+      if (Number.isFinite(n)) return `<c r="${ref}" s="${style}"><v>${n}</v></c>`;
+    }
+    const text = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : v.toString();
+    if (this.sst) {
+      let idx = this.sst.get(text);
+      if (idx === undefined) this.sst.set(text, (idx = this.sst.size));
+      return `<c r="${ref}" s="${style}" t="s"><v>${idx}</v></c>`;
+    }
+    const space = /^\s|\s$/.test(text) ? ' xml:space="preserve"' : '';
+    return `<c r="${ref}" s="${style}" t="inlineStr"><is><t${space}>${escapeXml(text)}</t></is></c>`;
+  }
+
+  private async rawRow(values: WCell[], styles: number[], kinds?: (WColumnKind | 'text')[]): Promise<void> {
+    this.rowNo++;
+    let xml = `<row r="${this.rowNo}">`;
+    for (let i = 0; i < values.length; i++) xml += this.cellXml(values[i], i, styles[i] ?? S.default, kinds?.[i] ?? 'text');
+    await this.write(xml + '</row>');
+  }
+
+  /** One data row, typed by the columns. */
+  async row(values: WCell[]): Promise<void> {
+    this.rowNo++;
+    let xml = `<row r="${this.rowNo}">`;
+    for (let i = 0; i < values.length; i++) xml += this.cellXml(values[i], i, this.styles[i] ?? S.default, this.kinds[i] ?? 'text');
+    xml += '</row>';
+    if (!this.out.write(xml)) await once(this.out as NodeJS.EventEmitter, 'drain');
+  }
+
+  /** A bold row (合计): money columns bold-money, the rest bold text. */
+  async boldRow(values: WCell[]): Promise<void> {
+    await this.rawRow(values, this.kinds.map((k) => (k === 'money' ? S.boldMoney : S.boldText)), this.kinds);
+  }
+
+  /** A free text line (footer, signatures). */
+  async textRow(values: WCell[]): Promise<void> {
+    await this.rawRow(values, values.map(() => S.text));
+  }
+
+  async end(): Promise<void> {
+    await this.write(
+      `</sheetData>${this.merge ? `<mergeCells count="1"><mergeCell ref="${this.merge}"/></mergeCells>` : ''}` +
+        `<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>` +
+        `<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>`,
+    );
+  }
+}
+
+/**
+ * The workbook: sheets are streamed into the zip one after another (`streamSheet`), or written to a
+ * temporary file first (`bufferedSheet`, when two sheets fill in the same pass) and copied in at `finish`.
+ */
+export class XlsxStreamWriter {
+  private readonly zip = new yazl.ZipFile();
+  private readonly sheets: SheetRecord[] = [];
+  private readonly pending: { path: string; tmp: string }[] = [];
+  private readonly sst: Map<string, number> | null;
+  private readonly done: Promise<void>;
+  private streaming: Promise<void> | null = null;
+  private readonly level: number;
+
+  constructor(
+    readonly file: string,
+    opts: { sharedStrings?: boolean; level?: number; excelOrder?: string[] } = {},
+  ) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.sst = opts.sharedStrings ? new Map() : null;
+    this.level = opts.level ?? 1;
+    const out = createWriteStream(file, { mode: 0o600 });
+    this.zip.outputStream.pipe(out);
+    this.done = once(out, 'close').then(() => undefined);
+    // Excel's own order: the workbook parts first, the sheets, then styles and the shared strings
+    if (opts.excelOrder) {
+      opts.excelOrder.forEach((name, i) => this.sheets.push({ name, path: `xl/worksheets/sheet${i + 1}.xml`, headerRow: 0 }));
+      this.addHead();
+    }
+  }
+
+  private headAdded = false;
+  private addHead(): void {
+    this.headAdded = true;
+    const n = this.sheets.length;
+    const ct =
+      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>` +
+      `<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
+      this.sheets.map((s) => `<Override PartName="/${s.path}" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`).join('') +
+      `<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>` +
+      (this.sst ? `<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>` : '') +
+      `<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>`;
+    this.add('[Content_Types].xml', ct);
+    this.add('_rels/.rels', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/></Relationships>`);
+    this.add('docProps/app.xml', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>assist</Application></Properties>`);
+    const names = this.sheets.map((s, i) => `<sheet name="${escapeXml(s.name)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join('');
+    const titles = this.sheets.map((s, i) => (s.headerRow ? `<definedName name="_xlnm.Print_Titles" localSheetId="${i}">'${escapeXml(s.name.replace(/'/g, "''"))}'!$${s.headerRow}:$${s.headerRow}</definedName>` : '')).join('');
+    this.add(
+      'xl/workbook.xml',
+      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><bookViews><workbookView/></bookViews><sheets>${names}</sheets>${titles ? `<definedNames>${titles}</definedNames>` : ''}</workbook>`,
+    );
+    const rels =
+      this.sheets.map((s, i) => `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="${s.path.replace(/^xl\//, '')}"/>`).join('') +
+      `<Relationship Id="rId${n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>` +
+      (this.sst ? `<Relationship Id="rId${n + 2}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>` : '');
+    this.add('xl/_rels/workbook.xml.rels', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${rels}</Relationships>`);
+  }
+
+  private add(path: string, text: string): void {
+    this.zip.addBuffer(Buffer.from(text, 'utf8'), path, { compressionLevel: this.level, mtime: new Date(0) } as yazl.Options);
+  }
+
+  private recordSheet(name: string, headerRow: number): SheetRecord {
+    const existing = this.sheets.find((s) => s.name === name);
+    if (existing) {
+      existing.headerRow = headerRow;
+      return existing;
+    }
+    if (this.headAdded) throw new Error(`工作表 ${name} 未在 excelOrder 中声明`);
+    const rec = { name, path: `xl/worksheets/sheet${this.sheets.length + 1}.xml`, headerRow };
+    this.sheets.push(rec);
+    return rec;
+  }
+
+  /** Streams a sheet straight into the zip; call `end()` on it before starting the next streamed sheet. */
+  async streamSheet(spec: SheetOptions): Promise<SheetWriter> {
+    if (this.streaming) await this.streaming;
+    const pass = new PassThrough({ highWaterMark: 1 << 20 });
+    const w = new SheetWriter(pass, spec, this.sst);
+    const rec = this.recordSheet(spec.name, w.headerRow);
+    this.zip.addReadStream(pass, rec.path, { compressionLevel: this.level, mtime: new Date(0) } as yazl.Options);
+    await w.begin();
+    const origEnd = w.end.bind(w);
+    let resolveDone!: () => void;
+    this.streaming = new Promise((r) => (resolveDone = r));
+    w.end = async () => {
+      await origEnd();
+      pass.end();
+      resolveDone();
+    };
+    return w;
+  }
+
+  /** A sheet written to a temporary file during the pass, added to the zip at `finish()`. */
+  async bufferedSheet(spec: SheetOptions, tmp: string): Promise<SheetWriter> {
+    const out = createWriteStream(tmp, { mode: 0o600, highWaterMark: 1 << 20 });
+    const w = new SheetWriter(out, spec, this.sst);
+    const rec = this.recordSheet(spec.name, w.headerRow);
+    this.pending.push({ path: rec.path, tmp });
+    await w.begin();
+    const origEnd = w.end.bind(w);
+    w.end = async () => {
+      await origEnd();
+      out.end();
+      await once(out, 'close');
+    };
+    return w;
+  }
+
+  async finish(): Promise<void> {
+    if (this.streaming) await this.streaming;
+    for (const p of this.pending) this.zip.addReadStream(createReadStream(p.tmp), p.path, { compressionLevel: this.level, mtime: new Date(0) } as yazl.Options);
+    if (!this.headAdded) this.addHead();
+    this.add('xl/styles.xml', STYLES);
+    if (this.sst) {
+      const parts: string[] = [`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="${this.sst.size}" uniqueCount="${this.sst.size}">`];
+      for (const s of this.sst.keys()) parts.push(`<si><t${/^\s|\s$/.test(s) ? ' xml:space="preserve"' : ''}>${escapeXml(s)}</t></si>`);
+      parts.push('</sst>');
+      this.zip.addBuffer(Buffer.from(parts.join(''), 'utf8'), 'xl/sharedStrings.xml', { compressionLevel: this.level, mtime: new Date(0) } as yazl.Options);
+    }
+    this.zip.end();
+    await this.done;
+    for (const p of this.pending) rmSync(p.tmp, { force: true });
+  }
+}
