@@ -146,7 +146,7 @@ describe('corrections: CONFLICTING_RESUBMISSION, then --supersede with 冲正', 
     expect(acc(s.ledger)['P1|2024|A']).toBe('base 3700 paid 350 entitled 350');
     const list = await disbursement(join(s.dir, 's', `disbursement-${FUND}-2024-04.xlsx`));
     const a1 = list.filter((row) => row[2] === 'A1');
-    expect(a1.map((row) => [row[8], row[9]])).toEqual([
+    expect(a1.map((row) => [row[8], row[9] ?? ''])).toEqual([
       [-250, '冲正（更正重报，原第 2 次运行）'],
       [350, ''],
     ]);

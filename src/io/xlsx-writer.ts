@@ -55,6 +55,7 @@ export function escapeXml(s: string): string {
   return out;
 }
 
+const ZIP_TIME = new Date(Date.UTC(2024, 0, 1));
 const LETTERS: string[] = [];
 export function columnLetter(i: number): string {
   if (LETTERS[i]) return LETTERS[i]!;
@@ -198,6 +199,8 @@ export class XlsxStreamWriter {
     this.sst = opts.sharedStrings ? new Map() : null;
     this.level = opts.level ?? 1;
     const out = createWriteStream(file, { mode: 0o600 });
+    // a failed run removes its staging folder: a stream error then must not crash the process
+    out.on('error', () => {});
     this.zip.outputStream.pipe(out);
     this.done = once(out, 'close').then(() => undefined);
     // Excel's own order: the workbook parts first, the sheets, then styles and the shared strings
@@ -235,7 +238,7 @@ export class XlsxStreamWriter {
   }
 
   private add(path: string, text: string): void {
-    this.zip.addBuffer(Buffer.from(text, 'utf8'), path, { compressionLevel: this.level, mtime: new Date(0) } as yazl.Options);
+    this.zip.addBuffer(Buffer.from(text, 'utf8'), path, { compressionLevel: this.level, mtime: ZIP_TIME } as yazl.Options);
   }
 
   private recordSheet(name: string, headerRow: number): SheetRecord {
@@ -256,7 +259,7 @@ export class XlsxStreamWriter {
     const pass = new PassThrough({ highWaterMark: 1 << 20 });
     const w = new SheetWriter(pass, spec, this.sst);
     const rec = this.recordSheet(spec.name, w.headerRow);
-    this.zip.addReadStream(pass, rec.path, { compressionLevel: this.level, mtime: new Date(0) } as yazl.Options);
+    this.zip.addReadStream(pass, rec.path, { compressionLevel: this.level, mtime: ZIP_TIME } as yazl.Options);
     await w.begin();
     const origEnd = w.end.bind(w);
     let resolveDone!: () => void;
@@ -272,6 +275,7 @@ export class XlsxStreamWriter {
   /** A sheet written to a temporary file during the pass, added to the zip at `finish()`. */
   async bufferedSheet(spec: SheetOptions, tmp: string): Promise<SheetWriter> {
     const out = createWriteStream(tmp, { mode: 0o600, highWaterMark: 1 << 20 });
+    out.on('error', () => {});
     const w = new SheetWriter(out, spec, this.sst);
     const rec = this.recordSheet(spec.name, w.headerRow);
     this.pending.push({ path: rec.path, tmp });
@@ -285,16 +289,21 @@ export class XlsxStreamWriter {
     return w;
   }
 
-  async finish(): Promise<void> {
+  /** `order`: the sheet order in the workbook (names not listed keep their place after the listed ones). */
+  async finish(order?: string[]): Promise<void> {
     if (this.streaming) await this.streaming;
-    for (const p of this.pending) this.zip.addReadStream(createReadStream(p.tmp), p.path, { compressionLevel: this.level, mtime: new Date(0) } as yazl.Options);
+    if (order && !this.headAdded) {
+      const rank = (n: string) => (order.includes(n) ? order.indexOf(n) : order.length);
+      this.sheets.sort((a, b) => rank(a.name) - rank(b.name));
+    }
+    for (const p of this.pending) this.zip.addReadStream(createReadStream(p.tmp), p.path, { compressionLevel: this.level, mtime: ZIP_TIME } as yazl.Options);
     if (!this.headAdded) this.addHead();
     this.add('xl/styles.xml', STYLES);
     if (this.sst) {
       const parts: string[] = [`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="${this.sst.size}" uniqueCount="${this.sst.size}">`];
       for (const s of this.sst.keys()) parts.push(`<si><t${/^\s|\s$/.test(s) ? ' xml:space="preserve"' : ''}>${escapeXml(s)}</t></si>`);
       parts.push('</sst>');
-      this.zip.addBuffer(Buffer.from(parts.join(''), 'utf8'), 'xl/sharedStrings.xml', { compressionLevel: this.level, mtime: new Date(0) } as yazl.Options);
+      this.zip.addBuffer(Buffer.from(parts.join(''), 'utf8'), 'xl/sharedStrings.xml', { compressionLevel: this.level, mtime: ZIP_TIME } as yazl.Options);
     }
     this.zip.end();
     await this.done;

@@ -353,6 +353,8 @@ export class SqliteLedger implements Ledger {
 class SqliteSession implements LedgerSession {
   private readonly db: Database.Database;
   private readonly deltas = new Map<string, Delta>();
+  /** the same deltas by person, so loading one person's accumulators does not scan them all */
+  private readonly deltasByPerson = new Map<string, Delta[]>();
   private readonly hospitalIds = new Map<string, number>();
   private chunk: TraceEntry[] = [];
   private chunkNo = 0;
@@ -402,8 +404,13 @@ class SqliteSession implements LedgerSession {
   private addDelta(d: Delta): void {
     const k = `${d.idNumber}|${d.policy}|${d.year}|${d.key}`;
     const cur = this.deltas.get(k);
-    if (!cur) this.deltas.set(k, { ...d });
-    else {
+    if (!cur) {
+      const fresh = { ...d };
+      this.deltas.set(k, fresh);
+      const list = this.deltasByPerson.get(d.idNumber);
+      if (list) list.push(fresh);
+      else this.deltasByPerson.set(d.idNumber, [fresh]);
+    } else {
       cur.base += d.base;
       cur.paid += d.paid;
       cur.entitled += d.entitled;
@@ -428,7 +435,8 @@ class SqliteSession implements LedgerSession {
   }
 
   loadAccumulators(idNumbers: Iterable<string>, into: AccumulatorStore): void {
-    for (const idNumber of new Set(idNumbers)) {
+    const ids = new Set(idNumbers);
+    for (const idNumber of ids) {
       for (const r of this.stmt.accOf!.all(idNumber) as Row[]) {
         into.set(
           { policy: r.policy as string, idNumber, year: r.year as number, key: r.key as string },
@@ -436,9 +444,7 @@ class SqliteSession implements LedgerSession {
         );
       }
     }
-    const wanted = new Set(idNumbers);
-    for (const d of this.deltas.values()) {
-      if (!wanted.has(d.idNumber)) continue;
+    for (const idNumber of ids) for (const d of this.deltasByPerson.get(idNumber) ?? []) {
       into.apply({ policy: d.policy, idNumber: d.idNumber, year: d.year, key: d.key, base: fromFen(d.base), paid: fromFen(d.paid), entitled: fromFen(d.entitled), ...(d.firstDate ? { firstDate: d.firstDate } : {}) });
     }
   }

@@ -1,7 +1,8 @@
 // disbursement-<fundId>-<month>.xlsx: one fund's payments grouped by payee, subtotals, total in figures and 大写, signatures.
 import { chineseCapital, fmtGrouped, ZERO, type Money } from '../domain/money.js';
 import type { Fund, LineResult } from '../engine/types.js';
-import { addSheet, writeWorkbook, type OutCell } from '../io/workbook.js';
+import { XlsxStreamWriter } from '../io/xlsx-writer.js';
+import { writeAtomic } from '../io/atomic.js';
 
 export interface DisbursementLine {
   payee: string;
@@ -54,23 +55,21 @@ export function sortDisbursement(paid: DisbursementLine[], reversed: Disbursemen
     .map((x) => x.l);
 }
 
-export async function writeDisbursement(file: string, opts: { fund: Fund; month: string; document: string; lines: DisbursementLine[] }): Promise<Money> {
-  const rows: OutCell[][] = [];
+/** The list's order as one sortable text (payee, claim, line; a reversal before the new result). */
+export function disbursementSortKey(l: DisbursementLine, order: number): string {
+  return `${l.payee}\u0001${l.claimId}\u0001${String(l.lineNo).padStart(10, '0')}\u0001${order}`;
+}
+
+/**
+ * Streams the list (lines already in order): one group per payee with a 小计, the 合计 in figures and in
+ * 大写, the policy document, signature lines. Streamed with the fixed-style writer, so a province's list
+ * of hundreds of thousands of lines costs no more memory than ten.
+ */
+export async function writeDisbursement(file: string, opts: { fund: Fund; month: string; document: string; lines: Iterable<DisbursementLine> }): Promise<Money> {
   let total = ZERO;
-  let seq = 0;
-  const payees = [...new Set(opts.lines.map((l) => l.payee))];
-  for (const payee of payees) {
-    const group = opts.lines.filter((l) => l.payee === payee);
-    let sub = ZERO;
-    for (const l of group) {
-      sub = sub.plus(l.amount);
-      rows.push([++seq, payee, l.claimId, l.lineNo, l.name, l.idNumber, l.settlementDate, l.totalCost, l.amount, l.note]);
-    }
-    rows.push([null, `${payee} 小计`, `${group.length} 笔`, null, null, null, null, null, sub, null]);
-    total = total.plus(sub);
-  }
-  await writeWorkbook(file, (wb) => {
-    const ws = addSheet(wb, {
+  await writeAtomic(file, async (tmp) => {
+    const xlsx = new XlsxStreamWriter(tmp);
+    const ws = await xlsx.streamSheet({
       name: '拨付清单',
       title: `${opts.fund.name} 拨付清单（${opts.month}）`,
       columns: [
@@ -78,15 +77,37 @@ export async function writeDisbursement(file: string, opts: { fund: Fund; month:
         { header: '姓名', width: 8 }, { header: '身份证号', width: 21 }, { header: '结算日期', width: 11 }, { header: '医疗总费用', kind: 'money', width: 14 },
         { header: '支付金额', kind: 'money', width: 14 }, { header: '备注', width: 30 },
       ],
-      rows,
-      footer: [],
     });
-    const tr = ws.addRow(['合计', `${payees.length} 个收款单位`, `${opts.lines.length} 笔`, null, null, null, null, null, Number(total.toFixed(2)), null]);
-    tr.font = { bold: true };
-    ws.addRow([`合计金额（大写）：${chineseCapital(total)}　（小写）：¥${fmtGrouped(total)}`]);
-    ws.addRow([`政策依据：${opts.document}　资金：${opts.fund.id}`]);
-    ws.addRow([]);
-    ws.addRow(['制表人：', null, null, '审核人：', null, null, '日期：']);
+    let seq = 0;
+    let payees = 0;
+    let payee: string | null = null;
+    let sub = ZERO;
+    let inGroup = 0;
+    const closeGroup = async () => {
+      if (payee === null) return;
+      await ws.boldRow([null, `${payee} 小计`, `${inGroup} 笔`, null, null, null, null, null, sub, null]);
+      total = total.plus(sub);
+    };
+    for (const l of opts.lines) {
+      if (l.payee !== payee) {
+        await closeGroup();
+        payee = l.payee;
+        payees++;
+        sub = ZERO;
+        inGroup = 0;
+      }
+      sub = sub.plus(l.amount);
+      inGroup++;
+      await ws.row([++seq, l.payee, l.claimId, l.lineNo, l.name, l.idNumber, l.settlementDate, l.totalCost, l.amount, l.note]);
+    }
+    await closeGroup();
+    await ws.boldRow(['合计', `${payees} 个收款单位`, `${seq} 笔`, null, null, null, null, null, total, null]);
+    await ws.textRow([`合计金额（大写）：${chineseCapital(total)}　（小写）：¥${fmtGrouped(total)}`]);
+    await ws.textRow([`政策依据：${opts.document}　资金：${opts.fund.id}`]);
+    await ws.textRow([]);
+    await ws.textRow(['制表人：', null, null, '审核人：', null, null, '日期：']);
+    await ws.end();
+    await xlsx.finish();
   });
   return total;
 }

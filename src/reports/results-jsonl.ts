@@ -1,5 +1,6 @@
 // results-<month>.jsonl: one object per (line, policy) result and one per invalid line — exactly the keys of SPEC §7.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { fmt } from '../domain/money.js';
 import type { RowError } from '../domain/types.js';
@@ -57,4 +58,23 @@ export async function writeResultsJsonl(file: string, results: LineResult[], inv
     ws.end();
     await once(ws, 'close');
   });
+}
+
+/** Streams one JSON object per line, pausing for backpressure. */
+export class JsonlWriter {
+  private readonly ws;
+  constructor(readonly file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.ws = createWriteStream(file, { mode: 0o600, highWaterMark: 1 << 20 });
+    this.ws.on('error', (e) => (this.error = e));
+  }
+  private error: Error | null = null;
+  async write(obj: unknown): Promise<void> {
+    if (this.error) throw this.error;
+    if (!this.ws.write(JSON.stringify(obj) + '\n')) await once(this.ws, 'drain');
+  }
+  async close(): Promise<void> {
+    this.ws.end();
+    await once(this.ws, 'close');
+  }
 }

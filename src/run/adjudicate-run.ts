@@ -1,7 +1,7 @@
 // The `assist adjudicate` pipeline: read → merge roster → adjudicate (pure) → write outputs.
 import { basename, join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, renameSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { readInput } from '../io/read-input.js';
 import { splitDuplicates } from '../io/batch.js';
 import type { Person } from '../roster/merge.js';
@@ -9,7 +9,7 @@ import { loadPeople } from './people.js';
 import { adjudicate } from '../engine/adjudicate.js';
 import { createPolicies } from '../policies/registry.js';
 import { monthOf } from '../domain/dates.js';
-import { fmt, ZERO, type Money } from '../domain/money.js';
+import { fmt, money, ZERO, type Money } from '../domain/money.js';
 import type { ClaimLine, RowError, RosterWarning } from '../domain/types.js';
 import type { Fund, LineResult, Policy } from '../engine/types.js';
 import { AccumulatorStore } from '../engine/accumulators.js';
@@ -17,9 +17,10 @@ import { SqliteLedger } from '../ledger/sqlite.js';
 import { changedFields, lineContentHash } from '../ledger/content.js';
 import type { InputFile, Ledger, LedgerSession, PolicyVersion, Reversal, RunInfo, StoredLine } from '../ledger/store.js';
 import { STATUS_LABEL } from '../reports/labels.js';
-import { writeResultsJsonl } from '../reports/results-jsonl.js';
-import { computeChecks, writeSettlement, type Checks } from '../reports/settlement.js';
-import { disbursementLines, writeDisbursement, type ReversalLine } from '../reports/disbursement.js';
+import { JsonlWriter, invalidToJson, resultToJson } from '../reports/results-jsonl.js';
+import { CheckTotals, SettlementWriter, type Checks } from '../reports/settlement.js';
+import { SortStore } from './sort-store.js';
+import { disbursementSortKey, reversalDisbursementLine, writeDisbursement, type DisbursementLine, type ReversalLine } from '../reports/disbursement.js';
 import { UsageError } from '../io/errors.js';
 
 export interface AdjudicateOptions {
@@ -47,7 +48,6 @@ export interface AdjudicateSummary {
   outDir: string;
   rowsRead: number;
   invalid: number;
-  results: LineResult[];
   invalidRows: RowError[];
   rosterWarnings: RosterWarning[];
   checks: Checks;
@@ -139,85 +139,174 @@ export function adjudicateBatch(ledger: Ledger, session: LedgerSession, valid: C
   return { adjudicated, skipped, reversals };
 }
 
+/** Lines per engine batch: enough to amortise the ledger lookups, small enough to keep memory flat. */
+export const CHUNK_LINES = 5000;
+
+/**
+ * Groups the sorted lines into batches for the engine, never splitting a settlement (hospital + claimId)
+ * that arrives in consecutive lines — the AS injection fee is judged beside its drug line.
+ */
+function* chunks(lines: Iterable<ClaimLine>, size: number): Generator<ClaimLine[]> {
+  let batch: ClaimLine[] = [];
+  for (const l of lines) {
+    const last = batch[batch.length - 1];
+    if (batch.length >= size && last && (last.hospital !== l.hospital || last.claimId !== l.claimId)) {
+      yield batch;
+      batch = [];
+    }
+    batch.push(l);
+  }
+  if (batch.length) yield batch;
+}
+
 export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateSummary> {
   if (o.policies.length === 0) throw new UsageError('没有启用任何政策：请用 --policies 指定（如 --policies th-2021），或在 assist.config.json 的 "policies" 中列出。');
   if (o.claims.length === 0) throw new UsageError('请指定至少一个结算明细文件。');
   const policies = createPolicies(o.policies, o.parameters);
-  const lines: ClaimLine[] = [];
-  const invalidRows: RowError[] = [];
-  let rowsRead = 0;
-  let seen = 0;
-  for (const file of o.claims) {
-    for await (const item of readInput(file, 'claims', { encoding: o.encoding, sheet: o.sheet, hospitalAliases: o.hospitalAliases }, (s) => (rowsRead += s.rowsRead))) {
-      if (item.type === 'claim') lines.push(item.line);
-      else if (item.type === 'error') invalidRows.push(item.error);
-      if (++seen % 1000 === 0) o.onProgress?.(seen, '读取结算明细');
-    }
-  }
-  const { people, warnings: rosterWarnings } = await loadPeople(o.rosters, { encoding: o.encoding, hospitalAliases: o.hospitalAliases });
-  o.onProgress?.(seen, '审核');
-  const { valid, duplicates } = splitDuplicates(lines);
-  invalidRows.push(...duplicates);
-  const month = o.month ?? mostCommonMonth(valid) ?? mostCommonMonth(lines) ?? new Date().toISOString().slice(0, 7);
-  o.onMonth?.(month);
-
-  const inputs: InputFile[] = [];
-  for (const file of o.claims) inputs.push({ file: basename(file), role: 'claims', ...(await fileSha256(file)) });
-  for (const file of o.rosters) inputs.push({ file: basename(file), role: 'roster', ...(await fileSha256(file)) });
-  // a dry run on a ledger that does not exist yet reads an empty one and creates nothing
-  const ledger = new SqliteLedger(o.dryRun && !existsSync(o.ledgerPath) ? ':memory:' : o.ledgerPath, { onWait: o.onLedgerWait });
-  const session = ledger.begin({ kind: 'adjudicate', operator: o.operator, commandLine: o.commandLine, month, policies: policyVersions(policies), inputs }, { dryRun: o.dryRun });
-  const outDir = o.out ?? join('out', month);
-  const staging = join(outDir, `.assist-staging-${process.pid}`);
+  const outDir = o.out ?? null;
+  const sort = new SortStore();
   try {
-    const { adjudicated, skipped, reversals } = adjudicateBatch(ledger, session, valid, people, policies, o.supersede);
-    const results = [...adjudicated, ...skipped];
-    const checks = computeChecks(rowsRead, results, invalidRows);
-    // nothing lost: every row read is a result or an exception
-    if (checks.rowsRead !== checks.linesAdjudicated + checks.invalid) throw new Error(`行数核对失败：读取 ${checks.rowsRead} 行，审核 ${checks.linesAdjudicated} 行，无效 ${checks.invalid} 行`);
-    if (!checks.priorPaid.plus(checks.payments).plus(checks.remaining).equals(checks.totalCost)) throw new Error('金额守恒核对失败');
-    const reversed = reversalLines(reversals);
-
-    const staged: string[] = [];
-    await writeResultsJsonl(join(staging, `results-${month}.jsonl`), results, invalidRows);
-    staged.push(`results-${month}.jsonl`);
-    const funds = policies.flatMap((p) => p.funds);
-    await writeSettlement(join(staging, `settlement-${month}.xlsx`), { month, funds, results, invalid: invalidRows, checks, reversals: reversed, policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])) });
-    staged.push(`settlement-${month}.xlsx`);
-    const fundTotals: AdjudicateSummary['fundTotals'] = [];
-    for (const policy of policies) {
-      for (const fund of policy.funds) {
-        const name = `disbursement-${fund.id}-${month}.xlsx`;
-        const total = await writeDisbursement(join(staging, name), { fund, month, document: policy.document, lines: disbursementLines(fund, results, reversed) });
-        fundTotals.push({ fund, total, file: join(outDir, name) });
-        staged.push(name);
+    // 1. read: claim lines into the external sort, row errors kept (they are few), the roster merged
+    const invalidRows: RowError[] = [];
+    let rowsRead = 0;
+    let seen = 0;
+    const readClaims = async () => {
+      for (const file of o.claims) {
+        for await (const item of readInput(file, 'claims', { encoding: o.encoding, sheet: o.sheet, hospitalAliases: o.hospitalAliases }, (s) => (rowsRead += s.rowsRead))) {
+          if (item.type === 'claim') sort.add(item.line);
+          else if (item.type === 'error') invalidRows.push(item.error);
+          if (++seen % 10_000 === 0) o.onProgress?.(seen, '读取结算明细');
+        }
       }
-    }
-    const byStatus: Record<string, number> = {};
-    for (const r of results) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
-    const counts = {
-      rowsRead, invalid: invalidRows.length, lines: checks.linesAdjudicated, adjudicated: checks.linesAdjudicated - skipped.length, results: adjudicated.length,
-      approved: byStatus.approved ?? 0, pended: byStatus.pended ?? 0, rejected: byStatus.rejected ?? 0, notCovered: byStatus['not-covered'] ?? 0,
-      alreadyAdjudicated: skipped.filter((r) => r.reasons[0] === 'ALREADY_ADJUDICATED').length, conflicts: skipped.filter((r) => r.reasons[0] === 'CONFLICTING_RESUBMISSION').length,
-      superseded: new Set(reversals.map((r) => r.line.id)).size, reversals: reversals.length,
     };
-    // commit, then move the outputs into place: a failed commit leaves no outputs behind
-    const run = o.dryRun ? null : session.commit(counts);
-    // an earlier run's outputs in the same folder are never overwritten: this run's get a -run<N> suffix
-    const clash = staged.some((name) => existsSync(join(outDir, name)));
-    const finalName = (name: string) => (clash ? name.replace(/(\.[a-z]+)$/, `-${run ? `run${run.id}` : 'dryrun'}$1`) : name);
-    const files: string[] = [];
-    for (const name of staged) {
-      renameSync(join(staging, name), join(outDir, finalName(name)));
-      files.push(join(outDir, finalName(name)));
+    const [, roster] = await Promise.all([readClaims(), loadPeopleConcurrently(o.rosters, { encoding: o.encoding, hospitalAliases: o.hospitalAliases })]);
+    const { people, warnings: rosterWarnings } = roster;
+    invalidRows.push(...sort.duplicates());
+    const month = o.month ?? sort.mostCommonMonth() ?? new Date().toISOString().slice(0, 7);
+    o.onMonth?.(month);
+    const dir = outDir ?? join('out', month);
+
+    const inputs: InputFile[] = [];
+    for (const file of o.claims) inputs.push({ file: basename(file), role: 'claims', ...(await fileSha256(file)) });
+    for (const file of o.rosters) inputs.push({ file: basename(file), role: 'roster', ...(await fileSha256(file)) });
+    // a dry run on a ledger that does not exist yet reads an empty one and creates nothing
+    const ledger = new SqliteLedger(o.dryRun && !existsSync(o.ledgerPath) ? ':memory:' : o.ledgerPath, { onWait: o.onLedgerWait });
+    const staging = join(dir, `.assist-staging-${process.pid}`);
+    mkdirSync(staging, { recursive: true });
+    let session: LedgerSession | null = null;
+    try {
+      session = ledger.begin({ kind: 'adjudicate', operator: o.operator, commandLine: o.commandLine, month, policies: policyVersions(policies), inputs }, { dryRun: o.dryRun });
+      const funds = policies.flatMap((p) => p.funds);
+      const jsonl = new JsonlWriter(join(staging, `results-${month}.jsonl`));
+      const settlement = new SettlementWriter(join(staging, `settlement-${month}.xlsx`), { month, funds, policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])) });
+      await settlement.begin();
+      const totals = new CheckTotals();
+      const byStatus: Record<string, number> = {};
+      const reversals: Reversal[] = [];
+      let adjudicatedLines = 0;
+      let resultCount = 0;
+      let alreadyAdjudicated = 0;
+      let conflicts = 0;
+      sort.db.exec('CREATE TABLE d (id INTEGER PRIMARY KEY, fund TEXT NOT NULL, k TEXT NOT NULL, data TEXT NOT NULL); BEGIN');
+      const paidTo = sort.db.prepare('INSERT INTO d (fund, k, data) VALUES (?, ?, ?)');
+      // 2. adjudicate in §3 order, batch by batch, each result written out as soon as it is decided
+      let done = 0;
+      for (const batch of chunks(sort.sorted(), CHUNK_LINES)) {
+        const { adjudicated, skipped, reversals: rev } = adjudicateBatch(ledger, session, batch, people, policies, o.supersede);
+        reversals.push(...rev);
+        for (const r of skipped) {
+          if (r.reasons[0] === 'ALREADY_ADJUDICATED') alreadyAdjudicated++;
+          else conflicts++;
+        }
+        // the batch's results in §3 order: the engine's and the skipped, by line
+        const order = new Map(batch.map((l, i) => [l, i]));
+        const all = [...adjudicated, ...skipped].sort((a, b) => order.get(a.line)! - order.get(b.line)!);
+        for (const group of byLine(all)) {
+          totals.addLine(group);
+          if (group[0]!.status !== 'skipped') adjudicatedLines++;
+          for (const r of group) {
+            byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+            if (r.status !== 'skipped') resultCount++;
+            await jsonl.write(resultToJson(r));
+            await settlement.result(r);
+            if (r.status === 'approved')
+              for (const f of funds) {
+                const amount = r.payments[f.id];
+                if (!amount || amount.isZero()) continue;
+                const l: DisbursementLine = { payee: r.payee, hospital: r.line.hospital, claimId: r.line.claimId, lineNo: r.line.lineNo, name: r.line.name, idNumber: r.line.idNumber, settlementDate: r.line.settlementDate, totalCost: r.line.totalCost, amount, note: '' };
+                paidTo.run(f.id, disbursementSortKey(l, 1), JSON.stringify({ ...l, totalCost: l.totalCost.toFixed(2), amount: amount.toFixed(2) }));
+              }
+          }
+        }
+        done += batch.length;
+        o.onProgress?.(done, '审核');
+      }
+      for (const e of invalidRows) {
+        await jsonl.write(invalidToJson(e));
+        await settlement.invalid(e);
+      }
+      const checks = totals.checks(rowsRead, invalidRows.length);
+      // nothing lost: every row read is a result or an exception
+      if (checks.rowsRead !== checks.linesAdjudicated + checks.invalid) throw new Error(`行数核对失败：读取 ${checks.rowsRead} 行，审核 ${checks.linesAdjudicated} 行，无效 ${checks.invalid} 行`);
+      if (!checks.priorPaid.plus(checks.payments).plus(checks.remaining).equals(checks.totalCost)) throw new Error('金额守恒核对失败');
+      const reversed = reversalLines(reversals);
+      for (const r of reversed)
+        for (const f of funds) {
+          const amount = r.payments[f.id];
+          if (!amount || amount.isZero()) continue;
+          const l = reversalDisbursementLine(r, f.id);
+          paidTo.run(f.id, disbursementSortKey(l, 0), JSON.stringify({ ...l, totalCost: l.totalCost.toFixed(2), amount: amount.toFixed(2) }));
+        }
+      sort.db.exec('COMMIT');
+      await jsonl.close();
+      await settlement.finish(checks, invalidRows.length, reversed);
+      const staged = [`results-${month}.jsonl`, `settlement-${month}.xlsx`];
+      const fundTotals: AdjudicateSummary['fundTotals'] = [];
+      const listOf = sort.db.prepare('SELECT data FROM d WHERE fund = ? ORDER BY k');
+      for (const policy of policies) {
+        for (const fund of policy.funds) {
+          const name = `disbursement-${fund.id}-${month}.xlsx`;
+          const lines = (function* () {
+            for (const row of listOf.raw(true).iterate(fund.id)) {
+              const x = JSON.parse((row as [string])[0]) as DisbursementLine & { totalCost: string; amount: string };
+              yield { ...x, totalCost: money(x.totalCost), amount: money(x.amount) } as DisbursementLine;
+            }
+          })();
+          const total = await writeDisbursement(join(staging, name), { fund, month, document: policy.document, lines });
+          fundTotals.push({ fund, total, file: join(dir, name) });
+          staged.push(name);
+        }
+      }
+      const counts = {
+        rowsRead, invalid: invalidRows.length, lines: checks.linesAdjudicated, adjudicated: adjudicatedLines, results: resultCount,
+        approved: byStatus.approved ?? 0, pended: byStatus.pended ?? 0, rejected: byStatus.rejected ?? 0, notCovered: byStatus['not-covered'] ?? 0,
+        alreadyAdjudicated, conflicts, superseded: new Set(reversals.map((r) => r.line.id)).size, reversals: reversals.length,
+      };
+      // commit, then move the outputs into place: a failed commit leaves no outputs behind
+      const run = o.dryRun ? null : session.commit(counts);
+      // an earlier run's outputs in the same folder are never overwritten: this run's get a -run<N> suffix
+      const clash = staged.some((name) => existsSync(join(dir, name)));
+      const finalName = (name: string) => (clash ? name.replace(/(\.[a-z]+)$/, `-${run ? `run${run.id}` : 'dryrun'}$1`) : name);
+      const files: string[] = [];
+      for (const name of staged) {
+        renameSync(join(staging, name), join(dir, finalName(name)));
+        files.push(join(dir, finalName(name)));
+      }
+      for (const f of fundTotals) f.file = join(dir, finalName(basename(f.file)));
+      return { month, outDir: dir, rowsRead, invalid: invalidRows.length, invalidRows, rosterWarnings, checks, byStatus, fundTotals, files, run, counts, reversals: reversed, ledgerPath: o.ledgerPath };
+    } catch (err) {
+      session?.rollback();
+      throw err;
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+      ledger.close();
     }
-    for (const f of fundTotals) f.file = join(outDir, finalName(basename(f.file)));
-    return { month, outDir, rowsRead, invalid: invalidRows.length, results, invalidRows, rosterWarnings, checks, byStatus, fundTotals, files, run, counts, reversals: reversed, ledgerPath: o.ledgerPath };
-  } catch (err) {
-    session.rollback();
-    throw err;
   } finally {
-    rmSync(staging, { recursive: true, force: true });
-    ledger.close();
+    sort.close();
   }
+}
+
+/** The roster is read while the claims are read (the second core inflates and parses it in a worker). */
+async function loadPeopleConcurrently(files: string[], opts: { encoding?: string; hospitalAliases?: Map<string, string> }) {
+  return loadPeople(files, opts);
 }

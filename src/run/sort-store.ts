@@ -1,0 +1,111 @@
+// The external sort of a run (issue 6): claim lines are written to a temporary SQLite file as they are
+// read, and read back in §3 order. Memory does not grow with the number of lines: SQLite's sorter
+// spills to disk. Also finds the batch's duplicate keys (DUPLICATE_LINE, both copies) and the month.
+import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { money, ZERO } from '../domain/money.js';
+import type { ClaimLine, RowError } from '../domain/types.js';
+import { lineKey } from '../io/batch.js';
+
+type Plain = string | number | boolean | null;
+const MONEY = ['totalCost', 'inScopeCost', 'basicPaid', 'seriousIllnessPaid', 'assistancePaid', 'supplementaryPaid', 'hospitalWaiver', 'priorPaid', 'personalBurden'] as const;
+const FIELDS = [
+  'source', 'sheet', 'row', 'claimId', 'lineNo', 'idNumber', 'name', 'hospital', 'visitType', 'admissionDate', 'dischargeDate', 'settlementDate', 'diagnosisCode', 'diagnosisName', 'itemName',
+  ...MONEY, 'referral', 'expertApproval',
+] as const;
+
+export function encodeLine(l: ClaimLine): string {
+  const out: Plain[] = new Array(FIELDS.length);
+  for (let i = 0; i < FIELDS.length; i++) {
+    const v = (l as unknown as Record<string, unknown>)[FIELDS[i]!];
+    out[i] = v === undefined ? null : typeof v === 'object' && v !== null ? (v as { toFixed(n: number): string }).toFixed(2) : (v as Plain);
+  }
+  return JSON.stringify(out);
+}
+
+export function decodeLine(json: string): ClaimLine {
+  const a = JSON.parse(json) as Plain[];
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < FIELDS.length; i++) o[FIELDS[i]!] = a[i];
+  for (const m of MONEY) o[m] = o[m] === null ? (m === 'inScopeCost' ? null : ZERO) : money(o[m] as string);
+  return o as unknown as ClaimLine;
+}
+
+/** The §3 order as one sortable text: settlementDate, admissionDate, hospital, claimId, lineNo. */
+export function sortKey(l: ClaimLine): string {
+  return `${l.settlementDate}\u0001${l.admissionDate}\u0001${l.hospital}\u0001${l.claimId}\u0001${String(l.lineNo).padStart(10, '0')}`;
+}
+
+export class SortStore {
+  readonly db: Database.Database;
+  readonly path: string;
+  private readonly insert: Database.Statement;
+  private pending = 0;
+  count = 0;
+
+  constructor(dir = tmpdir()) {
+    this.path = join(dir, `.assist-sort-${process.pid}-${Date.now()}.db`);
+    this.db = new Database(this.path);
+    this.db.pragma('journal_mode = OFF');
+    this.db.pragma('synchronous = OFF');
+    this.db.pragma('locking_mode = EXCLUSIVE');
+    this.db.pragma('cache_size = -65536');
+    this.db.exec('CREATE TABLE l (id INTEGER PRIMARY KEY, k TEXT NOT NULL, dk TEXT NOT NULL, month TEXT NOT NULL, dup INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL)');
+    this.insert = this.db.prepare('INSERT INTO l (k, dk, month, data) VALUES (?, ?, ?, ?)');
+    this.db.exec('BEGIN');
+  }
+
+  add(l: ClaimLine): void {
+    this.insert.run(sortKey(l), lineKey(l), l.settlementDate.slice(0, 7), encodeLine(l));
+    this.count++;
+    if (++this.pending >= 50_000) {
+      this.db.exec('COMMIT; BEGIN');
+      this.pending = 0;
+    }
+  }
+
+  /** Marks every copy of a key seen twice as DUPLICATE_LINE and returns them as row errors. */
+  duplicates(): RowError[] {
+    this.db.exec('COMMIT');
+    this.db.exec('CREATE INDEX l_dk ON l (dk)');
+    this.db.exec('UPDATE l SET dup = 1 WHERE dk IN (SELECT dk FROM l GROUP BY dk HAVING COUNT(*) > 1)');
+    const out: RowError[] = [];
+    const rows = (this.db.prepare('SELECT dk, data FROM l WHERE dup = 1 ORDER BY id').all() as { dk: string; data: string }[]).map((r) => ({ dk: r.dk, line: decodeLine(r.data) }));
+    const byKey = new Map<string, ClaimLine[]>();
+    for (const r of rows) byKey.set(r.dk, [...(byKey.get(r.dk) ?? []), r.line]);
+    for (const { dk, line: l } of rows) {
+      const where = byKey.get(dk)!.map((d) => `${d.source}${d.sheet ? `/${d.sheet}` : ''} 第${d.row}行`).join('、');
+      out.push({
+        source: l.source, sheet: l.sheet, row: l.row, idNumber: l.idNumber, name: l.name, claimId: l.claimId, lineNo: l.lineNo, hospital: l.hospital,
+        issues: [{ code: 'DUPLICATE_LINE', column: '结算单号', detail: `${l.hospital} 结算单号 ${l.claimId} 行号 ${l.lineNo} 重复出现：${where}` }],
+      });
+    }
+    return out;
+  }
+
+  /** The month most valid lines were settled in (ties: the earliest). */
+  mostCommonMonth(): string | null {
+    const r = this.db.prepare('SELECT month, COUNT(*) AS n FROM l WHERE dup = 0 GROUP BY month ORDER BY n DESC, month ASC LIMIT 1').get() as { month: string } | undefined;
+    return r?.month ?? null;
+  }
+
+  validCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM l WHERE dup = 0').get() as { n: number }).n;
+  }
+
+  /** Valid lines in §3 order. */
+  *sorted(): Generator<ClaimLine> {
+    for (const r of this.db.prepare('SELECT data FROM l WHERE dup = 0 ORDER BY k').raw(true).iterate()) yield decodeLine((r as [string])[0]);
+  }
+
+  close(): void {
+    try {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+      this.db.close();
+    } finally {
+      rmSync(this.path, { force: true });
+    }
+  }
+}
