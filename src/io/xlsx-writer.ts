@@ -122,8 +122,17 @@ export class SheetWriter {
     return this.rowNo;
   }
 
+  /** rows are gathered into ~256 KB strings: one stream write per batch, not per row */
+  private pending = '';
   private async write(s: string): Promise<void> {
-    if (!this.out.write(s)) await once(this.out as NodeJS.EventEmitter, 'drain');
+    this.pending += s;
+    if (this.pending.length >= 1 << 18) await this.flush();
+  }
+  private async flush(): Promise<void> {
+    if (!this.pending) return;
+    const chunk = this.pending;
+    this.pending = '';
+    if (!this.out.write(chunk)) await once(this.out as NodeJS.EventEmitter, 'drain');
   }
 
   private cellXml(v: WCell, col: number, style: number, kind: WColumnKind | 'text'): string {
@@ -156,7 +165,8 @@ export class SheetWriter {
     let xml = `<row r="${this.rowNo}">`;
     for (let i = 0; i < values.length; i++) xml += this.cellXml(values[i], i, this.styles[i] ?? S.default, this.kinds[i] ?? 'text');
     xml += '</row>';
-    if (!this.out.write(xml)) await once(this.out as NodeJS.EventEmitter, 'drain');
+    this.pending += xml;
+    if (this.pending.length >= 1 << 18) await this.flush();
   }
 
   /** A bold row (合计): money columns bold-money, the rest bold text. */
@@ -175,6 +185,7 @@ export class SheetWriter {
         `<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>` +
         `<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>`,
     );
+    await this.flush();
   }
 }
 
@@ -203,6 +214,7 @@ export class XlsxStreamWriter {
     out.on('error', () => {});
     this.zip.outputStream.pipe(out);
     this.done = once(out, 'close').then(() => undefined);
+    this.done.catch(() => {});
     // Excel's own order: the workbook parts first, the sheets, then styles and the shared strings
     if (opts.excelOrder) {
       opts.excelOrder.forEach((name, i) => this.sheets.push({ name, path: `xl/worksheets/sheet${i + 1}.xml`, headerRow: 0 }));

@@ -35,9 +35,9 @@ export function lineRecord(line: ClaimLine): Record<string, Plain> {
 }
 
 export function lineContentHash(line: ClaimLine): string {
-  const h = createHash('sha256');
-  for (const f of FIELDS) h.update(`${f}=${JSON.stringify(plain(line[f]))}\n`);
-  return h.digest('hex').slice(0, 32);
+  let text = '';
+  for (const f of FIELDS) text += `${f}=${JSON.stringify(plain(line[f]))}\n`;
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
 /** Which fields differ between a stored record and a new line (for the CONFLICTING_RESUBMISSION trace). */

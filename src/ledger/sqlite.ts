@@ -82,6 +82,13 @@ export interface OpenOptions {
 export class SqliteLedger implements Ledger {
   readonly db: Database.Database;
   private readonly lockTimeoutMs: number;
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Prepared statements are cached: a run looks a line up a million times. */
+  q(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
   private readonly onWait?: () => void;
 
   constructor(
@@ -162,8 +169,7 @@ export class SqliteLedger implements Ledger {
     }
     this.lock();
     const startedAt = new Date().toISOString();
-    const info = this.db
-      .prepare('INSERT INTO runs (kind, started_at, operator, command_line, month, policies, inputs, reverts_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    const info = this.q('INSERT INTO runs (kind, started_at, operator, command_line, month, policies, inputs, reverts_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(draft.kind, startedAt, draft.operator, draft.commandLine, draft.month, JSON.stringify(draft.policies), JSON.stringify(draft.inputs), draft.revertsRun ?? null);
     return new SqliteSession(this, Number(info.lastInsertRowid), draft, false);
   }
@@ -178,10 +184,10 @@ export class SqliteLedger implements Ledger {
   }
 
   runs(): RunInfo[] {
-    return (this.db.prepare('SELECT * FROM runs ORDER BY id').all() as Row[]).map((r) => this.runFromRow(r));
+    return (this.q('SELECT * FROM runs ORDER BY id').all() as Row[]).map((r) => this.runFromRow(r));
   }
   run(id: number): RunInfo | null {
-    const r = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
+    const r = this.q('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
     return r ? this.runFromRow(r) : null;
   }
 
@@ -197,7 +203,7 @@ export class SqliteLedger implements Ledger {
       patientRemaining: fromFen(r.patient_remaining as number), status: r.status as Status, supersededBy: (r.superseded_by as number) ?? null,
       traceChunk: r.trace_chunk as number, traceIndex: r.trace_index as number, results: [],
     };
-    line.results = (this.db.prepare('SELECT * FROM results WHERE line_id = ? ORDER BY id').all(line.id) as Row[]).map((x) => ({
+    line.results = (this.q('SELECT * FROM results WHERE line_id = ? ORDER BY id').all(line.id) as Row[]).map((x) => ({
       id: x.id as number, policy: x.policy as string, status: x.status as Status, reasons: (x.reasons as string ? (x.reasons as string).split(',') : []) as ReasonCode[],
       base: fromFen(x.base as number), payee: x.payee as string, payments: paymentsFromJson(x.payments as string),
       changes: changesFromJson(x.changes as string, x.policy as string, line.idNumber), details: x.details ? JSON.parse(x.details as string) : null,
@@ -205,39 +211,47 @@ export class SqliteLedger implements Ledger {
     return line;
   }
 
+  private readonly hospitalIdCache = new Map<string, number | null>();
   findActive(key: LineKey): StoredLine | null {
-    const r = this.db
-      .prepare(`${SqliteLedger.LINE_SELECT} WHERE l.claim_id = ? AND l.line_no = ? AND h.name = ? AND l.superseded_by IS NULL`)
-      .get(key.claimId, key.lineNo, key.hospital) as Row | undefined;
-    return r ? this.lineFromRow(r) : null;
+    // the hospital's id first (cached), then an index lookup that touches only the key and the id
+    let hid = this.hospitalIdCache.get(key.hospital);
+    if (hid === undefined) {
+      hid = (this.q('SELECT id FROM hospitals WHERE name = ?').get(key.hospital) as { id: number } | undefined)?.id ?? null;
+      if (hid !== null) this.hospitalIdCache.set(key.hospital, hid);
+    }
+    if (hid === null) return null;
+    const hit = this.q('SELECT id FROM lines WHERE claim_id = ? AND line_no = ? AND hospital_id = ? AND superseded_by IS NULL').get(key.claimId, key.lineNo, hid) as { id: number } | undefined;
+    if (!hit) return null;
+    const r = this.q(`${SqliteLedger.LINE_SELECT} WHERE l.id = ?`).get(hit.id) as Row;
+    return this.lineFromRow(r);
   }
   findLines(claimId: string, lineNo?: number): StoredLine[] {
     const rows = (lineNo === undefined
-      ? this.db.prepare(`${SqliteLedger.LINE_SELECT} WHERE l.claim_id = ? ORDER BY l.id`).all(claimId)
-      : this.db.prepare(`${SqliteLedger.LINE_SELECT} WHERE l.claim_id = ? AND l.line_no = ? ORDER BY l.id`).all(claimId, lineNo)) as Row[];
+      ? this.q(`${SqliteLedger.LINE_SELECT} WHERE l.claim_id = ? ORDER BY l.id`).all(claimId)
+      : this.q(`${SqliteLedger.LINE_SELECT} WHERE l.claim_id = ? AND l.line_no = ? ORDER BY l.id`).all(claimId, lineNo)) as Row[];
     return rows.map((r) => this.lineFromRow(r));
   }
   linesOfRun(runId: number): StoredLine[] {
-    return (this.db.prepare(`${SqliteLedger.LINE_SELECT} WHERE l.run_id = ? ORDER BY l.id`).all(runId) as Row[]).map((r) => this.lineFromRow(r));
+    return (this.q(`${SqliteLedger.LINE_SELECT} WHERE l.run_id = ? ORDER BY l.id`).all(runId) as Row[]).map((r) => this.lineFromRow(r));
   }
   reversalOf(resultId: number): ReversalInfo | null {
-    const r = this.db.prepare('SELECT id, run_id, result_id, reason FROM reversals WHERE result_id = ?').get(resultId) as Row | undefined;
+    const r = this.q('SELECT id, run_id, result_id, reason FROM reversals WHERE result_id = ?').get(resultId) as Row | undefined;
     return r ? { id: r.id as number, runId: r.run_id as number, resultId: r.result_id as number, reason: r.reason as ReversalInfo['reason'] } : null;
   }
   trace(line: StoredLine): TraceEntry {
-    const r = this.db.prepare('SELECT data FROM trace_chunks WHERE run_id = ? AND chunk = ?').get(line.runId, line.traceChunk) as { data: Buffer } | undefined;
+    const r = this.q('SELECT data FROM trace_chunks WHERE run_id = ? AND chunk = ?').get(line.runId, line.traceChunk) as { data: Buffer } | undefined;
     if (!r) throw new LedgerError(`台账中缺少第 ${line.runId} 次运行的计算过程记录（块 ${line.traceChunk}）`);
     const entries = JSON.parse(inflateRawSync(r.data).toString('utf8')) as TraceEntry[];
     return entries[line.traceIndex]!;
   }
   accumulator(idNumber: string, policy: string, year: number, key: string): Accumulator {
-    const r = this.db.prepare('SELECT * FROM accumulators WHERE id_number = ? AND policy = ? AND year = ? AND key = ?').get(idNumber, policy, year, key) as Row | undefined;
+    const r = this.q('SELECT * FROM accumulators WHERE id_number = ? AND policy = ? AND year = ? AND key = ?').get(idNumber, policy, year, key) as Row | undefined;
     return r
       ? { base: fromFen(r.base as number), paid: fromFen(r.paid as number), entitled: fromFen(r.entitled as number), firstDate: (r.first_date as string) ?? null }
       : { base: ZERO, paid: ZERO, entitled: ZERO, firstDate: null };
   }
   accumulatorsOf(idNumber: string): (Accumulator & { policy: string; year: number; key: string })[] {
-    return (this.db.prepare('SELECT * FROM accumulators WHERE id_number = ? ORDER BY policy, year, key').all(idNumber) as Row[]).map((r) => ({
+    return (this.q('SELECT * FROM accumulators WHERE id_number = ? ORDER BY policy, year, key').all(idNumber) as Row[]).map((r) => ({
       policy: r.policy as string, year: r.year as number, key: r.key as string,
       base: fromFen(r.base as number), paid: fromFen(r.paid as number), entitled: fromFen(r.entitled as number), firstDate: (r.first_date as string) ?? null,
     }));
@@ -247,7 +261,7 @@ export class SqliteLedger implements Ledger {
   contentHash(runId: number): string {
     const h = createHash('sha256');
     const feed = (tag: string, sql: string): void => {
-      for (const row of this.db.prepare(sql).raw(true).iterate(runId)) h.update(`${tag}${JSON.stringify(row)}\n`);
+      for (const row of this.q(sql).raw(true).iterate(runId)) h.update(`${tag}${JSON.stringify(row)}\n`);
     };
     feed('run', 'SELECT kind, started_at, finished_at, operator, command_line, month, policies, inputs, counts, reverts_run FROM runs WHERE id = ?');
     feed(
@@ -259,7 +273,7 @@ export class SqliteLedger implements Ledger {
     feed('result', 'SELECT r.id, r.line_id, r.policy, r.status, r.reasons, r.base, r.payee, r.payments, r.changes, r.details FROM results r JOIN lines l ON l.id = r.line_id WHERE l.run_id = ? ORDER BY r.id');
     feed('reversal', 'SELECT id, result_id, reason, payments, changes FROM reversals WHERE run_id = ? ORDER BY id');
     feed('opening', 'SELECT id, id_number, policy, year, key, base, paid, entitled, first_date, source, row FROM openings WHERE run_id = ? ORDER BY id');
-    for (const row of this.db.prepare('SELECT chunk, data FROM trace_chunks WHERE run_id = ? ORDER BY chunk').raw(true).iterate(runId)) {
+    for (const row of this.q('SELECT chunk, data FROM trace_chunks WHERE run_id = ? ORDER BY chunk').raw(true).iterate(runId)) {
       const [chunk, data] = row as [number, Buffer];
       h.update(`chunk${chunk}:${sha256(data)}\n`);
     }
@@ -272,7 +286,7 @@ export class SqliteLedger implements Ledger {
 
   check(): CheckReport {
     const problems: string[] = [];
-    const runs = this.db.prepare('SELECT id, content_hash, prev_hash, hash FROM runs ORDER BY id').all() as { id: number; content_hash: string | null; prev_hash: string | null; hash: string | null }[];
+    const runs = this.q('SELECT id, content_hash, prev_hash, hash FROM runs ORDER BY id').all() as { id: number; content_hash: string | null; prev_hash: string | null; hash: string | null }[];
     let prev = GENESIS;
     for (const r of runs) {
       if (!r.hash || !r.content_hash) {
@@ -298,16 +312,15 @@ export class SqliteLedger implements Ledger {
         if (d.firstDate && (!cur.firstDate || d.firstDate < cur.firstDate)) cur.firstDate = d.firstDate;
       }
     };
-    for (const o of this.db.prepare('SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM openings').raw(true).iterate()) {
+    for (const o of this.q('SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM openings').raw(true).iterate()) {
       const [idNumber, policy, year, key, base, paid, entitled, firstDate] = o as [string, string, number, string, number, number, number, string | null];
       add({ idNumber, policy, year, key, base, paid, entitled, firstDate });
     }
-    for (const r of this.db.prepare('SELECT l.id_number, r.policy, r.changes FROM results r JOIN lines l ON l.id = r.line_id').raw(true).iterate()) {
+    for (const r of this.q('SELECT l.id_number, r.policy, r.changes FROM results r JOIN lines l ON l.id = r.line_id').raw(true).iterate()) {
       const [idNumber, policy, changes] = r as [string, string, string];
       for (const [year, key, base, paid, entitled, firstDate] of JSON.parse(changes) as ChangeTuple[]) add({ idNumber, policy, year, key, base, paid, entitled, firstDate });
     }
-    for (const r of this.db
-      .prepare('SELECT v.id, l.id_number, r.policy, v.changes, r.changes, v.payments, r.payments, v.run_id, l.superseded_by FROM reversals v JOIN results r ON r.id = v.result_id JOIN lines l ON l.id = r.line_id')
+    for (const r of this.q('SELECT v.id, l.id_number, r.policy, v.changes, r.changes, v.payments, r.payments, v.run_id, l.superseded_by FROM reversals v JOIN results r ON r.id = v.result_id JOIN lines l ON l.id = r.line_id')
       .raw(true)
       .iterate()) {
       const [id, idNumber, policy, changes, original, payments, originalPayments, runId, supersededBy] = r as [number, string, string, string, string, string, string, number, number | null];
@@ -319,7 +332,7 @@ export class SqliteLedger implements Ledger {
       for (const [year, key, base, paid, entitled] of JSON.parse(changes) as ChangeTuple[]) add({ idNumber, policy, year, key, base, paid, entitled, firstDate: null });
     }
     const actual = new Map<string, Delta>();
-    for (const a of this.db.prepare('SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM accumulators').raw(true).iterate()) {
+    for (const a of this.q('SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM accumulators').raw(true).iterate()) {
       const [idNumber, policy, year, key, base, paid, entitled, firstDate] = a as [string, string, number, string, number, number, number, string | null];
       actual.set(`${idNumber}|${policy}|${year}|${key}`, { idNumber, policy, year, key, base, paid, entitled, firstDate });
     }
@@ -334,13 +347,12 @@ export class SqliteLedger implements Ledger {
         problems.push(`累计额不符：${mask(idNumber!)} ${policy} ${year === '0' ? '跨年度' : `${year} 年`} ${key}：台账记为 ${describe(a)}，按结果与冲正合计应为 ${describe(e)}`);
       }
     }
-    const dup = this.db.prepare('SELECT claim_id, line_no, COUNT(*) AS n FROM lines WHERE superseded_by IS NULL GROUP BY claim_id, line_no, hospital_id HAVING n > 1').all() as Row[];
+    const dup = this.q('SELECT claim_id, line_no, COUNT(*) AS n FROM lines WHERE superseded_by IS NULL GROUP BY claim_id, line_no, hospital_id HAVING n > 1').all() as Row[];
     for (const d of dup) problems.push(`结算单 ${d.claim_id} 第 ${d.line_no} 行同时有 ${d.n} 条有效记录（重复支付风险）`);
-    const orphan = this.db
-      .prepare('SELECT l.claim_id, l.line_no, l.superseded_by FROM lines l JOIN results r ON r.line_id = l.id LEFT JOIN reversals v ON v.result_id = r.id WHERE l.superseded_by IS NOT NULL AND v.id IS NULL')
+    const orphan = this.q('SELECT l.claim_id, l.line_no, l.superseded_by FROM lines l JOIN results r ON r.line_id = l.id LEFT JOIN reversals v ON v.result_id = r.id WHERE l.superseded_by IS NOT NULL AND v.id IS NULL')
       .all() as Row[];
     for (const o of orphan) problems.push(`结算单 ${o.claim_id} 第 ${o.line_no} 行标记为被第 ${o.superseded_by} 次运行冲正，但缺少冲正记录`);
-    const lines = (this.db.prepare('SELECT COUNT(*) AS n FROM lines').get() as { n: number }).n;
+    const lines = (this.q('SELECT COUNT(*) AS n FROM lines').get() as { n: number }).n;
     return { runs: runs.length, lines, accumulators: actual.size, problems };
   }
 
@@ -369,25 +381,25 @@ class SqliteSession implements LedgerSession {
   ) {
     this.db = ledger.db;
     this.stmt = {
-      hospital: this.db.prepare('SELECT id FROM hospitals WHERE name = ?'),
-      addHospital: this.db.prepare('INSERT INTO hospitals (name) VALUES (?)'),
-      line: this.db.prepare(
+      hospital: this.ledger.q('SELECT id FROM hospitals WHERE name = ?'),
+      addHospital: this.ledger.q('INSERT INTO hospitals (name) VALUES (?)'),
+      line: this.ledger.q(
         `INSERT INTO lines (run_id, claim_id, line_no, hospital_id, content_hash, source, row, id_number, name, visit_type, admission_date, settlement_date,
           total_cost, basic_paid, serious_paid, assistance_paid, other_paid, personal_burden, patient_remaining, status, trace_chunk, trace_index)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      result: this.db.prepare('INSERT INTO results (line_id, policy, status, reasons, base, payee, payments, changes, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-      reversal: this.db.prepare('INSERT INTO reversals (run_id, result_id, reason, payments, changes) VALUES (?, ?, ?, ?, ?)'),
-      supersede: this.db.prepare('UPDATE lines SET superseded_by = ? WHERE id = ? AND superseded_by IS NULL'),
-      opening: this.db.prepare('INSERT INTO openings (run_id, id_number, policy, year, key, base, paid, entitled, first_date, source, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-      accOf: this.db.prepare('SELECT policy, year, key, base, paid, entitled, first_date FROM accumulators WHERE id_number = ?'),
-      upsert: this.db.prepare(
+      result: this.ledger.q('INSERT INTO results (line_id, policy, status, reasons, base, payee, payments, changes, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      reversal: this.ledger.q('INSERT INTO reversals (run_id, result_id, reason, payments, changes) VALUES (?, ?, ?, ?, ?)'),
+      supersede: this.ledger.q('UPDATE lines SET superseded_by = ? WHERE id = ? AND superseded_by IS NULL'),
+      opening: this.ledger.q('INSERT INTO openings (run_id, id_number, policy, year, key, base, paid, entitled, first_date, source, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      accOf: this.ledger.q('SELECT policy, year, key, base, paid, entitled, first_date FROM accumulators WHERE id_number = ?'),
+      upsert: this.ledger.q(
         `INSERT INTO accumulators (id_number, policy, year, key, base, paid, entitled, first_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id_number, policy, year, key) DO UPDATE SET base = base + excluded.base, paid = paid + excluded.paid, entitled = entitled + excluded.entitled,
            first_date = CASE WHEN accumulators.first_date IS NULL THEN excluded.first_date WHEN excluded.first_date IS NULL THEN accumulators.first_date
                              WHEN excluded.first_date < accumulators.first_date THEN excluded.first_date ELSE accumulators.first_date END`,
       ),
-      chunk: this.db.prepare('INSERT INTO trace_chunks (run_id, chunk, data) VALUES (?, ?, ?)'),
+      chunk: this.ledger.q('INSERT INTO trace_chunks (run_id, chunk, data) VALUES (?, ?, ?)'),
     };
   }
 
@@ -473,8 +485,7 @@ class SqliteSession implements LedgerSession {
   }
 
   openingExists(o: Pick<OpeningRow, 'idNumber' | 'policy' | 'year' | 'key'>): boolean {
-    const r = this.db
-      .prepare("SELECT COUNT(*) AS n FROM openings o JOIN runs r ON r.id = o.run_id WHERE r.kind = 'opening' AND o.id_number = ? AND o.policy = ? AND o.year = ? AND o.key = ? AND o.reverted_by IS NULL")
+    const r = this.ledger.q("SELECT COUNT(*) AS n FROM openings o JOIN runs r ON r.id = o.run_id WHERE r.kind = 'opening' AND o.id_number = ? AND o.policy = ? AND o.year = ? AND o.key = ? AND o.reverted_by IS NULL")
       .get(o.idNumber, o.policy, o.year, o.key) as { n: number };
     return r.n > 0;
   }
@@ -485,19 +496,19 @@ class SqliteSession implements LedgerSession {
   }
 
   reverseOpenings(runId: number): number {
-    const rows = this.db.prepare('SELECT * FROM openings WHERE run_id = ? AND reverted_by IS NULL ORDER BY id').all(runId) as Row[];
+    const rows = this.ledger.q('SELECT * FROM openings WHERE run_id = ? AND reverted_by IS NULL ORDER BY id').all(runId) as Row[];
     for (const r of rows) {
       this.addDelta({ idNumber: r.id_number as string, policy: r.policy as string, year: r.year as number, key: r.key as string, base: -(r.base as number), paid: -(r.paid as number), entitled: -(r.entitled as number), firstDate: null });
       if (this.dryRun) continue;
       this.stmt.opening!.run(this.runId, r.id_number, r.policy, r.year, r.key, -(r.base as number), -(r.paid as number), -(r.entitled as number), null, r.source, r.row);
-      this.db.prepare('UPDATE openings SET reverted_by = ? WHERE id = ?').run(this.runId, r.id);
+      this.ledger.q('UPDATE openings SET reverted_by = ? WHERE id = ?').run(this.runId, r.id);
     }
     return rows.length;
   }
 
   private flushChunk(): void {
     if (this.chunk.length === 0) return;
-    this.stmt.chunk!.run(this.runId, this.chunkNo, deflateRawSync(Buffer.from(JSON.stringify(this.chunk), 'utf8'), { level: 6 }));
+    this.stmt.chunk!.run(this.runId, this.chunkNo, deflateRawSync(Buffer.from(JSON.stringify(this.chunk), "utf8"), { level: 1 }));
     this.chunk = [];
     this.chunkNo++;
   }
@@ -508,11 +519,11 @@ class SqliteSession implements LedgerSession {
     try {
       this.flushChunk();
       for (const d of this.deltas.values()) this.stmt.upsert!.run(d.idNumber, d.policy, d.year, d.key, d.base, d.paid, d.entitled, d.firstDate);
-      this.db.prepare('UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?').run(new Date().toISOString(), JSON.stringify(counts), this.runId);
-      const prev = (this.db.prepare('SELECT hash FROM runs WHERE id < ? ORDER BY id DESC LIMIT 1').get(this.runId) as { hash: string | null } | undefined)?.hash ?? GENESIS;
+      this.ledger.q('UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?').run(new Date().toISOString(), JSON.stringify(counts), this.runId);
+      const prev = (this.ledger.q('SELECT hash FROM runs WHERE id < ? ORDER BY id DESC LIMIT 1').get(this.runId) as { hash: string | null } | undefined)?.hash ?? GENESIS;
       const content = this.ledger.contentHash(this.runId);
       const hash = SqliteLedger.chainHash(prev, content);
-      this.db.prepare('UPDATE runs SET content_hash = ?, prev_hash = ?, hash = ? WHERE id = ?').run(content, prev, hash, this.runId);
+      this.ledger.q('UPDATE runs SET content_hash = ?, prev_hash = ?, hash = ? WHERE id = ?').run(content, prev, hash, this.runId);
       testPause();
       this.db.exec('COMMIT');
       this.done = true;

@@ -69,11 +69,19 @@ export class JsonlWriter {
     this.ws.on('error', (e) => (this.error = e));
   }
   private error: Error | null = null;
+  private pending = '';
   async write(obj: unknown): Promise<void> {
     if (this.error) throw this.error;
-    if (!this.ws.write(JSON.stringify(obj) + '\n')) await once(this.ws, 'drain');
+    this.pending += JSON.stringify(obj) + '\n';
+    if (this.pending.length >= 1 << 18) {
+      const chunk = this.pending;
+      this.pending = '';
+      if (!this.ws.write(chunk)) await once(this.ws, 'drain');
+    }
   }
   async close(): Promise<void> {
+    if (this.pending) this.ws.write(this.pending);
+    this.pending = '';
     this.ws.end();
     await once(this.ws, 'close');
   }

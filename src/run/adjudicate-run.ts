@@ -159,6 +159,12 @@ function* chunks(lines: Iterable<ClaimLine>, size: number): Generator<ClaimLine[
   if (batch.length) yield batch;
 }
 
+/** ASSIST_TIMING=1: phase times on stderr (for the benchmark write-up). */
+const t0 = Date.now();
+function phase(name: string): void {
+  if (process.env.ASSIST_TIMING) process.stderr.write(`[计时] ${name} ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+
 export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateSummary> {
   if (o.policies.length === 0) throw new UsageError('没有启用任何政策：请用 --policies 指定（如 --policies th-2021），或在 assist.config.json 的 "policies" 中列出。');
   if (o.claims.length === 0) throw new UsageError('请指定至少一个结算明细文件。');
@@ -181,9 +187,11 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
     };
     const [, roster] = await Promise.all([readClaims(), loadPeopleConcurrently(o.rosters, { encoding: o.encoding, hospitalAliases: o.hospitalAliases })]);
     const { people, warnings: rosterWarnings } = roster;
+    phase('读取结算明细与名单');
     invalidRows.push(...sort.duplicates());
     const month = o.month ?? sort.mostCommonMonth() ?? new Date().toISOString().slice(0, 7);
     o.onMonth?.(month);
+    phase('查重与月份');
     const dir = outDir ?? join('out', month);
 
     const inputs: InputFile[] = [];
@@ -207,8 +215,9 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       let resultCount = 0;
       let alreadyAdjudicated = 0;
       let conflicts = 0;
-      sort.db.exec('CREATE TABLE d (id INTEGER PRIMARY KEY, fund TEXT NOT NULL, k TEXT NOT NULL, data TEXT NOT NULL); BEGIN');
-      const paidTo = sort.db.prepare('INSERT INTO d (fund, k, data) VALUES (?, ?, ?)');
+      const aux = sort.aux();
+      aux.exec('CREATE TABLE d (id INTEGER PRIMARY KEY, fund TEXT NOT NULL, k TEXT NOT NULL, data TEXT NOT NULL); BEGIN');
+      const paidTo = aux.prepare('INSERT INTO d (fund, k, data) VALUES (?, ?, ?)');
       // 2. adjudicate in §3 order, batch by batch, each result written out as soon as it is decided
       let done = 0;
       for (const batch of chunks(sort.sorted(), CHUNK_LINES)) {
@@ -241,6 +250,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
         done += batch.length;
         o.onProgress?.(done, '审核');
       }
+      phase('审核与写出明细');
       for (const e of invalidRows) {
         await jsonl.write(invalidToJson(e));
         await settlement.invalid(e);
@@ -257,12 +267,13 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
           const l = reversalDisbursementLine(r, f.id);
           paidTo.run(f.id, disbursementSortKey(l, 0), JSON.stringify({ ...l, totalCost: l.totalCost.toFixed(2), amount: amount.toFixed(2) }));
         }
-      sort.db.exec('COMMIT');
+      aux.exec('COMMIT');
       await jsonl.close();
       await settlement.finish(checks, invalidRows.length, reversed);
+      phase('结算表');
       const staged = [`results-${month}.jsonl`, `settlement-${month}.xlsx`];
       const fundTotals: AdjudicateSummary['fundTotals'] = [];
-      const listOf = sort.db.prepare('SELECT data FROM d WHERE fund = ? ORDER BY k');
+      const listOf = aux.prepare('SELECT data FROM d WHERE fund = ? ORDER BY k');
       for (const policy of policies) {
         for (const fund of policy.funds) {
           const name = `disbursement-${fund.id}-${month}.xlsx`;
@@ -282,8 +293,10 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
         approved: byStatus.approved ?? 0, pended: byStatus.pended ?? 0, rejected: byStatus.rejected ?? 0, notCovered: byStatus['not-covered'] ?? 0,
         alreadyAdjudicated, conflicts, superseded: new Set(reversals.map((r) => r.line.id)).size, reversals: reversals.length,
       };
+      phase('拨付清单');
       // commit, then move the outputs into place: a failed commit leaves no outputs behind
       const run = o.dryRun ? null : session.commit(counts);
+      phase('台账提交');
       // an earlier run's outputs in the same folder are never overwritten: this run's get a -run<N> suffix
       const clash = staged.some((name) => existsSync(join(dir, name)));
       const finalName = (name: string) => (clash ? name.replace(/(\.[a-z]+)$/, `-${run ? `run${run.id}` : 'dryrun'}$1`) : name);

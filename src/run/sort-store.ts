@@ -100,12 +100,27 @@ export class SortStore {
     for (const r of this.db.prepare('SELECT data FROM l WHERE dup = 0 ORDER BY k').raw(true).iterate()) yield decodeLine((r as [string])[0]);
   }
 
+  private auxDb: Database.Database | null = null;
+  /** A second temporary database, written while `sorted()` is being read (one connection cannot do both). */
+  aux(): Database.Database {
+    if (!this.auxDb) {
+      this.auxDb = new Database(`${this.path}-aux`);
+      this.auxDb.pragma('journal_mode = OFF');
+      this.auxDb.pragma('synchronous = OFF');
+      this.auxDb.pragma('locking_mode = EXCLUSIVE');
+    }
+    return this.auxDb;
+  }
+
   close(): void {
     try {
       if (this.db.inTransaction) this.db.exec('COMMIT');
       this.db.close();
+      if (this.auxDb?.inTransaction) this.auxDb.exec('COMMIT');
+      this.auxDb?.close();
     } finally {
       rmSync(this.path, { force: true });
+      rmSync(`${this.path}-aux`, { force: true });
     }
   }
 }

@@ -1,0 +1,145 @@
+// npm run bench -- [--rows N] [--skip-peer] [--no-scale]
+// Generates (and caches in bench/cache/) an N-line claims workbook (Excel's part order, shared strings)
+// and an N-person roster with the fixture generator, then runs, one after another, each in its own
+// process: the zlib floor, exceljs's streaming reader, our reader, and the whole `assist adjudicate`
+// (th-2021 + ln-as-2022, ledger commit, results, settlement workbook, disbursement lists) — with the
+// roster worker and without it. Prints wall time, rows/s and peak RSS for each, the ratios, the ledger's
+// bytes per line, and the same at N/10 with the scaling ratio. Figures are printed, never asserted.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { cpus, totalmem } from 'node:os';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const arg = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const rows = Number(arg('--rows', '100000'));
+const skipPeer = args.includes('--skip-peer');
+const sizes = args.includes('--no-scale') ? [rows] : [rows, Math.max(1000, Math.round(rows / 10))];
+
+function child(code, env = {}) {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', '--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`bench step failed (${r.status}):\n${r.stderr}`);
+  const last = r.stdout.trim().split('\n').at(-1);
+  return JSON.parse(last);
+}
+
+const MEASURE = (body) => `
+const t0 = performance.now();
+const out = await (async () => { ${body} })();
+const seconds = (performance.now() - t0) / 1000;
+console.log(JSON.stringify({ seconds, rows: out?.rows ?? null, extra: out?.extra ?? null, rssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+`;
+
+function fixtures(n) {
+  const dir = join(ROOT, 'bench', 'cache', String(n));
+  if (!existsSync(join(dir, 'roster.xlsx'))) {
+    process.stderr.write(`生成 ${n} 行测试数据（首次运行，之后使用缓存 ${dir}）……\n`);
+    child(MEASURE(`const { writeBenchFixtures } = await import('./dist/fixtures/generate.js'); await writeBenchFixtures(${JSON.stringify(dir)}, { lines: ${n}, people: ${n}, seed: 1 }); return {};`));
+  }
+  return dir;
+}
+
+const floor = (file) =>
+  MEASURE(`
+const yauzl = (await import('yauzl')).default;
+const zip = await new Promise((res, rej) => yauzl.open(${JSON.stringify(file)}, { lazyEntries: true, autoClose: false }, (e, z) => (e ? rej(e) : res(z))));
+const entries = [];
+await new Promise((res) => { zip.on('entry', (e) => { entries.push(e); zip.readEntry(); }); zip.on('end', res); zip.readEntry(); });
+let bytes = 0;
+for (const e of entries.filter((e) => e.fileName.startsWith('xl/worksheets/'))) {
+  const s = await new Promise((res, rej) => zip.openReadStream(e, (err, st) => (err ? rej(err) : res(st))));
+  for await (const c of s) bytes += c.length;
+}
+zip.close();
+return { rows: null, extra: bytes };`);
+
+const peer = (file) =>
+  MEASURE(`
+const ExcelJS = (await import('exceljs')).default;
+const r = new ExcelJS.stream.xlsx.WorkbookReader(${JSON.stringify(file)}, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' });
+let n = 0, cells = 0;
+for await (const ws of r) for await (const row of ws) { n++; row.eachCell({ includeEmpty: false }, (c) => { if (c.value !== undefined) cells++; }); }
+return { rows: n, extra: cells };`);
+
+const ours = (file) =>
+  MEASURE(`
+const { openTable } = await import('./dist/io/table.js');
+const t = await openTable(${JSON.stringify(file)});
+let n = 0, cells = 0;
+for await (const r of t.rows(t.sheets[0])) { n++; for (const c of r.cells) if (c !== null) cells++; }
+t.close();
+return { rows: n, extra: cells };`);
+
+const full = (dir, work, workers) => {
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const argv = ['node', 'assist', 'adjudicate', join(dir, 'claims.xlsx'), '--roster', join(dir, 'roster.xlsx'), '--policies', 'th-2021,ln-as-2022', '--ledger', join(work, 'assist.db'), '--out', join(work, 'out'), '--quiet'];
+  return child(
+    MEASURE(`
+const { main } = await import('./dist/cli/main.js');
+const log = process.stdout.write.bind(process.stdout);
+let said = '';
+process.stdout.write = (s) => { said += s; return true; };
+await main(${JSON.stringify(argv)});
+process.stdout.write = log;
+if (process.exitCode) throw new Error(said);
+const m = said.match(/读取结算明细 (\\d+) 行/);
+return { rows: m ? Number(m[1]) : null, extra: said };`),
+    { ASSIST_WORKERS: workers ? '1' : '0' },
+  );
+};
+
+const results = [];
+for (const n of sizes) {
+  const dir = fixtures(n);
+  const file = join(dir, 'claims.xlsx');
+  const row = { n };
+  process.stderr.write(`\n${n} 行：`);
+  process.stderr.write('解压下限… ');
+  row.floor = child(floor(file));
+  if (!skipPeer) {
+    process.stderr.write('exceljs 读取… ');
+    row.peer = child(peer(file));
+  }
+  process.stderr.write('本工具读取… ');
+  row.ours = child(ours(file));
+  const work = join(ROOT, 'bench', 'work', String(n));
+  process.stderr.write('完整审核（单核）… ');
+  row.fullOne = full(dir, work + '-1', false);
+  process.stderr.write('完整审核（读名单用第二核）… ');
+  row.full = full(dir, work, true);
+  const db = join(work, 'assist.db');
+  row.ledgerBytes = statSync(db).size + (existsSync(db + '-wal') ? statSync(db + '-wal').size : 0);
+  const said = row.full.extra;
+  row.lines = Number(said.match(/审核 (\d+) 行/)?.[1] ?? 0);
+  row.check = /核对：读取 (\d+) = 审核 (\d+) \+ 无效 (\d+)；金额守恒一致/.exec(said)?.[0] ?? '（无核对行）';
+  results.push(row);
+  process.stderr.write('完成\n');
+}
+
+const f1 = (x) => x.toFixed(1);
+const rate = (r) => (r.rows ? Math.round(r.rows / r.seconds).toLocaleString('en-US') : '—');
+console.log(`\nassist 基准 — ${new Date().toISOString().slice(0, 10)}，${cpus().length} 核 ${cpus()[0]?.model ?? ''}，内存 ${Math.round(totalmem() / 2 ** 30)} GiB，Node ${process.version}`);
+console.log('| 行数 | 测量 | 用时 (s) | 行/秒 | 峰值 RSS (MB) |');
+console.log('|---:|---|---:|---:|---:|');
+for (const r of results) {
+  console.log(`| ${r.n.toLocaleString('en-US')} | 下限：只解压工作表部件（zlib，不解析，${Math.round(r.floor.extra / 1e6)} MB XML） | ${f1(r.floor.seconds)} | — | ${r.floor.rssMB} |`);
+  if (r.peer) console.log(`| ${r.n.toLocaleString('en-US')} | 对照：exceljs 流式读取（读取每个单元格） | ${f1(r.peer.seconds)} | ${rate(r.peer)} | ${r.peer.rssMB} |`);
+  console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：读取结算明细 | ${f1(r.ours.seconds)} | ${rate(r.ours)} | ${r.ours.rssMB} |`);
+  console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：完整 adjudicate（单核，不用 worker） | ${f1(r.fullOne.seconds)} | ${rate(r.fullOne)} | ${r.fullOne.rssMB} |`);
+  console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：完整 adjudicate（名单在第二核的 worker 中读取） | ${f1(r.full.seconds)} | ${rate(r.full)} | ${r.full.rssMB} |`);
+}
+console.log('');
+for (const r of results) {
+  const pre = `${r.n.toLocaleString('en-US')} 行：`;
+  if (r.peer) {
+    console.log(`${pre}完整审核 / exceljs 读取 = ${(r.full.seconds / r.peer.seconds).toFixed(2)}；本工具读取 / exceljs 读取（用时）= ${(r.ours.seconds / r.peer.seconds).toFixed(2)}，行/秒为 exceljs 的 ${(r.peer.seconds / r.ours.seconds).toFixed(1)} 倍`);
+  }
+  console.log(`${pre}第二核的收益：${f1(r.fullOne.seconds)} s → ${f1(r.full.seconds)} s；台账 ${Math.round(r.ledgerBytes / 1e6)} MB，每行 ${Math.round(r.ledgerBytes / Math.max(1, r.lines))} 字节（${r.lines} 行）；${r.check}`);
+}
+if (results.length === 2) console.log(`扩展比 time(${results[0].n}) / time(${results[1].n})：完整审核 ${(results[0].full.seconds / results[1].full.seconds).toFixed(1)}，读取 ${(results[0].ours.seconds / results[1].ours.seconds).toFixed(1)}`);
+
