@@ -21,7 +21,10 @@ import { JsonlWriter, invalidToJson, resultToJson } from '../reports/results-jso
 import { CheckTotals, SettlementWriter, type Checks } from '../reports/settlement.js';
 import { SortStore } from './sort-store.js';
 import { disbursementSortKey, reversalDisbursementLine, writeDisbursement, type DisbursementLine, type ReversalLine } from '../reports/disbursement.js';
-import { UsageError } from '../io/errors.js';
+import { InputError, UsageError } from '../io/errors.js';
+import { Worker } from 'node:worker_threads';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
 
 export interface AdjudicateOptions {
   claims: string[];
@@ -170,22 +173,18 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
   if (o.claims.length === 0) throw new UsageError('请指定至少一个结算明细文件。');
   const policies = createPolicies(o.policies, o.parameters);
   const outDir = o.out ?? null;
-  const sort = new SortStore();
+  // 1. read: the claims into the external sort (in a worker on the second core), the roster here
+  const [c, r] = await Promise.allSettled([readClaims(o), loadPeople(o.rosters, { encoding: o.encoding, hospitalAliases: o.hospitalAliases })]);
+  if (c.status === 'rejected') throw c.reason;
+  if (r.status === 'rejected') {
+    c.value.sort.close();
+    throw r.reason;
+  }
+  const claims = c.value;
+  const roster = r.value;
+  const sort = claims.sort;
   try {
-    // 1. read: claim lines into the external sort, row errors kept (they are few), the roster merged
-    const invalidRows: RowError[] = [];
-    let rowsRead = 0;
-    let seen = 0;
-    const readClaims = async () => {
-      for (const file of o.claims) {
-        for await (const item of readInput(file, 'claims', { encoding: o.encoding, sheet: o.sheet, hospitalAliases: o.hospitalAliases }, (s) => (rowsRead += s.rowsRead))) {
-          if (item.type === 'claim') sort.add(item.line);
-          else if (item.type === 'error') invalidRows.push(item.error);
-          if (++seen % 10_000 === 0) o.onProgress?.(seen, '读取结算明细');
-        }
-      }
-    };
-    const [, roster] = await Promise.all([readClaims(), loadPeopleConcurrently(o.rosters, { encoding: o.encoding, hospitalAliases: o.hospitalAliases })]);
+    const { invalidRows, rowsRead } = claims;
     const { people, warnings: rosterWarnings } = roster;
     phase('读取结算明细与名单');
     invalidRows.push(...sort.duplicates());
@@ -319,7 +318,45 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
   }
 }
 
-/** The roster is read while the claims are read (the second core inflates and parses it in a worker). */
-async function loadPeopleConcurrently(files: string[], opts: { encoding?: string; hospitalAliases?: Map<string, string> }) {
-  return loadPeople(files, opts);
+/**
+ * The claims are read into the external sort — in a worker thread on the second core while the main thread
+ * reads the roster (ASSIST_WORKERS=0: in the main thread, for the benchmark's comparison). Errors keep
+ * their kind (exit 2).
+ */
+async function readClaims(o: AdjudicateOptions): Promise<{ sort: SortStore; invalidRows: RowError[]; rowsRead: number }> {
+  if (process.env.ASSIST_WORKERS === '0') {
+    const sort = new SortStore();
+    const invalidRows: RowError[] = [];
+    let rowsRead = 0;
+    let seen = 0;
+    try {
+      for (const file of o.claims) {
+        for await (const item of readInput(file, 'claims', { encoding: o.encoding, sheet: o.sheet, hospitalAliases: o.hospitalAliases }, (s) => (rowsRead += s.rowsRead))) {
+          if (item.type === 'claim') sort.add(item.line);
+          else if (item.type === 'error') invalidRows.push(item.error);
+          if (++seen % 10_000 === 0) o.onProgress?.(seen, '读取结算明细');
+        }
+      }
+    } catch (err) {
+      sort.close();
+      throw err;
+    }
+    return { sort, invalidRows, rowsRead };
+  }
+  const worker = new Worker(new URL('./claims-worker.js', import.meta.url), {
+    workerData: { files: o.claims, encoding: o.encoding, sheet: o.sheet, aliases: [...(o.hospitalAliases ?? new Map())], dir: tmpdir() },
+  });
+  try {
+    for (;;) {
+      const [msg] = (await once(worker, 'message')) as [{ progress?: number; done?: { path: string; invalidRows: RowError[]; rowsRead: number }; error?: { name: string; message: string } }];
+      if (msg.progress) o.onProgress?.(msg.progress, '读取结算明细');
+      else if (msg.error) {
+        if (msg.error.name === 'InputError') throw new InputError(msg.error.message);
+        if (msg.error.name === 'UsageError') throw new UsageError(msg.error.message);
+        throw new Error(msg.error.message);
+      } else if (msg.done) return { sort: new SortStore(undefined, msg.done.path), invalidRows: msg.done.invalidRows, rowsRead: msg.done.rowsRead };
+    }
+  } finally {
+    await worker.terminate();
+  }
 }

@@ -45,16 +45,23 @@ export class SortStore {
   private pending = 0;
   count = 0;
 
-  constructor(dir = tmpdir()) {
-    this.path = join(dir, `.assist-sort-${process.pid}-${Date.now()}.db`);
+  /** A new store in `dir`, or (`existing`) the file a claims worker filled. */
+  constructor(dir = tmpdir(), existing?: string) {
+    this.path = existing ?? join(dir, `.assist-sort-${process.pid}-${Date.now()}.db`);
     this.db = new Database(this.path);
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
     this.db.pragma('locking_mode = EXCLUSIVE');
     this.db.pragma('cache_size = -65536');
-    this.db.exec('CREATE TABLE l (id INTEGER PRIMARY KEY, k TEXT NOT NULL, dk TEXT NOT NULL, month TEXT NOT NULL, dup INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL)');
+    if (!existing) this.db.exec('CREATE TABLE l (id INTEGER PRIMARY KEY, k TEXT NOT NULL, dk TEXT NOT NULL, month TEXT NOT NULL, dup INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL)');
     this.insert = this.db.prepare('INSERT INTO l (k, dk, month, data) VALUES (?, ?, ?, ?)');
-    this.db.exec('BEGIN');
+    if (!existing) this.db.exec('BEGIN');
+  }
+
+  /** The filling side (a worker) is done: commit and release the file, keep it for the reader. */
+  detach(): void {
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+    this.db.close();
   }
 
   add(l: ClaimLine): void {
@@ -68,7 +75,7 @@ export class SortStore {
 
   /** Marks every copy of a key seen twice as DUPLICATE_LINE and returns them as row errors. */
   duplicates(): RowError[] {
-    this.db.exec('COMMIT');
+    if (this.db.inTransaction) this.db.exec('COMMIT');
     this.db.exec('CREATE INDEX l_dk ON l (dk)');
     this.db.exec('UPDATE l SET dup = 1 WHERE dk IN (SELECT dk FROM l GROUP BY dk HAVING COUNT(*) > 1)');
     const out: RowError[] = [];
