@@ -446,7 +446,20 @@ class SqliteSession implements LedgerSession {
     return out;
   }
 
+  /**
+   * Writes the pending accumulator changes into the run's transaction (they become visible to the
+   * next load, and are undone by a rollback), so memory does not grow with the run. A dry run keeps
+   * them in memory instead (it holds no write lock).
+   */
+  private flushDeltas(): void {
+    if (this.dryRun || this.deltas.size === 0) return;
+    for (const d of this.deltas.values()) this.stmt.upsert!.run(d.idNumber, d.policy, d.year, d.key, d.base, d.paid, d.entitled, d.firstDate);
+    this.deltas.clear();
+    this.deltasByPerson.clear();
+  }
+
   loadAccumulators(idNumbers: Iterable<string>, into: AccumulatorStore): void {
+    this.flushDeltas();
     const ids = new Set(idNumbers);
     for (const idNumber of ids) {
       for (const r of this.stmt.accOf!.all(idNumber) as Row[]) {
@@ -518,7 +531,7 @@ class SqliteSession implements LedgerSession {
     if (this.done) throw new LedgerError('本次运行已结束');
     try {
       this.flushChunk();
-      for (const d of this.deltas.values()) this.stmt.upsert!.run(d.idNumber, d.policy, d.year, d.key, d.base, d.paid, d.entitled, d.firstDate);
+      this.flushDeltas();
       this.ledger.q('UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?').run(new Date().toISOString(), JSON.stringify(counts), this.runId);
       const prev = (this.ledger.q('SELECT hash FROM runs WHERE id < ? ORDER BY id DESC LIMIT 1').get(this.runId) as { hash: string | null } | undefined)?.hash ?? GENESIS;
       const content = this.ledger.contentHash(this.runId);
