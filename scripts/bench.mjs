@@ -110,7 +110,7 @@ for (const n of sizes) {
   const work = join(ROOT, 'bench', 'work', String(n));
   process.stderr.write('完整审核（单核）… ');
   row.fullOne = full(dir, work + '-1', false);
-  process.stderr.write('完整审核（读名单用第二核）… ');
+  process.stderr.write('完整审核（结算明细在第二核读取）… ');
   row.full = full(dir, work, true);
   const db = join(work, 'assist.db');
   row.ledgerBytes = statSync(db).size + (existsSync(db + '-wal') ? statSync(db + '-wal').size : 0);
@@ -131,7 +131,7 @@ for (const r of results) {
   if (r.peer) console.log(`| ${r.n.toLocaleString('en-US')} | 对照：exceljs 流式读取（读取每个单元格） | ${f1(r.peer.seconds)} | ${rate(r.peer)} | ${r.peer.rssMB} |`);
   console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：读取结算明细 | ${f1(r.ours.seconds)} | ${rate(r.ours)} | ${r.ours.rssMB} |`);
   console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：完整 adjudicate（单核，不用 worker） | ${f1(r.fullOne.seconds)} | ${rate(r.fullOne)} | ${r.fullOne.rssMB} |`);
-  console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：完整 adjudicate（名单在第二核的 worker 中读取） | ${f1(r.full.seconds)} | ${rate(r.full)} | ${r.full.rssMB} |`);
+  console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：完整 adjudicate（结算明细在第二核的 worker 中读取、排序入库） | ${f1(r.full.seconds)} | ${rate(r.full)} | ${r.full.rssMB} |`);
 }
 console.log('');
 for (const r of results) {

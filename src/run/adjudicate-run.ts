@@ -344,6 +344,7 @@ async function readClaims(o: AdjudicateOptions): Promise<{ sort: SortStore; inva
     return { sort, invalidRows, rowsRead };
   }
   const worker = new Worker(new URL('./claims-worker.js', import.meta.url), {
+    execArgv: [],
     workerData: { files: o.claims, encoding: o.encoding, sheet: o.sheet, aliases: [...(o.hospitalAliases ?? new Map())], dir: tmpdir() },
   });
   try {
