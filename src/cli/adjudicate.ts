@@ -4,6 +4,7 @@ import { loadConfig, expandGlobs, aliasMap, resolveLedgerPath, operatorName, com
 import { runAdjudication } from '../run/adjudicate-run.js';
 import { UsageError } from '../io/errors.js';
 import { say, warn } from './output.js';
+import { setMaskOutputs } from '../io/masking.js';
 import { createProgress } from './progress.js';
 
 interface Flags {
@@ -19,6 +20,7 @@ interface Flags {
   operator?: string;
   quiet?: boolean;
   supersede?: boolean;
+  mask?: boolean;
 }
 
 export function registerAdjudicate(program: Command): void {
@@ -38,11 +40,13 @@ export function registerAdjudicate(program: Command): void {
     .option('--sheet <name>', '指定结算明细的工作表')
     .option('--operator <name>', '操作员（记入台账）')
     .option('--quiet', '不显示进度')
+    .option('--mask', '写出的工作簿中身份证号、姓名脱敏（供外发；台账和 results.jsonl 不脱敏）')
     .action(async (claims: string[], flags: Flags) => {
       if (flags.month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(flags.month)) throw new UsageError(`--month 应为 YYYY-MM 格式，而不是“${flags.month}”。`);
       const { config, baseDir } = loadConfig(flags.config);
       const policies = flags.policies ? flags.policies.split(/[,，\s]+/).filter(Boolean) : config.policies;
       const rosters = flags.roster ?? expandGlobs(config.rosters, baseDir);
+      setMaskOutputs(Boolean(flags.mask));
       const progress = createProgress('审核', { quiet: flags.quiet });
       const summary = await runAdjudication({
         claims,

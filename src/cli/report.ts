@@ -10,6 +10,7 @@ import { reconcile } from '../reports/reconcile.js';
 import { InputError, UsageError } from '../io/errors.js';
 import { openExisting } from './ledger.js';
 import { say, warn } from './output.js';
+import { setMaskOutputs } from '../io/masking.js';
 
 interface ReportFlags {
   ledger?: string;
@@ -56,7 +57,9 @@ function common(cmd: Command): Command {
     .option('--ledger <path>', '台账数据库路径（默认 assist.db 或配置中的 ledger）')
     .option('--config <file>', '配置文件（默认当前目录的 assist.config.json）')
     .option('--out <dir>', '输出目录（默认 out/<月份或年度>/）')
-    .option('--quiet', '不显示进度');
+    .option('--quiet', '不显示进度')
+    .option('--mask', '写出的工作簿和 CSV 中身份证号、姓名脱敏（供外发）')
+    .hook('preAction', (_cmd, action) => setMaskOutputs(Boolean((action.opts() as { mask?: boolean }).mask)));
 }
 
 export function registerReport(program: Command): void {
@@ -66,13 +69,15 @@ export function registerReport(program: Command): void {
     .requiredOption('--fund <id>', '资金编号，如 th-2021.district')
     .option('--month <YYYY-MM>', '月份')
     .option('--run <n>', '只取某一次运行')
-    .action(async (flags: ReportFlags) => {
+    .option('--csv', '另写一份 CSV（UTF-8 带 BOM，供银行或财务系统导入）')
+    .action(async (flags: ReportFlags & { csv?: boolean }) => {
       const m = month(flags);
       if (flags.run !== undefined && !/^\d+$/.test(flags.run)) throw new UsageError(`--run 应为运行编号，而不是“${flags.run}”。`);
       const l = openExisting(flags);
       try {
-        const r = await reportDisbursement(l, { fundId: flags.fund!, month: m, runId: flags.run === undefined ? undefined : Number(flags.run), outDir: outDir(flags, m) });
+        const r = await reportDisbursement(l, { fundId: flags.fund!, month: m, runId: flags.run === undefined ? undefined : Number(flags.run), outDir: outDir(flags, m), csv: Boolean(flags.csv) });
         say(`${flags.fund} ${m} 拨付清单：${r.lines} 笔，合计 ¥${fmtGrouped(r.total)}`);
+        if (r.csvFile) say(`CSV：${resolve(r.csvFile)}`);
         say(resolve(r.file));
       } finally {
         l.close();

@@ -2,6 +2,7 @@
 import ExcelJS from 'exceljs';
 import type { Decimal } from 'decimal.js';
 import { writeAtomic } from './atomic.js';
+import { columnMasker } from './masking.js';
 import { D } from '../domain/money.js';
 
 export type ColumnKind = 'text' | 'money' | 'int' | 'date' | 'percent';
@@ -64,7 +65,8 @@ export function addSheet(wb: ExcelJS.Workbook, spec: SheetSpec): ExcelJS.Workshe
     if (c.kind === 'percent') col.numFmt = '0.00%';
     if (c.kind === 'text' || c.kind === undefined) col.numFmt = '@';
   });
-  for (const r of spec.rows) ws.addRow(r.map((v, i) => toCellValue(v, spec.columns[i]?.kind ?? 'text')));
+  const maskers = spec.columns.map((c) => columnMasker(c.header));
+  for (const r of spec.rows) ws.addRow(r.map((v, i) => toCellValue(maskers[i] && typeof v === 'string' ? maskers[i]!(v) : v, spec.columns[i]?.kind ?? 'text')));
   if (spec.totals && spec.totals.length) {
     const totals: ExcelJS.CellValue[] = spec.columns.map(() => null);
     totals[0] = '合计';

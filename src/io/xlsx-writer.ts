@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { once } from 'node:events';
 import { dirname } from 'node:path';
 import type { Decimal } from 'decimal.js';
+import { columnMasker } from './masking.js';
 
 export type WColumnKind = 'text' | 'money' | 'int' | 'percent' | 'number';
 export interface WColumn {
@@ -87,6 +88,7 @@ export class SheetWriter {
   private rowNo = 0;
   private readonly styles: number[];
   private readonly kinds: WColumnKind[];
+  private readonly maskers: (((v: string) => string) | null)[];
   private merge: string | null = null;
   readonly headerRow: number;
 
@@ -96,6 +98,7 @@ export class SheetWriter {
     private readonly sst: Map<string, number> | null,
   ) {
     this.kinds = spec.columns.map((c) => c.kind ?? 'text');
+    this.maskers = spec.columns.map((c) => columnMasker(c.header));
     this.styles = this.kinds.map((k) => KIND_STYLE[k]);
     this.headerRow = spec.title ? 2 : 1;
   }
@@ -163,7 +166,11 @@ export class SheetWriter {
   async row(values: WCell[]): Promise<void> {
     this.rowNo++;
     let xml = `<row r="${this.rowNo}">`;
-    for (let i = 0; i < values.length; i++) xml += this.cellXml(values[i], i, this.styles[i] ?? S.default, this.kinds[i] ?? 'text');
+    for (let i = 0; i < values.length; i++) {
+      const m = this.maskers[i];
+      const v = m && typeof values[i] === 'string' ? m(values[i] as string) : values[i];
+      xml += this.cellXml(v, i, this.styles[i] ?? S.default, this.kinds[i] ?? 'text');
+    }
     xml += '</row>';
     this.pending += xml;
     if (this.pending.length >= 1 << 18) await this.flush();

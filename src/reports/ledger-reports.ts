@@ -7,6 +7,7 @@ import { mask, maskName } from '../domain/id-number.js';
 import { CATEGORIES, type Category } from '../domain/categories.js';
 import { UsageError } from '../io/errors.js';
 import { addSheet, writeWorkbook, type OutCell } from '../io/workbook.js';
+import { writeCsvFile } from '../io/csv-writer.js';
 import { POLICY_FACTORIES } from '../policies/registry.js';
 import type { Fund, Policy } from '../engine/types.js';
 import type { Person } from '../roster/merge.js';
@@ -57,12 +58,19 @@ export function ledgerDisbursementLines(ledger: SqliteLedger, fundId: string, mo
   return sortDisbursement(paid, reversed);
 }
 
-export async function reportDisbursement(ledger: SqliteLedger, o: { fundId: string; month: string; runId?: number; outDir: string }): Promise<{ file: string; total: Money; lines: number }> {
+export async function reportDisbursement(ledger: SqliteLedger, o: { fundId: string; month: string; runId?: number; outDir: string; csv?: boolean }): Promise<{ file: string; csvFile: string | null; total: Money; lines: number }> {
   const { fund, policy } = fundOf(o.fundId);
   const lines = ledgerDisbursementLines(ledger, o.fundId, o.month, o.runId);
-  const file = join(o.outDir, `disbursement-${fund.id}-${o.month}${o.runId !== undefined ? `-run${o.runId}` : ''}.xlsx`);
-  const total = await writeDisbursement(file, { fund, month: o.month, document: policy.document, lines });
-  return { file, total, lines: lines.length };
+  const base = join(o.outDir, `disbursement-${fund.id}-${o.month}${o.runId !== undefined ? `-run${o.runId}` : ''}`);
+  const total = await writeDisbursement(`${base}.xlsx`, { fund, month: o.month, document: policy.document, lines });
+  // the bank-upload form: one row per line, amounts as plain numbers
+  if (o.csv)
+    await writeCsvFile(
+      `${base}.csv`,
+      ['收款单位', '结算单号', '明细行号', '姓名', '身份证号', '结算日期', '医疗总费用', '支付金额', '备注'],
+      lines.map((l) => [l.payee, l.claimId, l.lineNo, l.name, l.idNumber, l.settlementDate, Number(l.totalCost.toFixed(2)), Number(l.amount.toFixed(2)), l.note]),
+    );
+  return { file: `${base}.xlsx`, csvFile: o.csv ? `${base}.csv` : null, total, lines: lines.length };
 }
 
 /** 公示 list: one row per person, amounts net of reversals; ID numbers and names masked. */
