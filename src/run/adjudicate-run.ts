@@ -20,6 +20,7 @@ import { STATUS_LABEL } from '../reports/labels.js';
 import { JsonlWriter, invalidToJson, resultToJson } from '../reports/results-jsonl.js';
 import { CheckTotals, SettlementWriter, type Checks } from '../reports/settlement.js';
 import { SortStore } from './sort-store.js';
+import { removeStale } from './stale.js';
 import { disbursementSortKey, reversalDisbursementLine, writeDisbursement, type DisbursementLine, type ReversalLine } from '../reports/disbursement.js';
 import { InputError, UsageError } from '../io/errors.js';
 import { Worker } from 'node:worker_threads';
@@ -173,6 +174,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
   if (o.claims.length === 0) throw new UsageError('请指定至少一个结算明细文件。');
   const policies = createPolicies(o.policies, o.parameters);
   const outDir = o.out ?? null;
+  removeStale(tmpdir(), '.assist-sort-');
   // 1. read: the claims into the external sort (in a worker on the second core), the roster here
   const [c, r] = await Promise.allSettled([readClaims(o), loadPeople(o.rosters, { encoding: o.encoding, hospitalAliases: o.hospitalAliases })]);
   if (c.status === 'rejected') throw c.reason;
@@ -198,6 +200,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
     for (const file of o.rosters) inputs.push({ file: basename(file), role: 'roster', ...(await fileSha256(file)) });
     // a dry run on a ledger that does not exist yet reads an empty one and creates nothing
     const ledger = new SqliteLedger(o.dryRun && !existsSync(o.ledgerPath) ? ':memory:' : o.ledgerPath, { onWait: o.onLedgerWait });
+    removeStale(dir, '.assist-staging-');
     const staging = join(dir, `.assist-staging-${process.pid}`);
     mkdirSync(staging, { recursive: true });
     let session: LedgerSession | null = null;
