@@ -12,7 +12,8 @@ export function cellText(cell: unknown): string {
   if (cell === null || cell === undefined) return '';
   if (typeof cell === 'string') return cell.replace(/^[\s\u3000]+|[\s\u3000]+$/g, '');
   if (typeof cell === 'number' || typeof cell === 'boolean') return String(cell);
-  if (cell instanceof Date) return cell.toISOString().slice(0, 10);
+  // an out-of-range date (a huge serial in a date-formatted cell) has no ISO form: shown as empty
+  if (cell instanceof Date) return Number.isNaN(cell.getTime()) ? '' : cell.toISOString().slice(0, 10);
   if (typeof cell === 'object' && cell && 'error' in cell) return String((cell as { error: string }).error);
   return String(cell);
 }

@@ -21,11 +21,16 @@ export function splitDuplicates(lines: ClaimLine[]): { valid: ClaimLine[]; dupli
       valid.push(l);
       continue;
     }
-    const where = same.map((d) => `${d.source}${d.sheet ? `/${d.sheet}` : ''} 第${d.row}行`).join('、');
-    duplicates.push({
-      source: l.source, sheet: l.sheet, row: l.row, idNumber: l.idNumber, name: l.name, claimId: l.claimId, lineNo: l.lineNo, hospital: l.hospital,
-      issues: [{ code: 'DUPLICATE_LINE', column: '结算单号', detail: `${l.hospital} 结算单号 ${l.claimId} 行号 ${l.lineNo} 重复出现：${where}` }],
-    });
+    duplicates.push(duplicateError(l, same));
   }
   return { valid, duplicates };
+}
+
+/** The DUPLICATE_LINE row error of one copy, naming where every copy sits. */
+export function duplicateError(l: ClaimLine, same: ClaimLine[]): RowError {
+  const where = same.map((d) => `${d.source}${d.sheet ? `/${d.sheet}` : ''} 第${d.row}行`).join('、');
+  return {
+    source: l.source, sheet: l.sheet, row: l.row, idNumber: l.idNumber, name: l.name, claimId: l.claimId, lineNo: l.lineNo, hospital: l.hospital,
+    issues: [{ code: 'DUPLICATE_LINE', column: '结算单号', detail: `${l.hospital} 结算单号 ${l.claimId} 行号 ${l.lineNo} 重复出现：${where}` }],
+  };
 }

@@ -298,7 +298,11 @@ export class XlsxWorkbook {
             if (v !== null && v.trim() !== '') {
               const n = Number(v);
               if (Number.isNaN(n)) value = v;
-              else value = dateStyles[c.style] ? excelSerialToDate(n, date1904) : n;
+              else if (dateStyles[c.style]) {
+                // a serial beyond any real date stays a number (the row's date check then names it)
+                const d = excelSerialToDate(n, date1904);
+                value = Number.isNaN(d.getTime()) ? n : d;
+              } else value = n;
             }
           }
         }

@@ -15,7 +15,7 @@ import { UsageError } from '../io/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { lineContentHash, lineRecord } from './content.js';
 import type {
-  AccumulatorJson, CheckReport, Ledger, LedgerSession, LineKey, OpeningRow, Reversal, ReversalInfo, RunDraft, RunInfo, StoredLine, StoredResult, TraceEntry,
+  AccumulatorJson, CheckReport, Ledger, LedgerSession, LineKey, OpeningRow, Reversal, ReversalInfo, RunDraft, RunInfo, StoredLine, TraceEntry,
 } from './store.js';
 
 const TRACE_CHUNK_LINES = 512;
@@ -165,13 +165,13 @@ export class SqliteLedger implements Ledger {
   begin(draft: RunDraft, opts: { dryRun?: boolean } = {}): LedgerSession {
     if (opts.dryRun) {
       this.db.exec('BEGIN');
-      return new SqliteSession(this, 0, draft, true);
+      return new SqliteSession(this, 0, true);
     }
     this.lock();
     const startedAt = new Date().toISOString();
     const info = this.q('INSERT INTO runs (kind, started_at, operator, command_line, month, policies, inputs, reverts_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(draft.kind, startedAt, draft.operator, draft.commandLine, draft.month, JSON.stringify(draft.policies), JSON.stringify(draft.inputs), draft.revertsRun ?? null);
-    return new SqliteSession(this, Number(info.lastInsertRowid), draft, false);
+    return new SqliteSession(this, Number(info.lastInsertRowid), false);
   }
 
   private runFromRow(r: Row): RunInfo {
@@ -376,7 +376,6 @@ class SqliteSession implements LedgerSession {
   constructor(
     private readonly ledger: SqliteLedger,
     readonly runId: number,
-    private readonly draft: RunDraft,
     readonly dryRun: boolean,
   ) {
     this.db = ledger.db;

@@ -5,7 +5,6 @@ import { once } from 'node:events';
 import { fmt } from '../domain/money.js';
 import type { RowError } from '../domain/types.js';
 import type { LineResult } from '../engine/types.js';
-import { writeAtomic } from '../io/atomic.js';
 
 export function resultToJson(r: LineResult): Record<string, unknown> {
   return {
@@ -47,18 +46,6 @@ export function invalidToJson(e: RowError): Record<string, unknown> {
   };
 }
 
-export async function writeResultsJsonl(file: string, results: LineResult[], invalid: RowError[]): Promise<void> {
-  await writeAtomic(file, async (tmp) => {
-    const ws = createWriteStream(tmp, { mode: 0o600 });
-    const write = async (obj: unknown) => {
-      if (!ws.write(JSON.stringify(obj) + '\n')) await once(ws, 'drain');
-    };
-    for (const r of results) await write(resultToJson(r));
-    for (const e of invalid) await write(invalidToJson(e));
-    ws.end();
-    await once(ws, 'close');
-  });
-}
 
 /** Streams one JSON object per line, pausing for backpressure. */
 export class JsonlWriter {

@@ -41,20 +41,6 @@ export class CheckTotals {
   }
 }
 
-/** For tests and small callers: the checks of a whole result list. */
-export function computeChecks(rowsRead: number, results: LineResult[], invalid: RowError[]): Checks {
-  const t = new CheckTotals();
-  let group: LineResult[] = [];
-  for (const r of results) {
-    if (group.length && group[0]!.line !== r.line) {
-      t.addLine(group);
-      group = [];
-    }
-    group.push(r);
-  }
-  if (group.length) t.addLine(group);
-  return t.checks(rowsRead, invalid.length);
-}
 
 function oneLine(r: LineResult): string {
   let text = '';

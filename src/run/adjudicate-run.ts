@@ -3,12 +3,10 @@ import { basename, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { readInput } from '../io/read-input.js';
-import { splitDuplicates } from '../io/batch.js';
 import type { Person } from '../roster/merge.js';
 import { loadPeople } from './people.js';
 import { adjudicate } from '../engine/adjudicate.js';
 import { createPolicies } from '../policies/registry.js';
-import { monthOf } from '../domain/dates.js';
 import { fmt, money, ZERO, type Money } from '../domain/money.js';
 import type { ClaimLine, RowError, RosterWarning } from '../domain/types.js';
 import type { Fund, LineResult, Policy } from '../engine/types.js';
@@ -65,13 +63,6 @@ export interface AdjudicateSummary {
   ledgerPath: string;
 }
 
-export function mostCommonMonth(lines: ClaimLine[]): string | null {
-  const count = new Map<string, number>();
-  for (const l of lines) count.set(monthOf(l.settlementDate), (count.get(monthOf(l.settlementDate)) ?? 0) + 1);
-  let best: string | null = null;
-  for (const [m, n] of [...count].sort()) if (best === null || n > count.get(best)!) best = m;
-  return best;
-}
 
 export function skipResult(line: ClaimLine, code: 'ALREADY_ADJUDICATED' | 'CONFLICTING_RESUBMISSION', prior: StoredLine, changed: string[] = []): LineResult {
   const earlier = prior.results.map((r) => `${r.policy} ${STATUS_LABEL[r.status]}${Object.values(r.payments).some((v) => !v.isZero()) ? ` 支付 ${Object.values(r.payments).map(fmt).join('/')}` : ''}`).join('；') || STATUS_LABEL[prior.status];

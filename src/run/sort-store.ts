@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { money, ZERO } from '../domain/money.js';
 import type { ClaimLine, RowError } from '../domain/types.js';
-import { lineKey } from '../io/batch.js';
+import { duplicateError, lineKey } from '../io/batch.js';
 
 type Plain = string | number | boolean | null;
 const MONEY = ['totalCost', 'inScopeCost', 'basicPaid', 'seriousIllnessPaid', 'assistancePaid', 'supplementaryPaid', 'hospitalWaiver', 'priorPaid', 'personalBurden'] as const;
@@ -82,13 +82,7 @@ export class SortStore {
     const rows = (this.db.prepare('SELECT dk, data FROM l WHERE dup = 1 ORDER BY id').all() as { dk: string; data: string }[]).map((r) => ({ dk: r.dk, line: decodeLine(r.data) }));
     const byKey = new Map<string, ClaimLine[]>();
     for (const r of rows) byKey.set(r.dk, [...(byKey.get(r.dk) ?? []), r.line]);
-    for (const { dk, line: l } of rows) {
-      const where = byKey.get(dk)!.map((d) => `${d.source}${d.sheet ? `/${d.sheet}` : ''} 第${d.row}行`).join('、');
-      out.push({
-        source: l.source, sheet: l.sheet, row: l.row, idNumber: l.idNumber, name: l.name, claimId: l.claimId, lineNo: l.lineNo, hospital: l.hospital,
-        issues: [{ code: 'DUPLICATE_LINE', column: '结算单号', detail: `${l.hospital} 结算单号 ${l.claimId} 行号 ${l.lineNo} 重复出现：${where}` }],
-      });
-    }
+    for (const { dk, line } of rows) out.push(duplicateError(line, byKey.get(dk)!));
     return out;
   }
 
