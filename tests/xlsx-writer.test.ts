@@ -58,3 +58,42 @@ describe('XlsxStreamWriter', () => {
     expect(ex.map((r) => r[0])).toEqual(['说明', '行 C1', '行 C2', '行 C3']);
   });
 });
+
+import { SettlementWriter, CheckTotals } from '../src/reports/settlement.js';
+import { line } from '../src/testkit.js';
+import { money, ZERO } from '../src/domain/money.js';
+import type { LineResult } from '../src/engine/types.js';
+
+describe('settlement workbook streamed', () => {
+  test('明细 splits at the row capacity, each part with its own 合计; sheets in order 汇总, 明细…, 异常, 核对', async () => {
+    const file = join(tmp(), 's.xlsx');
+    const fund = { id: 'th-2021.district', name: '区健康救助资金' };
+    const w = new SettlementWriter(file, { month: '2024-06', funds: [fund], policyNames: { 'th-2021': '亭湖' }, partRows: 3 });
+    await w.begin();
+    const totals = new CheckTotals();
+    for (let i = 0; i < 7; i++) {
+      const l = line({ claimId: `C${i}`, totalCost: '100.00' });
+      const r: LineResult = { line: l, policy: 'th-2021', status: i === 6 ? 'pended' : 'approved', reasons: i === 6 ? ['BELOW_DEDUCTIBLE'] : [], base: money('100'), payments: { [fund.id]: money(i === 6 ? '0' : '10.00') }, patientRemaining: money(i === 6 ? '100' : '90'), trace: [{ step: 'x', clause: 'c', result: 'A = 1' }], payee: 'P', changes: [] };
+      totals.addLine([r]);
+      await w.result(r);
+    }
+    await w.finish(totals.checks(7, 0), 0, []);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    expect(wb.worksheets.map((s) => s.name)).toEqual(['汇总', '明细', '明细-2', '明细-3', '异常', '核对']);
+    const part = (name: string) => {
+      const rows: unknown[][] = [];
+      wb.getWorksheet(name)!.eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
+      return rows;
+    };
+    expect(part('明细').length).toBe(1 + 3 + 1);
+    expect(part('明细-3').length).toBe(1 + 1 + 1);
+    const payCol = 14; // 0-based: 来源…救助基数 (14 columns), then the fund
+    expect(part('明细').at(-1)![0]).toBe('合计');
+    expect(part('明细').at(-1)![payCol]).toBe(30);
+    expect(part('明细-3').at(-1)![payCol]).toBe(0);
+    expect(part('异常').length).toBe(2);
+    expect(part('汇总')[2]!.slice(0, 8)).toEqual(['th-2021 亭湖', '亭湖区人民医院', 7, 6, 1, 0, 700, 60]);
+    expect(ZERO.toFixed(2)).toBe('0.00');
+  });
+});
