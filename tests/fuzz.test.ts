@@ -17,30 +17,8 @@ import { InputError, UsageError } from '../src/io/errors.js';
 import type { CellValue } from '../src/io/cell.js';
 import { ROOT } from './helpers/cli.js';
 import { tmp } from './helpers/files.js';
-import { writeZip } from './helpers/zip.js';
-import yauzl from 'yauzl';
+import { unzipParts, writeZip } from './helpers/zip.js';
 
-function unzipParts(bytes: Buffer): Promise<[string, Buffer][]> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      const out: [string, Buffer][] = [];
-      zip.on('entry', (e: yauzl.Entry) =>
-        zip.openReadStream(e, (er, s) => {
-          if (er || !s) return reject(er);
-          const chunks: Buffer[] = [];
-          s.on('data', (c: Buffer) => chunks.push(c));
-          s.on('end', () => {
-            out.push([e.fileName, Buffer.concat(chunks)]);
-            zip.readEntry();
-          });
-        }),
-      );
-      zip.on('end', () => resolve(out));
-      zip.readEntry();
-    });
-  });
-}
 
 const cell: fc.Arbitrary<CellValue> = fc.oneof(
   fc.string(),

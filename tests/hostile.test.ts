@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import yauzl from 'yauzl';
+import { unzipParts } from './helpers/zip.js';
 import { runCli, FULL_ID } from './helpers/cli.js';
 import { makeId, tmp, writeCsv } from './helpers/files.js';
 import { readSheets } from './helpers/workbook.js';
@@ -21,26 +21,8 @@ describe('CSV formula injection: every prefix neutralised', () => {
   ])('%j → %j', (input, out) => expect(neutraliseCsv(input)).toBe(out));
 });
 
-function zipTexts(file: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      const out: string[] = [];
-      zip.on('entry', (e: yauzl.Entry) =>
-        zip.openReadStream(e, (er, s) => {
-          if (er || !s) return reject(er);
-          const chunks: Buffer[] = [];
-          s.on('data', (c: Buffer) => chunks.push(c));
-          s.on('end', () => {
-            out.push(Buffer.concat(chunks).toString('utf8'));
-            zip.readEntry();
-          });
-        }),
-      );
-      zip.on('end', () => resolve(out));
-      zip.readEntry();
-    });
-  });
+async function zipTexts(file: string): Promise<string[]> {
+  return (await unzipParts(readFileSync(file))).map(([, b]) => b.toString('utf8'));
 }
 
 describe('hostile text in claims and rosters: inert in every output, files stay in the output folder, IDs masked on screen, files 0600', () => {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { fmtGrouped } from '../domain/money.js';
 import { loadConfig, resolveLedgerPath, operatorName, commandLine } from '../run/config.js';
-import { SqliteLedger, LedgerError } from '../ledger/sqlite.js';
+import { SqliteLedger } from '../ledger/sqlite.js';
 import { importOpening, OpeningRefused } from '../ledger/opening.js';
 import { revertRun } from '../ledger/revert.js';
 import { explain, runLabel } from '../ledger/explain.js';
@@ -33,11 +33,16 @@ export function ledgerPathOf(flags: LedgerFlags): string {
 export function openExisting(flags: LedgerFlags): SqliteLedger {
   const path = ledgerPathOf(flags);
   if (!existsSync(path)) throw new UsageError(`找不到台账文件 ${path}。请用 --ledger 指定台账路径，或先运行 assist adjudicate。`);
+  return new SqliteLedger(path, { mustExist: true, onWait: () => warn('台账正被另一个进程使用，等待其完成后继续……') });
+}
+
+/** Runs `fn` on the existing ledger and closes it whatever happens. */
+export async function withLedger<T>(flags: LedgerFlags, fn: (l: SqliteLedger) => T | Promise<T>): Promise<T> {
+  const l = openExisting(flags);
   try {
-    return new SqliteLedger(path, { mustExist: true, onWait: () => warn('台账正被另一个进程使用，等待其完成后继续……') });
-  } catch (err) {
-    if (err instanceof LedgerError) throw new UsageError(err.message);
-    throw err;
+    return await fn(l);
+  } finally {
+    l.close();
   }
 }
 
@@ -50,9 +55,8 @@ function common(cmd: Command): Command {
 export function registerLedger(program: Command): void {
   const ledger = program.command('ledger').description('台账：期初余额导入、运行记录、撤销运行、完整性核对');
 
-  common(ledger.command('runs').description('列出台账中的全部运行（时间、操作员、输入文件、计数、哈希）')).action((flags: LedgerFlags) => {
-    const l = openExisting(flags);
-    try {
+  common(ledger.command('runs').description('列出台账中的全部运行（时间、操作员、输入文件、计数、哈希）')).action(async (flags: LedgerFlags) => {
+    await withLedger(flags, async (l) => {
       const runs = l.runs();
       if (runs.length === 0) say('台账中还没有运行记录。');
       for (const r of runs) {
@@ -69,14 +73,11 @@ export function registerLedger(program: Command): void {
         say(`    命令：${r.commandLine}`);
         say(`    哈希：${r.hash?.slice(0, 12) ?? '（无）'}…（上一：${(r.prevHash && /^0+$/.test(r.prevHash) ? "（首次）" : r.prevHash?.slice(0, 12)) ?? '（无）'}…）`);
       }
-    } finally {
-      l.close();
-    }
+    });
   });
 
-  common(ledger.command('check').description('核对台账：重算哈希链，并核对每个累计额等于其结果与冲正之和；有不符时退出码为 1')).action((flags: LedgerFlags) => {
-    const l = openExisting(flags);
-    try {
+  common(ledger.command('check').description('核对台账：重算哈希链，并核对每个累计额等于其结果与冲正之和；有不符时退出码为 1')).action(async (flags: LedgerFlags) => {
+    await withLedger(flags, async (l) => {
       const report = l.check();
       say(`核对台账 ${l.path}：${report.runs} 次运行，${report.lines} 行明细，${report.accumulators} 个累计额`);
       if (report.problems.length === 0) {
@@ -87,9 +88,7 @@ export function registerLedger(program: Command): void {
         say(`发现 ${report.problems.length} 处不符。`);
         process.exitCode = 1;
       }
-    } finally {
-      l.close();
-    }
+    });
   });
 
   common(ledger.command('revert').description('撤销一次运行：为其仍有效的每条结果写冲正记录（金额取负），更正累计额；历史记录不删除'))
@@ -100,8 +99,7 @@ export function registerLedger(program: Command): void {
     .action(async (runText: string, flags: LedgerFlags & { out?: string }) => {
       if (!/^\d+$/.test(runText)) throw new UsageError(`运行编号应为数字，而不是“${runText}”。`);
       if (flags.month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(flags.month)) throw new UsageError(`--month 应为 YYYY-MM 格式，而不是“${flags.month}”。`);
-      const l = openExisting(flags);
-      try {
+      await withLedger(flags, async (l) => {
         const r = revertRun(l, Number(runText), { operator: operatorName(flags.operator), commandLine: commandLine(), month: flags.month ?? null });
         say(`已撤销 ${runLabel(r.target)}：冲正 ${r.reversals.length} 条结果（${r.lines} 行明细）${r.alreadyReversed ? `，另有 ${r.alreadyReversed} 行此前已冲正` : ''}${r.openings ? `，期初余额 ${r.openings} 行` : ''}`);
         for (const [fund, total] of r.fundTotals) say(`  ${fund}：冲正 ¥${fmtGrouped(total)}`);
@@ -117,12 +115,7 @@ export function registerLedger(program: Command): void {
             say(`冲正拨付清单：${file}`);
           }
         }
-      } catch (err) {
-        if (err instanceof LedgerError) throw new UsageError(err.message);
-        throw err;
-      } finally {
-        l.close();
-      }
+      });
     });
 
   common(ledger.command('import-opening').description('导入使用本工具之前的年度累计额（期初余额），列见 README「期初余额」'))
@@ -144,7 +137,6 @@ export function registerLedger(program: Command): void {
           if (err.errors.length > 100) warn(`  ……另有 ${err.errors.length - 100} 行`);
           throw new InputError(err.message);
         }
-        if (err instanceof LedgerError) throw new UsageError(err.message);
         throw err;
       } finally {
         l.close();
@@ -158,15 +150,12 @@ export function registerExplain(program: Command): void {
     .option('--line <n>', '明细行号')
     .option('--policy <id>', '只看某个政策')
     .option('--hospital <name>', '医疗机构（同一结算单号出现在多家医院时）')
-    .action((claimId: string, flags: LedgerFlags) => {
+    .action(async (claimId: string, flags: LedgerFlags) => {
       if (flags.line !== undefined && !/^\d+$/.test(flags.line)) throw new UsageError(`--line 应为数字，而不是“${flags.line}”。`);
-      const l = openExisting(flags);
-      try {
+      await withLedger(flags, async (l) => {
         const text = explain(l, claimId, { lineNo: flags.line === undefined ? undefined : Number(flags.line), policy: flags.policy, hospital: flags.hospital });
         if (text.length === 0) throw new UsageError(`台账中没有结算单 ${claimId}${flags.line ? ` 第 ${flags.line} 行` : ''} 的审核记录。`);
         for (const t of text) say(t);
-      } finally {
-        l.close();
-      }
+      });
     });
 }

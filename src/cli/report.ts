@@ -8,7 +8,7 @@ import { reportDisbursement, reportPublicity, reportThAnnual, reportThServiceSub
 import { reportJinzhouMonthly } from '../reports/jinzhou.js';
 import { reconcile } from '../reports/reconcile.js';
 import { InputError, UsageError } from '../io/errors.js';
-import { openExisting } from './ledger.js';
+import { withLedger } from './ledger.js';
 import { say, warn } from './output.js';
 import { setMaskOutputs } from '../io/masking.js';
 
@@ -73,15 +73,12 @@ export function registerReport(program: Command): void {
     .action(async (flags: ReportFlags & { csv?: boolean }) => {
       const m = month(flags);
       if (flags.run !== undefined && !/^\d+$/.test(flags.run)) throw new UsageError(`--run 应为运行编号，而不是“${flags.run}”。`);
-      const l = openExisting(flags);
-      try {
+      await withLedger(flags, async (l) => {
         const r = await reportDisbursement(l, { fundId: flags.fund!, month: m, runId: flags.run === undefined ? undefined : Number(flags.run), outDir: outDir(flags, m), csv: Boolean(flags.csv) });
         say(`${flags.fund} ${m} 拨付清单：${r.lines} 笔，合计 ¥${fmtGrouped(r.total)}`);
         if (r.csvFile) say(`CSV：${resolve(r.csvFile)}`);
         say(resolve(r.file));
-      } finally {
-        l.close();
-      }
+      });
     });
 
   common(report.command('jinzhou-monthly').description('锦州 附件6 统计月报表（按县区、按病种，本月与本年累计）、附件4 患者名单、附件5 患者登记表'))
@@ -91,14 +88,11 @@ export function registerReport(program: Command): void {
       const m = month(flags);
       const people = await rosterPeople(flags, false);
       if (!people) warn('提示：未提供名单，应救治人数只含本年已救治人员，县区按身份证号区划代码。');
-      const l = openExisting(flags);
-      try {
+      await withLedger(flags, async (l) => {
         const r = await reportJinzhouMonthly(l, people, { month: m, outDir: outDir(flags, m) });
         say(`锦州月报 ${m}：应救治 ${r.pairs}（名单登记 ${r.registered}），本年已救治或正在救治 ${r.treated}`);
         say(resolve(r.file));
-      } finally {
-        l.close();
-      }
+      });
     });
 
   common(report.command('publicity').description('公示名单：身份证号、姓名脱敏，每人救助金额'))
@@ -106,14 +100,11 @@ export function registerReport(program: Command): void {
     .option('--month <YYYY-MM>', '月份')
     .action(async (flags: ReportFlags) => {
       const m = month(flags);
-      const l = openExisting(flags);
-      try {
+      await withLedger(flags, async (l) => {
         const r = await reportPublicity(l, { policyId: flags.policy!, month: m, outDir: outDir(flags, m) });
         say(`公示名单 ${flags.policy} ${m}：${r.people} 人，救助金额合计 ¥${fmtGrouped(r.total)}`);
         say(resolve(r.file));
-      } finally {
-        l.close();
-      }
+      });
     });
 
   common(report.command('th-service-subsidy').description('亭湖基础健康服务团队补助：每人每年 150 元（参数），按基层医疗单位'))
@@ -131,14 +122,11 @@ export function registerReport(program: Command): void {
     .option('--year <YYYY>', '年度')
     .action(async (flags: ReportFlags) => {
       const y = year(flags);
-      const l = openExisting(flags);
-      try {
+      await withLedger(flags, async (l) => {
         const r = await reportThAnnual(l, { year: y, outDir: outDir(flags, String(y)) });
         say(`亭湖 ${y} 年度结算：${r.rows} 人·类，其中未达起付线 ${r.below}`);
         say(resolve(r.file));
-      } finally {
-        l.close();
-      }
+      });
     });
 }
 
@@ -153,16 +141,13 @@ export function registerReconcile(program: Command): void {
       const m = month(flags);
       if (!existsSync(statement)) throw new InputError(`找不到对账单 ${statement}。`);
       const { config } = loadConfig(flags.config);
-      const l = openExisting(flags);
-      try {
+      await withLedger(flags, async (l) => {
         const r = await reconcile(l, statement, { fundId: flags.fund!, month: m, outDir: outDir(flags, m), encoding: flags.encoding, sheet: flags.sheet, hospitalAliases: aliasMap(config.hospitalAliases ?? {}) });
         say(`对账 ${flags.fund} ${m}：台账 ¥${fmtGrouped(r.ledgerTotal)}，对账单 ¥${fmtGrouped(r.statementTotal)}`);
         say(`  一致 ${r.matched}，金额不符 ${r.differs}，应付未付 ${r.unpaid}，无依据支付 ${r.unowed}，重复支付 ${r.duplicates}${r.badRows ? `，无法识别 ${r.badRows}` : ''}`);
         say(r.tiesOut ? '结论：一致' : '结论：有差异（见对账工作簿）');
         if (!r.tiesOut) process.exitCode = 1;
         say(resolve(r.file));
-      } finally {
-        l.close();
-      }
+      });
     });
 }

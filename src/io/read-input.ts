@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { InputError } from './errors.js';
 import { openTable, type TableSource } from './table.js';
 import { CLAIM_FIELDS, ROSTER_FIELDS, OPENING_FIELDS, STATEMENT_FIELDS, describeAccepted, headerLabels, matchHeader, type ColumnMap, type FieldSpec } from './headers.js';
-import { mapClaimRow, mapOpeningRow, mapRosterRow, mapStatementRow, type OpeningInput, type StatementRow } from './records.js';
+import { mapClaimRow, mapOpeningRow, mapRosterRow, mapStatementRow, type OpeningInput, type RowContext, type StatementRow } from './records.js';
 import { isBlankRow, type CellValue, type RawRow } from './cell.js';
 import type { ClaimLine, RosterRow, RowError, RosterWarning } from '../domain/types.js';
 
@@ -98,6 +98,29 @@ function missingColumnsMessage(file: string, kind: InputKind, cand: Candidate | 
   return `${file} 不是可识别的${what}：缺少必需的列${where}。\n${lines.join('\n')}\n请在表头中补上这些列（或改用可接受的名称）后重试。`;
 }
 
+/** One data row of a file of this kind → a record, a row error, or an ignored roster row. */
+function mapRow(kind: InputKind, cells: CellValue[], ctx: RowContext): InputItem {
+  switch (kind) {
+    case 'claims': {
+      const m = mapClaimRow(cells, ctx);
+      return m.ok ? { type: 'claim', line: m.line } : { type: 'error', error: m.error };
+    }
+    case 'statement': {
+      const m = mapStatementRow(cells, ctx);
+      return m.ok ? { type: 'statement', row: m.row } : { type: 'error', error: m.error };
+    }
+    case 'opening': {
+      const m = mapOpeningRow(cells, ctx);
+      return m.ok ? { type: 'opening', row: m.row } : { type: 'error', error: m.error };
+    }
+    case 'roster': {
+      const m = mapRosterRow(cells, ctx);
+      if (m.ok === true) return { type: 'roster', row: m.row, warnings: m.warnings };
+      return m.ok === false ? { type: 'error', error: m.error } : { type: 'ignored', warnings: m.warnings };
+    }
+  }
+}
+
 /** Decides whether a file is claims or roster by its header. */
 export async function detectKind(file: string, opts: ReadOptions = {}): Promise<InputKind> {
   const table = await openTable(file, { encoding: opts.encoding });
@@ -139,46 +162,11 @@ export async function* readInput(file: string, kind: InputKind, opts: ReadOption
       }
       stats.rowsRead++;
       ctx.row = raw.row;
-      if (kind === 'claims') {
-        const m = mapClaimRow(raw.cells, ctx);
-        if (m.ok) {
-          stats.records++;
-          yield { type: 'claim', line: m.line };
-        } else {
-          stats.errors++;
-          yield { type: 'error', error: m.error };
-        }
-      } else if (kind === 'statement') {
-        const m = mapStatementRow(raw.cells, ctx);
-        if (m.ok) {
-          stats.records++;
-          yield { type: 'statement', row: m.row };
-        } else {
-          stats.errors++;
-          yield { type: 'error', error: m.error };
-        }
-      } else if (kind === 'opening') {
-        const m = mapOpeningRow(raw.cells, ctx);
-        if (m.ok) {
-          stats.records++;
-          yield { type: 'opening', row: m.row };
-        } else {
-          stats.errors++;
-          yield { type: 'error', error: m.error };
-        }
-      } else {
-        const m = mapRosterRow(raw.cells, ctx);
-        if (m.ok === true) {
-          stats.records++;
-          yield { type: 'roster', row: m.row, warnings: m.warnings };
-        } else if (m.ok === false) {
-          stats.errors++;
-          yield { type: 'error', error: m.error };
-        } else {
-          stats.ignored++;
-          yield { type: 'ignored', warnings: m.warnings };
-        }
-      }
+      const item = mapRow(kind, raw.cells, ctx);
+      if (item.type === 'error') stats.errors++;
+      else if (item.type === 'ignored') stats.ignored++;
+      else stats.records++;
+      yield item;
     }
     if (stats.rowsRead !== stats.records + stats.errors + stats.ignored) throw new Error(`行数核对失败：${file}`);
     onStats?.(stats);

@@ -197,7 +197,7 @@ export class SheetScanner {
           type = attr(attrs, 't') ?? 'n';
           style = Number(attr(attrs, 's') ?? 0) || 0;
         }
-        this.col = ref ? columnIndexOf(ref) : this.col + 1;
+        this.col = ref ? columnIndex(ref) : this.col + 1;
         this.cell = { col: this.col, ref, type, style, v: null, inline: '' };
         this.vText = '';
         this.tText = '';
@@ -258,7 +258,7 @@ export class SheetScanner {
 }
 
 /** "AB12" → 27 (0-based column). */
-export function columnIndexOf(ref: string): number {
+export function columnIndex(ref: string): number {
   let n = 0;
   for (let i = 0; i < ref.length; i++) {
     const c = ref.charCodeAt(i);

@@ -22,17 +22,6 @@ export function isDateFormatCode(code: string): boolean {
   return /[ymdhs]/i.test(stripped.replace(/[eE][+-]/g, ''));
 }
 
-export function columnIndex(ref: string): number {
-  let col = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const c = ref.charCodeAt(i);
-    if (c >= 65 && c <= 90) col = col * 26 + (c - 64);
-    else if (c >= 97 && c <= 122) col = col * 26 + (c - 96);
-    else break;
-  }
-  return col - 1;
-}
-
 function localName(name: string): string {
   const i = name.indexOf(':');
   return i < 0 ? name : name.slice(i + 1);

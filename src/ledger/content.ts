@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import type { ClaimLine } from '../domain/types.js';
 
-const FIELDS: (keyof ClaimLine)[] = [
+/** The fields the hospital sent (everything but where the line sat in the file). */
+export const CONTENT_FIELDS: readonly (keyof ClaimLine)[] = [
   'claimId', 'lineNo', 'hospital', 'idNumber', 'name', 'visitType', 'admissionDate', 'dischargeDate', 'settlementDate', 'diagnosisCode', 'diagnosisName', 'itemName',
   'totalCost', 'inScopeCost', 'basicPaid', 'seriousIllnessPaid', 'assistancePaid', 'supplementaryPaid', 'hospitalWaiver', 'priorPaid', 'personalBurden', 'referral', 'expertApproval',
 ];
@@ -30,17 +31,17 @@ function plain(v: unknown): Plain {
 /** The line as plain JSON (money as "0.00" strings), with its place in the file. */
 export function lineRecord(line: ClaimLine): Record<string, Plain> {
   const out: Record<string, Plain> = { source: line.source, sheet: line.sheet, row: line.row };
-  for (const f of FIELDS) out[f] = plain(line[f]);
+  for (const f of CONTENT_FIELDS) out[f] = plain(line[f]);
   return out;
 }
 
 export function lineContentHash(line: ClaimLine): string {
   let text = '';
-  for (const f of FIELDS) text += `${f}=${JSON.stringify(plain(line[f]))}\n`;
+  for (const f of CONTENT_FIELDS) text += `${f}=${JSON.stringify(plain(line[f]))}\n`;
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
 /** Which fields differ between a stored record and a new line (for the CONFLICTING_RESUBMISSION trace). */
 export function changedFields(before: Record<string, Plain>, line: ClaimLine): string[] {
-  return FIELDS.filter((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(plain(line[f]))).map((f) => fieldLabel(f));
+  return CONTENT_FIELDS.filter((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(plain(line[f]))).map((f) => fieldLabel(f));
 }

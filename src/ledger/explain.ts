@@ -32,9 +32,8 @@ export interface ExplainOptions {
 
 /** Lines of text; empty when the claim is not in the ledger. */
 export function explain(ledger: Ledger, claimId: string, o: ExplainOptions = {}): string[] {
-  // claim ids are stored normalised (as read: full-width brackets, no spaces); accept either spelling
-  const found = ledger.findLines(claimId, o.lineNo);
-  const lines = (found.length ? found : ledger.findLines(normalizeLabel(claimId), o.lineNo)).filter((l) => !o.hospital || l.hospital === o.hospital || l.hospital.includes(o.hospital));
+  // claim ids are stored normalised as they are read (full-width brackets, no spaces): so is the one asked for
+  const lines = ledger.findLines(normalizeLabel(claimId), o.lineNo).filter((l) => !o.hospital || l.hospital === o.hospital || l.hospital.includes(o.hospital));
   const out: string[] = [];
   for (const line of lines) out.push(...explainLine(ledger, line, o.policy));
   return out;

@@ -3,8 +3,6 @@
 // the whole file (a half-loaded opening balance would pay twice or short), as does a file or a
 // (person, policy, year, item) already loaded.
 import { basename } from 'node:path';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { readInput } from '../io/read-input.js';
 import { normalizeLabel } from '../domain/text.js';
 import { ZERO } from '../domain/money.js';
@@ -15,7 +13,7 @@ import { FUNDS as LN_FUNDS } from '../policies/ln-as-2022/index.js';
 import { catalogueItemNames } from '../policies/qd-rigid-2018/index.js';
 import { normalizeItem } from '../policies/common.js';
 import type { Ledger, OpeningRow, RunInfo } from './store.js';
-import { policyVersions } from '../run/adjudicate-run.js';
+import { fileSha256, policyVersions } from './provenance.js';
 import { createPolicies } from '../policies/registry.js';
 
 type KeyResolution = { ok: true; key: string; yearless: boolean } | { ok: false; detail: string };
@@ -130,13 +128,14 @@ export async function importOpening(ledger: Ledger, file: string, opts: { operat
   const data = await readOpening(file, opts);
   if (data.errors.length > 0) throw new OpeningRefused(`${basename(file)} 有 ${data.errors.length} 行错误，未导入任何期初余额；请改正后重新导入。`, data.errors);
   if (data.rows.length === 0) throw new OpeningRefused(`${basename(file)} 没有期初余额数据行。`, []);
-  const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
-  const earlier = ledger.runs().find((r) => r.kind === 'opening' && r.inputs.some((i) => i.sha256 === sha256) && !ledger.runs().some((x) => x.kind === 'revert' && x.revertsRun === r.id));
+  const { sha256, bytes } = await fileSha256(file);
+  const runs = ledger.runs();
+  const earlier = runs.find((r) => r.kind === 'opening' && r.inputs.some((i) => i.sha256 === sha256) && !runs.some((x) => x.kind === 'revert' && x.revertsRun === r.id));
   if (earlier) throw new OpeningRefused(`${basename(file)} 已于第 ${earlier.id} 次运行（${earlier.startedAt.slice(0, 10)}）导入过，不能重复导入。如需重新导入，请先 assist ledger revert ${earlier.id}。`, []);
   const policies = [...new Set(data.rows.map((r) => r.policy))];
   const session = ledger.begin({
     kind: 'opening', operator: opts.operator, commandLine: opts.commandLine, month: null, policies: policyVersions(createPolicies(policies)),
-    inputs: [{ file: basename(file), role: 'opening', sha256, bytes: readFileSync(file).length }],
+    inputs: [{ file: basename(file), role: 'opening', sha256, bytes }],
   });
   try {
     const exists: RowError[] = [];

@@ -8,7 +8,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { fmt, fromFen, toFen, ZERO, type Money } from '../domain/money.js';
 import type { ReasonCode, Status } from '../domain/reasons.js';
 import type { ClaimLine } from '../domain/types.js';
-import type { AccumulatorStore } from '../engine/accumulators.js';
+import { minDate, type AccumulatorStore } from '../engine/accumulators.js';
 import type { Accumulator, AccumulatorChange, LineResult } from '../engine/types.js';
 import { mask } from '../domain/id-number.js';
 import { UsageError } from '../io/errors.js';
@@ -58,6 +58,25 @@ interface Delta {
   paid: number;
   entitled: number;
   firstDate: string | null;
+}
+
+/**
+ * Adds a change to the running total of its (person, policy, year, key): amounts add up, the first-claim
+ * date is the earliest. Returns the new entry when the key was not there yet.
+ */
+function mergeDelta(totals: Map<string, Delta>, d: Delta): Delta | null {
+  const k = `${d.idNumber}|${d.policy}|${d.year}|${d.key}`;
+  const cur = totals.get(k);
+  if (!cur) {
+    const fresh = { ...d };
+    totals.set(k, fresh);
+    return fresh;
+  }
+  cur.base += d.base;
+  cur.paid += d.paid;
+  cur.entitled += d.entitled;
+  cur.firstDate = minDate(cur.firstDate, d.firstDate);
+  return null;
 }
 
 /** Blocks the thread (test hook only): lets a test kill the process while the run's transaction is open. */
@@ -211,14 +230,24 @@ export class SqliteLedger implements Ledger {
     return line;
   }
 
-  private readonly hospitalIdCache = new Map<string, number | null>();
+  private readonly hospitalIds = new Map<string, number>();
+  /** A hospital's id (cached once known); `create` adds an unknown one (inside a run's transaction). */
+  hospitalId(name: string, create = false): number | null {
+    const cached = this.hospitalIds.get(name);
+    if (cached !== undefined) return cached;
+    let id = (this.q('SELECT id FROM hospitals WHERE name = ?').get(name) as { id: number } | undefined)?.id ?? null;
+    if (id === null && create) id = Number(this.q('INSERT INTO hospitals (name) VALUES (?)').run(name).lastInsertRowid);
+    if (id !== null) this.hospitalIds.set(name, id);
+    return id;
+  }
+  /** After a rollback the ids a run added are gone again. */
+  forgetHospitalIds(): void {
+    this.hospitalIds.clear();
+  }
+
   findActive(key: LineKey): StoredLine | null {
     // the hospital's id first (cached), then an index lookup that touches only the key and the id
-    let hid = this.hospitalIdCache.get(key.hospital);
-    if (hid === undefined) {
-      hid = (this.q('SELECT id FROM hospitals WHERE name = ?').get(key.hospital) as { id: number } | undefined)?.id ?? null;
-      if (hid !== null) this.hospitalIdCache.set(key.hospital, hid);
-    }
+    const hid = this.hospitalId(key.hospital);
     if (hid === null) return null;
     const hit = this.q('SELECT id FROM lines WHERE claim_id = ? AND line_no = ? AND hospital_id = ? AND superseded_by IS NULL').get(key.claimId, key.lineNo, hid) as { id: number } | undefined;
     if (!hit) return null;
@@ -301,17 +330,7 @@ export class SqliteLedger implements Ledger {
     }
     // accumulators = Σ openings + Σ result changes − Σ reversals (first date: the earliest recorded)
     const expected = new Map<string, Delta>();
-    const add = (d: Delta): void => {
-      const k = `${d.idNumber}|${d.policy}|${d.year}|${d.key}`;
-      const cur = expected.get(k);
-      if (!cur) expected.set(k, { ...d });
-      else {
-        cur.base += d.base;
-        cur.paid += d.paid;
-        cur.entitled += d.entitled;
-        if (d.firstDate && (!cur.firstDate || d.firstDate < cur.firstDate)) cur.firstDate = d.firstDate;
-      }
-    };
+    const add = (d: Delta): void => void mergeDelta(expected, d);
     for (const o of this.q('SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM openings').raw(true).iterate()) {
       const [idNumber, policy, year, key, base, paid, entitled, firstDate] = o as [string, string, number, string, number, number, number, string | null];
       add({ idNumber, policy, year, key, base, paid, entitled, firstDate });
@@ -367,7 +386,6 @@ class SqliteSession implements LedgerSession {
   private readonly deltas = new Map<string, Delta>();
   /** the same deltas by person, so loading one person's accumulators does not scan them all */
   private readonly deltasByPerson = new Map<string, Delta[]>();
-  private readonly hospitalIds = new Map<string, number>();
   private chunk: TraceEntry[] = [];
   private chunkNo = 0;
   private done = false;
@@ -380,8 +398,6 @@ class SqliteSession implements LedgerSession {
   ) {
     this.db = ledger.db;
     this.stmt = {
-      hospital: this.ledger.q('SELECT id FROM hospitals WHERE name = ?'),
-      addHospital: this.ledger.q('INSERT INTO hospitals (name) VALUES (?)'),
       line: this.ledger.q(
         `INSERT INTO lines (run_id, claim_id, line_no, hospital_id, content_hash, source, row, id_number, name, visit_type, admission_date, settlement_date,
           total_cost, basic_paid, serious_paid, assistance_paid, other_paid, personal_burden, patient_remaining, status, trace_chunk, trace_index)
@@ -402,31 +418,12 @@ class SqliteSession implements LedgerSession {
     };
   }
 
-  private hospitalId(name: string, create: boolean): number | null {
-    const cached = this.hospitalIds.get(name);
-    if (cached !== undefined) return cached;
-    const r = this.stmt.hospital!.get(name) as { id: number } | undefined;
-    let id = r?.id ?? null;
-    if (id === null && create) id = Number(this.stmt.addHospital!.run(name).lastInsertRowid);
-    if (id !== null) this.hospitalIds.set(name, id);
-    return id;
-  }
-
   private addDelta(d: Delta): void {
-    const k = `${d.idNumber}|${d.policy}|${d.year}|${d.key}`;
-    const cur = this.deltas.get(k);
-    if (!cur) {
-      const fresh = { ...d };
-      this.deltas.set(k, fresh);
-      const list = this.deltasByPerson.get(d.idNumber);
-      if (list) list.push(fresh);
-      else this.deltasByPerson.set(d.idNumber, [fresh]);
-    } else {
-      cur.base += d.base;
-      cur.paid += d.paid;
-      cur.entitled += d.entitled;
-      if (d.firstDate && (!cur.firstDate || d.firstDate < cur.firstDate)) cur.firstDate = d.firstDate;
-    }
+    const fresh = mergeDelta(this.deltas, d);
+    if (!fresh) return;
+    const list = this.deltasByPerson.get(d.idNumber);
+    if (list) list.push(fresh);
+    else this.deltasByPerson.set(d.idNumber, [fresh]);
   }
 
   findActive(key: LineKey): StoredLine | null {
@@ -484,7 +481,7 @@ class SqliteSession implements LedgerSession {
     });
     const status = results.find((r) => r.status === 'approved')?.status ?? results.find((r) => r.status === 'pended')?.status ?? results[0]!.status;
     const info = this.stmt.line!.run(
-      this.runId, line.claimId, line.lineNo, this.hospitalId(line.hospital, true), lineContentHash(line), line.source, line.row, line.idNumber, line.name, line.visitType,
+      this.runId, line.claimId, line.lineNo, this.ledger.hospitalId(line.hospital, true), lineContentHash(line), line.source, line.row, line.idNumber, line.name, line.visitType,
       line.admissionDate, line.settlementDate, toFen(line.totalCost), toFen(line.basicPaid), toFen(line.seriousIllnessPaid), toFen(line.assistancePaid),
       toFen(line.supplementaryPaid.plus(line.hospitalWaiver)), toFen(line.personalBurden), toFen(results[0]!.patientRemaining), status, this.chunkNo, this.chunk.length - 1,
     );
@@ -549,5 +546,6 @@ class SqliteSession implements LedgerSession {
   rollback(): void {
     this.done = true;
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    this.ledger.forgetHospitalIds();
   }
 }

@@ -37,8 +37,14 @@ export interface ReversalLine {
 export function disbursementLines(fund: Fund, results: LineResult[], reversals: ReversalLine[] = []): DisbursementLine[] {
   const paid = results
     .filter((r) => r.status === 'approved' && r.payments[fund.id] && !r.payments[fund.id]!.isZero())
-    .map((r) => ({ payee: r.payee, hospital: r.line.hospital, claimId: r.line.claimId, lineNo: r.line.lineNo, name: r.line.name, idNumber: r.line.idNumber, settlementDate: r.line.settlementDate, totalCost: r.line.totalCost, amount: r.payments[fund.id]!, note: '' }));
+    .map((r) => paidDisbursementLine(r, fund.id));
   return sortDisbursement(paid, reversals.filter((r) => r.payments[fund.id] && !r.payments[fund.id]!.isZero()).map((r) => reversalDisbursementLine(r, fund.id)));
+}
+
+/** An approved result's payment from one fund, as the list shows it. */
+export function paidDisbursementLine(r: LineResult, fundId: string): DisbursementLine {
+  const l = r.line;
+  return { payee: r.payee, hospital: l.hospital, claimId: l.claimId, lineNo: l.lineNo, name: l.name, idNumber: l.idNumber, settlementDate: l.settlementDate, totalCost: l.totalCost, amount: r.payments[fundId]!, note: '' };
 }
 
 export function reversalDisbursementLine(r: ReversalLine, fundId: string): DisbursementLine {

@@ -1,8 +1,6 @@
 // The `assist adjudicate` pipeline: read → merge roster → adjudicate (pure) → write outputs.
 import { basename, join } from 'node:path';
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { readInput } from '../io/read-input.js';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import type { Person } from '../roster/merge.js';
 import { loadPeople } from './people.js';
 import { adjudicate } from '../engine/adjudicate.js';
@@ -13,13 +11,15 @@ import type { Fund, LineResult, Policy } from '../engine/types.js';
 import { AccumulatorStore } from '../engine/accumulators.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
 import { changedFields, lineContentHash } from '../ledger/content.js';
-import type { InputFile, Ledger, LedgerSession, PolicyVersion, Reversal, RunInfo, StoredLine } from '../ledger/store.js';
+import type { InputFile, Ledger, LedgerSession, Reversal, RunInfo, StoredLine } from '../ledger/store.js';
 import { STATUS_LABEL } from '../reports/labels.js';
 import { JsonlWriter, invalidToJson, resultToJson } from '../reports/results-jsonl.js';
 import { CheckTotals, SettlementWriter, type Checks } from '../reports/settlement.js';
 import { SortStore } from './sort-store.js';
+import { fileSha256, policyVersions } from '../ledger/provenance.js';
+import { readClaimsInto } from './read-claims.js';
 import { removeStale } from './stale.js';
-import { disbursementSortKey, reversalDisbursementLine, writeDisbursement, type DisbursementLine, type ReversalLine } from '../reports/disbursement.js';
+import { disbursementSortKey, paidDisbursementLine, reversalDisbursementLine, writeDisbursement, type DisbursementLine, type ReversalLine } from '../reports/disbursement.js';
 import { InputError, UsageError } from '../io/errors.js';
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
@@ -74,20 +74,6 @@ export function skipResult(line: ClaimLine, code: 'ALREADY_ADJUDICATED' | 'CONFL
       result: code === 'ALREADY_ADJUDICATED' ? '内容相同，已审核过，本次跳过、不支付' : '内容与已审核的记录不同，未处理；如需更正请加 --supersede 重新运行（将冲正原结果并按新内容审核）',
     }],
   };
-}
-
-async function fileSha256(file: string): Promise<{ sha256: string; bytes: number }> {
-  const h = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(file)) {
-    h.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { sha256: h.digest('hex'), bytes };
-}
-
-export function policyVersions(policies: Policy[]): PolicyVersion[] {
-  return policies.map((p) => ({ id: p.id, name: p.name, document: p.document, version: createHash('sha256').update(JSON.stringify(p.params.file)).digest('hex').slice(0, 16), parameters: p.params.file }));
 }
 
 /** Reversals as the disbursement list and settlement workbook show them (冲正). */
@@ -211,6 +197,9 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       const aux = sort.aux();
       aux.exec('CREATE TABLE d (id INTEGER PRIMARY KEY, fund TEXT NOT NULL, k TEXT NOT NULL, data TEXT NOT NULL); BEGIN');
       const paidTo = aux.prepare('INSERT INTO d (fund, k, data) VALUES (?, ?, ?)');
+      // a disbursement line waits in the temporary database, in list order (order 0: a reversal before the new result)
+      const stage = (fundId: string, l: DisbursementLine, order: 0 | 1) =>
+        paidTo.run(fundId, disbursementSortKey(l, order), JSON.stringify({ ...l, totalCost: l.totalCost.toFixed(2), amount: l.amount.toFixed(2) }));
       // 2. adjudicate in §3 order, batch by batch, each result written out as soon as it is decided
       let done = 0;
       for (const batch of chunks(sort.sorted(), CHUNK_LINES)) {
@@ -235,8 +224,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
               for (const f of funds) {
                 const amount = r.payments[f.id];
                 if (!amount || amount.isZero()) continue;
-                const l: DisbursementLine = { payee: r.payee, hospital: r.line.hospital, claimId: r.line.claimId, lineNo: r.line.lineNo, name: r.line.name, idNumber: r.line.idNumber, settlementDate: r.line.settlementDate, totalCost: r.line.totalCost, amount, note: '' };
-                paidTo.run(f.id, disbursementSortKey(l, 1), JSON.stringify({ ...l, totalCost: l.totalCost.toFixed(2), amount: amount.toFixed(2) }));
+                stage(f.id, paidDisbursementLine(r, f.id), 1);
               }
           }
         }
@@ -257,8 +245,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
         for (const f of funds) {
           const amount = r.payments[f.id];
           if (!amount || amount.isZero()) continue;
-          const l = reversalDisbursementLine(r, f.id);
-          paidTo.run(f.id, disbursementSortKey(l, 0), JSON.stringify({ ...l, totalCost: l.totalCost.toFixed(2), amount: amount.toFixed(2) }));
+          stage(f.id, reversalDisbursementLine(r, f.id), 0);
         }
       aux.exec('COMMIT');
       await jsonl.close();
@@ -320,22 +307,8 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
 async function readClaims(o: AdjudicateOptions): Promise<{ sort: SortStore; invalidRows: RowError[]; rowsRead: number }> {
   if (process.env.ASSIST_WORKERS === '0') {
     const sort = new SortStore();
-    const invalidRows: RowError[] = [];
-    let rowsRead = 0;
-    let seen = 0;
-    try {
-      for (const file of o.claims) {
-        for await (const item of readInput(file, 'claims', { encoding: o.encoding, sheet: o.sheet, hospitalAliases: o.hospitalAliases }, (s) => (rowsRead += s.rowsRead))) {
-          if (item.type === 'claim') sort.add(item.line);
-          else if (item.type === 'error') invalidRows.push(item.error);
-          if (++seen % 10_000 === 0) o.onProgress?.(seen, '读取结算明细');
-        }
-      }
-    } catch (err) {
-      sort.close();
-      throw err;
-    }
-    return { sort, invalidRows, rowsRead };
+    const read = await readClaimsInto(sort, o.claims, { encoding: o.encoding, sheet: o.sheet, hospitalAliases: o.hospitalAliases }, (seen) => o.onProgress?.(seen, '读取结算明细'));
+    return { sort, ...read };
   }
   const worker = new Worker(new URL('./claims-worker.js', import.meta.url), {
     execArgv: [],

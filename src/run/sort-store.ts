@@ -8,13 +8,11 @@ import { join } from 'node:path';
 import { money, ZERO } from '../domain/money.js';
 import type { ClaimLine, RowError } from '../domain/types.js';
 import { duplicateError, lineKey } from '../io/batch.js';
+import { CONTENT_FIELDS } from '../ledger/content.js';
 
 type Plain = string | number | boolean | null;
 const MONEY = ['totalCost', 'inScopeCost', 'basicPaid', 'seriousIllnessPaid', 'assistancePaid', 'supplementaryPaid', 'hospitalWaiver', 'priorPaid', 'personalBurden'] as const;
-const FIELDS = [
-  'source', 'sheet', 'row', 'claimId', 'lineNo', 'idNumber', 'name', 'hospital', 'visitType', 'admissionDate', 'dischargeDate', 'settlementDate', 'diagnosisCode', 'diagnosisName', 'itemName',
-  ...MONEY, 'referral', 'expertApproval',
-] as const;
+const FIELDS: readonly (keyof ClaimLine)[] = ['source', 'sheet', 'row', ...CONTENT_FIELDS];
 
 export function encodeLine(l: ClaimLine): string {
   const out: Plain[] = new Array(FIELDS.length);

@@ -1,4 +1,5 @@
 import yazl from 'yazl';
+import yauzl from 'yauzl';
 import { createWriteStream } from 'node:fs';
 
 /** Writes a zip with the parts in exactly the given order (to imitate Excel's or exceljs's part order). */
@@ -64,4 +65,27 @@ export function styles(numFmts: [number, string][], xfNumFmtIds: number[]): stri
   }<fonts count="1"><font><sz val="11"/><name val="宋体"/></font></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="${xfNumFmtIds.length}">${xfNumFmtIds
     .map((id) => `<xf numFmtId="${id}" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/>`)
     .join('')}</cellXfs></styleSheet>`;
+}
+
+/** Every part of a zip (a workbook), in the order stored, decompressed. */
+export function unzipParts(bytes: Buffer): Promise<[string, Buffer][]> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(bytes, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      const out: [string, Buffer][] = [];
+      zip.on('entry', (e: yauzl.Entry) =>
+        zip.openReadStream(e, (er, s) => {
+          if (er || !s) return reject(er);
+          const chunks: Buffer[] = [];
+          s.on('data', (c: Buffer) => chunks.push(c));
+          s.on('end', () => {
+            out.push([e.fileName, Buffer.concat(chunks)]);
+            zip.readEntry();
+          });
+        }),
+      );
+      zip.on('end', () => resolve(out));
+      zip.readEntry();
+    });
+  });
 }
