@@ -56,6 +56,7 @@ export interface ScannedCell {
 
 export interface ScanHandlers {
   rowStart(rowAttrR: string | null): void;
+  /** `c` is reused for the next cell: read it, do not keep it */
   cell(c: ScannedCell): void;
   rowEnd(): void;
 }
@@ -73,6 +74,7 @@ export class SheetScanner {
   private tText = '';
   private hasV = false;
   private col = -1;
+  private readonly reused: ScannedCell = { col: 0, ref: null, type: 'n', style: 0, v: null, inline: '' };
 
   constructor(private readonly h: ScanHandlers) {}
 
@@ -87,6 +89,45 @@ export class SheetScanner {
       if (lt > pos && this.capture) this.text(buf.slice(pos, lt));
       pos = lt;
       const c1 = buf.charCodeAt(lt + 1);
+      // fast paths for the three tags that make up nearly all of a sheet: <c …>, <v>…</v>, </c>
+      if (this.inRow && !this.capture) {
+        const c2 = buf.charCodeAt(lt + 2);
+        if (c1 === 99 /* c */ && (c2 === 32 || c2 === 62 || c2 === 47)) {
+          const gt = buf.indexOf('>', lt + 2);
+          if (gt < 0) break;
+          if (this.fastCell(buf, lt + 2, gt)) {
+            pos = gt + 1;
+            // the usual whole cell <c …><v>…</v></c> in one step
+            if (this.cell && buf.charCodeAt(pos) === 60 && buf.charCodeAt(pos + 1) === 118 && buf.charCodeAt(pos + 2) === 62) {
+              const end = buf.indexOf('</v>', pos + 3);
+              if (end >= 0 && buf.charCodeAt(end + 4) === 60 && buf.charCodeAt(end + 5) === 47 && buf.charCodeAt(end + 6) === 99 && buf.charCodeAt(end + 7) === 62) {
+                const t = buf.slice(pos + 3, end);
+                if (t.indexOf('<') < 0) {
+                  this.vText = t.indexOf('&') < 0 ? t : decodeXml(t);
+                  this.hasV = true;
+                  this.close('c');
+                  pos = end + 8;
+                }
+              }
+            }
+            continue;
+          }
+        } else if (c1 === 118 /* v */ && c2 === 62 /* > */ && this.cell) {
+          const end = buf.indexOf('</v>', lt + 3);
+          if (end < 0) break;
+          const t = buf.slice(lt + 3, end);
+          if (t.indexOf('<') < 0) {
+            this.vText = decodeXml(t);
+            this.hasV = true;
+            pos = end + 4;
+            continue;
+          }
+        } else if (c1 === 47 /* / */ && c2 === 99 /* c */ && buf.charCodeAt(lt + 3) === 62) {
+          this.close('c');
+          pos = lt + 4;
+          continue;
+        }
+      }
       if (c1 === 33 /* ! */) {
         if (buf.startsWith('<!--', lt)) {
           const end = buf.indexOf('-->', lt + 4);
@@ -126,6 +167,76 @@ export class SheetScanner {
     }
     this.buf = pos < n ? buf.slice(pos) : '';
     if (this.buf.length > 64 * 1024 * 1024) throw new Error('工作表 XML 中有超过 64 MB 的未闭合标记');
+  }
+
+  /**
+   * `<c` attributes between `from` and the tag's `>` at `gt`, parsed in place (no slices of the tag);
+   * false sends an unusual tag (a namespace prefix on an attribute, no quotes) to the general path.
+   */
+  private fastCell(buf: string, from: number, gt: number): boolean {
+    let ref: string | null = null;
+    let type = 'n';
+    let style = 0;
+    let i = from;
+    const selfClosing = buf.charCodeAt(gt - 1) === 47;
+    const stop = selfClosing ? gt - 1 : gt;
+    while (i < stop) {
+      let ch = buf.charCodeAt(i);
+      if (ch === 32 || ch === 9 || ch === 10 || ch === 13) {
+        i++;
+        continue;
+      }
+      const nameStart = i;
+      while (i < stop && (ch = buf.charCodeAt(i)) !== 61 /* = */ && ch > 32) i++;
+      const nameEnd = i;
+      while (i < stop && buf.charCodeAt(i) <= 32) i++;
+      if (buf.charCodeAt(i) !== 61) return false;
+      i++;
+      while (i < stop && buf.charCodeAt(i) <= 32) i++;
+      const q = buf.charCodeAt(i);
+      if (q !== 34 && q !== 39) return false;
+      const end = buf.indexOf(q === 34 ? '"' : "'", i + 1);
+      if (end < 0 || end >= stop) return false;
+      const len = nameEnd - nameStart;
+      if (len === 1) {
+        const n = buf.charCodeAt(nameStart);
+        if (n === 114 /* r */) ref = buf.slice(i + 1, end);
+        else if (n === 116 /* t */) type = buf.slice(i + 1, end);
+        else if (n === 115 /* s */) {
+          let v = 0;
+          for (let k = i + 1; k < end; k++) {
+            const d = buf.charCodeAt(k) - 48;
+            if (d < 0 || d > 9) {
+              v = Number(decodeXml(buf.slice(i + 1, end))) || 0;
+              break;
+            }
+            v = v * 10 + d;
+          }
+          style = v;
+        }
+      } else {
+        for (let k = nameStart; k < nameEnd; k++) if (buf.charCodeAt(k) === 58 /* : */) return false;
+      }
+      i = end + 1;
+    }
+    if (ref !== null && ref.indexOf('&') >= 0) ref = decodeXml(ref);
+    if (type.length > 1 && type.indexOf('&') >= 0) type = decodeXml(type);
+    this.col = ref ? columnIndex(ref) : this.col + 1;
+    // one cell object, reused: the handler reads it before the next cell starts
+    const c = this.reused;
+    c.col = this.col;
+    c.ref = ref;
+    c.type = type;
+    c.style = style;
+    c.v = null;
+    c.inline = '';
+    this.cell = c;
+    this.vText = '';
+    this.tText = '';
+    this.hasV = false;
+    this.inIs = false;
+    if (selfClosing) this.close('c');
+    return true;
   }
 
   end(): void {

@@ -6,7 +6,8 @@ import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { SheetScanner } from './sheet-scanner.js';
 import { StringDecoder } from 'node:string_decoder';
 import { posix } from 'node:path';
-import type { Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
+import { createInflateRaw, type ZlibOptions } from 'node:zlib';
 import { InputError } from './errors.js';
 import type { CellValue, RawRow } from './cell.js';
 import { excelSerialToDate } from '../domain/dates.js';
@@ -87,8 +88,30 @@ export class XlsxWorkbook {
   }
 
   private openStream(entry: yauzl.Entry): Promise<Readable> {
+    // a deflated part is inflated here rather than by yauzl, with bigger chunks and a deep buffer, so zlib
+    // (on libuv's thread pool) runs ahead while this thread parses; the byte count is checked as yauzl would
+    const own = entry.compressionMethod === 8 && !entry.isEncrypted();
     return new Promise((resolve, reject) =>
-      this.zip.openReadStream(entry, (err, s) => (err ? reject(new InputError(`无法读取 ${this.file} 中的 ${entry.fileName}：${err.message}`)) : resolve(s!))),
+      this.zip.openReadStream(entry, (own ? { decodeFileData: false } : {}) as yauzl.ZipFileOptions, (err, s) => {
+        if (err) return reject(new InputError(`无法读取 ${this.file} 中的 ${entry.fileName}：${err.message}`));
+        if (!own) return resolve(s!);
+        // (zlib passes its options on to the Transform it is, so readableHighWaterMark applies)
+        const inflate = createInflateRaw({ chunkSize: 1 << 16, readableHighWaterMark: 1 << 23 } as ZlibOptions);
+        let bytes = 0;
+        const expected = entry.uncompressedSize;
+        const counted = new Transform({
+          readableHighWaterMark: 1 << 23,
+          transform(chunk: Buffer, _enc, done) {
+            bytes += chunk.length;
+            if (bytes > expected) return done(new Error(`too many bytes in the stream. expected ${expected}. got at least ${bytes}`));
+            done(null, chunk);
+          },
+          flush(done) {
+            done(bytes < expected ? new Error(`not enough bytes in the stream. expected ${expected}. got only ${bytes}`) : null);
+          },
+        });
+        resolve(pipeline(s!, inflate, counted, () => {}) as unknown as Readable);
+      }),
     );
   }
 
