@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, FULL_ID, ROOT } from './helpers/cli.js';
 import { makeId, tmp, writeCsv } from './helpers/files.js';
@@ -303,12 +303,15 @@ describe('tamper evidence: assist ledger check exits 1 on any mismatch', () => {
 });
 
 describe('schema: versioned migrations, mode 0600', () => {
-  test('schema_migrations records version 1; the ledger file is 0600; a newer ledger is refused', () => {
+  test('schema_migrations records versions 1 and 2; the ledger file is 0600; a newer ledger is refused', () => {
     const s = setup();
     adjudicate(s, s.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000')]), 'm');
     expect(statSync(s.ledger).mode & 0o777).toBe(0o600);
     const db = new Database(s.ledger);
-    expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([{ version: 1, name: expect.stringContaining('台账初始结构') }]);
+    expect(db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual([
+      { version: 1, name: expect.stringContaining('台账初始结构') },
+      { version: 2, name: expect.stringContaining('brotli') },
+    ]);
     const run = db.prepare('SELECT kind, operator, command_line, month, policies, inputs, counts FROM runs').get() as Record<string, string>;
     expect(run.kind).toBe('adjudicate');
     expect(JSON.parse(run.policies)[0]).toMatchObject({ id: 'th-2021', version: expect.stringMatching(/^[0-9a-f]{16}$/) });
@@ -319,6 +322,50 @@ describe('schema: versioned migrations, mode 0600', () => {
     const r = runCli(['ledger', 'runs', '--ledger', s.ledger]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('结构版本为 99');
+  });
+});
+
+describe('a ledger written by schema version 1 (before 2026-11-23) keeps working', () => {
+  // tests/fixtures/ledger-v1.db: the demo month (run 1), the Jinzhou demo (run 2) and its revert (run 3), written by
+  // the version-1 program — line hashes as hex text, payee names on every result, zero payments, deflated traces.
+  const dir = tmp('assist-v1-');
+  const ledger = join(dir, 'v1.db');
+  copyFileSync(join(ROOT, 'tests', 'fixtures', 'ledger-v1.db'), ledger);
+  const config = ['--config', join(ROOT, 'fixtures', 'demo', 'assist.config.json'), '--ledger', ledger, '--out', join(dir, 'out')];
+
+  test('opened: migrated to version 2, the hash chain and accumulators check out, explain reads a deflated trace', () => {
+    const r = runCli(['ledger', 'check', '--ledger', ledger]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('3 次运行');
+    const db = new Database(ledger, { readonly: true });
+    expect((db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[])).toEqual([1, 2]);
+    expect(db.prepare("SELECT DISTINCT codec FROM trace_chunks").pluck().all()).toEqual(['deflate']);
+    db.close();
+    const e = runCli(['explain', 'QD2024060000037', '--ledger', ledger, '--policy', 'qd-rigid-2018']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stdout).toContain('qd-rigid-2018.insurer 3,740.89');
+    expect(e.stdout).toContain('收款单位 青岛市妇女儿童医院');
+    expect(e.stdout).toContain('计算过程');
+  });
+
+  test('the demo month again: every line ALREADY_ADJUDICATED against the old text hashes; the reverted Jinzhou month adjudicated anew; check passes', () => {
+    const again = runCli(['adjudicate', join(ROOT, 'fixtures', 'demo', 'claims.xlsx'), join(ROOT, 'fixtures', 'demo', 'claims-gb18030.csv'), ...config]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/跳过 (\d+) 行：已审核过 \1(?!\d)/);
+    const jz = runCli(['adjudicate', join(ROOT, 'fixtures', 'demo', 'claims-jinzhou.xlsx'), ...config, '--policies', 'jz-21-2019']);
+    expect(jz.code, jz.stderr).toBe(0);
+    expect(jz.stdout).not.toContain('跳过');
+    // reverting the old run 1 negates its stored payments (zeros included) — check compares the non-zero amounts
+    const rv = runCli(['ledger', 'revert', '1', '--ledger', ledger, '--out', join(dir, 'out')]);
+    expect(rv.code, rv.stderr).toBe(0);
+    const c = runCli(['ledger', 'check', '--ledger', ledger]);
+    expect(c.code, c.stdout + c.stderr).toBe(0);
+    const db = new Database(ledger, { readonly: true });
+    expect(db.prepare("SELECT codec, COUNT(*) AS n FROM trace_chunks GROUP BY codec ORDER BY codec").all()).toEqual([
+      { codec: 'brotli', n: expect.any(Number) },
+      { codec: 'deflate', n: expect.any(Number) },
+    ]);
+    db.close();
   });
 });
 

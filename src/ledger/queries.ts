@@ -3,7 +3,7 @@
 import { fromFen, type Money } from '../domain/money.js';
 import type { Status } from '../domain/reasons.js';
 import type { ReversalLine } from '../reports/disbursement.js';
-import type { SqliteLedger } from './sqlite.js';
+import { storedPayee, type SqliteLedger } from './sqlite.js';
 import type { RunInfo } from './store.js';
 
 export interface ResultRow {
@@ -52,7 +52,7 @@ function toResultRow(x: Record<string, unknown>): ResultRow {
     totalCost: fromFen(x.total_cost as number), basicPaid: fromFen(x.basic_paid as number), seriousIllnessPaid: fromFen(x.serious_paid as number), assistancePaid: fromFen(x.assistance_paid as number),
     otherPaid: fromFen(x.other_paid as number), personalBurden: fromFen(x.personal_burden as number), patientRemaining: fromFen(x.patient_remaining as number),
     supersededBy: (x.superseded_by as number) ?? null, policy: x.policy as string, status: x.status as Status, reasons: x.reasons ? (x.reasons as string).split(',') : [],
-    base: fromFen(x.base as number), payee: x.payee as string,
+    base: fromFen(x.base as number), payee: storedPayee(x.payee as string, x.hospital as string),
     payments: Object.fromEntries(Object.entries(JSON.parse(x.payments as string) as Record<string, number>).map(([k, v]) => [k, fromFen(v)])),
     details: x.details ? (JSON.parse(x.details as string) as Record<string, string>) : null,
   };

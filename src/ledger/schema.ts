@@ -125,6 +125,11 @@ CREATE TABLE accumulators (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 2,
+    name: '计算过程块改用 brotli 压缩（codec 列；旧块仍为 deflate）',
+    sql: `ALTER TABLE trace_chunks ADD COLUMN codec TEXT NOT NULL DEFAULT 'deflate' CHECK (codec IN ('deflate', 'brotli'));`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -155,6 +155,8 @@ export interface LedgerSession {
   recordOpening(o: OpeningRow): void;
   /** negates the openings of an opening run */
   reverseOpenings(runId: number): number;
+  /** waits until everything recorded so far is written into the run's transaction (call before commit) */
+  drain(): Promise<void>;
   commit(counts: Record<string, number>): RunInfo;
   rollback(): void;
 }

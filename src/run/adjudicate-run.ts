@@ -2,7 +2,7 @@
 import { basename, join } from 'node:path';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import type { Person } from '../roster/merge.js';
-import { loadPeople } from './people.js';
+import { loadRosterStore } from './roster-store.js';
 import { adjudicate } from '../engine/adjudicate.js';
 import { createPolicies } from '../policies/registry.js';
 import { fmt, money, ZERO, type Money } from '../domain/money.js';
@@ -143,7 +143,10 @@ function* chunks(lines: Iterable<ClaimLine>, size: number): Generator<ClaimLine[
 /** ASSIST_TIMING=1: phase times on stderr (for the benchmark write-up). */
 const t0 = Date.now();
 function phase(name: string): void {
-  if (process.env.ASSIST_TIMING) process.stderr.write(`[计时] ${name} ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  if (process.env.ASSIST_TIMING) {
+    const m = process.memoryUsage();
+    process.stderr.write(`[计时] ${name} ${((Date.now() - t0) / 1000).toFixed(1)} s（RSS ${Math.round(m.rss / 2 ** 20)} MB，堆 ${Math.round(m.heapUsed / 2 ** 20)} MB）\n`);
+  }
 }
 
 export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateSummary> {
@@ -152,19 +155,23 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
   const policies = createPolicies(o.policies, o.parameters);
   const outDir = o.out ?? null;
   removeStale(tmpdir(), '.assist-sort-');
-  // 1. read: the claims into the external sort (in a worker on the second core), the roster here
-  const [c, r] = await Promise.allSettled([readClaims(o), loadPeople(o.rosters, { encoding: o.encoding, hospitalAliases: o.hospitalAliases })]);
-  if (c.status === 'rejected') throw c.reason;
+  removeStale(tmpdir(), '.assist-roster-');
+  // 1. read: the claims into the external sort (in a worker on the second core), the roster into its store here
+  const [c, r] = await Promise.allSettled([readClaims(o), loadRosterStore(o.rosters, { encoding: o.encoding, hospitalAliases: o.hospitalAliases })]);
+  if (c.status === 'rejected') {
+    if (r.status === 'fulfilled') r.value.store.close();
+    throw c.reason;
+  }
   if (r.status === 'rejected') {
     c.value.sort.close();
     throw r.reason;
   }
   const claims = c.value;
-  const roster = r.value;
+  const roster = r.value.store;
   const sort = claims.sort;
   try {
     const { invalidRows, rowsRead } = claims;
-    const { people, warnings: rosterWarnings } = roster;
+    const rosterWarnings = r.value.warnings;
     phase('读取结算明细与名单');
     invalidRows.push(...sort.duplicates());
     const month = o.month ?? sort.mostCommonMonth() ?? new Date().toISOString().slice(0, 7);
@@ -203,6 +210,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       // 2. adjudicate in §3 order, batch by batch, each result written out as soon as it is decided
       let done = 0;
       for (const batch of chunks(sort.sorted(), CHUNK_LINES)) {
+        const people = roster.people(batch.map((l) => l.idNumber));
         const { adjudicated, skipped, reversals: rev } = adjudicateBatch(ledger, session, batch, people, policies, o.supersede);
         reversals.push(...rev);
         for (const r of skipped) {
@@ -275,6 +283,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       };
       phase('拨付清单');
       // commit, then move the outputs into place: a failed commit leaves no outputs behind
+      await session.drain();
       const run = o.dryRun ? null : session.commit(counts);
       phase('台账提交');
       // an earlier run's outputs in the same folder are never overwritten: this run's get a -run<N> suffix
@@ -296,6 +305,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
     }
   } finally {
     sort.close();
+    roster.close();
   }
 }
 

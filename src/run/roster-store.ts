@@ -1,0 +1,90 @@
+// The roster of a run at scale (issue 6): roster rows go to a temporary SQLite file as they are read,
+// and each engine batch merges only the people its lines name. Memory does not grow with the roster
+// (a million people held as objects took ~2 GB of heap). The merge is the same as loadPeople's
+// (mergeRoster over all of a person's rows, in the order they were read).
+import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readInput, type ReadOptions } from '../io/read-input.js';
+import { mergeRoster, type Person } from '../roster/merge.js';
+import type { RosterRow, RosterWarning } from '../domain/types.js';
+
+export class RosterStore {
+  private readonly db: Database.Database;
+  readonly path: string;
+  private readonly insert: Database.Statement;
+  private readonly byId: Database.Statement;
+  private pending = 0;
+
+  constructor(dir = tmpdir()) {
+    this.path = join(dir, `.assist-roster-${process.pid}-${Date.now()}.db`);
+    this.db = new Database(this.path);
+    this.db.pragma('journal_mode = OFF');
+    this.db.pragma('synchronous = OFF');
+    this.db.pragma('locking_mode = EXCLUSIVE');
+    this.db.pragma('cache_size = -65536');
+    this.db.exec('CREATE TABLE p (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL); BEGIN');
+    this.insert = this.db.prepare('INSERT INTO p (id, name, data) VALUES (?, ?, ?)');
+    this.byId = this.db.prepare('SELECT data FROM p WHERE id = ? ORDER BY seq');
+  }
+
+  add(r: RosterRow): void {
+    this.insert.run(r.idNumber, r.name, JSON.stringify(r));
+    if (++this.pending >= 50_000) {
+      this.db.exec('COMMIT; BEGIN');
+      this.pending = 0;
+    }
+  }
+
+  /** Done adding: index by ID and return the merge's warnings (a person with two names), in reading order. */
+  finish(): RosterWarning[] {
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+    this.db.exec('CREATE INDEX p_id ON p (id, seq)');
+    const ids = this.db.prepare("SELECT id FROM p GROUP BY id HAVING COUNT(DISTINCT NULLIF(name, '')) > 1 ORDER BY MIN(seq)").pluck().all() as string[];
+    const warnings: RosterWarning[] = [];
+    for (const id of ids) warnings.push(...mergeRoster(this.rows(id)).warnings);
+    return warnings;
+  }
+
+  private rows(id: string): RosterRow[] {
+    return (this.byId.pluck().all(id) as string[]).map((d) => JSON.parse(d) as RosterRow);
+  }
+
+  /** The merged people among `ids` (those not on the roster are absent). */
+  people(ids: Iterable<string>): Map<string, Person> {
+    const rows: RosterRow[] = [];
+    for (const id of new Set(ids)) rows.push(...this.rows(id));
+    return mergeRoster(rows).people;
+  }
+
+  close(): void {
+    try {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+      this.db.close();
+    } finally {
+      rmSync(this.path, { force: true });
+    }
+  }
+}
+
+/** Reads the roster files into a store; the warnings are the reader's and the merge's, as loadPeople gives them. */
+export async function loadRosterStore(files: string[], opts: ReadOptions = {}, dir?: string): Promise<{ store: RosterStore; warnings: RosterWarning[] }> {
+  const store = new RosterStore(dir);
+  try {
+    const warnings: RosterWarning[] = [];
+    for (const file of files) {
+      for await (const item of readInput(file, 'roster', opts)) {
+        if (item.type === 'roster') {
+          store.add(item.row);
+          warnings.push(...item.warnings);
+        } else if (item.type === 'ignored') warnings.push(...item.warnings);
+      }
+    }
+    warnings.push(...store.finish());
+    return { store, warnings };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}
