@@ -41,6 +41,13 @@ export function lineContentHash(line: ClaimLine): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
+/** The same hash from a line's record (lineRecord), without formatting its amounts again. */
+export function recordContentHash(rec: Record<string, Plain>): string {
+  let text = '';
+  for (const f of CONTENT_FIELDS) text += `${f}=${JSON.stringify(rec[f])}\n`;
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
 /** Which fields differ between a stored record and a new line (for the CONFLICTING_RESUBMISSION trace). */
 export function changedFields(before: Record<string, Plain>, line: ClaimLine): string[] {
   return CONTENT_FIELDS.filter((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(plain(line[f]))).map((f) => fieldLabel(f));

@@ -13,7 +13,8 @@ import type { Accumulator, AccumulatorChange, LineResult } from '../engine/types
 import { mask } from '../domain/id-number.js';
 import { UsageError } from '../io/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
-import { lineContentHash, lineRecord } from './content.js';
+import { lineRecord, recordContentHash } from './content.js';
+import { traceJson } from '../engine/trace-json.js';
 import type {
   AccumulatorJson, CheckReport, Ledger, LedgerSession, LineKey, OpeningRow, Reversal, ReversalInfo, RunDraft, RunInfo, StoredLine, TraceEntry,
 } from './store.js';
@@ -395,7 +396,8 @@ class SqliteSession implements LedgerSession {
   private readonly deltas = new Map<string, Delta>();
   /** the same deltas by person, so loading one person's accumulators does not scan them all */
   private readonly deltasByPerson = new Map<string, Delta[]>();
-  private chunk: TraceEntry[] = [];
+  /** the current chunk's entries, each a TraceEntry as JSON text */
+  private chunk: string[] = [];
   private chunkNo = 0;
   private done = false;
   private readonly stmt: Record<string, Database.Statement>;
@@ -484,13 +486,17 @@ class SqliteSession implements LedgerSession {
       for (const c of r.changes)
         this.addDelta({ idNumber: c.idNumber, policy: c.policy, year: c.year, key: c.key, base: toFen(c.base ?? ZERO), paid: toFen(c.paid ?? ZERO), entitled: toFen(c.entitled ?? ZERO), firstDate: c.firstDate ?? null });
     if (this.dryRun) return;
-    this.chunk.push({
-      line: lineRecord(line),
-      results: results.map((r) => ({ policy: r.policy, trace: r.trace, accumulators: (r.accumulators ?? []).map((a) => ({ year: a.year, key: a.key, before: accJson(a.before), after: accJson(a.after) })) })),
+    // the chunk entry as JSON text (a TraceEntry), the traces embedded as serialised once (traceJson)
+    const rec = lineRecord(line);
+    let entry = `{"line":${JSON.stringify(rec)},"results":[`;
+    results.forEach((r, i) => {
+      const acc = (r.accumulators ?? []).map((a) => ({ year: a.year, key: a.key, before: accJson(a.before), after: accJson(a.after) }));
+      entry += `${i ? ',' : ''}{"policy":${JSON.stringify(r.policy)},"trace":${traceJson(r)},"accumulators":${JSON.stringify(acc)}}`;
     });
+    this.chunk.push(entry + ']}');
     const status = results.find((r) => r.status === 'approved')?.status ?? results.find((r) => r.status === 'pended')?.status ?? results[0]!.status;
     const info = this.stmt.line!.run(
-      this.runId, line.claimId, line.lineNo, this.ledger.hospitalId(line.hospital, true), Buffer.from(lineContentHash(line), 'hex'), line.source, line.row, line.idNumber, line.name, line.visitType,
+      this.runId, line.claimId, line.lineNo, this.ledger.hospitalId(line.hospital, true), Buffer.from(recordContentHash(rec), 'hex'), line.source, line.row, line.idNumber, line.name, line.visitType,
       line.admissionDate, line.settlementDate, toFen(line.totalCost), toFen(line.basicPaid), toFen(line.seriousIllnessPaid), toFen(line.assistancePaid),
       toFen(line.supplementaryPaid.plus(line.hospitalWaiver)), toFen(line.personalBurden), toFen(results[0]!.patientRemaining), status, this.chunkNo, this.chunk.length - 1,
     );
@@ -531,7 +537,7 @@ class SqliteSession implements LedgerSession {
    */
   private flushChunk(sync = false): void {
     if (this.chunk.length === 0) return;
-    const data = Buffer.from(JSON.stringify(this.chunk), 'utf8');
+    const data = Buffer.from(`[${this.chunk.join(',')}]`, 'utf8');
     const no = this.chunkNo++;
     this.chunk = [];
     const opts = { params: { [zc.BROTLI_PARAM_QUALITY]: 5, [zc.BROTLI_PARAM_LGWIN]: 22, [zc.BROTLI_PARAM_SIZE_HINT]: data.length } };

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { fmt } from '../domain/money.js';
 import type { RowError } from '../domain/types.js';
 import type { LineResult } from '../engine/types.js';
+import { traceJson } from '../engine/trace-json.js';
 
 export function resultToJson(r: LineResult): Record<string, unknown> {
   return {
@@ -24,6 +25,13 @@ export function resultToJson(r: LineResult): Record<string, unknown> {
     patientRemaining: fmt(r.patientRemaining),
     trace: r.trace,
   };
+}
+
+/** resultToJson as one JSON line, the trace's text reused from the ledger's chunk (traceJson). */
+export function resultJsonLine(r: LineResult): string {
+  const o = resultToJson(r);
+  delete o.trace;
+  return `${JSON.stringify(o).slice(0, -1)},"trace":${traceJson(r)}}\n`;
 }
 
 export function invalidToJson(e: RowError): Record<string, unknown> {
@@ -58,8 +66,12 @@ export class JsonlWriter {
   private error: Error | null = null;
   private pending = '';
   async write(obj: unknown): Promise<void> {
+    return this.writeLine(JSON.stringify(obj) + '\n');
+  }
+  /** one line of JSON text, ending in \n */
+  async writeLine(line: string): Promise<void> {
     if (this.error) throw this.error;
-    this.pending += JSON.stringify(obj) + '\n';
+    this.pending += line;
     if (this.pending.length >= 1 << 18) {
       const chunk = this.pending;
       this.pending = '';

@@ -13,7 +13,7 @@ import { SqliteLedger } from '../ledger/sqlite.js';
 import { changedFields, lineContentHash } from '../ledger/content.js';
 import type { InputFile, Ledger, LedgerSession, Reversal, RunInfo, StoredLine } from '../ledger/store.js';
 import { STATUS_LABEL } from '../reports/labels.js';
-import { JsonlWriter, invalidToJson, resultToJson } from '../reports/results-jsonl.js';
+import { JsonlWriter, invalidToJson, resultJsonLine } from '../reports/results-jsonl.js';
 import { CheckTotals, SettlementWriter, type Checks } from '../reports/settlement.js';
 import { SortStore } from './sort-store.js';
 import { fileSha256, policyVersions } from '../ledger/provenance.js';
@@ -226,7 +226,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
           for (const r of group) {
             byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
             if (r.status !== 'skipped') resultCount++;
-            await jsonl.write(resultToJson(r));
+            await jsonl.writeLine(resultJsonLine(r));
             await settlement.result(r);
             if (r.status === 'approved')
               for (const f of funds) {
