@@ -140,3 +140,34 @@ describe.skipIf(!SOFFICE)('LibreOffice (soffice --headless --convert-to csv) rea
     expect(cells).toBeGreaterThan(1000);
   }, 300_000);
 });
+
+import yauzl from 'yauzl';
+import { createRequire } from 'node:module';
+import { inflateRawSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+
+describe('zip integrity', () => {
+  test("every part's CRC-32 in the central directory equals buffer-crc32's table-driven value of its inflated bytes", async () => {
+    const file = join(tmp(), 'crc.xlsx');
+    await write(file, true);
+    const require = createRequire(import.meta.url);
+    const crcTable = require(require.resolve('buffer-crc32', { paths: [require.resolve('yazl')] })) as (b: Buffer) => Buffer;
+    const raw = readFileSync(file);
+    const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.fromBuffer(raw, { lazyEntries: true }, (e, z) => (e ? rej(e) : res(z!))));
+    const entries: yauzl.Entry[] = [];
+    await new Promise<void>((res) => {
+      zip.on('entry', (e: yauzl.Entry) => (entries.push(e), zip.readEntry()));
+      zip.on('end', () => res());
+      zip.readEntry();
+    });
+    expect(entries.length).toBeGreaterThanOrEqual(6);
+    for (const e of entries) {
+      const stream = await new Promise<NodeJS.ReadableStream>((res, rej) => zip.openReadStream(e, { decodeFileData: false } as yauzl.ZipFileOptions, (err, s) => (err ? rej(err) : res(s!))));
+      const chunks: Buffer[] = [];
+      for await (const c of stream) chunks.push(c as Buffer);
+      const data = e.compressionMethod === 8 ? inflateRawSync(Buffer.concat(chunks)) : Buffer.concat(chunks);
+      expect(data.length, e.fileName).toBe(e.uncompressedSize);
+      expect(crcTable(data).readUInt32BE(0), e.fileName).toBe(e.crc32);
+    }
+  });
+});

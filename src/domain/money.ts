@@ -31,7 +31,8 @@ export function maxMoney(...values: Decimal[]): Money {
 
 /** "1234.50" — two decimals, no grouping; the machine format of results. */
 export function fmt(v: Decimal): string {
-  return new D(v).toFixed(2);
+  // a D already rounds half up; only a foreign Decimal is copied into D first
+  return (v.constructor === D ? v : new D(v)).toFixed(2);
 }
 
 /** "1,234.50" for people. */

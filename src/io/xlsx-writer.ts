@@ -10,6 +10,17 @@ import { once } from 'node:events';
 import { dirname } from 'node:path';
 import type { Decimal } from 'decimal.js';
 import { columnMasker } from './masking.js';
+import { createRequire } from 'node:module';
+import * as zlib from 'node:zlib';
+
+// yazl computes each part's CRC-32 with buffer-crc32 (JavaScript, ~2% of a big run); Node ≥ 20.15 has
+// zlib.crc32 (native, same values — the writer test checks every part against buffer-crc32's own table).
+{
+  const require = createRequire(import.meta.url);
+  const nativeCrc = (zlib as unknown as { crc32?: (data: Buffer, value?: number) => number }).crc32;
+  const yazlCrc = require(require.resolve('buffer-crc32', { paths: [dirname(require.resolve('yazl'))] })) as { unsigned: (buf: Buffer, previous?: number) => number };
+  if (typeof nativeCrc === 'function') yazlCrc.unsigned = (buf: Buffer, previous?: number) => nativeCrc(buf, previous ?? 0);
+}
 
 export type WColumnKind = 'text' | 'money' | 'int' | 'percent' | 'number';
 export interface WColumn {
