@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, readFileSync, readdirSync, statSync } from 'n
 import { join } from 'node:path';
 import { runCli, FULL_ID, ROOT } from './helpers/cli.js';
 import { makeId, tmp, writeCsv } from './helpers/files.js';
+import { ledgerState } from './helpers/ledger.js';
 
 const P1 = makeId('320902', '1960-05-01', '211');
 const P2 = makeId('320902', '1972-08-09', '322');
@@ -387,17 +388,6 @@ function spawnCli(args: string[], env: Record<string, string> = {}): { done: Pro
   };
 }
 
-function dump(ledger: string): { acc: unknown[]; results: unknown[] } {
-  const db = new Database(ledger, { readonly: true });
-  try {
-    return {
-      acc: db.prepare('SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM accumulators ORDER BY 1, 2, 3, 4').all(),
-      results: db.prepare('SELECT l.claim_id, l.line_no, r.policy, r.status, r.reasons, r.payments FROM results r JOIN lines l ON l.id = r.line_id ORDER BY 1, 2, 3').all(),
-    };
-  } finally {
-    db.close();
-  }
-}
 
 describe('concurrency: two adjudicate processes on one ledger', () => {
   test('both finish; the ledger equals running them one after the other', async () => {
@@ -422,7 +412,7 @@ describe('concurrency: two adjudicate processes on one ledger', () => {
     expect([...order].sort()).toEqual(['april.csv', 'march.csv']);
     const seq = join(s.dir, 'sequential.db');
     for (const f of order) runCli(['adjudicate', join(s.dir, f), '--roster', s.roster, '--policies', 'th-2021', '--ledger', seq, '--out', join(s.dir, `seq-${f}`)]);
-    expect(dump(s.ledger)).toEqual(dump(seq));
+    expect(ledgerState(s.ledger)).toEqual(ledgerState(seq));
     expect(runCli(['ledger', 'check', '--ledger', s.ledger]).code).toBe(0);
   });
 });
@@ -437,13 +427,13 @@ describe('SIGKILL in the middle of a large run', () => {
     // a first month committed, so "unchanged" means more than "empty"
     const first = runCli(['adjudicate', join(dir, 'fx', 'claims-gb18030.csv'), '--roster', join(dir, 'fx', 'roster.xlsx'), '--policies', 'ln-as-2022,th-2021', '--ledger', ledger, '--out', join(dir, 'first')]);
     expect(first.code, first.stderr).toBe(0);
-    const before = dump(ledger);
+    const before = ledgerState(ledger);
     const victim = spawnCli(args('killed'), { ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS: '60000' });
     await victim.stderrHas('ASSIST_TEST: 事务已写入，等待提交');
     victim.kill();
     const killed = await victim.done;
     expect(killed.code).toBeNull();
-    expect(dump(ledger)).toEqual(before);
+    expect(ledgerState(ledger)).toEqual(before);
     expect(runCli(['ledger', 'check', '--ledger', ledger]).code).toBe(0);
     const leftovers = existsSync(join(dir, 'killed')) ? readdirSync(join(dir, 'killed')).filter((f) => !f.startsWith('.')) : [];
     expect(leftovers).toEqual([]);
@@ -453,11 +443,11 @@ describe('SIGKILL in the middle of a large run', () => {
     const control = join(dir, 'control.db');
     runCli(['adjudicate', join(dir, 'fx', 'claims-gb18030.csv'), '--roster', join(dir, 'fx', 'roster.xlsx'), '--policies', 'ln-as-2022,th-2021', '--ledger', control, '--out', join(dir, 'c1')]);
     runCli(args('c2', control));
-    expect(dump(ledger)).toEqual(dump(control));
+    expect(ledgerState(ledger)).toEqual(ledgerState(control));
     const jsonl = (out: string) => readFileSync(join(dir, out, readdirSync(join(dir, out)).find((f) => f.endsWith('.jsonl'))!), 'utf8');
     expect(jsonl('again')).toEqual(jsonl('c2'));
     expect(again.stdout).toMatch(/核对：读取 (\d+) = 审核 \d+ \+ 无效 \d+；金额守恒一致/);
-    expect(dump(ledger).results.length).toBeGreaterThan(2000);
+    expect(ledgerState(ledger).results.length).toBeGreaterThan(2000);
     expect(runCli(['ledger', 'check', '--ledger', ledger]).code).toBe(0);
   }, 120_000);
 });

@@ -221,8 +221,14 @@ export class SheetScanner {
     }
     if (ref !== null && ref.indexOf('&') >= 0) ref = decodeXml(ref);
     if (type.length > 1 && type.indexOf('&') >= 0) type = decodeXml(type);
+    this.startCell(ref, type, style);
+    if (selfClosing) this.close('c');
+    return true;
+  }
+
+  /** A cell begins: its column (from r, else the one after the last), and the one reused cell object. */
+  private startCell(ref: string | null, type: string, style: number): void {
     this.col = ref ? columnIndex(ref) : this.col + 1;
-    // one cell object, reused: the handler reads it before the next cell starts
     const c = this.reused;
     c.col = this.col;
     c.ref = ref;
@@ -235,8 +241,6 @@ export class SheetScanner {
     this.tText = '';
     this.hasV = false;
     this.inIs = false;
-    if (selfClosing) this.close('c');
-    return true;
   }
 
   end(): void {
@@ -280,42 +284,10 @@ export class SheetScanner {
         this.col = -1;
         this.h.rowStart(attr(attrs, 'r'));
         return;
-      case 'c': {
-        if (!this.inRow) return;
-        let ref: string | null = null;
-        let type = 'n';
-        let style = 0;
-        if (attrs.indexOf("'") < 0 && attrs.indexOf('&') < 0) {
-          // one pass over name="value" pairs (the common case)
-          let i = 0;
-          for (;;) {
-            const eq = attrs.indexOf('="', i);
-            if (eq < 0) break;
-            let k = eq - 1;
-            while (k >= 0 && attrs.charCodeAt(k) > 32) k--;
-            let nm = attrs.slice(k + 1, eq);
-            const colon = nm.indexOf(':');
-            if (colon >= 0) nm = nm.slice(colon + 1);
-            const end = attrs.indexOf('"', eq + 2);
-            if (end < 0) break;
-            if (nm === 'r') ref = attrs.slice(eq + 2, end);
-            else if (nm === 't') type = attrs.slice(eq + 2, end);
-            else if (nm === 's') style = Number(attrs.slice(eq + 2, end)) || 0;
-            i = end + 1;
-          }
-        } else {
-          ref = attr(attrs, 'r');
-          type = attr(attrs, 't') ?? 'n';
-          style = Number(attr(attrs, 's') ?? 0) || 0;
-        }
-        this.col = ref ? columnIndex(ref) : this.col + 1;
-        this.cell = { col: this.col, ref, type, style, v: null, inline: '' };
-        this.vText = '';
-        this.tText = '';
-        this.hasV = false;
-        this.inIs = false;
+      case 'c':
+        // the usual <c r="…" s="…" t="…"> is read by fastCell; this is the general path (prefixes, odd quoting)
+        if (this.inRow) this.startCell(attr(attrs, 'r'), attr(attrs, 't') ?? 'n', Number(attr(attrs, 's') ?? 0) || 0);
         return;
-      }
       case 'v':
         if (this.cell) {
           this.capture = 'v';

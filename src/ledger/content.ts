@@ -36,9 +36,7 @@ export function lineRecord(line: ClaimLine): Record<string, Plain> {
 }
 
 export function lineContentHash(line: ClaimLine): string {
-  let text = '';
-  for (const f of CONTENT_FIELDS) text += `${f}=${JSON.stringify(plain(line[f]))}\n`;
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+  return recordContentHash(lineRecord(line));
 }
 
 /** The same hash from a line's record (lineRecord), without formatting its amounts again. */

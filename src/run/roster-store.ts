@@ -6,35 +6,28 @@ import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readInput, type ReadOptions } from '../io/read-input.js';
+import type { ReadOptions } from '../io/read-input.js';
+import { readRosterRows } from './people.js';
+import { scratchDatabase, batchedInsert } from './scratch-db.js';
 import { mergeRoster, type Person } from '../roster/merge.js';
 import type { RosterRow, RosterWarning } from '../domain/types.js';
 
 export class RosterStore {
   private readonly db: Database.Database;
   readonly path: string;
-  private readonly insert: Database.Statement;
+  private readonly insert: (...values: unknown[]) => void;
   private readonly byId: Database.Statement;
-  private pending = 0;
 
   constructor(dir = tmpdir()) {
     this.path = join(dir, `.assist-roster-${process.pid}-${Date.now()}.db`);
-    this.db = new Database(this.path);
-    this.db.pragma('journal_mode = OFF');
-    this.db.pragma('synchronous = OFF');
-    this.db.pragma('locking_mode = EXCLUSIVE');
-    this.db.pragma('cache_size = -65536');
+    this.db = scratchDatabase(this.path);
     this.db.exec('CREATE TABLE p (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL); BEGIN');
-    this.insert = this.db.prepare('INSERT INTO p (id, name, data) VALUES (?, ?, ?)');
+    this.insert = batchedInsert(this.db, 'INSERT INTO p (id, name, data) VALUES (?, ?, ?)');
     this.byId = this.db.prepare('SELECT data FROM p WHERE id = ? ORDER BY seq');
   }
 
   add(r: RosterRow): void {
-    this.insert.run(r.idNumber, r.name, JSON.stringify(r));
-    if (++this.pending >= 50_000) {
-      this.db.exec('COMMIT; BEGIN');
-      this.pending = 0;
-    }
+    this.insert(r.idNumber, r.name, JSON.stringify(r));
   }
 
   /** Done adding: index by ID and return the merge's warnings (a person with two names), in reading order. */
@@ -72,15 +65,7 @@ export class RosterStore {
 export async function loadRosterStore(files: string[], opts: ReadOptions = {}, dir?: string): Promise<{ store: RosterStore; warnings: RosterWarning[] }> {
   const store = new RosterStore(dir);
   try {
-    const warnings: RosterWarning[] = [];
-    for (const file of files) {
-      for await (const item of readInput(file, 'roster', opts)) {
-        if (item.type === 'roster') {
-          store.add(item.row);
-          warnings.push(...item.warnings);
-        } else if (item.type === 'ignored') warnings.push(...item.warnings);
-      }
-    }
+    const warnings = await readRosterRows(files, opts, (r) => store.add(r));
     warnings.push(...store.finish());
     return { store, warnings };
   } catch (err) {

@@ -9,6 +9,7 @@ import { money, ZERO } from '../domain/money.js';
 import type { ClaimLine, RowError } from '../domain/types.js';
 import { duplicateError, lineKey } from '../io/batch.js';
 import { CONTENT_FIELDS } from '../ledger/content.js';
+import { batchedInsert, scratchDatabase } from './scratch-db.js';
 
 type Plain = string | number | boolean | null;
 const MONEY = ['totalCost', 'inScopeCost', 'basicPaid', 'seriousIllnessPaid', 'assistancePaid', 'supplementaryPaid', 'hospitalWaiver', 'priorPaid', 'personalBurden'] as const;
@@ -39,20 +40,15 @@ export function sortKey(l: ClaimLine): string {
 export class SortStore {
   readonly db: Database.Database;
   readonly path: string;
-  private readonly insert: Database.Statement;
-  private pending = 0;
+  private readonly insert: (...values: unknown[]) => void;
   count = 0;
 
   /** A new store in `dir`, or (`existing`) the file a claims worker filled. */
   constructor(dir = tmpdir(), existing?: string) {
     this.path = existing ?? join(dir, `.assist-sort-${process.pid}-${Date.now()}.db`);
-    this.db = new Database(this.path);
-    this.db.pragma('journal_mode = OFF');
-    this.db.pragma('synchronous = OFF');
-    this.db.pragma('locking_mode = EXCLUSIVE');
-    this.db.pragma('cache_size = -65536');
+    this.db = scratchDatabase(this.path);
     if (!existing) this.db.exec('CREATE TABLE l (id INTEGER PRIMARY KEY, k TEXT NOT NULL, dk TEXT NOT NULL, month TEXT NOT NULL, dup INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL)');
-    this.insert = this.db.prepare('INSERT INTO l (k, dk, month, data) VALUES (?, ?, ?, ?)');
+    this.insert = batchedInsert(this.db, 'INSERT INTO l (k, dk, month, data) VALUES (?, ?, ?, ?)');
     if (!existing) this.db.exec('BEGIN');
   }
 
@@ -63,12 +59,8 @@ export class SortStore {
   }
 
   add(l: ClaimLine): void {
-    this.insert.run(sortKey(l), lineKey(l), l.settlementDate.slice(0, 7), encodeLine(l));
+    this.insert(sortKey(l), lineKey(l), l.settlementDate.slice(0, 7), encodeLine(l));
     this.count++;
-    if (++this.pending >= 50_000) {
-      this.db.exec('COMMIT; BEGIN');
-      this.pending = 0;
-    }
   }
 
   /** Marks every copy of a key seen twice as DUPLICATE_LINE and returns them as row errors. */
@@ -103,10 +95,7 @@ export class SortStore {
   /** A second temporary database, written while `sorted()` is being read (one connection cannot do both). */
   aux(): Database.Database {
     if (!this.auxDb) {
-      this.auxDb = new Database(`${this.path}-aux`);
-      this.auxDb.pragma('journal_mode = OFF');
-      this.auxDb.pragma('synchronous = OFF');
-      this.auxDb.pragma('locking_mode = EXCLUSIVE');
+      this.auxDb = scratchDatabase(`${this.path}-aux`);
     }
     return this.auxDb;
   }
