@@ -37,7 +37,7 @@ function results(s: ReturnType<typeof setup>, out: string, month: string): Resul
 function acc(ledger: string): Record<string, string> {
   const db = new Database(ledger, { readonly: true });
   try {
-    const rows = db.prepare('SELECT id_number, policy, year, key, base, paid, entitled FROM accumulators ORDER BY id_number, policy, year, key').all() as Record<string, string | number>[];
+    const rows = db.prepare('SELECT id_number, policy, year, key, base, paid, entitled FROM accumulators_text ORDER BY id_number, policy, year, key').all() as Record<string, string | number>[];
     return Object.fromEntries(rows.map((r) => [`${r.id_number === P1 ? 'P1' : r.id_number === P2 ? 'P2' : r.id_number}|${r.year}|${r.key}`, `base ${Number(r.base) / 100} paid ${Number(r.paid) / 100} entitled ${Number(r.entitled) / 100}`]));
   } finally {
     db.close();
@@ -281,18 +281,25 @@ describe('tamper evidence: assist ledger check exits 1 on any mismatch', () => {
 
   test('a payment changed in a result', () => {
     const s = fresh();
-    edit(s.ledger, `UPDATE results SET payments = '{"th-2021.district":35000}' WHERE policy = 'th-2021' AND status = 'approved'`);
+    edit(s.ledger, `UPDATE results SET payments = json_array(json_extract(payments, '$[0]'), 35000) WHERE payments IS NOT NULL`);
     const c = runCli(['ledger', 'check', '--ledger', s.ledger]);
     expect(c.code).toBe(1);
     expect(c.stdout).toContain('第 2 次运行的内容与记录的哈希不符');
   });
   test('an accumulator changed', () => {
     const s = fresh();
-    edit(s.ledger, `UPDATE accumulators SET paid = paid + 1 WHERE key = 'A'`);
+    edit(s.ledger, `UPDATE accumulators SET paid = paid + 1 WHERE key = (SELECT id FROM texts WHERE t = 'A')`);
     const c = runCli(['ledger', 'check', '--ledger', s.ledger]);
     expect(c.code).toBe(1);
     expect(c.stdout).toMatch(/累计额不符：320902\*+[\dX]{4} th-2021 2024 年 A：台账记为 基数 3500.00、支付 250.01、应救助 250.00，按结果与冲正合计应为 基数 3500.00、支付 250.00/);
     expect(c.stdout).not.toMatch(FULL_ID);
+  });
+  test('a stored text changed (schema 3: the fund a payment went to renamed in texts)', () => {
+    const s = fresh();
+    edit(s.ledger, `UPDATE texts SET t = 'th-2021.other' WHERE t = 'th-2021.district'`);
+    const c = runCli(['ledger', 'check', '--ledger', s.ledger]);
+    expect(c.code).toBe(1);
+    expect(c.stdout).toContain('第 2 次运行的内容与记录的哈希不符');
   });
   test('a run deleted (and its lines) breaks the chain', () => {
     const s = fresh();
@@ -304,7 +311,7 @@ describe('tamper evidence: assist ledger check exits 1 on any mismatch', () => {
 });
 
 describe('schema: versioned migrations, mode 0600', () => {
-  test('schema_migrations records versions 1 and 2; the ledger file is 0600; a newer ledger is refused', () => {
+  test('schema_migrations records versions 1, 2 and 3; the ledger file is 0600; a newer ledger is refused', () => {
     const s = setup();
     adjudicate(s, s.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000')]), 'm');
     expect(statSync(s.ledger).mode & 0o777).toBe(0o600);
@@ -312,7 +319,12 @@ describe('schema: versioned migrations, mode 0600', () => {
     expect(db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual([
       { version: 1, name: expect.stringContaining('台账初始结构') },
       { version: 2, name: expect.stringContaining('brotli') },
+      { version: 3, name: expect.stringContaining('只存一次') },
     ]);
+    // schema 3: texts stored once; the views spell them out
+    expect(db.prepare('SELECT typeof(policy) AS p, typeof(status) AS s, payments FROM results').get()).toEqual({ p: 'integer', s: 'integer', payments: null });
+    expect(db.prepare('SELECT policy, status, reasons, payee FROM results_text').get()).toEqual({ policy: 'th-2021', status: 'pended', reasons: expect.stringMatching(/^[A-Z_,]+$/), payee: expect.any(String) });
+    expect(db.prepare('SELECT source, visit_type, status FROM lines_text').get()).toEqual({ source: 'march.csv', visit_type: expect.any(String), status: 'pended' });
     const run = db.prepare('SELECT kind, operator, command_line, month, policies, inputs, counts FROM runs').get() as Record<string, string>;
     expect(run.kind).toBe('adjudicate');
     expect(JSON.parse(run.policies)[0]).toMatchObject({ id: 'th-2021', version: expect.stringMatching(/^[0-9a-f]{16}$/) });
@@ -334,12 +346,16 @@ describe('a ledger written by schema version 1 (before 2026-11-23) keeps working
   copyFileSync(join(ROOT, 'tests', 'fixtures', 'ledger-v1.db'), ledger);
   const config = ['--config', join(ROOT, 'fixtures', 'demo', 'assist.config.json'), '--ledger', ledger, '--out', join(dir, 'out')];
 
-  test('opened: migrated to version 2, the hash chain and accumulators check out, explain reads a deflated trace', () => {
+  test('opened: migrated to version 3, the hash chain (taken over the texts as version 1 stored them) and accumulators check out, explain reads a deflated trace', () => {
     const r = runCli(['ledger', 'check', '--ledger', ledger]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('3 次运行');
     const db = new Database(ledger, { readonly: true });
-    expect((db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[])).toEqual([1, 2]);
+    expect((db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[])).toEqual([1, 2, 3]);
+    // version 1 stored payments with zero amounts: kept (the run's hash covers them), now as [fundId, fen, …]
+    const zero = db.prepare("SELECT r.payments FROM results r WHERE r.payments LIKE '%,0]' OR r.payments LIKE '%,0,%' LIMIT 1").pluck().get() as string;
+    expect(zero).toMatch(/^\[\d+,-?\d+(,\d+,-?\d+)*\]$/);
+    expect(db.prepare("SELECT COUNT(*) FROM results WHERE typeof(policy) != 'integer' OR typeof(reasons) != 'integer'").pluck().get()).toBe(0);
     expect(db.prepare("SELECT DISTINCT codec FROM trace_chunks").pluck().all()).toEqual(['deflate']);
     db.close();
     const e = runCli(['explain', 'QD2024060000037', '--ledger', ledger, '--policy', 'qd-rigid-2018']);

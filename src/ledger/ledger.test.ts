@@ -21,7 +21,7 @@ function runBatch(ledger: SqliteLedger, lines: ClaimLine[], supersede = false): 
 }
 
 function ledgerAccumulators(ledger: SqliteLedger): string[] {
-  return (ledger.db.prepare('SELECT * FROM accumulators').all() as Record<string, unknown>[])
+  return (ledger.db.prepare('SELECT * FROM accumulators_text').all() as Record<string, unknown>[])
     .filter((a) => a.base !== 0 || a.paid !== 0 || a.entitled !== 0 || a.first_date)
     .map((a) => `${a.policy}|${a.id_number}|${a.year}|${a.key}|${Number(a.base) / 100}|${Number(a.paid) / 100}|${Number(a.entitled) / 100}|${a.first_date ?? ''}`)
     .sort();

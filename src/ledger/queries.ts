@@ -4,6 +4,7 @@ import { fromFen, type Money } from '../domain/money.js';
 import type { Status } from '../domain/reasons.js';
 import type { ReversalLine } from '../reports/disbursement.js';
 import { storedPayee, type SqliteLedger } from './sqlite.js';
+import { dateInt, dateText, decodeDetails, decodePayments, type TextOf } from './texts.js';
 import type { RunInfo } from './store.js';
 
 export interface ResultRow {
@@ -45,29 +46,35 @@ const RESULT_SQL = `SELECT r.id AS result_id, l.id AS line_id, l.run_id, l.claim
   r.policy, r.status, r.reasons, r.base, r.payee, r.payments, r.details
   FROM results r JOIN lines l ON l.id = r.line_id JOIN hospitals h ON h.id = l.hospital_id`;
 
-function toResultRow(x: Record<string, unknown>): ResultRow {
+function toResultRow(x: Record<string, unknown>, text: TextOf): ResultRow {
+  const reasons = text(x.reasons as number);
+  const details = decodeDetails(x.details as string | null, text);
   return {
     resultId: x.result_id as number, lineId: x.line_id as number, runId: x.run_id as number, claimId: x.claim_id as string, lineNo: x.line_no as number, hospital: x.hospital as string,
-    idNumber: x.id_number as string, name: x.name as string, visitType: x.visit_type as string, admissionDate: x.admission_date as string, settlementDate: x.settlement_date as string,
+    idNumber: x.id_number as string, name: x.name as string, visitType: text(x.visit_type as number), admissionDate: dateText(x.admission_date as number | string), settlementDate: dateText(x.settlement_date as number | string),
     totalCost: fromFen(x.total_cost as number), basicPaid: fromFen(x.basic_paid as number), seriousIllnessPaid: fromFen(x.serious_paid as number), assistancePaid: fromFen(x.assistance_paid as number),
     otherPaid: fromFen(x.other_paid as number), personalBurden: fromFen(x.personal_burden as number), patientRemaining: fromFen(x.patient_remaining as number),
-    supersededBy: (x.superseded_by as number) ?? null, policy: x.policy as string, status: x.status as Status, reasons: x.reasons ? (x.reasons as string).split(',') : [],
-    base: fromFen(x.base as number), payee: storedPayee(x.payee as string, x.hospital as string),
-    payments: Object.fromEntries(Object.entries(JSON.parse(x.payments as string) as Record<string, number>).map(([k, v]) => [k, fromFen(v)])),
-    details: x.details ? (JSON.parse(x.details as string) as Record<string, string>) : null,
+    supersededBy: (x.superseded_by as number) ?? null, policy: text(x.policy as number), status: text(x.status as number) as Status, reasons: reasons ? reasons.split(',') : [],
+    base: fromFen(x.base as number), payee: storedPayee(x.payee === null ? '' : text(x.payee as number), x.hospital as string),
+    payments: Object.fromEntries(Object.entries(JSON.parse(decodePayments(x.payments as string | null, text)) as Record<string, number>).map(([k, v]) => [k, fromFen(v)])),
+    details: details ? (JSON.parse(details) as Record<string, string>) : null,
   };
 }
 
 /** Results recorded by these runs (history included: a later reversal does not remove a line from the list it was paid in). */
 export function* resultsOfRuns(ledger: SqliteLedger, runIds: number[], policy?: string): Generator<ResultRow> {
   const stmt = ledger.db.prepare(`${RESULT_SQL} WHERE l.run_id = ?${policy ? ' AND r.policy = ?' : ''} ORDER BY r.id`);
-  for (const runId of runIds) for (const x of stmt.iterate(...(policy ? [runId, policy] : [runId]))) yield toResultRow(x as Record<string, unknown>);
+  const policyId = policy ? ledger.texts.known(policy) : null;
+  if (policy && policyId === null) return;
+  for (const runId of runIds) for (const x of stmt.iterate(...(policy ? [runId, policyId] : [runId]))) yield toResultRow(x as Record<string, unknown>, ledger.texts.text);
 }
 
 /** Results of one policy still in force (not superseded or reverted), for statistics over dates. */
 export function* activeResults(ledger: SqliteLedger, policy: string, fromDate: string, toDate: string): Generator<ResultRow> {
   const stmt = ledger.db.prepare(`${RESULT_SQL} WHERE r.policy = ? AND l.superseded_by IS NULL AND l.settlement_date >= ? AND l.settlement_date <= ? ORDER BY l.settlement_date, l.admission_date, h.name, l.claim_id, l.line_no`);
-  for (const x of stmt.iterate(policy, fromDate, toDate)) yield toResultRow(x as Record<string, unknown>);
+  const policyId = ledger.texts.known(policy);
+  if (policyId === null) return;
+  for (const x of stmt.iterate(policyId, dateInt(fromDate), dateInt(toDate))) yield toResultRow(x as Record<string, unknown>, ledger.texts.text);
 }
 
 /** Reversals written by these runs, as the disbursement list shows them (冲正, negated amounts). */
@@ -77,7 +84,7 @@ export function reversalsOfRuns(ledger: SqliteLedger, runIds: number[]): Reversa
   for (const runId of runIds) {
     for (const raw of stmt.iterate(runId)) {
       const x = raw as Record<string, unknown>;
-      const r = toResultRow(x);
+      const r = toResultRow(x, ledger.texts.text);
       out.push({
         payee: r.payee, hospital: r.hospital, claimId: r.claimId, lineNo: r.lineNo, name: r.name, idNumber: r.idNumber, settlementDate: r.settlementDate, totalCost: r.totalCost,
         payments: Object.fromEntries(Object.entries(JSON.parse(x.neg as string) as Record<string, number>).map(([k, v]) => [k, fromFen(v)])),

@@ -2,10 +2,17 @@
 // transaction, and recorded in schema_migrations; a ledger newer than this program is refused.
 // Money is INTEGER fen (exact, summable in SQL); dates are ISO text.
 
+import type Database from 'better-sqlite3';
+import { dateInt, encodeChanges, encodeDetails, encodePayments } from './texts.js';
+
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** data conversion in code, after `sql` (same transaction) */
+  run?: (db: Database.Database) => void;
+  /** SQL after `run` */
+  after?: string;
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -130,6 +137,133 @@ CREATE TABLE accumulators (
     name: '计算过程块改用 brotli 压缩（codec 列；旧块仍为 deflate）',
     sql: `ALTER TABLE trace_chunks ADD COLUMN codec TEXT NOT NULL DEFAULT 'deflate' CHECK (codec IN ('deflate', 'brotli'));`,
   },
+  {
+    version: 3,
+    name: '重复出现的短文本（政策、状态、原因、资金、收款单位、文件名等）只存一次，明细与结果中存其编号；金额、累计额变动与明细改为紧凑数组',
+    sql: `
+CREATE TABLE texts (
+  id INTEGER PRIMARY KEY,
+  t TEXT NOT NULL UNIQUE
+);
+CREATE TABLE lines3 (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  claim_id TEXT NOT NULL,
+  line_no INTEGER NOT NULL,
+  hospital_id INTEGER NOT NULL REFERENCES hospitals(id),
+  content_hash BLOB NOT NULL,            -- 16 bytes (32 hex characters in lines written before schema 2)
+  source INTEGER NOT NULL REFERENCES texts(id),
+  row INTEGER NOT NULL,
+  id_number TEXT NOT NULL,
+  name TEXT NOT NULL,
+  visit_type INTEGER NOT NULL REFERENCES texts(id),
+  admission_date INTEGER NOT NULL,       -- 20240601
+  settlement_date INTEGER NOT NULL,
+  total_cost INTEGER NOT NULL,
+  basic_paid INTEGER NOT NULL,
+  serious_paid INTEGER NOT NULL,
+  assistance_paid INTEGER NOT NULL,
+  other_paid INTEGER NOT NULL,
+  personal_burden INTEGER NOT NULL,
+  patient_remaining INTEGER NOT NULL,
+  status INTEGER NOT NULL REFERENCES texts(id),
+  trace_chunk INTEGER NOT NULL,
+  trace_index INTEGER NOT NULL,
+  superseded_by INTEGER REFERENCES runs(id)
+);
+CREATE TABLE results3 (
+  id INTEGER PRIMARY KEY,
+  line_id INTEGER NOT NULL REFERENCES lines(id),
+  policy INTEGER NOT NULL REFERENCES texts(id),
+  status INTEGER NOT NULL REFERENCES texts(id),
+  reasons INTEGER NOT NULL REFERENCES texts(id),  -- the comma-separated codes as one text
+  base INTEGER NOT NULL,
+  payee INTEGER REFERENCES texts(id),             -- NULL: the line's hospital
+  payments TEXT,                                  -- [fundId, fen, …]; NULL: nothing paid
+  changes TEXT,                                   -- [year, keyId, base, paid, entitled, firstDate|null, …]; NULL: none
+  details TEXT                                    -- [nameId, value, …] or NULL
+);
+CREATE TABLE accumulators3 (
+  id_number TEXT NOT NULL,
+  policy INTEGER NOT NULL REFERENCES texts(id),
+  year INTEGER NOT NULL,
+  key INTEGER NOT NULL REFERENCES texts(id),
+  base INTEGER NOT NULL,
+  paid INTEGER NOT NULL,
+  entitled INTEGER NOT NULL,
+  first_date TEXT,
+  PRIMARY KEY (id_number, policy, year, key)
+) WITHOUT ROWID;
+`,
+    run: migrateToTexts,
+    after: `
+DROP TABLE accumulators;
+ALTER TABLE accumulators3 RENAME TO accumulators;
+DROP TABLE results;
+ALTER TABLE results3 RENAME TO results;
+CREATE INDEX results_line ON results (line_id);
+DROP TABLE lines;
+ALTER TABLE lines3 RENAME TO lines;
+CREATE INDEX lines_key ON lines (claim_id, line_no, hospital_id);
+CREATE INDEX lines_run ON lines (run_id);
+-- for reading the ledger with other tools: the same rows with the texts spelled out (payments, changes, details stay compact)
+CREATE VIEW lines_text AS
+  SELECT l.id, l.run_id, l.claim_id, l.line_no, h.name AS hospital, l.content_hash, s.t AS source, l.row, l.id_number, l.name, v.t AS visit_type,
+    CASE WHEN typeof(l.admission_date) = 'integer' THEN printf('%04d-%02d-%02d', l.admission_date / 10000, l.admission_date / 100 % 100, l.admission_date % 100) ELSE l.admission_date END AS admission_date,
+    CASE WHEN typeof(l.settlement_date) = 'integer' THEN printf('%04d-%02d-%02d', l.settlement_date / 10000, l.settlement_date / 100 % 100, l.settlement_date % 100) ELSE l.settlement_date END AS settlement_date, l.total_cost, l.basic_paid, l.serious_paid, l.assistance_paid, l.other_paid, l.personal_burden, l.patient_remaining,
+    st.t AS status, l.trace_chunk, l.trace_index, l.superseded_by
+  FROM lines l JOIN hospitals h ON h.id = l.hospital_id JOIN texts s ON s.id = l.source JOIN texts v ON v.id = l.visit_type JOIN texts st ON st.id = l.status;
+CREATE VIEW results_text AS
+  SELECT r.id, r.line_id, p.t AS policy, s.t AS status, rs.t AS reasons, r.base, COALESCE(py.t, h.name) AS payee, r.payments, r.changes, r.details
+  FROM results r JOIN texts p ON p.id = r.policy JOIN texts s ON s.id = r.status JOIN texts rs ON rs.id = r.reasons LEFT JOIN texts py ON py.id = r.payee
+    JOIN lines l ON l.id = r.line_id JOIN hospitals h ON h.id = l.hospital_id;
+CREATE VIEW accumulators_text AS
+  SELECT a.id_number, p.t AS policy, a.year, k.t AS key, a.base, a.paid, a.entitled, a.first_date
+  FROM accumulators a JOIN texts p ON p.id = a.policy JOIN texts k ON k.id = a.key;
+`,
+  },
 ];
+
+/** Schema 2 → 3: every line, result and accumulator copied with its texts replaced by ids (the same ids, so reversals still point at their results). */
+function migrateToTexts(db: Database.Database): void {
+  const find = db.prepare('SELECT id FROM texts WHERE t = ?').pluck();
+  const add = db.prepare('INSERT INTO texts (t) VALUES (?)');
+  const ids = new Map<string, number>();
+  const id = (t: string): number => {
+    let v = ids.get(t);
+    if (v === undefined) ids.set(t, (v = (find.get(t) as number | undefined) ?? Number(add.run(t).lastInsertRowid)));
+    return v;
+  };
+  const PAGE = 20_000;
+  const page = (sql: string, each: (r: Record<string, unknown>) => void): void => {
+    const st = db.prepare(sql);
+    for (let after = -1; ; ) {
+      const rows = st.all(after) as Record<string, unknown>[];
+      for (const r of rows) each(r);
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1]!.id as number;
+    }
+  };
+  const line = db.prepare(`INSERT INTO lines3 VALUES (@id, @run_id, @claim_id, @line_no, @hospital_id, @content_hash, @source, @row, @id_number, @name, @visit_type,
+    @admission_date, @settlement_date, @total_cost, @basic_paid, @serious_paid, @assistance_paid, @other_paid, @personal_burden, @patient_remaining, @status, @trace_chunk, @trace_index, @superseded_by)`);
+  page(`SELECT * FROM lines WHERE id > ? ORDER BY id LIMIT ${PAGE}`, (r) =>
+    line.run({ ...r, source: id(r.source as string), visit_type: id(r.visit_type as string), status: id(r.status as string), admission_date: dateInt(r.admission_date as string), settlement_date: dateInt(r.settlement_date as string) }),);
+  const result = db.prepare('INSERT INTO results3 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  page(`SELECT * FROM results WHERE id > ? ORDER BY id LIMIT ${PAGE}`, (r) =>
+    result.run(
+      r.id, r.line_id, id(r.policy as string), id(r.status as string), id(r.reasons as string), r.base, r.payee === '' ? null : id(r.payee as string),
+      encodePayments(r.payments as string, id), encodeChanges(r.changes as string, id), encodeDetails((r.details as string | null) ?? null, id),
+    ),
+  );
+  const acc = db.prepare('INSERT INTO accumulators3 VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const accPage = db.prepare(`SELECT * FROM accumulators WHERE (id_number, policy, year, key) > (?, ?, ?, ?) ORDER BY id_number, policy, year, key LIMIT ${PAGE}`);
+  for (let k: unknown[] = ['', '', -1, '']; ; ) {
+    const rows = accPage.all(...k) as Record<string, unknown>[];
+    for (const a of rows) acc.run(a.id_number, id(a.policy as string), a.year, id(a.key as string), a.base, a.paid, a.entitled, a.first_date);
+    if (rows.length < PAGE) break;
+    const last = rows[rows.length - 1]!;
+    k = [last.id_number, last.policy, last.year, last.key];
+  }
+}
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

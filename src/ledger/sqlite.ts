@@ -15,11 +15,12 @@ import { UsageError } from '../io/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { lineRecord, recordContentHash } from './content.js';
 import { traceJson } from '../engine/trace-json.js';
+import { dateInt, dateText, decodeChanges, decodeDetails, decodePayments, encodeDetails, Texts } from './texts.js';
 import type {
   AccumulatorJson, CheckReport, Ledger, LedgerSession, LineKey, OpeningRow, Reversal, ReversalInfo, RunDraft, RunInfo, StoredLine, TraceEntry,
 } from './store.js';
 
-const TRACE_CHUNK_LINES = 512;
+const TRACE_CHUNK_LINES = 2048;
 const GENESIS = '0'.repeat(64);
 
 /** A ledger problem the user can act on (missing, locked, newer, damaged): exit 2 with the message. */
@@ -31,6 +32,19 @@ type ChangeTuple = [number, string, number, number, number, string | null];
 function changesToJson(changes: AccumulatorChange[], sign = 1): string {
   const t: ChangeTuple[] = changes.map((c) => [c.year, c.key, sign * toFen(c.base ?? ZERO), sign * toFen(c.paid ?? ZERO), sign * toFen(c.entitled ?? ZERO), sign > 0 ? (c.firstDate ?? null) : null]);
   return JSON.stringify(t);
+}
+/** A result's changes as stored (schema 3): [year, keyId, base, paid, entitled, firstDate, …], NULL when none. */
+function changesCompact(changes: AccumulatorChange[], id: (t: string) => number): string | null {
+  if (changes.length === 0) return null;
+  const a: (number | string | null)[] = [];
+  for (const c of changes) a.push(c.year, id(c.key), toFen(c.base ?? ZERO), toFen(c.paid ?? ZERO), toFen(c.entitled ?? ZERO), c.firstDate ?? null);
+  return JSON.stringify(a);
+}
+/** A result's payments as stored (schema 3): [fundId, fen, …] of the funds that paid, NULL when none did. */
+function paymentsCompact(p: Record<string, Money>, id: (t: string) => number): string | null {
+  const a: number[] = [];
+  for (const k in p) if (!p[k]!.isZero()) a.push(id(k), toFen(p[k]!));
+  return a.length ? JSON.stringify(a) : null;
 }
 function changesFromJson(json: string, policy: string, idNumber: string): AccumulatorChange[] {
   return (JSON.parse(json) as ChangeTuple[]).map(([year, key, base, paid, entitled, firstDate]) => ({
@@ -119,6 +133,8 @@ export class SqliteLedger implements Ledger {
     return st;
   }
   private readonly onWait?: () => void;
+  /** the short texts stored once (schema 3) */
+  texts!: Texts;
 
   constructor(
     readonly path: string,
@@ -143,6 +159,7 @@ export class SqliteLedger implements Ledger {
       throw new LedgerError(`无法打开台账 ${path}：${(err as Error).message}（文件可能不是 assist 台账或已损坏）`);
     }
     this.migrate(opts.readonly ?? false);
+    this.texts = new Texts(this.db);
   }
 
   private migrate(readonly: boolean): void {
@@ -156,6 +173,9 @@ export class SqliteLedger implements Ledger {
     if (current > SCHEMA_VERSION) throw new LedgerError(`台账 ${this.path} 的结构版本为 ${current}，比本程序支持的 ${SCHEMA_VERSION} 新；请升级 assist。`);
     if (current === SCHEMA_VERSION) return;
     if (readonly) throw new LedgerError(`台账 ${this.path} 的结构需要升级（${current} → ${SCHEMA_VERSION}），请先运行一次 assist ledger check。`);
+    // a migration rebuilds tables (create, copy, drop, rename): foreign keys are checked afterwards, not during
+    const fk = this.db.pragma('foreign_keys', { simple: true }) as number;
+    this.db.pragma('foreign_keys = OFF');
     this.lock();
     try {
       this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
@@ -163,12 +183,18 @@ export class SqliteLedger implements Ledger {
       for (const m of MIGRATIONS) {
         if (m.version <= current) continue;
         this.db.exec(m.sql);
+        m.run?.(this.db);
+        if (m.after) this.db.exec(m.after);
         this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
       }
+      const broken = this.db.pragma('foreign_key_check') as unknown[];
+      if (broken.length) throw new LedgerError(`台账 ${this.path} 升级后有 ${broken.length} 处引用不一致，已放弃升级（台账未改动）`);
       this.db.exec('COMMIT');
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw err;
+    } finally {
+      this.db.pragma(`foreign_keys = ${fk ? 'ON' : 'OFF'}`);
     }
   }
 
@@ -225,18 +251,24 @@ export class SqliteLedger implements Ledger {
   lineFromRow(r: Row): StoredLine {
     const line: StoredLine = {
       id: r.id as number, runId: r.run_id as number, claimId: r.claim_id as string, lineNo: r.line_no as number, hospital: r.hospital as string,
-      contentHash: storedHash(r.content_hash as string | Buffer), source: r.source as string, row: r.row as number, idNumber: r.id_number as string, name: r.name as string,
-      visitType: r.visit_type as string, admissionDate: r.admission_date as string, settlementDate: r.settlement_date as string,
+      contentHash: storedHash(r.content_hash as string | Buffer), source: this.texts.text(r.source as number), row: r.row as number, idNumber: r.id_number as string, name: r.name as string,
+      visitType: this.texts.text(r.visit_type as number), admissionDate: dateText(r.admission_date as number | string), settlementDate: dateText(r.settlement_date as number | string),
       totalCost: fromFen(r.total_cost as number), basicPaid: fromFen(r.basic_paid as number), seriousIllnessPaid: fromFen(r.serious_paid as number),
       assistancePaid: fromFen(r.assistance_paid as number), otherPaid: fromFen(r.other_paid as number), personalBurden: fromFen(r.personal_burden as number),
-      patientRemaining: fromFen(r.patient_remaining as number), status: r.status as Status, supersededBy: (r.superseded_by as number) ?? null,
+      patientRemaining: fromFen(r.patient_remaining as number), status: this.texts.text(r.status as number) as Status, supersededBy: (r.superseded_by as number) ?? null,
       traceChunk: r.trace_chunk as number, traceIndex: r.trace_index as number, results: [],
     };
-    line.results = (this.q('SELECT * FROM results WHERE line_id = ? ORDER BY id').all(line.id) as Row[]).map((x) => ({
-      id: x.id as number, policy: x.policy as string, status: x.status as Status, reasons: (x.reasons as string ? (x.reasons as string).split(',') : []) as ReasonCode[],
-      base: fromFen(x.base as number), payee: storedPayee(x.payee as string, line.hospital), payments: paymentsFromJson(x.payments as string),
-      changes: changesFromJson(x.changes as string, x.policy as string, line.idNumber), details: x.details ? JSON.parse(x.details as string) : null,
-    }));
+    const text = this.texts.text;
+    line.results = (this.q('SELECT * FROM results WHERE line_id = ? ORDER BY id').all(line.id) as Row[]).map((x) => {
+      const policy = text(x.policy as number);
+      const reasons = text(x.reasons as number);
+      const details = decodeDetails(x.details as string | null, text);
+      return {
+        id: x.id as number, policy, status: text(x.status as number) as Status, reasons: (reasons ? reasons.split(',') : []) as ReasonCode[],
+        base: fromFen(x.base as number), payee: storedPayee(x.payee === null ? '' : text(x.payee as number), line.hospital), payments: paymentsFromJson(decodePayments(x.payments as string | null, text)),
+        changes: changesFromJson(decodeChanges(x.changes as string | null, text), policy, line.idNumber), details: details ? JSON.parse(details) : null,
+      };
+    });
     return line;
   }
 
@@ -253,6 +285,7 @@ export class SqliteLedger implements Ledger {
   /** After a rollback the ids a run added are gone again. */
   forgetHospitalIds(): void {
     this.hospitalIds.clear();
+    this.texts.forget();
   }
 
   findActive(key: LineKey): StoredLine | null {
@@ -284,32 +317,57 @@ export class SqliteLedger implements Ledger {
     return entries[line.traceIndex]!;
   }
   accumulator(idNumber: string, policy: string, year: number, key: string): Accumulator {
-    const r = this.q('SELECT * FROM accumulators WHERE id_number = ? AND policy = ? AND year = ? AND key = ?').get(idNumber, policy, year, key) as Row | undefined;
+    const p = this.texts.known(policy);
+    const k = this.texts.known(key);
+    const r = p === null || k === null ? undefined : (this.q('SELECT * FROM accumulators WHERE id_number = ? AND policy = ? AND year = ? AND key = ?').get(idNumber, p, year, k) as Row | undefined);
     return r
       ? { base: fromFen(r.base as number), paid: fromFen(r.paid as number), entitled: fromFen(r.entitled as number), firstDate: (r.first_date as string) ?? null }
       : { base: ZERO, paid: ZERO, entitled: ZERO, firstDate: null };
   }
   accumulatorsOf(idNumber: string): (Accumulator & { policy: string; year: number; key: string })[] {
-    return (this.q('SELECT * FROM accumulators WHERE id_number = ? ORDER BY policy, year, key').all(idNumber) as Row[]).map((r) => ({
+    return (this.q('SELECT * FROM accumulators_text WHERE id_number = ? ORDER BY policy, year, key').all(idNumber) as Row[]).map((r) => ({
       policy: r.policy as string, year: r.year as number, key: r.key as string,
       base: fromFen(r.base as number), paid: fromFen(r.paid as number), entitled: fromFen(r.entitled as number), firstDate: (r.first_date as string) ?? null,
     }));
   }
 
-  /** sha256 over a run's immutable content, read back from the tables (the same function commits and checks). */
+  /**
+   * sha256 over a run's immutable content, read back from the tables (the same function commits and checks).
+   * Stored ids are spelled out (schema 3): the text hashed is the text schemas 1 and 2 stored, so a run keeps
+   * its hash through the migration and a changed `texts` row shows.
+   */
   contentHash(runId: number): string {
     const h = createHash('sha256');
-    const feed = (tag: string, sql: string): void => {
-      for (const row of this.q(sql).raw(true).iterate(runId)) h.update(`${tag}${JSON.stringify(row)}\n`);
+    const feed = (tag: string, sql: string, map?: (row: unknown[]) => void): void => {
+      for (const row of this.q(sql).raw(true).iterate(runId)) {
+        map?.(row as unknown[]);
+        h.update(`${tag}${JSON.stringify(row)}\n`);
+      }
     };
+    const text = this.texts.text;
     feed('run', 'SELECT kind, started_at, finished_at, operator, command_line, month, policies, inputs, counts, reverts_run FROM runs WHERE id = ?');
     feed(
       'line',
       `SELECT l.id, l.claim_id, l.line_no, h.name, CASE WHEN typeof(l.content_hash) = 'blob' THEN lower(hex(l.content_hash)) ELSE l.content_hash END, l.source, l.row, l.id_number, l.name, l.visit_type, l.admission_date, l.settlement_date,
         l.total_cost, l.basic_paid, l.serious_paid, l.assistance_paid, l.other_paid, l.personal_burden, l.patient_remaining, l.status, l.trace_chunk, l.trace_index
        FROM lines l JOIN hospitals h ON h.id = l.hospital_id WHERE l.run_id = ? ORDER BY l.id`,
+      (row) => {
+        row[5] = text(row[5] as number);
+        row[9] = text(row[9] as number);
+        row[10] = dateText(row[10] as number | string);
+        row[11] = dateText(row[11] as number | string);
+        row[19] = text(row[19] as number);
+      },
     );
-    feed('result', 'SELECT r.id, r.line_id, r.policy, r.status, r.reasons, r.base, r.payee, r.payments, r.changes, r.details FROM results r JOIN lines l ON l.id = r.line_id WHERE l.run_id = ? ORDER BY r.id');
+    feed('result', 'SELECT r.id, r.line_id, r.policy, r.status, r.reasons, r.base, r.payee, r.payments, r.changes, r.details FROM results r JOIN lines l ON l.id = r.line_id WHERE l.run_id = ? ORDER BY r.id', (row) => {
+      row[2] = text(row[2] as number);
+      row[3] = text(row[3] as number);
+      row[4] = text(row[4] as number);
+      row[6] = row[6] === null ? '' : text(row[6] as number);
+      row[7] = decodePayments(row[7] as string | null, text);
+      row[8] = decodeChanges(row[8] as string | null, text);
+      row[9] = decodeDetails(row[9] as string | null, text);
+    });
     feed('reversal', 'SELECT id, result_id, reason, payments, changes FROM reversals WHERE run_id = ? ORDER BY id');
     feed('opening', 'SELECT id, id_number, policy, year, key, base, paid, entitled, first_date, source, row FROM openings WHERE run_id = ? ORDER BY id');
     for (const row of this.q('SELECT chunk, data FROM trace_chunks WHERE run_id = ? ORDER BY chunk').raw(true).iterate(runId)) {
@@ -345,14 +403,21 @@ export class SqliteLedger implements Ledger {
       const [idNumber, policy, year, key, base, paid, entitled, firstDate] = o as [string, string, number, string, number, number, number, string | null];
       add({ idNumber, policy, year, key, base, paid, entitled, firstDate });
     }
-    for (const r of this.q('SELECT l.id_number, r.policy, r.changes FROM results r JOIN lines l ON l.id = r.line_id').raw(true).iterate()) {
-      const [idNumber, policy, changes] = r as [string, string, string];
-      for (const [year, key, base, paid, entitled, firstDate] of JSON.parse(changes) as ChangeTuple[]) add({ idNumber, policy, year, key, base, paid, entitled, firstDate });
+    const text = this.texts.text;
+    for (const r of this.q('SELECT l.id_number, r.policy, r.changes FROM results r JOIN lines l ON l.id = r.line_id WHERE r.changes IS NOT NULL').raw(true).iterate()) {
+      const [idNumber, policyId, changes] = r as [string, number, string];
+      const policy = text(policyId);
+      const a = JSON.parse(changes) as (number | string | null)[];
+      for (let i = 0; i < a.length; i += 6)
+        add({ idNumber, policy, year: a[i] as number, key: text(a[i + 1] as number), base: a[i + 2] as number, paid: a[i + 3] as number, entitled: a[i + 4] as number, firstDate: a[i + 5] as string | null });
     }
     for (const r of this.q('SELECT v.id, l.id_number, r.policy, v.changes, r.changes, v.payments, r.payments, v.run_id, l.superseded_by FROM reversals v JOIN results r ON r.id = v.result_id JOIN lines l ON l.id = r.line_id')
       .raw(true)
       .iterate()) {
-      const [id, idNumber, policy, changes, original, payments, originalPayments, runId, supersededBy] = r as [number, string, string, string, string, string, string, number, number | null];
+      const [id, idNumber, policyId, changes, storedOriginal, payments, storedPayments, runId, supersededBy] = r as [number, string, number, string, string | null, string, string | null, number, number | null];
+      const policy = text(policyId);
+      const original = decodeChanges(storedOriginal, text);
+      const originalPayments = decodePayments(storedPayments, text);
       const negated = (JSON.parse(original) as ChangeTuple[]).map(([y, k, b, p, e]) => [y, k, -b, -p, -e, null]);
       if (JSON.stringify(negated) !== JSON.stringify(JSON.parse(changes))) problems.push(`冲正记录 ${id} 的累计额变动不是原结果的相反数`);
       const nonZero = (json: string, sign: number) => JSON.stringify(Object.entries(JSON.parse(json) as Record<string, number>).filter(([, v]) => v !== 0).map(([k, v]) => [k, sign * v]));
@@ -361,7 +426,7 @@ export class SqliteLedger implements Ledger {
       for (const [year, key, base, paid, entitled] of JSON.parse(changes) as ChangeTuple[]) add({ idNumber, policy, year, key, base, paid, entitled, firstDate: null });
     }
     const actual = new Map<string, Delta>();
-    for (const a of this.q('SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM accumulators').raw(true).iterate()) {
+    for (const a of this.q('SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM accumulators_text').raw(true).iterate()) {
       const [idNumber, policy, year, key, base, paid, entitled, firstDate] = a as [string, string, number, string, number, number, number, string | null];
       actual.set(`${idNumber}|${policy}|${year}|${key}`, { idNumber, policy, year, key, base, paid, entitled, firstDate });
     }
@@ -460,7 +525,8 @@ class SqliteSession implements LedgerSession {
    */
   private flushDeltas(): void {
     if (this.dryRun || this.deltas.size === 0) return;
-    for (const d of this.deltas.values()) this.stmt.upsert!.run(d.idNumber, d.policy, d.year, d.key, d.base, d.paid, d.entitled, d.firstDate);
+    const id = this.ledger.texts;
+    for (const d of this.deltas.values()) this.stmt.upsert!.run(d.idNumber, id.id(d.policy), d.year, id.id(d.key), d.base, d.paid, d.entitled, d.firstDate);
     this.deltas.clear();
     this.deltasByPerson.clear();
   }
@@ -468,10 +534,11 @@ class SqliteSession implements LedgerSession {
   loadAccumulators(idNumbers: Iterable<string>, into: AccumulatorStore): void {
     this.flushDeltas();
     const ids = new Set(idNumbers);
+    const text = this.ledger.texts.text;
     for (const idNumber of ids) {
       for (const r of this.stmt.accOf!.all(idNumber) as Row[]) {
         into.set(
-          { policy: r.policy as string, idNumber, year: r.year as number, key: r.key as string },
+          { policy: text(r.policy as number), idNumber, year: r.year as number, key: text(r.key as number) },
           { base: fromFen(r.base as number), paid: fromFen(r.paid as number), entitled: fromFen(r.entitled as number), firstDate: (r.first_date as string) ?? null },
         );
       }
@@ -495,15 +562,20 @@ class SqliteSession implements LedgerSession {
     });
     this.chunk.push(entry + ']}');
     const status = results.find((r) => r.status === 'approved')?.status ?? results.find((r) => r.status === 'pended')?.status ?? results[0]!.status;
+    const id = this.ledger.texts;
     const info = this.stmt.line!.run(
-      this.runId, line.claimId, line.lineNo, this.ledger.hospitalId(line.hospital, true), Buffer.from(recordContentHash(rec), 'hex'), line.source, line.row, line.idNumber, line.name, line.visitType,
-      line.admissionDate, line.settlementDate, toFen(line.totalCost), toFen(line.basicPaid), toFen(line.seriousIllnessPaid), toFen(line.assistancePaid),
-      toFen(line.supplementaryPaid.plus(line.hospitalWaiver)), toFen(line.personalBurden), toFen(results[0]!.patientRemaining), status, this.chunkNo, this.chunk.length - 1,
+      this.runId, line.claimId, line.lineNo, this.ledger.hospitalId(line.hospital, true), Buffer.from(recordContentHash(rec), 'hex'), id.id(line.source), line.row, line.idNumber, line.name, id.id(line.visitType),
+      dateInt(line.admissionDate), dateInt(line.settlementDate), toFen(line.totalCost), toFen(line.basicPaid), toFen(line.seriousIllnessPaid), toFen(line.assistancePaid),
+      toFen(line.supplementaryPaid.plus(line.hospitalWaiver)), toFen(line.personalBurden), toFen(results[0]!.patientRemaining), id.id(status), this.chunkNo, this.chunk.length - 1,
     );
     const lineId = Number(info.lastInsertRowid);
     for (const r of results) {
       if (r.policy === null) continue;
-      this.stmt.result!.run(lineId, r.policy, r.status, r.reasons.join(','), toFen(r.base), r.payee === line.hospital ? '' : r.payee, paymentsToJson(r.payments), changesToJson(r.changes), r.details ? JSON.stringify(r.details) : null);
+      const ids = id.id;
+      this.stmt.result!.run(
+        lineId, ids(r.policy), ids(r.status), ids(r.reasons.join(',')), toFen(r.base), r.payee === line.hospital || r.payee === '' ? null : ids(r.payee),
+        paymentsCompact(r.payments, ids), changesCompact(r.changes, ids), r.details ? encodeDetails(JSON.stringify(r.details), ids) : null,
+      );
     }
     if (this.chunk.length >= TRACE_CHUNK_LINES) this.flushChunk();
   }

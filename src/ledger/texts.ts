@@ -1,0 +1,112 @@
+// Schema 3: the short texts that repeat on every line and result — policy ids, statuses, reason lists,
+// fund and accumulator keys, payees, visit types, file names, detail names — are stored once in `texts`
+// and referred to by id. Payments, accumulator changes and details are kept as compact JSON arrays
+// holding those ids. Each decodes to exactly the JSON text schema 1 and 2 stored (the content hash of a
+// run is taken over the decoded text, so a run hashes the same before and after the migration, and
+// altering `texts` shows in `ledger check`).
+import type Database from 'better-sqlite3';
+
+export type TextOf = (id: number) => string;
+export type IdOf = (text: string) => number;
+
+/** The id ↔ text table of one ledger connection, cached (ids are never reused while the ledger is open, except after a rollback). */
+export class Texts {
+  private readonly ids = new Map<string, number>();
+  private readonly byId = new Map<number, string>();
+  private readonly find: Database.Statement;
+  private readonly get: Database.Statement;
+  private readonly add: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.find = db.prepare('SELECT id FROM texts WHERE t = ?').pluck();
+    this.get = db.prepare('SELECT t FROM texts WHERE id = ?').pluck();
+    this.add = db.prepare('INSERT INTO texts (t) VALUES (?)');
+  }
+
+  /** The id of a text, added when new (inside a write transaction). */
+  id = (t: string): number => {
+    const cached = this.ids.get(t);
+    if (cached !== undefined) return cached;
+    const id = (this.find.get(t) as number | undefined) ?? Number(this.add.run(t).lastInsertRowid);
+    this.ids.set(t, id);
+    this.byId.set(id, t);
+    return id;
+  };
+
+  /** The id of a known text, or null (for a query's filter: no row can hold an unknown text). */
+  known(t: string): number | null {
+    const cached = this.ids.get(t);
+    if (cached !== undefined) return cached;
+    const id = (this.find.get(t) as number | undefined) ?? null;
+    if (id !== null) {
+      this.ids.set(t, id);
+      this.byId.set(id, t);
+    }
+    return id;
+  }
+
+  text = (id: number): string => {
+    const cached = this.byId.get(id);
+    if (cached !== undefined) return cached;
+    const t = this.get.get(id) as string | undefined;
+    if (t === undefined) throw new Error(`台账 texts 表中缺少编号 ${id}（台账已损坏）`);
+    this.byId.set(id, t);
+    this.ids.set(t, id);
+    return t;
+  };
+
+  /** After a rollback the texts a run added are gone again. */
+  forget(): void {
+    this.ids.clear();
+    this.byId.clear();
+  }
+}
+
+/** {fund: fen} ↔ [fundId, fen, …] (NULL when empty); key order is kept. */
+export function encodePayments(json: string, id: IdOf): string | null {
+  const entries = Object.entries(JSON.parse(json) as Record<string, number>);
+  return entries.length ? JSON.stringify(entries.flatMap(([k, v]) => [id(k), v])) : null;
+}
+export function decodePayments(stored: string | null, text: TextOf): string {
+  if (stored === null) return '{}';
+  const a = JSON.parse(stored) as number[];
+  let out = '{';
+  for (let i = 0; i < a.length; i += 2) out += `${i ? ',' : ''}${JSON.stringify(text(a[i]!))}:${JSON.stringify(a[i + 1])}`;
+  return out + '}';
+}
+
+/** [[year, key, base, paid, entitled, firstDate], …] ↔ [year, keyId, base, paid, entitled, firstDate, …] (NULL when empty). */
+export function encodeChanges(json: string, id: IdOf): string | null {
+  const t = JSON.parse(json) as [number, string, number, number, number, string | null][];
+  return t.length ? JSON.stringify(t.flatMap(([y, k, b, p, e, d]) => [y, id(k), b, p, e, d])) : null;
+}
+export function decodeChanges(stored: string | null, text: TextOf): string {
+  if (stored === null) return '[]';
+  const a = JSON.parse(stored) as (number | string | null)[];
+  const t: unknown[] = [];
+  for (let i = 0; i < a.length; i += 6) t.push([a[i], text(a[i + 1] as number), a[i + 2], a[i + 3], a[i + 4], a[i + 5]]);
+  return JSON.stringify(t);
+}
+
+/** {name: value} ↔ [nameId, value, …]; NULL stays NULL. */
+export function encodeDetails(json: string | null, id: IdOf): string | null {
+  if (json === null) return null;
+  return JSON.stringify(Object.entries(JSON.parse(json) as Record<string, unknown>).flatMap(([k, v]) => [id(k), v]));
+}
+export function decodeDetails(stored: string | null, text: TextOf): string | null {
+  if (stored === null) return null;
+  const a = JSON.parse(stored) as unknown[];
+  let out = '{';
+  for (let i = 0; i < a.length; i += 2) out += `${i ? ',' : ''}${JSON.stringify(text(a[i] as number))}:${JSON.stringify(a[i + 1])}`;
+  return out + '}';
+}
+
+/** A date as stored (schema 3): 2024-06-01 → 20240601 (4 bytes instead of 10; the order is kept). Anything else stays text. */
+export function dateInt(d: string): number | string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(d) ? Number(d.slice(0, 4) + d.slice(5, 7) + d.slice(8, 10)) : d;
+}
+export function dateText(v: number | string): string {
+  if (typeof v !== 'number') return v;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${String(Math.floor(v / 10000)).padStart(4, '0')}-${two(Math.floor(v / 100) % 100)}-${two(v % 100)}`;
+}
