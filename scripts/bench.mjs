@@ -4,7 +4,9 @@
 // process: the zlib floor, exceljs's streaming reader, our reader, and the whole `assist adjudicate`
 // (th-2021 + ln-as-2022, ledger commit, results, settlement workbook, disbursement lists) — with the
 // roster worker and without it. Prints wall time, rows/s and peak RSS for each, the ratios, the ledger's
-// bytes per line, and the same at N/10 with the scaling ratio. Figures are printed, never asserted.
+// bytes per line, and the same at N/10 with the scaling ratio. Then the correctness step: the same month in
+// runs of ~100 lines (each its own ledger run and commit, accumulators carried through the ledger) must give
+// the one run's totals per fund (--no-chunked skips it). Figures are printed, never asserted.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,6 +21,7 @@ const arg = (name, dflt) => {
 const rows = Number(arg('--rows', '100000'));
 const skipPeer = args.includes('--skip-peer');
 const sizes = args.includes('--no-scale') ? [rows] : [rows, Math.max(1000, Math.round(rows / 10))];
+const chunked = !args.includes('--no-chunked');
 
 function child(code, env = {}) {
   const r = spawnSync(process.execPath, ['--max-old-space-size=4096', '--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
@@ -117,6 +120,16 @@ for (const n of sizes) {
   const said = row.full.extra;
   row.lines = Number(said.match(/审核 (\d+) 行/)?.[1] ?? 0);
   row.check = /核对：读取 (\d+) = 审核 (\d+) \+ 无效 (\d+)；金额守恒一致/.exec(said)?.[0] ?? '（无核对行）';
+  row.funds = Object.fromEntries([...said.matchAll(/（([^（）]+)）：¥([\d,.-]+)/g)].map((m) => [m[1], m[2]]));
+  if (chunked) {
+    process.stderr.write('按 100 行分批审核（每批一次运行）… ');
+    rmSync(join(work, 'chunked.db'), { force: true });
+    row.chunked = child(
+      MEASURE(`const { chunkedRun } = await import('./scripts/bench-chunked.mjs');
+const r = await chunkedRun(${JSON.stringify({ claims: join(dir, 'claims.xlsx'), roster: join(dir, 'roster.xlsx'), policies: ['th-2021', 'ln-as-2022'], ledgerPath: join(work, 'chunked.db') })});
+return { rows: r.rowsRead, extra: r };`),
+    );
+  }
   results.push(row);
   process.stderr.write('完成\n');
 }
@@ -132,12 +145,19 @@ for (const r of results) {
   console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：读取结算明细 | ${f1(r.ours.seconds)} | ${rate(r.ours)} | ${r.ours.rssMB} |`);
   console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：完整 adjudicate（单核，不用 worker） | ${f1(r.fullOne.seconds)} | ${rate(r.fullOne)} | ${r.fullOne.rssMB} |`);
   console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：完整 adjudicate（结算明细在第二核的 worker 中读取、排序入库） | ${f1(r.full.seconds)} | ${rate(r.full)} | ${r.full.rssMB} |`);
+  if (r.chunked) console.log(`| ${r.n.toLocaleString('en-US')} | 核对：同一月份按约 100 行分批审核（${r.chunked.extra.runs} 次运行、各自提交，累计额经台账结转） | ${f1(r.chunked.seconds)} | ${rate(r.chunked)} | ${r.chunked.rssMB} |`);
 }
 console.log('');
 for (const r of results) {
   const pre = `${r.n.toLocaleString('en-US')} 行：`;
   if (r.peer) {
     console.log(`${pre}完整审核 / exceljs 读取 = ${(r.full.seconds / r.peer.seconds).toFixed(2)}；本工具读取 / exceljs 读取（用时）= ${(r.ours.seconds / r.peer.seconds).toFixed(2)}，行/秒为 exceljs 的 ${(r.peer.seconds / r.ours.seconds).toFixed(1)} 倍`);
+  }
+  if (r.chunked) {
+    const c = r.chunked.extra;
+    const same = JSON.stringify(c.funds) === JSON.stringify(Object.fromEntries(Object.entries(r.funds).sort()));
+    const lines = `读取 ${c.rowsRead} = 审核 ${c.lines} + 无效 ${c.invalid}`;
+    console.log(`${pre}分批审核与一次审核${same && c.lines === r.lines ? '一致' : '不一致（！）'}：${Object.entries(c.funds).map(([f, v]) => `${f} ¥${v}${r.funds[f] === v ? '' : `（一次审核 ¥${r.funds[f] ?? '—'}）`}`).join('，')}；${lines}；ledger check ${c.problems ? `${c.problems} 个问题（！）` : '通过'}`);
   }
   console.log(`${pre}第二核的收益：${f1(r.fullOne.seconds)} s → ${f1(r.full.seconds)} s；台账 ${Math.round(r.ledgerBytes / 1e6)} MB，每行 ${Math.round(r.ledgerBytes / Math.max(1, r.lines))} 字节（${r.lines} 行）；${r.check}`);
 }

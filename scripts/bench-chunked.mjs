@@ -1,0 +1,56 @@
+// The benchmark's correctness step (issue 6): the same month adjudicated in runs of about 100 lines, each its
+// own ledger run and commit, the accumulators carried from run to run through the ledger. Returns the totals
+// per fund and the line count, to be compared with the one-run figures. Lines are taken in the one run's
+// order (§3), so each batch sees the accumulators of every line before it; a settlement is not split.
+import { join } from 'node:path';
+import { SortStore } from '../dist/run/sort-store.js';
+import { readClaimsInto } from '../dist/run/read-claims.js';
+import { loadRosterStore } from '../dist/run/roster-store.js';
+import { createPolicies } from '../dist/policies/registry.js';
+import { SqliteLedger } from '../dist/ledger/sqlite.js';
+import { adjudicateBatch } from '../dist/run/adjudicate-run.js';
+import { fmtGrouped, ZERO } from '../dist/domain/money.js';
+
+export async function chunkedRun({ claims, roster, policies, ledgerPath, size = 100 }) {
+  const sort = new SortStore();
+  const { rowsRead, invalidRows } = await readClaimsInto(sort, [claims], {});
+  const { store } = await loadRosterStore([roster], {});
+  invalidRows.push(...sort.duplicates());
+  const pol = createPolicies(policies, {});
+  const ledger = new SqliteLedger(ledgerPath);
+  const totals = new Map();
+  let lines = 0;
+  let runs = 0;
+  const flush = async (batch) => {
+    const session = ledger.begin({ kind: 'adjudicate', operator: 'bench', commandLine: 'bench chunked', month: null, policies: [], inputs: [] });
+    const { adjudicated } = adjudicateBatch(ledger, session, batch, store.people(batch.map((l) => l.idNumber)), pol, false);
+    for (const r of adjudicated) if (r.status === 'approved') for (const [fund, v] of Object.entries(r.payments)) totals.set(fund, (totals.get(fund) ?? ZERO).plus(v));
+    await session.drain();
+    session.commit({ lines: batch.length });
+    lines += batch.length;
+    runs++;
+  };
+  try {
+    let batch = [];
+    for (const l of sort.sorted()) {
+      const last = batch[batch.length - 1];
+      if (batch.length >= size && last && (last.hospital !== l.hospital || last.claimId !== l.claimId)) {
+        await flush(batch);
+        batch = [];
+      }
+      batch.push(l);
+    }
+    if (batch.length) await flush(batch);
+    const check = ledger.check();
+    return {
+      rowsRead, invalid: invalidRows.length, lines, runs, problems: check.problems.length,
+      funds: Object.fromEntries([...totals].sort().map(([k, v]) => [k, fmtGrouped(v)])),
+    };
+  } finally {
+    ledger.close();
+    sort.close();
+    store.close();
+  }
+}
+
+export const workLedger = (work) => join(work, 'chunked.db');
