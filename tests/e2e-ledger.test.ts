@@ -356,6 +356,8 @@ describe('a ledger written by schema version 1 (before 2026-11-23) keeps working
     const zero = db.prepare("SELECT r.payments FROM results r WHERE r.payments LIKE '%,0]' OR r.payments LIKE '%,0,%' LIMIT 1").pluck().get() as string;
     expect(zero).toMatch(/^\[\d+,-?\d+(,\d+,-?\d+)*\]$/);
     expect(db.prepare("SELECT COUNT(*) FROM results WHERE typeof(policy) != 'integer' OR typeof(reasons) != 'integer'").pluck().get()).toBe(0);
+    // the rebuilt tables' old pages were given back (VACUUM after the migration)
+    expect(db.pragma('freelist_count', { simple: true })).toBe(0);
     expect(db.prepare("SELECT DISTINCT codec FROM trace_chunks").pluck().all()).toEqual(['deflate']);
     db.close();
     const e = runCli(['explain', 'QD2024060000037', '--ledger', ledger, '--policy', 'qd-rigid-2018']);
@@ -363,6 +365,13 @@ describe('a ledger written by schema version 1 (before 2026-11-23) keeps working
     expect(e.stdout).toContain('qd-rigid-2018.insurer 3,740.89');
     expect(e.stdout).toContain('收款单位 青岛市妇女儿童医院');
     expect(e.stdout).toContain('计算过程');
+  });
+
+  test('explain piped into `head`: the closed pipe is not an error (no EPIPE stack trace)', () => {
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${join(ROOT, 'bin', 'assist.js')}" explain QD2024060000037 --ledger "${ledger}" --policy qd-rigid-2018 | head -c 20`], { encoding: 'utf8' });
+    expect(r.stdout).toContain('结算单');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 
   test('the demo month again: every line ALREADY_ADJUDICATED against the old text hashes; the reverted Jinzhou month adjudicated anew; check passes', () => {

@@ -196,6 +196,15 @@ export class SqliteLedger implements Ledger {
     } finally {
       this.db.pragma(`foreign_keys = ${fk ? 'ON' : 'OFF'}`);
     }
+    // schema 3 rebuilt the big tables: give the old tables' pages back to the file system (otherwise the file keeps
+    // them free for later runs); skipped when another process has the ledger open
+    if (current > 0 && current < 3) {
+      try {
+        this.db.exec('VACUUM');
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' && (err as { code?: string }).code !== 'SQLITE_LOCKED') throw err;
+      }
+    }
   }
 
   /** BEGIN IMMEDIATE: the ledger-wide write lock. Waits (busy timeout) while another run holds it. */
