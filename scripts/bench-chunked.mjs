@@ -1,14 +1,15 @@
 // The benchmark's correctness step (issue 6): the same month adjudicated in runs of about 100 lines, each its
 // own ledger run and commit, the accumulators carried from run to run through the ledger. Returns the totals
 // per fund and the line count, to be compared with the one-run figures. Lines are taken in the one run's
-// order (§3), so each batch sees the accumulators of every line before it; a settlement is not split.
+// order (§3), so each batch sees the accumulators of every line before it; batches are cut as the one run
+// cuts its own (`chunks`: a settlement is never split).
 import { join } from 'node:path';
 import { SortStore } from '../dist/run/sort-store.js';
 import { readClaimsInto } from '../dist/run/read-claims.js';
 import { loadRosterStore } from '../dist/run/roster-store.js';
 import { createPolicies } from '../dist/policies/registry.js';
 import { SqliteLedger } from '../dist/ledger/sqlite.js';
-import { adjudicateBatch } from '../dist/run/adjudicate-run.js';
+import { adjudicateBatch, chunks } from '../dist/run/adjudicate-run.js';
 import { fmtGrouped, ZERO } from '../dist/domain/money.js';
 
 export async function chunkedRun({ claims, roster, policies, ledgerPath, size = 100 }) {
@@ -31,16 +32,7 @@ export async function chunkedRun({ claims, roster, policies, ledgerPath, size = 
     runs++;
   };
   try {
-    let batch = [];
-    for (const l of sort.sorted()) {
-      const last = batch[batch.length - 1];
-      if (batch.length >= size && last && (last.hospital !== l.hospital || last.claimId !== l.claimId)) {
-        await flush(batch);
-        batch = [];
-      }
-      batch.push(l);
-    }
-    if (batch.length) await flush(batch);
+    for (const batch of chunks(sort.sorted(), size)) await flush(batch);
     const check = ledger.check();
     return {
       rowsRead, invalid: invalidRows.length, lines, runs, problems: check.problems.length,

@@ -3,8 +3,8 @@
 import { fromFen, type Money } from '../domain/money.js';
 import type { Status } from '../domain/reasons.js';
 import type { ReversalLine } from '../reports/disbursement.js';
-import { storedPayee, type SqliteLedger } from './sqlite.js';
-import { dateInt, dateText, decodeDetails, decodePayments, type TextOf } from './texts.js';
+import { storedDetails, storedPayee, storedPayments, type SqliteLedger } from './sqlite.js';
+import { dateInt, dateText, type TextOf } from './texts.js';
 import type { RunInfo } from './store.js';
 
 export interface ResultRow {
@@ -48,16 +48,14 @@ const RESULT_SQL = `SELECT r.id AS result_id, l.id AS line_id, l.run_id, l.claim
 
 function toResultRow(x: Record<string, unknown>, text: TextOf): ResultRow {
   const reasons = text(x.reasons as number);
-  const details = decodeDetails(x.details as string | null, text);
   return {
     resultId: x.result_id as number, lineId: x.line_id as number, runId: x.run_id as number, claimId: x.claim_id as string, lineNo: x.line_no as number, hospital: x.hospital as string,
     idNumber: x.id_number as string, name: x.name as string, visitType: text(x.visit_type as number), admissionDate: dateText(x.admission_date as number | string), settlementDate: dateText(x.settlement_date as number | string),
     totalCost: fromFen(x.total_cost as number), basicPaid: fromFen(x.basic_paid as number), seriousIllnessPaid: fromFen(x.serious_paid as number), assistancePaid: fromFen(x.assistance_paid as number),
     otherPaid: fromFen(x.other_paid as number), personalBurden: fromFen(x.personal_burden as number), patientRemaining: fromFen(x.patient_remaining as number),
     supersededBy: (x.superseded_by as number) ?? null, policy: text(x.policy as number), status: text(x.status as number) as Status, reasons: reasons ? reasons.split(',') : [],
-    base: fromFen(x.base as number), payee: storedPayee(x.payee === null ? '' : text(x.payee as number), x.hospital as string),
-    payments: Object.fromEntries(Object.entries(JSON.parse(decodePayments(x.payments as string | null, text)) as Record<string, number>).map(([k, v]) => [k, fromFen(v)])),
-    details: details ? (JSON.parse(details) as Record<string, string>) : null,
+    base: fromFen(x.base as number), payee: storedPayee(x.payee as number | null, x.hospital as string, text),
+    payments: storedPayments(x.payments as string | null, text), details: storedDetails(x.details as string | null, text),
   };
 }
 

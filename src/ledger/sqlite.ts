@@ -15,7 +15,7 @@ import { UsageError } from '../io/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { lineRecord, recordContentHash } from './content.js';
 import { traceJson } from '../engine/trace-json.js';
-import { dateInt, dateText, decodeChanges, decodeDetails, decodePayments, encodeDetails, Texts } from './texts.js';
+import { changeTuples, dateInt, dateText, decodeChanges, decodeDetails, decodePayments, detailEntries, encodeChanges, encodeDetails, encodePayments, paymentEntries, Texts, type ChangeTuple, type TextOf } from './texts.js';
 import type {
   AccumulatorJson, CheckReport, Ledger, LedgerSession, LineKey, OpeningRow, Reversal, ReversalInfo, RunDraft, RunInfo, StoredLine, TraceEntry,
 } from './store.js';
@@ -27,40 +27,31 @@ const GENESIS = '0'.repeat(64);
 export class LedgerError extends UsageError {}
 
 type Row = Record<string, unknown>;
-type ChangeTuple = [number, string, number, number, number, string | null];
-
-function changesToJson(changes: AccumulatorChange[], sign = 1): string {
-  const t: ChangeTuple[] = changes.map((c) => [c.year, c.key, sign * toFen(c.base ?? ZERO), sign * toFen(c.paid ?? ZERO), sign * toFen(c.entitled ?? ZERO), sign > 0 ? (c.firstDate ?? null) : null]);
-  return JSON.stringify(t);
+/** Changes as tuples in fen (a reversal's negated, without the first-claim date). */
+function toChangeTuples(changes: AccumulatorChange[], sign = 1): ChangeTuple[] {
+  return changes.map((c) => [c.year, c.key, sign * toFen(c.base ?? ZERO), sign * toFen(c.paid ?? ZERO), sign * toFen(c.entitled ?? ZERO), sign > 0 ? (c.firstDate ?? null) : null]);
 }
-/** A result's changes as stored (schema 3): [year, keyId, base, paid, entitled, firstDate, …], NULL when none. */
-function changesCompact(changes: AccumulatorChange[], id: (t: string) => number): string | null {
-  if (changes.length === 0) return null;
-  const a: (number | string | null)[] = [];
-  for (const c of changes) a.push(c.year, id(c.key), toFen(c.base ?? ZERO), toFen(c.paid ?? ZERO), toFen(c.entitled ?? ZERO), c.firstDate ?? null);
-  return JSON.stringify(a);
-}
-/** A result's payments as stored (schema 3): [fundId, fen, …] of the funds that paid, NULL when none did. */
-function paymentsCompact(p: Record<string, Money>, id: (t: string) => number): string | null {
-  const a: number[] = [];
-  for (const k in p) if (!p[k]!.isZero()) a.push(id(k), toFen(p[k]!));
-  return a.length ? JSON.stringify(a) : null;
-}
-function changesFromJson(json: string, policy: string, idNumber: string): AccumulatorChange[] {
-  return (JSON.parse(json) as ChangeTuple[]).map(([year, key, base, paid, entitled, firstDate]) => ({
+function fromChangeTuples(tuples: ChangeTuple[], policy: string, idNumber: string): AccumulatorChange[] {
+  return tuples.map(([year, key, base, paid, entitled, firstDate]) => ({
     policy, idNumber, year, key, base: fromFen(base), paid: fromFen(paid), entitled: fromFen(entitled), ...(firstDate ? { firstDate } : {}),
   }));
 }
-/** Payments in fen; a fund paid nothing is left out (a result that paid nothing is stored as {}). */
-function paymentsToJson(p: Record<string, Money>, sign = 1): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(p).filter(([, v]) => !v.isZero()).map(([k, v]) => [k, sign * toFen(v)])));
+/** Payments in fen; a fund paid nothing is left out. */
+function toPaymentEntries(p: Record<string, Money>, sign = 1): [string, number][] {
+  return Object.entries(p).filter(([, v]) => !v.isZero()).map(([k, v]) => [k, sign * toFen(v)]);
 }
-function paymentsFromJson(json: string): Record<string, Money> {
-  return Object.fromEntries(Object.entries(JSON.parse(json) as Record<string, number>).map(([k, v]) => [k, fromFen(v)]));
+/** A result's payments as stored (schema 3), as amounts. */
+export function storedPayments(stored: string | null, text: TextOf): Record<string, Money> {
+  return Object.fromEntries(paymentEntries(stored, text).map(([k, v]) => [k, fromFen(v)]));
 }
-/** A result's payee as stored: '' when it is the line's hospital (most are; it saves the name per result). */
-export function storedPayee(payee: string, hospital: string): string {
-  return payee === '' ? hospital : payee;
+/** A result's details as stored (schema 3), as an object or null. */
+export function storedDetails(stored: string | null, text: TextOf): Record<string, string> | null {
+  const e = detailEntries(stored, text);
+  return e === null ? null : (Object.fromEntries(e) as Record<string, string>);
+}
+/** A result's payee as stored (schema 3): NULL when it is the line's hospital (most are; it saves the name per result). */
+export function storedPayee(stored: number | null, hospital: string, text: TextOf): string {
+  return stored === null ? hospital : text(stored);
 }
 /** A line's content hash as stored: 16 bytes (ledgers written before 2026-11-23 hold 32 hex characters). */
 function storedHash(h: string | Buffer): string {
@@ -271,11 +262,10 @@ export class SqliteLedger implements Ledger {
     line.results = (this.q('SELECT * FROM results WHERE line_id = ? ORDER BY id').all(line.id) as Row[]).map((x) => {
       const policy = text(x.policy as number);
       const reasons = text(x.reasons as number);
-      const details = decodeDetails(x.details as string | null, text);
       return {
         id: x.id as number, policy, status: text(x.status as number) as Status, reasons: (reasons ? reasons.split(',') : []) as ReasonCode[],
-        base: fromFen(x.base as number), payee: storedPayee(x.payee === null ? '' : text(x.payee as number), line.hospital), payments: paymentsFromJson(decodePayments(x.payments as string | null, text)),
-        changes: changesFromJson(decodeChanges(x.changes as string | null, text), policy, line.idNumber), details: details ? JSON.parse(details) : null,
+        base: fromFen(x.base as number), payee: storedPayee(x.payee as number | null, line.hospital, text), payments: storedPayments(x.payments as string | null, text),
+        changes: fromChangeTuples(changeTuples(x.changes as string | null, text), policy, line.idNumber), details: storedDetails(x.details as string | null, text),
       };
     });
     return line;
@@ -372,7 +362,7 @@ export class SqliteLedger implements Ledger {
       row[2] = text(row[2] as number);
       row[3] = text(row[3] as number);
       row[4] = text(row[4] as number);
-      row[6] = row[6] === null ? '' : text(row[6] as number);
+      row[6] = row[6] === null ? '' : text(row[6] as number); // schema 2 stored '' for the line's hospital
       row[7] = decodePayments(row[7] as string | null, text);
       row[8] = decodeChanges(row[8] as string | null, text);
       row[9] = decodeDetails(row[9] as string | null, text);
@@ -416,18 +406,15 @@ export class SqliteLedger implements Ledger {
     for (const r of this.q('SELECT l.id_number, r.policy, r.changes FROM results r JOIN lines l ON l.id = r.line_id WHERE r.changes IS NOT NULL').raw(true).iterate()) {
       const [idNumber, policyId, changes] = r as [string, number, string];
       const policy = text(policyId);
-      const a = JSON.parse(changes) as (number | string | null)[];
-      for (let i = 0; i < a.length; i += 6)
-        add({ idNumber, policy, year: a[i] as number, key: text(a[i + 1] as number), base: a[i + 2] as number, paid: a[i + 3] as number, entitled: a[i + 4] as number, firstDate: a[i + 5] as string | null });
+      for (const [year, key, base, paid, entitled, firstDate] of changeTuples(changes, text)) add({ idNumber, policy, year, key, base, paid, entitled, firstDate });
     }
     for (const r of this.q('SELECT v.id, l.id_number, r.policy, v.changes, r.changes, v.payments, r.payments, v.run_id, l.superseded_by FROM reversals v JOIN results r ON r.id = v.result_id JOIN lines l ON l.id = r.line_id')
       .raw(true)
       .iterate()) {
       const [id, idNumber, policyId, changes, storedOriginal, payments, storedPayments, runId, supersededBy] = r as [number, string, number, string, string | null, string, string | null, number, number | null];
       const policy = text(policyId);
-      const original = decodeChanges(storedOriginal, text);
       const originalPayments = decodePayments(storedPayments, text);
-      const negated = (JSON.parse(original) as ChangeTuple[]).map(([y, k, b, p, e]) => [y, k, -b, -p, -e, null]);
+      const negated = changeTuples(storedOriginal, text).map(([y, k, b, p, e]) => [y, k, -b, -p, -e, null]);
       if (JSON.stringify(negated) !== JSON.stringify(JSON.parse(changes))) problems.push(`冲正记录 ${id} 的累计额变动不是原结果的相反数`);
       const nonZero = (json: string, sign: number) => JSON.stringify(Object.entries(JSON.parse(json) as Record<string, number>).filter(([, v]) => v !== 0).map(([k, v]) => [k, sign * v]));
       if (nonZero(originalPayments, -1) !== nonZero(payments, 1)) problems.push(`冲正记录 ${id} 的金额不是原结果金额的相反数`);
@@ -519,7 +506,7 @@ class SqliteSession implements LedgerSession {
     const out: Reversal[] = [];
     if (!this.dryRun && this.stmt.supersede!.run(this.runId, line.id).changes !== 1) throw new LedgerError(`结算单 ${line.claimId} 第 ${line.lineNo} 行已被冲正过，不能重复冲正`);
     for (const result of line.results) {
-      if (!this.dryRun) this.stmt.reversal!.run(this.runId, result.id, reason, paymentsToJson(result.payments, -1), changesToJson(result.changes, -1));
+      if (!this.dryRun) this.stmt.reversal!.run(this.runId, result.id, reason, JSON.stringify(Object.fromEntries(toPaymentEntries(result.payments, -1))), JSON.stringify(toChangeTuples(result.changes, -1)));
       for (const c of result.changes)
         this.addDelta({ idNumber: c.idNumber, policy: c.policy, year: c.year, key: c.key, base: -toFen(c.base ?? ZERO), paid: -toFen(c.paid ?? ZERO), entitled: -toFen(c.entitled ?? ZERO), firstDate: null });
       out.push({ runId: this.runId, reason, line, result, payments: Object.fromEntries(Object.entries(result.payments).map(([k, v]) => [k, v.negated()])) });
@@ -583,7 +570,7 @@ class SqliteSession implements LedgerSession {
       const ids = id.id;
       this.stmt.result!.run(
         lineId, ids(r.policy), ids(r.status), ids(r.reasons.join(',')), toFen(r.base), r.payee === line.hospital || r.payee === '' ? null : ids(r.payee),
-        paymentsCompact(r.payments, ids), changesCompact(r.changes, ids), r.details ? encodeDetails(JSON.stringify(r.details), ids) : null,
+        encodePayments(toPaymentEntries(r.payments), ids), encodeChanges(toChangeTuples(r.changes), ids), encodeDetails(r.details ?? null, ids),
       );
     }
     if (this.chunk.length >= TRACE_CHUNK_LINES) this.flushChunk();

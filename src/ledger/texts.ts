@@ -9,6 +9,9 @@ import type Database from 'better-sqlite3';
 export type TextOf = (id: number) => string;
 export type IdOf = (text: string) => number;
 
+/** An accumulator change as schemas 1 and 2 stored it: [year, key, base, paid, entitled, firstDate] (fen). */
+export type ChangeTuple = [number, string, number, number, number, string | null];
+
 /** The id ↔ text table of one ledger connection, cached (ids are never reused while the ledger is open, except after a rollback). */
 export class Texts {
   private readonly ids = new Map<string, number>();
@@ -23,35 +26,29 @@ export class Texts {
     this.add = db.prepare('INSERT INTO texts (t) VALUES (?)');
   }
 
-  /** The id of a text, added when new (inside a write transaction). */
-  id = (t: string): number => {
-    const cached = this.ids.get(t);
-    if (cached !== undefined) return cached;
-    const id = (this.find.get(t) as number | undefined) ?? Number(this.add.run(t).lastInsertRowid);
+  private remember(id: number, t: string): number {
     this.ids.set(t, id);
     this.byId.set(id, t);
     return id;
-  };
+  }
 
   /** The id of a known text, or null (for a query's filter: no row can hold an unknown text). */
   known(t: string): number | null {
     const cached = this.ids.get(t);
     if (cached !== undefined) return cached;
-    const id = (this.find.get(t) as number | undefined) ?? null;
-    if (id !== null) {
-      this.ids.set(t, id);
-      this.byId.set(id, t);
-    }
-    return id;
+    const id = this.find.get(t) as number | undefined;
+    return id === undefined ? null : this.remember(id, t);
   }
+
+  /** The id of a text, added when new (inside a write transaction). */
+  id = (t: string): number => this.known(t) ?? this.remember(Number(this.add.run(t).lastInsertRowid), t);
 
   text = (id: number): string => {
     const cached = this.byId.get(id);
     if (cached !== undefined) return cached;
     const t = this.get.get(id) as string | undefined;
     if (t === undefined) throw new Error(`台账 texts 表中缺少编号 ${id}（台账已损坏）`);
-    this.byId.set(id, t);
-    this.ids.set(t, id);
+    this.remember(id, t);
     return t;
   };
 
@@ -62,43 +59,56 @@ export class Texts {
   }
 }
 
-/** {fund: fen} ↔ [fundId, fen, …] (NULL when empty); key order is kept. */
-export function encodePayments(json: string, id: IdOf): string | null {
-  const entries = Object.entries(JSON.parse(json) as Record<string, number>);
+/** [fund, fen] pairs ↔ [fundId, fen, …] (NULL when none); the order is kept. */
+export function encodePayments(entries: [string, number][], id: IdOf): string | null {
   return entries.length ? JSON.stringify(entries.flatMap(([k, v]) => [id(k), v])) : null;
 }
-export function decodePayments(stored: string | null, text: TextOf): string {
-  if (stored === null) return '{}';
+export function paymentEntries(stored: string | null, text: TextOf): [string, number][] {
+  if (stored === null) return [];
   const a = JSON.parse(stored) as number[];
-  let out = '{';
-  for (let i = 0; i < a.length; i += 2) out += `${i ? ',' : ''}${JSON.stringify(text(a[i]!))}:${JSON.stringify(a[i + 1])}`;
-  return out + '}';
+  const out: [string, number][] = [];
+  for (let i = 0; i < a.length; i += 2) out.push([text(a[i]!), a[i + 1]!]);
+  return out;
+}
+/** Pairs as a JSON object's text, in their order (what JSON.stringify wrote for schemas 1 and 2). */
+function objectText(entries: [string, unknown][]): string {
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`;
+}
+/** The payments as the JSON text schemas 1 and 2 stored ({"fund":fen,…}, in stored order). */
+export function decodePayments(stored: string | null, text: TextOf): string {
+  return objectText(paymentEntries(stored, text));
 }
 
-/** [[year, key, base, paid, entitled, firstDate], …] ↔ [year, keyId, base, paid, entitled, firstDate, …] (NULL when empty). */
-export function encodeChanges(json: string, id: IdOf): string | null {
-  const t = JSON.parse(json) as [number, string, number, number, number, string | null][];
-  return t.length ? JSON.stringify(t.flatMap(([y, k, b, p, e, d]) => [y, id(k), b, p, e, d])) : null;
+/** Change tuples ↔ [year, keyId, base, paid, entitled, firstDate, …] (NULL when none). */
+export function encodeChanges(tuples: ChangeTuple[], id: IdOf): string | null {
+  return tuples.length ? JSON.stringify(tuples.flatMap(([y, k, b, p, e, d]) => [y, id(k), b, p, e, d])) : null;
+}
+export function changeTuples(stored: string | null, text: TextOf): ChangeTuple[] {
+  if (stored === null) return [];
+  const a = JSON.parse(stored) as (number | string | null)[];
+  const out: ChangeTuple[] = [];
+  for (let i = 0; i < a.length; i += 6) out.push([a[i] as number, text(a[i + 1] as number), a[i + 2] as number, a[i + 3] as number, a[i + 4] as number, a[i + 5] as string | null]);
+  return out;
 }
 export function decodeChanges(stored: string | null, text: TextOf): string {
-  if (stored === null) return '[]';
-  const a = JSON.parse(stored) as (number | string | null)[];
-  const t: unknown[] = [];
-  for (let i = 0; i < a.length; i += 6) t.push([a[i], text(a[i + 1] as number), a[i + 2], a[i + 3], a[i + 4], a[i + 5]]);
-  return JSON.stringify(t);
+  return JSON.stringify(changeTuples(stored, text));
 }
 
 /** {name: value} ↔ [nameId, value, …]; NULL stays NULL. */
-export function encodeDetails(json: string | null, id: IdOf): string | null {
-  if (json === null) return null;
-  return JSON.stringify(Object.entries(JSON.parse(json) as Record<string, unknown>).flatMap(([k, v]) => [id(k), v]));
+export function encodeDetails(details: Record<string, unknown> | null, id: IdOf): string | null {
+  return details === null ? null : JSON.stringify(Object.entries(details).flatMap(([k, v]) => [id(k), v]));
 }
-export function decodeDetails(stored: string | null, text: TextOf): string | null {
+export function detailEntries(stored: string | null, text: TextOf): [string, unknown][] | null {
   if (stored === null) return null;
   const a = JSON.parse(stored) as unknown[];
-  let out = '{';
-  for (let i = 0; i < a.length; i += 2) out += `${i ? ',' : ''}${JSON.stringify(text(a[i] as number))}:${JSON.stringify(a[i + 1])}`;
-  return out + '}';
+  const out: [string, unknown][] = [];
+  for (let i = 0; i < a.length; i += 2) out.push([text(a[i] as number), a[i + 1]]);
+  return out;
+}
+/** The details as the JSON text schemas 1 and 2 stored (in stored order), or null. */
+export function decodeDetails(stored: string | null, text: TextOf): string | null {
+  const e = detailEntries(stored, text);
+  return e === null ? null : objectText(e);
 }
 
 /** A date as stored (schema 3): 2024-06-01 → 20240601 (4 bytes instead of 10; the order is kept). Anything else stays text. */

@@ -127,7 +127,7 @@ export const CHUNK_LINES = 5000;
  * Groups the sorted lines into batches for the engine, never splitting a settlement (hospital + claimId)
  * that arrives in consecutive lines — the AS injection fee is judged beside its drug line.
  */
-function* chunks(lines: Iterable<ClaimLine>, size: number): Generator<ClaimLine[]> {
+export function* chunks(lines: Iterable<ClaimLine>, size: number): Generator<ClaimLine[]> {
   let batch: ClaimLine[] = [];
   for (const l of lines) {
     const last = batch[batch.length - 1];
