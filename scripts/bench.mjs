@@ -73,7 +73,7 @@ const ours = (file) =>
 const { openTable } = await import('./dist/io/table.js');
 const t = await openTable(${JSON.stringify(file)});
 let n = 0, cells = 0;
-for await (const r of t.rows(t.sheets[0])) { n++; for (const c of r.cells) if (c !== null) cells++; }
+for await (const batch of t.batches(t.sheets[0])) for (const r of batch) { n++; for (const c of r.cells) if (c !== null) cells++; }
 t.close();
 return { rows: n, extra: cells };`);
 

@@ -45,8 +45,9 @@ interface Located {
   sheet: string;
   headerRow: number;
   columns: ColumnMap['columns'];
+  /** the rows after the header in the batch the header was found in */
   rest: RawRow[];
-  iterator: AsyncGenerator<RawRow>;
+  iterator: AsyncGenerator<RawRow[]>;
 }
 
 interface Candidate {
@@ -62,28 +63,29 @@ async function locate(table: TableSource, kinds: InputKind[], sheetName?: string
     throw new InputError(`${table.file} 中没有名为“${sheetName}”的工作表（有：${table.sheets.join('、')}）。`);
   const best = new Map<InputKind, Candidate | null>(kinds.map((k) => [k, null]));
   for (const sheet of table.kind === 'csv' ? [''] : sheets) {
-    const iterator = table.rows(sheet);
-    const buffered: RawRow[] = [];
+    const iterator = table.batches(sheet);
     let previous: CellValue[] | null = null;
     let scanned = 0;
-    for (;;) {
+    scan: for (;;) {
       const next = await iterator.next();
       if (next.done) break;
-      const raw = next.value;
-      buffered.push(raw);
-      if (isBlankRow(raw.cells)) continue;
-      scanned++;
-      const labels = headerLabels(raw.cells, previous);
-      for (const kind of kinds) {
-        const map = matchHeader(labels, specsOf(kind));
-        if (map.missing.length === 0) {
-          return { kind, located: { sheet, headerRow: raw.row, columns: map.columns, rest: [], iterator } };
+      const batch = next.value;
+      for (let i = 0; i < batch.length; i++) {
+        const raw = batch[i]!;
+        if (isBlankRow(raw.cells)) continue;
+        scanned++;
+        const labels = headerLabels(raw.cells, previous);
+        for (const kind of kinds) {
+          const map = matchHeader(labels, specsOf(kind));
+          if (map.missing.length === 0) {
+            return { kind, located: { sheet, headerRow: raw.row, columns: map.columns, rest: batch.slice(i + 1), iterator } };
+          }
+          const b = best.get(kind);
+          if (!b || map.found > b.map.found) best.set(kind, { sheet, row: raw.row, map });
         }
-        const b = best.get(kind);
-        if (!b || map.found > b.map.found) best.set(kind, { sheet, row: raw.row, map });
+        previous = raw.cells;
+        if (scanned >= HEADER_SCAN_ROWS) break scan;
       }
-      previous = raw.cells;
-      if (scanned >= HEADER_SCAN_ROWS) break;
     }
     await iterator.return(undefined);
   }
@@ -144,29 +146,42 @@ export async function detectKind(file: string, opts: ReadOptions = {}): Promise<
  * when the file is done. Fully blank rows are not data (counted apart as blankRows).
  */
 export async function* readInput(file: string, kind: InputKind, opts: ReadOptions = {}, onStats?: (s: ReadStats) => void): AsyncGenerator<InputItem> {
+  for await (const batch of readInputBatches(file, kind, opts, onStats)) yield* batch;
+}
+
+/** readInput in batches (a yield per row through each async layer costs ~0.25 µs a row on the big files). */
+export async function* readInputBatches(file: string, kind: InputKind, opts: ReadOptions = {}, onStats?: (s: ReadStats) => void): AsyncGenerator<InputItem[]> {
   const table = await openTable(file, { encoding: opts.encoding });
   const source = basename(file);
   try {
     const r = await locate(table, [kind], opts.sheet);
     if (!('kind' in r)) throw new InputError(missingColumnsMessage(file, kind, r.best.get(kind) ?? null));
-    const { sheet, headerRow, columns, iterator } = r.located;
+    const { sheet, headerRow, columns, iterator, rest } = r.located;
     const stats: ReadStats = { file, sheet, headerRow, rowsRead: 0, records: 0, errors: 0, ignored: 0, blankRows: 0 };
     const ctx = { source, sheet, row: 0, columns, date1904: table.date1904, hospitalAliases: opts.hospitalAliases };
+    const map = (rows: RawRow[]): InputItem[] => {
+      const items: InputItem[] = [];
+      for (const raw of rows) {
+        if (isBlankRow(raw.cells)) {
+          stats.blankRows++;
+          continue;
+        }
+        stats.rowsRead++;
+        ctx.row = raw.row;
+        const item = mapRow(kind, raw.cells, ctx);
+        if (item.type === 'error') stats.errors++;
+        else if (item.type === 'ignored') stats.ignored++;
+        else stats.records++;
+        items.push(item);
+      }
+      return items;
+    };
+    if (rest.length) yield map(rest);
     for (;;) {
       const next = await iterator.next();
       if (next.done) break;
-      const raw = next.value;
-      if (isBlankRow(raw.cells)) {
-        stats.blankRows++;
-        continue;
-      }
-      stats.rowsRead++;
-      ctx.row = raw.row;
-      const item = mapRow(kind, raw.cells, ctx);
-      if (item.type === 'error') stats.errors++;
-      else if (item.type === 'ignored') stats.ignored++;
-      else stats.records++;
-      yield item;
+      const items = map(next.value);
+      if (items.length) yield items;
     }
     if (stats.rowsRead !== stats.records + stats.errors + stats.ignored) throw new Error(`行数核对失败：${file}`);
     onStats?.(stats);

@@ -42,14 +42,45 @@ export function attr(tag: string, name: string): string | null {
   }
 }
 
+/**
+ * `<!…` at `lt`: a comment, CDATA (its text to `cdata`, when given) or a DOCTYPE (skipped, its entities never
+ * expanded). Returns the position after it, -1 when it is not complete in `buf` yet, 0 when it is none of these.
+ */
+export function skipMarkup(buf: string, lt: number, cdata: ((t: string) => void) | null): number {
+  if (buf.startsWith('<!--', lt)) {
+    const end = buf.indexOf('-->', lt + 4);
+    return end < 0 ? -1 : end + 3;
+  }
+  if (buf.startsWith('<![CDATA[', lt)) {
+    const end = buf.indexOf(']]>', lt + 9);
+    if (end < 0) return -1;
+    cdata?.(buf.slice(lt + 9, end));
+    return end + 3;
+  }
+  if (buf.startsWith('<!DOCTYPE', lt)) {
+    const bracket = buf.indexOf('[', lt);
+    const gt = buf.indexOf('>', lt);
+    if (gt < 0) return -1;
+    if (bracket >= 0 && bracket < gt) {
+      const end = buf.indexOf(']>', bracket);
+      return end < 0 ? -1 : end + 2;
+    }
+    return gt + 1;
+  }
+  return 0;
+}
+
 export interface ScannedCell {
+  /** 0-based column: from the r attribute (e.g. "B12" → 1), else the one after the cell before */
   col: number;
-  /** the r attribute (e.g. "B12"), or null */
-  ref: string | null;
   type: string;
   style: number;
-  /** <v> text, or null when the cell has no <v> */
-  v: string | null;
+  /**
+   * <v> text, or null when the cell has no <v>. For a number or shared-string cell (t="n"/"s") whose text is
+   * a plain decimal (`-12.5`, at most 15 digits) the number itself — exactly what Number(text) gives —
+   * so the text of most cells is never sliced out of the chunk.
+   */
+  v: string | number | null;
   /** the inline string (<is>), for t="inlineStr" */
   inline: string;
 }
@@ -74,7 +105,8 @@ export class SheetScanner {
   private tText = '';
   private hasV = false;
   private col = -1;
-  private readonly reused: ScannedCell = { col: 0, ref: null, type: 'n', style: 0, v: null, inline: '' };
+  private readonly reused: ScannedCell = { col: 0, type: 'n', style: 0, v: null, inline: '' };
+  private vNum = NaN;
 
   constructor(private readonly h: ScanHandlers) {}
 
@@ -101,12 +133,21 @@ export class SheetScanner {
             if (this.cell && buf.charCodeAt(pos) === 60 && buf.charCodeAt(pos + 1) === 118 && buf.charCodeAt(pos + 2) === 62) {
               const end = buf.indexOf('</v>', pos + 3);
               if (end >= 0 && buf.charCodeAt(end + 4) === 60 && buf.charCodeAt(end + 5) === 47 && buf.charCodeAt(end + 6) === 99 && buf.charCodeAt(end + 7) === 62) {
-                const t = buf.slice(pos + 3, end);
-                if (t.indexOf('<') < 0) {
-                  this.vText = t.indexOf('&') < 0 ? t : decodeXml(t);
+                const type = this.cell.type;
+                const num = type === 'n' || type === 's' ? plainNumber(buf, pos + 3, end) : NaN;
+                if (num === num) {
+                  this.vNum = num;
                   this.hasV = true;
-                  this.close('c');
+                  this.endCell();
                   pos = end + 8;
+                } else {
+                  const t = buf.slice(pos + 3, end);
+                  if (t.indexOf('<') < 0) {
+                    this.vText = t.indexOf('&') < 0 ? t : decodeXml(t);
+                    this.hasV = true;
+                    this.endCell();
+                    pos = end + 8;
+                  }
                 }
               }
             }
@@ -123,35 +164,16 @@ export class SheetScanner {
             continue;
           }
         } else if (c1 === 47 /* / */ && c2 === 99 /* c */ && buf.charCodeAt(lt + 3) === 62) {
-          this.close('c');
+          this.endCell();
           pos = lt + 4;
           continue;
         }
       }
       if (c1 === 33 /* ! */) {
-        if (buf.startsWith('<!--', lt)) {
-          const end = buf.indexOf('-->', lt + 4);
-          if (end < 0) break;
-          pos = end + 3;
-          continue;
-        }
-        if (buf.startsWith('<![CDATA[', lt)) {
-          const end = buf.indexOf(']]>', lt + 9);
-          if (end < 0) break;
-          if (this.capture) this.rawText(buf.slice(lt + 9, end));
-          pos = end + 3;
-          continue;
-        }
-        // <!DOCTYPE …> (possibly with an internal subset): skipped, never expanded
-        if (buf.startsWith('<!DOCTYPE', lt)) {
-          const bracket = buf.indexOf('[', lt);
-          const gt0 = buf.indexOf('>', lt);
-          if (gt0 < 0) break;
-          if (bracket >= 0 && bracket < gt0) {
-            const end = buf.indexOf(']>', bracket);
-            if (end < 0) break;
-            pos = end + 2;
-          } else pos = gt0 + 1;
+        const after = skipMarkup(buf, lt, this.capture ? (t) => this.rawText(t) : null);
+        if (after < 0) break;
+        if (after > 0) {
+          pos = after;
           continue;
         }
       }
@@ -174,7 +196,7 @@ export class SheetScanner {
    * false sends an unusual tag (a namespace prefix on an attribute, no quotes) to the general path.
    */
   private fastCell(buf: string, from: number, gt: number): boolean {
-    let ref: string | null = null;
+    let col = -1;
     let type = 'n';
     let style = 0;
     let i = from;
@@ -195,13 +217,17 @@ export class SheetScanner {
       while (i < stop && buf.charCodeAt(i) <= 32) i++;
       const q = buf.charCodeAt(i);
       if (q !== 34 && q !== 39) return false;
-      const end = buf.indexOf(q === 34 ? '"' : "'", i + 1);
-      if (end < 0 || end >= stop) return false;
+      let end = i + 1;
+      while (end < stop && buf.charCodeAt(end) !== q) end++;
+      if (end >= stop) return false;
       const len = nameEnd - nameStart;
       if (len === 1) {
         const n = buf.charCodeAt(nameStart);
-        if (n === 114 /* r */) ref = buf.slice(i + 1, end);
-        else if (n === 116 /* t */) type = buf.slice(i + 1, end);
+        if (n === 114 /* r */) {
+          col = columnOf(buf, i + 1, end);
+          // an escaped reference (never written in practice) is decoded first
+          if (col === -2) col = columnIndex(decodeXml(buf.slice(i + 1, end)));
+        } else if (n === 116 /* t */) type = end === i + 2 ? typeCode(buf, i + 1) : decodeXml(buf.slice(i + 1, end));
         else if (n === 115 /* s */) {
           let v = 0;
           for (let k = i + 1; k < end; k++) {
@@ -219,28 +245,42 @@ export class SheetScanner {
       }
       i = end + 1;
     }
-    if (ref !== null && ref.indexOf('&') >= 0) ref = decodeXml(ref);
-    if (type.length > 1 && type.indexOf('&') >= 0) type = decodeXml(type);
-    this.startCell(ref, type, style);
-    if (selfClosing) this.close('c');
+    this.startCell(col, type, style);
+    if (selfClosing) this.endCell();
     return true;
   }
 
   /** A cell begins: its column (from r, else the one after the last), and the one reused cell object. */
-  private startCell(ref: string | null, type: string, style: number): void {
-    this.col = ref ? columnIndex(ref) : this.col + 1;
+  private startCell(col: number, type: string, style: number): void {
+    this.col = col >= 0 ? col : this.col + 1;
     const c = this.reused;
     c.col = this.col;
-    c.ref = ref;
     c.type = type;
     c.style = style;
     c.v = null;
     c.inline = '';
     this.cell = c;
     this.vText = '';
+    this.vNum = NaN;
     this.tText = '';
     this.hasV = false;
     this.inIs = false;
+  }
+
+  /** The cell ends: its value to the handler. */
+  private endCell(): void {
+    const c = this.cell;
+    if (!c) return;
+    if (!this.hasV) c.v = null;
+    else if (this.vNum === this.vNum) c.v = this.vNum;
+    else {
+      const num = c.type === 'n' || c.type === 's' ? plainNumber(this.vText, 0, this.vText.length) : NaN;
+      c.v = num === num ? num : this.vText;
+    }
+    c.inline = this.tText;
+    this.h.cell(c);
+    this.cell = null;
+    this.capture = null;
   }
 
   end(): void {
@@ -286,7 +326,10 @@ export class SheetScanner {
         return;
       case 'c':
         // the usual <c r="…" s="…" t="…"> is read by fastCell; this is the general path (prefixes, odd quoting)
-        if (this.inRow) this.startCell(attr(attrs, 'r'), attr(attrs, 't') ?? 'n', Number(attr(attrs, 's') ?? 0) || 0);
+        if (this.inRow) {
+          const ref = attr(attrs, 'r');
+          this.startCell(ref ? columnIndex(ref) : -1, attr(attrs, 't') ?? 'n', Number(attr(attrs, 's') ?? 0) || 0);
+        }
         return;
       case 'v':
         if (this.cell) {
@@ -319,13 +362,7 @@ export class SheetScanner {
         this.phonetic--;
         return;
       case 'c':
-        if (this.cell) {
-          this.cell.v = this.hasV ? this.vText : null;
-          this.cell.inline = this.tText;
-          this.h.cell(this.cell);
-          this.cell = null;
-          this.capture = null;
-        }
+        this.endCell();
         return;
       case 'row':
         if (this.inRow) {
@@ -350,4 +387,67 @@ export function columnIndex(ref: string): number {
     else break;
   }
   return n - 1;
+}
+
+/** The column of a cell reference in `s` between `from` and `to` (letters then digits), -2 when it holds an escape. */
+function columnOf(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) n = n * 26 + (c - 64);
+    else if (c >= 97 && c <= 122) n = n * 26 + (c - 96);
+    else if (c === 38 /* & */) return -2;
+    else break;
+  }
+  return n - 1;
+}
+
+/** A one-letter cell type at `at`, as a constant (no string sliced per cell). */
+function typeCode(s: string, at: number): string {
+  switch (s.charCodeAt(at)) {
+    case 115:
+      return 's';
+    case 110:
+      return 'n';
+    case 98:
+      return 'b';
+    case 101:
+      return 'e';
+    case 100:
+      return 'd';
+    default:
+      return s.slice(at, at + 1);
+  }
+}
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * `s` between `from` and `to` as a number when it is a plain decimal — an optional '-', digits, at most one
+ * '.', at most 15 digits in all — else NaN. The digits make an integer m < 10^15 and the fraction a power
+ * 10^k, both exact doubles, so m / 10^k is one correctly rounded division: the double nearest the decimal,
+ * which is what Number(text) gives.
+ */
+export function plainNumber(s: string, from: number, to: number): number {
+  let i = from;
+  let neg = false;
+  if (s.charCodeAt(i) === 45 /* - */) {
+    neg = true;
+    i++;
+  }
+  if (i >= to || to - i > 16) return NaN;
+  let m = 0;
+  let digits = 0;
+  let point = -1;
+  for (; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 /* . */ && point < 0) point = i;
+    else return NaN;
+  }
+  if (digits === 0 || digits > 15 || point === to - 1) return NaN;
+  const v = point < 0 ? m : m / POW10[to - 1 - point]!;
+  return neg ? -v : v;
 }

@@ -45,16 +45,30 @@ export interface TableSource {
   sheets: string[];
   date1904: boolean;
   rows(sheet: string): AsyncGenerator<RawRow>;
+  /** The same rows in batches (what the readers of big files take). */
+  batches(sheet: string): AsyncGenerator<RawRow[]>;
   close(): void;
 }
 
 export async function openTable(file: string, opts: { encoding?: string } = {}): Promise<TableSource> {
   const kind = sniffFile(file);
   if (kind === 'csv') {
-    return { file, kind, sheets: [''], date1904: false, rows: () => readCsv(file, opts), close: () => {} };
+    return { file, kind, sheets: [''], date1904: false, rows: () => readCsv(file, opts), batches: () => inBatches(readCsv(file, opts)), close: () => {} };
   }
   const wb = await XlsxWorkbook.open(file);
-  return { file, kind, sheets: wb.sheets.map((s) => s.name), date1904: wb.date1904, rows: (sheet) => wb.rows(sheet), close: () => wb.close() };
+  return { file, kind, sheets: wb.sheets.map((s) => s.name), date1904: wb.date1904, rows: (sheet) => wb.rows(sheet), batches: (sheet) => wb.batches(sheet), close: () => wb.close() };
+}
+
+async function* inBatches(rows: AsyncGenerator<RawRow>, size = 1000): AsyncGenerator<RawRow[]> {
+  let batch: RawRow[] = [];
+  for await (const r of rows) {
+    batch.push(r);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
 }
 
 export function displayName(file: string): string {

@@ -1,5 +1,5 @@
 // Rosters → people, for adjudicate and for the reports that need the roster (应救治人数, service units).
-import { readInput, type ReadOptions } from '../io/read-input.js';
+import { readInputBatches, type ReadOptions } from '../io/read-input.js';
 import { mergeRoster, type Person } from '../roster/merge.js';
 import type { RosterRow, RosterWarning } from '../domain/types.js';
 
@@ -7,12 +7,13 @@ import type { RosterRow, RosterWarning } from '../domain/types.js';
 export async function readRosterRows(files: string[], opts: ReadOptions, add: (row: RosterRow) => void): Promise<RosterWarning[]> {
   const warnings: RosterWarning[] = [];
   for (const file of files) {
-    for await (const item of readInput(file, 'roster', opts)) {
-      if (item.type === 'roster') {
-        add(item.row);
-        warnings.push(...item.warnings);
-      } else if (item.type === 'ignored') warnings.push(...item.warnings);
-    }
+    for await (const batch of readInputBatches(file, 'roster', opts))
+      for (const item of batch) {
+        if (item.type === 'roster') {
+          add(item.row);
+          if (item.warnings.length) warnings.push(...item.warnings);
+        } else if (item.type === 'ignored') warnings.push(...item.warnings);
+      }
   }
   return warnings;
 }

@@ -1,6 +1,6 @@
 // The claims files → the external sort (valid lines) and the row errors; shared by the claims worker and
 // the single-core path (ASSIST_WORKERS=0).
-import { readInput } from '../io/read-input.js';
+import { readInputBatches } from '../io/read-input.js';
 import type { RowError } from '../domain/types.js';
 import type { SortStore } from './sort-store.js';
 
@@ -21,10 +21,12 @@ export async function readClaimsInto(
   let seen = 0;
   try {
     for (const file of files) {
-      for await (const item of readInput(file, 'claims', opts, (s) => (rowsRead += s.rowsRead))) {
-        if (item.type === 'claim') store.add(item.line);
-        else if (item.type === 'error') invalidRows.push(item.error);
-        if (++seen % 10_000 === 0) onProgress?.(seen);
+      for await (const batch of readInputBatches(file, 'claims', opts, (s) => (rowsRead += s.rowsRead))) {
+        for (const item of batch) {
+          if (item.type === 'claim') store.add(item.line);
+          else if (item.type === 'error') invalidRows.push(item.error);
+          if (++seen % 10_000 === 0) onProgress?.(seen);
+        }
       }
     }
   } catch (err) {
