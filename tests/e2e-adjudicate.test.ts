@@ -70,6 +70,13 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
     expect(statSync(join(out, 'settlement-2024-06.xlsx')).mode & 0o777).toBe(0o600);
   });
 
+  test('the workbook written on the second core is byte for byte the one written in the main thread (ASSIST_WORKERS=0), as are the jsonl and the lists', () => {
+    const one = tmp();
+    const r = runCli(['adjudicate', demo('claims.xlsx'), demo('claims-gb18030.csv'), '--config', demo('assist.config.json'), '--out', one, '--ledger', join(one, 'ledger.db')], { env: { ASSIST_WORKERS: '0' } });
+    expect(r.code, r.stderr).toBe(0);
+    for (const f of ['settlement-2024-06.xlsx', 'results-2024-06.jsonl', 'disbursement-th-2021.district-2024-06.xlsx']) expect(readFileSync(join(one, f)).equals(readFileSync(join(out, f))), f).toBe(true);
+  });
+
   test('each disbursement list totals exactly what the results pay from that fund, with 大写 and signature lines', async () => {
     for (const fund of ['ln-as-2022.special-fund', 'ln-as-2022.third-party', 'qd-rigid-2018.insurer', 'th-2021.district']) {
       const expected = rows.reduce((s, r) => s.plus(r.payments[fund] ?? 0), new Decimal(0));

@@ -1,8 +1,8 @@
 // settlement-<month>.xlsx: 汇总, 明细 (split at Excel's row limit), 异常, 冲正, 核对 — streamed: each result is
 // written as it is decided (明细 straight into the zip, 异常 to a temporary sheet file), only the
 // per-policy×hospital totals are kept.
-import { fmt, sum, ZERO, type Money } from '../domain/money.js';
-import { REASONS } from '../domain/reasons.js';
+import { fmt, money, sum, ZERO, type Money } from '../domain/money.js';
+import { REASONS, type ReasonCode, type Status } from '../domain/reasons.js';
 import type { RowError } from '../domain/types.js';
 import type { Fund, LineResult } from '../engine/types.js';
 import { XlsxStreamWriter, type SheetWriter, type WCell, type WColumn } from '../io/xlsx-writer.js';
@@ -41,6 +41,40 @@ export class CheckTotals {
   }
 }
 
+
+/**
+ * One result as the 明细 sheet needs it, plain data (money as text) so it can be handed to the output
+ * worker: the workbook is written on the second core while the main thread adjudicates.
+ */
+export interface SettlementRow {
+  source: string;
+  row: number;
+  claimId: string;
+  lineNo: number;
+  hospital: string;
+  idNumber: string;
+  name: string;
+  settlementDate: string;
+  policy: string | null;
+  status: Status;
+  reasons: ReasonCode[];
+  totalCost: string;
+  priorPaid: string;
+  base: string;
+  /** per fund of the run, in order; null when the result pays nothing from it */
+  payments: (string | null)[];
+  patientRemaining: string;
+  trace: string;
+}
+
+export function settlementRow(r: LineResult, funds: Fund[]): SettlementRow {
+  const l = r.line;
+  return {
+    source: l.source, row: l.row, claimId: l.claimId, lineNo: l.lineNo, hospital: l.hospital, idNumber: l.idNumber, name: l.name, settlementDate: l.settlementDate,
+    policy: r.policy, status: r.status, reasons: r.reasons, totalCost: fmt(l.totalCost), priorPaid: fmt(l.priorPaid), base: fmt(r.base),
+    payments: funds.map((f) => (r.payments[f.id] ? fmt(r.payments[f.id]!) : null)), patientRemaining: fmt(r.patientRemaining), trace: oneLine(r),
+  };
+}
 
 function oneLine(r: LineResult): string {
   let text = '';
@@ -116,14 +150,19 @@ export class SettlementWriter {
   }
 
   async result(r: LineResult): Promise<void> {
+    await this.row(settlementRow(r, this.opts.funds));
+  }
+
+  async row(r: SettlementRow): Promise<void> {
     // the 合计 row takes one row of the sheet's capacity, and the header one
     const capacity = this.opts.partRows ?? EXCEL_MAX_DATA_ROWS - 1;
     if (this.detail!.rows - 1 >= capacity) await this.nextDetailPart();
-    const { funds } = this.opts;
+    const totalCost = money(r.totalCost);
+    const payments = r.payments.map((v) => (v === null ? null : money(v)));
     const row: WCell[] = [
-      r.line.source, r.line.row, r.line.claimId, r.line.lineNo, r.line.hospital, r.line.idNumber, r.line.name, r.line.settlementDate, r.policy ?? '',
-      STATUS_LABEL[r.status], r.reasons.map((c) => `${c} ${REASONS[c].text}`).join('；'), r.line.totalCost, r.line.priorPaid, r.base,
-      ...funds.map((f) => r.payments[f.id] ?? null), r.patientRemaining, oneLine(r),
+      r.source, r.row, r.claimId, r.lineNo, r.hospital, r.idNumber, r.name, r.settlementDate, r.policy ?? '',
+      STATUS_LABEL[r.status], r.reasons.map((c) => `${c} ${REASONS[c].text}`).join('；'), totalCost, money(r.priorPaid), money(r.base),
+      ...payments, money(r.patientRemaining), r.trace,
     ];
     this.moneyCols.forEach((c, i) => {
       const v = row[c];
@@ -131,17 +170,20 @@ export class SettlementWriter {
     });
     await this.detail!.row(row);
     if (r.status === 'rejected' || r.status === 'pended' || r.status === 'skipped')
-      await this.exceptions!.row([r.line.source, r.line.row, r.line.claimId, r.line.idNumber, r.line.name, r.policy ?? '', STATUS_LABEL[r.status], r.reasons.join('；'), r.reasons.map((c) => REASONS[c].text).join('；')]);
+      await this.exceptions!.row([r.source, r.row, r.claimId, r.idNumber, r.name, r.policy ?? '', STATUS_LABEL[r.status], r.reasons.join('；'), r.reasons.map((c) => REASONS[c].text).join('；')]);
     const policy = r.policy ? `${r.policy} ${this.opts.policyNames[r.policy] ?? ''}`.trim() : '（不在任何政策范围）';
-    const key = `${policy}\u0001${r.line.hospital}`;
+    const key = `${policy}\u0001${r.hospital}`;
     let g = this.groups.get(key);
-    if (!g) this.groups.set(key, (g = { policy, hospital: r.line.hospital, lines: 0, approved: 0, pended: 0, rejected: 0, total: ZERO, funds: new Map() }));
+    if (!g) this.groups.set(key, (g = { policy, hospital: r.hospital, lines: 0, approved: 0, pended: 0, rejected: 0, total: ZERO, funds: new Map() }));
     g.lines++;
     if (r.status === 'approved') g.approved++;
     if (r.status === 'pended') g.pended++;
     if (r.status === 'rejected') g.rejected++;
-    g.total = g.total.plus(r.line.totalCost);
-    for (const [f, v] of Object.entries(r.payments)) g.funds.set(f, (g.funds.get(f) ?? ZERO).plus(v));
+    g.total = g.total.plus(totalCost);
+    this.opts.funds.forEach((f, i) => {
+      const v = payments[i];
+      if (v) g.funds.set(f.id, (g.funds.get(f.id) ?? ZERO).plus(v));
+    });
   }
 
   /** Writes the small sheets and closes the zip (to the temporary file given at construction). */

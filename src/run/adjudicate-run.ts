@@ -13,8 +13,8 @@ import { SqliteLedger } from '../ledger/sqlite.js';
 import { changedFields, lineContentHash } from '../ledger/content.js';
 import type { InputFile, Ledger, LedgerSession, Reversal, RunInfo, StoredLine } from '../ledger/store.js';
 import { STATUS_LABEL } from '../reports/labels.js';
-import { JsonlWriter, invalidToJson, resultJsonLine } from '../reports/results-jsonl.js';
-import { CheckTotals, SettlementWriter, type Checks } from '../reports/settlement.js';
+import { CheckTotals, type Checks } from '../reports/settlement.js';
+import { openOutputs, type ResultOutputs } from './outputs.js';
 import { SortStore } from './sort-store.js';
 import { fileSha256, policyVersions } from '../ledger/provenance.js';
 import { readClaimsInto } from './read-claims.js';
@@ -188,12 +188,14 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
     const staging = join(dir, `.assist-staging-${process.pid}`);
     mkdirSync(staging, { recursive: true });
     let session: LedgerSession | null = null;
+    let outputs: ResultOutputs | null = null;
     try {
       session = ledger.begin({ kind: 'adjudicate', operator: o.operator, commandLine: o.commandLine, month, policies: policyVersions(policies), inputs }, { dryRun: o.dryRun });
       const funds = policies.flatMap((p) => p.funds);
-      const jsonl = new JsonlWriter(join(staging, `results-${month}.jsonl`));
-      const settlement = new SettlementWriter(join(staging, `settlement-${month}.xlsx`), { month, funds, policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])) });
-      await settlement.begin();
+      outputs = await openOutputs({
+        jsonlPath: join(staging, `results-${month}.jsonl`), settlementPath: join(staging, `settlement-${month}.xlsx`), month, funds,
+        policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])),
+      });
       const totals = new CheckTotals();
       const byStatus: Record<string, number> = {};
       const reversals: Reversal[] = [];
@@ -226,8 +228,6 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
           for (const r of group) {
             byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
             if (r.status !== 'skipped') resultCount++;
-            await jsonl.writeLine(resultJsonLine(r));
-            await settlement.result(r);
             if (r.status === 'approved')
               for (const f of funds) {
                 const amount = r.payments[f.id];
@@ -236,14 +236,12 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
               }
           }
         }
+        await outputs.results(all);
         done += batch.length;
         o.onProgress?.(done, '审核');
       }
       phase('审核与写出明细');
-      for (const e of invalidRows) {
-        await jsonl.write(invalidToJson(e));
-        await settlement.invalid(e);
-      }
+      await outputs.invalid(invalidRows);
       const checks = totals.checks(rowsRead, invalidRows.length);
       // nothing lost: every row read is a result or an exception
       if (checks.rowsRead !== checks.linesAdjudicated + checks.invalid) throw new Error(`行数核对失败：读取 ${checks.rowsRead} 行，审核 ${checks.linesAdjudicated} 行，无效 ${checks.invalid} 行`);
@@ -256,8 +254,8 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
           stage(f.id, reversalDisbursementLine(r, f.id), 0);
         }
       aux.exec('COMMIT');
-      await jsonl.close();
-      await settlement.finish(checks, invalidRows.length, reversed);
+      await outputs.finish(checks, invalidRows.length, reversed);
+      outputs = null;
       phase('结算表');
       const staged = [`results-${month}.jsonl`, `settlement-${month}.xlsx`];
       const fundTotals: AdjudicateSummary['fundTotals'] = [];
@@ -298,6 +296,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       return { month, outDir: dir, rowsRead, invalid: invalidRows.length, invalidRows, rosterWarnings, checks, byStatus, fundTotals, files, run, counts, reversals: reversed, ledgerPath: o.ledgerPath };
     } catch (err) {
       session?.rollback();
+      await outputs?.abort().catch(() => {});
       throw err;
     } finally {
       rmSync(staging, { recursive: true, force: true });

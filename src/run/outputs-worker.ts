@@ -1,0 +1,40 @@
+// The output worker (outputs.ts): writes settlement-<month>.xlsx on the second core from the 明细 rows the
+// main thread posts, acknowledging each batch so the main thread never runs far ahead.
+import { parentPort, workerData } from 'node:worker_threads';
+import { LocalSettlement, fromWire, type FromWorker, type ToWorker, type WorkerData } from './outputs.js';
+import { setMaskOutputs } from '../io/masking.js';
+
+const port = parentPort!;
+const say = (m: FromWorker) => port.postMessage(m);
+
+async function main(): Promise<void> {
+  const data = workerData as WorkerData;
+  setMaskOutputs(data.mask);
+  const out = await LocalSettlement.open(data.spec);
+  // messages are handled one after another, in the order they were posted
+  let chain = Promise.resolve();
+  port.on('message', (m: ToWorker) => {
+    chain = chain
+      .then(async () => {
+        switch (m.kind) {
+          case 'rows':
+            await out.rows(m.rows);
+            return say({ ack: true });
+          case 'invalid':
+            await out.invalid(m.rows);
+            return say({ ack: true });
+          case 'finish':
+            await out.finish(fromWire.checks(m.checks), m.invalidCount, m.reversals.map(fromWire.reversal));
+            say({ ack: true });
+            return say({ done: true });
+          case 'abort':
+            await out.abort();
+            return;
+        }
+      })
+      .catch((err: Error) => say({ error: { message: err.message } }));
+  });
+  say({ ready: true });
+}
+
+main().catch((err: Error) => say({ error: { message: err.message } }));

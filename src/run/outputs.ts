@@ -1,0 +1,197 @@
+// The run's two big outputs — results-<month>.jsonl and settlement-<month>.xlsx — fed one engine batch at a
+// time. The settlement workbook is written by a worker on the second core (issue 6: the main thread
+// adjudicates and keeps the ledger; the worker makes the workbook's XML, its totals and the zip): the main
+// thread turns each result into a plain 明细 row and posts the batch. The JSON lines are written here —
+// their text (mostly the trace, already serialised for the ledger) would cost more to hand over than to
+// write. With ASSIST_WORKERS=0 the workbook is written in the main thread too. Both go into the run's
+// staging folder; nothing is moved into place before the ledger commits.
+import { Worker } from 'node:worker_threads';
+import { money, fmt } from '../domain/money.js';
+import type { RowError } from '../domain/types.js';
+import type { Fund, LineResult } from '../engine/types.js';
+import { JsonlWriter, invalidToJson, resultJsonLine } from '../reports/results-jsonl.js';
+import { SettlementWriter, settlementRow, type Checks, type SettlementRow } from '../reports/settlement.js';
+import type { ReversalLine } from '../reports/disbursement.js';
+import { maskOutputs } from '../io/masking.js';
+
+export interface OutputsSpec {
+  jsonlPath: string;
+  settlementPath: string;
+  month: string;
+  funds: Fund[];
+  policyNames: Record<string, string>;
+}
+
+export interface ResultOutputs {
+  /** one batch of results, in §3 order */
+  results(batch: LineResult[]): Promise<void>;
+  invalid(rows: RowError[]): Promise<void>;
+  /** writes the small sheets and closes both files */
+  finish(checks: Checks, invalidCount: number, reversals: ReversalLine[]): Promise<void>;
+  /** stops without finishing (the staging folder is removed by the caller) */
+  abort(): Promise<void>;
+}
+
+/** Both outputs: the JSON lines written here (their text is made here anyway), the workbook by `sheet`. */
+class Outputs implements ResultOutputs {
+  constructor(
+    private readonly jsonl: JsonlWriter,
+    private readonly sheet: SettlementSink,
+    private readonly funds: Fund[],
+  ) {}
+  async results(batch: LineResult[]): Promise<void> {
+    let lines = '';
+    const rows: SettlementRow[] = [];
+    for (const r of batch) {
+      lines += resultJsonLine(r);
+      rows.push(settlementRow(r, this.funds));
+    }
+    await this.jsonl.writeLine(lines);
+    await this.sheet.rows(rows);
+  }
+  async invalid(rows: RowError[]): Promise<void> {
+    for (const e of rows) await this.jsonl.write(invalidToJson(e));
+    await this.sheet.invalid(rows);
+  }
+  async finish(checks: Checks, invalidCount: number, reversals: ReversalLine[]): Promise<void> {
+    await this.jsonl.close();
+    await this.sheet.finish(checks, invalidCount, reversals);
+  }
+  async abort(): Promise<void> {
+    await this.jsonl.close().catch(() => {});
+    await this.sheet.abort();
+  }
+}
+
+/** Where the 明细 rows go: the settlement writer in this thread, or in the worker. */
+interface SettlementSink {
+  rows(rows: SettlementRow[]): Promise<void>;
+  invalid(rows: RowError[]): Promise<void>;
+  finish(checks: Checks, invalidCount: number, reversals: ReversalLine[]): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export type SheetSpec = Pick<OutputsSpec, 'settlementPath' | 'month' | 'funds' | 'policyNames'>;
+export interface WorkerData {
+  spec: SheetSpec;
+  mask: boolean;
+}
+
+/** The settlement writer itself: what the worker runs, and the main thread with ASSIST_WORKERS=0. */
+export class LocalSettlement implements SettlementSink {
+  private constructor(private readonly writer: SettlementWriter) {}
+  static async open(spec: SheetSpec): Promise<LocalSettlement> {
+    const writer = new SettlementWriter(spec.settlementPath, { month: spec.month, funds: spec.funds, policyNames: spec.policyNames });
+    await writer.begin();
+    return new LocalSettlement(writer);
+  }
+  async rows(rows: SettlementRow[]): Promise<void> {
+    for (const r of rows) await this.writer.row(r);
+  }
+  async invalid(rows: RowError[]): Promise<void> {
+    for (const e of rows) await this.writer.invalid(e);
+  }
+  async finish(checks: Checks, invalidCount: number, reversals: ReversalLine[]): Promise<void> {
+    await this.writer.finish(checks, invalidCount, reversals);
+  }
+  async abort(): Promise<void> {}
+}
+
+// what crosses to the worker: money as text
+export type WireChecks = Omit<Checks, 'totalCost' | 'priorPaid' | 'payments' | 'remaining'> & { totalCost: string; priorPaid: string; payments: string; remaining: string };
+export type WireReversal = Omit<ReversalLine, 'totalCost' | 'payments'> & { totalCost: string; payments: Record<string, string> };
+
+export const toWire = {
+  checks: (c: Checks): WireChecks => ({ ...c, totalCost: fmt(c.totalCost), priorPaid: fmt(c.priorPaid), payments: fmt(c.payments), remaining: fmt(c.remaining) }),
+  reversal: (r: ReversalLine): WireReversal => ({ ...r, totalCost: fmt(r.totalCost), payments: Object.fromEntries(Object.entries(r.payments).map(([k, v]) => [k, fmt(v)])) }),
+};
+export const fromWire = {
+  checks: (c: WireChecks): Checks => ({ ...c, totalCost: money(c.totalCost), priorPaid: money(c.priorPaid), payments: money(c.payments), remaining: money(c.remaining) }),
+  reversal: (r: WireReversal): ReversalLine => ({ ...r, totalCost: money(r.totalCost), payments: Object.fromEntries(Object.entries(r.payments).map(([k, v]) => [k, money(v)])) }),
+};
+
+export type ToWorker =
+  | { kind: 'rows'; rows: SettlementRow[] }
+  | { kind: 'invalid'; rows: RowError[] }
+  | { kind: 'finish'; checks: WireChecks; invalidCount: number; reversals: WireReversal[] }
+  | { kind: 'abort' };
+export type FromWorker = { ready: true } | { ack: true } | { done: true } | { error: { message: string } };
+
+/** Batches in flight before the main thread waits for the worker (memory stays flat if the disk is slow). */
+const IN_FLIGHT = 3;
+
+export class WorkerSettlement implements SettlementSink {
+  private inFlight = 0;
+  private ready = false;
+  private failure: Error | null = null;
+  private waiters: (() => void)[] = [];
+  private finished: { resolve: () => void; reject: (e: Error) => void } | null = null;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (m: FromWorker) => {
+      if ('ready' in m) this.ready = true;
+      else if ('ack' in m) this.inFlight--;
+      else if ('done' in m) this.finished?.resolve();
+      else this.fail(new Error(`写出结果文件失败：${m.error.message}`));
+      this.wake();
+    });
+    worker.on('error', (e) => this.fail(e));
+    worker.on('exit', (code) => {
+      if (code !== 0) this.fail(new Error(`写出结果文件的 worker 意外退出（${code}）`));
+    });
+  }
+
+  static async open(spec: SheetSpec): Promise<WorkerSettlement> {
+    // the worker starts with fresh module state: --mask goes with it
+    const worker = new Worker(new URL('./outputs-worker.js', import.meta.url), { execArgv: [], workerData: { spec, mask: maskOutputs() } satisfies WorkerData });
+    const o = new WorkerSettlement(worker);
+    await o.wait(() => o.ready);
+    return o;
+  }
+  private fail(e: Error): void {
+    this.failure ??= e;
+    this.finished?.reject(this.failure);
+    this.wake();
+  }
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+  private async wait(until: () => boolean): Promise<void> {
+    while (!until()) {
+      if (this.failure) throw this.failure;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    if (this.failure) throw this.failure;
+  }
+  private async post(m: ToWorker): Promise<void> {
+    if (this.failure) throw this.failure;
+    await this.wait(() => this.inFlight < IN_FLIGHT);
+    this.inFlight++;
+    this.worker.postMessage(m);
+  }
+
+  async rows(rows: SettlementRow[]): Promise<void> {
+    await this.post({ kind: 'rows', rows });
+  }
+  async invalid(rows: RowError[]): Promise<void> {
+    await this.post({ kind: 'invalid', rows });
+  }
+  async finish(checks: Checks, invalidCount: number, reversals: ReversalLine[]): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => (this.finished = { resolve, reject }));
+    await this.post({ kind: 'finish', checks: toWire.checks(checks), invalidCount, reversals: reversals.map(toWire.reversal) });
+    try {
+      await done;
+    } finally {
+      await this.worker.terminate();
+    }
+  }
+  async abort(): Promise<void> {
+    this.worker.postMessage({ kind: 'abort' } satisfies ToWorker);
+    await this.worker.terminate();
+  }
+}
+
+export async function openOutputs(spec: OutputsSpec): Promise<ResultOutputs> {
+  const sheet = process.env.ASSIST_WORKERS === '0' ? await LocalSettlement.open(spec) : await WorkerSettlement.open(spec);
+  return new Outputs(new JsonlWriter(spec.jsonlPath), sheet, spec.funds);
+}
