@@ -118,7 +118,7 @@ export type ToWorker =
 export type FromWorker = { ready: true } | { ack: true } | { done: true } | { error: { message: string } };
 
 /** Batches in flight before the main thread waits for the worker (memory stays flat if the disk is slow). */
-const IN_FLIGHT = 3;
+const IN_FLIGHT = 2;
 
 export class WorkerSettlement implements SettlementSink {
   private inFlight = 0;
@@ -143,7 +143,7 @@ export class WorkerSettlement implements SettlementSink {
 
   static async open(spec: SheetSpec): Promise<WorkerSettlement> {
     // the worker starts with fresh module state: --mask goes with it
-    const worker = new Worker(new URL('./outputs-worker.js', import.meta.url), { execArgv: [], workerData: { spec, mask: maskOutputs() } satisfies WorkerData });
+    const worker = new Worker(new URL('./outputs-worker.js', import.meta.url), { execArgv: [], resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 16 }, workerData: { spec, mask: maskOutputs() } satisfies WorkerData });
     const o = new WorkerSettlement(worker);
     await o.wait(() => o.ready);
     return o;
