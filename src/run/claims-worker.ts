@@ -11,6 +11,8 @@ async function run(): Promise<void> {
   const { invalidRows, rowsRead } = await readClaimsInto(store, data.files, { encoding: data.encoding, sheet: data.sheet, hospitalAliases: new Map(data.aliases) }, (seen) =>
     parentPort!.postMessage({ progress: seen }),
   );
+  // duplicates marked and the valid lines sorted here, while the main thread still reads the roster
+  store.prepare();
   store.detach();
   parentPort!.postMessage({ done: { path: store.path, invalidRows, rowsRead } });
 }
