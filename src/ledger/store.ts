@@ -157,6 +157,8 @@ export interface LedgerSession {
   reverseOpenings(runId: number): number;
   /** waits until everything recorded so far is written into the run's transaction (call before commit) */
   drain(): Promise<void>;
+  /** The run's counts and hashes written in its transaction, not yet committed (commit() seals if this was not called). */
+  seal(counts: Record<string, number>): void;
   commit(counts: Record<string, number>): RunInfo;
   rollback(): void;
 }

@@ -5,7 +5,7 @@ import type { Person } from '../roster/merge.js';
 import { loadRosterStore } from './roster-store.js';
 import { adjudicate } from '../engine/adjudicate.js';
 import { createPolicies } from '../policies/registry.js';
-import { fmt, money, ZERO, type Money } from '../domain/money.js';
+import { fmt, ZERO, type Money } from '../domain/money.js';
 import type { ClaimLine, RowError, RosterWarning } from '../domain/types.js';
 import type { Fund, LineResult, Policy } from '../engine/types.js';
 import { AccumulatorStore } from '../engine/accumulators.js';
@@ -15,11 +15,12 @@ import type { InputFile, Ledger, LedgerSession, Reversal, RunInfo, StoredLine } 
 import { STATUS_LABEL } from '../reports/labels.js';
 import { CheckTotals, type Checks } from '../reports/settlement.js';
 import { openOutputs, type ResultOutputs } from './outputs.js';
+import { startLists, type ListsJob } from './lists.js';
 import { SortStore } from './sort-store.js';
 import { fileSha256, policyVersions } from '../ledger/provenance.js';
 import { readClaimsInto } from './read-claims.js';
 import { removeStale } from './stale.js';
-import { disbursementSortKey, paidDisbursementLine, reversalDisbursementLine, writeDisbursement, type DisbursementLine, type ReversalLine } from '../reports/disbursement.js';
+import { disbursementSortKey, paidDisbursementLine, reversalDisbursementLine, type DisbursementLine, type ReversalLine } from '../reports/disbursement.js';
 import { InputError, UsageError } from '../io/errors.js';
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
@@ -189,6 +190,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
     mkdirSync(staging, { recursive: true });
     let session: LedgerSession | null = null;
     let outputs: ResultOutputs | null = null;
+    let lists: ListsJob | null = null;
     try {
       session = ledger.begin({ kind: 'adjudicate', operator: o.operator, commandLine: o.commandLine, month, policies: policyVersions(policies), inputs }, { dryRun: o.dryRun });
       const funds = policies.flatMap((p) => p.funds);
@@ -254,34 +256,28 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
           stage(f.id, reversalDisbursementLine(r, f.id), 0);
         }
       aux.exec('COMMIT');
+      // the lists are written (second core) while the settlement workbook is finished and the run sealed
+      const listSpecs = policies.flatMap((policy) =>
+        policy.funds.map((fund) => ({ fund, month, document: policy.document, file: join(staging, `disbursement-${fund.id}-${month}.xlsx`) })),
+      );
+      lists = startLists(sort.releaseAux(), listSpecs);
       await outputs.finish(checks, invalidRows.length, reversed);
       outputs = null;
       phase('结算表');
-      const staged = [`results-${month}.jsonl`, `settlement-${month}.xlsx`];
-      const fundTotals: AdjudicateSummary['fundTotals'] = [];
-      const listOf = aux.prepare('SELECT data FROM d WHERE fund = ? ORDER BY k');
-      for (const policy of policies) {
-        for (const fund of policy.funds) {
-          const name = `disbursement-${fund.id}-${month}.xlsx`;
-          const lines = (function* () {
-            for (const row of listOf.raw(true).iterate(fund.id)) {
-              const x = JSON.parse((row as [string])[0]) as DisbursementLine & { totalCost: string; amount: string };
-              yield { ...x, totalCost: money(x.totalCost), amount: money(x.amount) } as DisbursementLine;
-            }
-          })();
-          const total = await writeDisbursement(join(staging, name), { fund, month, document: policy.document, lines });
-          fundTotals.push({ fund, total, file: join(dir, name) });
-          staged.push(name);
-        }
-      }
       const counts = {
         rowsRead, invalid: invalidRows.length, lines: checks.linesAdjudicated, adjudicated: adjudicatedLines, results: resultCount,
         approved: byStatus.approved ?? 0, pended: byStatus.pended ?? 0, rejected: byStatus.rejected ?? 0, notCovered: byStatus['not-covered'] ?? 0,
         alreadyAdjudicated, conflicts, superseded: new Set(reversals.map((r) => r.line.id)).size, reversals: reversals.length,
       };
+      await session.drain();
+      if (!o.dryRun) session.seal(counts);
+      phase('台账封存');
+      const listTotals = await lists.done;
+      lists = null;
+      const staged = [`results-${month}.jsonl`, `settlement-${month}.xlsx`, ...listSpecs.map((l) => basename(l.file))];
+      const fundTotals: AdjudicateSummary['fundTotals'] = listSpecs.map((l, i) => ({ fund: l.fund, total: listTotals[i]!, file: join(dir, basename(l.file)) }));
       phase('拨付清单');
       // commit, then move the outputs into place: a failed commit leaves no outputs behind
-      await session.drain();
       const run = o.dryRun ? null : session.commit(counts);
       phase('台账提交');
       // an earlier run's outputs in the same folder are never overwritten: this run's get a -run<N> suffix
@@ -297,6 +293,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
     } catch (err) {
       session?.rollback();
       await outputs?.abort().catch(() => {});
+      await lists?.abort().catch(() => {});
       throw err;
     } finally {
       rmSync(staging, { recursive: true, force: true });

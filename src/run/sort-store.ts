@@ -129,6 +129,17 @@ export class SortStore {
     return this.auxDb;
   }
 
+  /** The aux file committed and its connection closed (the file stays until close()), for another reader. */
+  releaseAux(): string {
+    const path = `${this.path}-aux`;
+    if (this.auxDb) {
+      if (this.auxDb.inTransaction) this.auxDb.exec('COMMIT');
+      this.auxDb.close();
+      this.auxDb = null;
+    }
+    return path;
+  }
+
   close(): void {
     try {
       if (this.db.inTransaction) this.db.exec('COMMIT');

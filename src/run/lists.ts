@@ -1,0 +1,71 @@
+// The run's disbursement lists, one per fund, from the staged lines in the external sort's aux file (in list
+// order by their sort key). Written by a worker on the second core (issue 6) while the main thread seals the
+// ledger run (the content hash reads the whole run back); with ASSIST_WORKERS=0, here. The ledger commits only
+// after the lists are written: a failed list leaves no run behind.
+import Database from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
+import { fmt, money, type Money } from '../domain/money.js';
+import type { Fund } from '../engine/types.js';
+import { writeDisbursement, type DisbursementLine } from '../reports/disbursement.js';
+import { maskOutputs } from '../io/masking.js';
+
+export interface ListSpec {
+  fund: Fund;
+  month: string;
+  document: string;
+  file: string;
+}
+
+export interface ListsData {
+  auxPath: string;
+  lists: ListSpec[];
+  mask: boolean;
+}
+
+/** Writes every list; returns each list's total as text, in the order given. */
+export async function writeListsFrom(auxPath: string, lists: ListSpec[]): Promise<string[]> {
+  const db = new Database(auxPath, { readonly: true, fileMustExist: true });
+  try {
+    const listOf = db.prepare('SELECT data FROM d WHERE fund = ? ORDER BY k').raw(true);
+    const totals: string[] = [];
+    for (const l of lists) {
+      const lines = (function* () {
+        for (const row of listOf.iterate(l.fund.id)) {
+          const x = JSON.parse((row as [string])[0]) as DisbursementLine & { totalCost: string; amount: string };
+          yield { ...x, totalCost: money(x.totalCost), amount: money(x.amount) } as DisbursementLine;
+        }
+      })();
+      totals.push(fmt(await writeDisbursement(l.file, { fund: l.fund, month: l.month, document: l.document, lines })));
+    }
+    return totals;
+  } finally {
+    db.close();
+  }
+}
+
+export interface ListsJob {
+  /** each list's total, in the order given */
+  done: Promise<Money[]>;
+  abort(): Promise<void>;
+}
+
+export function startLists(auxPath: string, lists: ListSpec[]): ListsJob {
+  if (process.env.ASSIST_WORKERS === '0') {
+    const done = writeListsFrom(auxPath, lists).then((t) => t.map(money));
+    done.catch(() => {}); // awaited by the caller; a rollback before that must not leave it unhandled
+    return { done, abort: async () => {} };
+  }
+  // the worker starts with fresh module state: --mask goes with it
+  const worker = new Worker(new URL('./lists-worker.js', import.meta.url), { execArgv: [], workerData: { auxPath, lists, mask: maskOutputs() } satisfies ListsData });
+  const done = new Promise<Money[]>((resolve, reject) => {
+    worker.once('message', (m: { totals?: string[]; error?: string }) => (m.totals ? resolve(m.totals.map(money)) : reject(new Error(`写出拨付清单失败：${m.error}`))));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`写出拨付清单的 worker 意外退出（${code}）`)));
+  });
+  // the worker waits to be stopped once it has answered (so its answer cannot race its exit)
+  done.then(
+    () => worker.terminate(),
+    () => worker.terminate(),
+  );
+  return { done, abort: async () => void (await worker.terminate()) };
+}
