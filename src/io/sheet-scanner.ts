@@ -70,6 +70,23 @@ export function skipMarkup(buf: string, lt: number, cdata: ((t: string) => void)
   return 0;
 }
 
+/**
+ * The tag whose text runs from `start` (just after '<') to its '>' at `end`: its local name (a namespace
+ * prefix dropped), where the name ends, and whether it is a closing or a self-closing tag.
+ */
+export function readTag(buf: string, start: number, end: number): { name: string; nameEnd: number; closing: boolean; selfClosing: boolean } {
+  const closing = buf.charCodeAt(start) === 47; /* / */
+  let i = closing ? start + 1 : start;
+  let j = i;
+  while (j < end) {
+    const ch = buf.charCodeAt(j);
+    if (ch === 32 || ch === 47 || ch === 9 || ch === 10 || ch === 13) break;
+    if (ch === 58 /* : */) i = j + 1;
+    j++;
+  }
+  return { name: buf.slice(i, j), nameEnd: j, closing, selfClosing: !closing && buf.charCodeAt(end - 1) === 47 };
+}
+
 export interface ScannedCell {
   /** 0-based column: from the r attribute (e.g. "B12" → 1), else the one after the cell before */
   col: number;
@@ -296,21 +313,10 @@ export class SheetScanner {
   }
 
   private tag(buf: string, start: number, end: number): void {
-    const closing = buf.charCodeAt(start) === 47; /* / */
-    let i = closing ? start + 1 : start;
-    let j = i;
-    while (j < end) {
-      const ch = buf.charCodeAt(j);
-      if (ch === 32 || ch === 47 || ch === 9 || ch === 10 || ch === 13) break;
-      j++;
-    }
-    let name = buf.slice(i, j);
-    const colon = name.indexOf(':');
-    if (colon >= 0) name = name.slice(colon + 1);
-    const selfClosing = !closing && buf.charCodeAt(end - 1) === 47;
-    if (closing) return this.close(name);
-    this.open(name, buf.slice(j, selfClosing ? end - 1 : end));
-    if (selfClosing) this.close(name);
+    const t = readTag(buf, start, end);
+    if (t.closing) return this.close(t.name);
+    this.open(t.name, buf.slice(t.nameEnd, t.selfClosing ? end - 1 : end));
+    if (t.selfClosing) this.close(t.name);
   }
 
   private open(name: string, attrs: string): void {

@@ -4,7 +4,7 @@
 // <t> elements — plain (<si><t>…</t></si>) or in rich runs (<r><rPr>…</rPr><t>…</t></r>) — with phonetic
 // runs (<rPh>…</rPh>) left out. Namespace prefixes, comments, CDATA and the predefined and numeric
 // character references are handled; a DOCTYPE is skipped, never expanded.
-import { decodeXml, skipMarkup } from './sheet-scanner.js';
+import { decodeXml, readTag, skipMarkup } from './sheet-scanner.js';
 
 export class SharedStringScanner {
   private buf = '';
@@ -52,19 +52,9 @@ export class SharedStringScanner {
       if (gt < 0) break;
       pos = gt + 1;
       if (c1 === 63 /* ? */) continue;
-      const closing = c1 === 47; /* / */
-      let i = closing ? lt + 2 : lt + 1;
-      let j = i;
-      while (j < gt) {
-        const ch = buf.charCodeAt(j);
-        if (ch === 32 || ch === 47 || ch === 9 || ch === 10 || ch === 13) break;
-        if (ch === 58 /* : */) i = j + 1;
-        j++;
-      }
-      const name = buf.slice(i, j);
-      const selfClosing = !closing && buf.charCodeAt(gt - 1) === 47;
-      if (!closing) this.open(name);
-      if (closing || selfClosing) this.close(name);
+      const t = readTag(buf, lt + 1, gt);
+      if (!t.closing) this.open(t.name);
+      if (t.closing || t.selfClosing) this.close(t.name);
     }
     this.buf = pos < n ? buf.slice(pos) : '';
     if (this.buf.length > 64 * 1024 * 1024) throw new Error('共享字符串 XML 中有超过 64 MB 的未闭合标记');

@@ -256,14 +256,16 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
           stage(f.id, reversalDisbursementLine(r, f.id), 0);
         }
       aux.exec('COMMIT');
-      // the lists are written (second core) while the settlement workbook is finished and the run sealed
+      // the roster's page cache is given back; the settlement worker finishes and ends before the lists begin
+      roster.close();
+      await outputs.finish(checks, invalidRows.length, reversed);
+      outputs = null;
+      phase('结算表');
+      // the lists are written (second core) while the run is sealed
       const listSpecs = policies.flatMap((policy) =>
         policy.funds.map((fund) => ({ fund, month, document: policy.document, file: join(staging, `disbursement-${fund.id}-${month}.xlsx`) })),
       );
       lists = startLists(sort.releaseAux(), listSpecs);
-      await outputs.finish(checks, invalidRows.length, reversed);
-      outputs = null;
-      phase('结算表');
       const counts = {
         rowsRead, invalid: invalidRows.length, lines: checks.linesAdjudicated, adjudicated: adjudicatedLines, results: resultCount,
         approved: byStatus.approved ?? 0, pended: byStatus.pended ?? 0, rejected: byStatus.rejected ?? 0, notCovered: byStatus['not-covered'] ?? 0,

@@ -56,7 +56,7 @@ export function startLists(auxPath: string, lists: ListSpec[]): ListsJob {
     return { done, abort: async () => {} };
   }
   // the worker starts with fresh module state: --mask goes with it
-  const worker = new Worker(new URL('./lists-worker.js', import.meta.url), { execArgv: [], workerData: { auxPath, lists, mask: maskOutputs() } satisfies ListsData });
+  const worker = new Worker(new URL('./lists-worker.js', import.meta.url), { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 16 }, workerData: { auxPath, lists, mask: maskOutputs() } satisfies ListsData });
   const done = new Promise<Money[]>((resolve, reject) => {
     worker.once('message', (m: { totals?: string[]; error?: string }) => (m.totals ? resolve(m.totals.map(money)) : reject(new Error(`写出拨付清单失败：${m.error}`))));
     worker.once('error', reject);

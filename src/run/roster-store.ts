@@ -51,7 +51,9 @@ export class RosterStore {
     return mergeRoster(rows).people;
   }
 
+  /** Closes and removes the file; a second call does nothing. */
   close(): void {
+    if (!this.db.open) return;
     try {
       if (this.db.inTransaction) this.db.exec('COMMIT');
       this.db.close();
