@@ -125,21 +125,7 @@ export class XlsxWorkbook {
   private async parsePart(
     path: string,
     handlers: { open?: (tag: SaxesTagPlain, name: string) => void; close?: (name: string) => void; text?: (t: string) => void },
-    onChunk?: () => Generator<RawRow>,
   ): Promise<void> {
-    for await (const _ of this.parsePartRows(path, handlers, onChunk)) {
-      // drained by the caller in rows(); here nothing is yielded
-    }
-  }
-
-  private async *parsePartRows(
-    path: string,
-    handlers: { open?: (tag: SaxesTagPlain, name: string) => void; close?: (name: string) => void; text?: (t: string) => void },
-    onChunk?: () => Generator<RawRow>,
-  ): AsyncGenerator<RawRow> {
-    const entry = this.findEntry(path);
-    if (!entry) throw new InputError(`无法读取 ${this.file}：缺少部件 ${path}，文件不完整。请重新导出该文件。`);
-    const stream = await this.openStream(entry);
     const parser = new SaxesParser({ xmlns: false, position: false });
     if (handlers.open) {
       const open = handlers.open;
@@ -153,20 +139,34 @@ export class XlsxWorkbook {
       parser.on('text', handlers.text);
       parser.on('cdata', handlers.text);
     }
+    for await (const _ of this.scanPart(path, (t) => parser.write(t), () => parser.close())) {
+      // nothing to hand on between chunks
+    }
+  }
+
+  /**
+   * Feeds a part's decoded text to `feed` chunk by chunk, then calls `end`; yields after each chunk and after
+   * the end, so a caller can hand on what the chunk completed. A damaged or truncated part is an InputError
+   * naming the file and the part; the stream is closed however the reading ends.
+   */
+  private async *scanPart(path: string, feed: (text: string) => void, end: () => void): AsyncGenerator<void> {
+    const entry = this.findEntry(path);
+    if (!entry) throw new InputError(`无法读取 ${this.file}：缺少部件 ${path}，文件不完整。请重新导出该文件。`);
+    const stream = await this.openStream(entry);
     const decoder = new StringDecoder('utf8');
     try {
       try {
         for await (const chunk of stream.chunks) {
-          parser.write(decoder.write(chunk as Buffer));
-          if (onChunk) yield* onChunk();
+          feed(decoder.write(chunk));
+          yield;
         }
-        parser.write(decoder.end());
-        parser.close();
-        if (onChunk) yield* onChunk();
+        feed(decoder.end());
+        end();
       } catch (err) {
         if (err instanceof InputError) throw err;
         throw new InputError(`无法读取 ${this.file} 的 ${path}：内容损坏或被截断（${(err as Error).message.split('\n')[0]}）。请重新导出该文件。`);
       }
+      yield;
     } finally {
       stream.destroy();
     }
@@ -223,17 +223,8 @@ export class XlsxWorkbook {
   private async loadSharedStrings(path: string): Promise<void> {
     // a hand scanner (sst-scanner.ts): saxes took 0.9 s of a million-line workbook's 1.6 million strings
     const scanner = new SharedStringScanner(this.sharedStrings);
-    const stream = await this.openStream(this.findEntry(path)!);
-    const decoder = new StringDecoder('utf8');
-    try {
-      for await (const chunk of stream.chunks) scanner.feed(decoder.write(chunk as Buffer));
-      scanner.feed(decoder.end());
-      scanner.end();
-    } catch (err) {
-      if (err instanceof InputError) throw err;
-      throw new InputError(`无法读取 ${this.file} 的 ${path}：内容损坏或被截断（${(err as Error).message.split('\n')[0]}）。请重新导出该文件。`);
-    } finally {
-      stream.destroy();
+    for await (const _ of this.scanPart(path, (t) => scanner.feed(t), () => scanner.end())) {
+      // the strings are complete only at the end
     }
   }
 
@@ -331,28 +322,11 @@ export class XlsxWorkbook {
         queue.push({ sheet: sheetName, row: rowNum, cells });
       },
     });
-    const entry = this.findEntry(sheet.path);
-    if (!entry) throw new InputError(`无法读取 ${this.file}：缺少部件 ${sheet.path}，文件不完整。请重新导出该文件。`);
-    const stream = await this.openStream(entry);
-    const decoder = new StringDecoder('utf8');
-    try {
-      try {
-        for await (const chunk of stream.chunks) {
-          scanner.feed(decoder.write(chunk as Buffer));
-          if (queue.length) {
-            yield queue;
-            queue = [];
-          }
-        }
-        scanner.feed(decoder.end());
-        scanner.end();
-        if (queue.length) yield queue;
-      } catch (err) {
-        if (err instanceof InputError) throw err;
-        throw new InputError(`无法读取 ${this.file} 的 ${sheet.path}：内容损坏或被截断（${(err as Error).message.split('\n')[0]}）。请重新导出该文件。`);
+    for await (const _ of this.scanPart(sheet.path, (t) => scanner.feed(t), () => scanner.end())) {
+      if (queue.length) {
+        yield queue;
+        queue = [];
       }
-    } finally {
-      stream.destroy();
     }
   }
 }

@@ -15,14 +15,15 @@ import type { InputFile, Ledger, LedgerSession, Reversal, RunInfo, StoredLine } 
 import { STATUS_LABEL } from '../reports/labels.js';
 import { CheckTotals, type Checks } from '../reports/settlement.js';
 import { openOutputs, type ResultOutputs } from './outputs.js';
-import { startLists, type ListsJob } from './lists.js';
+import { ListStaging, startLists, type ListsJob } from './lists.js';
 import { SortStore } from './sort-store.js';
 import { fileSha256, policyVersions } from '../ledger/provenance.js';
 import { readClaimsInto } from './read-claims.js';
 import { removeStale } from './stale.js';
-import { disbursementSortKey, paidDisbursementLine, reversalDisbursementLine, type DisbursementLine, type ReversalLine } from '../reports/disbursement.js';
+import { paidDisbursementLine, reversalDisbursementLine, type ReversalLine } from '../reports/disbursement.js';
 import { InputError, UsageError } from '../io/errors.js';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from './workers.js';
+import type { ClaimsWorkerData } from './claims-worker.js';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 
@@ -205,12 +206,8 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       let resultCount = 0;
       let alreadyAdjudicated = 0;
       let conflicts = 0;
-      const aux = sort.aux();
-      aux.exec('CREATE TABLE d (id INTEGER PRIMARY KEY, fund TEXT NOT NULL, k TEXT NOT NULL, data TEXT NOT NULL); BEGIN');
-      const paidTo = aux.prepare('INSERT INTO d (fund, k, data) VALUES (?, ?, ?)');
-      // a disbursement line waits in the temporary database, in list order (order 0: a reversal before the new result)
-      const stage = (fundId: string, l: DisbursementLine, order: 0 | 1) =>
-        paidTo.run(fundId, disbursementSortKey(l, order), JSON.stringify({ ...l, totalCost: l.totalCost.toFixed(2), amount: l.amount.toFixed(2) }));
+      // a disbursement line waits in the sort's aux file until the lists are written
+      const listLines = new ListStaging(sort.aux());
       // 2. adjudicate in §3 order, batch by batch, each result written out as soon as it is decided
       let done = 0;
       for (const batch of chunks(sort.sorted(), CHUNK_LINES)) {
@@ -234,7 +231,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
               for (const f of funds) {
                 const amount = r.payments[f.id];
                 if (!amount || amount.isZero()) continue;
-                stage(f.id, paidDisbursementLine(r, f.id), 1);
+                listLines.add(f.id, paidDisbursementLine(r, f.id), 1);
               }
           }
         }
@@ -253,9 +250,8 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
         for (const f of funds) {
           const amount = r.payments[f.id];
           if (!amount || amount.isZero()) continue;
-          stage(f.id, reversalDisbursementLine(r, f.id), 0);
+          listLines.add(f.id, reversalDisbursementLine(r, f.id), 0);
         }
-      aux.exec('COMMIT');
       // the roster's page cache is given back; the settlement worker finishes and ends before the lists begin
       roster.close();
       await outputs.finish(checks, invalidRows.length, reversed);
@@ -318,10 +314,7 @@ async function readClaims(o: AdjudicateOptions): Promise<{ sort: SortStore; inva
     const read = await readClaimsInto(sort, o.claims, { encoding: o.encoding, sheet: o.sheet, hospitalAliases: o.hospitalAliases }, (seen) => o.onProgress?.(seen, '读取结算明细'));
     return { sort, ...read };
   }
-  const worker = new Worker(new URL('./claims-worker.js', import.meta.url), {
-    execArgv: [],
-    workerData: { files: o.claims, encoding: o.encoding, sheet: o.sheet, aliases: [...(o.hospitalAliases ?? new Map())], dir: tmpdir() },
-  });
+  const worker = startWorker<ClaimsWorkerData>('./claims-worker.js', { files: o.claims, encoding: o.encoding, sheet: o.sheet, aliases: [...(o.hospitalAliases ?? new Map())], dir: tmpdir() });
   try {
     for (;;) {
       const [msg] = (await once(worker, 'message')) as [{ progress?: number; done?: { path: string; invalidRows: RowError[]; rowsRead: number }; error?: { name: string; message: string } }];

@@ -1,10 +1,19 @@
 // The claims are read, mapped and written to the external sort on the second core, while the main
 // thread reads and merges the roster (issue 6). Only counts, row errors and progress come back.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
+import { workerInput } from './workers.js';
 import { readClaimsInto } from './read-claims.js';
 import { SortStore } from './sort-store.js';
 
-const data = workerData as { files: string[]; encoding?: string; sheet?: string; aliases: [string, string][]; dir: string };
+export interface ClaimsWorkerData {
+  files: string[];
+  encoding?: string;
+  sheet?: string;
+  aliases: [string, string][];
+  dir: string;
+}
+
+const data = workerInput<ClaimsWorkerData>();
 
 async function run(): Promise<void> {
   const store = new SortStore(data.dir);

@@ -3,11 +3,10 @@
 // ledger run (the content hash reads the whole run back); with ASSIST_WORKERS=0, here. The ledger commits only
 // after the lists are written: a failed list leaves no run behind.
 import Database from 'better-sqlite3';
-import { Worker } from 'node:worker_threads';
 import { fmt, money, type Money } from '../domain/money.js';
 import type { Fund } from '../engine/types.js';
-import { writeDisbursement, type DisbursementLine } from '../reports/disbursement.js';
-import { maskOutputs } from '../io/masking.js';
+import { disbursementSortKey, writeDisbursement, type DisbursementLine } from '../reports/disbursement.js';
+import { startWorker } from './workers.js';
 
 export interface ListSpec {
   fund: Fund;
@@ -19,7 +18,25 @@ export interface ListSpec {
 export interface ListsData {
   auxPath: string;
   lists: ListSpec[];
-  mask: boolean;
+}
+
+/**
+ * The lists' lines as they are decided, waiting in the aux file (table d) under their list sort key — payee,
+ * claim, line; order 0 puts a reversal before the new result — with money as text; read back by writeListsFrom.
+ */
+export class ListStaging {
+  private readonly insert: Database.Statement;
+  constructor(aux: Database.Database) {
+    aux.exec('CREATE TABLE d (id INTEGER PRIMARY KEY, fund TEXT NOT NULL, k TEXT NOT NULL, data TEXT NOT NULL); BEGIN');
+    this.insert = aux.prepare('INSERT INTO d (fund, k, data) VALUES (?, ?, ?)');
+  }
+  add(fundId: string, l: DisbursementLine, order: 0 | 1): void {
+    this.insert.run(fundId, disbursementSortKey(l, order), JSON.stringify({ ...l, totalCost: l.totalCost.toFixed(2), amount: l.amount.toFixed(2) }));
+  }
+}
+function unstage(text: string): DisbursementLine {
+  const x = JSON.parse(text) as DisbursementLine & { totalCost: string; amount: string };
+  return { ...x, totalCost: money(x.totalCost), amount: money(x.amount) };
 }
 
 /** Writes every list; returns each list's total as text, in the order given. */
@@ -30,10 +47,7 @@ export async function writeListsFrom(auxPath: string, lists: ListSpec[]): Promis
     const totals: string[] = [];
     for (const l of lists) {
       const lines = (function* () {
-        for (const row of listOf.iterate(l.fund.id)) {
-          const x = JSON.parse((row as [string])[0]) as DisbursementLine & { totalCost: string; amount: string };
-          yield { ...x, totalCost: money(x.totalCost), amount: money(x.amount) } as DisbursementLine;
-        }
+        for (const row of listOf.iterate(l.fund.id)) yield unstage((row as [string])[0]);
       })();
       totals.push(fmt(await writeDisbursement(l.file, { fund: l.fund, month: l.month, document: l.document, lines })));
     }
@@ -55,8 +69,7 @@ export function startLists(auxPath: string, lists: ListSpec[]): ListsJob {
     done.catch(() => {}); // awaited by the caller; a rollback before that must not leave it unhandled
     return { done, abort: async () => {} };
   }
-  // the worker starts with fresh module state: --mask goes with it
-  const worker = new Worker(new URL('./lists-worker.js', import.meta.url), { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 16 }, workerData: { auxPath, lists, mask: maskOutputs() } satisfies ListsData });
+  const worker = startWorker<ListsData>('./lists-worker.js', { auxPath, lists }, { maxYoungGenerationSizeMb: 16 });
   const done = new Promise<Money[]>((resolve, reject) => {
     worker.once('message', (m: { totals?: string[]; error?: string }) => (m.totals ? resolve(m.totals.map(money)) : reject(new Error(`写出拨付清单失败：${m.error}`))));
     worker.once('error', reject);

@@ -1,16 +1,14 @@
 // The output worker (outputs.ts): writes settlement-<month>.xlsx on the second core from the 明细 rows the
 // main thread posts, acknowledging each batch so the main thread never runs far ahead.
-import { parentPort, workerData } from 'node:worker_threads';
-import { LocalSettlement, fromWire, type FromWorker, type ToWorker, type WorkerData } from './outputs.js';
-import { setMaskOutputs } from '../io/masking.js';
+import { parentPort } from 'node:worker_threads';
+import { LocalSettlement, fromWire, type FromWorker, type SheetSpec, type ToWorker } from './outputs.js';
+import { workerInput } from './workers.js';
 
 const port = parentPort!;
 const say = (m: FromWorker) => port.postMessage(m);
 
 async function main(): Promise<void> {
-  const data = workerData as WorkerData;
-  setMaskOutputs(data.mask);
-  const out = await LocalSettlement.open(data.spec);
+  const out = await LocalSettlement.open(workerInput<SheetSpec>());
   // messages are handled one after another, in the order they were posted
   let chain = Promise.resolve();
   port.on('message', (m: ToWorker) => {

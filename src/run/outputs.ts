@@ -5,14 +5,14 @@
 // their text (mostly the trace, already serialised for the ledger) would cost more to hand over than to
 // write. With ASSIST_WORKERS=0 the workbook is written in the main thread too. Both go into the run's
 // staging folder; nothing is moved into place before the ledger commits.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { money, fmt } from '../domain/money.js';
 import type { RowError } from '../domain/types.js';
 import type { Fund, LineResult } from '../engine/types.js';
 import { JsonlWriter, invalidToJson, resultJsonLine } from '../reports/results-jsonl.js';
 import { SettlementWriter, settlementRow, type Checks, type SettlementRow } from '../reports/settlement.js';
 import type { ReversalLine } from '../reports/disbursement.js';
-import { maskOutputs } from '../io/masking.js';
+import { startWorker } from './workers.js';
 
 export interface OutputsSpec {
   jsonlPath: string;
@@ -72,10 +72,6 @@ interface SettlementSink {
 }
 
 export type SheetSpec = Pick<OutputsSpec, 'settlementPath' | 'month' | 'funds' | 'policyNames'>;
-export interface WorkerData {
-  spec: SheetSpec;
-  mask: boolean;
-}
 
 /** The settlement writer itself: what the worker runs, and the main thread with ASSIST_WORKERS=0. */
 export class LocalSettlement implements SettlementSink {
@@ -142,8 +138,7 @@ export class WorkerSettlement implements SettlementSink {
   }
 
   static async open(spec: SheetSpec): Promise<WorkerSettlement> {
-    // the worker starts with fresh module state: --mask goes with it
-    const worker = new Worker(new URL('./outputs-worker.js', import.meta.url), { execArgv: [], resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 16 }, workerData: { spec, mask: maskOutputs() } satisfies WorkerData });
+    const worker = startWorker<SheetSpec>('./outputs-worker.js', spec, { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 16 });
     const o = new WorkerSettlement(worker);
     await o.wait(() => o.ready);
     return o;
