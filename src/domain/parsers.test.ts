@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { parseMoney, chineseCapital, roundFen, money } from './money.js';
+import fc from 'fast-check';
+import { parseMoney, parseMoneySlow, chineseCapital, roundFen, money } from './money.js';
 import { parseDate, addMonths, endOfMonth, ageAt } from './dates.js';
 import { parseIdNumber, checkCharacter, mask, maskName } from './id-number.js';
 import { parseCategory, parseVisitType, parseYesNo } from './categories.js';
@@ -27,6 +28,21 @@ describe('money', () => {
   ])('Excel number %s → %s (15 significant digits, no float arithmetic)', (input, expected) => {
     const p = parseMoney(input);
     expect(p.ok && p.value.toString()).toBe(expected);
+  });
+  test('the fast path for plain numbers gives what the general path gives (value, verdict, class)', () => {
+    const same = (n: number): void => {
+      const a = parseMoney(n);
+      const b = parseMoneySlow(n);
+      expect(a.ok).toBe(b.ok);
+      if (a.ok && b.ok) {
+        expect(a.value.toString()).toBe(b.value.toString());
+        expect(a.value.constructor).toBe(b.value.constructor);
+      } else if (!a.ok && !b.ok) expect(a.code).toBe(b.code);
+    };
+    for (const n of [0, -0, 1, 0.1, 0.29, 0.3, 12.5, 99.99, 1e12, 9999999999999.99, 1e13, 12345678901234.5, 1e21, 5e-324, 0.001, 1.005, 2 ** 53]) same(n);
+    fc.assert(fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 15 }), (m, k) => same(m / 10 ** k)), { numRuns: 5000 });
+    fc.assert(fc.property(fc.double({ noNaN: true }), (d) => same(d)), { numRuns: 5000 });
+    fc.assert(fc.property(fc.integer({ min: 0, max: 10 ** 12 }), (fen) => same(fen / 100)), { numRuns: 5000 });
   });
   test.each([
     ['12.345', 'BAD_AMOUNT'],
