@@ -22,14 +22,18 @@ for await (const b of readInputBatches(demo('claims.xlsx'), 'claims')) for (cons
   out.sameDecoded = sorted(back) === sorted(it.line);
   out.record = %HasFastProperties(lineRecord(back));
 }
-for await (const b of readInputBatches(demo('roster.xlsx'), 'roster')) for (const it of b) if (it.type === 'roster' && out.roster === undefined) out.roster = %HasFastProperties(it.row);
+const { mergeRoster } = await dist('roster/merge.js');
+for await (const b of readInputBatches(demo('roster.xlsx'), 'roster')) for (const it of b) if (it.type === 'roster' && out.roster === undefined) {
+  out.roster = %HasFastProperties(it.row);
+  out.person = %HasFastProperties(mergeRoster([it.row]).people.get(it.row.idNumber));
+}
 console.log(JSON.stringify(out));
 `;
 
 describe('per-line objects keep fast properties', () => {
-  test('claim line, line decoded from the external sort, its ledger record, roster row', () => {
+  test('claim line, line decoded from the external sort, its ledger record, roster row, merged person', () => {
     const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', PROBE], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout.trim())).toEqual({ claim: true, decoded: true, sameDecoded: true, record: true, roster: true });
+    expect(JSON.parse(r.stdout.trim())).toEqual({ claim: true, decoded: true, sameDecoded: true, record: true, roster: true, person: true });
   });
 });

@@ -28,6 +28,43 @@ function plain(v: unknown): Plain {
   return v as Plain;
 }
 
+/** A line's values in RECORD_FIELDS order, as plain JSON values (what the external sort and the ledger's trace chunks store). */
+export const RECORD_FIELDS: readonly (keyof ClaimLine)[] = ['source', 'sheet', 'row', ...CONTENT_FIELDS];
+
+export interface EncodedLine {
+  /** JSON.stringify(values) */
+  text: string;
+  values: Plain[];
+}
+// a line decoded from the external sort keeps the text and values it came from (they are what encodeLine gives)
+const encoded = new WeakMap<ClaimLine, EncodedLine>();
+
+/** Records that `line` was decoded from `text` (whose parsed values are `values`). */
+export function rememberEncoded(line: ClaimLine, text: string, values: Plain[]): void {
+  encoded.set(line, { text, values });
+}
+
+/** The line's values (RECORD_FIELDS order, money as "0.00", absent as null) and their JSON text. */
+export function encodedLine(l: ClaimLine): EncodedLine {
+  const known = encoded.get(l);
+  if (known) return known;
+  // spelled out in RECORD_FIELDS order (a loop over the names was a keyed read and an instanceof per field);
+  // the tests compare it with lineRecord field by field
+  const m = (v: Decimal | null | undefined): Plain => (v == null ? null : v.toFixed(2));
+  const values: Plain[] = [
+    l.source ?? null, l.sheet ?? null, l.row ?? null, l.claimId ?? null, l.lineNo ?? null, l.hospital ?? null, l.idNumber ?? null, l.name ?? null, l.visitType ?? null,
+    l.admissionDate ?? null, l.dischargeDate ?? null, l.settlementDate ?? null, l.diagnosisCode ?? null, l.diagnosisName ?? null, l.itemName ?? null,
+    m(l.totalCost), m(l.inScopeCost), m(l.basicPaid), m(l.seriousIllnessPaid), m(l.assistancePaid), m(l.supplementaryPaid), m(l.hospitalWaiver), m(l.priorPaid), m(l.personalBurden),
+    l.referral ?? null, l.expertApproval ?? null,
+  ];
+  return { text: JSON.stringify(values), values };
+}
+
+/** A line's values back as its record (what lineRecord gives). */
+export function recordFromValues(values: Plain[]): Record<string, Plain> {
+  return Object.fromEntries(RECORD_FIELDS.map((f, i) => [f, values[i] ?? null]));
+}
+
 /**
  * The line as plain JSON (money as "0.00" strings), with its place in the file: one literal in the order
  * source, sheet, row, CONTENT_FIELDS (assigning the fields in a loop made a dictionary-mode object).
@@ -53,6 +90,13 @@ export function lineContentHash(line: ClaimLine): string {
 export function recordContentHash(rec: Record<string, Plain>): string {
   let text = '';
   for (const f of CONTENT_FIELDS) text += `${f}=${JSON.stringify(rec[f])}\n`;
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+/** The same hash from a line's values (encodedLine): the content fields follow source, sheet, row. */
+export function valuesContentHash(values: Plain[]): string {
+  let text = '';
+  for (let i = 0; i < CONTENT_FIELDS.length; i++) text += `${CONTENT_FIELDS[i]}=${JSON.stringify(values[i + 3])}\n`;
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { SqliteLedger } from './sqlite.js';
-import { lineContentHash } from './content.js';
+import { encodedLine, lineContentHash, lineRecord, recordFromValues, valuesContentHash } from './content.js';
+import { decodeLine, encodeLine } from '../run/sort-store.js';
 import { adjudicateBatch } from '../run/adjudicate-run.js';
 import { adjudicate, compareLines } from '../engine/adjudicate.js';
 import { createPolicies } from '../policies/registry.js';
@@ -113,6 +114,31 @@ describe('content hash (what "the same line" means)', () => {
     expect(lineContentHash({ ...l, name: '李四' })).not.toBe(lineContentHash(l));
     expect(lineContentHash({ ...l, referral: true })).not.toBe(lineContentHash(l));
     expect(fmt(money('100'))).toBe('100.00');
+  });
+});
+
+describe('a line as the external sort and the trace chunks store it (values in RECORD_FIELDS order)', () => {
+  test('decoded from the sort: the same text, record and content hash as the line itself gives; the stored trace reads back as its record', () => {
+    fc.assert(
+      fc.property(linesArb(1, 6), (lines) => {
+        for (const l of lines) {
+          const back = decodeLine(encodeLine(l));
+          const made = encodedLine({ ...l });
+          expect(encodedLine(back).text).toBe(made.text);
+          expect(recordFromValues(encodedLine(back).values)).toEqual(lineRecord(l));
+          expect(valuesContentHash(encodedLine(back).values)).toBe(lineContentHash(l));
+          expect(valuesContentHash(made.values)).toBe(lineContentHash(l));
+        }
+      }),
+      { numRuns: 200 },
+    );
+    const ledger = new SqliteLedger(':memory:');
+    const l = decodeLine(encodeLine(line({ claimId: 'R1', inScopeCost: null, dischargeDate: null, referral: true })));
+    runBatch(ledger, [l]);
+    const stored = ledger.findLines('R1')[0]!;
+    expect(ledger.trace(stored).line).toEqual(lineRecord(l));
+    expect(ledger.trace(stored).line).toMatchObject({ claimId: 'R1', inScopeCost: null, dischargeDate: null, referral: true, totalCost: l.totalCost.toFixed(2) });
+    expect(ledger.check().problems).toEqual([]);
   });
 });
 

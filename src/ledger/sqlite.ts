@@ -13,7 +13,10 @@ import type { Accumulator, AccumulatorChange, LineResult } from '../engine/types
 import { mask } from '../domain/id-number.js';
 import { UsageError } from '../io/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
-import { lineRecord, recordContentHash } from './content.js';
+import { encodedLine, recordFromValues, valuesContentHash } from './content.js';
+
+/** A trace chunk entry as stored: the line as a record (before issue 6) or as its values in RECORD_FIELDS order. */
+type StoredTraceEntry = Omit<TraceEntry, 'line'> & { line: TraceEntry['line'] | (string | number | boolean | null)[] };
 import { traceJson } from '../engine/trace-json.js';
 import { changeTuples, dateInt, dateText, decodeChanges, decodeDetails, decodePayments, detailEntries, encodeChanges, encodeDetails, encodePayments, paymentEntries, Texts, type ChangeTuple, type TextOf } from './texts.js';
 import type {
@@ -312,8 +315,10 @@ export class SqliteLedger implements Ledger {
   trace(line: StoredLine): TraceEntry {
     const r = this.q('SELECT data, codec FROM trace_chunks WHERE run_id = ? AND chunk = ?').get(line.runId, line.traceChunk) as { data: Buffer; codec: string } | undefined;
     if (!r) throw new LedgerError(`台账中缺少第 ${line.runId} 次运行的计算过程记录（块 ${line.traceChunk}）`);
-    const entries = JSON.parse((r.codec === 'brotli' ? brotliDecompressSync(r.data) : inflateRawSync(r.data)).toString('utf8')) as TraceEntry[];
-    return entries[line.traceIndex]!;
+    const entries = JSON.parse((r.codec === 'brotli' ? brotliDecompressSync(r.data) : inflateRawSync(r.data)).toString('utf8')) as StoredTraceEntry[];
+    const e = entries[line.traceIndex]!;
+    // since issue 6 the line is stored as its values in RECORD_FIELDS order; earlier runs stored the record
+    return Array.isArray(e.line) ? { ...e, line: recordFromValues(e.line) } : (e as TraceEntry);
   }
   accumulator(idNumber: string, policy: string, year: number, key: string): Accumulator {
     const p = this.texts.known(policy);
@@ -560,9 +565,10 @@ class SqliteSession implements LedgerSession {
       for (const c of r.changes)
         this.addDelta({ idNumber: c.idNumber, policy: c.policy, year: c.year, key: c.key, base: toFen(c.base ?? ZERO), paid: toFen(c.paid ?? ZERO), entitled: toFen(c.entitled ?? ZERO), firstDate: c.firstDate ?? null });
     if (this.dryRun) return;
-    // the chunk entry as JSON text (a TraceEntry), the traces embedded as serialised once (traceJson)
-    const rec = lineRecord(line);
-    let entry = `{"line":${JSON.stringify(rec)},"results":[`;
+    // the chunk entry as JSON text (a TraceEntry, its line as the values of RECORD_FIELDS — the external sort's
+    // own text for the line, not made again), the traces embedded as serialised once (traceJson)
+    const enc = encodedLine(line);
+    let entry = `{"line":${enc.text},"results":[`;
     results.forEach((r, i) => {
       const acc = (r.accumulators ?? []).map((a) => ({ year: a.year, key: a.key, before: accJson(a.before), after: accJson(a.after) }));
       entry += `${i ? ',' : ''}{"policy":${JSON.stringify(r.policy)},"trace":${traceJson(r)},"accumulators":${JSON.stringify(acc)}}`;
@@ -571,7 +577,7 @@ class SqliteSession implements LedgerSession {
     const status = results.find((r) => r.status === 'approved')?.status ?? results.find((r) => r.status === 'pended')?.status ?? results[0]!.status;
     const id = this.ledger.texts;
     const info = this.stmt.line!.run(
-      this.runId, line.claimId, line.lineNo, this.ledger.hospitalId(line.hospital, true), Buffer.from(recordContentHash(rec), 'hex'), id.id(line.source), line.row, line.idNumber, line.name, id.id(line.visitType),
+      this.runId, line.claimId, line.lineNo, this.ledger.hospitalId(line.hospital, true), Buffer.from(valuesContentHash(enc.values), 'hex'), id.id(line.source), line.row, line.idNumber, line.name, id.id(line.visitType),
       dateInt(line.admissionDate), dateInt(line.settlementDate), toFen(line.totalCost), toFen(line.basicPaid), toFen(line.seriousIllnessPaid), toFen(line.assistancePaid),
       toFen(line.supplementaryPaid.plus(line.hospitalWaiver)), toFen(line.personalBurden), toFen(results[0]!.patientRemaining), id.id(status), this.chunkNo, this.chunk.length - 1,
     );

@@ -8,29 +8,21 @@ import { join } from 'node:path';
 import { money, ZERO, type Money } from '../domain/money.js';
 import type { ClaimLine, RowError } from '../domain/types.js';
 import { duplicateError, lineKey } from '../io/batch.js';
-import { CONTENT_FIELDS } from '../ledger/content.js';
+import { encodedLine, rememberEncoded, RECORD_FIELDS } from '../ledger/content.js';
 import { batchedInsert, scratchDatabase } from './scratch-db.js';
 
-type Plain = string | number | boolean | null;
-const FIELDS: readonly (keyof ClaimLine)[] = ['source', 'sheet', 'row', ...CONTENT_FIELDS];
-
 export function encodeLine(l: ClaimLine): string {
-  const out: Plain[] = new Array(FIELDS.length);
-  for (let i = 0; i < FIELDS.length; i++) {
-    const v = (l as unknown as Record<string, unknown>)[FIELDS[i]!];
-    out[i] = v === undefined ? null : typeof v === 'object' && v !== null ? (v as { toFixed(n: number): string }).toFixed(2) : (v as Plain);
-  }
-  return JSON.stringify(out);
+  return encodedLine(l).text;
 }
 
 /**
- * The line back from encodeLine. Built as one literal with the fields in FIELDS order (keys assigned one by
+ * The line back from encodeLine. Built as one literal with the fields in RECORD_FIELDS order (keys assigned one by
  * one from the list left the object in V8's dictionary mode: every property read in the engine was a hash lookup).
  */
 export function decodeLine(json: string): ClaimLine {
-  const a = JSON.parse(json) as Plain[];
+  const a = JSON.parse(json) as (string | number | boolean | null)[];
   const m = (i: number): Money => (a[i] === null ? ZERO : money(a[i] as string));
-  return {
+  const line: ClaimLine = {
     source: a[0] as string, sheet: a[1] as string, row: a[2] as number,
     claimId: a[3] as string, lineNo: a[4] as number, hospital: a[5] as string, idNumber: a[6] as string, name: a[7] as string,
     visitType: a[8] as ClaimLine['visitType'], admissionDate: a[9] as string, dischargeDate: a[10] as string | null, settlementDate: a[11] as string,
@@ -38,9 +30,12 @@ export function decodeLine(json: string): ClaimLine {
     totalCost: m(15), inScopeCost: a[16] === null ? null : money(a[16] as string), basicPaid: m(17), seriousIllnessPaid: m(18), assistancePaid: m(19),
     supplementaryPaid: m(20), hospitalWaiver: m(21), priorPaid: m(22), personalBurden: m(23), referral: a[24] as boolean | null, expertApproval: a[25] as boolean | null,
   };
+  // the ledger stores the line as this same text (its trace chunk) and hashes these values: not made again
+  rememberEncoded(line, json, a);
+  return line;
 }
-// decodeLine's literal takes a[0], a[1], … in FIELDS' order: checked once, at load
-if (Object.keys(decodeLine(JSON.stringify(FIELDS.map(() => null)))).join() !== FIELDS.join()) throw new Error('sort-store: decodeLine does not match FIELDS');
+// decodeLine's literal takes a[0], a[1], … in RECORD_FIELDS' order: checked once, at load
+if (Object.keys(decodeLine(JSON.stringify(RECORD_FIELDS.map(() => null)))).join() !== RECORD_FIELDS.join()) throw new Error('sort-store: decodeLine does not match FIELDS');
 
 /** The §3 order as one sortable text: settlementDate, admissionDate, hospital, claimId, lineNo. */
 export function sortKey(l: ClaimLine): string {
