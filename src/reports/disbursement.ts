@@ -62,7 +62,7 @@ export function sortDisbursement(paid: DisbursementLine[], reversed: Disbursemen
 }
 
 /** The list's order as one sortable text (payee, claim, line; a reversal before the new result). */
-export function disbursementSortKey(l: DisbursementLine, order: number): string {
+export function disbursementSortKey(l: Pick<DisbursementLine, 'payee' | 'claimId' | 'lineNo'>, order: number): string {
   return `${l.payee}\u0001${l.claimId}\u0001${String(l.lineNo).padStart(10, '0')}\u0001${order}`;
 }
 

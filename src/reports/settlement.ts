@@ -65,6 +65,8 @@ export interface SettlementRow {
   payments: (string | null)[];
   patientRemaining: string;
   trace: string;
+  /** who is paid (the disbursement lists group by it) */
+  payee: string;
 }
 
 export function settlementRow(r: LineResult, funds: Fund[]): SettlementRow {
@@ -73,6 +75,7 @@ export function settlementRow(r: LineResult, funds: Fund[]): SettlementRow {
     source: l.source, row: l.row, claimId: l.claimId, lineNo: l.lineNo, hospital: l.hospital, idNumber: l.idNumber, name: l.name, settlementDate: l.settlementDate,
     policy: r.policy, status: r.status, reasons: r.reasons, totalCost: fmt(l.totalCost), priorPaid: fmt(l.priorPaid), base: fmt(r.base),
     payments: funds.map((f) => (r.payments[f.id] ? fmt(r.payments[f.id]!) : null)), patientRemaining: fmt(r.patientRemaining), trace: oneLine(r),
+    payee: r.payee,
   };
 }
 

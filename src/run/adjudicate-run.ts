@@ -15,12 +15,12 @@ import type { InputFile, Ledger, LedgerSession, Reversal, RunInfo, StoredLine } 
 import { STATUS_LABEL } from '../reports/labels.js';
 import { CheckTotals, type Checks } from '../reports/settlement.js';
 import { openOutputs, type ResultOutputs } from './outputs.js';
-import { ListStaging, startLists, type ListsJob } from './lists.js';
+import { startLists, type ListsJob } from './lists.js';
 import { SortStore } from './sort-store.js';
 import { fileSha256, policyVersions } from '../ledger/provenance.js';
 import { readClaimsInto } from './read-claims.js';
 import { removeStale } from './stale.js';
-import { paidDisbursementLine, reversalDisbursementLine, type ReversalLine } from '../reports/disbursement.js';
+import type { ReversalLine } from '../reports/disbursement.js';
 import { InputError, UsageError } from '../io/errors.js';
 import { startWorker } from './workers.js';
 import type { ClaimsWorkerData } from './claims-worker.js';
@@ -196,7 +196,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       session = ledger.begin({ kind: 'adjudicate', operator: o.operator, commandLine: o.commandLine, month, policies: policyVersions(policies), inputs }, { dryRun: o.dryRun });
       const funds = policies.flatMap((p) => p.funds);
       outputs = await openOutputs({
-        jsonlPath: join(staging, `results-${month}.jsonl`), settlementPath: join(staging, `settlement-${month}.xlsx`), month, funds,
+        jsonlPath: join(staging, `results-${month}.jsonl`), settlementPath: join(staging, `settlement-${month}.xlsx`), listsPath: sort.auxPath, month, funds,
         policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])),
       });
       const totals = new CheckTotals();
@@ -206,8 +206,6 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       let resultCount = 0;
       let alreadyAdjudicated = 0;
       let conflicts = 0;
-      // a disbursement line waits in the sort's aux file until the lists are written
-      const listLines = new ListStaging(sort.aux());
       // 2. adjudicate in §3 order, batch by batch, each result written out as soon as it is decided
       let done = 0;
       for (const batch of chunks(sort.sorted(), CHUNK_LINES)) {
@@ -227,12 +225,6 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
           for (const r of group) {
             byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
             if (r.status !== 'skipped') resultCount++;
-            if (r.status === 'approved')
-              for (const f of funds) {
-                const amount = r.payments[f.id];
-                if (!amount || amount.isZero()) continue;
-                listLines.add(f.id, paidDisbursementLine(r, f.id), 1);
-              }
           }
         }
         await outputs.results(all);
@@ -246,13 +238,8 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       if (checks.rowsRead !== checks.linesAdjudicated + checks.invalid) throw new Error(`行数核对失败：读取 ${checks.rowsRead} 行，审核 ${checks.linesAdjudicated} 行，无效 ${checks.invalid} 行`);
       if (!checks.priorPaid.plus(checks.payments).plus(checks.remaining).equals(checks.totalCost)) throw new Error('金额守恒核对失败');
       const reversed = reversalLines(reversals);
-      for (const r of reversed)
-        for (const f of funds) {
-          const amount = r.payments[f.id];
-          if (!amount || amount.isZero()) continue;
-          listLines.add(f.id, reversalDisbursementLine(r, f.id), 0);
-        }
-      // the roster's page cache is given back; the settlement worker finishes and ends before the lists begin
+      // the roster's page cache is given back; the settlement worker (which also staged the lists' lines, the
+      // reversals last) finishes and ends before the lists begin
       roster.close();
       await outputs.finish(checks, invalidRows.length, reversed);
       outputs = null;
@@ -261,7 +248,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       const listSpecs = policies.flatMap((policy) =>
         policy.funds.map((fund) => ({ fund, month, document: policy.document, file: join(staging, `disbursement-${fund.id}-${month}.xlsx`) })),
       );
-      lists = startLists(sort.releaseAux(), listSpecs);
+      lists = startLists(sort.auxPath, listSpecs);
       const counts = {
         rowsRead, invalid: invalidRows.length, lines: checks.linesAdjudicated, adjudicated: adjudicatedLines, results: resultCount,
         approved: byStatus.approved ?? 0, pended: byStatus.pended ?? 0, rejected: byStatus.rejected ?? 0, notCovered: byStatus['not-covered'] ?? 0,

@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 import { fmt, money, type Money } from '../domain/money.js';
 import type { Fund } from '../engine/types.js';
 import { disbursementSortKey, writeDisbursement, type DisbursementLine } from '../reports/disbursement.js';
+import type { SettlementRow } from '../reports/settlement.js';
+import { scratchDatabase } from './scratch-db.js';
 import { startWorker } from './workers.js';
 
 export interface ListSpec {
@@ -23,15 +25,34 @@ export interface ListsData {
 /**
  * The lists' lines as they are decided, waiting in the aux file (table d) under their list sort key — payee,
  * claim, line; order 0 puts a reversal before the new result — with money as text; read back by writeListsFrom.
+ * Filled by whoever writes the settlement workbook (the output worker, issue 6) from the same 明细 rows.
  */
 export class ListStaging {
+  private readonly db: Database.Database;
   private readonly insert: Database.Statement;
-  constructor(aux: Database.Database) {
-    aux.exec('CREATE TABLE d (id INTEGER PRIMARY KEY, fund TEXT NOT NULL, k TEXT NOT NULL, data TEXT NOT NULL); BEGIN');
-    this.insert = aux.prepare('INSERT INTO d (fund, k, data) VALUES (?, ?, ?)');
+  constructor(auxPath: string) {
+    this.db = scratchDatabase(auxPath);
+    this.db.exec('CREATE TABLE d (id INTEGER PRIMARY KEY, fund TEXT NOT NULL, k TEXT NOT NULL, data TEXT NOT NULL); BEGIN');
+    this.insert = this.db.prepare('INSERT INTO d (fund, k, data) VALUES (?, ?, ?)');
   }
   add(fundId: string, l: DisbursementLine, order: 0 | 1): void {
     this.insert.run(fundId, disbursementSortKey(l, order), JSON.stringify({ ...l, totalCost: l.totalCost.toFixed(2), amount: l.amount.toFixed(2) }));
+  }
+  /** An approved 明细 row's payments, one list line per fund that pays something (money already as text). */
+  addRow(r: SettlementRow, funds: Fund[]): void {
+    if (r.status !== 'approved') return;
+    for (let i = 0; i < funds.length; i++) {
+      const amount = r.payments[i];
+      if (amount === null || amount === undefined || Number(amount) === 0) continue;
+      const l = { payee: r.payee, hospital: r.hospital, claimId: r.claimId, lineNo: r.lineNo, name: r.name, idNumber: r.idNumber, settlementDate: r.settlementDate, totalCost: r.totalCost, amount, note: '' };
+      this.insert.run(funds[i]!.id, disbursementSortKey(l, 1), JSON.stringify(l));
+    }
+  }
+  /** Committed and closed: the file is ready for writeListsFrom (it is removed with the external sort). */
+  close(): void {
+    if (!this.db.open) return;
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+    this.db.close();
   }
 }
 function unstage(text: string): DisbursementLine {

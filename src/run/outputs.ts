@@ -11,12 +11,15 @@ import type { RowError } from '../domain/types.js';
 import type { Fund, LineResult } from '../engine/types.js';
 import { JsonlWriter, invalidToJson, resultJsonLine } from '../reports/results-jsonl.js';
 import { SettlementWriter, settlementRow, type Checks, type SettlementRow } from '../reports/settlement.js';
-import type { ReversalLine } from '../reports/disbursement.js';
+import { reversalDisbursementLine, type ReversalLine } from '../reports/disbursement.js';
+import { ListStaging } from './lists.js';
 import { startWorker } from './workers.js';
 
 export interface OutputsSpec {
   jsonlPath: string;
   settlementPath: string;
+  /** where the disbursement lists' lines are staged (ListStaging) from the same rows */
+  listsPath: string;
   month: string;
   funds: Fund[];
   policyNames: Record<string, string>;
@@ -71,26 +74,46 @@ interface SettlementSink {
   abort(): Promise<void>;
 }
 
-export type SheetSpec = Pick<OutputsSpec, 'settlementPath' | 'month' | 'funds' | 'policyNames'>;
+export type SheetSpec = Pick<OutputsSpec, 'settlementPath' | 'listsPath' | 'month' | 'funds' | 'policyNames'>;
 
-/** The settlement writer itself: what the worker runs, and the main thread with ASSIST_WORKERS=0. */
+/**
+ * The settlement writer itself, and the disbursement lists' staging fed from the same rows: what the worker
+ * runs, and the main thread with ASSIST_WORKERS=0.
+ */
 export class LocalSettlement implements SettlementSink {
-  private constructor(private readonly writer: SettlementWriter) {}
+  private constructor(
+    private readonly writer: SettlementWriter,
+    private readonly lists: ListStaging,
+    private readonly funds: Fund[],
+  ) {}
   static async open(spec: SheetSpec): Promise<LocalSettlement> {
     const writer = new SettlementWriter(spec.settlementPath, { month: spec.month, funds: spec.funds, policyNames: spec.policyNames });
     await writer.begin();
-    return new LocalSettlement(writer);
+    return new LocalSettlement(writer, new ListStaging(spec.listsPath), spec.funds);
   }
   async rows(rows: SettlementRow[]): Promise<void> {
-    for (const r of rows) await this.writer.row(r);
+    for (const r of rows) {
+      this.lists.addRow(r, this.funds);
+      await this.writer.row(r);
+    }
   }
   async invalid(rows: RowError[]): Promise<void> {
     for (const e of rows) await this.writer.invalid(e);
   }
+  /** The small sheets, the workbook closed; the reversals (冲正) staged for the lists after the run's own lines. */
   async finish(checks: Checks, invalidCount: number, reversals: ReversalLine[]): Promise<void> {
+    for (const r of reversals)
+      for (const f of this.funds) {
+        const amount = r.payments[f.id];
+        if (!amount || amount.isZero()) continue;
+        this.lists.add(f.id, reversalDisbursementLine(r, f.id), 0);
+      }
+    this.lists.close();
     await this.writer.finish(checks, invalidCount, reversals);
   }
-  async abort(): Promise<void> {}
+  async abort(): Promise<void> {
+    this.lists.close();
+  }
 }
 
 // what crosses to the worker: money as text

@@ -111,32 +111,15 @@ export class SortStore {
     for (const r of this.db.prepare('SELECT data FROM s ORDER BY rowid').raw(true).iterate()) yield decodeLine((r as [string])[0]);
   }
 
-  private auxDb: Database.Database | null = null;
-  /** A second temporary database, written while `sorted()` is being read (one connection cannot do both). */
-  aux(): Database.Database {
-    if (!this.auxDb) {
-      this.auxDb = scratchDatabase(`${this.path}-aux`);
-    }
-    return this.auxDb;
-  }
-
-  /** The aux file committed and its connection closed (the file stays until close()), for another reader. */
-  releaseAux(): string {
-    const path = `${this.path}-aux`;
-    if (this.auxDb) {
-      if (this.auxDb.inTransaction) this.auxDb.exec('COMMIT');
-      this.auxDb.close();
-      this.auxDb = null;
-    }
-    return path;
+  /** A second temporary file beside the store (the disbursement lists' staging, written by another connection); removed with it. */
+  get auxPath(): string {
+    return `${this.path}-aux`;
   }
 
   close(): void {
     try {
       if (this.db.inTransaction) this.db.exec('COMMIT');
       this.db.close();
-      if (this.auxDb?.inTransaction) this.auxDb.exec('COMMIT');
-      this.auxDb?.close();
     } finally {
       rmSync(this.path, { force: true });
       rmSync(`${this.path}-aux`, { force: true });
