@@ -8,6 +8,8 @@ import { splitDuplicates } from '../src/io/batch.js';
 import { mergeRoster, categoriesAt } from '../src/roster/merge.js';
 import type { ClaimLine, RosterRow, RowError } from '../src/domain/types.js';
 import { tmp, makeId, writeCsv } from './helpers/files.js';
+import fc from 'fast-check';
+import { Utf8Builder } from '../src/io/utf8-builder.js';
 
 const dir = tmp();
 const ID = makeId('320902', '1960-03-05');
@@ -178,5 +180,23 @@ describe('rosters', () => {
     expect([...categoriesAt(p, '2024-06-01')].sort()).toEqual(['severe-disability', 'tekun']);
     expect(warnings.map((w) => w.code)).toEqual(['ROSTER_NAME_CONFLICT']);
     expect(people.get(ID2)!.periods.map((x) => x.category)).toEqual(['tekun']);
+  });
+});
+
+describe('Utf8Builder (text encoded straight into a buffer, no large strings)', () => {
+  test('any pieces, across growth, take and recycle, give the bytes of their concatenation', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.string({ unit: fc.constantFrom('a', '"', '明', '细', '\u00e9', '😀', '\ud800', '\n'), maxLength: 40 }), { maxLength: 30 }), { maxLength: 5 }), (rounds) => {
+        const b = new Utf8Builder(8);
+        for (const pieces of rounds) {
+          for (const p of pieces) b.add(p);
+          const out = b.take();
+          expect(out.equals(Buffer.from(pieces.join(''), 'utf8'))).toBe(true);
+          expect(b.length).toBe(0);
+          b.recycle(out);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

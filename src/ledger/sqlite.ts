@@ -14,6 +14,7 @@ import { mask } from '../domain/id-number.js';
 import { UsageError } from '../io/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { encodedLine, recordFromValues, valuesContentHash } from './content.js';
+import { Utf8Builder } from '../io/utf8-builder.js';
 
 /** A trace chunk entry as stored: the line as a record (before issue 6) or as its values in RECORD_FIELDS order. */
 type StoredTraceEntry = Omit<TraceEntry, 'line'> & { line: TraceEntry['line'] | (string | number | boolean | null)[] };
@@ -473,8 +474,9 @@ class SqliteSession implements LedgerSession {
   private readonly deltas = new Map<string, Delta>();
   /** the same deltas by person, so loading one person's accumulators does not scan them all */
   private readonly deltasByPerson = new Map<string, Delta[]>();
-  /** the current chunk's entries, each a TraceEntry as JSON text */
-  private chunk: string[] = [];
+  /** the current chunk's entries, each a TraceEntry as JSON text, as the UTF-8 of a JSON array being written */
+  private chunk = new Utf8Builder(8 << 20);
+  private chunkLines = 0;
   private chunkNo = 0;
   private done = false;
   private readonly stmt: Record<string, Database.Statement>;
@@ -573,13 +575,13 @@ class SqliteSession implements LedgerSession {
       const acc = (r.accumulators ?? []).map((a) => ({ year: a.year, key: a.key, before: accJson(a.before), after: accJson(a.after) }));
       entry += `${i ? ',' : ''}{"policy":${JSON.stringify(r.policy)},"trace":${traceJson(r)},"accumulators":${JSON.stringify(acc)}}`;
     });
-    this.chunk.push(entry + ']}');
+    this.chunk.add(this.chunkLines++ === 0 ? `[${entry}]}` : `,${entry}]}`);
     const status = results.find((r) => r.status === 'approved')?.status ?? results.find((r) => r.status === 'pended')?.status ?? results[0]!.status;
     const id = this.ledger.texts;
     const info = this.stmt.line!.run(
       this.runId, line.claimId, line.lineNo, this.ledger.hospitalId(line.hospital, true), Buffer.from(valuesContentHash(enc.values), 'hex'), id.id(line.source), line.row, line.idNumber, line.name, id.id(line.visitType),
       dateInt(line.admissionDate), dateInt(line.settlementDate), toFen(line.totalCost), toFen(line.basicPaid), toFen(line.seriousIllnessPaid), toFen(line.assistancePaid),
-      toFen(line.supplementaryPaid.plus(line.hospitalWaiver)), toFen(line.personalBurden), toFen(results[0]!.patientRemaining), id.id(status), this.chunkNo, this.chunk.length - 1,
+      toFen(line.supplementaryPaid.plus(line.hospitalWaiver)), toFen(line.personalBurden), toFen(results[0]!.patientRemaining), id.id(status), this.chunkNo, this.chunkLines - 1,
     );
     const lineId = Number(info.lastInsertRowid);
     for (const r of results) {
@@ -590,7 +592,7 @@ class SqliteSession implements LedgerSession {
         encodePayments(toPaymentEntries(r.payments), ids), encodeChanges(toChangeTuples(r.changes), ids), encodeDetails(r.details ?? null, ids),
       );
     }
-    if (this.chunk.length >= TRACE_CHUNK_LINES) this.flushChunk();
+    if (this.chunkLines >= TRACE_CHUNK_LINES) this.flushChunk();
   }
 
   openingExists(o: Pick<OpeningRow, 'idNumber' | 'policy' | 'year' | 'key'>): boolean {
@@ -621,10 +623,11 @@ class SqliteSession implements LedgerSession {
    * `drain()` waits for all of them before the commit. The last chunk at commit is compressed here.
    */
   private flushChunk(sync = false): void {
-    if (this.chunk.length === 0) return;
-    const data = Buffer.from(`[${this.chunk.join(',')}]`, 'utf8');
+    if (this.chunkLines === 0) return;
+    this.chunk.add(']');
+    const data = this.chunk.take();
     const no = this.chunkNo++;
-    this.chunk = [];
+    this.chunkLines = 0;
     const opts = { params: { [zc.BROTLI_PARAM_QUALITY]: 5, [zc.BROTLI_PARAM_LGWIN]: 22, [zc.BROTLI_PARAM_SIZE_HINT]: data.length } };
     if (sync) {
       this.stmt.chunk!.run(this.runId, no, brotliCompressSync(data, opts));
@@ -633,6 +636,7 @@ class SqliteSession implements LedgerSession {
     this.pendingChunks++;
     brotliCompress(data, opts, (err, out) => {
       this.pendingChunks--;
+      this.chunk.recycle(data);
       if (!this.done) {
         try {
           if (err) throw err;
@@ -641,15 +645,15 @@ class SqliteSession implements LedgerSession {
           this.chunkError ??= e as Error;
         }
       }
-      if (this.pendingChunks === 0) for (const w of this.drainWaiters.splice(0)) w();
+      for (const w of this.drainWaiters.splice(0)) w();
     });
   }
   private pendingChunks = 0;
   private chunkError: Error | null = null;
   private readonly drainWaiters: (() => void)[] = [];
 
-  async drain(): Promise<void> {
-    while (this.pendingChunks > 0) await new Promise<void>((res) => this.drainWaiters.push(res));
+  async drain(maxPending = 0): Promise<void> {
+    while (this.pendingChunks > maxPending) await new Promise<void>((res) => this.drainWaiters.push(res));
     if (this.chunkError) throw this.chunkError;
   }
 

@@ -155,8 +155,12 @@ export interface LedgerSession {
   recordOpening(o: OpeningRow): void;
   /** negates the openings of an opening run */
   reverseOpenings(runId: number): number;
-  /** waits until everything recorded so far is written into the run's transaction (call before commit) */
-  drain(): Promise<void>;
+  /**
+   * Waits until everything recorded so far is written into the run's transaction (call before commit); with
+   * `maxPending`, until no more than that many trace chunks are still being compressed (a run that records
+   * faster than the compression keeps up waits here, so the chunks in flight do not pile up in memory).
+   */
+  drain(maxPending?: number): Promise<void>;
   /** The run's counts and hashes written in its transaction, not yet committed (commit() seals if this was not called). */
   seal(counts: Record<string, number>): void;
   commit(counts: Record<string, number>): RunInfo;

@@ -1,7 +1,7 @@
 // results-<month>.jsonl: one object per (line, policy) result and one per invalid line — exactly the keys of SPEC §7.
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { Utf8Builder } from '../io/utf8-builder.js';
 import { dirname } from 'node:path';
-import { once } from 'node:events';
 import { fmt } from '../domain/money.js';
 import type { RowError } from '../domain/types.js';
 import type { LineResult } from '../engine/types.js';
@@ -55,33 +55,39 @@ export function invalidToJson(e: RowError): Record<string, unknown> {
 }
 
 
-/** Streams one JSON object per line, pausing for backpressure. */
+/**
+ * Writes one JSON object per line: the text encoded into a 1 MB buffer (Utf8Builder — no large strings) and
+ * written out synchronously each time it fills (a copy into the page cache; the main thread makes the text
+ * anyway). A write error is thrown by the call that meets it.
+ */
 export class JsonlWriter {
-  private readonly ws;
+  private readonly fd: number;
+  private readonly buf = new Utf8Builder(1 << 20);
   constructor(readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
-    this.ws = createWriteStream(file, { mode: 0o600, highWaterMark: 1 << 20 });
-    this.ws.on('error', (e) => (this.error = e));
+    this.fd = openSync(file, 'w', 0o600);
   }
-  private error: Error | null = null;
-  private pending = '';
   async write(obj: unknown): Promise<void> {
-    return this.writeLine(JSON.stringify(obj) + '\n');
+    this.add(JSON.stringify(obj) + '\n');
   }
   /** one line of JSON text, ending in \n */
   async writeLine(line: string): Promise<void> {
-    if (this.error) throw this.error;
-    this.pending += line;
-    if (this.pending.length >= 1 << 18) {
-      const chunk = this.pending;
-      this.pending = '';
-      if (!this.ws.write(chunk)) await once(this.ws, 'drain');
-    }
+    this.add(line);
+  }
+  add(line: string): void {
+    this.buf.add(line);
+    if (this.buf.length >= 1 << 20) this.flush();
+  }
+  private flush(): void {
+    const data = this.buf.peek();
+    for (let off = 0; off < data.length; ) off += writeSync(this.fd, data, off, data.length - off);
+    this.buf.clear();
   }
   async close(): Promise<void> {
-    if (this.pending) this.ws.write(this.pending);
-    this.pending = '';
-    this.ws.end();
-    await once(this.ws, 'close');
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
   }
 }

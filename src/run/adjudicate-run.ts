@@ -228,6 +228,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
           }
         }
         await outputs.results(all);
+        await session.drain(2);
         done += batch.length;
         o.onProgress?.(done, '审核');
       }

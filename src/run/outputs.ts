@@ -43,13 +43,11 @@ class Outputs implements ResultOutputs {
     private readonly funds: Fund[],
   ) {}
   async results(batch: LineResult[]): Promise<void> {
-    let lines = '';
     const rows: SettlementRow[] = [];
     for (const r of batch) {
-      lines += resultJsonLine(r);
+      this.jsonl.add(resultJsonLine(r));
       rows.push(settlementRow(r, this.funds));
     }
-    await this.jsonl.writeLine(lines);
     await this.sheet.rows(rows);
   }
   async invalid(rows: RowError[]): Promise<void> {
