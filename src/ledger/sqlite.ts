@@ -343,14 +343,15 @@ export class SqliteLedger implements Ledger {
    */
   contentHash(runId: number): string {
     const h = createHash('sha256');
-    // the text is handed to the hash ~1 MB at a time (one update per row cost a call into C++ per row);
-    // the digest is the same: sha256 over the same bytes in the same order
-    let pending = '';
+    // the text is encoded into a buffer and handed to the hash ~1 MB at a time (one update per row cost a call
+    // into C++ per row; a 1 MB string made of the rows was flattened into a fresh copy each time); the digest
+    // is the same: sha256 over the same UTF-8 bytes in the same order
+    const pending = new Utf8Builder(2 << 20);
     const put = (text: string): void => {
-      pending += text;
+      pending.add(text);
       if (pending.length >= 1 << 20) {
-        h.update(pending);
-        pending = '';
+        h.update(pending.peek());
+        pending.clear();
       }
     };
     const feed = (tag: string, sql: string, map?: (row: unknown[]) => void): void => {
@@ -389,7 +390,7 @@ export class SqliteLedger implements Ledger {
       const [chunk, data] = row as [number, Buffer];
       put(`chunk${chunk}:${sha256(data)}\n`);
     }
-    h.update(pending);
+    h.update(pending.peek());
     return h.digest('hex');
   }
 
