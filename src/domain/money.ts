@@ -29,9 +29,46 @@ export function maxMoney(...values: Decimal[]): Money {
   return D.max(...values);
 }
 
+/**
+ * A decimal with at most two decimal places as its sign and digits (integer part, two-digit fraction), read
+ * from decimal.js's own representation — the coefficient words `d` (base 1e7, the first 1–7 digits, the rest
+ * 7 each) and the exponent `e` of the leading digit, exactly as its digitsToString and finiteToString read
+ * them — without building another Decimal; null when it has more places (rounding needed) or is not finite.
+ * Every paid or accumulated amount is rounded to the fen, so this is almost every amount the tool formats.
+ */
+function fenParts(v: Decimal): { neg: boolean; int: string; frac: string } | null {
+  const x = v as unknown as { d: number[] | null; e: number; s: number };
+  const d = x.d;
+  if (!d) return null;
+  let digits = String(d[0]);
+  for (let i = 1; i < d.length; i++) {
+    const w = String(d[i]);
+    digits += w.length === 7 ? w : '0000000'.slice(w.length) + w;
+  }
+  let end = digits.length;
+  while (end > 1 && digits.charCodeAt(end - 1) === 48) end--;
+  if (end !== digits.length) digits = digits.slice(0, end);
+  // zero prints without a sign (as toFixed does)
+  if (digits === '0') return { neg: false, int: '0', frac: '00' };
+  const intLen = x.e + 1;
+  const fracLen = digits.length - intLen;
+  if (fracLen > 2) return null;
+  const neg = x.s < 0;
+  if (intLen <= 0) return { neg, int: '0', frac: ('0'.repeat(-intLen) + digits).padEnd(2, '0') };
+  if (fracLen <= 0) return { neg, int: fracLen === 0 ? digits : digits + '0'.repeat(-fracLen), frac: '00' };
+  return { neg, int: digits.slice(0, intLen), frac: fracLen === 2 ? digits.slice(intLen) : digits.slice(intLen) + '0' };
+}
+
 /** "1234.50" — two decimals, no grouping; the machine format of results. */
 export function fmt(v: Decimal): string {
-  // a D already rounds half up; only a foreign Decimal is copied into D first
+  const p = fenParts(v);
+  if (p) return `${p.neg ? '-' : ''}${p.int}.${p.frac}`;
+  // more places: rounded half up (a D already rounds half up; only a foreign Decimal is copied into D first)
+  return (v.constructor === D ? v : new D(v)).toFixed(2);
+}
+
+/** toFixed(2) as decimal.js gives it (the general path, for the test that compares fmt with it). */
+export function fmtSlow(v: Decimal): string {
   return (v.constructor === D ? v : new D(v)).toFixed(2);
 }
 
@@ -140,6 +177,11 @@ export function chineseCapital(v: Decimal): string {
 
 /** Money → integer fen, for the ledger (exact: amounts carry at most two decimals). */
 export function toFen(v: Decimal): number {
+  const p = fenParts(v);
+  if (p && p.int.length <= 13) {
+    const n = Number(p.int + p.frac);
+    return p.neg ? -n : n;
+  }
   const fen = v.times(100);
   if (!fen.isInteger()) throw new Error(`金额 ${v.toString()} 超过两位小数，不能记入台账`);
   const n = fen.toNumber();

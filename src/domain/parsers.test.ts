@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { parseMoney, parseMoneySlow, chineseCapital, roundFen, money } from './money.js';
+import { Decimal } from 'decimal.js';
+import { parseMoney, parseMoneySlow, chineseCapital, roundFen, money, fmt, fmtSlow, toFen, D } from './money.js';
 import { parseDate, addMonths, endOfMonth, ageAt } from './dates.js';
 import { parseIdNumber, checkCharacter, mask, maskName } from './id-number.js';
 import { parseCategory, parseVisitType, parseYesNo } from './categories.js';
@@ -43,6 +44,38 @@ describe('money', () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 15 }), (m, k) => same(m / 10 ** k)), { numRuns: 5000 });
     fc.assert(fc.property(fc.double({ noNaN: true }), (d) => same(d)), { numRuns: 5000 });
     fc.assert(fc.property(fc.integer({ min: 0, max: 10 ** 12 }), (fen) => same(fen / 100)), { numRuns: 5000 });
+  });
+  test('fmt and toFen read decimal.js digits directly: the same text as toFixed(2), the same fen as ×100', () => {
+    const oldFen = (v: Decimal): number => {
+      const f = v.times(100);
+      if (!f.isInteger()) throw new Error('places');
+      return f.toNumber();
+    };
+    const same = (v: Decimal): void => {
+      expect(fmt(v)).toBe(fmtSlow(v));
+      let want: number | string;
+      try {
+        want = oldFen(v);
+      } catch {
+        want = 'throws';
+      }
+      if (want === 'throws' || !Number.isSafeInteger(want)) expect(() => toFen(v)).toThrow();
+      else expect(toFen(v) === want || (toFen(v) === 0 && want === 0)).toBe(true);
+    };
+    for (const t of ['0', '-0', '0.5', '-0.5', '0.05', '-0.05', '0.001', '0.005', '-0.005', '1', '10', '100', '1e7', '1e20', '12345678.9', '1234567.89', '9999999.99', '10000000.01', '123456789012345.67', '1e-7', '2.675', '-2.675', '1.10', '1000000000000.00', '9999999999999.99', '99999999999999.99', 'NaN', 'Infinity'])
+      same(new D(t));
+    same(new Decimal('12.345'));
+    same(new Decimal('7.1'));
+    const decimalText = fc.tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 22n }), fc.integer({ min: 0, max: 6 })).map(([neg, m, k]) => {
+      const digits = m.toString().padStart(k + 1, '0');
+      return `${neg ? '-' : ''}${digits.slice(0, digits.length - k)}${k ? '.' + digits.slice(digits.length - k) : ''}`;
+    });
+    fc.assert(fc.property(decimalText, (t) => same(new D(t))), { numRuns: 20000 });
+    fc.assert(fc.property(decimalText, decimalText, (a, b) => {
+      same(new D(a).plus(b));
+      same(new D(a).times(b).toDecimalPlaces(2));
+      same(new D(a).dividedBy(7));
+    }), { numRuns: 3000 });
   });
   test.each([
     ['12.345', 'BAD_AMOUNT'],

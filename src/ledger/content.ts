@@ -3,6 +3,7 @@
 // changed field makes it a CONFLICTING_RESUBMISSION.
 import { createHash } from 'node:crypto';
 import { Decimal } from 'decimal.js';
+import { fmt } from '../domain/money.js';
 import type { ClaimLine } from '../domain/types.js';
 
 /** The fields the hospital sent (everything but where the line sat in the file). */
@@ -50,7 +51,7 @@ export function encodedLine(l: ClaimLine): EncodedLine {
   if (known) return known;
   // spelled out in RECORD_FIELDS order (a loop over the names was a keyed read and an instanceof per field);
   // the tests compare it with lineRecord field by field
-  const m = (v: Decimal | null | undefined): Plain => (v == null ? null : v.toFixed(2));
+  const m = (v: Decimal | null | undefined): Plain => (v == null ? null : fmt(v));
   const values: Plain[] = [
     l.source ?? null, l.sheet ?? null, l.row ?? null, l.claimId ?? null, l.lineNo ?? null, l.hospital ?? null, l.idNumber ?? null, l.name ?? null, l.visitType ?? null,
     l.admissionDate ?? null, l.dischargeDate ?? null, l.settlementDate ?? null, l.diagnosisCode ?? null, l.diagnosisName ?? null, l.itemName ?? null,
