@@ -1,11 +1,13 @@
 // Dates are ISO strings 'YYYY-MM-DD' (calendar dates, no time zone): they sort and compare as text.
 export type IsoDate = string;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 export function isRealDate(y: number, m: number, d: number): boolean {
   if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d)) return false;
   if (y < 1800 || y > 2999 || m < 1 || m > 12 || d < 1) return false;
-  const dim = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return d <= dim;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
 }
 
 export function iso(y: number, m: number, d: number): IsoDate {
@@ -31,10 +33,34 @@ const FULLWIDTH_DIGIT = /[０-９]/g;
  * Returns null when the value is not a real calendar date.
  */
 export function parseDate(cell: unknown, date1904 = false): IsoDate | null {
+  // the common cell: already 'YYYY-MM-DD' — checked digit by digit, returned as it is (parseDateSlow gives the same)
+  if (typeof cell === 'string' && cell.length === 10 && cell.charCodeAt(4) === 45 && cell.charCodeAt(7) === 45) {
+    let ok = true;
+    for (const i of ISO_DIGITS) {
+      const c = cell.charCodeAt(i);
+      if (c < 48 || c > 57) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) {
+      const y = Number(cell.slice(0, 4));
+      const m = (cell.charCodeAt(5) - 48) * 10 + cell.charCodeAt(6) - 48;
+      const d = (cell.charCodeAt(8) - 48) * 10 + cell.charCodeAt(9) - 48;
+      return isRealDate(y, m, d) ? cell : null;
+    }
+  }
+  return parseDateSlow(cell, date1904);
+}
+
+const ISO_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9];
+
+/** parseDate without the fast path (exported for the test that compares the two). */
+export function parseDateSlow(cell: unknown, date1904 = false): IsoDate | null {
   if (cell instanceof Date) return fromDate(cell);
   if (typeof cell === 'number') {
     if (!Number.isFinite(cell)) return null;
-    if (Number.isInteger(cell) && cell >= 18000101 && cell <= 29991231) return parseDate(String(cell));
+    if (Number.isInteger(cell) && cell >= 18000101 && cell <= 29991231) return parseDateSlow(String(cell));
     if (cell >= 1 && cell < 2958466) return fromDate(excelSerialToDate(Math.floor(cell), date1904));
     return null;
   }
@@ -45,7 +71,7 @@ export function parseDate(cell: unknown, date1904 = false): IsoDate | null {
   if (!m) m = /^(\d{4})(\d{2})(\d{2})(?:\d{6})?$/.exec(s);
   if (!m) {
     // a serial number exported as text
-    if (/^\d{5}(\.\d+)?$/.test(s)) return parseDate(Number(s), date1904);
+    if (/^\d{5}(\.\d+)?$/.test(s)) return parseDateSlow(Number(s), date1904);
     return null;
   }
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
 import { parseMoney, parseMoneySlow, chineseCapital, roundFen, money, fmt, fmtSlow, toFen, D } from './money.js';
-import { parseDate, addMonths, endOfMonth, ageAt } from './dates.js';
+import { parseDate, parseDateSlow, isRealDate, addMonths, endOfMonth, ageAt } from './dates.js';
 import { parseIdNumber, checkCharacter, mask, maskName } from './id-number.js';
 import { parseCategory, parseVisitType, parseYesNo } from './categories.js';
 
@@ -128,6 +128,24 @@ describe('dates', () => {
     ['', null],
   ])('%s → %s', (input, expected) => expect(parseDate(input)).toBe(expected));
   test('1904 serial', () => expect(parseDate(44000, true)).toBe('2024-06-19'));
+  test('the fast path for YYYY-MM-DD text and the month lengths agree with the general path and with Date', () => {
+    for (let y = 1799; y <= 3000; y++)
+      for (let m = 0; m <= 13; m++)
+        for (const d of [0, 1, 28, 29, 30, 31, 32]) {
+          const byDate = y >= 1800 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+          expect(isRealDate(y, m, d)).toBe(byDate);
+        }
+    const digit = fc.constantFrom(...'0123456789０'.split(''));
+    const isoLike = fc.tuple(fc.array(digit, { minLength: 4, maxLength: 4 }), fc.array(digit, { minLength: 2, maxLength: 2 }), fc.array(digit, { minLength: 2, maxLength: 2 }), fc.constantFrom('-', '/', '-'))
+      .map(([y, m, d, sep]) => `${y.join('')}${sep}${m.join('')}${sep}${d.join('')}`);
+    fc.assert(fc.property(isoLike, (t) => {
+      expect(parseDate(t)).toBe(parseDateSlow(t));
+    }), { numRuns: 20000 });
+    fc.assert(fc.property(fc.string({ maxLength: 12 }), (t) => {
+      expect(parseDate(t)).toBe(parseDateSlow(t));
+    }), { numRuns: 5000 });
+    for (const t of ['2024-02-29', '2023-02-29', '2024-13-01', '2024-00-10', '1799-12-31', '3000-01-01', '2024-06-31', '2024-06-30', ' 2024-06-30', '2024-6-30']) expect(parseDate(t)).toBe(parseDateSlow(t));
+  });
   test('month arithmetic clamps to month end', () => {
     expect(addMonths('2024-01-31', 1)).toBe('2024-02-29');
     expect(addMonths('2024-03-15', -12)).toBe('2023-03-15');
