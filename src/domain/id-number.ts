@@ -3,10 +3,11 @@ import { isRealDate, iso, type IsoDate } from './dates.js';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
+const CLEAN_18 = /^\d{17}[\dX]$/;
 
 export function checkCharacter(first17: string): string {
   let s = 0;
-  for (let i = 0; i < 17; i++) s += Number(first17[i]) * WEIGHTS[i]!;
+  for (let i = 0; i < 17; i++) s += (first17.charCodeAt(i) - 48) * WEIGHTS[i]!;
   return CHECK[s % 11]!;
 }
 
@@ -26,7 +27,8 @@ export type IdParse = { ok: true; info: IdInfo } | { ok: false; detail: string }
 export function parseIdNumber(cell: unknown): IdParse {
   if (typeof cell === 'number') return { ok: false, detail: '身份证号被存为数字（可能已丢失位数），请将该列设为文本后重新导出' };
   if (typeof cell !== 'string') return { ok: false, detail: '身份证号为空或不是文本' };
-  let s = cell.replace(/[\s\u3000'’‘]/g, '').replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/[ｘＸ]/g, 'X');
+  // the common cell is already 17 digits and a check character: nothing to clean up
+  let s = cell.length === 18 && CLEAN_18.test(cell) ? cell : cell.replace(/[\s\u3000'’‘]/g, '').replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/[ｘＸ]/g, 'X');
   if (/e\+?\d+$/i.test(s) && s.includes('.')) return { ok: false, detail: `身份证号被 Excel 转为科学计数法（${mask(s)}），无法恢复` };
   if (/^\d{15}$/.test(s)) {
     const first17 = s.slice(0, 6) + '19' + s.slice(6);
