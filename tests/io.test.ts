@@ -6,6 +6,7 @@ import { matchHeader, CLAIM_FIELDS, ROSTER_FIELDS } from '../src/io/headers.js';
 import { InputError } from '../src/io/errors.js';
 import { splitDuplicates } from '../src/io/batch.js';
 import { mergeRoster, categoriesAt } from '../src/roster/merge.js';
+import { loadRosterStore } from '../src/run/roster-store.js';
 import type { ClaimLine, RosterRow, RowError } from '../src/domain/types.js';
 import { tmp, makeId, writeCsv } from './helpers/files.js';
 import fc from 'fast-check';
@@ -180,6 +181,32 @@ describe('rosters', () => {
     expect([...categoriesAt(p, '2024-06-01')].sort()).toEqual(['severe-disability', 'tekun']);
     expect(warnings.map((w) => w.code)).toEqual(['ROSTER_NAME_CONFLICT']);
     expect(people.get(ID2)!.periods.map((x) => x.category)).toEqual(['tekun']);
+  });
+  test('the roster store (a run at scale) gives the same name-conflict warnings, in reading order, and the same people', async () => {
+    const ID3 = makeId('320902', '1970-02-02', '456');
+    const ID4 = makeId('320902', '1971-03-03', '789');
+    const file = writeCsv(join(dir, 'roster-store.csv'), [
+      RHEAD,
+      [ID3, '王五', '低保对象', '2023-01-01', '', '', ''],
+      [ID, '张三', '低保对象', '2023-01-01', '2023-12-31', '盐城市亭湖区', '否'],
+      [ID2, '李四', '农村五保', '2024-01-01', '', '', ''],
+      [ID2, '', '低保对象', '2024-02-01', '', '', ''],
+      [ID4, '赵六', '特困人员', '2024-01-01', '', '', ''],
+      [ID, '张叁', '特困人员', '2024-01-01', '', '', '是'],
+      [ID3, '王伍', '特困人员', '2024-01-01', '', '', ''],
+      [ID4, '赵六', '低保对象', '2024-03-01', '', '', ''],
+    ]);
+    const r = await collect(file, 'roster');
+    const want = mergeRoster(r.roster);
+    const { store, warnings } = await loadRosterStore([file]);
+    try {
+      // two names: 王五/王伍 (first read first) and 张三/张叁; an empty name or the same name twice is no conflict
+      expect(warnings.filter((w) => w.code === 'ROSTER_NAME_CONFLICT').map((w) => w.idNumber)).toEqual([ID3, ID]);
+      expect(warnings.filter((w) => w.code === 'ROSTER_NAME_CONFLICT')).toEqual(want.warnings.filter((w) => w.code === 'ROSTER_NAME_CONFLICT'));
+      expect(store.people([ID, ID2, ID3, ID4])).toEqual(want.people);
+    } finally {
+      store.close();
+    }
   });
 });
 
