@@ -158,8 +158,13 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
   const outDir = o.out ?? null;
   removeStale(tmpdir(), '.assist-sort-');
   removeStale(tmpdir(), '.assist-roster-');
-  // 1. read: the claims into the external sort (in a worker on the second core), the roster into its store here
-  const [c, r] = await Promise.allSettled([readClaims(o), loadRosterStore(o.rosters, { encoding: o.encoding, hospitalAliases: o.hospitalAliases })]);
+  // 1. read: the claims into the external sort (in a worker on the second core), the roster into its store here;
+  // on one core (ASSIST_WORKERS=0) one after the other — the two readers interleaved in one heap gained no time
+  // and let V8 grow the heap past 1 GB at a million lines
+  const rosterRead = () => loadRosterStore(o.rosters, { encoding: o.encoding, hospitalAliases: o.hospitalAliases });
+  const settled = async <T>(p: Promise<T>): Promise<PromiseSettledResult<T>> => (await Promise.allSettled([p]))[0]!;
+  const [c, r] =
+    process.env.ASSIST_WORKERS === '0' ? [await settled(readClaims(o)), await settled(rosterRead())] : await Promise.allSettled([readClaims(o), rosterRead()]);
   if (c.status === 'rejected') {
     if (r.status === 'fulfilled') r.value.store.close();
     throw c.reason;
