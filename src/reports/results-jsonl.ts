@@ -71,9 +71,6 @@ export class JsonlWriter {
     this.add(JSON.stringify(obj) + '\n');
   }
   /** one line of JSON text, ending in \n */
-  async writeLine(line: string): Promise<void> {
-    this.add(line);
-  }
   add(line: string): void {
     this.buf.add(line);
     if (this.buf.length >= 1 << 20) this.flush();

@@ -36,7 +36,7 @@ export class ListStaging {
     this.insert = this.db.prepare('INSERT INTO d (fund, k, data) VALUES (?, ?, ?)');
   }
   add(fundId: string, l: DisbursementLine, order: 0 | 1): void {
-    this.insert.run(fundId, disbursementSortKey(l, order), JSON.stringify({ ...l, totalCost: l.totalCost.toFixed(2), amount: l.amount.toFixed(2) }));
+    this.put(fundId, { ...l, totalCost: fmt(l.totalCost), amount: fmt(l.amount) }, order);
   }
   /** An approved 明细 row's payments, one list line per fund that pays something (money already as text). */
   addRow(r: SettlementRow, funds: Fund[]): void {
@@ -44,9 +44,12 @@ export class ListStaging {
     for (let i = 0; i < funds.length; i++) {
       const amount = r.payments[i];
       if (amount === null || amount === undefined || Number(amount) === 0) continue;
-      const l = { payee: r.payee, hospital: r.hospital, claimId: r.claimId, lineNo: r.lineNo, name: r.name, idNumber: r.idNumber, settlementDate: r.settlementDate, totalCost: r.totalCost, amount, note: '' };
-      this.insert.run(funds[i]!.id, disbursementSortKey(l, 1), JSON.stringify(l));
+      this.put(funds[i]!.id, { payee: r.payee, hospital: r.hospital, claimId: r.claimId, lineNo: r.lineNo, name: r.name, idNumber: r.idNumber, settlementDate: r.settlementDate, totalCost: r.totalCost, amount, note: '' }, 1);
     }
+  }
+  /** The one place a line is staged: under its list sort key, money as text (unstage reads it back). */
+  private put(fundId: string, l: StagedLine, order: 0 | 1): void {
+    this.insert.run(fundId, disbursementSortKey(l, order), JSON.stringify(l));
   }
   /** Committed and closed: the file is ready for writeListsFrom (it is removed with the external sort). */
   close(): void {
@@ -55,8 +58,11 @@ export class ListStaging {
     this.db.close();
   }
 }
+/** A list line as staged: its money as text. */
+type StagedLine = Omit<DisbursementLine, 'totalCost' | 'amount'> & { totalCost: string; amount: string };
+
 function unstage(text: string): DisbursementLine {
-  const x = JSON.parse(text) as DisbursementLine & { totalCost: string; amount: string };
+  const x = JSON.parse(text) as StagedLine;
   return { ...x, totalCost: money(x.totalCost), amount: money(x.amount) };
 }
 
