@@ -7,9 +7,11 @@
 // roster worker and without it. Prints wall time, rows/s and peak RSS for each, the ratios, the ledger's
 // bytes per line, and the same at N/10 with the scaling ratio. Then the correctness step: the same month in
 // runs of ~100 lines (each its own ledger run and commit, accumulators carried through the ledger) must give
-// the one run's totals per fund (--no-chunked skips it). Figures are printed, never asserted.
+// the one run's totals per fund (--no-chunked skips it). After the full run, the floors of the work any run
+// must do to produce the same files (scripts/bench-floors.mjs; --no-floors skips them), summed in core-seconds
+// beside the run's own CPU time. Figures are printed, never asserted.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 
@@ -23,19 +25,21 @@ const rows = Number(arg('--rows', '100000'));
 const skipPeer = args.includes('--skip-peer');
 const sizes = args.includes('--no-scale') ? [rows] : [rows, Math.max(1000, Math.round(rows / 10))];
 const chunked = !args.includes('--no-chunked');
+const floors = !args.includes('--no-floors');
 
 function child(code, env = {}) {
   const r = spawnSync(process.execPath, ['--max-old-space-size=4096', '--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`bench step failed (${r.status}):\n${r.stderr}`);
   const last = r.stdout.trim().split('\n').at(-1);
-  return JSON.parse(last);
+  return { ...JSON.parse(last), stderr: r.stderr };
 }
 
 const MEASURE = (body) => `
 const t0 = performance.now();
 const out = await (async () => { ${body} })();
 const seconds = (performance.now() - t0) / 1000;
-console.log(JSON.stringify({ seconds, rows: out?.rows ?? null, extra: out?.extra ?? null, rssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+const ru = process.resourceUsage();
+console.log(JSON.stringify({ seconds, rows: out?.rows ?? null, extra: out?.extra ?? null, rssMB: Math.round(ru.maxRSS / 1024), cpu: (ru.userCPUTime + ru.systemCPUTime) / 1e6 }));
 `;
 
 function fixtures(n) {
@@ -93,9 +97,21 @@ process.stdout.write = log;
 if (process.exitCode) throw new Error(said);
 const m = said.match(/读取结算明细 (\\d+) 行/);
 return { rows: m ? Number(m[1]) : null, extra: said };`),
-    { ASSIST_WORKERS: workers ? '1' : '0' },
+    { ASSIST_WORKERS: workers ? '1' : '0', ASSIST_TIMING: '1' },
   );
 };
+
+/** `[计时] 阶段 12.3 s（…）` lines of ASSIST_TIMING → [[phase, seconds since the previous line]]. */
+const phases = (stderr) => {
+  let last = 0;
+  return [...stderr.matchAll(/\[计时\] (\S+) ([\d.]+) s/g)].map((m) => {
+    const d = Number(m[2]) - last;
+    last = Number(m[2]);
+    return [m[1], d];
+  });
+};
+
+const floorStep = (call) => child(MEASURE(`const f = await import('./scripts/bench-floors.mjs'); return { extra: await f.${call} };`)).extra;
 
 const results = [];
 for (const n of sizes) {
@@ -127,6 +143,15 @@ for (const n of sizes) {
   process.stderr.write('完整审核（结算明细在第二核读取）… ');
   row.full = full(dir, work, true);
   const db = join(work, 'assist.db');
+  if (floors) {
+    process.stderr.write('必需工作的下限… ');
+    row.floors = {
+      inflate: floorStep(`inflateFloor(${JSON.stringify([file, join(dir, 'roster.xlsx')])})`),
+      jsonl: floorStep(`jsonlFloor(${JSON.stringify(readdirSync(join(work, 'out')).filter((f) => f.endsWith('.jsonl')).map((f) => join(work, 'out', f))[0])})`),
+      traces: floorStep(`tracesFloor(${JSON.stringify(db)})`),
+      workbooks: floorStep(`workbooksFloor(${JSON.stringify(join(work, 'out'))})`),
+    };
+  }
   row.ledgerBytes = statSync(db).size + (existsSync(db + '-wal') ? statSync(db + '-wal').size : 0);
   const said = row.full.extra;
   row.lines = Number(said.match(/审核 (\d+) 行/)?.[1] ?? 0);
@@ -148,15 +173,15 @@ return { rows: r.rowsRead, extra: r };`),
 const f1 = (x) => x.toFixed(1);
 const rate = (r) => (r.rows ? Math.round(r.rows / r.seconds).toLocaleString('en-US') : '—');
 console.log(`\nassist 基准 — ${new Date().toISOString().slice(0, 10)}，${cpus().length} 核 ${cpus()[0]?.model ?? ''}，内存 ${Math.round(totalmem() / 2 ** 30)} GiB，Node ${process.version}`);
-console.log('| 行数 | 测量 | 用时 (s) | 行/秒 | 峰值 RSS (MB) |');
-console.log('|---:|---|---:|---:|---:|');
+console.log('| 行数 | 测量 | 用时 (s) | 行/秒 | 峰值 RSS (MB) | CPU（核·秒） |');
+console.log('|---:|---|---:|---:|---:|---:|');
 for (const r of results) {
-  console.log(`| ${r.n.toLocaleString('en-US')} | 下限：只解压工作表部件（zlib，不解析，${Math.round(r.floor.extra / 1e6)} MB XML） | ${f1(r.floor.seconds)} | — | ${r.floor.rssMB} |`);
-  if (r.peer) console.log(`| ${r.n.toLocaleString('en-US')} | 对照：exceljs 流式读取（读取每个单元格） | ${f1(r.peer.seconds)} | ${rate(r.peer)} | ${r.peer.rssMB} |`);
-  console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：读取结算明细 | ${f1(r.ours.seconds)} | ${rate(r.ours)} | ${r.ours.rssMB} |`);
-  console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：完整 adjudicate（单核，不用 worker） | ${f1(r.fullOne.seconds)} | ${rate(r.fullOne)} | ${r.fullOne.rssMB} |`);
-  console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：完整 adjudicate（结算明细在第二核的 worker 中读取、排序入库） | ${f1(r.full.seconds)} | ${rate(r.full)} | ${r.full.rssMB} |`);
-  if (r.chunked) console.log(`| ${r.n.toLocaleString('en-US')} | 核对：同一月份按约 100 行分批审核（${r.chunked.extra.runs} 次运行、各自提交，累计额经台账结转） | ${f1(r.chunked.seconds)} | ${rate(r.chunked)} | ${r.chunked.rssMB} |`);
+  console.log(`| ${r.n.toLocaleString('en-US')} | 下限：只解压工作表部件（zlib，不解析，${Math.round(r.floor.extra / 1e6)} MB XML） | ${f1(r.floor.seconds)} | — | ${r.floor.rssMB} | ${f1(r.floor.cpu)} |`);
+  if (r.peer) console.log(`| ${r.n.toLocaleString('en-US')} | 对照：exceljs 流式读取（读取每个单元格） | ${f1(r.peer.seconds)} | ${rate(r.peer)} | ${r.peer.rssMB} | ${f1(r.peer.cpu)} |`);
+  console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：读取结算明细 | ${f1(r.ours.seconds)} | ${rate(r.ours)} | ${r.ours.rssMB} | ${f1(r.ours.cpu)} |`);
+  console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：完整 adjudicate（单核，不用 worker） | ${f1(r.fullOne.seconds)} | ${rate(r.fullOne)} | ${r.fullOne.rssMB} | ${f1(r.fullOne.cpu)} |`);
+  console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：完整 adjudicate（结算明细在第二核的 worker 中读取、排序入库） | ${f1(r.full.seconds)} | ${rate(r.full)} | ${r.full.rssMB} | ${f1(r.full.cpu)} |`);
+  if (r.chunked) console.log(`| ${r.n.toLocaleString('en-US')} | 核对：同一月份按约 100 行分批审核（${r.chunked.extra.runs} 次运行、各自提交，累计额经台账结转） | ${f1(r.chunked.seconds)} | ${rate(r.chunked)} | ${r.chunked.rssMB} | ${f1(r.chunked.cpu)} |`);
 }
 console.log('');
 for (const r of results) {
@@ -169,6 +194,18 @@ for (const r of results) {
     const same = JSON.stringify(c.funds) === JSON.stringify(Object.fromEntries(Object.entries(r.funds).sort()));
     const lines = `读取 ${c.rowsRead} = 审核 ${c.lines} + 无效 ${c.invalid}`;
     console.log(`${pre}分批审核与一次审核${same && c.lines === r.lines ? '一致' : '不一致（！）'}：${Object.entries(c.funds).map(([f, v]) => `${f} ¥${v}${r.funds[f] === v ? '' : `（一次审核 ¥${r.funds[f] ?? '—'}）`}`).join('，')}；${lines}；ledger check ${c.problems ? `${c.problems} 个问题（！）` : '通过'}`);
+  }
+  console.log(`${pre}完整审核（用第二核）各阶段：${phases(r.full.stderr).map(([p, d]) => `${p} ${f1(d)} s`).join('，')}；共用 CPU ${f1(r.full.cpu)} 核·秒（${f1(r.full.cpu / r.full.seconds)} 核）`);
+  if (r.floors) {
+    const f = r.floors;
+    const GB = (b) => (b / 1e9).toFixed(2);
+    const sum = f.inflate.seconds + f.jsonl.seconds + f.traces.seconds + f.workbooks.seconds;
+    console.log(`${pre}必需工作的下限（单线程，只计该操作本身）：解压两份输入的工作表 ${GB(f.inflate.bytes)} GB ${f1(f.inflate.seconds)} s；results.jsonl 的 ${f.jsonl.objects} 个对象 JSON.stringify + UTF-8 ${GB(f.jsonl.bytes)} GB ${f1(f.jsonl.seconds)} s；台账计算过程 ${GB(f.traces.bytes)} GB 以 brotli 1 级压缩 ${f1(f.traces.seconds)} s（→ ${Math.round(f.traces.stored / 1e6)} MB）；输出工作簿 ${f.workbooks.files} 个、工作表 XML ${GB(f.workbooks.bytes)} GB 的 UTF-8 编码 + deflate 1 级 ${f1(f.workbooks.seconds)} s；合计 ${f1(sum)} 核·秒（未计解析、校验、排序、引擎、生成计算过程、SQLite 写入、哈希）`);
+    if (r.peer) {
+      const budget = cpus().length * r.peer.seconds;
+      const us = (cs) => Math.round((cs / Math.max(1, r.lines)) * 1e6);
+      console.log(`${pre}≤ 1.0 的目标 = ${f1(r.peer.seconds)} s 墙钟，${cpus().length} 核满载也只有 ${f1(budget)} 核·秒；扣除下限 ${f1(sum)}，余 ${f1(budget - sum)} 核·秒，即每行 ${us(budget - sum)} µs 留给下限未计的全部工作；本次完整审核在这些工作上用了 ${f1(r.full.cpu - sum)} 核·秒，每行 ${us(r.full.cpu - sum)} µs`);
+    }
   }
   console.log(`${pre}第二核的收益：${f1(r.fullOne.seconds)} s → ${f1(r.full.seconds)} s；台账 ${Math.round(r.ledgerBytes / 1e6)} MB，每行 ${Math.round(r.ledgerBytes / Math.max(1, r.lines))} 字节（${r.lines} 行）；${r.check}`);
 }
