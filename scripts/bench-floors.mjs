@@ -6,11 +6,12 @@
 //   jsonl     — JSON.stringify + UTF-8 encoding of every object of results-<month>.jsonl (the file SPEC §7 asks for);
 //   traces    — brotli at quality 1 (the cheapest brotli; the ledger uses 5 to stay under 400 bytes a line, and deflate
 //               level 1 is both slower and larger) of the ledger's trace chunks, which SPEC §5 asks the ledger to hold;
-//   workbooks — UTF-8 encoding + deflate level 1 of every worksheet XML of the output workbooks (settlement + lists).
+//   workbooks — UTF-8 encoding + deflate level 1 of every worksheet XML of the output workbooks (settlement + lists);
+//   ledger    — SQLite storing the run's rows with the ledger's schema, indexes and settings (INSERT … SELECT, in C).
 // Not counted (so the sum understates the floor): parsing cells, validation, sorting, the roster merge, the engine,
-// building the traces, SQLite inserts and indexes, the content and chain hashes.
+// building the traces and the XML, binding and calling per row, the content and chain hashes.
 import { createReadStream } from 'node:fs';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
@@ -112,4 +113,31 @@ export async function workbooksFloor(dir) {
     zip.close();
   }
   return { seconds, bytes, files };
+}
+
+/**
+ * SQLite storing the run's rows with the ledger's own schema, indexes and pragmas (WAL, synchronous FULL, one
+ * transaction): `INSERT … SELECT` from the run's ledger into an empty copy of its schema — all in SQLite's C code,
+ * no JavaScript per row, so the rows' encoding, the bindings and the statements' calls are not counted.
+ */
+export function ledgerFloor(ledgerPath, scratch) {
+  const src = new Database(ledgerPath, { readonly: true });
+  const schema = src.prepare("SELECT type, name, sql FROM sqlite_master WHERE sql NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type = 'table' DESC, rowid").all();
+  const tables = schema.filter((s) => s.type === 'table').map((s) => s.name);
+  const counts = Object.fromEntries(tables.map((t) => [t, src.prepare(`SELECT count(*) FROM "${t}"`).pluck().get()]));
+  src.close();
+  for (const suffix of ['', '-wal', '-shm']) rmSync(scratch + suffix, { force: true });
+  const db = new Database(scratch);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  for (const s of schema) db.exec(s.sql);
+  db.exec(`ATTACH DATABASE '${ledgerPath.replaceAll("'", "''")}' AS src`);
+  const t = now();
+  db.exec('BEGIN');
+  for (const name of tables) db.exec(`INSERT INTO main."${name}" SELECT * FROM src."${name}"`);
+  db.exec('COMMIT');
+  const seconds = (now() - t) / 1000;
+  db.close();
+  for (const suffix of ['', '-wal', '-shm']) rmSync(scratch + suffix, { force: true });
+  return { seconds, rows: counts.lines + counts.results + counts.accumulators, counts };
 }

@@ -150,6 +150,7 @@ for (const n of sizes) {
       jsonl: floorStep(`jsonlFloor(${JSON.stringify(readdirSync(join(work, 'out')).filter((f) => f.endsWith('.jsonl')).map((f) => join(work, 'out', f))[0])})`),
       traces: floorStep(`tracesFloor(${JSON.stringify(db)})`),
       workbooks: floorStep(`workbooksFloor(${JSON.stringify(join(work, 'out'))})`),
+      ledger: floorStep(`ledgerFloor(${JSON.stringify(db)}, ${JSON.stringify(join(work, 'floor.db'))})`),
     };
   }
   row.ledgerBytes = statSync(db).size + (existsSync(db + '-wal') ? statSync(db + '-wal').size : 0);
@@ -199,8 +200,8 @@ for (const r of results) {
   if (r.floors) {
     const f = r.floors;
     const GB = (b) => (b / 1e9).toFixed(2);
-    const sum = f.inflate.seconds + f.jsonl.seconds + f.traces.seconds + f.workbooks.seconds;
-    console.log(`${pre}必需工作的下限（单线程，只计该操作本身）：解压两份输入的工作表 ${GB(f.inflate.bytes)} GB ${f1(f.inflate.seconds)} s；results.jsonl 的 ${f.jsonl.objects} 个对象 JSON.stringify + UTF-8 ${GB(f.jsonl.bytes)} GB ${f1(f.jsonl.seconds)} s；台账计算过程 ${GB(f.traces.bytes)} GB 以 brotli 1 级压缩 ${f1(f.traces.seconds)} s（→ ${Math.round(f.traces.stored / 1e6)} MB）；输出工作簿 ${f.workbooks.files} 个、工作表 XML ${GB(f.workbooks.bytes)} GB 的 UTF-8 编码 + deflate 1 级 ${f1(f.workbooks.seconds)} s；合计 ${f1(sum)} 核·秒（未计解析、校验、排序、引擎、生成计算过程、SQLite 写入、哈希）`);
+    const sum = f.inflate.seconds + f.jsonl.seconds + f.traces.seconds + f.workbooks.seconds + f.ledger.seconds;
+    console.log(`${pre}必需工作的下限（单线程，只计该操作本身）：解压两份输入的工作表 ${GB(f.inflate.bytes)} GB ${f1(f.inflate.seconds)} s；results.jsonl 的 ${f.jsonl.objects} 个对象 JSON.stringify + UTF-8 ${GB(f.jsonl.bytes)} GB ${f1(f.jsonl.seconds)} s；台账计算过程 ${GB(f.traces.bytes)} GB 以 brotli 1 级压缩 ${f1(f.traces.seconds)} s（→ ${Math.round(f.traces.stored / 1e6)} MB）；输出工作簿 ${f.workbooks.files} 个、工作表 XML ${GB(f.workbooks.bytes)} GB 的 UTF-8 编码 + deflate 1 级 ${f1(f.workbooks.seconds)} s；SQLite 以台账自己的表、索引与设置存入本次的 ${f.ledger.rows} 行（明细、结果、累计额，INSERT … SELECT，无逐行 JavaScript）${f1(f.ledger.seconds)} s；合计 ${f1(sum)} 核·秒（未计解析、校验、排序、名单合并、引擎、生成计算过程与 XML、逐行绑定与调用、哈希）`);
     if (r.peer) {
       const budget = cpus().length * r.peer.seconds;
       const us = (cs) => Math.round((cs / Math.max(1, r.lines)) * 1e6);
