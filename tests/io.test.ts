@@ -11,6 +11,9 @@ import type { ClaimLine, RosterRow, RowError } from '../src/domain/types.js';
 import { tmp, makeId, writeCsv } from './helpers/files.js';
 import fc from 'fast-check';
 import { Utf8Builder } from '../src/io/utf8-builder.js';
+import { collectGarbage } from '../src/run/gc.js';
+import { Worker } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
 
 const dir = tmp();
 const ID = makeId('320902', '1960-03-05');
@@ -225,5 +228,38 @@ describe('Utf8Builder (text encoded straight into a buffer, no large strings)', 
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('collectGarbage (the read phase gives its garbage back before the peak)', () => {
+  const collects = async (): Promise<boolean> => {
+    let target: object | null = { cells: Array.from({ length: 1000 }, (_, i) => `格${i}`) };
+    const ref = new WeakRef(target);
+    target = null;
+    await new Promise((r) => setImmediate(r)); // a WeakRef keeps its target to the end of the job that made it
+    collectGarbage();
+    return ref.deref() === undefined;
+  };
+  test('an unreachable object is gone after it, in the main thread', async () => {
+    expect(await collects()).toBe(true);
+  });
+  test('and in a worker thread (the claims worker calls it)', async () => {
+    const url = pathToFileURL(join(import.meta.dirname, '..', 'dist', 'run', 'gc.js')).href;
+    const w = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+      (async () => {
+        const { collectGarbage } = await import(${JSON.stringify(url)});
+        let target = { cells: Array.from({ length: 1000 }, (_, i) => 'c' + i) };
+        const ref = new WeakRef(target);
+        target = null;
+        await new Promise((r) => setImmediate(r));
+        collectGarbage();
+        parentPort.postMessage(ref.deref() === undefined);
+      })();`,
+      { eval: true },
+    );
+    const [gone] = (await new Promise((res, rej) => { w.once('message', (m) => res([m])); w.once('error', rej); })) as [boolean];
+    await w.terminate();
+    expect(gone).toBe(true);
   });
 });

@@ -23,6 +23,7 @@ import { removeStale } from './stale.js';
 import type { ReversalLine } from '../reports/disbursement.js';
 import { InputError, UsageError } from '../io/errors.js';
 import { startWorker } from './workers.js';
+import { collectGarbage } from './gc.js';
 import type { ClaimsWorkerData } from './claims-worker.js';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -161,7 +162,11 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
   // 1. read: the claims into the external sort (in a worker on the second core), the roster into its store here;
   // on one core (ASSIST_WORKERS=0) one after the other — the two readers interleaved in one heap gained no time
   // and let V8 grow the heap past 1 GB at a million lines
-  const rosterRead = () => loadRosterStore(o.rosters, { encoding: o.encoding, hospitalAliases: o.hospitalAliases });
+  const rosterRead = async () => {
+    const loaded = await loadRosterStore(o.rosters, { encoding: o.encoding, hospitalAliases: o.hospitalAliases });
+    collectGarbage();
+    return loaded;
+  };
   const settled = async <T>(p: Promise<T>): Promise<PromiseSettledResult<T>> => (await Promise.allSettled([p]))[0]!;
   const [c, r] =
     process.env.ASSIST_WORKERS === '0' ? [await settled(readClaims(o)), await settled(rosterRead())] : await Promise.allSettled([readClaims(o), rosterRead()]);
@@ -305,6 +310,7 @@ async function readClaims(o: AdjudicateOptions): Promise<{ sort: SortStore; inva
   if (process.env.ASSIST_WORKERS === '0') {
     const sort = new SortStore();
     const read = await readClaimsInto(sort, o.claims, { encoding: o.encoding, sheet: o.sheet, hospitalAliases: o.hospitalAliases }, (seen) => o.onProgress?.(seen, '读取结算明细'));
+    collectGarbage();
     return { sort, ...read };
   }
   const worker = startWorker<ClaimsWorkerData>('./claims-worker.js', { files: o.claims, encoding: o.encoding, sheet: o.sheet, aliases: [...(o.hospitalAliases ?? new Map())], dir: tmpdir() });

@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { workerInput } from './workers.js';
 import { readClaimsInto } from './read-claims.js';
 import { SortStore } from './sort-store.js';
+import { collectGarbage } from './gc.js';
 
 export interface ClaimsWorkerData {
   files: string[];
@@ -20,6 +21,7 @@ async function run(): Promise<void> {
   const { invalidRows, rowsRead } = await readClaimsInto(store, data.files, { encoding: data.encoding, sheet: data.sheet, hospitalAliases: new Map(data.aliases) }, (seen) =>
     parentPort!.postMessage({ progress: seen }),
   );
+  collectGarbage();
   // duplicates marked and the valid lines sorted here, while the main thread still reads the roster
   store.prepare();
   store.detach();
