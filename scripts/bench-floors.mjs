@@ -17,7 +17,8 @@ import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
 import zlib from 'node:zlib';
 import yauzl from 'yauzl';
-import Database from 'better-sqlite3';
+// better-sqlite3 only where a ledger is read (the inflate floor, timed whole, does not load it)
+const sqlite = async () => (await import('better-sqlite3')).default;
 
 const now = () => performance.now();
 
@@ -33,7 +34,7 @@ async function openZip(file) {
     zip.readEntry();
   });
   const open = (e) => new Promise((res, rej) => zip.openReadStream(e, (err, st) => (err ? rej(err) : res(st))));
-  return { zip, sheets: entries.filter((e) => e.fileName.startsWith('xl/worksheets/') && e.fileName.endsWith('.xml')), open };
+  return { zip, sheets: entries.filter((e) => e.fileName.startsWith('xl/worksheets/')), open };
 }
 
 /** zlib inflate of the worksheet parts of each file (the stream is the inflate: all of it is timed). */
@@ -68,7 +69,8 @@ export async function jsonlFloor(file) {
   return { seconds, bytes, objects };
 }
 
-export function tracesFloor(ledgerPath) {
+export async function tracesFloor(ledgerPath) {
+  const Database = await sqlite();
   const db = new Database(ledgerPath, { readonly: true });
   let seconds = 0;
   let bytes = 0;
@@ -120,7 +122,8 @@ export async function workbooksFloor(dir) {
  * transaction): `INSERT … SELECT` from the run's ledger into an empty copy of its schema — all in SQLite's C code,
  * no JavaScript per row, so the rows' encoding, the bindings and the statements' calls are not counted.
  */
-export function ledgerFloor(ledgerPath, scratch) {
+export async function ledgerFloor(ledgerPath, scratch) {
+  const Database = await sqlite();
   const src = new Database(ledgerPath, { readonly: true });
   const schema = src.prepare("SELECT type, name, sql FROM sqlite_master WHERE sql NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type = 'table' DESC, rowid").all();
   const tables = schema.filter((s) => s.type === 'table').map((s) => s.name);

@@ -15,14 +15,14 @@ import { UsageError } from '../io/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { encodedLine, recordFromValues, valuesContentHash } from './content.js';
 import { Utf8Builder } from '../io/utf8-builder.js';
-
-/** A trace chunk entry as stored: the line as a record (before issue 6) or as its values in RECORD_FIELDS order. */
-type StoredTraceEntry = Omit<TraceEntry, 'line'> & { line: TraceEntry['line'] | (string | number | boolean | null)[] };
 import { traceJson } from '../engine/trace-json.js';
 import { changeTuples, dateInt, dateText, decodeChanges, decodeDetails, decodePayments, detailEntries, encodeChanges, encodeDetails, encodePayments, paymentEntries, Texts, type ChangeTuple, type TextOf } from './texts.js';
 import type {
   AccumulatorJson, CheckReport, Ledger, LedgerSession, LineKey, OpeningRow, Reversal, ReversalInfo, RunDraft, RunInfo, StoredLine, TraceEntry,
 } from './store.js';
+
+/** A trace chunk entry as stored: the line as a record (before issue 6) or as its values in RECORD_FIELDS order. */
+type StoredTraceEntry = Omit<TraceEntry, 'line'> & { line: TraceEntry['line'] | (string | number | boolean | null)[] };
 
 const TRACE_CHUNK_LINES = 2048;
 const GENESIS = '0'.repeat(64);

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { fmt, money, type Money } from '../domain/money.js';
 import type { Fund } from '../engine/types.js';
-import { disbursementSortKey, writeDisbursement, type DisbursementLine } from '../reports/disbursement.js';
+import { disbursementSortKey, reversalDisbursementLine, writeDisbursement, type DisbursementLine, type ReversalLine } from '../reports/disbursement.js';
 import type { SettlementRow } from '../reports/settlement.js';
 import { scratchDatabase } from './scratch-db.js';
 import { startWorker } from './workers.js';
@@ -35,9 +35,6 @@ export class ListStaging {
     this.db.exec('CREATE TABLE d (id INTEGER PRIMARY KEY, fund TEXT NOT NULL, k TEXT NOT NULL, data TEXT NOT NULL); BEGIN');
     this.insert = this.db.prepare('INSERT INTO d (fund, k, data) VALUES (?, ?, ?)');
   }
-  add(fundId: string, l: DisbursementLine, order: 0 | 1): void {
-    this.put(fundId, { ...l, totalCost: fmt(l.totalCost), amount: fmt(l.amount) }, order);
-  }
   /** An approved 明细 row's payments, one list line per fund that pays something (money already as text). */
   addRow(r: SettlementRow, funds: Fund[]): void {
     if (r.status !== 'approved') return;
@@ -46,6 +43,16 @@ export class ListStaging {
       if (amount === null || amount === undefined || Number(amount) === 0) continue;
       this.put(funds[i]!.id, { payee: r.payee, hospital: r.hospital, claimId: r.claimId, lineNo: r.lineNo, name: r.name, idNumber: r.idNumber, settlementDate: r.settlementDate, totalCost: r.totalCost, amount, note: '' }, 1);
     }
+  }
+  /** The run's reversals (冲正), one list line per fund they took money from, before a new result of the same line (order 0). */
+  addReversals(reversals: ReversalLine[], funds: Fund[]): void {
+    for (const r of reversals)
+      for (const f of funds) {
+        const amount = r.payments[f.id];
+        if (!amount || amount.isZero()) continue;
+        const l = reversalDisbursementLine(r, f.id);
+        this.put(f.id, { ...l, totalCost: fmt(l.totalCost), amount: fmt(l.amount) }, 0);
+      }
   }
   /** The one place a line is staged: under its list sort key, money as text (unstage reads it back). */
   private put(fundId: string, l: StagedLine, order: 0 | 1): void {

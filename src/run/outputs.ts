@@ -11,7 +11,7 @@ import type { RowError } from '../domain/types.js';
 import type { Fund, LineResult } from '../engine/types.js';
 import { JsonlWriter, invalidToJson, resultJsonLine } from '../reports/results-jsonl.js';
 import { SettlementWriter, settlementRow, type Checks, type SettlementRow } from '../reports/settlement.js';
-import { reversalDisbursementLine, type ReversalLine } from '../reports/disbursement.js';
+import type { ReversalLine } from '../reports/disbursement.js';
 import { ListStaging } from './lists.js';
 import { startWorker } from './workers.js';
 
@@ -100,12 +100,7 @@ export class LocalSettlement implements SettlementSink {
   }
   /** The small sheets, the workbook closed; the reversals (冲正) staged for the lists after the run's own lines. */
   async finish(checks: Checks, invalidCount: number, reversals: ReversalLine[]): Promise<void> {
-    for (const r of reversals)
-      for (const f of this.funds) {
-        const amount = r.payments[f.id];
-        if (!amount || amount.isZero()) continue;
-        this.lists.add(f.id, reversalDisbursementLine(r, f.id), 0);
-      }
+    this.lists.addReversals(reversals, this.funds);
     this.lists.close();
     await this.writer.finish(checks, invalidCount, reversals);
   }
