@@ -2,10 +2,9 @@
 // file ends in exit 2 with a named message or exit 0 with the expected rows — never exit 3, a stack
 // trace or a hang (each run is bounded by a timeout).
 import { describe, expect, test } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, FULL_ID } from './helpers/cli.js';
+import { ROOT, FULL_ID, runCli } from './helpers/cli.js';
 import { tmp } from './helpers/files.js';
 
 interface Expect {
@@ -21,18 +20,18 @@ interface Expect {
 const CORPUS = join(ROOT, 'tests', 'corpus');
 const cases = JSON.parse(readFileSync(join(CORPUS, 'expected.json'), 'utf8')) as Expect[];
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'assist.js'), ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, FORCE_COLOR: '0' } });
-  return { code: r.status, signal: r.signal, out: r.stdout + r.stderr };
+async function run(args: string[]) {
+  const r = await runCli(args, { timeout: 30_000 });
+  return { code: r.signal ? null : r.code, signal: r.signal, out: r.stdout + r.stderr };
 }
 
 describe('corpus of bad inputs', () => {
-  test('the corpus covers the issue’s list', () => {
+  test('the corpus covers the issue’s list', async () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
   });
   const out = tmp('assist-corpus-');
-  test.each(cases.map((c) => [c.file, c] as const))('%s', (_file, c) => {
-    const v = run(['validate', join(CORPUS, c.file), '--kind', 'claims', '--out', out]);
+  test.each(cases.map((c) => [c.file, c] as const))('%s', async (_file, c) => {
+    const v = await run(['validate', join(CORPUS, c.file), '--kind', 'claims', '--out', out]);
     expect(v.signal, 'timed out').toBeNull();
     expect(v.out).not.toMatch(/\n\s+at .*\(/); // no stack trace
     expect(v.out).not.toMatch(FULL_ID);
@@ -51,7 +50,7 @@ describe('corpus of bad inputs', () => {
       if (c.noText) expect(v.out).not.toContain(c.noText);
     }
     // the same file through adjudicate: the same exit (0 or 2), never 3
-    const a = run(['adjudicate', join(CORPUS, c.file), '--policies', 'th-2021', '--ledger', join(out, 'l.db'), '--out', join(out, 'adj'), '--dry-run', '--quiet']);
+    const a = await run(['adjudicate', join(CORPUS, c.file), '--policies', 'th-2021', '--ledger', join(out, 'l.db'), '--out', join(out, 'adj'), '--dry-run', '--quiet']);
     expect(a.signal).toBeNull();
     expect(a.code, a.out).toBe(c.exit);
     expect(a.out).not.toMatch(/\n\s+at .*\(/);

@@ -1,10 +1,10 @@
 // End-to-end: the built CLI on fixtures/demo, results compared with a reviewed golden file, workbooks read back.
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import ExcelJS from 'exceljs';
 import { existsSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
-import { runCli, FULL_ID, ROOT } from './helpers/cli.js';
+import { runCli, FULL_ID, ROOT, type Ran } from './helpers/cli.js';
 import { tmp } from './helpers/files.js';
 
 const demo = (f: string) => join(ROOT, 'fixtures', 'demo', f);
@@ -25,10 +25,14 @@ function golden(name: string, actual: string[]): void {
 
 describe('assist adjudicate (built CLI) on the demo data', () => {
   const out = tmp();
-  const run = runCli(['adjudicate', demo('claims.xlsx'), demo('claims-gb18030.csv'), '--config', demo('assist.config.json'), '--out', out, '--ledger', join(out, 'ledger.db')]);
-  const rows = run.code === 0 ? readJsonl(join(out, 'results-2024-06.jsonl')) : [];
+  let run!: Ran;
+  let rows: Row[] = [];
+  beforeAll(async () => {
+    run = await runCli(['adjudicate', demo('claims.xlsx'), demo('claims-gb18030.csv'), '--config', demo('assist.config.json'), '--out', out, '--ledger', join(out, 'ledger.db')]);
+    if (run.code === 0) rows = readJsonl(join(out, 'results-2024-06.jsonl'));
+  });
 
-  test('exit 0, Chinese summary, masked terminal output, month chosen from the data', () => {
+  test('exit 0, Chinese summary, masked terminal output, month chosen from the data', async () => {
     expect(run.stderr).toContain('结算月份：2024-06');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('读取结算明细 61 行：无效 11 行，审核 50 行');
@@ -36,13 +40,13 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
     expect(run.stdout + run.stderr).not.toMatch(FULL_ID);
   });
 
-  test('results jsonl has exactly the keys of SPEC §7 and matches the reviewed golden file', () => {
+  test('results jsonl has exactly the keys of SPEC §7 and matches the reviewed golden file', async () => {
     for (const r of rows)
       expect(Object.keys(r)).toEqual(['source', 'row', 'claimId', 'lineNo', 'hospital', 'idNumber', 'name', 'settlementDate', 'policy', 'status', 'reasons', 'base', 'payments', 'patientRemaining', 'trace']);
     golden('demo-2024-06.json', compact(rows));
   });
 
-  test('hand-checked lines: the AS drug and its injection fee', () => {
+  test('hand-checked lines: the AS drug and its injection fee', async () => {
     const fee = rows.find((r) => r.claimId === 'LN2024060000024' && r.lineNo === 2 && r.policy === 'ln-as-2022')!;
     // D 13.65, basic 6.82 → S 6.83; F = min(6.83, round(0.2 × 13.65) = 2.73); T = 4.10
     expect([fee.status, fee.base, fee.payments, fee.patientRemaining]).toEqual(['approved', '6.83', { 'ln-as-2022.special-fund': '2.73', 'ln-as-2022.third-party': '4.10' }, '0.00']);
@@ -70,9 +74,9 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
     expect(statSync(join(out, 'settlement-2024-06.xlsx')).mode & 0o777).toBe(0o600);
   });
 
-  test('the workbook written on the second core is byte for byte the one written in the main thread (ASSIST_WORKERS=0), as are the jsonl and the lists', () => {
+  test('the workbook written on the second core is byte for byte the one written in the main thread (ASSIST_WORKERS=0), as are the jsonl and the lists', async () => {
     const one = tmp();
-    const r = runCli(['adjudicate', demo('claims.xlsx'), demo('claims-gb18030.csv'), '--config', demo('assist.config.json'), '--out', one, '--ledger', join(one, 'ledger.db')], { env: { ASSIST_WORKERS: '0' } });
+    const r = await runCli(['adjudicate', demo('claims.xlsx'), demo('claims-gb18030.csv'), '--config', demo('assist.config.json'), '--out', one, '--ledger', join(one, 'ledger.db')], { env: { ASSIST_WORKERS: '0' } });
     expect(r.code, r.stderr).toBe(0);
     for (const f of ['settlement-2024-06.xlsx', 'results-2024-06.jsonl', 'disbursement-th-2021.district-2024-06.xlsx']) expect(readFileSync(join(one, f)).equals(readFileSync(join(out, f))), f).toBe(true);
   });
@@ -98,19 +102,19 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
     }
   });
 
-  test('the Jinzhou 2019 file: report-only results for jz-21-2019', () => {
+  test('the Jinzhou 2019 file: report-only results for jz-21-2019', async () => {
     const o = tmp();
-    const r = runCli(['adjudicate', demo('claims-jinzhou.xlsx'), '--config', demo('assist.config.json'), '--policies', 'jz-21-2019', '--out', o, '--ledger', join(o, 'ledger.db')]);
+    const r = await runCli(['adjudicate', demo('claims-jinzhou.xlsx'), '--config', demo('assist.config.json'), '--policies', 'jz-21-2019', '--out', o, '--ledger', join(o, 'ledger.db')]);
     expect(r.code).toBe(0);
     const rs = readJsonl(join(o, 'results-2019-05.jsonl'));
     for (const x of rs) expect(x.payments).toEqual({});
     golden('demo-jinzhou-2019-05.json', compact(rs));
   });
 
-  test('usage errors exit 2: no policy, unknown policy, bad month', () => {
+  test('usage errors exit 2: no policy, unknown policy, bad month', async () => {
     const o = tmp();
-    expect(runCli(['adjudicate', demo('claims.xlsx'), '--out', o], { cwd: o }).code).toBe(2);
-    expect(runCli(['adjudicate', demo('claims.xlsx'), '--policies', 'xx-1', '--out', o], { cwd: o }).code).toBe(2);
-    expect(runCli(['adjudicate', demo('claims.xlsx'), '--policies', 'th-2021', '--month', '2024-13', '--out', o], { cwd: o }).code).toBe(2);
+    expect((await runCli(['adjudicate', demo('claims.xlsx'), '--out', o], { cwd: o })).code).toBe(2);
+    expect((await runCli(['adjudicate', demo('claims.xlsx'), '--policies', 'xx-1', '--out', o], { cwd: o })).code).toBe(2);
+    expect((await runCli(['adjudicate', demo('claims.xlsx'), '--policies', 'th-2021', '--month', '2024-13', '--out', o], { cwd: o })).code).toBe(2);
   });
 });

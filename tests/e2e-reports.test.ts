@@ -1,7 +1,7 @@
 // Reports from the ledger and reconcile (issue 5): the built CLI, workbooks read back, values worked out by hand.
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { join } from 'node:path';
-import { runCli, FULL_ID, ROOT } from './helpers/cli.js';
+import { runCli, FULL_ID, ROOT, type Ran } from './helpers/cli.js';
 import { makeId, tmp, writeCsv } from './helpers/files.js';
 import { readSheets, type Cell } from './helpers/workbook.js';
 
@@ -12,11 +12,14 @@ const lastLine = (s: string) => s.trim().split('\n').at(-1)!;
 describe('disbursement again from the ledger: the same figures as adjudicate wrote', () => {
   const dir = tmp('assist-rep-');
   const ledger = join(dir, 'a.db');
-  const run = runCli(['adjudicate', demo('claims.xlsx'), demo('claims-gb18030.csv'), '--config', demo('assist.config.json'), '--ledger', ledger, '--out', join(dir, 'adj')]);
+  let run!: Ran;
+  beforeAll(async () => {
+    run = await runCli(['adjudicate', demo('claims.xlsx'), demo('claims-gb18030.csv'), '--config', demo('assist.config.json'), '--ledger', ledger, '--out', join(dir, 'adj')]);
+  });
 
   test.each([FUND, 'ln-as-2022.special-fund', 'ln-as-2022.third-party', 'qd-rigid-2018.insurer'])('%s: every row and the 大写 total identical', async (fund) => {
     expect(run.code, run.stderr).toBe(0);
-    const r = runCli(['report', 'disbursement', '--fund', fund, '--month', '2024-06', '--ledger', ledger, '--out', join(dir, 'rep')]);
+    const r = await runCli(['report', 'disbursement', '--fund', fund, '--month', '2024-06', '--ledger', ledger, '--out', join(dir, 'rep')]);
     expect(r.code, r.stderr).toBe(0);
     expect(lastLine(r.stdout)).toBe(join(dir, 'rep', `disbursement-${fund}-2024-06.xlsx`));
     const a = (await readSheets(join(dir, 'adj', `disbursement-${fund}-2024-06.xlsx`))).rows('拨付清单');
@@ -46,7 +49,7 @@ describe('disbursement again from the ledger: the same figures as adjudicate wro
   });
 
   test('publicity: ID numbers 6+8*+4, names 张*明 / 李*, per-person amounts adding to the fund total', async () => {
-    const r = runCli(['report', 'publicity', '--policy', 'th-2021', '--month', '2024-06', '--ledger', ledger, '--out', join(dir, 'rep')]);
+    const r = await runCli(['report', 'publicity', '--policy', 'th-2021', '--month', '2024-06', '--ledger', ledger, '--out', join(dir, 'rep')]);
     expect(r.code, r.stderr).toBe(0);
     const all = (await readSheets(join(dir, 'rep', 'publicity-th-2021-2024-06.xlsx'))).rows('公示名单');
     expect(all[1]).toEqual(['序号', '姓名', '身份证号', '医疗机构', '救助笔数', '医疗总费用', '救助金额']);
@@ -81,8 +84,11 @@ describe('jinzhou-monthly: 附件6 by county and disease, 附件4, 附件5', () 
     ['J3', B, '钱二', '义县人民医院', '住院', '2019-05-20', '', '2019-05-28', 'C15.9', '食管癌', '5000', '3000', '0', '0'],
   ]);
   const ledger = join(dir, 'a.db');
-  for (const f of [april, may]) runCli(['adjudicate', f, '--roster', roster, '--policies', 'jz-21-2019', '--ledger', ledger, '--out', join(dir, 'o')]);
-  const r = runCli(['report', 'jinzhou-monthly', '--month', '2019-05', '--roster', roster, '--ledger', ledger, '--out', join(dir, 'rep')]);
+  let r!: Ran;
+  beforeAll(async () => {
+    for (const f of [april, may]) await runCli(['adjudicate', f, '--roster', roster, '--policies', 'jz-21-2019', '--ledger', ledger, '--out', join(dir, 'o')]);
+    r = await runCli(['report', 'jinzhou-monthly', '--month', '2019-05', '--roster', roster, '--ledger', ledger, '--out', join(dir, 'rep')]);
+  });
 
   test('附件6 by disease: 胃癌 应救治 2, 已救治 1, 待救治 1, 救治率 50%; this month 10,000.00 total, 2,000.00 self-paid; year 14,000.00 / 3,000.00', async () => {
     expect(r.code, r.stderr).toBe(0);
@@ -134,7 +140,7 @@ describe('th-service-subsidy and th-annual', () => {
   ]);
 
   test('150 yuan per Tinghu person per year per service unit: 新兴镇 2 → 300.00, 南洋镇 1 → 150.00; one unassigned; other districts excluded', async () => {
-    const r = runCli(['report', 'th-service-subsidy', '--year', '2024', '--roster', roster, '--out', join(dir, 'rep')]);
+    const r = await runCli(['report', 'th-service-subsidy', '--year', '2024', '--roster', roster, '--out', join(dir, 'rep')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('合计 ¥450.00；1 人未登记基层医疗单位');
     const { rows } = await readSheets(join(dir, 'rep', 'th-service-subsidy-2024.xlsx'));
@@ -152,8 +158,8 @@ describe('th-service-subsidy and th-annual', () => {
     const head = ['结算单号', '身份证号', '姓名', '医疗机构', '就诊类型', '入院日期', '结算日期', '诊断编码', '诊断名称', '医疗总费用', '政策范围内费用'];
     const claims = writeCsv(join(dir, 'c.csv'), [head, ['T1', P1, '王一', '亭湖区人民医院', '门诊', '2024-03-15', '2024-03-15', 'J18.9', '肺炎', '2500', '2000'], ['T2', P3, '周三', '亭湖区人民医院', '门诊', '2024-07-15', '2024-07-15', 'J18.9', '肺炎', '8000', '8000']]);
     const ledger = join(dir, 'a.db');
-    expect(runCli(['adjudicate', claims, '--roster', roster, '--policies', 'th-2021', '--ledger', ledger, '--out', join(dir, 'o')]).code).toBe(0);
-    const r = runCli(['report', 'th-annual', '--year', '2024', '--ledger', ledger, '--out', join(dir, 'rep')]);
+    expect((await runCli(['adjudicate', claims, '--roster', roster, '--policies', 'th-2021', '--ledger', ledger, '--out', join(dir, 'o')])).code).toBe(0);
+    const r = await runCli(['report', 'th-annual', '--year', '2024', '--ledger', ledger, '--out', join(dir, 'rep')]);
     expect(r.code, r.stderr).toBe(0);
     const { rows } = await readSheets(join(dir, 'rep', 'th-annual-2024.xlsx'));
     const y = rows('年度结算').slice(2).filter((x) => x[0] !== '合计' && x[1]);
@@ -183,7 +189,10 @@ describe('assist reconcile', () => {
     ['R3', 1, P1, '王一', '亭湖区人民医院', '门诊', '2024-05-04', '2024-05-04', 'J18.9', '肺炎', '5000', '5000'],
   ]);
   const ledger = join(dir, 'a.db');
-  const adj = runCli(['adjudicate', claims, '--roster', roster, '--policies', 'th-2021', '--ledger', ledger, '--out', join(dir, 'o')]);
+  let adj!: Ran;
+  beforeAll(async () => {
+    adj = await runCli(['adjudicate', claims, '--roster', roster, '--policies', 'th-2021', '--ledger', ledger, '--out', join(dir, 'o')]);
+  });
 
   test('each kind of difference in its sheet; totals tie out on both sides; exit 1', async () => {
     expect(adj.code, adj.stderr).toBe(0);
@@ -194,7 +203,7 @@ describe('assist reconcile', () => {
       ['X9', '亭湖区人民医院', 1, '200.00'],
       ['R1', '亭湖区人民医院', 1, '500.00'],
     ]);
-    const r = runCli(['reconcile', st, '--fund', FUND, '--month', '2024-05', '--ledger', ledger, '--out', join(dir, 'rec')]);
+    const r = await runCli(['reconcile', st, '--fund', FUND, '--month', '2024-05', '--ledger', ledger, '--out', join(dir, 'rec')]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain('台账 ¥2,000.00，对账单 ¥1,650.00');
     expect(r.stdout).toContain('一致 1，金额不符 1，应付未付 1，无依据支付 1，重复支付 1');
@@ -225,29 +234,29 @@ describe('assist reconcile', () => {
       ['R2', '亭湖区人民医院', '500.00'],
       ['R3', '亭湖区人民医院', '1,000.00'],
     ]);
-    const r = runCli(['reconcile', st, '--fund', FUND, '--month', '2024-05', '--ledger', ledger, '--out', join(dir, 'rec2')]);
+    const r = await runCli(['reconcile', st, '--fund', FUND, '--month', '2024-05', '--ledger', ledger, '--out', join(dir, 'rec2')]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('结论：一致');
   });
 
-  test('a statement missing its amount column: exit 2 naming the column and accepted names', () => {
+  test('a statement missing its amount column: exit 2 naming the column and accepted names', async () => {
     const st = writeCsv(join(dir, 'bad.csv'), [['结算单号', '医疗机构'], ['R1', '亭湖区人民医院']]);
-    const r = runCli(['reconcile', st, '--fund', FUND, '--month', '2024-05', '--ledger', ledger]);
+    const r = await runCli(['reconcile', st, '--fund', FUND, '--month', '2024-05', '--ledger', ledger]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/缺少列“支付金额”，可接受的表头：.*拨付金额.*金额/);
   });
 });
 
 describe('cron-friendly', () => {
-  test('no TTY: plain progress lines on stderr; --quiet: none; the last stdout line is the output', () => {
+  test('no TTY: plain progress lines on stderr; --quiet: none; the last stdout line is the output', async () => {
     const dir = tmp('assist-cron-');
     const args = ['adjudicate', demo('claims.xlsx'), '--config', demo('assist.config.json'), '--ledger', join(dir, 'a.db'), '--out', join(dir, 'o')];
-    const loud = runCli(args, { env: { ASSIST_PROGRESS_INTERVAL_MS: '0' } });
+    const loud = await runCli(args, { env: { ASSIST_PROGRESS_INTERVAL_MS: '0' } });
     expect(loud.code).toBe(0);
     expect(loud.stderr).toMatch(/审核 审核：已处理 \d+ 行，用时 \d+ 秒/);
     expect(loud.stderr).not.toContain('\r');
     expect(lastLine(loud.stdout)).toBe(`输出目录：${join(dir, 'o')}`);
-    const quiet = runCli([...args.slice(0, -2), '--out', join(dir, 'q'), '--quiet', '--dry-run'], { env: { ASSIST_PROGRESS_INTERVAL_MS: '0' } });
+    const quiet = await runCli([...args.slice(0, -2), '--out', join(dir, 'q'), '--quiet', '--dry-run'], { env: { ASSIST_PROGRESS_INTERVAL_MS: '0' } });
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');
   });

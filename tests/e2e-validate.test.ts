@@ -10,7 +10,7 @@ const demo = (f: string) => join(ROOT, 'fixtures', 'demo', f);
 describe('assist validate (built CLI)', () => {
   test('demo claims: counts by reason in Chinese, masked IDs, and a workbook listing each bad row', async () => {
     const out = tmp();
-    const r = runCli(['validate', demo('claims.xlsx'), demo('claims-gb18030.csv'), '--out', out]);
+    const r = await runCli(['validate', demo('claims.xlsx'), demo('claims-gb18030.csv'), '--out', out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('文件：claims.xlsx（结算明细，工作表“结算明细”，表头在第 2 行）');
     expect(r.stdout).toContain('读取 48 行：有效 39，无效 9');
@@ -39,7 +39,7 @@ describe('assist validate (built CLI)', () => {
 
   test('demo roster: name conflict and unknown category warnings', async () => {
     const out = tmp();
-    const r = runCli(['validate', '--kind', 'roster', demo('roster.xlsx'), '--out', out]);
+    const r = await runCli(['validate', '--kind', 'roster', demo('roster.xlsx'), '--out', out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('ROSTER_NAME_CONFLICT');
     expect(r.stdout).toContain('UNKNOWN_CATEGORY');
@@ -51,29 +51,29 @@ describe('assist validate (built CLI)', () => {
     expect(codes.sort()).toEqual(['ROSTER_NAME_CONFLICT', 'UNKNOWN_CATEGORY']);
   });
 
-  test('an unreadable file exits 2 with a Chinese message naming it; no stack trace', () => {
+  test('an unreadable file exits 2 with a Chinese message naming it; no stack trace', async () => {
     const d = tmp();
     const xls = join(d, 'old.xls');
     writeFileSync(xls, Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(600)]));
-    const r = runCli(['validate', xls, '--out', d]);
+    const r = await runCli(['validate', xls, '--out', d]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('old.xls');
     expect(r.stderr).toContain('.xls');
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
   });
 
-  test('a missing required column exits 2 naming the column and accepted headers', () => {
+  test('a missing required column exits 2 naming the column and accepted headers', async () => {
     const d = tmp();
     const f = join(d, '缺列.csv');
     writeFileSync(f, '结算单号,身份证号,姓名,医疗机构,就诊类型,入院日期,结算日期\r\nA,1,2,3,4,5,6\r\n');
-    const r = runCli(['validate', '--kind', 'claims', f, '--out', d]);
+    const r = await runCli(['validate', '--kind', 'claims', f, '--out', d]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('缺列.csv');
     expect(r.stderr).toContain('缺少列“医疗总费用”');
   });
 
-  test('bad usage exits 2', () => {
-    expect(runCli(['validate', '--kind', 'nonsense', demo('roster.xlsx')]).code).toBe(2);
-    expect(runCli(['no-such-command']).code).toBe(2);
+  test('bad usage exits 2', async () => {
+    expect((await runCli(['validate', '--kind', 'nonsense', demo('roster.xlsx')])).code).toBe(2);
+    expect((await runCli(['no-such-command'])).code).toBe(2);
   });
 });

@@ -32,7 +32,7 @@ const cell: fc.Arbitrary<CellValue> = fc.oneof(
 );
 
 describe('parsers never throw', () => {
-  test('money, date, ID, category, visit type, yes/no on arbitrary input', () => {
+  test('money, date, ID, category, visit type, yes/no on arbitrary input', async () => {
     fc.assert(
       fc.property(cell, (v) => {
         parseMoney(v);

@@ -1,10 +1,10 @@
 // Issue 7: injection, privacy, file modes, --mask, exact numbers at the extremes.
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { unzipParts } from './helpers/zip.js';
-import { runCli, FULL_ID } from './helpers/cli.js';
+import { runCli, FULL_ID, type Ran } from './helpers/cli.js';
 import { makeId, tmp, writeCsv } from './helpers/files.js';
 import { readSheets } from './helpers/workbook.js';
 import { neutraliseCsv } from '../src/io/csv-writer.js';
@@ -38,22 +38,25 @@ describe('hostile text in claims and rosters: inert in every output, files stay 
   ]);
   const out = join(dir, 'out');
   const ledger = join(dir, 'l', 'assist.db');
-  const runs = [
-    runCli(['validate', claims, roster, '--out', join(dir, 'v')]),
-    runCli(['adjudicate', claims, '--roster', roster, '--policies', 'th-2021', '--ledger', ledger, '--out', out]),
-    runCli(['ledger', 'runs', '--ledger', ledger]),
-    runCli(['ledger', 'check', '--ledger', ledger]),
-    runCli(['explain', '@SUM(1)', '--ledger', ledger]),
-    runCli(['report', 'disbursement', '--fund', 'th-2021.district', '--month', '2024-05', '--csv', '--ledger', ledger, '--out', join(dir, 'rep')]),
-    runCli(['report', 'publicity', '--policy', 'th-2021', '--month', '2024-05', '--ledger', ledger, '--out', join(dir, 'rep')]),
-    runCli(['report', 'th-annual', '--year', '2024', '--ledger', ledger, '--out', join(dir, 'rep')]),
-    runCli(['report', 'th-service-subsidy', '--year', '2024', '--roster', roster, '--out', join(dir, 'rep')]),
-    runCli(['report', 'jinzhou-monthly', '--month', '2024-05', '--roster', roster, '--ledger', ledger, '--out', join(dir, 'rep')]),
-    runCli(['reconcile', writeCsv(join(dir, 'st.csv'), [['结算单号', '医疗机构', '支付金额'], ['@SUM(1)', '../../evil', '=1+1'], ['@SUM(1)', '../../evil', '1.00']]), '--fund', 'th-2021.district', '--month', '2024-05', '--ledger', ledger, '--out', join(dir, 'rep')]),
-    runCli(['ledger', 'revert', '1', '--ledger', ledger, '--out', join(dir, 'rv')]),
-  ];
+  let runs: Ran[] = [];
+  beforeAll(async () => {
+    runs = [
+      await runCli(['validate', claims, roster, '--out', join(dir, 'v')]),
+      await runCli(['adjudicate', claims, '--roster', roster, '--policies', 'th-2021', '--ledger', ledger, '--out', out]),
+      await runCli(['ledger', 'runs', '--ledger', ledger]),
+      await runCli(['ledger', 'check', '--ledger', ledger]),
+      await runCli(['explain', '@SUM(1)', '--ledger', ledger]),
+      await runCli(['report', 'disbursement', '--fund', 'th-2021.district', '--month', '2024-05', '--csv', '--ledger', ledger, '--out', join(dir, 'rep')]),
+      await runCli(['report', 'publicity', '--policy', 'th-2021', '--month', '2024-05', '--ledger', ledger, '--out', join(dir, 'rep')]),
+      await runCli(['report', 'th-annual', '--year', '2024', '--ledger', ledger, '--out', join(dir, 'rep')]),
+      await runCli(['report', 'th-service-subsidy', '--year', '2024', '--roster', roster, '--out', join(dir, 'rep')]),
+      await runCli(['report', 'jinzhou-monthly', '--month', '2024-05', '--roster', roster, '--ledger', ledger, '--out', join(dir, 'rep')]),
+      await runCli(['reconcile', writeCsv(join(dir, 'st.csv'), [['结算单号', '医疗机构', '支付金额'], ['@SUM(1)', '../../evil', '=1+1'], ['@SUM(1)', '../../evil', '1.00']]), '--fund', 'th-2021.district', '--month', '2024-05', '--ledger', ledger, '--out', join(dir, 'rep')]),
+      await runCli(['ledger', 'revert', '1', '--ledger', ledger, '--out', join(dir, 'rv')]),
+  ];  });
 
-  test('every command ends 0 or 1 (reconcile), never 3; no full ID number on stdout or stderr of any command', () => {
+
+  test('every command ends 0 or 1 (reconcile), never 3; no full ID number on stdout or stderr of any command', async () => {
     expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0]);
     for (const r of runs) {
       expect(r.stdout + r.stderr).not.toMatch(FULL_ID);
@@ -71,7 +74,7 @@ describe('hostile text in claims and rosters: inert in every output, files stay 
     expect(detail[1]![6]).toBe('=HYPERLINK("http://x","y")');
   });
 
-  test('the CSV list neutralises the hostile cells and keeps amounts as numbers', () => {
+  test('the CSV list neutralises the hostile cells and keeps amounts as numbers', async () => {
     const csv = readFileSync(join(dir, 'rep', 'disbursement-th-2021.district-2024-05.csv'), 'utf8');
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     expect(csv).toContain(`\n'=cmd|' /C calc'!A0,`);
@@ -80,19 +83,19 @@ describe('hostile text in claims and rosters: inert in every output, files stay 
     expect(csv).toMatch(/,9000,3000,\r\n/); // E 9000, 一类 A: (9000 − 3000) × 50% = 3000.00
   });
 
-  test('a hospital named ../../evil changes no file name: everything is inside the output folder', () => {
+  test('a hospital named ../../evil changes no file name: everything is inside the output folder', async () => {
     expect(existsSync(join(dirname(out), 'evil'))).toBe(false);
     expect(readdirSync(out).sort()).toEqual(['disbursement-th-2021.district-2024-05.xlsx', 'results-2024-05.jsonl', 'settlement-2024-05.xlsx']);
   });
 
-  test('output files and the ledger are created with mode 0600', () => {
+  test('output files and the ledger are created with mode 0600', async () => {
     for (const d of [out, join(dir, 'rep'), join(dir, 'rv'), join(dir, 'v')]) for (const f of readdirSync(d)) expect(statSync(join(d, f)).mode & 0o777, `${d}/${f}`).toBe(0o600);
     for (const f of readdirSync(join(dir, 'l'))) expect(statSync(join(dir, 'l', f)).mode & 0o777, f).toBe(0o600);
   });
 
   test('--mask: workbooks with masked IDs and names for sharing; the ledger and jsonl keep the full values', async () => {
     const m = join(dir, 'masked');
-    const r = runCli(['adjudicate', claims, '--roster', roster, '--policies', 'th-2021', '--ledger', join(dir, 'm.db'), '--out', m, '--mask']);
+    const r = await runCli(['adjudicate', claims, '--roster', roster, '--policies', 'th-2021', '--ledger', join(dir, 'm.db'), '--out', m, '--mask']);
     expect(r.code, r.stderr).toBe(0);
     const detail = (await readSheets(join(m, 'settlement-2024-05.xlsx'))).rows('明细');
     expect(detail[1]![5]).toBe(`${P.slice(0, 6)}********${P.slice(-4)}`);
@@ -104,11 +107,11 @@ describe('hostile text in claims and rosters: inert in every output, files stay 
 });
 
 describe('numbers: up to 10^12 yuan and down to 0.01, exact', () => {
-  test('fen round trip at the extremes', () => {
+  test('fen round trip at the extremes', async () => {
     for (const v of ['0.01', '999999999999.99', '1000000000000.00', '0.00']) expect(fromFen(toFen(money(v))).toFixed(2)).toBe(v);
   });
 
-  test('property: random batches with amounts up to 10^12 — conservation on every line, no payment over a cap', () => {
+  test('property: random batches with amounts up to 10^12 — conservation on every line, no payment over a cap', async () => {
     const TH = makeId('320902', '1960-03-05', '331');
     const roster = people(person(TH, [['dibao', '2023-01-01', '2026-12-31']]));
     const policies = createPolicies(['th-2021']);

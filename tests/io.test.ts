@@ -39,12 +39,12 @@ describe('header matching', () => {
   ])('%j missing %j', (labels, missing) => {
     expect(matchHeader(labels, CLAIM_FIELDS).missing.map((s) => s.header)).toEqual(missing);
   });
-  test('roster synonyms', () => {
+  test('roster synonyms', async () => {
     const m = matchHeader(['公民身份号码', '姓名', '救助类别', '纳入日期', '终止日期', '县（市）区', '户口性质'], ROSTER_FIELDS);
     expect(m.missing).toEqual([]);
     expect(m.columns.get('householdType')?.index).toBe(6);
   });
-  test('序号 counts as line number only beside a settlement number; canonical 行号 wins', () => {
+  test('序号 counts as line number only beside a settlement number; canonical 行号 wins', async () => {
     const m = matchHeader(['序号', '结算单号', '行号'], CLAIM_FIELDS);
     expect(m.columns.get('lineNo')?.index).toBe(2);
   });
@@ -214,7 +214,7 @@ describe('rosters', () => {
 });
 
 describe('Utf8Builder (text encoded straight into a buffer, no large strings)', () => {
-  test('any pieces, across growth, take and recycle, give the bytes of their concatenation', () => {
+  test('any pieces, across growth, take and recycle, give the bytes of their concatenation', async () => {
     fc.assert(
       fc.property(fc.array(fc.array(fc.string({ unit: fc.constantFrom('a', '"', '明', '细', '\u00e9', '😀', '\ud800', '\n'), maxLength: 40 }), { maxLength: 30 }), { maxLength: 5 }), (rounds) => {
         const b = new Utf8Builder(8);

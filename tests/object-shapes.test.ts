@@ -3,9 +3,8 @@
 // dictionary mode — every property read in the engine a hash lookup (17 → 3 µs a roster row; ~6% of a run).
 // Checked in a child process with --allow-natives-syntax, on the built modules. Not a timing.
 import { describe, expect, test } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT } from './helpers/cli.js';
+import { ROOT, runNode } from './helpers/cli.js';
 
 const PROBE = `
 const dist = (m) => import(${JSON.stringify(join(ROOT, 'dist'))} + '/' + m);
@@ -31,9 +30,9 @@ console.log(JSON.stringify(out));
 `;
 
 describe('per-line objects keep fast properties', () => {
-  test('claim line, line decoded from the external sort, its ledger record, roster row, merged person', () => {
-    const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', PROBE], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
+  test('claim line, line decoded from the external sort, its ledger record, roster row, merged person', async () => {
+    const r = await runNode(['--allow-natives-syntax', '--input-type=module', '-e', PROBE]);
+    expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout.trim())).toEqual({ claim: true, decoded: true, sameDecoded: true, record: true, roster: true, person: true });
   });
 });

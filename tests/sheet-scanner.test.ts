@@ -27,7 +27,7 @@ const SHEET = [
 ].join('');
 
 describe('SheetScanner', () => {
-  it('reads every cell of a sheet written in several styles, with values as written', () => {
+  it('reads every cell of a sheet written in several styles, with values as written', async () => {
     const rows = scan([SHEET]);
     expect(rows.map((r) => r.row)).toEqual(['3', '4', '5']);
     const cell = (r: number, ref: string) => rows[r]!.cells.find((c) => c.col === columnIndex(ref));
@@ -45,7 +45,7 @@ describe('SheetScanner', () => {
     expect(cell(2, 'C5')).toMatchObject({ col: 2, v: 12 });
   });
 
-  it('gives the same cells wherever the text is cut into two or three chunks', () => {
+  it('gives the same cells wherever the text is cut into two or three chunks', async () => {
     const whole = scan([SHEET]);
     for (let i = 0; i <= SHEET.length; i++) expect(scan([SHEET.slice(0, i), SHEET.slice(i)]), `cut at ${i}`).toEqual(whole);
     fc.assert(
@@ -57,7 +57,7 @@ describe('SheetScanner', () => {
     );
   });
 
-  it('reads plain decimals exactly as Number() does, and leaves everything else to it', () => {
+  it('reads plain decimals exactly as Number() does, and leaves everything else to it', async () => {
     const texts = ['0', '-0', '17', '4478.32', '0.1', '0.30000000000000004', '-1.5', '.5', '-.25', '123456789012345', '1234567.89012345', '9007199254740993', '1e3', '1.', ' 12', '+3', '1.2.3', '', '-', '0x10', '１２'];
     for (const t of texts) {
       const got = plainNumber(`<v>${t}</v>`, 3, 3 + t.length);

@@ -6,26 +6,7 @@ import { Decimal } from 'decimal.js';
 import { XlsxStreamWriter } from '../src/io/xlsx-writer.js';
 import { openTable } from '../src/io/table.js';
 import { tmp } from './helpers/files.js';
-
-const rows: (string | number | Decimal | null)[][] = [
-  ['C1', 1, '320902196005012113', '张三', new Decimal('1234.5'), 0.125],
-  ['C2', 2, ' 前后空格 ', 'a&b<c>"d"', new Decimal('-0.01'), null],
-  ['C3', 3, '=1+1', '控制\u0001字符', new Decimal('1000000000000.00'), 1],
-];
-
-async function write(file: string, shared: boolean): Promise<void> {
-  const w = new XlsxStreamWriter(file, shared ? { sharedStrings: true, excelOrder: ['明细', '异常'] } : {});
-  const s = await w.streamSheet({ name: '明细', title: '标题', columns: [{ header: '结算单号' }, { header: '行号', kind: 'int' }, { header: '身份证号' }, { header: '姓名' }, { header: '金额', kind: 'money' }, { header: '比例', kind: 'percent' }] });
-  const b = await w.bufferedSheet({ name: '异常', columns: [{ header: '说明' }] }, join(file + '.tmp'));
-  for (const r of rows) {
-    await s.row(r);
-    await b.row([`行 ${r[0]}`]);
-  }
-  await s.boldRow(['合计', null, null, null, new Decimal('1000000001234.49'), null]);
-  await s.end();
-  await b.end();
-  await w.finish();
-}
+import { rows, write } from './helpers/writer-sample.js';
 
 describe('XlsxStreamWriter', () => {
   test.each([false, true])('sharedStrings=%s: exceljs readFile and our reader see the same values', async (shared) => {
@@ -98,49 +79,6 @@ describe('settlement workbook streamed', () => {
   });
 });
 
-import { SOFFICE, exceljsSheets, libreOfficeSheets } from './helpers/libreoffice.js';
-import { readdirSync } from 'node:fs';
-import { runCli, ROOT } from './helpers/cli.js';
-
-// Issue 6 §3: the writer's output opens in LibreOffice with the same values as in exceljs (skipped where
-// soffice is not installed; .ci/run installs Debian's libreoffice-calc-nogui when it can).
-describe.skipIf(!SOFFICE)('LibreOffice (soffice --headless --convert-to csv) reads the same values as exceljs', () => {
-  test.each([false, true])('the writer test workbook, sharedStrings=%s', async (shared) => {
-    const file = join(tmp(), 'w.xlsx');
-    await write(file, shared);
-    const ex = await exceljsSheets(file);
-    const lo = libreOfficeSheets(file, [...ex.keys()]);
-    for (const [name, rows] of ex) expect(lo.get(name), name).toEqual(rows);
-    // written out by hand: what both read in 明细
-    expect(lo.get('明细')).toEqual([
-      ['标题'],
-      ['结算单号', '行号', '身份证号', '姓名', '金额', '比例'],
-      ['C1', '1', '320902196005012113', '张三', '1234.5', '0.125'],
-      ['C2', '2', ' 前后空格 ', 'a&b<c>"d"', '-0.01'],
-      ['C3', '3', '=1+1', '控制字符', '1000000000000', '1'],
-      ['合计', '', '', '', '1000000001234.49'],
-    ]);
-  }, 120_000);
-
-  test('the demo run: settlement workbook and every disbursement list, sheet by sheet', async () => {
-    const dir = tmp();
-    const r = runCli(['adjudicate', join(ROOT, 'fixtures', 'demo', 'claims.xlsx'), '--config', join(ROOT, 'fixtures', 'demo', 'assist.config.json'), '--ledger', join(dir, 'a.db'), '--out', dir]);
-    expect(r.code, r.stderr).toBe(0);
-    const books = readdirSync(dir).filter((f) => f.endsWith('.xlsx'));
-    expect(books.length).toBeGreaterThanOrEqual(4);
-    let cells = 0;
-    for (const b of books) {
-      const ex = await exceljsSheets(join(dir, b));
-      const lo = libreOfficeSheets(join(dir, b), [...ex.keys()]);
-      for (const [name, rows] of ex) {
-        expect(lo.get(name), `${b} ${name}`).toEqual(rows);
-        cells += rows.flat().filter((x) => x !== '').length;
-      }
-    }
-    expect(cells).toBeGreaterThan(1000);
-  }, 300_000);
-});
-
 import yauzl from 'yauzl';
 import { createRequire } from 'node:module';
 import { inflateRawSync } from 'node:zlib';
@@ -162,7 +100,7 @@ describe('zip integrity', () => {
     });
     expect(entries.length).toBeGreaterThanOrEqual(6);
     for (const e of entries) {
-      const stream = await new Promise<NodeJS.ReadableStream>((res, rej) => zip.openReadStream(e, { decodeFileData: false } as yauzl.ZipFileOptions, (err, s) => (err ? rej(err) : res(s!))));
+      const stream = await new Promise<NodeJS.ReadableStream>((res, rej) => zip.openReadStream(e, { decodeFileData: false } as unknown as yauzl.ZipFileOptions, (err, s) => (err ? rej(err) : res(s!))));
       const chunks: Buffer[] = [];
       for await (const c of stream) chunks.push(c as Buffer);
       const data = e.compressionMethod === 8 ? inflateRawSync(Buffer.concat(chunks)) : Buffer.concat(chunks);

@@ -1,25 +1,24 @@
 // LibreOffice as a second, independent reader of our workbooks: `soffice --headless --convert-to csv`
 // with every sheet exported (filter token 12 = -1), raw values rather than "as shown" (token 9 = false).
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { Decimal } from 'decimal.js';
+import { run } from './cli.js';
 
 export const SOFFICE = ['/usr/bin/soffice', '/usr/lib/libreoffice/program/soffice'].find((p) => existsSync(p)) ?? null;
 
 /** Each sheet of the workbook as LibreOffice reads it: rows of cell texts, trailing empties trimmed. */
-export function libreOfficeSheets(file: string, sheetNames: string[]): Map<string, string[][]> {
+export async function libreOfficeSheets(file: string, sheetNames: string[]): Promise<Map<string, string[][]>> {
   if (!SOFFICE) throw new Error('soffice not installed');
   const out = mkdtempSync(join(tmpdir(), 'assist-lo-'));
   const profile = mkdtempSync(join(tmpdir(), 'assist-lo-profile-'));
-  const r = spawnSync(SOFFICE, [`-env:UserInstallation=file://${profile}`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1', '--outdir', out, file], {
-    encoding: 'utf8',
+  const r = await run(SOFFICE, [`-env:UserInstallation=file://${profile}`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1', '--outdir', out, file], {
     timeout: 120_000,
   });
-  if (r.status !== 0) throw new Error(`soffice failed (${r.status}): ${r.stderr}`);
+  if (r.code !== 0) throw new Error(`soffice failed (${r.code}): ${r.stderr}`);
   const stem = basename(file).replace(/\.xlsx$/, '');
   const made = readdirSync(out);
   const sheets = new Map<string, string[][]>();

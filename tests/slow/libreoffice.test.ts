@@ -1,0 +1,47 @@
+// Issue 6 §3: the writer's output opens in LibreOffice with the same values as in exceljs (skipped where
+// soffice is not installed; .ci/run installs Debian's libreoffice-calc-nogui when it can). In the slow
+// suite (`npm run test:slow`): each conversion starts LibreOffice, seconds apiece.
+import { describe, expect, test } from 'vitest';
+import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { SOFFICE, exceljsSheets, libreOfficeSheets } from '../helpers/libreoffice.js';
+import { runCli, ROOT } from '../helpers/cli.js';
+import { tmp } from '../helpers/files.js';
+import { write } from '../helpers/writer-sample.js';
+
+describe.skipIf(!SOFFICE)('LibreOffice (soffice --headless --convert-to csv) reads the same values as exceljs', () => {
+  test.each([false, true])('the writer test workbook, sharedStrings=%s', async (shared) => {
+    const file = join(tmp(), 'w.xlsx');
+    await write(file, shared);
+    const ex = await exceljsSheets(file);
+    const lo = await libreOfficeSheets(file, [...ex.keys()]);
+    for (const [name, rows] of ex) expect(lo.get(name), name).toEqual(rows);
+    // written out by hand: what both read in 明细
+    expect(lo.get('明细')).toEqual([
+      ['标题'],
+      ['结算单号', '行号', '身份证号', '姓名', '金额', '比例'],
+      ['C1', '1', '320902196005012113', '张三', '1234.5', '0.125'],
+      ['C2', '2', ' 前后空格 ', 'a&b<c>"d"', '-0.01'],
+      ['C3', '3', '=1+1', '控制字符', '1000000000000', '1'],
+      ['合计', '', '', '', '1000000001234.49'],
+    ]);
+  }, 120_000);
+
+  test('the demo run: settlement workbook and every disbursement list, sheet by sheet', async () => {
+    const dir = tmp();
+    const r = await runCli(['adjudicate', join(ROOT, 'fixtures', 'demo', 'claims.xlsx'), '--config', join(ROOT, 'fixtures', 'demo', 'assist.config.json'), '--ledger', join(dir, 'a.db'), '--out', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const books = readdirSync(dir).filter((f) => f.endsWith('.xlsx'));
+    expect(books.length).toBeGreaterThanOrEqual(4);
+    let cells = 0;
+    for (const b of books) {
+      const ex = await exceljsSheets(join(dir, b));
+      const lo = await libreOfficeSheets(join(dir, b), [...ex.keys()]);
+      for (const [name, rows] of ex) {
+        expect(lo.get(name), `${b} ${name}`).toEqual(rows);
+        cells += rows.flat().filter((x) => x !== '').length;
+      }
+    }
+    expect(cells).toBeGreaterThan(1000);
+  }, 300_000);
+});
