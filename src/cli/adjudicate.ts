@@ -74,6 +74,11 @@ export function registerAdjudicate(program: Command): void {
       if (n.superseded) say(`更正重报 ${n.superseded} 行：冲正原结果 ${n.reversals} 条，并按新内容重新审核`);
       say(`审核结果（明细×政策）：通过 ${c.approved ?? 0}，挂起 ${c.pended ?? 0}，拒绝 ${c.rejected ?? 0}，不在范围 ${c['not-covered'] ?? 0}`);
       for (const f of summary.fundTotals) say(`  ${f.fund.name}（${f.fund.id}）：¥${fmtGrouped(f.total)}`);
+      if (summary.checkFailed.length) {
+        warn(`警告：${summary.checkFailed.length} 行未通过守恒核对，已挂起（CHECK_FAILED），本次不支付；其余各行照常审核。请核查：`);
+        for (const f of summary.checkFailed.slice(0, 10)) warn(`  ${f.source} 第 ${f.row} 行：${f.hospital} 结算单 ${f.claimId} 行号 ${f.lineNo}`);
+        if (summary.checkFailed.length > 10) warn(`  ……共 ${summary.checkFailed.length} 行，见结算表“异常”`);
+      }
       if (summary.rosterWarnings.length) say(`名单警告 ${summary.rosterWarnings.length} 条（可用 assist validate 查看）`);
       say(`核对：读取 ${summary.checks.rowsRead} = 审核 ${summary.checks.linesAdjudicated} + 无效 ${summary.checks.invalid}；金额守恒一致`);
       if (summary.run) say(`台账：第 ${summary.run.id} 次运行已提交（${summary.ledgerPath}）`);

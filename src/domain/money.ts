@@ -80,9 +80,13 @@ export function fmtGrouped(v: Decimal): string {
   return `${neg ? '-' : ''}${int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
 }
 
-export type MoneyParse = { ok: true; value: Money } | { ok: false; code: 'BAD_AMOUNT' | 'NEGATIVE_AMOUNT'; detail: string };
+export type MoneyParse = { ok: true; value: Money } | { ok: false; code: 'BAD_AMOUNT' | 'NEGATIVE_AMOUNT' | 'AMOUNT_OUT_OF_RANGE'; detail: string };
 
-const STRIP = /[¥￥元\s\u3000,，]/g;
+const STRIP = /[¥￥元\s\u3000]/g;
+/** SPEC §6: any amount of ten billion yuan or more is not a hospital bill (and would overflow the ledger's fen). */
+export const AMOUNT_LIMIT = new D('10000000000');
+/** thousands separators only in groups of three: 1,234.50 (not 1,2,3) */
+const GROUPED = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/;
 
 /**
  * Parses a money cell exactly. Text: ¥ ￥ 元, thousands separators and spaces are removed.
@@ -102,7 +106,8 @@ export function parseMoney(cell: unknown): MoneyParse {
   return parseMoneySlow(cell);
 }
 
-const PLAIN_FEN = /^\d{1,13}(\.\d{1,2})?$/;
+/** at most 10 integer digits: below AMOUNT_LIMIT */
+const PLAIN_FEN = /^\d{1,10}(\.\d{1,2})?$/;
 
 /** parseMoney without the fast path (exported for the test that compares the two). */
 export function parseMoneySlow(cell: unknown): MoneyParse {
@@ -113,11 +118,15 @@ export function parseMoneySlow(cell: unknown): MoneyParse {
   } else if (typeof cell === 'string') {
     let s = cell.replace(STRIP, '');
     // full-width digits and signs
-    s = s.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/[．。]/g, '.').replace(/[－—]/g, '-');
+    s = s.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/[．。]/g, '.').replace(/[－—]/g, '-').replace(/，/g, ',');
     let negative = false;
     if (/^\(.*\)$/.test(s) || /^（.*）$/.test(s)) {
       negative = true;
       s = s.slice(1, -1);
+    }
+    if (s.includes(',')) {
+      if (!GROUPED.test(s)) return { ok: false, code: 'BAD_AMOUNT', detail: cell };
+      s = s.replace(/,/g, '');
     }
     if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s)) return { ok: false, code: 'BAD_AMOUNT', detail: cell };
     value = new D(s);
@@ -125,6 +134,7 @@ export function parseMoneySlow(cell: unknown): MoneyParse {
   } else {
     return { ok: false, code: 'BAD_AMOUNT', detail: String(cell) };
   }
+  if (value.abs().greaterThanOrEqualTo(AMOUNT_LIMIT)) return { ok: false, code: 'AMOUNT_OUT_OF_RANGE', detail: typeof cell === 'string' ? cell : value.toFixed() };
   if (value.decimalPlaces() > 2) return { ok: false, code: 'BAD_AMOUNT', detail: `${typeof cell === 'string' ? cell : value.toString()}（超过2位小数）` };
   if (value.isNegative() && !value.isZero()) return { ok: false, code: 'NEGATIVE_AMOUNT', detail: typeof cell === 'string' ? cell : value.toString() };
   return { ok: true, value: value.plus(0) };

@@ -12,7 +12,7 @@ describe('money', () => {
     ['¥ 1 234.50 元', '1234.5'],
     ['1234.5元', '1234.5'],
     [' 0.01 ', '0.01'],
-    ['1,000,000,000,000.00', '1000000000000'],
+    ['9,999,999,999.99', '9999999999.99'],
     ['１２３．４５', '123.45'],
     ['0', '0'],
     ['.5', '0.5'],
@@ -25,7 +25,7 @@ describe('money', () => {
     [0.1, '0.1'],
     [0.30000000000000004, '0.3'],
     [123.45000000000002, '123.45'],
-    [999999999999.99, '999999999999.99'],
+    [9999999999.99, '9999999999.99'],
   ])('Excel number %s → %s (15 significant digits, no float arithmetic)', (input, expected) => {
     const p = parseMoney(input);
     expect(p.ok && p.value.toString()).toBe(expected);
@@ -86,9 +86,32 @@ describe('money', () => {
     ['(5.00)', 'NEGATIVE_AMOUNT'],
     [-0.01, 'NEGATIVE_AMOUNT'],
     [Number.NaN, 'BAD_AMOUNT'],
+    // SPEC §6: thousands separators only in groups of three
+    ['1,2,3', 'BAD_AMOUNT'],
+    ['12,34.50', 'BAD_AMOUNT'],
+    ['1,2345', 'BAD_AMOUNT'],
+    [',123', 'BAD_AMOUNT'],
+    // SPEC §6: ten billion yuan or more is AMOUNT_OUT_OF_RANGE (text or Excel number)
+    ['100000000000000000000', 'AMOUNT_OUT_OF_RANGE'],
+    ['9999999999999999.99', 'AMOUNT_OUT_OF_RANGE'],
+    [9999999999999999.99, 'AMOUNT_OUT_OF_RANGE'],
+    ['10000000000', 'AMOUNT_OUT_OF_RANGE'],
+    ['10,000,000,000.00', 'AMOUNT_OUT_OF_RANGE'],
+    [1e10, 'AMOUNT_OUT_OF_RANGE'],
   ])('%s is %s', (input, code) => {
     const p = parseMoney(input);
     expect(p.ok ? 'ok' : p.code).toBe(code);
+  });
+  test.each([
+    ['1,234.50', '1234.50'],
+    ['１，２３４．５０', '1234.50'],
+    ['(1,234.50)', null],
+    ['¥ 12,345,678.9', '12345678.90'],
+    ['9999999999.99', '9999999999.99'],
+    [9999999999.99, '9999999999.99'],
+  ])('%s reads as %s', (input, want) => {
+    const p = parseMoney(input);
+    expect(p.ok ? p.value.toFixed(2) : null).toBe(want);
   });
   test.each([
     ['0.005', '0.01'],

@@ -7,6 +7,19 @@ export function normalizeLabel(s: string): string {
     .replace(/[０-９Ａ-Ｚａ-ｚ]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 }
 
+/**
+ * SPEC §5 line keys as a clerk means them — claim ID, line number, hospital: NFKC (full-width letters,
+ * digits and brackets to their plain forms), no spaces or zero-width characters, brackets unified, upper
+ * case. `th2024…`, `ＴＨ2024…` and `TH 2024…` are one line. Claim IDs are kept and shown in this form.
+ */
+export function normalizeKey(s: string): string {
+  return normalizeLabel(s.normalize('NFKC'))
+    .replace(/[\u200b-\u200d\u2060\u00ad]/g, '')
+    .replace(/[[【〔［]/g, '（')
+    .replace(/[\]】〕］]/g, '）')
+    .toUpperCase();
+}
+
 /** Cell → trimmed text ('' for empty). Numbers keep their shortest text form. */
 export function cellText(cell: unknown): string {
   if (cell === null || cell === undefined) return '';

@@ -1,7 +1,7 @@
 // The pure engine: adjudicate(lines, people, policies, accumulators). No files, no database.
 // It alone knows the order of lines (SPEC §3) and of policies (configured order, layering).
 import { REASONS, type ReasonCode, type Status } from '../domain/reasons.js';
-import { ZERO, sum, type Money } from '../domain/money.js';
+import { ZERO, fmt, sum, type Money } from '../domain/money.js';
 import { yearOf, type IsoDate } from '../domain/dates.js';
 import type { ClaimLine } from '../domain/types.js';
 import type { Person } from '../roster/merge.js';
@@ -36,7 +36,6 @@ function settlementKey(l: ClaimLine): string {
   return `${l.hospital}\u0001${l.claimId}`;
 }
 
-export class ConservationError extends Error {}
 
 export interface AdjudicateOutput {
   results: LineResult[];
@@ -85,27 +84,55 @@ export function adjudicate(lines: ClaimLine[], people: Map<string, Person>, poli
       let payments = d.payments;
       let changes = d.changes;
       if (status !== 'approved') {
-        payments = Object.fromEntries(policy.funds.map((f) => [f.id, ZERO]));
+        payments = zeroPayments(policy);
         if (!(status === 'pended' && d.keepChangesWhenPended && !reasons.includes('NAME_MISMATCH'))) changes = [];
       }
-      for (const [fund, amount] of Object.entries(payments)) {
-        if (amount.isNegative()) throw new ConservationError(`${policy.id} 对 ${line.claimId} 的 ${fund} 支付为负数`);
-      }
-      const steps = new Map<string, AccumulatorStep>();
-      for (const c of changes) if (!steps.has(accKey(c))) steps.set(accKey(c), { policy: c.policy, idNumber: c.idNumber, year: c.year, key: c.key, before: acc.get(c), after: acc.get(c) });
-      for (const c of changes) acc.apply(c);
-      for (const s of steps.values()) s.after = acc.get(s);
-      const paid = sum(Object.values(payments));
-      priorPaid = priorPaid.plus(paid);
-      lineResults.push({ line, policy: policy.id, status, reasons, base: d.base, payments, patientRemaining: ZERO, trace, payee: d.payee, details: d.details, changes, accumulators: [...steps.values()] });
+      priorPaid = priorPaid.plus(sum(Object.values(payments)));
+      lineResults.push({ line, policy: policy.id, status, reasons, base: d.base, payments, patientRemaining: ZERO, trace, payee: d.payee, details: d.details, changes });
     }
-    const remaining: Money = line.totalCost.minus(priorPaid);
-    if (remaining.isNegative()) throw new ConservationError(`结算单 ${line.claimId} 行 ${line.lineNo}：支付合计超过医疗总费用`);
-    // conservation: totalCost = priorPaid + Σ payments + patientRemaining, exactly
-    const check = line.priorPaid.plus(sum(lineResults.flatMap((r) => Object.values(r.payments)))).plus(remaining);
-    if (!check.equals(line.totalCost)) throw new ConservationError(`结算单 ${line.claimId} 行 ${line.lineNo}：守恒核对失败`);
+    // SPEC §6: a line whose results break an invariant is pended CHECK_FAILED (nothing paid, no accumulator
+    // moved); the run goes on with the other lines
+    const failed = lineCheck(line, lineResults, inScope);
+    if (failed) for (const r of lineResults) checkFailed(r, inScope.find((p) => p.id === r.policy)!, failed);
+    // the accumulators move only once the line has passed its checks
+    for (const r of lineResults) {
+      const steps = new Map<string, AccumulatorStep>();
+      for (const c of r.changes) if (!steps.has(accKey(c))) steps.set(accKey(c), { policy: c.policy, idNumber: c.idNumber, year: c.year, key: c.key, before: acc.get(c), after: acc.get(c) });
+      for (const c of r.changes) acc.apply(c);
+      for (const st of steps.values()) st.after = acc.get(st);
+      r.accumulators = [...steps.values()];
+    }
+    const remaining: Money = line.totalCost.minus(line.priorPaid).minus(sum(lineResults.flatMap((r) => Object.values(r.payments))));
     for (const r of lineResults) r.patientRemaining = remaining;
     results.push(...lineResults);
   }
   return { results, accumulators: acc };
+}
+
+function zeroPayments(policy: Policy): Record<string, Money> {
+  return Object.fromEntries(policy.funds.map((f) => [f.id, ZERO]));
+}
+
+/** The invariants of one line's results (SPEC §6), or null when they hold: what failed, in words. */
+function lineCheck(line: ClaimLine, results: LineResult[], policies: Policy[]): string | null {
+  for (const r of results) {
+    const funds = new Set(policies.find((p) => p.id === r.policy)!.funds.map((f) => f.id));
+    for (const [fund, amount] of Object.entries(r.payments)) {
+      if (!funds.has(fund)) return `${r.policy} 支付到未登记的资金 ${fund}`;
+      if (amount.isNegative()) return `${r.policy} 的 ${fund} 支付为负数 ${fmt(amount)}`;
+      if (amount.decimalPlaces() > 2) return `${r.policy} 的 ${fund} 支付 ${amount.toString()} 超过两位小数`;
+    }
+  }
+  const paid = sum(results.flatMap((r) => Object.values(r.payments)));
+  const borne = line.totalCost.minus(line.priorPaid);
+  if (paid.greaterThan(borne)) return `各政策支付合计 ${fmt(paid)} 超过个人负担 ${fmt(borne)}`;
+  return null;
+}
+
+function checkFailed(r: LineResult, policy: Policy, why: string): void {
+  r.trace.push({ step: '守恒核对', clause: 'SPEC §6“一行不能让整月停下”：核对不通过的行挂起 CHECK_FAILED', inputs: { 核对: why }, result: '本行挂起，待人工核查；不支付，不计入累计' });
+  r.status = 'pended';
+  if (!r.reasons.includes('CHECK_FAILED')) r.reasons.push('CHECK_FAILED');
+  r.payments = zeroPayments(policy);
+  r.changes = [];
 }

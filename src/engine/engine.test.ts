@@ -40,6 +40,31 @@ describe('engine', () => {
     expect([r.policy, r.status, r.reasons, fmt(r.patientRemaining)]).toEqual([null, 'not-covered', ['NO_APPLICABLE_POLICY'], '80.00']);
   });
 
+  test('SPEC §6: th-2021 never pays more than the patient still bears — in-scope 9,000 on a 5,000 line pays at most 5,000 (a trace step says so)', () => {
+    // 一类 A: (9000 − 3000) × 50% = 3000 would be within 5000; ratio 100% makes the formula give 6000
+    const who = person(TH, [['tekun', '2023-01-01', '2026-12-31']]);
+    const policies = createPolicies(['th-2021'], { 'th-2021': { ratio: { A: '1', B: '1', C: '1' } } });
+    const r = adjudicate([line({ idNumber: TH, totalCost: '5000.00', inScopeCost: '9000.00' })], people(who), policies).results[0]!;
+    expect([r.status, fmt(r.payments['th-2021.district']!), fmt(r.patientRemaining)]).toEqual(['approved', '5000.00', '0.00']);
+    expect(r.trace.find((t) => t.step === '以个人仍负担的费用为限')?.result).toBe('支付 = min(6000.00, 5000.00) = 5000.00');
+    expect(fmt(r.changes[0]!.paid!)).toBe('5000.00');
+  });
+
+  test('SPEC §6: a line whose results break an invariant is pended CHECK_FAILED, nothing paid or accumulated; the other lines go on', () => {
+    const rogue = { ...createPolicies(['th-2021'])[0]!, id: 'rogue', funds: [{ id: 'rogue.fund', name: '测试资金' }], inScope: () => true };
+    rogue.decide = ({ line: l }) => ({ reasons: [], base: l.totalCost, payments: { 'rogue.fund': l.claimId === 'BAD' ? l.totalCost.plus(1) : D(0).plus('10.00') }, changes: [{ policy: 'rogue', idNumber: l.idNumber, year: 2024, key: 'x', paid: D(1) }], trace: [], payee: l.hospital });
+    const bad = line({ claimId: 'BAD', totalCost: '100.00' });
+    const good = line({ claimId: 'GOOD', totalCost: '100.00', settlementDate: '2024-06-11' });
+    const { results, accumulators } = adjudicate([bad, good], new Map(), [rogue]);
+    expect(results.map((r) => [r.line.claimId, r.status, r.reasons, fmt(r.payments['rogue.fund']!), fmt(r.patientRemaining)])).toEqual([
+      ['BAD', 'pended', ['CHECK_FAILED'], '0.00', '100.00'],
+      ['GOOD', 'approved', [], '10.00', '90.00'],
+    ]);
+    expect(results[0]!.trace.at(-1)!.inputs).toEqual({ 核对: '各政策支付合计 101.00 超过个人负担 100.00' });
+    expect(results[0]!.changes).toEqual([]);
+    expect(fmt(accumulators.get({ policy: 'rogue', idNumber: good.idNumber, year: 2024, key: 'x' }).paid)).toBe('1.00');
+  });
+
   test('the input accumulators are not mutated (the engine is pure)', () => {
     const acc = new AccumulatorStore();
     const who = person(TH, [['dibao', '2023-01-01', '2026-12-31']]);

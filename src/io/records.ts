@@ -3,7 +3,7 @@ import { parseMoney, ZERO, type Money } from '../domain/money.js';
 import { parseDate, type IsoDate } from '../domain/dates.js';
 import { parseIdNumber } from '../domain/id-number.js';
 import { parseCategory, parseVisitType, parseYesNo, type Category } from '../domain/categories.js';
-import { cellText, normalizeLabel } from '../domain/text.js';
+import { cellText, normalizeKey, normalizeLabel } from '../domain/text.js';
 import type { ClaimLine, RosterRow, RowError, RowIssue, RosterWarning, InsuranceType, Severity } from '../domain/types.js';
 import type { CellValue } from './cell.js';
 import { isCellError } from './cell.js';
@@ -63,7 +63,8 @@ class Cells {
     if (this.isEmpty(field)) return required ? this.missing(field) : null;
     const p = parseMoney(this.raw(field));
     if (!p.ok) {
-      this.issues.push({ code: p.code, column: this.header(field), detail: `“${this.header(field)}”的值“${p.detail}”${p.code === 'NEGATIVE_AMOUNT' ? '为负数' : '不是有效金额'}` });
+      const why = p.code === 'NEGATIVE_AMOUNT' ? '为负数' : p.code === 'AMOUNT_OUT_OF_RANGE' ? '达到或超过 100 亿元，请核对金额（单位应为元）' : '不是有效金额（最多两位小数；千位分隔符须每三位一组，如 1,234.50）';
+      this.issues.push({ code: p.code, column: this.header(field), detail: `“${this.header(field)}”的值“${p.detail}”${why}` });
       return null;
     }
     return p.value;
@@ -98,7 +99,7 @@ class Cells {
 }
 
 export function normalizeHospital(name: string, aliases?: Map<string, string>): string {
-  const n = normalizeLabel(name);
+  const n = normalizeKey(name);
   return aliases?.get(n) ?? n;
 }
 
@@ -106,10 +107,10 @@ export type ClaimMapResult = { ok: true; line: ClaimLine } | { ok: false; error:
 
 export function mapClaimRow(cells: CellValue[], ctx: RowContext): ClaimMapResult {
   const c = new Cells(cells, ctx);
-  const claimId = normalizeLabel(c.requiredText('claimId'));
+  const claimId = normalizeKey(c.requiredText('claimId'));
   let lineNo = 1;
   if (c.has('lineNo') && !c.isEmpty('lineNo')) {
-    const t = c.text('lineNo');
+    const t = normalizeKey(c.text('lineNo'));
     if (/^\d+(\.0+)?$/.test(t)) lineNo = Number(t.split('.')[0]);
     else c.issues.push({ code: 'MISSING_FIELD', column: c.header('lineNo'), detail: `“${c.header('lineNo')}”的值“${t}”不是正整数` });
   }
@@ -141,6 +142,8 @@ export function mapClaimRow(cells: CellValue[], ctx: RowContext): ClaimMapResult
     else if (statedBurden && !statedBurden.equals(personalBurden))
       c.issues.push({ code: 'BURDEN_MISMATCH', column: c.header('personalBurden'), detail: `个人负担 ${statedBurden.toFixed(2)} ≠ 总费用－各项支付 ${personalBurden.toFixed(2)}` });
   }
+  if (totalCost && inScopeCost && inScopeCost.greaterThan(totalCost))
+    c.issues.push({ code: 'IN_SCOPE_EXCEEDS_COST', column: c.header('inScopeCost'), detail: `政策范围内费用 ${inScopeCost.toFixed(2)} 超过医疗总费用 ${totalCost.toFixed(2)}` });
   if (admissionDate && dischargeDate && dischargeDate < admissionDate)
     c.issues.push({ code: 'DATE_ORDER', column: c.header('dischargeDate'), detail: `出院日期 ${dischargeDate} 早于入院日期 ${admissionDate}` });
   if (admissionDate && settlementDate && settlementDate < admissionDate)
@@ -325,11 +328,11 @@ export type StatementMapResult = { ok: true; row: StatementRow } | { ok: false; 
 
 export function mapStatementRow(cells: CellValue[], ctx: RowContext): StatementMapResult {
   const c = new Cells(cells, ctx);
-  const claimId = normalizeLabel(c.requiredText('claimId'));
+  const claimId = normalizeKey(c.requiredText('claimId'));
   const hospitalText = c.requiredText('hospital');
   let lineNo: number | null = null;
   if (c.has('lineNo') && !c.isEmpty('lineNo')) {
-    const t = c.text('lineNo');
+    const t = normalizeKey(c.text('lineNo'));
     if (/^\d+$/.test(t)) lineNo = Number(t);
     else c.issues.push({ code: 'MISSING_FIELD', column: c.header('lineNo'), detail: `“${c.header('lineNo')}”的值“${t}”不是行号` });
   }

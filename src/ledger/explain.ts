@@ -7,7 +7,7 @@ import { Params, type ParameterFile } from '../policies/params.js';
 import { VISIT_LABEL } from '../domain/categories.js';
 import { STATUS_LABEL } from '../reports/labels.js';
 import { fieldLabel } from './content.js';
-import { normalizeLabel } from '../domain/text.js';
+import { normalizeKey } from '../domain/text.js';
 import type { Ledger, RunInfo, StoredLine } from './store.js';
 
 const KIND_LABEL: Record<RunInfo['kind'], string> = { adjudicate: '审核', revert: '撤销', opening: '期初余额导入' };
@@ -33,7 +33,7 @@ export interface ExplainOptions {
 /** Lines of text; empty when the claim is not in the ledger. */
 export function explain(ledger: Ledger, claimId: string, o: ExplainOptions = {}): string[] {
   // claim ids are stored normalised as they are read (full-width brackets, no spaces): so is the one asked for
-  const lines = ledger.findLines(normalizeLabel(claimId), o.lineNo).filter((l) => !o.hospital || l.hospital === o.hospital || l.hospital.includes(o.hospital));
+  const lines = ledger.findLines(normalizeKey(claimId), o.lineNo).filter((l) => !o.hospital || l.hospital.includes(normalizeKey(o.hospital)));
   const out: string[] = [];
   for (const line of lines) out.push(...explainLine(ledger, line, o.policy));
   return out;

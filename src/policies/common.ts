@@ -6,6 +6,7 @@ import type { ReasonCode } from '../domain/reasons.js';
 import type { ClaimLine } from '../domain/types.js';
 import { categoriesAt, type Person } from '../roster/merge.js';
 import type { TraceStep } from '../engine/types.js';
+import { fmt, maxMoney, ZERO, type Money } from '../domain/money.js';
 
 /** NOT_IN_ROSTER / CATEGORY_NOT_COVERED / NOT_ELIGIBLE_ON_DATE, or the covered categories on the date. */
 export function categoryCheck(person: Person | null, covered: readonly Category[], date: IsoDate, clause: string): { reasons: ReasonCode[]; categories: Category[]; step: TraceStep } {
@@ -54,4 +55,21 @@ export function diagnosisMatches(line: Pick<ClaimLine, 'diagnosisCode' | 'diagno
 
 export function hasDiagnosis(line: Pick<ClaimLine, 'diagnosisCode' | 'diagnosisName'>): boolean {
   return !!(line.diagnosisCode || line.diagnosisName);
+}
+
+/**
+ * SPEC §6 "one line never stops the month": no policy pays more than the patient still bears on the line
+ * (医疗总费用 − what was paid before this policy, the line's own payments and earlier policies' alike).
+ * Each calculator passes its payment through here; when it caps, a trace step says so.
+ */
+export function capToBorne(pay: Money, line: Pick<ClaimLine, 'totalCost'>, priorPaid: Money, trace: TraceStep[]): Money {
+  const borne = maxMoney(ZERO, line.totalCost.minus(priorPaid));
+  if (pay.lessThanOrEqualTo(borne)) return pay;
+  trace.push({
+    step: '以个人仍负担的费用为限',
+    clause: 'SPEC §6：任何政策对一行的支付不超过该行个人仍负担的费用',
+    inputs: { 医疗总费用: fmt(line.totalCost), 已支付: fmt(priorPaid), 计算所得支付: fmt(pay) },
+    result: `支付 = min(${fmt(pay)}, ${fmt(borne)}) = ${fmt(borne)}`,
+  });
+  return borne;
 }

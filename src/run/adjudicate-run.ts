@@ -64,6 +64,8 @@ export interface AdjudicateSummary {
   counts: Record<string, number>;
   reversals: ReversalLine[];
   ledgerPath: string;
+  /** lines pended CHECK_FAILED (SPEC §6): the run went on without them */
+  checkFailed: { claimId: string; lineNo: number; hospital: string; source: string; row: number }[];
 }
 
 
@@ -216,6 +218,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       let resultCount = 0;
       let alreadyAdjudicated = 0;
       let conflicts = 0;
+      const checkFailed: AdjudicateSummary['checkFailed'] = [];
       // 2. adjudicate in §3 order, batch by batch, each result written out as soon as it is decided
       let done = 0;
       for (const batch of chunks(sort.sorted(), CHUNK_LINES)) {
@@ -232,6 +235,8 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
         for (const group of byLine(all)) {
           totals.addLine(group);
           if (group[0]!.status !== 'skipped') adjudicatedLines++;
+          const l = group[0]!.line;
+          if (group.some((r) => r.reasons.includes('CHECK_FAILED'))) checkFailed.push({ claimId: l.claimId, lineNo: l.lineNo, hospital: l.hospital, source: l.source, row: l.row });
           for (const r of group) {
             byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
             if (r.status !== 'skipped') resultCount++;
@@ -285,7 +290,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
         files.push(join(dir, finalName(name)));
       }
       for (const f of fundTotals) f.file = join(dir, finalName(basename(f.file)));
-      return { month, outDir: dir, rowsRead, invalid: invalidRows.length, invalidRows, rosterWarnings, checks, byStatus, fundTotals, files, run, counts, reversals: reversed, ledgerPath: o.ledgerPath };
+      return { month, outDir: dir, rowsRead, invalid: invalidRows.length, invalidRows, rosterWarnings, checks, byStatus, fundTotals, files, run, counts, reversals: reversed, ledgerPath: o.ledgerPath, checkFailed };
     } catch (err) {
       session?.rollback();
       await outputs?.abort().catch(() => {});

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
 import { userInfo } from 'node:os';
 import { UsageError } from '../io/errors.js';
-import { normalizeLabel } from '../domain/text.js';
+import { normalizeKey } from '../domain/text.js';
 
 export interface Config {
   policies: string[];
@@ -51,7 +51,7 @@ export function expandGlobs(patterns: string[], baseDir: string): string[] {
 
 export function aliasMap(aliases: Record<string, string>): Map<string, string> {
   const m = new Map<string, string>();
-  for (const [from, to] of Object.entries(aliases)) if (from !== '//') m.set(normalizeLabel(from), normalizeLabel(to));
+  for (const [from, to] of Object.entries(aliases)) if (from !== '//') m.set(normalizeKey(from), normalizeKey(to));
   return m;
 }
 

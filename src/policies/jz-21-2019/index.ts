@@ -4,7 +4,7 @@ import { ageAt } from '../../domain/dates.js';
 import { birthDateOf } from '../../domain/id-number.js';
 import type { Category } from '../../domain/categories.js';
 import type { ReasonCode } from '../../domain/reasons.js';
-import { normalizeLabel } from '../../domain/text.js';
+import { normalizeKey, normalizeLabel } from '../../domain/text.js';
 import type { ClaimLine } from '../../domain/types.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
 import { categoryCheck, diagnosisMatches, inForce, type DiseaseMatcher } from '../common.js';
@@ -72,8 +72,8 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
           trace.push({ step: '农村户籍', clause: `${DOC} 二、“农村特困人员、低保对象”`, inputs: { 户籍性质: person.householdType === 'urban' ? '城镇' : '未登记' }, result: '特困人员、低保对象须为农村户籍' });
         }
       }
-      const county = params.get<string[]>('countyHospitals', serviceDate).map(normalizeLabel);
-      const city = params.get<string[]>('cityHospitals', serviceDate).map(normalizeLabel);
+      const county = params.get<string[]>('countyHospitals', serviceDate).map(normalizeKey);
+      const city = params.get<string[]>('cityHospitals', serviceDate).map(normalizeKey);
       if (county.includes(line.hospital)) trace.push({ step: '定点医院', clause: `${DOC} 三、（二）1. 及附件1`, inputs: { 医疗机构: line.hospital }, result: '县级定点医院' });
       else if (city.includes(line.hospital)) {
         const referred = line.referral === true;

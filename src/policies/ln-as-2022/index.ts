@@ -3,7 +3,7 @@ import { D, fmt, minMoney, roundFen, ZERO } from '../../domain/money.js';
 import { addDays } from '../../domain/dates.js';
 import type { Category } from '../../domain/categories.js';
 import type { ReasonCode } from '../../domain/reasons.js';
-import { normalizeLabel } from '../../domain/text.js';
+import { normalizeKey } from '../../domain/text.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
 import { categoryCheck, inForce, normalizeItem } from '../common.js';
 import type { Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
@@ -14,7 +14,7 @@ export const FUNDS = {
   thirdParty: { id: 'ln-as-2022.third-party', name: '指定第三方机构' },
 };
 const HOSPITALS: { name: string; level: string }[] = loadJson<{ hospitals: { name: string; level: string }[] }>(new URL('./hospitals.json', import.meta.url)).hospitals;
-const DESIGNATED = new Set(HOSPITALS.map((h) => normalizeLabel(h.name)));
+const DESIGNATED = new Set(HOSPITALS.map((h) => normalizeKey(h.name)));
 
 export function isDrugLine(itemName: string, params: Params, date: string): boolean {
   const item = normalizeItem(itemName);

@@ -6,7 +6,7 @@ import type { Category } from '../../domain/categories.js';
 import { VISIT_LABEL, type VisitType } from '../../domain/categories.js';
 import type { ReasonCode } from '../../domain/reasons.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
-import { categoryCheck, diagnosisMatches, hasDiagnosis, inForce, normalizeItem } from '../common.js';
+import { capToBorne, categoryCheck, diagnosisMatches, hasDiagnosis, inForce, normalizeItem } from '../common.js';
 import type { Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
 
 const DOC = '青政办发〔2018〕1号';
@@ -109,14 +109,15 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const used = acc.get({ policy: ID, idNumber: line.idNumber, year, key: item.name }).paid;
       const left = maxMoney(ZERO, cap.minus(used));
       const ratio = new D(params.get<string>('ratio', serviceDate));
-      const pay = roundFen(minMoney(R.times(ratio), left));
+      const computed = roundFen(minMoney(R.times(ratio), left));
       trace.push({ step: '个人负担 R', clause: `${DOC} 二、（三）“除社会医疗保险……和困难居民医疗救助外，个人负担费用”`, inputs: { 医疗总费用: fmt(line.totalCost), 已支付: fmt(priorPaid) }, result: `R = ${fmt(R)}` });
       trace.push({
         step: '年度最高救助金额',
         clause: approved ? `${DOC} 二、（三）“经专家评审同意后，年度最高救助金额可上浮20%”` : `${DOC} 二、（三）“不超过该救助项目设定的最高救助金额的，实施100%医疗刚性支出救助”`,
         inputs: { 项目: item.name, 最高救助金额: fmt(C), 专家评审: approved ? '同意' : '无', [`${year}年已救助`]: fmt(used) },
-        result: `封顶 ${fmt(cap)}，余额 ${fmt(left)}；支付 = min(${fmt(R)} × ${ratio.toString()}, ${fmt(left)}) = ${fmt(pay)}`,
+        result: `封顶 ${fmt(cap)}，余额 ${fmt(left)}；支付 = min(${fmt(R)} × ${ratio.toString()}, ${fmt(left)}) = ${fmt(computed)}`,
       });
+      const pay = capToBorne(computed, line, priorPaid, trace);
       const details: Record<string, string> = { item: item.name };
       if (left.isZero() && R.greaterThan(0)) reasons.push('CAP_REACHED');
       if (R.greaterThan(left) && !approved) {

@@ -4,7 +4,7 @@ import { addMonths, endOfMonth, type IsoDate } from '../../domain/dates.js';
 import { categoryLabel, type Category } from '../../domain/categories.js';
 import type { ReasonCode } from '../../domain/reasons.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
-import { diagnosisMatches, type DiseaseMatcher } from '../common.js';
+import { capToBorne, diagnosisMatches, type DiseaseMatcher } from '../common.js';
 import type { Person } from '../../roster/merge.js';
 import type { AccumulatorChange, Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
 
@@ -135,15 +135,18 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       trace.push({ step: '应救助金额', clause: `${DOC} 救助标准表 救助比例 ${ratio.times(100).toString()}%、年度封顶 ${cap.div(10000).toString()} 万元`, inputs: { 比例: ratio.toString(), [`${year}年已核定（未减半）`]: fmt(entitledSoFar), 封顶余额: fmt(capLeft) }, result: `min(round(${fmt(over)} × ${ratio.toString()}), ${fmt(capLeft)}) = ${fmt(entitled)}` });
       const halved = person.compliance === false;
       const factor = halved ? new D(params.get<string>('nonComplianceFactor', serviceDate)) : new D(1);
-      const pay = roundFen(entitled.times(factor));
-      trace.push({ step: '依从基础健康服务', clause: `${DOC} 三、（一）2.“对放弃依从基础健康服务的人群，减半实施医疗专项救助”`, inputs: { 依从: halved ? '否' : '是' }, result: `支付 = round(${fmt(entitled)} × ${factor.toString()}) = ${fmt(pay)}` });
+      const computed = roundFen(entitled.times(factor));
+      trace.push({ step: '依从基础健康服务', clause: `${DOC} 三、（一）2.“对放弃依从基础健康服务的人群，减半实施医疗专项救助”`, inputs: { 依从: halved ? '否' : '是' }, result: `支付 = round(${fmt(entitled)} × ${factor.toString()}) = ${fmt(computed)}` });
+      const pay = capToBorne(computed, line, priorPaid, trace);
+      // a capped payment counts toward the annual cap (未减半) only as far as it was paid
+      const counted = pay.equals(computed) ? entitled : minMoney(entitled, factor.isZero() ? ZERO : roundFen(pay.div(factor)));
       if (after.lessThan(deductible)) {
         reasons.push('BELOW_DEDUCTIBLE');
         trace.push({ step: '年度结算', clause: `${DOC} 三、（一）2.“达不到年度个人负担起付线的，次年1月一次性办理”`, result: `累计 ${fmt(after)} 未达起付线 ${fmt(deductible)}，挂起；基数照常累计` });
       }
       if (over.greaterThan(0) && capLeft.isZero()) reasons.push('CAP_REACHED');
       if (halved && entitled.greaterThan(0)) reasons.push('NON_COMPLIANCE_HALVED');
-      const changes: AccumulatorChange[] = [{ policy: ID, idNumber: line.idNumber, year, key: cat, base: E, entitled, paid: pay }];
+      const changes: AccumulatorChange[] = [{ policy: ID, idNumber: line.idNumber, year, key: cat, base: E, entitled: counted, paid: pay }];
       if (cat === 'B') changes.push({ policy: ID, idNumber: line.idNumber, year: 0, key: 'B-deductible', base: E });
       return {
         reasons,
