@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
-import { copyFileSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, runCli, startCli, FULL_ID, ROOT, type Ran } from './helpers/cli.js';
 import { makeId, tmp, writeCsv } from './helpers/files.js';
@@ -411,9 +411,13 @@ describe('concurrency: two adjudicate processes on one ledger', () => {
     const args = (file: string, out: string) => ['adjudicate', file, '--roster', s.roster, '--policies', 'th-2021', '--ledger', s.ledger, '--out', join(s.dir, out)];
     expect((await runCli(['ledger', 'check', '--ledger', s.ledger])).code).toBe(2); // no ledger yet
     // the first holds the ledger (its transaction written, not yet committed) when the second starts
-    const a = startCli(args(march, 'pm'), { ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS: '3000' });
+    // ...and keeps it until the second says it is waiting (a fixed pause raced the second's start-up on a busy machine)
+    const resume = join(s.dir, 'resume');
+    const a = startCli(args(march, 'pm'), { ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS: '100000', ASSIST_TEST_RESUME_FILE: resume });
     await a.stderrHas('ASSIST_TEST: 事务已写入，等待提交');
     const b = startCli(args(april, 'pa'));
+    await b.stderrHas('台账正被另一个审核进程使用，等待其完成后继续');
+    writeFileSync(resume, '');
     const [ra, rb] = await Promise.all([a.done, b.done]);
     expect(ra.code, ra.stderr).toBe(0);
     expect(rb.code, rb.stderr).toBe(0);

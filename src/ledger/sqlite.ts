@@ -99,11 +99,14 @@ function mergeDelta(totals: Map<string, Delta>, d: Delta): Delta | null {
 }
 
 /** Blocks the thread (test hook only): lets a test kill the process while the run's transaction is open. */
+/** Tests only: hold the written transaction before COMMIT for up to ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS, or until the file ASSIST_TEST_RESUME_FILE exists. */
 function testPause(): void {
   const ms = Number(process.env.ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS ?? 0);
   if (ms > 0) {
     process.stderr.write('ASSIST_TEST: 事务已写入，等待提交\n');
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    const resume = process.env.ASSIST_TEST_RESUME_FILE;
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    for (const until = Date.now() + ms; Date.now() < until && !(resume && existsSync(resume)); ) Atomics.wait(cell, 0, 0, resume ? 50 : ms);
   }
 }
 
