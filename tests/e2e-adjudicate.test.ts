@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import { runCli, FULL_ID, ROOT, type Ran } from './helpers/cli.js';
 import { tmp } from './helpers/files.js';
+import { unzipParts } from './helpers/zip.js';
 
 const demo = (f: string) => join(ROOT, 'fixtures', 'demo', f);
 type Row = { claimId: string; lineNo: number; policy: string | null; status: string; reasons: string[]; base: string | null; payments: Record<string, string>; patientRemaining: string | null; idNumber: string };
@@ -60,8 +61,11 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
     await wb.xlsx.readFile(join(out, 'settlement-2024-06.xlsx'));
     expect(wb.worksheets.map((w) => w.name)).toEqual(['汇总', '明细', '异常', '核对']);
     const checks: string[] = [];
-    wb.getWorksheet('核对')!.eachRow((row, n) => n > 1 && checks.push(String(row.getCell(4).value)));
-    expect(checks).toEqual(['一致', '一致', '一致']);
+    wb.getWorksheet('核对')!.eachRow((row, n) => n > 1 && checks.push(String(row.getCell(4).value ?? row.getCell(2).value)));
+    // the three checks, then the run's 台账校验码 (SPEC §5), the one the console printed
+    expect(checks.slice(0, 3)).toEqual(['一致', '一致', '一致']);
+    expect(run.stdout).toContain(`台账校验码 ${checks[3]}`);
+    expect(checks[3]).toMatch(/^1-[0-9A-F]{8}$/);
     const detail = wb.getWorksheet('明细')!;
     // header + one row per result + 合计
     expect(detail.actualRowCount - 2).toBe(rows.filter((r) => r.status !== 'invalid').length);
@@ -74,11 +78,15 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
     expect(statSync(join(out, 'settlement-2024-06.xlsx')).mode & 0o777).toBe(0o600);
   });
 
-  test('the workbook written on the second core is byte for byte the one written in the main thread (ASSIST_WORKERS=0), as are the jsonl and the lists', async () => {
+  test('the workbook written on the second core is the one written in the main thread (ASSIST_WORKERS=0) part for part, the jsonl byte for byte, as are the lists', async () => {
     const one = tmp();
     const r = await runCli(['adjudicate', demo('claims.xlsx'), demo('claims-gb18030.csv'), '--config', demo('assist.config.json'), '--out', one, '--ledger', join(one, 'ledger.db')], { env: { ASSIST_WORKERS: '0' } });
     expect(r.code, r.stderr).toBe(0);
-    for (const f of ['settlement-2024-06.xlsx', 'results-2024-06.jsonl', 'disbursement-th-2021.district-2024-06.xlsx']) expect(readFileSync(join(one, f)).equals(readFileSync(join(out, f))), f).toBe(true);
+    expect(readFileSync(join(one, 'results-2024-06.jsonl')).equals(readFileSync(join(out, 'results-2024-06.jsonl')))).toBe(true);
+    // the workbooks part by part, the 台账校验码 aside: each ledger's chain hash covers its own run's start time
+    const code = (dir: string) => readFileSync(join(dir, 'ledger.db.journal.txt'), 'utf8').trim().split('\n').at(-1)!.split('\t')[1]!;
+    const parts = async (dir: string, f: string) => (await unzipParts(readFileSync(join(dir, f)))).map(([n, b]) => [n, b.toString('latin1').replaceAll(code(dir), 'CODE')]);
+    for (const f of ['settlement-2024-06.xlsx', 'disbursement-th-2021.district-2024-06.xlsx']) expect(await parts(one, f), f).toEqual(await parts(out, f));
   });
 
   test('each disbursement list totals exactly what the results pay from that fund, with 大写 and signature lines', async () => {

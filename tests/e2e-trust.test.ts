@@ -2,10 +2,13 @@
 // built CLI on generated files; amounts worked out by hand from the Tinghu table (一类人群, A 类 一般疾病:
 // 年度起付线 3000, 50%).
 import { describe, expect, test } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { runCli, startCli } from './helpers/cli.js';
+import { ledgerState } from './helpers/ledger.js';
 import { makeId, tmp, writeCsv } from './helpers/files.js';
+import { readSheets } from './helpers/workbook.js';
 
 const P1 = makeId('320902', '1960-05-01', '211');
 const P2 = makeId('320902', '1972-08-09', '322');
@@ -90,6 +93,96 @@ describe('no double payment through spelling (SPEC §5 line keys)', () => {
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(fixed.stdout).toContain('更正重报 1 行：冲正原结果 1 条');
     expect(s.results('fixed')[0]!.payments[FUND]).toBe('2500.00');
+    expect((await runCli(['ledger', 'check', '--ledger', s.ledger])).code).toBe(0);
+  });
+});
+
+describe('deleting runs is detected (SPEC §5: a witness outside the database)', () => {
+  // run 1 pays P1 3000.00, run 2 pays P2 3000.00; the code of run 2 is read off its printed disbursement list
+  async function twoRuns() {
+    const s = setup();
+    for (const [i, r] of [row('T1', P1, '王一', '9000', '9000'), row('T2', P2, '李二', '9000', '9000', { date: '2024-06-11' })].entries()) {
+      const res = await s.adjudicate(s.file(`m${i}.csv`, [r]), `o${i}`);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stdout).toMatch(new RegExp(`台账：第 ${i + 1} 次运行已提交.*；台账校验码 ${i + 1}-[0-9A-F]{8}`));
+    }
+    const { rows } = await readSheets(join(s.dir, 'o1', `disbursement-${FUND}-2024-06.xlsx`));
+    const printed = rows('拨付清单').flat().find((c) => typeof c === 'string' && c.startsWith('台账校验码：')) as string;
+    expect(printed).toMatch(/^台账校验码：2-[0-9A-F]{8}$/);
+    const { rows: srows } = await readSheets(join(s.dir, 'o1', 'settlement-2024-06.xlsx'));
+    expect(srows('核对').flat()).toContain(printed.slice('台账校验码：'.length));
+    const check = await runCli(['ledger', 'check', '--ledger', s.ledger, '--head', printed.slice(6)]);
+    expect(check.code, check.stdout).toBe(0);
+    return { ...s, code: printed.slice(6) };
+  }
+  const edit = (ledger: string, sql: string) => {
+    const db = new Database(ledger);
+    db.exec(sql);
+    db.close();
+  };
+  const DROP_RUN = (id: number) => `DELETE FROM results WHERE line_id IN (SELECT id FROM lines WHERE run_id = ${id}); DELETE FROM lines WHERE run_id = ${id}; DELETE FROM trace_chunks WHERE run_id = ${id}; DELETE FROM runs WHERE id = ${id};`;
+
+  test('the last run deleted: check exits 1; the next run is 3, never 2 again', async () => {
+    const s = await twoRuns();
+    edit(s.ledger, 'PRAGMA foreign_keys = OFF; DELETE FROM runs WHERE id = 2'); // as the sqlite3 shell does it (foreign keys off)
+    const c = await runCli(['ledger', 'check', '--ledger', s.ledger]);
+    expect(c.code).toBe(1);
+    expect(c.stdout).toMatch(/校验码日志记有第 2 次运行（校验码 2-[0-9A-F]{8}），台账中已没有该运行：运行被删除/);
+    const next = await s.adjudicate(s.file('m3.csv', [row('T3', P1, '王一', '100', '100', { date: '2024-06-12' })]), 'o3');
+    expect(next.stdout).toContain('台账：第 3 次运行已提交');
+  });
+
+  test('the last two runs deleted: check exits 1 naming both', async () => {
+    const s = await twoRuns();
+    edit(s.ledger, DROP_RUN(2) + DROP_RUN(1) + 'DELETE FROM accumulators;');
+    const c = await runCli(['ledger', 'check', '--ledger', s.ledger]);
+    expect(c.code).toBe(1);
+    expect(c.stdout).toContain('校验码日志记有第 1 次运行');
+    expect(c.stdout).toContain('校验码日志记有第 2 次运行');
+  });
+
+  test('the last run, its lines and results deleted and the accumulators adjusted: the chain and the sums agree, the journal and the printed code do not', async () => {
+    const s = await twoRuns();
+    edit(s.ledger, DROP_RUN(2) + `DELETE FROM accumulators WHERE id_number = '${P2}';`);
+    const c = await runCli(['ledger', 'check', '--ledger', s.ledger]);
+    expect(c.code).toBe(1);
+    expect(c.stdout).not.toContain('哈希链断开');
+    expect(c.stdout).not.toContain('累计额不符');
+    expect(c.stdout).toMatch(/台账中已没有该运行：运行被删除/);
+    // the journal gone as well: its absence is reported, and the code read off the printed list still speaks
+    rmSync(`${s.ledger}.journal.txt`);
+    const h = await runCli(['ledger', 'check', '--ledger', s.ledger, '--head', s.code]);
+    expect(h.code).toBe(1);
+    expect(h.stdout).toContain('台账校验码日志');
+    expect(h.stdout).toContain(`校验码 ${s.code} 对应的第 2 次运行不在台账中：台账最后的运行已被删除`);
+  });
+});
+
+describe('private scratch files; SIGINT/SIGTERM (SPEC §5 signals)', () => {
+  test.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s mid-run: scratch directory 0700 with files 0600 while running, then removed; staging removed; 已中断：台账未改动; exit %i', async (signal, code) => {
+    const s = setup();
+    const first = await s.adjudicate(s.file('m0.csv', [row('T1', P1, '王一', '9000', '9000')]), 'o0');
+    expect(first.code, first.stderr).toBe(0);
+    const before = ledgerState(s.ledger);
+    const scratchRoot = join(s.dir, 'tmp');
+    mkdirSync(scratchRoot);
+    const args = ['adjudicate', s.file('m1.csv', [row('T2', P2, '李二', '9000', '9000')]), '--roster', s.roster, '--policies', 'th-2021', '--ledger', s.ledger, '--out', join(s.dir, 'o1')];
+    const child = startCli(args, { ASSIST_TEST_PAUSE_BEFORE_ENGINE_MS: '60000', TMPDIR: scratchRoot });
+    await child.stderrHas('ASSIST_TEST: 已开始审核，等待');
+    const dirs = readdirSync(scratchRoot).filter((n) => n.startsWith('.assist-'));
+    expect(dirs).toHaveLength(1);
+    expect(statSync(join(scratchRoot, dirs[0]!)).mode & 0o777).toBe(0o700);
+    const files = readdirSync(join(scratchRoot, dirs[0]!));
+    expect(files.length).toBeGreaterThanOrEqual(2); // the roster store and the external sort (its list staging)
+    for (const f of files) expect(statSync(join(scratchRoot, dirs[0]!, f)).mode & 0o777, f).toBe(0o600);
+    expect(readdirSync(join(s.dir, 'o1')).some((n) => n.startsWith('.assist-staging-'))).toBe(true);
+    child.signal(signal);
+    const r = await child.done;
+    expect(r.code).toBe(code);
+    expect(r.stderr).toContain('已中断：台账未改动');
+    expect(readdirSync(scratchRoot)).toEqual([]);
+    expect(readdirSync(join(s.dir, 'o1'))).toEqual([]);
+    expect(ledgerState(s.ledger)).toEqual(before);
     expect((await runCli(['ledger', 'check', '--ledger', s.ledger])).code).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import { journalPath, ledgerCode } from '../ledger/journal.js';
 import type { Command } from 'commander';
 import { fmtGrouped } from '../domain/money.js';
 import { loadConfig, expandGlobs, aliasMap, resolveLedgerPath, operatorName, commandLine } from '../run/config.js';
@@ -81,7 +82,7 @@ export function registerAdjudicate(program: Command): void {
       }
       if (summary.rosterWarnings.length) say(`名单警告 ${summary.rosterWarnings.length} 条（可用 assist validate 查看）`);
       say(`核对：读取 ${summary.checks.rowsRead} = 审核 ${summary.checks.linesAdjudicated} + 无效 ${summary.checks.invalid}；金额守恒一致`);
-      if (summary.run) say(`台账：第 ${summary.run.id} 次运行已提交（${summary.ledgerPath}）`);
+      if (summary.run) say(`台账：第 ${summary.run.id} 次运行已提交（${summary.ledgerPath}）；台账校验码 ${ledgerCode(summary.run.id, summary.run.hash!)}（已记入 ${journalPath(summary.ledgerPath)}）`);
       else say('试运行（--dry-run）：未写入台账');
       say(`输出目录：${summary.outDir}`);
     });

@@ -1,3 +1,4 @@
+import { ledgerCode } from '../ledger/journal.js';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { fmtGrouped } from '../domain/money.js';
@@ -76,12 +77,16 @@ export function registerLedger(program: Command): void {
     });
   });
 
-  common(ledger.command('check').description('核对台账：重算哈希链，并核对每个累计额等于其结果与冲正之和；有不符时退出码为 1')).action(async (flags: LedgerFlags) => {
+  common(ledger.command('check').description('核对台账：重算哈希链，与台账校验码日志（及 --head 给出的校验码）比对，并核对每个累计额等于其结果与冲正之和；有不符时退出码为 1'))
+    .option('--head <code>', '从打印的结算表或拨付清单上抄下的台账校验码（如 7-3FA0C2D1），核对该运行仍在台账中且未被改动')
+    .action(async (flags: LedgerFlags & { head?: string }) => {
     await withLedger(flags, async (l) => {
-      const report = l.check();
+      const report = l.check({ head: flags.head });
       say(`核对台账 ${l.path}：${report.runs} 次运行，${report.lines} 行明细，${report.accumulators} 个累计额`);
+      for (const n of report.notes) say(`  · ${n}`);
       if (report.problems.length === 0) {
-        say('哈希链完整；全部累计额与结果、冲正、期初余额之和一致。');
+        say(`哈希链完整，与台账校验码日志一致${flags.head ? `，校验码 ${flags.head.trim()} 相符` : ''}；全部累计额与结果、冲正、期初余额之和一致。`);
+        if (report.head) say(`当前台账校验码：${report.head}`);
       } else {
         for (const p of report.problems.slice(0, 200)) say(`  ✗ ${p}`);
         if (report.problems.length > 200) say(`  ……另有 ${report.problems.length - 200} 处`);
@@ -103,7 +108,7 @@ export function registerLedger(program: Command): void {
         const r = revertRun(l, Number(runText), { operator: operatorName(flags.operator), commandLine: commandLine(), month: flags.month ?? null });
         say(`已撤销 ${runLabel(r.target)}：冲正 ${r.reversals.length} 条结果（${r.lines} 行明细）${r.alreadyReversed ? `，另有 ${r.alreadyReversed} 行此前已冲正` : ''}${r.openings ? `，期初余额 ${r.openings} 行` : ''}`);
         for (const [fund, total] of r.fundTotals) say(`  ${fund}：冲正 ¥${fmtGrouped(total)}`);
-        say(`台账：第 ${r.run.id} 次运行已提交；冲正记入 ${r.run.month ?? '—'} 月`);
+        say(`台账：第 ${r.run.id} 次运行已提交；冲正记入 ${r.run.month ?? '—'} 月；台账校验码 ${ledgerCode(r.run.id, r.run.hash!)}`);
         const month = r.run.month ?? new Date().toISOString().slice(0, 7);
         const outDir = flags.out ?? join('out', month);
         for (const policy of createPolicies(r.target.policies.map((p) => p.id).filter((id) => POLICY_FACTORIES[id]))) {
@@ -111,7 +116,7 @@ export function registerLedger(program: Command): void {
             const lines = disbursementLines(fund, [], reversalLines(r.reversals));
             if (lines.length === 0) continue;
             const file = join(outDir, `disbursement-${fund.id}-${month}-revert-${r.run.id}.xlsx`);
-            await writeDisbursement(file, { fund, month, document: policy.document, lines });
+            await writeDisbursement(file, { fund, month, document: policy.document, lines, ledgerCode: ledgerCode(r.run.id, r.run.hash!) });
             say(`冲正拨付清单：${file}`);
           }
         }
@@ -129,7 +134,7 @@ export function registerLedger(program: Command): void {
       const l = new SqliteLedger(path, { onWait: () => warn('台账正被另一个进程使用，等待其完成后继续……') });
       try {
         const r = await importOpening(l, file, { operator: operatorName(flags.operator), commandLine: commandLine(), encoding: flags.encoding, sheet: flags.sheet });
-        say(`已导入期初余额 ${r.rows} 行；台账：第 ${r.run.id} 次运行已提交（${path}）`);
+        say(`已导入期初余额 ${r.rows} 行；台账：第 ${r.run.id} 次运行已提交（${path}）；台账校验码 ${ledgerCode(r.run.id, r.run.hash!)}`);
       } catch (err) {
         if (err instanceof OpeningRefused) {
           for (const e of err.errors.slice(0, 100))

@@ -5,6 +5,7 @@ import { registerAdjudicate } from './adjudicate.js';
 import { registerExplain, registerLedger } from './ledger.js';
 import { registerReconcile, registerReport } from './report.js';
 import { warn } from './output.js';
+import { installSignalHandlers } from '../run/scratch.js';
 
 export const EXIT = { OK: 0, DIFFERENCES: 1, BAD_INPUT: 2, INTERNAL: 3 } as const;
 
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  installSignalHandlers(warn);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

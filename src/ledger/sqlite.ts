@@ -13,6 +13,8 @@ import type { Accumulator, AccumulatorChange, LineResult } from '../engine/types
 import { mask } from '../domain/id-number.js';
 import { UsageError } from '../io/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { noteCommitted } from '../run/scratch.js';
+import { appendJournal, journalPath, ledgerCode, parseLedgerCode, readJournal } from './journal.js';
 import { encodedLine, recordFromValues, valuesContentHash } from './content.js';
 import { Utf8Builder } from '../io/utf8-builder.js';
 import { traceJson } from '../engine/trace-json.js';
@@ -231,9 +233,78 @@ export class SqliteLedger implements Ledger {
     }
     this.lock();
     const startedAt = new Date().toISOString();
-    const info = this.q('INSERT INTO runs (kind, started_at, operator, command_line, month, policies, inputs, reverts_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(draft.kind, startedAt, draft.operator, draft.commandLine, draft.month, JSON.stringify(draft.policies), JSON.stringify(draft.inputs), draft.revertsRun ?? null);
-    return new SqliteSession(this, Number(info.lastInsertRowid), false);
+    // run ids are never reused (SPEC §5): the highest id ever given is kept beside the runs, so deleting the
+    // last run does not hand its id (and, in `explain`, its lines) to the next one
+    this.db.exec('CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    const id = Math.max(Number(this.meta('last_run_id') ?? 0), (this.q('SELECT MAX(id) AS m FROM runs').get() as { m: number | null }).m ?? 0) + 1;
+    this.q("INSERT INTO ledger_meta (key, value) VALUES ('last_run_id', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(id));
+    const hadJournal = this.meta('journal') !== null;
+    if (this.path !== ':memory:') this.q("INSERT OR IGNORE INTO ledger_meta (key, value) VALUES ('journal', ?)").run(journalPath(this.path));
+    this.q('INSERT INTO runs (id, kind, started_at, operator, command_line, month, policies, inputs, reverts_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, draft.kind, startedAt, draft.operator, draft.commandLine, draft.month, JSON.stringify(draft.policies), JSON.stringify(draft.inputs), draft.revertsRun ?? null);
+    return new SqliteSession(this, id, false, hadJournal ? id : 1);
+  }
+
+  /** A value of ledger_meta (the table exists once a run has begun with this version). */
+  meta(key: string): string | null {
+    const has = this.q("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_meta'").get();
+    return has ? ((this.q('SELECT value FROM ledger_meta WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? null) : null;
+  }
+
+  /**
+   * Appends every committed run not yet in the journal (the one just committed; any whose line was lost when
+   * a process died between COMMIT and the append). Where there is no journal file, runs from `fromId` on are
+   * written: 1 for a ledger that never had one, the run just committed where the journal was deleted — so a
+   * deleted journal is not silently rebuilt (ledger check reports it).
+   */
+  syncJournal(fromId: number): void {
+    if (this.path === ':memory:') return;
+    const entries = readJournal(this.path);
+    const after = entries ? Math.max(0, ...entries.map((e) => e.runId)) : fromId - 1;
+    const rows = this.q('SELECT id, hash, kind, month, finished_at FROM runs WHERE id > ? AND hash IS NOT NULL ORDER BY id').all(after) as { id: number; hash: string; kind: string; month: string | null; finished_at: string }[];
+    try {
+      appendJournal(this.path, rows.map((r) => ({ runId: r.id, hash: r.hash, kind: r.kind, month: r.month, at: r.finished_at })));
+    } catch (err) {
+      process.stderr.write(`警告：无法写入台账校验码日志 ${journalPath(this.path)}：${(err as Error).message}（台账已提交；下次运行时补记）\n`);
+    }
+  }
+
+  /** The 台账校验码 of the last committed run, or null for an empty ledger. */
+  headCode(): string | null {
+    const r = this.q('SELECT id, hash FROM runs WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+    return r ? ledgerCode(r.id, r.hash) : null;
+  }
+
+  /** The journal and a printed code against the runs in the database: deleted or rebuilt runs. */
+  private checkWitnesses(runs: { id: number; hash: string | null }[], head: string | undefined, problems: string[], notes: string[]): void {
+    const byId = new Map(runs.map((r) => [r.id, r.hash]));
+    const maxId = runs.length ? runs[runs.length - 1]!.id : 0;
+    if (head) {
+      const { runId, prefix } = parseLedgerCode(head);
+      const hash = byId.get(runId);
+      if (hash === undefined) problems.push(`校验码 ${head.trim()} 对应的第 ${runId} 次运行不在台账中：${runId > maxId ? '台账最后的运行已被删除' : '该运行已被删除'}`);
+      else if (!hash || !hash.startsWith(prefix)) problems.push(`校验码 ${head.trim()} 与台账第 ${runId} 次运行（${hash ? ledgerCode(runId, hash) : '无哈希'}）不符：该运行或其之前的运行被改动、删除或重建`);
+    }
+    if (this.path === ':memory:') return;
+    const entries = readJournal(this.path);
+    if (!entries) {
+      if (this.meta('journal') !== null) problems.push(`台账校验码日志 ${journalPath(this.path)} 不存在（被删除或移走）；台账记录曾写过该日志`);
+      else if (runs.length) notes.push(`尚无台账校验码日志（本版本之前的台账）；下次运行提交时建立 ${journalPath(this.path)}`);
+      return;
+    }
+    const journaled = new Set<number>();
+    for (const e of entries) {
+      journaled.add(e.runId);
+      const hash = byId.get(e.runId);
+      if (hash === undefined) problems.push(`校验码日志记有第 ${e.runId} 次运行（校验码 ${e.code}），台账中已没有该运行：运行被删除`);
+      else if (hash !== e.hash) problems.push(`台账第 ${e.runId} 次运行的链哈希（${hash ? ledgerCode(e.runId, hash) : '无'}）与校验码日志（${e.code}）不符：运行被删除后重建或改动`);
+    }
+    const lastJournaled = Math.max(0, ...journaled);
+    for (const r of runs) {
+      if (journaled.has(r.id) || !r.hash) continue;
+      if (r.id < lastJournaled) problems.push(`台账第 ${r.id} 次运行不在校验码日志中：运行被插入，或日志被改动`);
+      else notes.push(`第 ${r.id} 次运行尚未记入校验码日志（提交后中断？）；下次运行提交时补记`);
+    }
   }
 
   private runFromRow(r: Row): RunInfo {
@@ -401,9 +472,11 @@ export class SqliteLedger implements Ledger {
     return sha256(`${prevHash}${contentHash}`);
   }
 
-  check(): CheckReport {
+  check(opts: { head?: string } = {}): CheckReport {
     const problems: string[] = [];
+    const notes: string[] = [];
     const runs = this.q('SELECT id, content_hash, prev_hash, hash FROM runs ORDER BY id').all() as { id: number; content_hash: string | null; prev_hash: string | null; hash: string | null }[];
+    this.checkWitnesses(runs, opts.head, problems, notes);
     let prev = GENESIS;
     for (const r of runs) {
       if (!r.hash || !r.content_hash) {
@@ -412,7 +485,7 @@ export class SqliteLedger implements Ledger {
       }
       const content = this.contentHash(r.id);
       if (content !== r.content_hash) problems.push(`第 ${r.id} 次运行的内容与记录的哈希不符：其明细、结果、冲正或期初余额被改动过`);
-      if (r.prev_hash !== prev) problems.push(`第 ${r.id} 次运行记录的上一哈希与第 ${r.id - 1} 次运行不符：哈希链断开（运行被删除、插入或改动）`);
+      if (r.prev_hash !== prev) problems.push(`第 ${r.id} 次运行记录的上一哈希与前一次运行不符：哈希链断开（运行被删除、插入或改动）`);
       if (SqliteLedger.chainHash(r.prev_hash ?? '', r.content_hash) !== r.hash) problems.push(`第 ${r.id} 次运行的链哈希不符`);
       prev = r.hash;
     }
@@ -464,7 +537,8 @@ export class SqliteLedger implements Ledger {
       .all() as Row[];
     for (const o of orphan) problems.push(`结算单 ${o.claim_id} 第 ${o.line_no} 行标记为被第 ${o.superseded_by} 次运行冲正，但缺少冲正记录`);
     const lines = (this.q('SELECT COUNT(*) AS n FROM lines').get() as { n: number }).n;
-    return { runs: runs.length, lines, accumulators: actual.size, problems };
+    const head = this.headCode();
+    return { runs: runs.length, lines, accumulators: actual.size, problems, notes, head };
   }
 
   close(): void {
@@ -489,6 +563,8 @@ class SqliteSession implements LedgerSession {
     private readonly ledger: SqliteLedger,
     readonly runId: number,
     readonly dryRun: boolean,
+    /** where the journal starts if it has no file (see syncJournal) */
+    private readonly journalFrom = 1,
   ) {
     this.db = ledger.db;
     this.stmt = {
@@ -667,7 +743,7 @@ class SqliteSession implements LedgerSession {
    * rollback still undoes it) — adjudicate seals while the disbursement lists are being written, and commits
    * once they are.
    */
-  seal(counts: Record<string, number>): void {
+  seal(counts: Record<string, number>): string {
     if (this.dryRun) throw new LedgerError('试运行（--dry-run）不写入台账');
     if (this.done) throw new LedgerError('本次运行已结束');
     try {
@@ -680,13 +756,14 @@ class SqliteSession implements LedgerSession {
       const content = this.ledger.contentHash(this.runId);
       const hash = SqliteLedger.chainHash(prev, content);
       this.ledger.q('UPDATE runs SET content_hash = ?, prev_hash = ?, hash = ? WHERE id = ?').run(content, prev, hash, this.runId);
-      this.sealed = true;
+      this.sealed = hash;
+      return hash;
     } catch (err) {
       this.rollback();
       throw err;
     }
   }
-  private sealed = false;
+  private sealed: string | null = null;
 
   /** Seals the run (unless sealed already) and commits it. */
   commit(counts: Record<string, number>): RunInfo {
@@ -696,10 +773,12 @@ class SqliteSession implements LedgerSession {
       testPause();
       this.db.exec('COMMIT');
       this.done = true;
+      noteCommitted(this.runId);
     } catch (err) {
       this.rollback();
       throw err;
     }
+    this.ledger.syncJournal(this.journalFrom);
     return this.ledger.run(this.runId)!;
   }
 

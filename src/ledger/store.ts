@@ -139,6 +139,10 @@ export interface CheckReport {
   lines: number;
   accumulators: number;
   problems: string[];
+  /** not faults: e.g. a run committed but not yet in the journal */
+  notes: string[];
+  /** the 台账校验码 of the last committed run */
+  head: string | null;
 }
 
 export interface LedgerSession {
@@ -162,7 +166,7 @@ export interface LedgerSession {
    */
   drain(maxPending?: number): Promise<void>;
   /** The run's counts and hashes written in its transaction, not yet committed (commit() seals if this was not called). */
-  seal(counts: Record<string, number>): void;
+  seal(counts: Record<string, number>): string;
   commit(counts: Record<string, number>): RunInfo;
   rollback(): void;
 }
@@ -180,6 +184,6 @@ export interface Ledger {
   trace(line: StoredLine): TraceEntry;
   accumulator(idNumber: string, policy: string, year: number, key: string): Accumulator;
   accumulatorsOf(idNumber: string): (Accumulator & { policy: string; year: number; key: string })[];
-  check(): CheckReport;
+  check(opts?: { head?: string }): CheckReport;
   close(): void;
 }

@@ -71,7 +71,7 @@ export function disbursementSortKey(l: Pick<DisbursementLine, 'payee' | 'claimId
  * 大写, the policy document, signature lines. Streamed with the fixed-style writer, so a province's list
  * of hundreds of thousands of lines costs no more memory than ten.
  */
-export async function writeDisbursement(file: string, opts: { fund: Fund; month: string; document: string; lines: Iterable<DisbursementLine> }): Promise<Money> {
+export async function writeDisbursement(file: string, opts: { fund: Fund; month: string; document: string; lines: Iterable<DisbursementLine>; ledgerCode?: string | null }): Promise<Money> {
   let total = ZERO;
   await writeAtomic(file, async (tmp) => {
     const xlsx = new XlsxStreamWriter(tmp);
@@ -110,6 +110,7 @@ export async function writeDisbursement(file: string, opts: { fund: Fund; month:
     await ws.boldRow(['合计', `${payees} 个收款单位`, `${seq} 笔`, null, null, null, null, null, total, null]);
     await ws.textRow([`合计金额（大写）：${chineseCapital(total)}　（小写）：¥${fmtGrouped(total)}`]);
     await ws.textRow([`政策依据：${opts.document}　资金：${opts.fund.id}`]);
+    if (opts.ledgerCode) await ws.textRow([`台账校验码：${opts.ledgerCode}`]);
     await ws.textRow([]);
     await ws.textRow(['制表人：', null, null, '审核人：', null, null, '日期：']);
     await ws.end();

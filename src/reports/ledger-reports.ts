@@ -62,7 +62,7 @@ export async function reportDisbursement(ledger: SqliteLedger, o: { fundId: stri
   const { fund, policy } = fundOf(o.fundId);
   const lines = ledgerDisbursementLines(ledger, o.fundId, o.month, o.runId);
   const base = join(o.outDir, `disbursement-${fund.id}-${o.month}${o.runId !== undefined ? `-run${o.runId}` : ''}`);
-  const total = await writeDisbursement(`${base}.xlsx`, { fund, month: o.month, document: policy.document, lines });
+  const total = await writeDisbursement(`${base}.xlsx`, { fund, month: o.month, document: policy.document, lines, ledgerCode: ledger.headCode() });
   // the bank-upload form: one row per line, amounts as plain numbers
   if (o.csv)
     await writeCsvFile(

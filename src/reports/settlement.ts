@@ -19,6 +19,8 @@ export interface Checks {
   priorPaid: Money;
   payments: Money;
   remaining: Money;
+  /** 台账校验码 of the run (SPEC §5), or 试算，未入账 for a dry run */
+  ledgerCode?: string;
 }
 
 /** Running totals of the conservation check, fed one line's results at a time. */
@@ -209,6 +211,7 @@ export class SettlementWriter {
       sorted.reduce((n, g) => n + g.rejected, 0), sum(sorted.map((g) => g.total)), ...funds.map((f) => sum(sorted.map((g) => g.funds.get(f.id) ?? ZERO))),
     ]);
     await summary.textRow([`无效行 ${invalidCount} 行，见“异常”工作表。`]);
+    if (checks.ledgerCode) await summary.textRow([`台账校验码：${checks.ledgerCode}`]);
     await summary.end();
     if (reversals.length) {
       const rev = await this.xlsx.streamSheet({
@@ -229,6 +232,7 @@ export class SettlementWriter {
     await check.row(['读取行数 = 审核明细数 + 无效行数', String(checks.rowsRead), `${checks.linesAdjudicated} + ${checks.invalid}`, rowsOk ? '一致' : '不一致']);
     await check.row(['医疗总费用 = 已支付 + 各政策支付 + 个人负担', fmt(checks.totalCost), `${fmt(checks.priorPaid)} + ${fmt(checks.payments)} + ${fmt(checks.remaining)}`, moneyOk ? '一致' : '不一致']);
     await check.row(['逐行守恒核对（每行：总费用 = 已支付 + 支付 + 个人负担）', `${checks.linesAdjudicated} 行`, '0 行不符', '一致']);
+    if (checks.ledgerCode) await check.row(['台账校验码（核对：assist ledger check --head 校验码）', checks.ledgerCode, null, null]);
     await check.end();
     await this.xlsx.finish(['汇总', ...Array.from({ length: this.detailPart }, (_, i) => (i === 0 ? '明细' : `明细-${i + 1}`)), '异常', '冲正', '核对']);
   }

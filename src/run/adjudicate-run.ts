@@ -26,7 +26,8 @@ import { startWorker } from './workers.js';
 import { collectGarbage } from './gc.js';
 import type { ClaimsWorkerData } from './claims-worker.js';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import { ledgerCode } from '../ledger/journal.js';
+import { scratchDir, whenInterrupted } from './scratch.js';
 
 export interface AdjudicateOptions {
   claims: string[];
@@ -159,8 +160,6 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
   if (o.claims.length === 0) throw new UsageError('请指定至少一个结算明细文件。');
   const policies = createPolicies(o.policies, o.parameters);
   const outDir = o.out ?? null;
-  removeStale(tmpdir(), '.assist-sort-');
-  removeStale(tmpdir(), '.assist-roster-');
   // 1. read: the claims into the external sort (in a worker on the second core), the roster into its store here;
   // on one core (ASSIST_WORKERS=0) one after the other — the two readers interleaved in one heap gained no time
   // and let V8 grow the heap past 1 GB at a million lines
@@ -201,6 +200,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
     removeStale(dir, '.assist-staging-');
     const staging = join(dir, `.assist-staging-${process.pid}`);
     mkdirSync(staging, { recursive: true });
+    const forgetStaging = whenInterrupted(() => rmSync(staging, { recursive: true, force: true }));
     let session: LedgerSession | null = null;
     let outputs: ResultOutputs | null = null;
     let lists: ListsJob | null = null;
@@ -219,6 +219,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       let alreadyAdjudicated = 0;
       let conflicts = 0;
       const checkFailed: AdjudicateSummary['checkFailed'] = [];
+      await testPauseBeforeEngine();
       // 2. adjudicate in §3 order, batch by batch, each result written out as soon as it is decided
       let done = 0;
       for (const batch of chunks(sort.sorted(), CHUNK_LINES)) {
@@ -254,25 +255,26 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       if (checks.rowsRead !== checks.linesAdjudicated + checks.invalid) throw new Error(`行数核对失败：读取 ${checks.rowsRead} 行，审核 ${checks.linesAdjudicated} 行，无效 ${checks.invalid} 行`);
       if (!checks.priorPaid.plus(checks.payments).plus(checks.remaining).equals(checks.totalCost)) throw new Error('金额守恒核对失败');
       const reversed = reversalLines(reversals);
+      const counts = {
+        rowsRead, invalid: invalidRows.length, lines: checks.linesAdjudicated, adjudicated: adjudicatedLines, results: resultCount,
+        approved: byStatus.approved ?? 0, pended: byStatus.pended ?? 0, rejected: byStatus.rejected ?? 0, notCovered: byStatus['not-covered'] ?? 0,
+        alreadyAdjudicated, conflicts, superseded: new Set(reversals.map((r) => r.line.id)).size, reversals: reversals.length,
+      };
+      // the run is sealed (its chain hash set in the open transaction) before the workbook and lists are
+      // finished, so both carry its 台账校验码 (SPEC §5); COMMIT comes only once they are written
+      await session.drain();
+      checks.ledgerCode = o.dryRun ? '试算，未入账' : ledgerCode(session.runId, session.seal(counts));
+      phase('台账封存');
       // the roster's page cache is given back; the settlement worker (which also staged the lists' lines, the
       // reversals last) finishes and ends before the lists begin
       roster.close();
       await outputs.finish(checks, invalidRows.length, reversed);
       outputs = null;
       phase('结算表');
-      // the lists are written (second core) while the run is sealed
       const listSpecs = policies.flatMap((policy) =>
-        policy.funds.map((fund) => ({ fund, month, document: policy.document, file: join(staging, `disbursement-${fund.id}-${month}.xlsx`) })),
+        policy.funds.map((fund) => ({ fund, month, document: policy.document, file: join(staging, `disbursement-${fund.id}-${month}.xlsx`), ledgerCode: checks.ledgerCode! })),
       );
       lists = startLists(sort.auxPath, listSpecs);
-      const counts = {
-        rowsRead, invalid: invalidRows.length, lines: checks.linesAdjudicated, adjudicated: adjudicatedLines, results: resultCount,
-        approved: byStatus.approved ?? 0, pended: byStatus.pended ?? 0, rejected: byStatus.rejected ?? 0, notCovered: byStatus['not-covered'] ?? 0,
-        alreadyAdjudicated, conflicts, superseded: new Set(reversals.map((r) => r.line.id)).size, reversals: reversals.length,
-      };
-      await session.drain();
-      if (!o.dryRun) session.seal(counts);
-      phase('台账封存');
       const listTotals = await lists.done;
       lists = null;
       const staged = [`results-${month}.jsonl`, `settlement-${month}.xlsx`, ...listSpecs.map((l) => basename(l.file))];
@@ -297,6 +299,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       await lists?.abort().catch(() => {});
       throw err;
     } finally {
+      forgetStaging();
       rmSync(staging, { recursive: true, force: true });
       ledger.close();
     }
@@ -318,7 +321,7 @@ async function readClaims(o: AdjudicateOptions): Promise<{ sort: SortStore; inva
     collectGarbage();
     return { sort, ...read };
   }
-  const worker = startWorker<ClaimsWorkerData>('./claims-worker.js', { files: o.claims, encoding: o.encoding, sheet: o.sheet, aliases: [...(o.hospitalAliases ?? new Map())], dir: tmpdir() });
+  const worker = startWorker<ClaimsWorkerData>('./claims-worker.js', { files: o.claims, encoding: o.encoding, sheet: o.sheet, aliases: [...(o.hospitalAliases ?? new Map())], dir: scratchDir() });
   try {
     for (;;) {
       const [msg] = (await once(worker, 'message')) as [{ progress?: number; done?: { path: string; invalidRows: RowError[]; rowsRead: number }; error?: { name: string; message: string } }];
@@ -332,4 +335,12 @@ async function readClaims(o: AdjudicateOptions): Promise<{ sort: SortStore; inva
   } finally {
     await worker.terminate();
   }
+}
+
+/** Tests only (signals): wait, without blocking the event loop, once the run holds the ledger and its staging. */
+async function testPauseBeforeEngine(): Promise<void> {
+  const ms = Number(process.env.ASSIST_TEST_PAUSE_BEFORE_ENGINE_MS ?? 0);
+  if (ms <= 0) return;
+  process.stderr.write('ASSIST_TEST: 已开始审核，等待\n');
+  await new Promise((resolve) => setTimeout(resolve, ms));
 }

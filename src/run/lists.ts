@@ -15,6 +15,7 @@ export interface ListSpec {
   month: string;
   document: string;
   file: string;
+  ledgerCode: string;
 }
 
 export interface ListsData {
@@ -83,7 +84,7 @@ export async function writeListsFrom(auxPath: string, lists: ListSpec[]): Promis
       const lines = (function* () {
         for (const row of listOf.iterate(l.fund.id)) yield unstage((row as [string])[0]);
       })();
-      totals.push(fmt(await writeDisbursement(l.file, { fund: l.fund, month: l.month, document: l.document, lines })));
+      totals.push(fmt(await writeDisbursement(l.file, { fund: l.fund, month: l.month, document: l.document, lines, ledgerCode: l.ledgerCode })));
     }
     return totals;
   } finally {

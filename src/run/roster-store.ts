@@ -4,7 +4,7 @@
 // (mergeRoster over all of a person's rows, in the order they were read).
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { scratchDir } from './scratch.js';
 import { join } from 'node:path';
 import type { ReadOptions } from '../io/read-input.js';
 import { readRosterRows } from './people.js';
@@ -18,7 +18,7 @@ export class RosterStore {
   private readonly insert: (...values: unknown[]) => void;
   private readonly byId: Database.Statement;
 
-  constructor(dir = tmpdir()) {
+  constructor(dir = scratchDir()) {
     this.path = join(dir, `.assist-roster-${process.pid}-${Date.now()}.db`);
     this.db = scratchDatabase(this.path);
     this.db.exec('CREATE TABLE p (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL); BEGIN');

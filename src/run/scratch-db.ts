@@ -2,8 +2,11 @@
 // no fsync, one connection, a 64 MB page cache — they are thrown away after the run, or by the next run
 // if this one is killed. Rows are inserted in transactions of 50,000.
 import Database from 'better-sqlite3';
+import { closeSync, openSync } from 'node:fs';
 
 export function scratchDatabase(path: string): Database.Database {
+  // created 0600 before SQLite opens it (SQLite would create it 0644 under the usual umask)
+  closeSync(openSync(path, 'a', 0o600));
   const db = new Database(path);
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');

@@ -3,7 +3,7 @@
 // spills to disk. Also finds the batch's duplicate keys (DUPLICATE_LINE, both copies) and the month.
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { scratchDir } from './scratch.js';
 import { join } from 'node:path';
 import { money, ZERO, type Money } from '../domain/money.js';
 import type { ClaimLine, RowError } from '../domain/types.js';
@@ -49,7 +49,7 @@ export class SortStore {
   count = 0;
 
   /** A new store in `dir`, or (`existing`) the file a claims worker filled. */
-  constructor(dir = tmpdir(), existing?: string) {
+  constructor(dir = scratchDir(), existing?: string) {
     this.path = existing ?? join(dir, `.assist-sort-${process.pid}-${Date.now()}.db`);
     this.db = scratchDatabase(this.path);
     if (!existing) this.db.exec('CREATE TABLE l (id INTEGER PRIMARY KEY, k TEXT NOT NULL, dk TEXT NOT NULL, month TEXT NOT NULL, dup INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL)');

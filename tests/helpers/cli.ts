@@ -50,7 +50,7 @@ export function runNode(args: string[], opts: RunOptions = {}): Promise<Ran> {
 }
 
 /** The built CLI started in the background: wait for a text on its stderr, kill it, await its end. */
-export function startCli(args: string[], env: Record<string, string> = {}): { done: Promise<{ code: number | null; stdout: string; stderr: string }>; kill: () => void; stderrHas: (s: string) => Promise<void> } {
+export function startCli(args: string[], env: Record<string, string> = {}): { done: Promise<{ code: number | null; stdout: string; stderr: string }>; kill: () => void; signal: (s: NodeJS.Signals) => void; stderrHas: (s: string) => Promise<void> } {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'assist.js'), ...args], { env: { ...process.env, FORCE_COLOR: '0', ...env } });
   let stdout = '';
   let stderr = '';
@@ -64,6 +64,7 @@ export function startCli(args: string[], env: Record<string, string> = {}): { do
   return {
     done,
     kill: () => child.kill('SIGKILL'),
+    signal: (s) => child.kill(s),
     stderrHas: (s) => new Promise((resolve) => (stderr.includes(s) ? resolve() : waiters.push({ s, resolve }))),
   };
 }
