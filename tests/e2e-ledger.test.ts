@@ -88,24 +88,25 @@ describe('across runs: the deductible continues (March below it, April paid)', (
     expect(acc(s.ledger)['P1|2024|A']).toBe('base 3500 paid 250 entitled 250');
   });
 
-  test('the same April file again: every line skipped ALREADY_ADJUDICATED, nothing paid', async () => {
+  test('the same April file again: every line skipped ALREADY_ADJUDICATED, nothing paid, nothing committed or listed (SPEC §5)', async () => {
     const r = await adjudicate(s, april, 'a2');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('跳过 1 行：已审核过 1');
+    expect(r.stdout).toContain('没有新的明细：1 行已于第 2 次运行审核');
     const rows = results(s, 'a2', '2024-04');
     expect(rows.map((x) => [x.status, x.reasons[0], x.policy])).toEqual([['skipped', 'ALREADY_ADJUDICATED', null]]);
-    const list = await disbursement(join(s.dir, 'a2', `disbursement-${FUND}-2024-04.xlsx`));
-    expect(list.find((row) => row[0] === '合计')?.[8]).toBe(0);
+    expect(readdirSync(join(s.dir, 'a2'))).toEqual(['results-2024-04.jsonl']);
     expect(acc(s.ledger)['P1|2024|A']).toBe('base 3500 paid 250 entitled 250');
   });
 
-  test('ledger check passes; runs list three runs with the operator and file hashes', async () => {
+  test('ledger check passes; runs list the two runs that added lines, with the operator and file hashes', async () => {
     const c = await runCli(['ledger', 'check', '--ledger', s.ledger]);
     expect(c.code, c.stdout).toBe(0);
-    expect(c.stdout).toContain('3 次运行');
+    expect(c.stdout).toContain('2 次运行');
     const runs = await runCli(['ledger', 'runs', '--ledger', s.ledger]);
     expect(runs.stdout).toMatch(/#1 审核 .* 月份 2024-03/);
-    expect(runs.stdout).toMatch(/#3 审核 .* 月份 2024-04：.*跳过 1/);
+    expect(runs.stdout).toMatch(/#2 审核 .* 月份 2024-04：.*跳过 0/);
+    expect(runs.stdout).not.toContain('#3 ');
     expect(runs.stdout).toContain('april.csv（sha256 ');
   });
 
@@ -166,8 +167,9 @@ describe('corrections: CONFLICTING_RESUBMISSION, then --supersede with 冲正', 
 
   test('history is kept: explain shows the old line as 已冲正 and the new one in force; check passes', async () => {
     const e = await runCli(['explain', 'A1', '--ledger', s.ledger]);
-    expect(e.stdout).toMatch(/状态：已冲正 —— 第 4 次运行/);
-    expect(e.stdout).toContain('冲正：第 4 次运行（审核');
+    // runs: March 1, April 2, the changed file without --supersede adds nothing (no run), --supersede 3
+    expect(e.stdout).toMatch(/状态：已冲正 —— 第 3 次运行/);
+    expect(e.stdout).toContain('冲正：第 3 次运行（审核');
     expect(e.stdout).toContain('状态：有效（通过）');
     expect((await runCli(['ledger', 'check', '--ledger', s.ledger])).code).toBe(0);
     expect(count(s.ledger, 'reversals')).toBe(1);
@@ -193,7 +195,8 @@ describe('ledger revert and --dry-run', () => {
     const r = await adjudicate(s, april, 'dry', ['--dry-run']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('试运行（--dry-run）：未写入台账');
-    expect(results(s, 'dry', '2024-04')[0]!.payments[FUND]).toBe('250.00');
+    // a dry run's files carry -dryrun (SPEC §5)
+    expect(readFileSync(join(s.dir, 'dry', 'results-2024-04-dryrun.jsonl'), 'utf8')).toContain('"th-2021.district":"250.00"');
     expect(count(s.ledger, 'runs')).toBe(before);
     expect(acc(s.ledger)['P1|2024|A']).toBe('base 2000 paid 0 entitled 0');
   });

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { runCli, startCli } from './helpers/cli.js';
+import { ROOT, run, runCli, startCli } from './helpers/cli.js';
 import { ledgerState } from './helpers/ledger.js';
 import { makeId, tmp, writeCsv } from './helpers/files.js';
 import { readSheets } from './helpers/workbook.js';
@@ -184,5 +184,105 @@ describe('private scratch files; SIGINT/SIGTERM (SPEC §5 signals)', () => {
     expect(readdirSync(join(s.dir, 'o1'))).toEqual([]);
     expect(ledgerState(s.ledger)).toEqual(before);
     expect((await runCli(['ledger', 'check', '--ledger', s.ledger])).code).toBe(0);
+  });
+});
+
+describe('a committed run keeps its files (SPEC §5)', () => {
+  test('killed between COMMIT and the renames: the next adjudicate places run 1’s files first; report settlement rebuilds the workbook from the ledger', async () => {
+    const s = setup();
+    const june = s.file('june.csv', [row('T1', P1, '王一', '9000', '9000'), row('T2', P2, '李二', '4000', '4000')]);
+    const child = startCli(['adjudicate', june, '--roster', s.roster, '--policies', 'th-2021', '--ledger', s.ledger, '--out', join(s.dir, 'o')], { ASSIST_TEST_PAUSE_BEFORE_PLACING_MS: '60000' });
+    await child.stderrHas('ASSIST_TEST: 已提交，等待放置文件');
+    child.kill();
+    await child.done;
+    const left = readdirSync(join(s.dir, 'o'));
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(/^\.assist-staging-\d+$/);
+    const next = await s.adjudicate(s.file('late.csv', [row('T3', P1, '王一', '100', '100', { date: '2024-06-20' })]), 'o');
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toMatch(/第 1 次运行已提交但其文件未放置到位（提交后中断）；现已放置：/);
+    expect(readdirSync(join(s.dir, 'o')).sort()).toEqual([
+      `disbursement-${FUND}-2024-06-run2.xlsx`, `disbursement-${FUND}-2024-06.xlsx`, 'results-2024-06-run2.jsonl', 'results-2024-06.jsonl', 'settlement-2024-06-run2.xlsx', 'settlement-2024-06.xlsx',
+    ]);
+    const original = await readSheets(join(s.dir, 'o', 'settlement-2024-06.xlsx'));
+    expect(s.results('o').map((r) => `${r.claimId} ${r.payments[FUND]}`)).toEqual(['T1 3000.00', 'T2 500.00']);
+    // rebuilt from the ledger: the same 明细 and 核对
+    const r = await runCli(['report', 'settlement', '--month', '2024-06', '--run', '1', '--ledger', s.ledger, '--out', join(s.dir, 'rep')]);
+    expect(r.code, r.stderr).toBe(0);
+    const rebuilt = await readSheets(join(s.dir, 'rep', 'settlement-2024-06-run1.xlsx'));
+    expect(rebuilt.rows('明细')).toEqual(original.rows('明细'));
+    expect(rebuilt.rows('核对')).toEqual(original.rows('核对'));
+    expect((await runCli(['ledger', 'check', '--ledger', s.ledger])).code).toBe(0);
+  });
+});
+
+describe('a run that adds nothing writes nothing (SPEC §5); dry runs say so and never overwrite each other', () => {
+  test('the same file twice: no run 2, no workbook or list, only the jsonl with every line skipped; the console names run 1', async () => {
+    const s = setup();
+    const june = s.file('june.csv', [row('T1', P1, '王一', '9000', '9000'), row('T2', P2, '李二', '4000', '4000')]);
+    expect((await s.adjudicate(june, 'o')).code).toBe(0);
+    const again = await s.adjudicate(june, 'o');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('没有新的明细：2 行已于第 1 次运行审核');
+    const runs = await runCli(['ledger', 'runs', '--ledger', s.ledger]);
+    expect(runs.stdout.match(/^#\d+ /gm)).toEqual(['#1 ']);
+    const files = readdirSync(join(s.dir, 'o')).sort();
+    expect(files).toEqual([`disbursement-${FUND}-2024-06.xlsx`, 'results-2024-06-skipped.jsonl', 'results-2024-06.jsonl', 'settlement-2024-06.xlsx']);
+    const skipped = readFileSync(join(s.dir, 'o', 'results-2024-06-skipped.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: string; reasons: string[] });
+    expect(skipped.map((r) => `${r.status} ${r.reasons.join(',')}`)).toEqual(['skipped ALREADY_ADJUDICATED', 'skipped ALREADY_ADJUDICATED']);
+    expect((await runCli(['ledger', 'check', '--ledger', s.ledger])).code).toBe(0);
+  });
+
+  test('two dry runs: -dryrun and -dryrun-2, 试算，未入账 in the title of every sheet', async () => {
+    const s = setup();
+    const june = s.file('june.csv', [row('T1', P1, '王一', '9000', '9000')]);
+    for (let i = 0; i < 2; i++) expect((await s.adjudicate(june, 'o', ['--dry-run'])).code).toBe(0);
+    expect(readdirSync(join(s.dir, 'o')).sort()).toEqual([
+      `disbursement-${FUND}-2024-06-dryrun-2.xlsx`, `disbursement-${FUND}-2024-06-dryrun.xlsx`, 'results-2024-06-dryrun-2.jsonl', 'results-2024-06-dryrun.jsonl', 'settlement-2024-06-dryrun-2.xlsx', 'settlement-2024-06-dryrun.xlsx',
+    ]);
+    for (const f of [`disbursement-${FUND}-2024-06-dryrun.xlsx`, 'settlement-2024-06-dryrun-2.xlsx']) {
+      const { wb, rows } = await readSheets(join(s.dir, 'o', f));
+      for (const ws of wb.worksheets) expect(String(rows(ws.name)[0]![0]), `${f} ${ws.name}`).toContain('试算，未入账');
+    }
+  });
+});
+
+describe('revert where the clerk means it (SPEC §5)', () => {
+  async function juneThenMay() {
+    const s = setup();
+    expect((await s.adjudicate(s.file('june.csv', [row('T1', P1, '王一', '9000', '9000')]), 'o6')).code).toBe(0);
+    expect((await s.adjudicate(s.file('may.csv', [row('T0', P2, '李二', '9000', '9000', { date: '2024-05-10' })]), 'o5')).code).toBe(0);
+    return s;
+  }
+  test('the June run reverted after a May run: booked into June by default, said so, its list titled June, written before the commit', async () => {
+    const s = await juneThenMay();
+    const r = await runCli(['ledger', 'revert', '1', '--ledger', s.ledger, '--out', join(s.dir, 'rv')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('冲正记入 2024-06 月（被撤销运行的月份；如需记入其他月份请用 --month）');
+    expect(readdirSync(join(s.dir, 'rv'))).toEqual([`disbursement-${FUND}-2024-06-revert-3.xlsx`]);
+    const { rows } = await readSheets(join(s.dir, 'rv', `disbursement-${FUND}-2024-06-revert-3.xlsx`));
+    expect(rows('拨付清单')[0]![0]).toBe('区健康救助资金 拨付清单（2024-06）');
+    expect(rows('拨付清单').flat()).toContain(-3000);
+    const code = /台账校验码 (3-[0-9A-F]{8})/.exec(r.stdout)![1]!;
+    expect(rows('拨付清单').flat()).toContain(`台账校验码：${code}`);
+    expect((await runCli(['ledger', 'check', '--ledger', s.ledger])).code).toBe(0);
+  });
+  test('--out at a file is exit 2 and the ledger is untouched', async () => {
+    const s = await juneThenMay();
+    const r = await runCli(['ledger', 'revert', '1', '--ledger', s.ledger, '--out', s.ledger]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--out 应为文件夹');
+    expect((await runCli(['ledger', 'runs', '--ledger', s.ledger])).stdout.match(/^#\d+ /gm)).toEqual(['#1 ', '#2 ']);
+  });
+  test('on a terminal it asks 确认撤销第 N 次运行？ — n leaves the ledger as it was; --yes never asks', async () => {
+    const s = await juneThenMay();
+    const cmd = `"${process.execPath}" "${join(ROOT, 'bin', 'assist.js')}" ledger revert 2 --ledger "${s.ledger}" --out "${join(s.dir, 'rv')}"`;
+    const no = await run('script', ['-qec', cmd, '/dev/null'], { input: 'n\n' });
+    expect(no.stdout).toContain('确认撤销第 2 次运行？');
+    expect(no.stdout).toContain('已取消：台账未改动。');
+    expect((await runCli(['ledger', 'runs', '--ledger', s.ledger])).stdout.match(/^#\d+ /gm)).toEqual(['#1 ', '#2 ']);
+    const yes = await run('script', ['-qec', `${cmd} --yes`, '/dev/null'], { input: '' });
+    expect(yes.stdout).not.toContain('确认撤销');
+    expect(yes.stdout).toContain('冲正记入 2024-05 月');
   });
 });

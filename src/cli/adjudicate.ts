@@ -5,6 +5,7 @@ import { loadConfig, expandGlobs, aliasMap, resolveLedgerPath, operatorName, com
 import { runAdjudication } from '../run/adjudicate-run.js';
 import { UsageError } from '../io/errors.js';
 import { say, warn } from './output.js';
+import { assertOutDir } from './ledger.js';
 import { setMaskOutputs } from '../io/masking.js';
 import { createProgress } from './progress.js';
 
@@ -44,6 +45,7 @@ export function registerAdjudicate(program: Command): void {
     .option('--mask', '写出的工作簿中身份证号、姓名脱敏（供外发；台账和 results.jsonl 不脱敏）')
     .action(async (claims: string[], flags: Flags) => {
       if (flags.month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(flags.month)) throw new UsageError(`--month 应为 YYYY-MM 格式，而不是“${flags.month}”。`);
+      if (flags.out) assertOutDir(flags.out);
       const { config, baseDir } = loadConfig(flags.config);
       const policies = flags.policies ? flags.policies.split(/[,，\s]+/).filter(Boolean) : config.policies;
       const rosters = flags.roster ?? expandGlobs(config.rosters, baseDir);
@@ -68,6 +70,15 @@ export function registerAdjudicate(program: Command): void {
         onLedgerWait: () => warn('台账正被另一个审核进程使用，等待其完成后继续……'),
         onProgress: (rows, phase) => progress.update(rows, phase),
       }).finally(() => progress.stop());
+      if (summary.nothingNew) {
+        const n = summary.nothingNew;
+        say(`读取结算明细 ${summary.rowsRead} 行：无效 ${summary.invalid} 行，审核 ${summary.checks.linesAdjudicated} 行`);
+        say(`跳过 ${n.skipped} 行：已审核过 ${n.alreadyAdjudicated}，内容不同未处理 ${n.conflicts}${n.conflicts ? '（如需更正请加 --supersede）' : ''}`);
+        say(`没有新的明细：${n.skipped} 行已于${n.runs.map((r) => `第 ${r.id} 次`).join('、')}运行审核${n.runs.length > 1 ? `（${n.runs.map((r) => `第 ${r.id} 次 ${r.lines} 行`).join('，')}）` : ''}`);
+        say('未写入台账，未生成结算表和拨付清单；逐行结果（均为跳过）见：');
+        say(`  ${summary.files[0]}`);
+        return;
+      }
       const c = summary.byStatus;
       const n = summary.counts;
       say(`读取结算明细 ${summary.rowsRead} 行：无效 ${summary.invalid} 行，审核 ${summary.checks.linesAdjudicated} 行`);

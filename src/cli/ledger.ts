@@ -1,4 +1,9 @@
 import { ledgerCode } from '../ledger/journal.js';
+import { createInterface } from 'node:readline/promises';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { placeFiles, placements } from '../run/adjudicate-run.js';
+import { whenInterrupted } from '../run/scratch.js';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { fmtGrouped } from '../domain/money.js';
@@ -98,28 +103,64 @@ export function registerLedger(program: Command): void {
 
   common(ledger.command('revert').description('撤销一次运行：为其仍有效的每条结果写冲正记录（金额取负），更正累计额；历史记录不删除'))
     .argument('<run>', '运行编号（见 assist ledger runs）')
-    .option('--month <YYYY-MM>', '冲正记入哪个月的拨付清单（默认最近一次审核运行的月份）')
+    .option('--month <YYYY-MM>', '冲正记入哪个月的拨付清单（默认被撤销运行的月份）')
     .option('--operator <name>', '操作员（记入台账）')
     .option('--out <dir>', '冲正拨付清单的输出目录（默认 out/<月份>/）')
-    .action(async (runText: string, flags: LedgerFlags & { out?: string }) => {
+    .option('--yes', '不询问确认（供脚本使用；在终端上运行时默认先询问）')
+    .action(async (runText: string, flags: LedgerFlags & { out?: string; yes?: boolean }) => {
       if (!/^\d+$/.test(runText)) throw new UsageError(`运行编号应为数字，而不是“${runText}”。`);
       if (flags.month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(flags.month)) throw new UsageError(`--month 应为 YYYY-MM 格式，而不是“${flags.month}”。`);
+      if (flags.out) assertOutDir(flags.out);
+      const targetId = Number(runText);
       await withLedger(flags, async (l) => {
-        const r = revertRun(l, Number(runText), { operator: operatorName(flags.operator), commandLine: commandLine(), month: flags.month ?? null });
-        say(`已撤销 ${runLabel(r.target)}：冲正 ${r.reversals.length} 条结果（${r.lines} 行明细）${r.alreadyReversed ? `，另有 ${r.alreadyReversed} 行此前已冲正` : ''}${r.openings ? `，期初余额 ${r.openings} 行` : ''}`);
-        for (const [fund, total] of r.fundTotals) say(`  ${fund}：冲正 ¥${fmtGrouped(total)}`);
-        say(`台账：第 ${r.run.id} 次运行已提交；冲正记入 ${r.run.month ?? '—'} 月；台账校验码 ${ledgerCode(r.run.id, r.run.hash!)}`);
-        const month = r.run.month ?? new Date().toISOString().slice(0, 7);
-        const outDir = flags.out ?? join('out', month);
-        for (const policy of createPolicies(r.target.policies.map((p) => p.id).filter((id) => POLICY_FACTORIES[id]))) {
-          for (const fund of policy.funds) {
-            const lines = disbursementLines(fund, [], reversalLines(r.reversals));
-            if (lines.length === 0) continue;
-            const file = join(outDir, `disbursement-${fund.id}-${month}-revert-${r.run.id}.xlsx`);
-            await writeDisbursement(file, { fund, month, document: policy.document, lines, ledgerCode: ledgerCode(r.run.id, r.run.hash!) });
-            say(`冲正拨付清单：${file}`);
+        const target = l.run(targetId);
+        if (target && !flags.yes && process.stdin.isTTY && process.stderr.isTTY) {
+          const answer = await ask(`确认撤销第 ${target.id} 次运行？${runLabel(target).replace(/^第 \d+ 次运行/, '')}冲正将记入 ${flags.month ?? target.month ?? '—'} 月。输入 y 确认：`);
+          if (!/^(y|yes|是|确认)$/i.test(answer.trim())) {
+            say('已取消：台账未改动。');
+            return;
           }
         }
+        const r = await revertRun(l, targetId, {
+          operator: operatorName(flags.operator), commandLine: commandLine(), month: flags.month ?? null,
+          // the lists are written into a staging folder before COMMIT and placed after it (as adjudicate does)
+          beforeCommit: async ({ runId, hash, month, reversals, target: t }) => {
+            const m = month ?? new Date().toISOString().slice(0, 7);
+            const outDir = flags.out ?? join('out', m);
+            assertOutDir(outDir);
+            const staging = join(outDir, `.assist-staging-${process.pid}`);
+            mkdirSync(staging, { recursive: true });
+            const forget = whenInterrupted(() => rmSync(staging, { recursive: true, force: true }));
+            try {
+              const names: string[] = [];
+              for (const policy of createPolicies(t.policies.map((p) => p.id).filter((id) => POLICY_FACTORIES[id]))) {
+                for (const fund of policy.funds) {
+                  const lines = disbursementLines(fund, [], reversalLines(reversals));
+                  if (lines.length === 0) continue;
+                  const name = `disbursement-${fund.id}-${m}-revert-${runId}.xlsx`;
+                  await writeDisbursement(join(staging, name), { fund, month: m, document: policy.document, lines, ledgerCode: ledgerCode(runId, hash) });
+                  names.push(name);
+                }
+              }
+              return names.length ? placements(staging, outDir, names, `run${runId}`) : [];
+            } catch (err) {
+              rmSync(staging, { recursive: true, force: true });
+              throw err;
+            } finally {
+              forget();
+            }
+          },
+        });
+        const files = placeFiles(r.moves);
+        if (r.moves.length) {
+          l.placed(r.run.id);
+          rmSync(dirname(r.moves[0]![0]), { recursive: true, force: true });
+        }
+        say(`已撤销 ${runLabel(r.target)}：冲正 ${r.reversals.length} 条结果（${r.lines} 行明细）${r.alreadyReversed ? `，另有 ${r.alreadyReversed} 行此前已冲正` : ''}${r.openings ? `，期初余额 ${r.openings} 行` : ''}`);
+        for (const [fund, total] of r.fundTotals) say(`  ${fund}：冲正 ¥${fmtGrouped(total)}`);
+        say(`冲正记入 ${r.run.month ?? '—'} 月${r.monthDefaulted ? '（被撤销运行的月份；如需记入其他月份请用 --month）' : ''}`);
+        say(`台账：第 ${r.run.id} 次运行已提交；台账校验码 ${ledgerCode(r.run.id, r.run.hash!)}`);
+        for (const f of files) say(`冲正拨付清单：${f}`);
       });
     });
 
@@ -163,4 +204,25 @@ export function registerExplain(program: Command): void {
         for (const t of text) say(t);
       });
     });
+}
+
+/** One question on the terminal (stderr, so stdout stays the command's output). */
+async function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+/** --out names a folder: an existing file there is a usage error (exit 2), before the ledger is touched. */
+export function assertOutDir(dir: string): void {
+  let isFile = false;
+  try {
+    isFile = !statSync(dir).isDirectory();
+  } catch {
+    return;
+  }
+  if (isFile) throw new UsageError(`--out 应为文件夹，而“${dir}”是一个文件。请指定输出文件夹（不存在时会自动创建）。`);
 }

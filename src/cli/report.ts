@@ -6,6 +6,7 @@ import { loadConfig, expandGlobs, aliasMap } from '../run/config.js';
 import { loadPeople } from '../run/people.js';
 import { reportDisbursement, reportPublicity, reportThAnnual, reportThServiceSubsidy } from '../reports/ledger-reports.js';
 import { reportJinzhouMonthly } from '../reports/jinzhou.js';
+import { reportSettlement } from '../reports/settlement-report.js';
 import { reconcile } from '../reports/reconcile.js';
 import { InputError, UsageError } from '../io/errors.js';
 import { withLedger } from './ledger.js';
@@ -77,6 +78,19 @@ export function registerReport(program: Command): void {
         const r = await reportDisbursement(l, { fundId: flags.fund!, month: m, runId: flags.run === undefined ? undefined : Number(flags.run), outDir: outDir(flags, m), csv: Boolean(flags.csv) });
         say(`${flags.fund} ${m} 拨付清单：${r.lines} 笔，合计 ¥${fmtGrouped(r.total)}`);
         if (r.csvFile) say(`CSV：${resolve(r.csvFile)}`);
+        say(resolve(r.file));
+      });
+    });
+
+  common(report.command('settlement').description('由台账重建某月（或某次运行）的结算表：明细与计算过程、冲正、核对、台账校验码'))
+    .option('--month <YYYY-MM>', '月份')
+    .option('--run <n>', '只取某一次运行')
+    .action(async (flags: ReportFlags) => {
+      const m = month(flags);
+      if (flags.run !== undefined && !/^\d+$/.test(flags.run)) throw new UsageError(`--run 应为运行编号，而不是“${flags.run}”。`);
+      await withLedger(flags, async (l) => {
+        const r = await reportSettlement(l, { month: m, runId: flags.run === undefined ? undefined : Number(flags.run), outDir: outDir(flags, m) });
+        say(`${m} 结算表（由台账重建）：${r.lines} 行明细，${r.results} 条结果`);
         say(resolve(r.file));
       });
     });

@@ -85,6 +85,8 @@ export interface SheetOptions {
   name: string;
   columns: WColumn[];
   title?: string;
+  /** shown in the title row and printed at the top of every page (a dry run's 试算，未入账) */
+  banner?: string;
   /** footer lines after the data (plain text, bold off) */
 }
 
@@ -105,13 +107,14 @@ export class SheetWriter {
 
   constructor(
     private readonly out: NodeJS.WritableStream,
-    private readonly spec: SheetOptions,
+    private spec: SheetOptions,
     private readonly sst: Map<string, number> | null,
   ) {
     this.kinds = spec.columns.map((c) => c.kind ?? 'text');
     this.maskers = spec.columns.map((c) => columnMasker(c.header));
     this.styles = this.kinds.map((k) => KIND_STYLE[k]);
-    this.headerRow = spec.title ? 2 : 1;
+    if (spec.banner) this.spec = { ...spec, title: spec.title ? `${spec.title}（${spec.banner}）` : spec.banner };
+    this.headerRow = this.spec.title ? 2 : 1;
   }
 
   async begin(): Promise<void> {
@@ -201,7 +204,9 @@ export class SheetWriter {
     await this.write(
       `</sheetData>${this.merge ? `<mergeCells count="1"><mergeCell ref="${this.merge}"/></mergeCells>` : ''}` +
         `<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>` +
-        `<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>`,
+        `<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>` +
+        (this.spec.banner ? `<headerFooter><oddHeader>&amp;C${escapeXml(this.spec.banner)}</oddHeader></headerFooter>` : '') +
+        `</worksheet>`,
     );
     await this.flush();
   }
@@ -219,14 +224,16 @@ export class XlsxStreamWriter {
   private readonly done: Promise<void>;
   private streaming: Promise<void> | null = null;
   private readonly level: number;
+  private readonly banner: string | undefined;
 
   constructor(
     readonly file: string,
-    opts: { sharedStrings?: boolean; level?: number; excelOrder?: string[] } = {},
+    opts: { sharedStrings?: boolean; level?: number; excelOrder?: string[]; banner?: string } = {},
   ) {
     mkdirSync(dirname(file), { recursive: true });
     this.sst = opts.sharedStrings ? new Map() : null;
     this.level = opts.level ?? 1;
+    this.banner = opts.banner;
     const out = createWriteStream(file, { mode: 0o600 });
     // a failed run removes its staging folder: a stream error then must not crash the process
     out.on('error', () => {});
@@ -287,7 +294,7 @@ export class XlsxStreamWriter {
   async streamSheet(spec: SheetOptions): Promise<SheetWriter> {
     if (this.streaming) await this.streaming;
     const pass = new PassThrough({ highWaterMark: 1 << 20 });
-    const w = new SheetWriter(pass, spec, this.sst);
+    const w = new SheetWriter(pass, { banner: this.banner, ...spec }, this.sst);
     const rec = this.recordSheet(spec.name, w.headerRow);
     this.zip.addReadStream(pass, rec.path, { compressionLevel: this.level, mtime: ZIP_TIME } as yazl.Options);
     await w.begin();
@@ -306,7 +313,7 @@ export class XlsxStreamWriter {
   async bufferedSheet(spec: SheetOptions, tmp: string): Promise<SheetWriter> {
     const out = createWriteStream(tmp, { mode: 0o600, highWaterMark: 1 << 20 });
     out.on('error', () => {});
-    const w = new SheetWriter(out, spec, this.sst);
+    const w = new SheetWriter(out, { banner: this.banner, ...spec }, this.sst);
     const rec = this.recordSheet(spec.name, w.headerRow);
     this.pending.push({ path: rec.path, tmp });
     await w.begin();

@@ -1,7 +1,7 @@
 // The embedded ledger: one SQLite file (WAL), one write transaction per run (BEGIN IMMEDIATE, so a
 // second run waits for the first instead of interleaving), a hash chain over the runs.
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync, chmodSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync, chmodSync, mkdirSync, renameSync, rmdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { brotliCompress, brotliCompressSync, brotliDecompressSync, constants as zc, inflateRawSync } from 'node:zlib';
@@ -14,6 +14,7 @@ import { mask } from '../domain/id-number.js';
 import { UsageError } from '../io/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { noteCommitted } from '../run/scratch.js';
+import { processAlive } from '../run/stale.js';
 import { appendJournal, journalPath, ledgerCode, parseLedgerCode, readJournal } from './journal.js';
 import { encodedLine, recordFromValues, valuesContentHash } from './content.js';
 import { Utf8Builder } from '../io/utf8-builder.js';
@@ -160,6 +161,7 @@ export class SqliteLedger implements Ledger {
     }
     this.migrate(opts.readonly ?? false);
     this.texts = new Texts(this.db);
+    this.placePending(opts.readonly ?? false);
   }
 
   private migrate(readonly: boolean): void {
@@ -267,6 +269,44 @@ export class SqliteLedger implements Ledger {
     } catch (err) {
       process.stderr.write(`警告：无法写入台账校验码日志 ${journalPath(this.path)}：${(err as Error).message}（台账已提交；下次运行时补记）\n`);
     }
+  }
+
+  /**
+   * SPEC §5: a committed run never loses its files. A run records where its staged files go in its own
+   * transaction; once they are in place the record is removed. A record still here means the process died
+   * between COMMIT and the renames: the files still in staging are moved now.
+   */
+  placePending(readonly: boolean): void {
+    if (this.path === ':memory:' || !this.meta('journal')) return;
+    const pending = this.q("SELECT key, value FROM ledger_meta WHERE key LIKE 'place:%'").all() as { key: string; value: string }[];
+    for (const p of pending) {
+      const runId = Number(p.key.slice('place:'.length));
+      const moves = JSON.parse(p.value) as [string, string][];
+      // the run's own process may be between its COMMIT and its renames right now
+      const owner = Number(/\.assist-staging-(\d+)/.exec(moves[0]?.[0] ?? '')?.[1]);
+      if (owner && owner !== process.pid && processAlive(owner)) continue;
+      const moved: string[] = [];
+      for (const [from, to] of moves) {
+        if (!existsSync(from)) continue;
+        let target = to;
+        for (let i = 2; existsSync(target); i++) target = to.replace(/(\.[a-z]+)$/, `-${i}$1`);
+        mkdirSync(dirname(target), { recursive: true });
+        renameSync(from, target);
+        moved.push(target);
+        try {
+          rmdirSync(dirname(from));
+        } catch {
+          // other files still to move, or the folder is gone
+        }
+      }
+      if (moved.length) process.stderr.write(`第 ${runId} 次运行已提交但其文件未放置到位（提交后中断）；现已放置：${moved.join('、')}\n`);
+      if (!readonly) this.placed(runId);
+    }
+  }
+
+  placed(runId: number): void {
+    if (this.path === ':memory:') return;
+    this.q('DELETE FROM ledger_meta WHERE key = ?').run(`place:${runId}`);
   }
 
   /** The 台账校验码 of the last committed run, or null for an empty ledger. */
@@ -387,11 +427,16 @@ export class SqliteLedger implements Ledger {
     const r = this.q('SELECT id, run_id, result_id, reason FROM reversals WHERE result_id = ?').get(resultId) as Row | undefined;
     return r ? { id: r.id as number, runId: r.run_id as number, resultId: r.result_id as number, reason: r.reason as ReversalInfo['reason'] } : null;
   }
+  /** the last trace chunk read: a report walking a run's lines in order reads each chunk once */
+  private chunkCache: { runId: number; chunk: number; entries: StoredTraceEntry[] } | null = null;
   trace(line: StoredLine): TraceEntry {
-    const r = this.q('SELECT data, codec FROM trace_chunks WHERE run_id = ? AND chunk = ?').get(line.runId, line.traceChunk) as { data: Buffer; codec: string } | undefined;
-    if (!r) throw new LedgerError(`台账中缺少第 ${line.runId} 次运行的计算过程记录（块 ${line.traceChunk}）`);
-    const entries = JSON.parse((r.codec === 'brotli' ? brotliDecompressSync(r.data) : inflateRawSync(r.data)).toString('utf8')) as StoredTraceEntry[];
-    const e = entries[line.traceIndex]!;
+    let c = this.chunkCache;
+    if (!c || c.runId !== line.runId || c.chunk !== line.traceChunk) {
+      const r = this.q('SELECT data, codec FROM trace_chunks WHERE run_id = ? AND chunk = ?').get(line.runId, line.traceChunk) as { data: Buffer; codec: string } | undefined;
+      if (!r) throw new LedgerError(`台账中缺少第 ${line.runId} 次运行的计算过程记录（块 ${line.traceChunk}）`);
+      c = this.chunkCache = { runId: line.runId, chunk: line.traceChunk, entries: JSON.parse((r.codec === 'brotli' ? brotliDecompressSync(r.data) : inflateRawSync(r.data)).toString('utf8')) as StoredTraceEntry[] };
+    }
+    const e = c.entries[line.traceIndex]!;
     // since issue 6 the line is stored as its values in RECORD_FIELDS order; earlier runs stored the record
     return Array.isArray(e.line) ? { ...e, line: recordFromValues(e.line) } : (e as TraceEntry);
   }
@@ -780,6 +825,11 @@ class SqliteSession implements LedgerSession {
     }
     this.ledger.syncJournal(this.journalFrom);
     return this.ledger.run(this.runId)!;
+  }
+
+  recordPlacement(moves: [string, string][]): void {
+    if (this.dryRun) return;
+    this.ledger.q('INSERT INTO ledger_meta (key, value) VALUES (?, ?)').run(`place:${this.runId}`, JSON.stringify(moves));
   }
 
   rollback(): void {

@@ -169,6 +169,8 @@ export interface LedgerSession {
   seal(counts: Record<string, number>): string;
   commit(counts: Record<string, number>): RunInfo;
   rollback(): void;
+  /** Where the run's staged files go ([from, to], absolute), recorded in its transaction: see Ledger.placed. */
+  recordPlacement(moves: [string, string][]): void;
 }
 
 export interface Ledger {
@@ -185,5 +187,7 @@ export interface Ledger {
   accumulator(idNumber: string, policy: string, year: number, key: string): Accumulator;
   accumulatorsOf(idNumber: string): (Accumulator & { policy: string; year: number; key: string })[];
   check(opts?: { head?: string }): CheckReport;
+  /** The run's files are in place: its recorded placement is done (a command that opens the ledger finishes any left undone). */
+  placed(runId: number): void;
   close(): void;
 }

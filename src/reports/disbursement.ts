@@ -71,10 +71,10 @@ export function disbursementSortKey(l: Pick<DisbursementLine, 'payee' | 'claimId
  * 大写, the policy document, signature lines. Streamed with the fixed-style writer, so a province's list
  * of hundreds of thousands of lines costs no more memory than ten.
  */
-export async function writeDisbursement(file: string, opts: { fund: Fund; month: string; document: string; lines: Iterable<DisbursementLine>; ledgerCode?: string | null }): Promise<Money> {
+export async function writeDisbursement(file: string, opts: { fund: Fund; month: string; document: string; lines: Iterable<DisbursementLine>; ledgerCode?: string | null; banner?: string }): Promise<Money> {
   let total = ZERO;
   await writeAtomic(file, async (tmp) => {
-    const xlsx = new XlsxStreamWriter(tmp);
+    const xlsx = new XlsxStreamWriter(tmp, { banner: opts.banner });
     const ws = await xlsx.streamSheet({
       name: '拨付清单',
       title: `${opts.fund.name} 拨付清单（${opts.month}）`,

@@ -34,7 +34,7 @@ export function fundOf(fundId: string): { fund: Fund; policy: Policy } {
   throw new UsageError(`未知资金“${fundId}”（可用：${all.join('、')}）`);
 }
 
-function runIdsFor(ledger: SqliteLedger, month: string, runId?: number): number[] {
+export function runIdsFor(ledger: SqliteLedger, month: string, runId?: number): number[] {
   if (runId !== undefined) {
     const run = ledger.run(runId);
     if (!run) throw new UsageError(`台账中没有第 ${runId} 次运行。`);

@@ -4,7 +4,7 @@
 import { fmt, money, sum, ZERO, type Money } from '../domain/money.js';
 import { REASONS, type ReasonCode, type Status } from '../domain/reasons.js';
 import type { RowError } from '../domain/types.js';
-import type { Fund, LineResult } from '../engine/types.js';
+import type { Fund, LineResult, TraceStep } from '../engine/types.js';
 import { XlsxStreamWriter, type SheetWriter, type WCell, type WColumn } from '../io/xlsx-writer.js';
 import { STATUS_LABEL } from './labels.js';
 import type { ReversalLine } from './disbursement.js';
@@ -82,9 +82,14 @@ export function settlementRow(r: LineResult, funds: Fund[]): SettlementRow {
 }
 
 function oneLine(r: LineResult): string {
+  return traceText(r.trace);
+}
+
+/** The one-line 计算过程 of a result: its computing steps (those with a formula), else every step's result. */
+export function traceText(trace: TraceStep[]): string {
   let text = '';
-  for (const t of r.trace) if (/[=＝]/.test(t.result)) text += (text ? '；' : '') + `${t.step}：${t.result}`;
-  if (!text) text = r.trace.map((t) => t.result).join('；');
+  for (const t of trace) if (/[=＝]/.test(t.result)) text += (text ? '；' : '') + `${t.step}：${t.result}`;
+  if (!text) text = trace.map((t) => t.result).join('；');
   return text.length > 500 ? text.slice(0, 497) + '…' : text;
 }
 
@@ -116,9 +121,9 @@ export class SettlementWriter {
 
   constructor(
     private readonly tmpFile: string,
-    private readonly opts: { month: string; funds: Fund[]; policyNames: Record<string, string>; partRows?: number },
+    private readonly opts: { month: string; funds: Fund[]; policyNames: Record<string, string>; partRows?: number; banner?: string; note?: string },
   ) {
-    this.xlsx = new XlsxStreamWriter(tmpFile);
+    this.xlsx = new XlsxStreamWriter(tmpFile, { banner: opts.banner });
     this.detailColumns = [
       { header: '来源文件', width: 20 }, { header: '行号', kind: 'int', width: 7 }, { header: '结算单号', width: 18 }, { header: '明细行号', kind: 'int', width: 7 },
       { header: '医疗机构', width: 22 }, { header: '身份证号', width: 21 }, { header: '姓名', width: 8 }, { header: '结算日期', width: 11 }, { header: '政策', width: 14 },
@@ -210,7 +215,7 @@ export class SettlementWriter {
       '合计', null, sorted.reduce((n, g) => n + g.lines, 0), sorted.reduce((n, g) => n + g.approved, 0), sorted.reduce((n, g) => n + g.pended, 0),
       sorted.reduce((n, g) => n + g.rejected, 0), sum(sorted.map((g) => g.total)), ...funds.map((f) => sum(sorted.map((g) => g.funds.get(f.id) ?? ZERO))),
     ]);
-    await summary.textRow([`无效行 ${invalidCount} 行，见“异常”工作表。`]);
+    await summary.textRow([this.opts.note ?? `无效行 ${invalidCount} 行，见“异常”工作表。`]);
     if (checks.ledgerCode) await summary.textRow([`台账校验码：${checks.ledgerCode}`]);
     await summary.end();
     if (reversals.length) {

@@ -1,5 +1,5 @@
 // The `assist adjudicate` pipeline: read → merge roster → adjudicate (pure) → write outputs.
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import type { Person } from '../roster/merge.js';
 import { loadRosterStore } from './roster-store.js';
@@ -67,13 +67,15 @@ export interface AdjudicateSummary {
   ledgerPath: string;
   /** lines pended CHECK_FAILED (SPEC §6): the run went on without them */
   checkFailed: { claimId: string; lineNo: number; hospital: string; source: string; row: number }[];
+  /** every line was already in the ledger: nothing committed, only the jsonl written */
+  nothingNew?: { skipped: number; alreadyAdjudicated: number; conflicts: number; runs: { id: number; lines: number }[] };
 }
 
 
 export function skipResult(line: ClaimLine, code: 'ALREADY_ADJUDICATED' | 'CONFLICTING_RESUBMISSION', prior: StoredLine, changed: string[] = []): LineResult {
   const earlier = prior.results.map((r) => `${r.policy} ${STATUS_LABEL[r.status]}${Object.values(r.payments).some((v) => !v.isZero()) ? ` 支付 ${Object.values(r.payments).map(fmt).join('/')}` : ''}`).join('；') || STATUS_LABEL[prior.status];
   return {
-    line, policy: null, status: 'skipped', reasons: [code], base: ZERO, payments: {}, patientRemaining: line.personalBurden, payee: '', changes: [],
+    line, policy: null, status: 'skipped', reasons: [code], base: ZERO, payments: {}, patientRemaining: line.personalBurden, payee: '', changes: [], details: { priorRun: String(prior.runId) },
     trace: [{
       step: '台账重复审核检查', clause: 'SPEC §5 台账：同一明细（医疗机构＋结算单号＋行号）只审核一次',
       inputs: { 原审核: `第 ${prior.runId} 次运行（${prior.source} 第 ${prior.row} 行）`, 原结果: earlier, ...(changed.length ? { 内容不同的字段: changed.join('、') } : {}) },
@@ -125,6 +127,8 @@ export function adjudicateBatch(ledger: Ledger, session: LedgerSession, valid: C
   for (const group of byLine(adjudicated)) session.recordLine(group[0]!.line, group);
   return { adjudicated, skipped, reversals };
 }
+
+const DRY_RUN_BANNER = '试算，未入账';
 
 /** Lines per engine batch: enough to amortise the ledger lookups, small enough that a batch's objects (~10 KB a line with its traces) mostly die young (5,000 took ~200 MB more peak RSS at 100k lines, for no speed). */
 export const CHUNK_LINES = 1000;
@@ -209,7 +213,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       const funds = policies.flatMap((p) => p.funds);
       outputs = await openOutputs({
         jsonlPath: join(staging, `results-${month}.jsonl`), settlementPath: join(staging, `settlement-${month}.xlsx`), listsPath: sort.auxPath, month, funds,
-        policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])),
+        policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])), banner: o.dryRun ? DRY_RUN_BANNER : undefined,
       });
       const totals = new CheckTotals();
       const byStatus: Record<string, number> = {};
@@ -219,6 +223,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       let alreadyAdjudicated = 0;
       let conflicts = 0;
       const checkFailed: AdjudicateSummary['checkFailed'] = [];
+      const skippedBy = new Map<number, number>();
       await testPauseBeforeEngine();
       // 2. adjudicate in §3 order, batch by batch, each result written out as soon as it is decided
       let done = 0;
@@ -229,6 +234,8 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
         for (const r of skipped) {
           if (r.reasons[0] === 'ALREADY_ADJUDICATED') alreadyAdjudicated++;
           else conflicts++;
+          const by = Number(r.details?.priorRun);
+          skippedBy.set(by, (skippedBy.get(by) ?? 0) + 1);
         }
         // the batch's results in §3 order: the engine's and the skipped, by line
         const order = new Map(batch.map((l, i) => [l, i]));
@@ -255,6 +262,20 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       if (checks.rowsRead !== checks.linesAdjudicated + checks.invalid) throw new Error(`行数核对失败：读取 ${checks.rowsRead} 行，审核 ${checks.linesAdjudicated} 行，无效 ${checks.invalid} 行`);
       if (!checks.priorPaid.plus(checks.payments).plus(checks.remaining).equals(checks.totalCost)) throw new Error('金额守恒核对失败');
       const reversed = reversalLines(reversals);
+      // SPEC §5: a run that adds nothing commits nothing and writes no workbook or list — only the results
+      // jsonl, where every row read still ends (each line skipped, with the run that adjudicated it)
+      if (adjudicatedLines === 0 && reversals.length === 0) {
+        await outputs.abort();
+        outputs = null;
+        session.rollback();
+        const jsonl = `results-${month}.jsonl`;
+        const [placed] = placeFiles(placements(staging, dir, [jsonl], o.dryRun ? 'dryrun' : 'skipped'));
+        const runs = [...skippedBy.entries()].sort((a, b) => a[0] - b[0]);
+        return {
+          month, outDir: dir, rowsRead, invalid: invalidRows.length, invalidRows, rosterWarnings, checks, byStatus, fundTotals: [], files: [placed!], run: null, counts: {} as Record<string, number>,
+          reversals: [], ledgerPath: o.ledgerPath, checkFailed, nothingNew: { skipped: alreadyAdjudicated + conflicts, alreadyAdjudicated, conflicts, runs: runs.map(([id, n]) => ({ id, lines: n })) },
+        };
+      }
       const counts = {
         rowsRead, invalid: invalidRows.length, lines: checks.linesAdjudicated, adjudicated: adjudicatedLines, results: resultCount,
         approved: byStatus.approved ?? 0, pended: byStatus.pended ?? 0, rejected: byStatus.rejected ?? 0, notCovered: byStatus['not-covered'] ?? 0,
@@ -263,7 +284,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       // the run is sealed (its chain hash set in the open transaction) before the workbook and lists are
       // finished, so both carry its 台账校验码 (SPEC §5); COMMIT comes only once they are written
       await session.drain();
-      checks.ledgerCode = o.dryRun ? '试算，未入账' : ledgerCode(session.runId, session.seal(counts));
+      checks.ledgerCode = o.dryRun ? DRY_RUN_BANNER : ledgerCode(session.runId, session.seal(counts));
       phase('台账封存');
       // the roster's page cache is given back; the settlement worker (which also staged the lists' lines, the
       // reversals last) finishes and ends before the lists begin
@@ -272,26 +293,25 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       outputs = null;
       phase('结算表');
       const listSpecs = policies.flatMap((policy) =>
-        policy.funds.map((fund) => ({ fund, month, document: policy.document, file: join(staging, `disbursement-${fund.id}-${month}.xlsx`), ledgerCode: checks.ledgerCode! })),
+        policy.funds.map((fund) => ({ fund, month, document: policy.document, file: join(staging, `disbursement-${fund.id}-${month}.xlsx`), ledgerCode: checks.ledgerCode!, banner: o.dryRun ? DRY_RUN_BANNER : undefined })),
       );
       lists = startLists(sort.auxPath, listSpecs);
       const listTotals = await lists.done;
       lists = null;
       const staged = [`results-${month}.jsonl`, `settlement-${month}.xlsx`, ...listSpecs.map((l) => basename(l.file))];
-      const fundTotals: AdjudicateSummary['fundTotals'] = listSpecs.map((l, i) => ({ fund: l.fund, total: listTotals[i]!, file: join(dir, basename(l.file)) }));
       phase('拨付清单');
-      // commit, then move the outputs into place: a failed commit leaves no outputs behind
+      // where each file goes is decided, and recorded in the run's own transaction, before COMMIT: if the process
+      // dies between COMMIT and the renames, the next command that opens the ledger finishes placing them
+      // (SPEC §5); an earlier run's outputs in the same folder are never overwritten (this run's get -run<N>)
+      const moves = placements(staging, dir, staged, o.dryRun ? 'dryrun' : `run${session.runId}`);
+      if (!o.dryRun) session.recordPlacement(moves);
       const run = o.dryRun ? null : session.commit(counts);
       phase('台账提交');
-      // an earlier run's outputs in the same folder are never overwritten: this run's get a -run<N> suffix
-      const clash = staged.some((name) => existsSync(join(dir, name)));
-      const finalName = (name: string) => (clash ? name.replace(/(\.[a-z]+)$/, `-${run ? `run${run.id}` : 'dryrun'}$1`) : name);
-      const files: string[] = [];
-      for (const name of staged) {
-        renameSync(join(staging, name), join(dir, finalName(name)));
-        files.push(join(dir, finalName(name)));
-      }
-      for (const f of fundTotals) f.file = join(dir, finalName(basename(f.file)));
+      testPauseBeforePlacing();
+      const files = placeFiles(moves);
+      if (run) ledger.placed(run.id);
+      const fileOf = new Map(staged.map((name, i) => [name, files[i]!]));
+      const fundTotals: AdjudicateSummary['fundTotals'] = listSpecs.map((l, i) => ({ fund: l.fund, total: listTotals[i]!, file: fileOf.get(basename(l.file))! }));
       return { month, outDir: dir, rowsRead, invalid: invalidRows.length, invalidRows, rosterWarnings, checks, byStatus, fundTotals, files, run, counts, reversals: reversed, ledgerPath: o.ledgerPath, checkFailed };
     } catch (err) {
       session?.rollback();
@@ -335,6 +355,34 @@ async function readClaims(o: AdjudicateOptions): Promise<{ sort: SortStore; inva
   } finally {
     await worker.terminate();
   }
+}
+
+/**
+ * Where each staged file goes: its own name; when one of the names is taken in `dir`, `-<tag>` (-run<N>),
+ * numbered where the tag is not unique (-skipped-2, …). Dry runs always carry -dryrun (SPEC §5) and never
+ * overwrite each other (-dryrun-2, …).
+ */
+export function placements(staging: string, dir: string, names: string[], tag: string): [string, string][] {
+  const named = (name: string, t: string | null) => (t ? name.replace(/(\.[a-z]+)$/, `-${t}$1`) : name);
+  const free = (t: string | null) => !names.some((n) => existsSync(join(dir, named(n, t))));
+  let chosen: string | null = tag === 'dryrun' ? tag : null;
+  if (!free(chosen)) chosen = tag;
+  for (let i = 2; !free(chosen); i++) chosen = `${tag}-${i}`;
+  return names.map((n) => [resolve(staging, n), resolve(dir, named(n, chosen))]);
+}
+
+/** Moves the staged files into place; returns where each went. */
+export function placeFiles(moves: [string, string][]): string[] {
+  for (const [from, to] of moves) renameSync(from, to);
+  return moves.map(([, to]) => to);
+}
+
+/** Tests only: a delay between COMMIT and the renames (blocking, as a slow disk would be). */
+function testPauseBeforePlacing(): void {
+  const ms = Number(process.env.ASSIST_TEST_PAUSE_BEFORE_PLACING_MS ?? 0);
+  if (ms <= 0) return;
+  process.stderr.write('ASSIST_TEST: 已提交，等待放置文件\n');
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** Tests only (signals): wait, without blocking the event loop, once the run holds the ledger and its staging. */

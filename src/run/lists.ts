@@ -16,6 +16,8 @@ export interface ListSpec {
   document: string;
   file: string;
   ledgerCode: string;
+  /** a dry run's 试算，未入账 on the sheet */
+  banner?: string;
 }
 
 export interface ListsData {
@@ -84,7 +86,7 @@ export async function writeListsFrom(auxPath: string, lists: ListSpec[]): Promis
       const lines = (function* () {
         for (const row of listOf.iterate(l.fund.id)) yield unstage((row as [string])[0]);
       })();
-      totals.push(fmt(await writeDisbursement(l.file, { fund: l.fund, month: l.month, document: l.document, lines, ledgerCode: l.ledgerCode })));
+      totals.push(fmt(await writeDisbursement(l.file, { fund: l.fund, month: l.month, document: l.document, lines, ledgerCode: l.ledgerCode, banner: l.banner })));
     }
     return totals;
   } finally {

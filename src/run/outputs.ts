@@ -23,6 +23,8 @@ export interface OutputsSpec {
   month: string;
   funds: Fund[];
   policyNames: Record<string, string>;
+  /** a dry run's 试算，未入账 on every sheet */
+  banner?: string;
 }
 
 export interface ResultOutputs {
@@ -72,7 +74,7 @@ interface SettlementSink {
   abort(): Promise<void>;
 }
 
-export type SheetSpec = Pick<OutputsSpec, 'settlementPath' | 'listsPath' | 'month' | 'funds' | 'policyNames'>;
+export type SheetSpec = Pick<OutputsSpec, 'settlementPath' | 'listsPath' | 'month' | 'funds' | 'policyNames' | 'banner'>;
 
 /**
  * The settlement writer itself, and the disbursement lists' staging fed from the same rows: what the worker
@@ -85,7 +87,7 @@ export class LocalSettlement implements SettlementSink {
     private readonly funds: Fund[],
   ) {}
   static async open(spec: SheetSpec): Promise<LocalSettlement> {
-    const writer = new SettlementWriter(spec.settlementPath, { month: spec.month, funds: spec.funds, policyNames: spec.policyNames });
+    const writer = new SettlementWriter(spec.settlementPath, { month: spec.month, funds: spec.funds, policyNames: spec.policyNames, banner: spec.banner });
     await writer.begin();
     return new LocalSettlement(writer, new ListStaging(spec.listsPath), spec.funds);
   }
