@@ -50,7 +50,7 @@ describe('corpus of bad inputs', () => {
       if (c.noText) expect(v.out).not.toContain(c.noText);
     }
     // the same file through adjudicate: the same exit (0 or 2), never 3
-    const a = await run(['adjudicate', join(CORPUS, c.file), '--policies', 'th-2021', '--ledger', join(out, 'l.db'), '--out', join(out, 'adj'), '--dry-run', '--quiet']);
+    const a = await run(['adjudicate', join(CORPUS, c.file), '--policies', 'th-2021', '--roster', join(ROOT, 'fixtures', 'demo', 'roster.xlsx'), '--ledger', join(out, 'l.db'), '--out', join(out, 'adj'), '--dry-run', '--quiet']);
     expect(a.signal).toBeNull();
     expect(a.code, a.out).toBe(c.exit);
     expect(a.out).not.toMatch(/\n\s+at .*\(/);

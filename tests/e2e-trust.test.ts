@@ -2,7 +2,7 @@
 // built CLI on generated files; amounts worked out by hand from the Tinghu table (一类人群, A 类 一般疾病:
 // 年度起付线 3000, 50%).
 import { describe, expect, test } from 'vitest';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { ROOT, run, runCli, startCli } from './helpers/cli.js';
@@ -284,5 +284,40 @@ describe('revert where the clerk means it (SPEC §5)', () => {
     const yes = await run('script', ['-qec', `${cmd} --yes`, '/dev/null'], { input: '' });
     expect(yes.stdout).not.toContain('确认撤销');
     expect(yes.stdout).toContain('冲正记入 2024-05 月');
+  });
+});
+
+describe('refuse what cannot be right, before reading (SPEC §6)', () => {
+  const config = (s: ReturnType<typeof setup>, name: string, body: string) => {
+    const f = join(s.dir, name);
+    writeFileSync(f, body);
+    return f;
+  };
+  test.each([
+    ['no roster for th-2021', null, '政策 th-2021 需要救助对象名单，但没有提供：请用 --roster 指定名单文件，或在配置文件的 "rosters" 中列出'],
+    ['"roster" for "rosters"', '{"policies":["th-2021"],"roster":["roster.csv"]}', '中有未知的键“roster”（最接近的是“rosters”）'],
+    ['JSON syntax', '{"policies":["th-2021"],\n  "rosters": ["roster.csv"],,\n}', '不是有效的 JSON（第 2 行第 29 列）'],
+    ['a ratio of the wrong type', '{"policies":["qd-rigid-2018"],"rosters":["roster.csv"],"parameters":{"qd-rigid-2018":{"ratio":"abc"}}}', '配置中的参数 qd-rigid-2018.ratio 的值 "abc" 不是有效的非负数'],
+    ['an unknown cap item', '{"policies":["qd-rigid-2018"],"rosters":["roster.csv"],"parameters":{"qd-rigid-2018":{"caps":{"达沙替尼片剂":"40000"}}}}', '“达沙替尼片剂”不是目录中的救助项目（最接近的是“达沙替尼”）'],
+    ['an unknown parameter', '{"policies":["th-2021"],"rosters":["roster.csv"],"parameters":{"th-2021":{"ratios":{}}}}', '政策 th-2021 没有参数“ratios”（最接近的是“ratio”）'],
+  ])('%s: exit 2 naming the key, no ledger created, nothing read', async (_what, body, message) => {
+    const s = setup();
+    const claims = s.file('june.csv', [row('T1', P1, '王一', '9000', '9000')]);
+    const args = body === null ? ['--policies', 'th-2021'] : ['--config', config(s, 'assist.config.json', body)];
+    const r = await runCli(['adjudicate', claims, ...args, '--ledger', s.ledger, '--out', join(s.dir, 'o')]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toContain('内部错误');
+    expect(existsSync(s.ledger)).toBe(false);
+  });
+
+  test('a configured trial end that has passed: one console notice for the whole run', async () => {
+    const s = setup();
+    const f = s.file('june.csv', [row('T1', P1, '王一', '9000', '9000'), row('T2', P2, '李二', '4000', '4000')]);
+    const cfg = join(s.dir, 'trial.json');
+    writeFileSync(cfg, JSON.stringify({ policies: ['th-2021'], rosters: ['roster.csv'], parameters: { 'th-2021': { trialEnd: '2023-12-31' } } }));
+    const r = await runCli(['adjudicate', f, '--config', cfg, '--ledger', s.ledger, '--out', join(s.dir, 'o')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.match(/提示：亭湖区健康救助：配置的试行期截止日期 2023-12-31 已过/g)).toHaveLength(1);
   });
 });

@@ -70,6 +70,7 @@ export function registerAdjudicate(program: Command): void {
         onLedgerWait: () => warn('台账正被另一个审核进程使用，等待其完成后继续……'),
         onProgress: (rows, phase) => progress.update(rows, phase),
       }).finally(() => progress.stop());
+      for (const n of summary.notices) warn(`提示：${n}`);
       if (summary.nothingNew) {
         const n = summary.nothingNew;
         say(`读取结算明细 ${summary.rowsRead} 行：无效 ${summary.invalid} 行，审核 ${summary.checks.linesAdjudicated} 行`);

@@ -152,10 +152,7 @@ export function registerLedger(program: Command): void {
           },
         });
         const files = placeFiles(r.moves);
-        if (r.moves.length) {
-          l.placed(r.run.id);
-          rmSync(dirname(r.moves[0]![0]), { recursive: true, force: true });
-        }
+        if (r.moves.length) rmSync(dirname(r.moves[0]![0]), { recursive: true, force: true });
         say(`已撤销 ${runLabel(r.target)}：冲正 ${r.reversals.length} 条结果（${r.lines} 行明细）${r.alreadyReversed ? `，另有 ${r.alreadyReversed} 行此前已冲正` : ''}${r.openings ? `，期初余额 ${r.openings} 行` : ''}`);
         for (const [fund, total] of r.fundTotals) say(`  ${fund}：冲正 ¥${fmtGrouped(total)}`);
         say(`冲正记入 ${r.run.month ?? '—'} 月${r.monthDefaulted ? '（被撤销运行的月份；如需记入其他月份请用 --month）' : ''}`);

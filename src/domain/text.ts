@@ -30,3 +30,33 @@ export function cellText(cell: unknown): string {
   if (typeof cell === 'object' && cell && 'error' in cell) return String((cell as { error: string }).error);
   return String(cell);
 }
+
+/** Edit distance (insert, delete, substitute), for "did you mean" in messages. */
+export function editDistance(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[y.length]!;
+}
+
+/** The candidate closest to `word` (case-insensitive edit distance), for messages; null when there is none. */
+export function nearest(word: string, candidates: Iterable<string>): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best;
+}
+
+/** "（最接近的是“rosters”）" or '' */
+export function didYouMean(word: string, candidates: Iterable<string>): string {
+  const n = nearest(word, candidates);
+  return n ? `（最接近的是“${n}”）` : '';
+}

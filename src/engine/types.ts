@@ -83,6 +83,12 @@ export interface Policy {
   params: Params;
   inScope(s: ScopeInput): boolean;
   decide(input: PolicyInput): PolicyDecision;
+  /** false when the policy judges without a roster (default: a roster is required, SPEC §6) */
+  needsRoster?: boolean;
+  /** the line is judged with its settlement's other lines, those already in the ledger too (the AS injection fee) */
+  wantsSettlement?(line: ClaimLine): boolean;
+  /** run-level notices (each printed once on the console, e.g. a configured trial end that has passed) */
+  notices?: Set<string>;
 }
 
 export interface LineResult {

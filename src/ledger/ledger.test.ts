@@ -160,3 +160,22 @@ describe('a settlement is judged whole even when part of it is already in the le
     }
   });
 });
+
+describe('issue 17 §9 (ln-as-2022 药品费用（包括注射费用）): a settlement spans runs', () => {
+  test('the injection fee resubmitted alone with --supersede, its biologic line already in the ledger, is paid (not not-covered)', () => {
+    const ledger = new SqliteLedger(':memory:');
+    const hospital = '中国医科大学附属第一医院';
+    const drug = line({ idNumber: LN, hospital, claimId: 'AS1', lineNo: 1, itemName: DRUG, diagnosisCode: 'M45', totalCost: '1000.00', basicPaid: '600.00' });
+    const fee = line({ idNumber: LN, hospital, claimId: 'AS1', lineNo: 2, itemName: '皮下注射费', diagnosisCode: 'M45', totalCost: '10.00' });
+    const first = runBatch(ledger, [drug, fee]);
+    expect(first.adjudicated.filter((r) => r.policy === 'ln-as-2022').map((r) => `${r.line.lineNo} ${r.status}`)).toEqual(['1 approved', '2 approved']);
+    // the hospital corrects the fee (10.00 → 12.00) and resubmits that line alone
+    const corrected = { ...fee, row: fee.row + 100, totalCost: money('12.00'), inScopeCost: money('12.00'), personalBurden: money('12.00') };
+    const again = runBatch(ledger, [corrected], true);
+    expect(again.reversals).toBeGreaterThan(0);
+    const as = again.adjudicated.find((r) => r.policy === 'ln-as-2022')!;
+    // S = 12.00, F = min(12.00, round(20% × 12.00) = 2.40) = 2.40, T = 9.60
+    expect([as.status, fmt(as.payments['ln-as-2022.special-fund']!), fmt(as.payments['ln-as-2022.third-party']!)]).toEqual(['approved', '2.40', '9.60']);
+    expect(ledger.check().problems).toEqual([]);
+  });
+});

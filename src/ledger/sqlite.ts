@@ -161,7 +161,7 @@ export class SqliteLedger implements Ledger {
     }
     this.migrate(opts.readonly ?? false);
     this.texts = new Texts(this.db);
-    this.placePending(opts.readonly ?? false);
+    this.placePending();
   }
 
   private migrate(readonly: boolean): void {
@@ -241,6 +241,7 @@ export class SqliteLedger implements Ledger {
     const id = Math.max(Number(this.meta('last_run_id') ?? 0), (this.q('SELECT MAX(id) AS m FROM runs').get() as { m: number | null }).m ?? 0) + 1;
     this.q("INSERT INTO ledger_meta (key, value) VALUES ('last_run_id', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(id));
     const hadJournal = this.meta('journal') !== null;
+    this.dropPlacedRecords();
     if (this.path !== ':memory:') this.q("INSERT OR IGNORE INTO ledger_meta (key, value) VALUES ('journal', ?)").run(journalPath(this.path));
     this.q('INSERT INTO runs (id, kind, started_at, operator, command_line, month, policies, inputs, reverts_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(id, draft.kind, startedAt, draft.operator, draft.commandLine, draft.month, JSON.stringify(draft.policies), JSON.stringify(draft.inputs), draft.revertsRun ?? null);
@@ -273,10 +274,12 @@ export class SqliteLedger implements Ledger {
 
   /**
    * SPEC §5: a committed run never loses its files. A run records where its staged files go in its own
-   * transaction; once they are in place the record is removed. A record still here means the process died
-   * between COMMIT and the renames: the files still in staging are moved now.
+   * transaction, and moves them after COMMIT. A record whose files are still in staging means the process died
+   * in between: they are moved now, when any command opens the ledger. Nothing is written to the database here
+   * (another run may hold the write lock): records whose files are all in place are dropped by the next run,
+   * inside its own transaction (begin).
    */
-  placePending(readonly: boolean): void {
+  placePending(): void {
     if (this.path === ':memory:' || !this.meta('journal')) return;
     const pending = this.q("SELECT key, value FROM ledger_meta WHERE key LIKE 'place:%'").all() as { key: string; value: string }[];
     for (const p of pending) {
@@ -300,13 +303,13 @@ export class SqliteLedger implements Ledger {
         }
       }
       if (moved.length) process.stderr.write(`第 ${runId} 次运行已提交但其文件未放置到位（提交后中断）；现已放置：${moved.join('、')}\n`);
-      if (!readonly) this.placed(runId);
     }
   }
 
-  placed(runId: number): void {
-    if (this.path === ':memory:') return;
-    this.q('DELETE FROM ledger_meta WHERE key = ?').run(`place:${runId}`);
+  /** Inside a run's transaction: placement records whose files are all in place are done. */
+  private dropPlacedRecords(): void {
+    const pending = this.q("SELECT key, value FROM ledger_meta WHERE key LIKE 'place:%'").all() as { key: string; value: string }[];
+    for (const p of pending) if ((JSON.parse(p.value) as [string, string][]).every(([from]) => !existsSync(from))) this.q('DELETE FROM ledger_meta WHERE key = ?').run(p.key);
   }
 
   /** The 台账校验码 of the last committed run, or null for an empty ledger. */

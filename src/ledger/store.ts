@@ -169,7 +169,7 @@ export interface LedgerSession {
   seal(counts: Record<string, number>): string;
   commit(counts: Record<string, number>): RunInfo;
   rollback(): void;
-  /** Where the run's staged files go ([from, to], absolute), recorded in its transaction: see Ledger.placed. */
+  /** Where the run's staged files go ([from, to], absolute), recorded in its transaction: a command that opens the ledger finishes placing any left in staging. */
   recordPlacement(moves: [string, string][]): void;
 }
 
@@ -187,7 +187,5 @@ export interface Ledger {
   accumulator(idNumber: string, policy: string, year: number, key: string): Accumulator;
   accumulatorsOf(idNumber: string): (Accumulator & { policy: string; year: number; key: string })[];
   check(opts?: { head?: string }): CheckReport;
-  /** The run's files are in place: its recorded placement is done (a command that opens the ledger finishes any left undone). */
-  placed(runId: number): void;
   close(): void;
 }

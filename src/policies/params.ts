@@ -2,6 +2,7 @@
 // the next one — and a reference to the clause. Config overrides replace values (SPEC §2.4).
 import { readFileSync } from 'node:fs';
 import type { IsoDate } from '../domain/dates.js';
+import { didYouMean } from '../domain/text.js';
 
 export interface ParameterDef {
   description: string;
@@ -27,12 +28,55 @@ export function applyOverrides(params: ParameterFile, overrides: Record<string, 
   for (const [name, value] of Object.entries(overrides)) {
     if (name === '//') continue;
     const def = out[name];
-    if (!def) throw new Error(`配置错误：政策 ${policyId} 没有参数“${name}”（可用：${Object.keys(params).join('、')}）`);
-    if (isDatedObject(value)) def.values = { ...def.values, ...value };
-    else def.values = { '1900-01-01': value };
+    if (!def) throw new Error(`配置中的政策 ${policyId} 没有参数“${name}”${didYouMean(name, Object.keys(params))}（可用：${Object.keys(params).join('、')}）`);
+    const shape = Object.values(params[name]!.values)[0];
+    if (isDatedObject(value)) {
+      for (const [date, v] of Object.entries(value)) checkValue(`${policyId}.${name}（${date} 起）`, shape, v);
+      def.values = { ...def.values, ...value };
+    } else {
+      checkValue(`${policyId}.${name}`, shape, value);
+      def.values = { '1900-01-01': value };
+    }
     def.reference = `${def.reference}（已被配置文件覆盖）`;
   }
   return out;
+}
+
+const DECIMAL = /^\d+(\.\d+)?$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * An override has the shape of the shipped value (SPEC §6: a wrong type stops the run before anything is read,
+ * naming the parameter): a number in text stays a non-negative number, a date a date, an object keeps its keys
+ * (an empty shipped object — qd-rigid-2018's caps — leaves its keys to the policy), a list stays a list.
+ */
+export function checkValue(path: string, shape: unknown, v: unknown): void {
+  const bad = (want: string) => new Error(`配置中的参数 ${path} 的值 ${JSON.stringify(v)} ${want}`);
+  if (shape === null) {
+    if (v !== null && !(typeof v === 'string' && ISO_DATE.test(v))) throw bad('应为 YYYY-MM-DD 日期，或 null 表示不设');
+  } else if (typeof shape === 'string' && DECIMAL.test(shape)) {
+    if (!((typeof v === 'string' && DECIMAL.test(v.trim())) || (typeof v === 'number' && Number.isFinite(v) && v >= 0))) throw bad(`不是有效的非负数（应写成如 "${shape}"）`);
+  } else if (typeof shape === 'string' && ISO_DATE.test(shape)) {
+    if (typeof v !== 'string' || !ISO_DATE.test(v)) throw bad(`不是 YYYY-MM-DD 日期（如 "${shape}"）`);
+  } else if (typeof shape === 'string') {
+    if (typeof v !== 'string') throw bad('应为文字');
+  } else if (typeof shape === 'number') {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(`应为数字（如 ${shape}）`);
+  } else if (typeof shape === 'boolean') {
+    if (typeof v !== 'boolean') throw bad('应为 true 或 false');
+  } else if (Array.isArray(shape)) {
+    if (!Array.isArray(v)) throw bad('应为列表 [ … ]');
+    if (shape.length) for (const [i, x] of v.entries()) checkValue(`${path}[${i}]`, shape[0], x);
+  } else if (shape && typeof shape === 'object') {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw bad('应为对象 { … }');
+    const keys = Object.keys(shape);
+    if (keys.length === 0) return;
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k === '//') continue;
+      if (!(k in shape)) throw new Error(`配置中的参数 ${path} 没有“${k}”这一项${didYouMean(k, keys)}（可用：${keys.join('、')}）`);
+      checkValue(`${path}.${k}`, (shape as Record<string, unknown>)[k], x);
+    }
+  }
 }
 
 /** The value in force on a date: the latest dated value not after it (else the earliest). */

@@ -67,6 +67,8 @@ export interface AdjudicateSummary {
   ledgerPath: string;
   /** lines pended CHECK_FAILED (SPEC §6): the run went on without them */
   checkFailed: { claimId: string; lineNo: number; hospital: string; source: string; row: number }[];
+  /** the policies' run-level notices, each once */
+  notices: string[];
   /** every line was already in the ledger: nothing committed, only the jsonl written */
   nothingNew?: { skipped: number; alreadyAdjudicated: number; conflicts: number; runs: { id: number; lines: number }[] };
 }
@@ -123,12 +125,39 @@ export function adjudicateBatch(ledger: Ledger, session: LedgerSession, valid: C
   }
   const acc = new AccumulatorStore();
   session.loadAccumulators(fresh.map((l) => l.idNumber), acc);
-  const adjudicated = adjudicate(fresh, people, policies, acc, valid).results;
+  const context = settlementSiblings(ledger, fresh, valid, policies);
+  const adjudicated = adjudicate(fresh, people, policies, acc, context.length ? [...valid, ...context] : valid).results;
   for (const group of byLine(adjudicated)) session.recordLine(group[0]!.line, group);
   return { adjudicated, skipped, reversals };
 }
 
 const DRY_RUN_BANNER = '试算，未入账';
+
+function policyNotices(policies: Policy[]): string[] {
+  return policies.flatMap((p) => [...(p.notices ?? [])]);
+}
+
+/**
+ * A settlement's lines are judged together (SPEC §4.1: 药品费用（包括注射费用）) — also when some of them were
+ * adjudicated in an earlier run: for a fresh line a policy wants judged with its settlement, the settlement's
+ * other lines still in force in the ledger join the batch as context (read from their stored records; never
+ * adjudicated again).
+ */
+function settlementSiblings(ledger: Ledger, fresh: ClaimLine[], batch: ClaimLine[], policies: Policy[]): ClaimLine[] {
+  const wanted = fresh.filter((l) => policies.some((p) => p.wantsSettlement?.(l)));
+  if (wanted.length === 0) return [];
+  const inBatch = new Set(batch.map((l) => `${l.hospital}\u0001${l.claimId}\u0001${l.lineNo}`));
+  const out: ClaimLine[] = [];
+  for (const key of new Set(wanted.map((l) => `${l.hospital}\u0001${l.claimId}`))) {
+    const [hospital, claimId] = key.split('\u0001') as [string, string];
+    for (const stored of ledger.findLines(claimId)) {
+      if (stored.hospital !== hospital || stored.supersededBy !== null || inBatch.has(`${hospital}\u0001${claimId}\u0001${stored.lineNo}`)) continue;
+      const r = ledger.trace(stored).line;
+      out.push({ ...r, hospital, claimId, lineNo: stored.lineNo, itemName: String(r.itemName ?? ''), settlementDate: stored.settlementDate, admissionDate: stored.admissionDate } as unknown as ClaimLine);
+    }
+  }
+  return out;
+}
 
 /** Lines per engine batch: enough to amortise the ledger lookups, small enough that a batch's objects (~10 KB a line with its traces) mostly die young (5,000 took ~200 MB more peak RSS at 100k lines, for no speed). */
 export const CHUNK_LINES = 1000;
@@ -163,6 +192,10 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
   if (o.policies.length === 0) throw new UsageError('没有启用任何政策：请用 --policies 指定（如 --policies th-2021），或在 assist.config.json 的 "policies" 中列出。');
   if (o.claims.length === 0) throw new UsageError('请指定至少一个结算明细文件。');
   const policies = createPolicies(o.policies, o.parameters);
+  // SPEC §6: without a roster every line would be rejected NOT_IN_ROSTER and committed — refused before reading
+  const needing = policies.filter((p) => p.needsRoster !== false);
+  if (o.rosters.length === 0 && needing.length)
+    throw new UsageError(`政策 ${needing.map((p) => p.id).join('、')} 需要救助对象名单，但没有提供：请用 --roster 指定名单文件，或在配置文件的 "rosters" 中列出（如 "rosters": ["rosters/*.xlsx"]）。`);
   const outDir = o.out ?? null;
   // 1. read: the claims into the external sort (in a worker on the second core), the roster into its store here;
   // on one core (ASSIST_WORKERS=0) one after the other — the two readers interleaved in one heap gained no time
@@ -273,7 +306,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
         const runs = [...skippedBy.entries()].sort((a, b) => a[0] - b[0]);
         return {
           month, outDir: dir, rowsRead, invalid: invalidRows.length, invalidRows, rosterWarnings, checks, byStatus, fundTotals: [], files: [placed!], run: null, counts: {} as Record<string, number>,
-          reversals: [], ledgerPath: o.ledgerPath, checkFailed, nothingNew: { skipped: alreadyAdjudicated + conflicts, alreadyAdjudicated, conflicts, runs: runs.map(([id, n]) => ({ id, lines: n })) },
+          reversals: [], ledgerPath: o.ledgerPath, checkFailed, notices: policyNotices(policies), nothingNew: { skipped: alreadyAdjudicated + conflicts, alreadyAdjudicated, conflicts, runs: runs.map(([id, n]) => ({ id, lines: n })) },
         };
       }
       const counts = {
@@ -309,10 +342,9 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       phase('台账提交');
       testPauseBeforePlacing();
       const files = placeFiles(moves);
-      if (run) ledger.placed(run.id);
       const fileOf = new Map(staged.map((name, i) => [name, files[i]!]));
       const fundTotals: AdjudicateSummary['fundTotals'] = listSpecs.map((l, i) => ({ fund: l.fund, total: listTotals[i]!, file: fileOf.get(basename(l.file))! }));
-      return { month, outDir: dir, rowsRead, invalid: invalidRows.length, invalidRows, rosterWarnings, checks, byStatus, fundTotals, files, run, counts, reversals: reversed, ledgerPath: o.ledgerPath, checkFailed };
+      return { month, outDir: dir, rowsRead, invalid: invalidRows.length, invalidRows, rosterWarnings, checks, byStatus, fundTotals, files, run, counts, reversals: reversed, ledgerPath: o.ledgerPath, checkFailed, notices: policyNotices(policies) };
     } catch (err) {
       session?.rollback();
       await outputs?.abort().catch(() => {});

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
 import { userInfo } from 'node:os';
 import { UsageError } from '../io/errors.js';
-import { normalizeKey } from '../domain/text.js';
+import { didYouMean, normalizeKey } from '../domain/text.js';
 
 export interface Config {
   policies: string[];
@@ -20,16 +20,55 @@ export function loadConfig(path?: string): { config: Config; baseDir: string; fi
   const file = path ?? (existsSync('assist.config.json') ? 'assist.config.json' : null);
   if (!file) return { config: { ...DEFAULT_CONFIG }, baseDir: process.cwd(), file: null };
   if (!existsSync(file)) throw new UsageError(`找不到配置文件 ${file}。`);
+  const text = readFileSync(file, 'utf8').replace(/^\ufeff/, '');
   let raw: Partial<Config>;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8')) as Partial<Config>;
+    raw = JSON.parse(text) as Partial<Config>;
   } catch (err) {
-    throw new UsageError(`配置文件 ${file} 不是有效的 JSON：${(err as Error).message}`);
+    throw new UsageError(`配置文件 ${file} 不是有效的 JSON${jsonWhere(text, (err as Error).message)}：${(err as Error).message}`);
   }
+  checkConfig(file, raw);
   const config: Config = { ...DEFAULT_CONFIG, ...raw } as Config;
   // a ledger named in the config file is relative to that file; the default ./assist.db to the working directory
   if (typeof raw.ledger === 'string' && raw.ledger) config.ledger = resolve(dirname(resolve(file)), raw.ledger);
   return { config, baseDir: dirname(resolve(file)), file };
+}
+
+const KEYS: Record<keyof Config | '//', (v: unknown) => boolean> = {
+  '//': () => true,
+  policies: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+  rosters: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+  ledger: (v) => typeof v === 'string',
+  out: (v) => v === null || typeof v === 'string',
+  hospitalAliases: (v) => isObject(v) && Object.values(v).every((x) => typeof x === 'string'),
+  parameters: (v) => isObject(v) && Object.entries(v).every(([k, x]) => k === '//' || isObject(x)),
+};
+const SHAPE: Record<string, string> = {
+  policies: '政策编号的列表，如 ["th-2021"]', rosters: '文件或通配符的列表，如 ["rosters/*.xlsx"]', ledger: '文件路径文字', out: '文件夹路径文字',
+  hospitalAliases: '对象 { "别名": "规范名称" }', parameters: '对象 { "政策编号": { "参数": 值 } }',
+};
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** SPEC §6: an unknown key or a value of the wrong type stops the run before anything is read, naming the key. */
+function checkConfig(file: string, raw: unknown): asserts raw is Partial<Config> {
+  if (!isObject(raw)) throw new UsageError(`配置文件 ${file} 应为一个 JSON 对象 { … }。`);
+  for (const [key, value] of Object.entries(raw)) {
+    const ok = KEYS[key as keyof typeof KEYS];
+    if (!ok) throw new UsageError(`配置文件 ${file} 中有未知的键“${key}”${didYouMean(key, Object.keys(KEYS).filter((k) => k !== '//'))}。可用的键：${Object.keys(SHAPE).join('、')}。`);
+    if (!ok(value)) throw new UsageError(`配置文件 ${file} 中“${key}”的值应为${SHAPE[key]}，而不是 ${JSON.stringify(value)}。`);
+  }
+}
+
+/** "（第 3 行第 14 列）" from JSON.parse's "at position N", or ''. */
+function jsonWhere(text: string, message: string): string {
+  const m = /position (\d+)/.exec(message);
+  if (!m) return '';
+  const before = text.slice(0, Number(m[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `（第 ${line} 行第 ${column} 列）`;
 }
 
 /** Expands simple globs (* and ? in the file-name part) relative to baseDir. */

@@ -33,6 +33,8 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     document: `${DOC} 辽宁省生活困难的强直性脊柱炎患者健康救助实施方案`,
     funds: [FUNDS.special, FUNDS.thirdParty],
     params,
+    // an injection fee resubmitted alone (--supersede) is judged beside its drug line already in the ledger
+    wantsSettlement: (line) => line.itemName.includes(params.get<string>('injectionFeeKeyword', line.settlementDate)),
     inScope({ line, settlement }) {
       const d = line.settlementDate;
       if (isDrugLine(line.itemName, params, d)) return true;

@@ -6,6 +6,7 @@ import type { Category } from '../../domain/categories.js';
 import { VISIT_LABEL, type VisitType } from '../../domain/categories.js';
 import type { ReasonCode } from '../../domain/reasons.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
+import { didYouMean } from '../../domain/text.js';
 import { capToBorne, categoryCheck, diagnosisMatches, hasDiagnosis, inForce, normalizeItem } from '../common.js';
 import type { Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
 
@@ -49,8 +50,29 @@ export function catalogueSize(): { drugs: number; devices: number; foods: number
   return { drugs: count('drug'), devices: count('device'), foods: count('food'), diseases: CATALOGUE.diseases.length };
 }
 
+/**
+ * The configured caps by catalogue item. A key names an item as the seed prints it, matched after normalising
+ * width, brackets and spaces (`胸主动脉支架(含主体及延长支架)` is the item printed with full-width brackets);
+ * a key that names no item, or a cap that is not an amount, stops the run before anything is read (SPEC §6).
+ */
+export function capsByItem(caps: Record<string, unknown>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(caps)) {
+    if (key === '//') continue;
+    const n = normalizeItem(key);
+    const item = CATALOGUE.items.find((i) => normalizeItem(i.name) === n || i.aliases.some((a) => normalizeItem(a) === n));
+    if (!item) throw new Error(`配置中的参数 ${ID}.caps 中的“${key}”不是目录中的救助项目${didYouMean(key, catalogueItemNames())}`);
+    const text = typeof value === 'number' ? String(value) : value;
+    if (typeof text !== 'string' || !/^\d+(\.\d{1,2})?$/.test(text.trim())) throw new Error(`配置中的参数 ${ID}.caps 中“${key}”的最高救助金额 ${JSON.stringify(value)} 不是有效金额（应写成如 "50000"）`);
+    out.set(item.name, text.trim());
+  }
+  return out;
+}
+
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
   const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID), ID);
+  // every dated value checked now, and looked up by item from then on
+  const capTables = new Map<unknown, Map<string, string>>(Object.values(params.file.caps!.values).map((v) => [v, capsByItem(v as Record<string, unknown>)]));
   return {
     id: ID,
     name: '青岛市困难居民医疗刚性支出救助',
@@ -95,8 +117,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
         }
       }
       const R = line.totalCost.minus(priorPaid);
-      const caps = params.get<Record<string, string>>('caps', serviceDate);
-      const capText = caps[item.name];
+      const capText = capTables.get(params.get<unknown>('caps', serviceDate))!.get(item.name);
       if (capText === undefined || capText === null || capText === '') {
         reasons.push('CAP_NOT_CONFIGURED');
         trace.push({ step: '最高救助金额', clause: `${DOC} 二、（三）“该救助项目设定的最高救助金额”`, inputs: { 项目: item.name }, result: '文件未公布该项目的最高救助金额，配置中也未设置：挂起，不凭猜测支付' });

@@ -91,3 +91,20 @@ describe('qd-rigid-2018 eligibility', () => {
     expect(run([l('1000.00')], person(ID, [['orphan-scattered', '2020-01-01', null]]))[0]!.status).toBe('approved');
   });
 });
+
+describe('issue 17 §9: caps keyed as printed, matched after normalising; row 17 is the aneurysm, not the dissection', () => {
+  const stent = (item: string, code: string, name: string) => l('80000.00', { itemName: item, diagnosisCode: code, diagnosisName: name, visitType: 'inpatient' });
+  test('a cap keyed 胸主动脉支架(含主体及延长支架) (half-width brackets) is the 18 主动脉夹层 item: I71.0 paid 100% up to 60000', () => {
+    expect(brief(run([stent('胸主动脉覆膜支架', 'I71.0', '主动脉夹层')], who(), { caps: { '胸主动脉支架(含主体及延长支架)': '60000' } }))).toEqual([['approved', '60000.00', 'OVER_CAP_REVIEW']]);
+  });
+  test('a dissection (I71.0) does not qualify for the row-17 aneurysm stent; an aneurysm (I71.2) does', () => {
+    const o = { caps: { 主动脉覆膜支架: '70000' } };
+    expect(brief(run([stent('主动脉覆膜支架', 'I71.0', '主动脉夹层')], who(), o))).toEqual([['rejected', '0.00', 'ITEM_DISEASE_MISMATCH']]);
+    expect(brief(run([stent('主动脉覆膜支架', 'I71.2', '胸主动脉瘤')], who(), o))).toEqual([['approved', '70000.00', 'OVER_CAP_REVIEW']]);
+  });
+  test('a cap key that names no catalogue item stops the policy at load, naming the nearest item', () => {
+    expect(() => createPolicy({ caps: { 克唑替尼片剂: '50000' } })).toThrow('配置中的参数 qd-rigid-2018.caps 中的“克唑替尼片剂”不是目录中的救助项目（最接近的是“克唑替尼”）');
+    expect(() => createPolicy({ caps: { 克唑替尼: 'abc' } })).toThrow('不是有效金额');
+    expect(() => createPolicy({ ratio: 'abc' })).toThrow('配置中的参数 qd-rigid-2018.ratio 的值 "abc" 不是有效的非负数');
+  });
+});

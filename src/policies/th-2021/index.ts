@@ -6,6 +6,7 @@ import type { ReasonCode } from '../../domain/reasons.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
 import { capToBorne, diagnosisMatches, type DiseaseMatcher } from '../common.js';
 import type { Person } from '../../roster/merge.js';
+import { birthDateOf } from '../../domain/id-number.js';
 import type { AccumulatorChange, Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
 
 const DOC = '亭湖区健康救助实施方案';
@@ -16,12 +17,22 @@ const CATEGORY_LABEL: Record<DiseaseCategory, string> = { A: '一般疾病、慢
 
 interface NamedDisease extends DiseaseMatcher {
   name: string;
+  /** 儿童白血病 etc.: B only up to this age (周岁) on the service date */
+  maxAge?: number;
 }
 
 function loadDiseaseList(value: unknown): NamedDisease[] {
   if (typeof value === 'string') return loadJson<{ diseases: NamedDisease[] }>(new URL(`./${value}`, import.meta.url)).diseases;
   if (Array.isArray(value)) return value as NamedDisease[];
   return [];
+}
+
+/** Full years of age (周岁) on a date, from the ID number's birth date. */
+function ageOn(idNumber: string, date: IsoDate): number | null {
+  const birth = birthDateOf(idNumber);
+  if (!birth) return null;
+  const years = Number(date.slice(0, 4)) - Number(birth.slice(0, 4));
+  return date.slice(5) >= birth.slice(5) ? years : years - 1;
 }
 
 /** Identity coverage of one roster period: from validFrom − 12 months to the end of the month of the end. */
@@ -41,7 +52,9 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
   function classify(line: PolicyDecisionInput['line'], date: IsoDate): { cat: DiseaseCategory; disease: string } {
     const c = params.get<DiseaseMatcher>('rareWithProvincialPolicy', date);
     if (diagnosisMatches(line, c)) return { cat: 'C', disease: '经省市规范救助政策的罕见病' };
-    const major = diseases(params.get<unknown>('majorDiseases', date)).find((d) => diagnosisMatches(line, d));
+    // the national 30 diseases include three for children (0–14 周岁): an adult's leukaemia is category A
+    const age = ageOn(line.idNumber, date);
+    const major = diseases(params.get<unknown>('majorDiseases', date)).find((d) => diagnosisMatches(line, d) && (d.maxAge === undefined || (age !== null && age <= d.maxAge)));
     if (major) return { cat: 'B', disease: major.name };
     if (diagnosisMatches(line, params.get<DiseaseMatcher>('rareWithoutProvincialPolicy', date))) return { cat: 'B', disease: '省市暂无规范救助政策的罕见病特殊病' };
     return { cat: 'A', disease: '一般疾病、慢性病' };
@@ -70,6 +83,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
   }
 
   type PolicyDecisionInput = Parameters<Policy['decide']>[0];
+  const notices = new Set<string>();
 
   return {
     id: ID,
@@ -78,6 +92,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     funds: [FUND],
     params,
     inScope: () => true,
+    notices,
     decide({ line, person, priorPaid, serviceDate, year, acc }: PolicyDecisionInput): PolicyDecision {
       const reasons: ReasonCode[] = [];
       const trace: TraceStep[] = [];
@@ -88,6 +103,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const inForceOk = serviceDate >= from;
       trace.push({ step: '政策执行期', clause: `${DOC}“自发布之日起试行，试行期两年”`, inputs: { 就诊日期: serviceDate, 开始日期: from, 试行期截止: trialEnd ?? '未设置' }, result: inForceOk ? (trialEnd && serviceDate > trialEnd ? '已过配置的试行期截止日期（仅提示，照常计算）' : '在执行期内') : '早于执行开始日期' });
       if (!inForceOk) reasons.push('POLICY_NOT_IN_FORCE');
+      if (trialEnd && serviceDate > trialEnd) notices.add(`亭湖区健康救助：配置的试行期截止日期 ${trialEnd} 已过，本次仍照常计算；如方案已延期或正式实施，请更新参数 th-2021.trialEnd。`);
       if (!person) {
         reasons.push('NOT_IN_ROSTER');
         trace.push({ step: '救助对象身份', clause: `${DOC} 二、覆盖范围`, result: '身份证号不在任何救助对象名单中' });

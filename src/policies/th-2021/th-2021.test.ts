@@ -128,3 +128,20 @@ describe('th-2021 other rules', () => {
     expect(brief(r.results)).toEqual([['approved', '5000.00', '500.00', '']]);
   });
 });
+
+describe('issue 17 §9: 儿童白血病, 儿童先天性心脏病, 儿童淋巴瘤 are category B only for ages 0–14', () => {
+  const CHILD = genId('320902', '2009-06-11'); // 14 on 2024-06-10, 15 from 2024-06-11
+  const kid = () => person(CHILD, [['dibao', '2023-01-01', null]], { householdPlace: '江苏省盐城市亭湖区', periods: [{ category: 'dibao', validFrom: '2023-06-01', validTo: '2026-12-31', source: '', row: 1 }] });
+  const leuk = (id: string, date: string) => line({ idNumber: id, totalCost: '4000.00', inScopeCost: '4000.00', diagnosisCode: 'C92.000', diagnosisName: '急性髓系白血病', settlementDate: date });
+  const cat = (r: ReturnType<typeof run>['results'][number]) => r.details?.diseaseCategory;
+  test('a child of 14 on the service date: B (儿童白血病); the same child at 15, and an adult: A', () => {
+    expect(cat(adjudicate([leuk(CHILD, '2024-06-10')], people(kid()), [createPolicy()]).results[0]!)).toBe('B');
+    expect(cat(adjudicate([leuk(CHILD, '2024-06-11')], people(kid()), [createPolicy()]).results[0]!)).toBe('A');
+    expect(cat(run([leuk(ID, '2024-06-10')]).results[0]!)).toBe('A');
+  });
+  test('a configured trial end that has passed is one run-level notice, however many lines', () => {
+    const policy = createPolicy({ trialEnd: '2023-12-31' });
+    adjudicate([l('100.00'), l('200.00', { settlementDate: '2024-06-11' })], people(dibao()), [policy]);
+    expect([...policy.notices!]).toEqual(['亭湖区健康救助：配置的试行期截止日期 2023-12-31 已过，本次仍照常计算；如方案已延期或正式实施，请更新参数 th-2021.trialEnd。']);
+  });
+});
