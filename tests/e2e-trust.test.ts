@@ -51,6 +51,8 @@ describe('one line never stops the month (SPEC §6)', () => {
     expect(v.stdout).toMatch(/IN_SCOPE_EXCEEDS_COST [^\n]*：1 行/);
     expect(v.stdout).toMatch(/AMOUNT_OUT_OF_RANGE [^\n]*：2 行/);
     expect(v.stdout).toMatch(/BAD_AMOUNT [^\n]*：1 行/);
+    // the amount is shown as it is, not masked as if it were an ID number
+    expect(v.stdout).toContain('“医疗总费用”的值“100000000000000000000”达到或超过 100 亿元');
     const a = await s.adjudicate(f, 'o');
     expect(a.code, a.stderr).toBe(0);
     expect(a.stdout).toContain('读取结算明细 5 行：无效 4 行，审核 1 行');

@@ -68,7 +68,10 @@ export function maskName(name: string): string {
   return chars[0] + '*'.repeat(chars.length - 2) + chars[chars.length - 1];
 }
 
-/** Masks every 15- or 18-character ID-like run inside free text (for messages and logs). */
+/**
+ * Masks every 15- or 18-character ID-like run inside free text (for messages and logs) — a run standing alone,
+ * not a stretch of a longer number (an amount of 21 digits is an amount, shown as it is).
+ */
 export function maskIdsInText(text: string): string {
-  return text.replace(/\d{17}[\dXx]|\d{15}/g, (m) => mask(m));
+  return text.replace(/(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])/g, (m) => mask(m));
 }
