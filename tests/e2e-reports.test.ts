@@ -1,6 +1,7 @@
 // Reports from the ledger and reconcile (issue 5): the built CLI, workbooks read back, values worked out by hand.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { runCli, FULL_ID, ROOT, type Ran } from './helpers/cli.js';
 import { makeId, tmp, writeCsv } from './helpers/files.js';
 import { readSheets, type Cell } from './helpers/workbook.js';
@@ -244,6 +245,56 @@ describe('assist reconcile', () => {
     const r = await runCli(['reconcile', st, '--fund', FUND, '--month', '2024-05', '--ledger', ledger]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/缺少列“支付金额”，可接受的表头：.*拨付金额.*金额/);
+  });
+
+  test('assist template statement: a blank documented workbook that, filled in, reconciles (exit 0)', async () => {
+    const t = await runCli(['template', 'statement', '--out', join(dir, 'tpl')]);
+    expect(t.code, t.stderr).toBe(0);
+    const file = lastLine(t.stdout);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['填写', '说明']);
+    const header = (wb.getWorksheet('填写')!.getRow(2).values as string[]).slice(1);
+    expect(header).toEqual(['结算单号', '医疗机构', '收款单位', '行号', '支付金额', '姓名', '身份证号']);
+    const notes = wb.getWorksheet('说明')!;
+    expect(notes.getRow(3).values).toEqual([undefined, '结算单号', '是', '医院结算单号，与结算明细一致', '结算流水号、就诊流水号、单据号、结算编号']);
+    const sheet = wb.getWorksheet('填写')!;
+    for (const r of [['R1', '亭湖区人民医院', null, 1, 500], ['R2', '亭湖区人民医院', null, 1, 500], ['R3', '亭湖区人民医院', null, 1, 1000]]) sheet.addRow(r);
+    await wb.xlsx.writeFile(join(dir, 'filled.xlsx'));
+    const rec = await runCli(['reconcile', join(dir, 'filled.xlsx'), '--fund', FUND, '--month', '2024-05', '--ledger', ledger, '--out', join(dir, 'tplrec')]);
+    expect(rec.code, rec.stdout + rec.stderr).toBe(0);
+  });
+
+  test('assist template opening: filled in, it imports', async () => {
+    const t = await runCli(['template', 'opening', '--out', join(dir, 'tpl')]);
+    expect(t.code, t.stderr).toBe(0);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(lastLine(t.stdout));
+    expect((wb.getWorksheet('填写')!.getRow(2).values as string[]).slice(1)).toEqual(['身份证号', '姓名', '政策', '年度', '累计项目', '累计基数', '累计支付', '累计应救助', '首次救治日期']);
+    wb.getWorksheet('填写')!.addRow([P1, '王一', 'th-2021', '2024', 'A类', 2800, 0]);
+    await wb.xlsx.writeFile(join(dir, 'opening.xlsx'));
+    const imp = await runCli(['ledger', 'import-opening', join(dir, 'opening.xlsx'), '--ledger', join(dir, 'opening.db')]);
+    expect(imp.code, imp.stderr).toBe(0);
+    expect(imp.stdout).toContain('已导入期初余额 1 行');
+  });
+
+  test('the tool\'s own disbursement list (收款单位, 小计, 合计, footer) as the statement: unchanged it ties out (exit 0); one amount changed, exit 1', async () => {
+    const list = join(dir, 'o', 'disbursement-th-2021.district-2024-05.xlsx');
+    const same = await runCli(['reconcile', list, '--fund', FUND, '--month', '2024-05', '--ledger', ledger, '--out', join(dir, 'own')]);
+    expect(same.code, same.stdout + same.stderr).toBe(0);
+    const { rows } = await readSheets(join(dir, 'own', 'reconcile-th-2021.district-2024-05.xlsx'));
+    expect(rows('一致').filter((r) => typeof r[0] === 'number')).toHaveLength(3);
+    // the third party pays one line 0.01 short and returns the list so annotated
+    const edited = join(dir, 'edited.xlsx');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(list);
+    const ws = wb.worksheets[0]!;
+    ws.eachRow((row) => {
+      if (row.getCell(3).value === 'R3') row.getCell(9).value = 999.99;
+    });
+    await wb.xlsx.writeFile(edited);
+    const diff = await runCli(['reconcile', edited, '--fund', FUND, '--month', '2024-05', '--ledger', ledger, '--out', join(dir, 'own2')]);
+    expect(diff.code).toBe(1);
   });
 });
 

@@ -1,11 +1,12 @@
 import { journalPath, ledgerCode } from '../ledger/journal.js';
 import type { Command } from 'commander';
 import { fmtGrouped } from '../domain/money.js';
-import { loadConfig, expandGlobs, aliasMap, resolveLedgerPath, operatorName, commandLine } from '../run/config.js';
+import { loadConfig, expandGlobs, aliasMap, resolveLedgerPath, operatorName, commandLine, skippedNote } from '../run/config.js';
 import { runAdjudication } from '../run/adjudicate-run.js';
 import { UsageError } from '../io/errors.js';
 import { say, warn } from './output.js';
 import { assertOutDir } from './ledger.js';
+import { MONTH_HELP, monthFlag } from './flags.js';
 import { setMaskOutputs } from '../io/masking.js';
 import { createProgress } from './progress.js';
 
@@ -35,7 +36,7 @@ export function registerAdjudicate(program: Command): void {
     .option('--policies <ids>', '启用的政策，按顺序，逗号分隔（如 ln-as-2022,th-2021）')
     .option('--ledger <path>', '台账数据库路径（默认 assist.db）')
     .option('--out <dir>', '输出目录（默认 out/<月份>/）')
-    .option('--month <YYYY-MM>', '结算月份（默认取结算日期最多的月份）')
+    .option('--month <YYYY-MM>', `结算月份（默认取结算日期最多的月份）。${MONTH_HELP}`)
     .option('--dry-run', '只计算并写出结果，不写入台账')
     .option('--supersede', '已审核过但内容不同的明细：冲正原结果并按新内容重新审核')
     .option('--encoding <enc>', 'CSV 编码：utf-8 或 gb18030（默认自动识别）')
@@ -44,11 +45,11 @@ export function registerAdjudicate(program: Command): void {
     .option('--quiet', '不显示进度')
     .option('--mask', '写出的工作簿中身份证号、姓名脱敏（供外发；台账和 results.jsonl 不脱敏）')
     .action(async (claims: string[], flags: Flags) => {
-      if (flags.month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(flags.month)) throw new UsageError(`--month 应为 YYYY-MM 格式，而不是“${flags.month}”。`);
+      const month = monthFlag(flags.month);
       if (flags.out) assertOutDir(flags.out);
       const { config, baseDir } = loadConfig(flags.config);
       const policies = flags.policies ? flags.policies.split(/[,，\s]+/).filter(Boolean) : config.policies;
-      const rosters = flags.roster ?? expandGlobs(config.rosters, baseDir);
+      const rosters = flags.roster ?? expandGlobs(config.rosters, baseDir, (f) => warn(skippedNote(f)));
       setMaskOutputs(Boolean(flags.mask));
       const progress = createProgress('审核', { quiet: flags.quiet });
       const summary = await runAdjudication({
@@ -57,8 +58,9 @@ export function registerAdjudicate(program: Command): void {
         policies,
         parameters: config.parameters ?? {},
         hospitalAliases: aliasMap(config.hospitalAliases ?? {}),
-        out: flags.out ?? (config.out ? `${config.out}` : null),
-        month: flags.month ?? null,
+        out: flags.out ?? null,
+        outBase: config.out,
+        month,
         encoding: flags.encoding,
         sheet: flags.sheet,
         dryRun: Boolean(flags.dryRun),
@@ -67,6 +69,7 @@ export function registerAdjudicate(program: Command): void {
         operator: operatorName(flags.operator),
         commandLine: commandLine(),
         onMonth: (m) => flags.quiet || warn(`结算月份：${m}`),
+        onWarning: (text) => warn(text),
         onLedgerWait: () => warn('台账正被另一个审核进程使用，等待其完成后继续……'),
         onProgress: (rows, phase) => progress.update(rows, phase),
       }).finally(() => progress.stop());

@@ -1,4 +1,5 @@
 import { ledgerCode } from '../ledger/journal.js';
+import { monthFlag } from './flags.js';
 import { createInterface } from 'node:readline/promises';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -109,20 +110,20 @@ export function registerLedger(program: Command): void {
     .option('--yes', '不询问确认（供脚本使用；在终端上运行时默认先询问）')
     .action(async (runText: string, flags: LedgerFlags & { out?: string; yes?: boolean }) => {
       if (!/^\d+$/.test(runText)) throw new UsageError(`运行编号应为数字，而不是“${runText}”。`);
-      if (flags.month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(flags.month)) throw new UsageError(`--month 应为 YYYY-MM 格式，而不是“${flags.month}”。`);
+      const month = monthFlag(flags.month);
       if (flags.out) assertOutDir(flags.out);
       const targetId = Number(runText);
       await withLedger(flags, async (l) => {
         const target = l.run(targetId);
         if (target && !flags.yes && process.stdin.isTTY && process.stderr.isTTY) {
-          const answer = await ask(`确认撤销第 ${target.id} 次运行？${runLabel(target).replace(/^第 \d+ 次运行/, '')}冲正将记入 ${flags.month ?? target.month ?? '—'} 月。输入 y 确认：`);
+          const answer = await ask(`确认撤销第 ${target.id} 次运行？${runLabel(target).replace(/^第 \d+ 次运行/, '')}冲正将记入 ${month ?? target.month ?? '—'} 月。输入 y 确认：`);
           if (!/^(y|yes|是|确认)$/i.test(answer.trim())) {
             say('已取消：台账未改动。');
             return;
           }
         }
         const r = await revertRun(l, targetId, {
-          operator: operatorName(flags.operator), commandLine: commandLine(), month: flags.month ?? null,
+          operator: operatorName(flags.operator), commandLine: commandLine(), month,
           // the lists are written into a staging folder before COMMIT and placed after it (as adjudicate does)
           beforeCommit: async ({ runId, hash, month, reversals, target: t }) => {
             const m = month ?? new Date().toISOString().slice(0, 7);

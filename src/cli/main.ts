@@ -6,6 +6,7 @@ import { registerExplain, registerLedger } from './ledger.js';
 import { registerReconcile, registerReport } from './report.js';
 import { warn } from './output.js';
 import { installSignalHandlers } from '../run/scratch.js';
+import { registerTemplate } from './template.js';
 
 export const EXIT = { OK: 0, DIFFERENCES: 1, BAD_INPUT: 2, INTERNAL: 3 } as const;
 
@@ -23,6 +24,10 @@ const ERRORS: [RegExp, string][] = [
   [/^error: missing required argument '(.*)'/m, '错误：缺少必需参数“$1”'],
   [/^error: option '(.*)' argument missing/m, '错误：选项“$1”缺少取值'],
   [/^error: too many arguments.*/m, '错误：参数过多'],
+  [/^error: required option '(.*)' not specified/m, '错误：缺少必需的选项“$1”'],
+  [/^error: option '(.*)' argument '(.*)' is invalid\./m, '错误：选项“$1”的取值“$2”无效'],
+  [/^error: command-argument value '(.*)' is invalid for argument '(.*)'\./m, '错误：参数“$2”的取值“$1”无效'],
+  [/^error: (.*) cannot be used with (.*)/m, '错误：$1 不能与 $2 同时使用'],
   [/\(Did you mean (.*)\?\)/, '（是否想用 $1？）'],
 ];
 function translate(text: string, table: [RegExp, string][]): string {
@@ -48,6 +53,7 @@ export function buildProgram(): Command {
   registerExplain(program);
   registerReport(program);
   registerReconcile(program);
+  registerTemplate(program);
   return program;
 }
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fmtGrouped } from '../domain/money.js';
-import { loadConfig, expandGlobs, aliasMap } from '../run/config.js';
+import { loadConfig, expandGlobs, aliasMap, skippedNote } from '../run/config.js';
 import { loadPeople } from '../run/people.js';
 import { reportDisbursement, reportPublicity, reportThAnnual, reportThServiceSubsidy } from '../reports/ledger-reports.js';
 import { reportJinzhouMonthly } from '../reports/jinzhou.js';
@@ -11,6 +11,7 @@ import { reconcile } from '../reports/reconcile.js';
 import { InputError, UsageError } from '../io/errors.js';
 import { withLedger } from './ledger.js';
 import { say, warn } from './output.js';
+import { monthFlag } from './flags.js';
 import { setMaskOutputs } from '../io/masking.js';
 
 interface ReportFlags {
@@ -29,9 +30,9 @@ interface ReportFlags {
 }
 
 function month(flags: ReportFlags): string {
-  if (!flags.month) throw new UsageError('请用 --month YYYY-MM 指定月份。');
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(flags.month)) throw new UsageError(`--month 应为 YYYY-MM 格式，而不是“${flags.month}”。`);
-  return flags.month;
+  const m = monthFlag(flags.month);
+  if (!m) throw new UsageError('请用 --month 指定月份（如 2024-06，或 prev 表示上个月）。');
+  return m;
 }
 function year(flags: ReportFlags): number {
   if (!flags.year || !/^\d{4}$/.test(flags.year)) throw new UsageError(`请用 --year YYYY 指定年度${flags.year ? `（而不是“${flags.year}”）` : ''}。`);
@@ -44,7 +45,7 @@ function outDir(flags: ReportFlags, period: string): string {
 }
 async function rosterPeople(flags: ReportFlags, required: boolean) {
   const { config, baseDir } = loadConfig(flags.config);
-  const files = flags.roster ?? expandGlobs(config.rosters, baseDir);
+  const files = flags.roster ?? expandGlobs(config.rosters, baseDir, (f) => warn(skippedNote(f)));
   if (files.length === 0) {
     if (required) throw new UsageError('此报表需要救助对象名单：请用 --roster 指定，或在 assist.config.json 的 "rosters" 中列出。');
     return null;

@@ -116,3 +116,20 @@ export function ageAt(birth: IsoDate, at: IsoDate): number {
   if (at.slice(5) < birth.slice(5)) age -= 1;
   return age;
 }
+
+/**
+ * A month as a clerk types it (SPEC §2.4, issue 18): `2024-06`, `2024-6`, `2024/6`, `2024年6月`, or `prev` —
+ * the month before `today` (for cron on the first days of a month). null when it is none of these.
+ */
+export function parseMonth(text: string, today: Date = new Date()): string | null {
+  const t = text.trim();
+  if (/^(prev|previous|上月|上个月)$/i.test(t)) {
+    const y = today.getFullYear();
+    const m = today.getMonth(); // 0-based: the previous month's 1-based number
+    return m === 0 ? `${y - 1}-12` : `${y}-${String(m).padStart(2, '0')}`;
+  }
+  const r = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$/.exec(t);
+  if (!r) return null;
+  const month = Number(r[2]);
+  return month >= 1 && month <= 12 ? `${r[1]}-${String(month).padStart(2, '0')}` : null;
+}

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
 import { parseMoney, parseMoneySlow, chineseCapital, roundFen, money, fmt, fmtSlow, toFen, D } from './money.js';
-import { parseDate, parseDateSlow, isRealDate, addMonths, endOfMonth, ageAt } from './dates.js';
+import { parseDate, parseDateSlow, isRealDate, addMonths, endOfMonth, ageAt, parseMonth } from './dates.js';
 import { parseIdNumber, checkCharacter, mask, maskName } from './id-number.js';
 import { parseCategory, parseVisitType, parseYesNo } from './categories.js';
 
@@ -231,4 +231,15 @@ describe('labels', () => {
   test.each([
     ['是', true], ['否', false], ['同意', true], ['Y', true], ['', null], ['待定', null],
   ])('yes/no %s → %s', (label, v) => expect(parseYesNo(label)).toBe(v));
+});
+
+describe('--month as clerks type it (issue 18 §5)', () => {
+  test.each([
+    ['2024-06', '2024-06'], ['2024-6', '2024-06'], ['2024/6', '2024-06'], ['2024年6月', '2024-06'], [' 2024-12 ', '2024-12'],
+    ['2024-13', null], ['2024-0', null], ['24-06', null], ['June', null],
+  ])('%s → %s', (text, want) => expect(parseMonth(text)).toBe(want));
+  test('prev is the month before today, across a year end', () => {
+    expect(parseMonth('prev', new Date(2026, 11, 2))).toBe('2026-11');
+    expect(parseMonth('prev', new Date(2027, 0, 1))).toBe('2026-12');
+  });
 });

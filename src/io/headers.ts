@@ -71,7 +71,10 @@ export const OPENING_FIELDS: readonly FieldSpec[] = [
 /** A fund's payment statement (assist reconcile). */
 export const STATEMENT_FIELDS: readonly FieldSpec[] = [
   { field: 'claimId', header: '结算单号', synonyms: ['结算流水号', '就诊流水号', '单据号', '结算编号'], required: true },
-  { field: 'hospital', header: '医疗机构', synonyms: ['定点医院', '医疗机构名称', '医院名称', '就诊医院', '医院'], required: true },
+  // 医疗机构, or 收款单位 as on the tool's own disbursement list (a third party returns that list, annotated):
+  // one of the two is required (checked by reconcile)
+  { field: 'hospital', header: '医疗机构', synonyms: ['定点医院', '医疗机构名称', '医院名称', '就诊医院', '医院'], required: false },
+  { field: 'payee', header: '收款单位', synonyms: ['收款方', '收款单位名称'], required: false },
   { field: 'lineNo', header: '行号', synonyms: ['明细序号', '明细行号'], required: false },
   { field: 'amount', header: '支付金额', synonyms: ['拨付金额', '金额', '实付金额', '付款金额'], required: true },
   { field: 'name', header: '姓名', synonyms: ['患者姓名'], required: false },

@@ -109,6 +109,7 @@ function mapRow(kind: InputKind, cells: CellValue[], ctx: RowContext): InputItem
     }
     case 'statement': {
       const m = mapStatementRow(cells, ctx);
+      if (m.ok === 'ignored') return { type: 'ignored', warnings: [] };
       return m.ok ? { type: 'statement', row: m.row } : { type: 'error', error: m.error };
     }
     case 'opening': {

@@ -322,14 +322,20 @@ export interface StatementRow {
   amount: Money;
   name: string;
   idNumber: string;
+  /** keyed by 收款单位 (the statement is the tool's own disbursement list) rather than 医疗机构 */
+  byPayee: boolean;
 }
 
-export type StatementMapResult = { ok: true; row: StatementRow } | { ok: false; error: RowError };
+export type StatementMapResult = { ok: true; row: StatementRow } | { ok: false; error: RowError } | { ok: 'ignored' };
 
 export function mapStatementRow(cells: CellValue[], ctx: RowContext): StatementMapResult {
   const c = new Cells(cells, ctx);
+  // the disbursement list's own 小计/合计 rows ("3 笔") and its footer lines (大写, 政策依据, signatures) are not payments
+  const idText = c.text('claimId');
+  if (/^\d+\s*笔$/.test(idText) || (!idText && c.isEmpty('amount'))) return { ok: 'ignored' };
   const claimId = normalizeKey(c.requiredText('claimId'));
-  const hospitalText = c.requiredText('hospital');
+  const byPayee = !c.has('hospital') && c.has('payee');
+  const hospitalText = c.requiredText(byPayee ? 'payee' : 'hospital');
   let lineNo: number | null = null;
   if (c.has('lineNo') && !c.isEmpty('lineNo')) {
     const t = normalizeKey(c.text('lineNo'));
@@ -352,5 +358,5 @@ export function mapStatementRow(cells: CellValue[], ctx: RowContext): StatementM
   const name = c.text('name');
   const idNumber = c.text('idNumber');
   if (c.issues.length > 0 || amount === null) return { ok: false, error: { ...where, issues: c.issues, idNumber, name, claimId, lineNo, hospital: hospitalText } };
-  return { ok: true, row: { ...where, claimId, hospital: normalizeHospital(hospitalText, ctx.hospitalAliases), lineNo, amount, name, idNumber } };
+  return { ok: true, row: { ...where, claimId, hospital: byPayee ? normalizeKey(hospitalText) : normalizeHospital(hospitalText, ctx.hospitalAliases), lineNo, amount, name, idNumber, byPayee } };
 }

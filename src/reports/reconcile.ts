@@ -2,6 +2,7 @@
 // fund owes for the month (payments of every run booked to the month, net of 冲正). Key: 医疗机构 +
 // 结算单号 [+ 行号 when the statement has that column; otherwise the ledger is summed per settlement].
 import { basename, join } from 'node:path';
+import { normalizeKey } from '../domain/text.js';
 import { fmt, sum, ZERO, type Money } from '../domain/money.js';
 import { REASONS } from '../domain/reasons.js';
 import type { RowError } from '../domain/types.js';
@@ -43,14 +44,17 @@ export async function reconcile(ledger: SqliteLedger, statementFile: string, o: 
     else if (item.type === 'error') bad.push(item.error);
   }
   const withLineNo = rows.some((r) => r.lineNo !== null);
+  // the tool's own list returned as the statement: keyed by 收款单位 (for th-2021 the service unit, not the hospital)
+  const byPayee = rows.length > 0 && rows.every((r) => r.byPayee);
   const keyOf = (hospital: string, claimId: string, lineNo: number | null) => `${hospital}\u0001${claimId}${withLineNo ? `\u0001${lineNo ?? 1}` : ''}`;
   // what the ledger says is owed: the month's disbursement lines, reversals included, netted per key
   const owed = new Map<string, Owed>();
   for (const l of ledgerDisbursementLines(ledger, fund.id, o.month)) {
-    const k = keyOf(l.hospital!, l.claimId, l.lineNo);
+    const party = byPayee ? normalizeKey(l.payee) : l.hospital!;
+    const k = keyOf(party, l.claimId, l.lineNo);
     const cur = owed.get(k);
     if (cur) cur.amount = cur.amount.plus(l.amount);
-    else owed.set(k, { hospital: l.hospital!, claimId: l.claimId, lineNo: withLineNo ? l.lineNo : null, name: l.name, idNumber: l.idNumber, amount: l.amount });
+    else owed.set(k, { hospital: party, claimId: l.claimId, lineNo: withLineNo ? l.lineNo : null, name: l.name, idNumber: l.idNumber, amount: l.amount });
   }
   const seen = new Map<string, StatementRow>();
   const matched: OutCell[][] = [];
@@ -117,7 +121,7 @@ export async function reconcile(ledger: SqliteLedger, statementFile: string, o: 
       footer: [
         `台账合计 ${fmt(ledgerTotal)} = 一致 ${fmt(matchedTotal)} + 金额不符（台账） ${fmt(differsLedger)} + 应付未付 ${fmt(unpaidTotal)}`,
         `对账单合计 ${fmt(statementTotal)} = 一致 ${fmt(matchedTotal)} + 金额不符（对账单） ${fmt(differsStatement)} + 无依据支付 ${fmt(unowedTotal)} + 重复支付 ${fmt(duplicateTotal)}`,
-        `对账键：医疗机构 + 结算单号${withLineNo ? ' + 行号' : '（对账单无行号列，台账按结算单合计）'}；台账金额为 ${o.month} 各次运行的支付减冲正。结论：${tiesOut ? '一致' : '有差异'}`,
+        `对账键：${byPayee ? "收款单位" : "医疗机构"} + 结算单号${withLineNo ? ' + 行号' : '（对账单无行号列，台账按结算单合计）'}；台账金额为 ${o.month} 各次运行的支付减冲正。结论：${tiesOut ? '一致' : '有差异'}`,
         '制表人：　　　　　审核人：　　　　　日期：',
       ],
     });

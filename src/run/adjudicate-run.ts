@@ -36,6 +36,8 @@ export interface AdjudicateOptions {
   parameters: Record<string, Record<string, unknown>>;
   hospitalAliases: Map<string, string>;
   out: string | null;
+  /** the config's "out": the month's folder goes under it (default out/) */
+  outBase?: string | null;
   month: string | null;
   encoding?: string;
   sheet?: string;
@@ -45,6 +47,7 @@ export interface AdjudicateOptions {
   operator: string;
   commandLine: string;
   onMonth?: (month: string) => void;
+  onWarning?: (text: string) => void;
   onLedgerWait?: () => void;
   onProgress?: (rows: number, phase: string) => void;
 }
@@ -226,8 +229,12 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
     invalidRows.push(...sort.duplicates());
     const month = o.month ?? sort.mostCommonMonth() ?? new Date().toISOString().slice(0, 7);
     o.onMonth?.(month);
+    // a --month that none of the claims' settlement dates fall in is most likely a typo or last month's file
+    const months = sort.monthCounts();
+    if (o.month && months.length && !months.some((m) => m.month === o.month))
+      o.onWarning?.(`警告：--month ${o.month} 与结算明细的结算日期都不相符（明细的结算月份：${months.slice(0, 3).map((m) => `${m.month} ${m.n} 行`).join('、')}）；仍按 ${o.month} 入账。`);
     phase('查重与月份');
-    const dir = outDir ?? join('out', month);
+    const dir = outDir ?? join(o.outBase ?? 'out', month);
 
     const inputs: InputFile[] = [];
     for (const file of o.claims) inputs.push({ file: basename(file), role: 'claims', ...(await fileSha256(file)) });

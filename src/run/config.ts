@@ -29,8 +29,10 @@ export function loadConfig(path?: string): { config: Config; baseDir: string; fi
   }
   checkConfig(file, raw);
   const config: Config = { ...DEFAULT_CONFIG, ...raw } as Config;
-  // a ledger named in the config file is relative to that file; the default ./assist.db to the working directory
+  // every path named in the config file is relative to that file's folder (cron runs from $HOME); the default
+  // ./assist.db and out/ are relative to the working directory
   if (typeof raw.ledger === 'string' && raw.ledger) config.ledger = resolve(dirname(resolve(file)), raw.ledger);
+  if (typeof raw.out === 'string' && raw.out) config.out = resolve(dirname(resolve(file)), raw.out);
   return { config, baseDir: dirname(resolve(file)), file };
 }
 
@@ -71,8 +73,8 @@ function jsonWhere(text: string, message: string): string {
   return `（第 ${line} 行第 ${column} 列）`;
 }
 
-/** Expands simple globs (* and ? in the file-name part) relative to baseDir. */
-export function expandGlobs(patterns: string[], baseDir: string): string[] {
+/** Expands simple globs (* and ? in the file-name part) relative to baseDir; lock and hidden files are passed to onSkip. */
+export function expandGlobs(patterns: string[], baseDir: string, onSkip?: (file: string) => void): string[] {
   const out: string[] = [];
   for (const p of patterns) {
     const full = resolve(baseDir, p);
@@ -83,7 +85,12 @@ export function expandGlobs(patterns: string[], baseDir: string): string[] {
     const dir = dirname(full);
     const re = new RegExp('^' + basename(full).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
     if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).sort()) if (re.test(f) && !f.startsWith('.')) out.push(join(dir, f));
+    for (const f of readdirSync(dir).sort()) {
+      if (!re.test(f)) continue;
+      // Excel's lock file of an open workbook (~$roster.xlsx) and hidden files are not inputs
+      if (f.startsWith('~$') || f.startsWith('.')) onSkip?.(join(dir, f));
+      else out.push(join(dir, f));
+    }
   }
   return out;
 }
@@ -112,4 +119,11 @@ export function operatorName(flag: string | undefined): string {
 /** The command line as recorded in the ledger. */
 export function commandLine(): string {
   return ['assist', ...process.argv.slice(2)].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ');
+}
+
+/** The console note for a file a glob skipped. */
+export function skippedNote(file: string): string {
+  return basename(file).startsWith('~$')
+    ? `提示：已跳过 ${file}（Excel 打开工作簿时生成的锁定文件，不是名单）`
+    : `提示：已跳过隐藏文件 ${file}`;
 }

@@ -100,6 +100,12 @@ export class SortStore {
     return r?.month ?? null;
   }
 
+  /** Valid lines per settlement month, most first. */
+  monthCounts(): { month: string; n: number }[] {
+    this.prepare();
+    return this.db.prepare('SELECT month, n FROM m ORDER BY n DESC, month ASC').all() as { month: string; n: number }[];
+  }
+
   validCount(): number {
     this.prepare();
     return (this.db.prepare('SELECT COUNT(*) AS n FROM s').get() as { n: number }).n;

@@ -3,9 +3,11 @@
 // suite (`npm run test:slow`): each conversion starts LibreOffice, seconds apiece.
 import { describe, expect, test } from 'vitest';
 import { join } from 'node:path';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { SOFFICE, exceljsSheets, libreOfficeSheets } from '../helpers/libreoffice.js';
-import { runCli, ROOT } from '../helpers/cli.js';
+import { run, runCli, ROOT } from '../helpers/cli.js';
 import { tmp } from '../helpers/files.js';
 import { write } from '../helpers/writer-sample.js';
 
@@ -43,5 +45,29 @@ describe.skipIf(!SOFFICE)('LibreOffice (soffice --headless --convert-to csv) rea
       }
     }
     expect(cells).toBeGreaterThan(1000);
+  }, 300_000);
+});
+
+// Issue 18 §3: the bank-upload CSV opened in a spreadsheet keeps every ID number's 18 digits and each claim ID as
+// written (LibreOffice here, "as shown": what a clerk sees and what Excel/WPS would save back).
+describe.skipIf(!SOFFICE)('CSV outputs keep ID numbers and claim IDs as text in a spreadsheet', () => {
+  test('report disbursement --csv through LibreOffice: all 18 digits of every ID, claim IDs unchanged', async () => {
+    const dir = tmp();
+    const ledger = join(dir, 'a.db');
+    const adj = await runCli(['adjudicate', join(ROOT, 'fixtures', 'demo', 'claims.xlsx'), '--config', join(ROOT, 'fixtures', 'demo', 'assist.config.json'), '--ledger', ledger, '--out', join(dir, 'o')]);
+    expect(adj.code, adj.stderr).toBe(0);
+    const rep = await runCli(['report', 'disbursement', '--fund', 'th-2021.district', '--month', '2024-06', '--csv', '--ledger', ledger, '--out', join(dir, 'r')]);
+    expect(rep.code, rep.stderr).toBe(0);
+    const csv = join(dir, 'r', 'disbursement-th-2021.district-2024-06.csv');
+    const written = parse(readFileSync(csv, 'utf8').replace(/^\ufeff/, ''), { columns: true }) as Record<string, string>[];
+    expect(written.length).toBeGreaterThan(3);
+    const profile = tmp('assist-lo-profile-');
+    const out = tmp('assist-lo-');
+    const r = await run(SOFFICE!, [`-env:UserInstallation=file://${profile}`, '--headless', '--infilter=CSV:44,34,76,1', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false', '--outdir', out, csv], { timeout: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const shown = parse(readFileSync(join(out, basename(csv)), 'utf8').replace(/^\ufeff/, ''), { columns: true }) as Record<string, string>[];
+    expect(shown.map((x) => x['身份证号']!.trim())).toEqual(written.map((x) => x['身份证号']!.trim()));
+    expect(shown.map((x) => x['结算单号']!.trim())).toEqual(written.map((x) => x['结算单号']!.trim()));
+    for (const x of shown) expect(x['身份证号']!.trim()).toMatch(/^\d{17}[\dX]$/);
   }, 300_000);
 });

@@ -1,6 +1,6 @@
 // 盐城市亭湖区健康救助工作实施方案（试行）
 import { D, fmt, maxMoney, minMoney, roundFen, ZERO, type Money } from '../../domain/money.js';
-import { addMonths, endOfMonth, type IsoDate } from '../../domain/dates.js';
+import { addMonths, ageAt, endOfMonth, type IsoDate } from '../../domain/dates.js';
 import { categoryLabel, type Category } from '../../domain/categories.js';
 import type { ReasonCode } from '../../domain/reasons.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
@@ -27,14 +27,6 @@ function loadDiseaseList(value: unknown): NamedDisease[] {
   return [];
 }
 
-/** Full years of age (周岁) on a date, from the ID number's birth date. */
-function ageOn(idNumber: string, date: IsoDate): number | null {
-  const birth = birthDateOf(idNumber);
-  if (!birth) return null;
-  const years = Number(date.slice(0, 4)) - Number(birth.slice(0, 4));
-  return date.slice(5) >= birth.slice(5) ? years : years - 1;
-}
-
 /** Identity coverage of one roster period: from validFrom − 12 months to the end of the month of the end. */
 export function coverageOf(p: { validFrom: IsoDate; validTo: IsoDate | null }, retroMonths: number, identityMonths: number): { from: IsoDate; to: IsoDate } {
   const end = p.validTo ?? addMonths(p.validFrom, identityMonths);
@@ -53,8 +45,8 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     const c = params.get<DiseaseMatcher>('rareWithProvincialPolicy', date);
     if (diagnosisMatches(line, c)) return { cat: 'C', disease: '经省市规范救助政策的罕见病' };
     // the national 30 diseases include three for children (0–14 周岁): an adult's leukaemia is category A
-    const age = ageOn(line.idNumber, date);
-    const major = diseases(params.get<unknown>('majorDiseases', date)).find((d) => diagnosisMatches(line, d) && (d.maxAge === undefined || (age !== null && age <= d.maxAge)));
+    const age = ageAt(birthDateOf(line.idNumber), date);
+    const major = diseases(params.get<unknown>('majorDiseases', date)).find((d) => diagnosisMatches(line, d) && (d.maxAge === undefined || age <= d.maxAge));
     if (major) return { cat: 'B', disease: major.name };
     if (diagnosisMatches(line, params.get<DiseaseMatcher>('rareWithoutProvincialPolicy', date))) return { cat: 'B', disease: '省市暂无规范救助政策的罕见病特殊病' };
     return { cat: 'A', disease: '一般疾病、慢性病' };
