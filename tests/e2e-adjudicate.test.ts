@@ -7,6 +7,7 @@ import { Decimal } from 'decimal.js';
 import { runCli, FULL_ID, ROOT, type Ran } from './helpers/cli.js';
 import { tmp } from './helpers/files.js';
 import { unzipParts } from './helpers/zip.js';
+import { readSheets } from './helpers/workbook.js';
 
 const demo = (f: string) => join(ROOT, 'fixtures', 'demo', f);
 type Row = { claimId: string; lineNo: number; policy: string | null; status: string; reasons: string[]; base: string | null; payments: Record<string, string>; patientRemaining: string | null; idNumber: string };
@@ -59,7 +60,7 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
   test('settlement workbook: sheets, 核对 all 一致, 明细 rows = results', async () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(join(out, 'settlement-2024-06.xlsx'));
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['汇总', '明细', '异常', '核对']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['汇总', '按政策', '明细', '异常', '核对']);
     const checks: string[] = [];
     wb.getWorksheet('核对')!.eachRow((row, n) => n > 1 && checks.push(String(row.getCell(4).value ?? row.getCell(2).value)));
     // the three checks, then the run's 台账校验码 (SPEC §5), the one the console printed
@@ -76,6 +77,31 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
     expect(new Decimal(last.getCell(thCol).value as number).toFixed(2)).toBe(cost.toFixed(2));
     expect(wb.getWorksheet('明细')!.views[0]).toMatchObject({ state: 'frozen' });
     expect(statSync(join(out, 'settlement-2024-06.xlsx')).mode & 0o777).toBe(0o600);
+  });
+
+  test('汇总 counts each claim line once: its 合计 equals 核对 and the jsonl (a line seen by three policies is one line, one 医疗总费用)', async () => {
+    const { rows: sheet } = await readSheets(join(out, 'settlement-2024-06.xlsx'));
+    const header = sheet('汇总')[1]!;
+    const total = sheet('汇总').find((r) => r[0] === '合计')!;
+    const col = (name: string) => total[header.indexOf(name)];
+    // the jsonl: one object per (line, policy); a line once by its source and row
+    const lines = new Map<string, Row & { totalCost?: string }>();
+    for (const r of rows) if (r.status !== 'invalid') lines.set(`${(r as unknown as { source: string }).source}|${(r as unknown as { row: number }).row}`, r);
+    expect(col('明细数')).toBe(lines.size);
+    expect(lines.size).toBe(50);
+    const checks = sheet('核对');
+    expect(checks[1]![2]).toBe(`${lines.size} + 11`);
+    const [cost, rest] = [checks[2]![1] as string, (checks[2]![2] as string).split(' + ')];
+    expect(new Decimal(col('医疗总费用') as number).toFixed(2)).toBe(cost);
+    expect(new Decimal(col('已支付') as number).toFixed(2)).toBe(rest[0]);
+    expect(new Decimal(col('个人负担') as number).toFixed(2)).toBe(rest[2]);
+    const funds = header.slice(header.indexOf('已支付') + 1, header.indexOf('个人负担'));
+    expect(funds.reduce((s, f) => s.plus(col(f as string) as number), new Decimal(0)).toFixed(2)).toBe(rest[1]);
+    const paid = rows.reduce((s, r) => Object.values(r.payments).reduce((a, v) => a.plus(v), s), new Decimal(0));
+    expect(paid.toFixed(2)).toBe(rest[1]);
+    // the per-policy table still counts results: more than the lines
+    const byPolicy = sheet('按政策').find((r) => r[0] === '合计')!;
+    expect(byPolicy[2] as number).toBeGreaterThan(lines.size);
   });
 
   test('the workbook written on the second core is the one written in the main thread (ASSIST_WORKERS=0) part for part, the jsonl byte for byte, as are the lists', async () => {

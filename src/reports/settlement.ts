@@ -100,7 +100,6 @@ interface Group {
   approved: number;
   pended: number;
   rejected: number;
-  total: Money;
   funds: Map<string, Money>;
 }
 
@@ -116,6 +115,9 @@ export class SettlementWriter {
   private detailTotals: Money[] = [];
   private exceptions: SheetWriter | null = null;
   private readonly groups = new Map<string, Group>();
+  /** the headline by hospital: each claim line once (its results arrive together), whatever policies saw it */
+  private readonly byHospital = new Map<string, { lines: number; total: Money; prior: Money; funds: Money[]; remaining: Money }>();
+  private lastLine = '';
   private readonly detailColumns: WColumn[];
   private readonly moneyCols: number[];
 
@@ -181,15 +183,25 @@ export class SettlementWriter {
     await this.detail!.row(row);
     if (r.status === 'rejected' || r.status === 'pended' || r.status === 'skipped')
       await this.exceptions!.row([r.source, r.row, r.claimId, r.idNumber, r.name, r.policy ?? '', STATUS_LABEL[r.status], r.reasons.join('；'), r.reasons.map((c) => REASONS[c].text).join('；')]);
+    let h = this.byHospital.get(r.hospital);
+    if (!h) this.byHospital.set(r.hospital, (h = { lines: 0, total: ZERO, prior: ZERO, funds: this.opts.funds.map(() => ZERO), remaining: ZERO }));
+    const lineKey = `${r.hospital}\u0001${r.claimId}\u0001${r.lineNo}`;
+    if (lineKey !== this.lastLine) {
+      this.lastLine = lineKey;
+      h.lines++;
+      h.total = h.total.plus(totalCost);
+      h.prior = h.prior.plus(money(r.priorPaid));
+      h.remaining = h.remaining.plus(money(r.patientRemaining));
+    }
+    payments.forEach((v, i) => v && (h.funds[i] = h.funds[i]!.plus(v)));
     const policy = r.policy ? `${r.policy} ${this.opts.policyNames[r.policy] ?? ''}`.trim() : '（不在任何政策范围）';
     const key = `${policy}\u0001${r.hospital}`;
     let g = this.groups.get(key);
-    if (!g) this.groups.set(key, (g = { policy, hospital: r.hospital, lines: 0, approved: 0, pended: 0, rejected: 0, total: ZERO, funds: new Map() }));
+    if (!g) this.groups.set(key, (g = { policy, hospital: r.hospital, lines: 0, approved: 0, pended: 0, rejected: 0, funds: new Map() }));
     g.lines++;
     if (r.status === 'approved') g.approved++;
     if (r.status === 'pended') g.pended++;
     if (r.status === 'rejected') g.rejected++;
-    g.total = g.total.plus(totalCost);
     this.opts.funds.forEach((f, i) => {
       const v = payments[i];
       if (v) g.funds.set(f.id, (g.funds.get(f.id) ?? ZERO).plus(v));
@@ -201,23 +213,40 @@ export class SettlementWriter {
     const { funds, month } = this.opts;
     await this.endDetailPart();
     await this.exceptions!.end();
+    // 汇总: one row per hospital, each claim line once (SPEC §7: headline figures count a line once); its 合计
+    // is the 核对 sheet's; the per-policy breakdown is the 按政策 sheet
     const summary = await this.xlsx.streamSheet({
       name: '汇总',
       title: `${month} 医疗救助结算汇总`,
       columns: [
-        { header: '政策', width: 34 }, { header: '医疗机构', width: 26 }, { header: '明细数', kind: 'int' }, { header: '通过', kind: 'int' }, { header: '挂起', kind: 'int' }, { header: '拒绝', kind: 'int' },
-        { header: '医疗总费用', kind: 'money', width: 16 }, ...funds.map((f): WColumn => ({ header: f.name, kind: 'money', width: 18 })),
+        { header: '医疗机构', width: 28 }, { header: '明细数', kind: 'int', width: 9 }, { header: '医疗总费用', kind: 'money', width: 16 }, { header: '已支付', kind: 'money', width: 16 },
+        ...funds.map((f): WColumn => ({ header: f.name, kind: 'money', width: 16 })), { header: '个人负担', kind: 'money', width: 16 },
+      ],
+    });
+    const hospitals = [...this.byHospital.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    for (const [name, h] of hospitals) await summary.row([name, h.lines, h.total, h.prior, ...h.funds, h.remaining]);
+    await summary.boldRow([
+      '合计', hospitals.reduce((n, [, h]) => n + h.lines, 0), sum(hospitals.map(([, h]) => h.total)), sum(hospitals.map(([, h]) => h.prior)),
+      ...funds.map((_, i) => sum(hospitals.map(([, h]) => h.funds[i]!))), sum(hospitals.map(([, h]) => h.remaining)),
+    ]);
+    await summary.textRow([this.opts.note ?? `无效行 ${invalidCount} 行，见“异常”工作表；按政策的结果数与金额见“按政策”工作表。`]);
+    if (checks.ledgerCode) await summary.textRow([`台账校验码：${checks.ledgerCode}`]);
+    await summary.end();
+    const byPolicy = await this.xlsx.streamSheet({
+      name: '按政策',
+      title: `${month} 按政策、医疗机构的审核结果（一行明细可有多个政策的结果）`,
+      columns: [
+        { header: '政策', width: 30 }, { header: '医疗机构', width: 28 }, { header: '结果数', kind: 'int', width: 9 }, { header: '通过', kind: 'int', width: 8 }, { header: '挂起', kind: 'int', width: 8 },
+        { header: '拒绝', kind: 'int', width: 8 }, ...funds.map((f): WColumn => ({ header: f.name, kind: 'money', width: 16 })),
       ],
     });
     const sorted = [...this.groups.values()].sort((a, b) => (a.policy + a.hospital < b.policy + b.hospital ? -1 : 1));
-    for (const g of sorted) await summary.row([g.policy, g.hospital, g.lines, g.approved, g.pended, g.rejected, g.total, ...funds.map((f) => g.funds.get(f.id) ?? ZERO)]);
-    await summary.boldRow([
+    for (const g of sorted) await byPolicy.row([g.policy, g.hospital, g.lines, g.approved, g.pended, g.rejected, ...funds.map((f) => g.funds.get(f.id) ?? ZERO)]);
+    await byPolicy.boldRow([
       '合计', null, sorted.reduce((n, g) => n + g.lines, 0), sorted.reduce((n, g) => n + g.approved, 0), sorted.reduce((n, g) => n + g.pended, 0),
-      sorted.reduce((n, g) => n + g.rejected, 0), sum(sorted.map((g) => g.total)), ...funds.map((f) => sum(sorted.map((g) => g.funds.get(f.id) ?? ZERO))),
+      sorted.reduce((n, g) => n + g.rejected, 0), ...funds.map((f) => sum(sorted.map((g) => g.funds.get(f.id) ?? ZERO))),
     ]);
-    await summary.textRow([this.opts.note ?? `无效行 ${invalidCount} 行，见“异常”工作表。`]);
-    if (checks.ledgerCode) await summary.textRow([`台账校验码：${checks.ledgerCode}`]);
-    await summary.end();
+    await byPolicy.end();
     if (reversals.length) {
       const rev = await this.xlsx.streamSheet({
         name: '冲正',
@@ -233,13 +262,13 @@ export class SettlementWriter {
     }
     const rowsOk = checks.rowsRead === checks.linesAdjudicated + checks.invalid;
     const moneyOk = checks.priorPaid.plus(checks.payments).plus(checks.remaining).equals(checks.totalCost);
-    const check = await this.xlsx.streamSheet({ name: '核对', columns: [{ header: '核对项目', width: 44 }, { header: '左边', width: 22 }, { header: '右边', width: 22 }, { header: '结果', width: 10 }] });
+    const check = await this.xlsx.streamSheet({ name: '核对', columns: [{ header: '核对项目', width: 62 }, { header: '左边', width: 22 }, { header: '右边', width: 44 }, { header: '结果', width: 10 }] });
     await check.row(['读取行数 = 审核明细数 + 无效行数', String(checks.rowsRead), `${checks.linesAdjudicated} + ${checks.invalid}`, rowsOk ? '一致' : '不一致']);
     await check.row(['医疗总费用 = 已支付 + 各政策支付 + 个人负担', fmt(checks.totalCost), `${fmt(checks.priorPaid)} + ${fmt(checks.payments)} + ${fmt(checks.remaining)}`, moneyOk ? '一致' : '不一致']);
     await check.row(['逐行守恒核对（每行：总费用 = 已支付 + 支付 + 个人负担）', `${checks.linesAdjudicated} 行`, '0 行不符', '一致']);
     if (checks.ledgerCode) await check.row(['台账校验码（核对：assist ledger check --head 校验码）', checks.ledgerCode, null, null]);
     await check.end();
-    await this.xlsx.finish(['汇总', ...Array.from({ length: this.detailPart }, (_, i) => (i === 0 ? '明细' : `明细-${i + 1}`)), '异常', '冲正', '核对']);
+    await this.xlsx.finish(['汇总', '按政策', ...Array.from({ length: this.detailPart }, (_, i) => (i === 0 ? '明细' : `明细-${i + 1}`)), '异常', '冲正', '核对']);
   }
 }
 
