@@ -7,6 +7,9 @@ import { XlsxStreamWriter } from '../src/io/xlsx-writer.js';
 import { openTable } from '../src/io/table.js';
 import { tmp } from './helpers/files.js';
 import { rows, write } from './helpers/writer-sample.js';
+import { unzipParts } from './helpers/zip.js';
+import { readFileSync } from 'node:fs';
+import { SettlementWriter, CheckTotals } from '../src/reports/settlement.js';
 
 describe('XlsxStreamWriter', () => {
   test.each([false, true])('sharedStrings=%s: exceljs readFile and our reader see the same values', async (shared) => {
@@ -40,10 +43,47 @@ describe('XlsxStreamWriter', () => {
   });
 });
 
-import { SettlementWriter, CheckTotals } from '../src/reports/settlement.js';
+
 import { line } from '../src/testkit.js';
 import { money, ZERO } from '../src/domain/money.js';
 import type { LineResult } from '../src/engine/types.js';
+
+describe('printing as a government form (SPEC §7, issue 18)', () => {
+  test('明细: 计算过程 outside the print area, too wide to fit so 85 % across pages with key columns repeated; page numbers; bordered data cells; 汇总 fitted to the width', async () => {
+    const file = join(tmp(), 'p.xlsx');
+    const fund = { id: 'th-2021.district', name: '区健康救助资金' };
+    const w = new SettlementWriter(file, { month: '2024-06', funds: [fund], policyNames: { 'th-2021': '亭湖' } });
+    await w.begin();
+    const totals = new CheckTotals();
+    const l = line({ claimId: 'C1', totalCost: '100.00' });
+    const r: LineResult = { line: l, policy: 'th-2021', status: 'approved', reasons: [], base: money('100'), payments: { [fund.id]: money('10.00') }, patientRemaining: money('90'), trace: [{ step: 'x', clause: 'c', result: 'A = 1' }], payee: 'P', changes: [] };
+    totals.addLine([r]);
+    await w.result(r);
+    await w.finish(totals.checks(1, 0), 0, []);
+    const parts = new Map((await unzipParts(readFileSync(file))).map(([n, b]) => [n, b.toString('utf8')]));
+    const book = parts.get('xl/workbook.xml')!;
+    const order = [...book.matchAll(/<sheet name="([^"]+)"/g)].map((m) => m[1]);
+    const idx = order.indexOf('明细');
+    // 17 columns (one fund): 计算过程 is column Q, the print area ends at P; the 明细 header row and columns A:C repeat
+    expect(book).toContain(`<definedName name="_xlnm.Print_Area" localSheetId="${idx}">'明细'!$A$1:$P$3</definedName>`);
+    expect(book).toContain(`<definedName name="_xlnm.Print_Titles" localSheetId="${idx}">'明细'!$1:$1,'明细'!$A:$C</definedName>`);
+    // each sheet's part, through the workbook's relationships (parts are numbered in the order they were written)
+    const rels = parts.get('xl/_rels/workbook.xml.rels')!;
+    const partOf = (name: string) => {
+      const rid = new RegExp(`<sheet name="${name}" sheetId="\\d+" r:id="(rId\\d+)"`).exec(book)![1];
+      return parts.get(`xl/${new RegExp(`Id="${rid}" [^>]*Target="([^"]+)"`).exec(rels)![1]}`)!;
+    };
+    const detail = partOf('明细');
+    expect(detail).toContain('<pageSetup paperSize="9" orientation="landscape" scale="85"/>');
+    expect(detail).toContain('<pageSetUpPr fitToPage="0"/>');
+    expect(detail).toContain('<oddFooter>&amp;C第 &amp;P 页 共 &amp;N 页</oddFooter>');
+    // a data row's empty cell still carries the bordered style
+    expect(detail).toMatch(/<row r="2">.*<c r="[A-Z]+2" s="1[0-6]"\/>/);
+    const summary = partOf('汇总');
+    expect(summary).toContain('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>');
+    expect(summary).toContain('第 &amp;P 页 共 &amp;N 页');
+  });
+});
 
 describe('settlement workbook streamed', () => {
   test('明细 splits at the row capacity, each part with its own 合计; sheets in order 汇总, 明细…, 异常, 核对', async () => {
@@ -61,7 +101,7 @@ describe('settlement workbook streamed', () => {
     await w.finish(totals.checks(7, 0), 0, []);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
-    expect(wb.worksheets.map((s) => s.name)).toEqual(['汇总', '明细', '明细-2', '明细-3', '异常', '核对']);
+    expect(wb.worksheets.map((s) => s.name)).toEqual(['汇总', '按政策', '明细', '明细-2', '明细-3', '异常', '核对']);
     const part = (name: string) => {
       const rows: unknown[][] = [];
       wb.getWorksheet(name)!.eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
@@ -74,7 +114,9 @@ describe('settlement workbook streamed', () => {
     expect(part('明细').at(-1)![payCol]).toBe(30);
     expect(part('明细-3').at(-1)![payCol]).toBe(0);
     expect(part('异常').length).toBe(2);
-    expect(part('汇总')[2]!.slice(0, 8)).toEqual(['th-2021 亭湖', '亭湖区人民医院', 7, 6, 1, 0, 700, 60]);
+    // 汇总: per hospital, each line once (7 lines, 医疗总费用 700, 已支付 0, fund 60, 个人负担 640); 按政策: results
+    expect(part('汇总')[2]).toEqual(['亭湖区人民医院', 7, 700, 0, 60, 640]);
+    expect(part('按政策')[2]).toEqual(['th-2021 亭湖', '亭湖区人民医院', 7, 6, 1, 0, 60]);
     expect(ZERO.toFixed(2)).toBe('0.00');
   });
 });

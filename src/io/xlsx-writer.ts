@@ -27,12 +27,24 @@ export interface WColumn {
   header: string;
   kind?: WColumnKind;
   width?: number;
+  /** long text wraps within the column (the row grows) instead of being cut off or spilling over */
+  wrap?: boolean;
 }
 export type WCell = string | number | Decimal | null | undefined;
 
 /** style ids of the fixed cellXfs below */
-const S = { default: 0, text: 1, money: 2, int: 3, percent: 4, header: 5, title: 6, boldText: 7, boldMoney: 8 } as const;
+const S = { default: 0, text: 1, money: 2, int: 3, percent: 4, header: 5, title: 6, boldText: 7, boldMoney: 8, defaultB: 9, textB: 10, moneyB: 11, intB: 12, percentB: 13, boldTextB: 14, boldMoneyB: 15, textWrapB: 16 } as const;
+/** a column's own (unbordered) style, and the bordered one of its data cells (SPEC §7 Printing: borders on data cells) */
 const KIND_STYLE: Record<WColumnKind, number> = { text: S.text, money: S.money, int: S.int, percent: S.percent, number: S.default };
+const KIND_CELL: Record<WColumnKind, number> = { text: S.textB, money: S.moneyB, int: S.intB, percent: S.percentB, number: S.defaultB };
+const BORDERED = new Set<number>([S.header, S.defaultB, S.textB, S.moneyB, S.intB, S.percentB, S.boldTextB, S.boldMoneyB, S.textWrapB]);
+/**
+ * A4 landscape between 0.4" margins holds about 138 width units at 100 %: a table up to 180 units is fitted to
+ * the page width (printed at ≥ 11 pt × 138/180 ≈ 8.4 pt); a wider one is printed at 85 % across pages, its key
+ * columns repeated — never shrunk below 8 pt (SPEC §7).
+ */
+const FIT_MAX_WIDTH = 180;
+const WIDE_SCALE = 85;
 
 const STYLES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
@@ -40,7 +52,7 @@ const STYLES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill><fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill></fill></fills>
 <borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border><border><left style="thin"/><right style="thin"/><top style="thin"/><bottom style="thin"/><diagonal/></border></borders>
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="9">
+<cellXfs count="17">
 <xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
 <xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
 <xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
@@ -50,6 +62,14 @@ const STYLES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <xf numFmtId="49" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1"><alignment horizontal="center"/></xf>
 <xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>
 <xf numFmtId="4" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyNumberFormat="1"/>
+<xf numFmtId="0" fontId="0" fillId="0" borderId="1" xfId="0" applyBorder="1"/>
+<xf numFmtId="49" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1"/>
+<xf numFmtId="4" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1"/>
+<xf numFmtId="1" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1"/>
+<xf numFmtId="10" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1"/>
+<xf numFmtId="49" fontId="1" fillId="0" borderId="1" xfId="0" applyFont="1" applyBorder="1"/>
+<xf numFmtId="4" fontId="1" fillId="0" borderId="1" xfId="0" applyFont="1" applyNumberFormat="1" applyBorder="1"/>
+<xf numFmtId="49" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>
 </cellXfs>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>`;
@@ -57,6 +77,10 @@ const STYLES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 // XML 1.0 forbids most C0 controls: they are dropped (they are never meaningful in a claim or a name)
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+function colWidth(c: WColumn): number {
+  return c.width ?? Math.min(40, Math.max(8, [...c.header].length * 2 + 2));
+}
+
 export function escapeXml(s: string): string {
   let out = s;
   if (/[&<>"]/.test(out)) out = out.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -87,6 +111,10 @@ export interface SheetOptions {
   title?: string;
   /** shown in the title row and printed at the top of every page (a dry run's 试算，未入账) */
   banner?: string;
+  /** how many leading columns are printed (long free text such as 计算过程 after them stays off the page) */
+  printColumns?: number;
+  /** leading columns repeated on every page when the table is too wide for one (default 1) */
+  keyColumns?: number;
   /** footer lines after the data (plain text, bold off) */
 }
 
@@ -94,6 +122,7 @@ interface SheetRecord {
   name: string;
   path: string;
   headerRow: number;
+  writer?: SheetWriter;
 }
 
 /** Writes one sheet's XML to a writable stream (the zip entry, or a temporary file). */
@@ -112,16 +141,31 @@ export class SheetWriter {
   ) {
     this.kinds = spec.columns.map((c) => c.kind ?? 'text');
     this.maskers = spec.columns.map((c) => columnMasker(c.header));
-    this.styles = this.kinds.map((k) => KIND_STYLE[k]);
+    this.styles = this.kinds.map((k, i) => (spec.columns[i]!.wrap && k === 'text' ? S.textWrapB : KIND_CELL[k]));
     if (spec.banner) this.spec = { ...spec, title: spec.title ? `${spec.title}（${spec.banner}）` : spec.banner };
     this.headerRow = this.spec.title ? 2 : 1;
+    this.printColumns = Math.min(spec.printColumns ?? spec.columns.length, spec.columns.length);
+    this.fits = spec.columns.slice(0, this.printColumns).reduce((w, c) => w + colWidth(c), 0) <= FIT_MAX_WIDTH;
+  }
+  readonly printColumns: number;
+  /** fitted to the page width (else printed at WIDE_SCALE across pages, key columns repeated) */
+  readonly fits: boolean;
+
+  /** The sheet's defined names (print titles, print area) once it is written. */
+  definedNames(sheetIndex: number, sheetName: string): string {
+    const q = `'${escapeXml(sheetName.replace(/'/g, "''"))}'`;
+    const keys = Math.max(1, Math.min(this.spec.keyColumns ?? 1, this.printColumns));
+    const titles = `${q}!$${this.headerRow}:$${this.headerRow}` + (this.fits ? '' : `,${q}!$A:$${columnLetter(keys - 1)}`);
+    let out = `<definedName name="_xlnm.Print_Titles" localSheetId="${sheetIndex}">${titles}</definedName>`;
+    if (this.printColumns < this.spec.columns.length) out += `<definedName name="_xlnm.Print_Area" localSheetId="${sheetIndex}">${q}!$A$1:$${columnLetter(this.printColumns - 1)}$${Math.max(this.rowNo, 1)}</definedName>`;
+    return out;
   }
 
   async begin(): Promise<void> {
-    const cols = this.spec.columns.map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${c.width ?? Math.min(40, Math.max(8, [...c.header].length * 2 + 2))}" customWidth="1" style="${this.styles[i]}"/>`).join('');
+    const cols = this.spec.columns.map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${colWidth(c)}" customWidth="1" style="${KIND_STYLE[this.kinds[i]!]}"/>`).join('');
     await this.write(
       `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
-        `<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>` +
+        `<sheetPr><pageSetUpPr fitToPage="${this.fits ? 1 : 0}"/></sheetPr>` +
         `<sheetViews><sheetView workbookViewId="0"><pane ySplit="${this.headerRow}" topLeftCell="A${this.headerRow + 1}" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>` +
         `<sheetFormatPr defaultRowHeight="15"/><cols>${cols}</cols><sheetData>`,
     );
@@ -153,7 +197,7 @@ export class SheetWriter {
   }
 
   private cellXml(v: WCell, col: number, style: number, kind: WColumnKind | 'text'): string {
-    if (v === null || v === undefined || v === '') return '';
+    if (v === null || v === undefined || v === '') return BORDERED.has(style) ? `<c r="${columnLetter(col)}${this.rowNo}" s="${style}"/>` : '';
     const ref = `${columnLetter(col)}${this.rowNo}`;
     if (kind !== 'text' && typeof v !== 'string') {
       const n = typeof v === 'number' ? v : Number(v.toFixed(kind === 'percent' ? 4 : 2));
@@ -180,7 +224,7 @@ export class SheetWriter {
   async row(values: WCell[]): Promise<void> {
     this.rowNo++;
     let xml = `<row r="${this.rowNo}">`;
-    for (let i = 0; i < values.length; i++) {
+    for (let i = 0; i < this.kinds.length; i++) {
       const m = this.maskers[i];
       const v = m && typeof values[i] === 'string' ? m(values[i] as string) : values[i];
       xml += this.cellXml(v, i, this.styles[i] ?? S.default, this.kinds[i] ?? 'text');
@@ -192,7 +236,11 @@ export class SheetWriter {
 
   /** A bold row (合计): money columns bold-money, the rest bold text. */
   async boldRow(values: WCell[]): Promise<void> {
-    await this.rawRow(values, this.kinds.map((k) => (k === 'money' ? S.boldMoney : S.boldText)), this.kinds);
+    await this.rawRow(
+      this.kinds.map((_, i) => values[i]),
+      this.kinds.map((k) => (k === 'money' ? S.boldMoneyB : S.boldTextB)),
+      this.kinds,
+    );
   }
 
   /** A free text line (footer, signatures). */
@@ -204,8 +252,8 @@ export class SheetWriter {
     await this.write(
       `</sheetData>${this.merge ? `<mergeCells count="1"><mergeCell ref="${this.merge}"/></mergeCells>` : ''}` +
         `<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>` +
-        `<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>` +
-        (this.spec.banner ? `<headerFooter><oddHeader>&amp;C${escapeXml(this.spec.banner)}</oddHeader></headerFooter>` : '') +
+        (this.fits ? `<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>` : `<pageSetup paperSize="9" orientation="landscape" scale="${WIDE_SCALE}"/>`) +
+        `<headerFooter>${this.spec.banner ? `<oddHeader>&amp;C${escapeXml(this.spec.banner)}</oddHeader>` : ''}<oddFooter>&amp;C第 &amp;P 页 共 &amp;N 页</oddFooter></headerFooter>` +
         `</worksheet>`,
     );
     await this.flush();
@@ -262,7 +310,7 @@ export class XlsxStreamWriter {
     this.add('_rels/.rels', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/></Relationships>`);
     this.add('docProps/app.xml', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>assist</Application></Properties>`);
     const names = this.sheets.map((s, i) => `<sheet name="${escapeXml(s.name)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join('');
-    const titles = this.sheets.map((s, i) => (s.headerRow ? `<definedName name="_xlnm.Print_Titles" localSheetId="${i}">'${escapeXml(s.name.replace(/'/g, "''"))}'!$${s.headerRow}:$${s.headerRow}</definedName>` : '')).join('');
+    const titles = this.sheets.map((s, i) => (s.writer ? s.writer.definedNames(i, s.name) : '')).join('');
     this.add(
       'xl/workbook.xml',
       `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><bookViews><workbookView/></bookViews><sheets>${names}</sheets>${titles ? `<definedNames>${titles}</definedNames>` : ''}</workbook>`,
@@ -296,6 +344,7 @@ export class XlsxStreamWriter {
     const pass = new PassThrough({ highWaterMark: 1 << 20 });
     const w = new SheetWriter(pass, { banner: this.banner, ...spec }, this.sst);
     const rec = this.recordSheet(spec.name, w.headerRow);
+    rec.writer = w;
     this.zip.addReadStream(pass, rec.path, { compressionLevel: this.level, mtime: ZIP_TIME } as yazl.Options);
     await w.begin();
     const origEnd = w.end.bind(w);
@@ -315,6 +364,7 @@ export class XlsxStreamWriter {
     out.on('error', () => {});
     const w = new SheetWriter(out, { banner: this.banner, ...spec }, this.sst);
     const rec = this.recordSheet(spec.name, w.headerRow);
+    rec.writer = w;
     this.pending.push({ path: rec.path, tmp });
     await w.begin();
     const origEnd = w.end.bind(w);

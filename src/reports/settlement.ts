@@ -105,7 +105,7 @@ interface Group {
 
 const EXCEPTION_COLUMNS: WColumn[] = [
   { header: '来源文件', width: 20 }, { header: '行号', kind: 'int', width: 7 }, { header: '结算单号', width: 18 }, { header: '身份证号', width: 21 }, { header: '姓名', width: 8 },
-  { header: '政策', width: 14 }, { header: '状态', width: 8 }, { header: '原因代码', width: 30 }, { header: '原因说明', width: 70 },
+  { header: '政策', width: 14 }, { header: '状态', width: 8 }, { header: '原因代码', width: 30, wrap: true }, { header: '原因说明', width: 50, wrap: true },
 ];
 
 export class SettlementWriter {
@@ -129,11 +129,14 @@ export class SettlementWriter {
     this.detailColumns = [
       { header: '来源文件', width: 20 }, { header: '行号', kind: 'int', width: 7 }, { header: '结算单号', width: 18 }, { header: '明细行号', kind: 'int', width: 7 },
       { header: '医疗机构', width: 22 }, { header: '身份证号', width: 21 }, { header: '姓名', width: 8 }, { header: '结算日期', width: 11 }, { header: '政策', width: 14 },
-      { header: '状态', width: 8 }, { header: '原因', width: 30 }, { header: '医疗总费用', kind: 'money', width: 13 }, { header: '已支付', kind: 'money', width: 13 },
+      { header: '状态', width: 8 }, { header: '原因', width: 30, wrap: true }, { header: '医疗总费用', kind: 'money', width: 13 }, { header: '已支付', kind: 'money', width: 13 },
       { header: '救助基数', kind: 'money', width: 13 }, ...opts.funds.map((f): WColumn => ({ header: f.name, kind: 'money', width: 16 })),
       { header: '个人负担', kind: 'money', width: 13 }, { header: '计算过程', width: 80 },
     ];
-    this.moneyCols = this.detailColumns.map((c, i) => (c.kind === 'money' ? i : -1)).filter((i) => i >= 0);
+    // the 合计 of 明细 sums the fund columns only: a line's 医疗总费用 repeats on each of its policies' rows (the
+    // line-once totals are on 汇总 and 核对)
+    const firstFund = this.detailColumns.length - 2 - opts.funds.length;
+    this.moneyCols = opts.funds.map((_, i) => firstFund + i);
   }
 
   async begin(): Promise<void> {
@@ -143,7 +146,8 @@ export class SettlementWriter {
 
   private async nextDetailPart(): Promise<void> {
     if (this.detail) await this.endDetailPart();
-    this.detail = await this.xlsx.streamSheet({ name: this.detailPart === 0 ? '明细' : `明细-${this.detailPart + 1}`, columns: this.detailColumns });
+    // 计算过程 (the last column) stays off the printed page; 来源文件, 行号, 结算单号 repeat on every page across
+    this.detail = await this.xlsx.streamSheet({ name: this.detailPart === 0 ? '明细' : `明细-${this.detailPart + 1}`, columns: this.detailColumns, printColumns: this.detailColumns.length - 1, keyColumns: 3 });
     this.detailPart++;
     this.detailTotals = this.moneyCols.map(() => ZERO);
   }
@@ -236,7 +240,7 @@ export class SettlementWriter {
       name: '按政策',
       title: `${month} 按政策、医疗机构的审核结果（一行明细可有多个政策的结果）`,
       columns: [
-        { header: '政策', width: 30 }, { header: '医疗机构', width: 28 }, { header: '结果数', kind: 'int', width: 9 }, { header: '通过', kind: 'int', width: 8 }, { header: '挂起', kind: 'int', width: 8 },
+        { header: '政策', width: 30, wrap: true }, { header: '医疗机构', width: 28, wrap: true }, { header: '结果数', kind: 'int', width: 9 }, { header: '通过', kind: 'int', width: 8 }, { header: '挂起', kind: 'int', width: 8 },
         { header: '拒绝', kind: 'int', width: 8 }, ...funds.map((f): WColumn => ({ header: f.name, kind: 'money', width: 16 })),
       ],
     });
