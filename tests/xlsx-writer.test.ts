@@ -124,7 +124,6 @@ describe('settlement workbook streamed', () => {
 import yauzl from 'yauzl';
 import { createRequire } from 'node:module';
 import { inflateRawSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
 
 describe('zip integrity', () => {
   test("every part's CRC-32 in the central directory equals buffer-crc32's table-driven value of its inflated bytes", async () => {
