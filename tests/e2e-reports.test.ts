@@ -304,9 +304,14 @@ describe('cron-friendly', () => {
     const args = ['adjudicate', demo('claims.xlsx'), '--config', demo('assist.config.json'), '--ledger', join(dir, 'a.db'), '--out', join(dir, 'o')];
     const loud = await runCli(args, { env: { ASSIST_PROGRESS_INTERVAL_MS: '0' } });
     expect(loud.code).toBe(0);
-    expect(loud.stderr).toMatch(/审核 审核：已处理 \d+ 行，用时 \d+ 秒/);
+    // the engine's phase with its total and percentage (issue 18 §6); the read phase has no total yet
+    expect(loud.stderr).toMatch(/^审核：\d+\/39 行（\d+%），用时 \d+ 秒$/m);
+    expect(loud.stderr).not.toContain('审核 审核');
     expect(loud.stderr).not.toContain('\r');
-    expect(lastLine(loud.stdout)).toBe(`输出目录：${join(dir, 'o')}`);
+    // the end of the summary lists every file written, with its path
+    const files = loud.stdout.slice(loud.stdout.indexOf('写出的文件：')).trim().split('\n').slice(1).map((l) => l.trim());
+    expect(files).toEqual(['results-2024-06.jsonl', 'settlement-2024-06.xlsx', ...['ln-as-2022.special-fund', 'ln-as-2022.third-party', 'qd-rigid-2018.insurer', 'th-2021.district'].map((f) => `disbursement-${f}-2024-06.xlsx`)].map((f) => join(dir, 'o', f)));
+    expect(lastLine(loud.stdout).trim()).toBe(files.at(-1));
     const quiet = await runCli([...args.slice(0, -2), '--out', join(dir, 'q'), '--quiet', '--dry-run'], { env: { ASSIST_PROGRESS_INTERVAL_MS: '0' } });
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');

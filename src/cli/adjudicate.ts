@@ -5,6 +5,8 @@ import { loadConfig, expandGlobs, aliasMap, resolveLedgerPath, operatorName, com
 import { runAdjudication } from '../run/adjudicate-run.js';
 import { UsageError } from '../io/errors.js';
 import { say, warn } from './output.js';
+import { resolve } from 'node:path';
+import { maskIdsInText } from '../domain/id-number.js';
 import { assertOutDir } from './ledger.js';
 import { MONTH_HELP, monthFlag } from './flags.js';
 import { setMaskOutputs } from '../io/masking.js';
@@ -68,10 +70,10 @@ export function registerAdjudicate(program: Command): void {
         ledgerPath: resolveLedgerPath(flags.ledger, config),
         operator: operatorName(flags.operator),
         commandLine: commandLine(),
-        onMonth: (m) => flags.quiet || warn(`结算月份：${m}`),
-        onWarning: (text) => warn(text),
-        onLedgerWait: () => warn('台账正被另一个审核进程使用，等待其完成后继续……'),
-        onProgress: (rows, phase) => progress.update(rows, phase),
+        onMonth: (m) => flags.quiet || progress.note(`结算月份：${m}`),
+        onWarning: (text) => progress.note(maskIdsInText(text)),
+        onLedgerWait: () => progress.note('台账正被另一个审核进程使用，等待其完成后继续……'),
+        onProgress: (rows, phase, total) => progress.update(rows, phase, total),
       }).finally(() => progress.stop());
       for (const n of summary.notices) warn(`提示：${n}`);
       if (summary.nothingNew) {
@@ -99,6 +101,7 @@ export function registerAdjudicate(program: Command): void {
       say(`核对：读取 ${summary.checks.rowsRead} = 审核 ${summary.checks.linesAdjudicated} + 无效 ${summary.checks.invalid}；金额守恒一致`);
       if (summary.run) say(`台账：第 ${summary.run.id} 次运行已提交（${summary.ledgerPath}）；台账校验码 ${ledgerCode(summary.run.id, summary.run.hash!)}（已记入 ${journalPath(summary.ledgerPath)}）`);
       else say('试运行（--dry-run）：未写入台账');
-      say(`输出目录：${summary.outDir}`);
+      say('写出的文件：');
+      for (const f of summary.files) say(`  ${resolve(f)}`);
     });
 }

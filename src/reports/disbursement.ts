@@ -109,7 +109,7 @@ export async function writeDisbursement(file: string, opts: { fund: Fund; month:
     await closeGroup();
     await ws.boldRow(['合计', `${payees} 个收款单位`, `${seq} 笔`, null, null, null, null, null, total, null]);
     await ws.textRow([`合计金额（大写）：${chineseCapital(total)}　（小写）：¥${fmtGrouped(total)}`]);
-    await ws.textRow([`政策依据：${opts.document}　资金：${opts.fund.id}`]);
+    await ws.textRow([`政策依据：${opts.document}　资金：${opts.fund.name}`]);
     if (opts.ledgerCode) await ws.textRow([`台账校验码：${opts.ledgerCode}`]);
     await ws.textRow([]);
     await ws.textRow(['制表人：', null, null, '审核人：', null, null, '日期：']);

@@ -49,7 +49,7 @@ export interface AdjudicateOptions {
   onMonth?: (month: string) => void;
   onWarning?: (text: string) => void;
   onLedgerWait?: () => void;
-  onProgress?: (rows: number, phase: string) => void;
+  onProgress?: (rows: number, phase: string, total?: number) => void;
 }
 
 export interface AdjudicateSummary {
@@ -267,6 +267,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       await testPauseBeforeEngine();
       // 2. adjudicate in §3 order, batch by batch, each result written out as soon as it is decided
       let done = 0;
+      const total = sort.validCount();
       for (const batch of chunks(sort.sorted(), CHUNK_LINES)) {
         const people = roster.people(batch.map((l) => l.idNumber));
         const { adjudicated, skipped, reversals: rev } = adjudicateBatch(ledger, session, batch, people, policies, o.supersede);
@@ -293,7 +294,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
         await outputs.results(all);
         await session.drain(2);
         done += batch.length;
-        o.onProgress?.(done, '审核');
+        o.onProgress?.(done, '审核', total);
       }
       phase('审核与写出明细');
       await outputs.invalid(invalidRows);
