@@ -115,7 +115,9 @@ describe('across runs: the deductible continues (March below it, April paid)', (
     expect(e.code, e.stderr).toBe(0);
     expect(e.stdout).toContain('══ 结算单 A1 第 1 行 · 亭湖区人民医院 ══');
     expect(e.stdout).toContain('政策范围内费用 1500.00');
-    expect(e.stdout).toMatch(/救助比例 = \{"A":"0.50".*（1900-01-01 起；亭湖区健康救助实施方案 三、（一）2\./);
+    // a value that has always applied shows no date (issue 18 §6)
+    expect(e.stdout).toMatch(/救助比例 = \{"A":"0.50".*（亭湖区健康救助实施方案 三、（一）2\./);
+    expect(e.stdout).not.toContain('1900-01-01');
     expect(e.stdout).toContain('【依据：亭湖区健康救助实施方案');
     expect(e.stdout).toContain('累计额（2024 年 A 类）：变动前 基数 2000.00，应救助 0.00，已支付 0.00 → 变动后 基数 3500.00，应救助 250.00，已支付 250.00');
     expect(e.stdout).toContain('支付：th-2021.district 250.00');

@@ -58,6 +58,9 @@ export function parseVisitType(label: string): VisitType | null {
 }
 
 export const VISIT_LABEL: Record<VisitType, string> = { inpatient: '住院', outpatient: '门诊', 'outpatient-special': '门诊慢特病' };
+/** roster values as the clerk's roster spells them (traces, explain) */
+export const INSURANCE_LABEL: Record<string, string> = { employee: '职工医保', resident: '城乡居民医保', uninsured: '未参保' };
+export const SEVERITY_LABEL: Record<string, string> = { mild: '轻度', moderate: '中度', severe: '重度' };
 
 /** 是/否 and their common spellings; null when empty or unknown. */
 export function parseYesNo(label: string): boolean | null {

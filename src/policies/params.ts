@@ -3,6 +3,10 @@
 import { readFileSync } from 'node:fs';
 import type { IsoDate } from '../domain/dates.js';
 import { didYouMean } from '../domain/text.js';
+import { CATEGORIES, categoryLabel, type Category } from '../domain/categories.js';
+
+/** the date of a value that has always applied */
+const OPEN_ENDED = '1900-01-01';
 
 export interface ParameterDef {
   description: string;
@@ -97,10 +101,14 @@ export class Params {
     if (!def) throw new Error(`政策 ${this.policyId} 缺少参数 ${name}`);
     return valueAt<T>(def, date).value;
   }
-  /** "name = value（since 日期起；reference）" for traces. */
+  /**
+   * "name = value（since 日期起；reference）" for traces, in words a clerk reads: category ids as their Chinese
+   * labels; the date only when the value starts on a real date (not the open-ended default 1900-01-01).
+   */
   describe(name: string, date: IsoDate): string {
     const def = this.file[name]!;
     const { value, since } = valueAt(def, date);
-    return `${def.description} = ${typeof value === 'object' ? JSON.stringify(value) : String(value)}（${since} 起；${def.reference}）`;
+    const shown = Array.isArray(value) && value.every((v) => typeof v === 'string' && v in CATEGORIES) ? (value as Category[]).map(categoryLabel).join('、') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    return `${def.description} = ${shown}（${since === OPEN_ENDED ? '' : `${since} 起；`}${def.reference}）`;
   }
 }

@@ -4,6 +4,7 @@ import { addDays } from '../../domain/dates.js';
 import type { Category } from '../../domain/categories.js';
 import type { ReasonCode } from '../../domain/reasons.js';
 import { normalizeKey } from '../../domain/text.js';
+import { INSURANCE_LABEL, SEVERITY_LABEL } from '../../domain/categories.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
 import { categoryCheck, inForce, normalizeItem } from '../common.js';
 import type { Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
@@ -56,10 +57,10 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       reasons.push(...cat.reasons);
       if (person) {
         const insured = person.insuranceType === 'employee' || person.insuranceType === 'resident' || (person.insuranceType === null && line.basicPaid.greaterThan(0));
-        trace.push({ step: '参加基本医疗保险', clause: `${DOC} 二、救助对象范围 2.`, inputs: { 参保类型: person.insuranceType ?? '未知', 基本医保支付: fmt(line.basicPaid) }, result: insured ? '已参保' : '未参保' });
+        trace.push({ step: '参加基本医疗保险', clause: `${DOC} 二、救助对象范围 2.`, inputs: { 参保类型: person.insuranceType ? INSURANCE_LABEL[person.insuranceType]! : '未登记', 基本医保支付: fmt(line.basicPaid) }, result: insured ? '已参保' : '未参保' });
         if (!insured) reasons.push('NOT_INSURED');
         const severe = (person.asSeverity === 'moderate' || person.asSeverity === 'severe') && person.asBiologicQualified === true;
-        trace.push({ step: '病情程度', clause: `${DOC} 二、救助对象范围 3.`, inputs: { 病情程度: person.asSeverity ?? '未登记', 符合生物制剂治疗标准: person.asBiologicQualified === null ? '未登记' : person.asBiologicQualified ? '是' : '否' }, result: severe ? '中、重度且达到生物制剂治疗标准' : '不符合' });
+        trace.push({ step: '病情程度', clause: `${DOC} 二、救助对象范围 3.`, inputs: { 病情程度: person.asSeverity ? SEVERITY_LABEL[person.asSeverity]! : '未登记', 符合生物制剂治疗标准: person.asBiologicQualified === null ? '未登记' : person.asBiologicQualified ? '是' : '否' }, result: severe ? '中、重度且达到生物制剂治疗标准' : '不符合' });
         if (!severe) reasons.push('SEVERITY_NOT_MET');
       }
       const diseaseOk = line.diagnosisCode.startsWith('M45') || line.diagnosisName.includes('强直性脊柱炎');
