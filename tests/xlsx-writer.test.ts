@@ -2,11 +2,9 @@
 import { describe, expect, test } from 'vitest';
 import ExcelJS from 'exceljs';
 import { join } from 'node:path';
-import { Decimal } from 'decimal.js';
-import { XlsxStreamWriter } from '../src/io/xlsx-writer.js';
 import { openTable } from '../src/io/table.js';
 import { tmp } from './helpers/files.js';
-import { rows, write } from './helpers/writer-sample.js';
+import { write } from './helpers/writer-sample.js';
 import { unzipParts } from './helpers/zip.js';
 import { readFileSync } from 'node:fs';
 import { SettlementWriter, CheckTotals } from '../src/reports/settlement.js';

@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { fmtGrouped } from '../domain/money.js';
 import { loadConfig, expandGlobs, aliasMap, resolveLedgerPath, operatorName, commandLine, skippedNote } from '../run/config.js';
 import { runAdjudication } from '../run/adjudicate-run.js';
-import { UsageError } from '../io/errors.js';
 import { say, warn } from './output.js';
 import { resolve } from 'node:path';
 import { maskIdsInText } from '../domain/id-number.js';
