@@ -251,9 +251,10 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
     try {
       session = ledger.begin({ kind: 'adjudicate', operator: o.operator, commandLine: o.commandLine, month, policies: policyVersions(policies), inputs }, { dryRun: o.dryRun });
       const funds = policies.flatMap((p) => p.funds);
+      const banner = o.dryRun ? DRY_RUN_BANNER : undefined;
       outputs = await openOutputs({
         jsonlPath: join(staging, `results-${month}.jsonl`), settlementPath: join(staging, `settlement-${month}.xlsx`), listsPath: sort.auxPath, month, funds,
-        policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])), banner: o.dryRun ? DRY_RUN_BANNER : undefined,
+        policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])), banner,
       });
       const totals = new CheckTotals();
       const byStatus: Record<string, number> = {};
@@ -325,7 +326,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       // the run is sealed (its chain hash set in the open transaction) before the workbook and lists are
       // finished, so both carry its 台账校验码 (SPEC §5); COMMIT comes only once they are written
       await session.drain();
-      checks.ledgerCode = o.dryRun ? DRY_RUN_BANNER : ledgerCode(session.runId, session.seal(counts));
+      checks.ledgerCode = banner ?? ledgerCode(session.runId, session.seal(counts));
       phase('台账封存');
       // the roster's page cache is given back; the settlement worker (which also staged the lists' lines, the
       // reversals last) finishes and ends before the lists begin
@@ -334,7 +335,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       outputs = null;
       phase('结算表');
       const listSpecs = policies.flatMap((policy) =>
-        policy.funds.map((fund) => ({ fund, month, document: policy.document, file: join(staging, `disbursement-${fund.id}-${month}.xlsx`), ledgerCode: checks.ledgerCode!, banner: o.dryRun ? DRY_RUN_BANNER : undefined })),
+        policy.funds.map((fund) => ({ fund, month, document: policy.document, file: join(staging, `disbursement-${fund.id}-${month}.xlsx`), ledgerCode: checks.ledgerCode!, banner })),
       );
       lists = startLists(sort.auxPath, listSpecs);
       const listTotals = await lists.done;

@@ -60,7 +60,7 @@ export function capsByItem(caps: Record<string, unknown>): Map<string, string> {
   for (const [key, value] of Object.entries(caps)) {
     if (key === '//') continue;
     const n = normalizeItem(key);
-    const item = CATALOGUE.items.find((i) => normalizeItem(i.name) === n || i.aliases.some((a) => normalizeItem(a) === n));
+    const item = MATCHERS.find((m) => m.key === n)?.item;
     if (!item) throw new Error(`配置中的参数 ${ID}.caps 中的“${key}”不是目录中的救助项目${didYouMean(key, catalogueItemNames())}`);
     const text = typeof value === 'number' ? String(value) : value;
     if (typeof text !== 'string' || !/^\d+(\.\d{1,2})?$/.test(text.trim())) throw new Error(`配置中的参数 ${ID}.caps 中“${key}”的最高救助金额 ${JSON.stringify(value)} 不是有效金额（应写成如 "50000"）`);
