@@ -5,7 +5,8 @@ export function lineKey(l: { hospital: string; claimId: string; lineNo: number |
   return `${l.hospital}\u0001${l.claimId}\u0001${l.lineNo ?? 1}`;
 }
 
-export function splitDuplicates(lines: ClaimLine[]): { valid: ClaimLine[]; duplicates: RowError[] } {
+/** `duplicateLines[i]` is the line `duplicates[i]` reports (files of the same name in two folders stay apart). */
+export function splitDuplicates(lines: ClaimLine[]): { valid: ClaimLine[]; duplicates: RowError[]; duplicateLines: ClaimLine[] } {
   const byKey = new Map<string, ClaimLine[]>();
   for (const l of lines) {
     const k = lineKey(l);
@@ -15,6 +16,7 @@ export function splitDuplicates(lines: ClaimLine[]): { valid: ClaimLine[]; dupli
   }
   const valid: ClaimLine[] = [];
   const duplicates: RowError[] = [];
+  const duplicateLines: ClaimLine[] = [];
   for (const l of lines) {
     const same = byKey.get(lineKey(l))!;
     if (same.length === 1) {
@@ -22,8 +24,9 @@ export function splitDuplicates(lines: ClaimLine[]): { valid: ClaimLine[]; dupli
       continue;
     }
     duplicates.push(duplicateError(l, same));
+    duplicateLines.push(l);
   }
-  return { valid, duplicates };
+  return { valid, duplicates, duplicateLines };
 }
 
 /** The DUPLICATE_LINE row error of one copy, naming where every copy sits. */

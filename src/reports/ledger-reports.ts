@@ -107,7 +107,8 @@ export async function reportPublicity(ledger: SqliteLedger, o: { policyId: strin
   await writeWorkbook(file, (wb) => {
     const ws = addSheet(wb, {
       name: '公示名单',
-      title: `${policy.name}救助对象公示名单（${o.month}）`,
+      // 亭湖区健康救助 + 对象, not 健康救助救助对象
+      title: `${policy.name}${policy.name.endsWith('救助') ? '' : '救助'}对象公示名单（${o.month}）`,
       columns: [
         { header: '序号', kind: 'int', width: 6 }, { header: '姓名', width: 10 }, { header: '身份证号', width: 21 }, { header: '医疗机构', width: 30 },
         { header: '救助笔数', kind: 'int', width: 9 }, { header: '医疗总费用', kind: 'money', width: 14 }, { header: '救助金额', kind: 'money', width: 14 },

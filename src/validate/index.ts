@@ -1,5 +1,5 @@
 // `assist validate`: reads inputs only and reports every bad row and roster warning.
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { readInput, detectKind, type InputKind, type ReadStats } from '../io/read-input.js';
 import { splitDuplicates } from '../io/batch.js';
 import { mergeRoster } from '../roster/merge.js';
@@ -26,16 +26,34 @@ export interface ValidateOptions {
   hospitalAliases?: Map<string, string>;
 }
 
+const safe = (s: string) => s.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_');
+
 export function reportFileName(file: string): string {
-  const base = basename(file, extname(file)).replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_');
-  return `validation-${base}.xlsx`;
+  return `validation-${safe(basename(file, extname(file)))}.xlsx`;
+}
+
+/**
+ * One report per input file: files with the same name in different folders (d1/claims.xlsx, d2/claims.xlsx) get
+ * their folder in the report's name (validation-d1-claims.xlsx), and a number when even that repeats.
+ */
+export function reportFileNames(files: string[]): string[] {
+  const plain = files.map(reportFileName);
+  const taken = new Set<string>();
+  return files.map((file, i) => {
+    const clash = plain.filter((p) => p === plain[i]).length > 1;
+    let name = clash ? `validation-${safe(basename(dirname(resolve(file))))}-${safe(basename(file, extname(file)))}.xlsx` : plain[i]!;
+    for (let n = 2; taken.has(name); n++) name = name.replace(/(-\d+)?\.xlsx$/, `-${n}.xlsx`);
+    taken.add(name);
+    return name;
+  });
 }
 
 export async function validateFiles(files: string[], opts: ValidateOptions): Promise<FileReport[]> {
   const reports: FileReport[] = [];
   const claimLines: { report: FileReport; lines: ClaimLine[] }[] = [];
   const rosterRows: RosterRow[] = [];
-  for (const file of files) {
+  const names = reportFileNames(files);
+  for (const [fileNo, file] of files.entries()) {
     const kind = opts.kind ?? (await detectKind(file, { sheet: opts.sheet, encoding: opts.encoding }));
     let stats: ReadStats | undefined;
     const errors: RowError[] = [];
@@ -49,16 +67,18 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
         warnings.push(...item.warnings);
       } else if (item.type === 'ignored') warnings.push(...item.warnings);
     }
-    const report: FileReport = { file, kind, stats: stats!, valid: 0, errors, warnings, byReason: new Map(), reportPath: join(opts.out, reportFileName(file)) };
+    const report: FileReport = { file, kind, stats: stats!, valid: 0, errors, warnings, byReason: new Map(), reportPath: join(opts.out, names[fileNo]!) };
     if (kind === 'claims') claimLines.push({ report, lines });
     else report.valid = stats!.records;
     reports.push(report);
   }
   // duplicates are a batch check across all claim files given together
   const all = claimLines.flatMap((c) => c.lines);
-  const { duplicates } = splitDuplicates(all);
+  const { duplicates, duplicateLines } = splitDuplicates(all);
+  const duplicated = new Set(duplicateLines);
   for (const c of claimLines) {
-    const dups = duplicates.filter((d) => d.source === basename(c.report.file));
+    const mine = new Set(c.lines.filter((l) => duplicated.has(l)));
+    const dups = duplicates.filter((_, i) => mine.has(duplicateLines[i]!));
     c.report.errors.push(...dups);
     c.report.valid = c.lines.length - dups.length;
   }

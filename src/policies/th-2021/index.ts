@@ -33,6 +33,11 @@ export function coverageOf(p: { validFrom: IsoDate; validTo: IsoDate | null }, r
   return { from: addMonths(p.validFrom, -retroMonths), to: endOfMonth(end) };
 }
 
+/** 困境儿童（二类） already names its class; other labels get it appended */
+function classed(label: string, pc: 1 | 2): string {
+  return /类）$/.test(label) ? label : `${label}（${pc === 1 ? '一' : '二'}类）`;
+}
+
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
   const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID), ID);
   const diseaseCache = new Map<unknown, NamedDisease[]>();
@@ -67,7 +72,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     for (const p of periods) {
       const cov = coverageOf(p, retro, months);
       const pc = c1.includes(p.category) ? 1 : 2;
-      described.push(`${categoryLabel(p.category)}（${pc === 1 ? '一' : '二'}类）认定 ${p.validFrom}${p.validTo ? ` 退出 ${p.validTo}` : ''} → 享受 ${cov.from}～${cov.to}`);
+      described.push(`${classed(categoryLabel(p.category), pc)}认定 ${p.validFrom}${p.validTo ? ` 退出 ${p.validTo}` : ''} → 享受 ${cov.from}～${cov.to}`);
       if (cov.from <= date && date <= cov.to) cls = cls === 1 || pc === 1 ? 1 : 2;
     }
     if (cls === null) return { cls: null, reason: 'NOT_ELIGIBLE_ON_DATE', step: { step: '救助对象身份', clause, inputs: { 就诊日期: date, 身份期间: described.join('；') }, result: '就诊日期不在救助身份享受期内' } };
