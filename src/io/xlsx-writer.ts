@@ -12,6 +12,7 @@ import type { Decimal } from 'decimal.js';
 import { columnMasker } from './masking.js';
 import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
+import { PAGE, linesNeeded, pageLayout, rowHeight, type PageLayout } from './print-layout.js';
 
 // yazl computes each part's CRC-32 with buffer-crc32 (JavaScript, ~2% of a big run); Node ≥ 20.15 has
 // zlib.crc32 (native, same values — the writer test checks every part against buffer-crc32's own table).
@@ -33,43 +34,37 @@ export interface WColumn {
 export type WCell = string | number | Decimal | null | undefined;
 
 /** style ids of the fixed cellXfs below */
-const S = { default: 0, text: 1, money: 2, int: 3, percent: 4, header: 5, title: 6, boldText: 7, boldMoney: 8, defaultB: 9, textB: 10, moneyB: 11, intB: 12, percentB: 13, boldTextB: 14, boldMoneyB: 15, textWrapB: 16 } as const;
+const S = { default: 0, text: 1, money: 2, int: 3, percent: 4, header: 5, title: 6, boldText: 7, boldMoney: 8, defaultB: 9, textB: 10, moneyB: 11, intB: 12, percentB: 13, boldTextB: 14, boldMoneyB: 15, textWrapB: 16, textWrap: 17, titleLeft: 18 } as const;
 /** a column's own (unbordered) style, and the bordered one of its data cells (SPEC §7 Printing: borders on data cells) */
 const KIND_STYLE: Record<WColumnKind, number> = { text: S.text, money: S.money, int: S.int, percent: S.percent, number: S.default };
 const KIND_CELL: Record<WColumnKind, number> = { text: S.textB, money: S.moneyB, int: S.intB, percent: S.percentB, number: S.defaultB };
 const BORDERED = new Set<number>([S.header, S.defaultB, S.textB, S.moneyB, S.intB, S.percentB, S.boldTextB, S.boldMoneyB, S.textWrapB]);
-/**
- * A4 landscape between 0.4" margins holds about 138 width units at 100 %: a table up to 180 units is fitted to
- * the page width (printed at ≥ 11 pt × 138/180 ≈ 8.4 pt); a wider one is printed at 85 % across pages, its key
- * columns repeated — never shrunk below 8 pt (SPEC §7).
- */
-const FIT_MAX_WIDTH = 180;
-const WIDE_SCALE = 85;
-
 const STYLES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
 <fonts count="3"><font><sz val="11"/><name val="宋体"/></font><font><b/><sz val="11"/><name val="宋体"/></font><font><b/><sz val="14"/><name val="宋体"/></font></fonts>
 <fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill><fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill></fill></fills>
 <borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border><border><left style="thin"/><right style="thin"/><top style="thin"/><bottom style="thin"/><diagonal/></border></borders>
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="17">
+<cellXfs count="19">
 <xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
 <xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
 <xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
 <xf numFmtId="1" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
 <xf numFmtId="10" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
 <xf numFmtId="49" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1" applyAlignment="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>
-<xf numFmtId="49" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1"><alignment horizontal="center"/></xf>
+<xf numFmtId="49" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>
 <xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>
 <xf numFmtId="4" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyNumberFormat="1"/>
-<xf numFmtId="0" fontId="0" fillId="0" borderId="1" xfId="0" applyBorder="1"/>
-<xf numFmtId="49" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1"/>
-<xf numFmtId="4" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1"/>
-<xf numFmtId="1" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1"/>
-<xf numFmtId="10" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1"/>
-<xf numFmtId="49" fontId="1" fillId="0" borderId="1" xfId="0" applyFont="1" applyBorder="1"/>
-<xf numFmtId="4" fontId="1" fillId="0" borderId="1" xfId="0" applyFont="1" applyNumberFormat="1" applyBorder="1"/>
-<xf numFmtId="49" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>
+<xf numFmtId="0" fontId="0" fillId="0" borderId="1" xfId="0" applyBorder="1" applyAlignment="1"><alignment vertical="center"/></xf>
+<xf numFmtId="49" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1" applyAlignment="1"><alignment vertical="center"/></xf>
+<xf numFmtId="4" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1" applyAlignment="1"><alignment vertical="center"/></xf>
+<xf numFmtId="1" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1" applyAlignment="1"><alignment vertical="center"/></xf>
+<xf numFmtId="10" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1" applyAlignment="1"><alignment vertical="center"/></xf>
+<xf numFmtId="49" fontId="1" fillId="0" borderId="1" xfId="0" applyFont="1" applyBorder="1" applyAlignment="1"><alignment vertical="center"/></xf>
+<xf numFmtId="4" fontId="1" fillId="0" borderId="1" xfId="0" applyFont="1" applyNumberFormat="1" applyBorder="1" applyAlignment="1"><alignment vertical="center"/></xf>
+<xf numFmtId="49" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1" applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>
+<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>
+<xf numFmtId="49" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1"><alignment vertical="center"/></xf>
 </cellXfs>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>`;
@@ -131,7 +126,6 @@ export class SheetWriter {
   private readonly styles: number[];
   private readonly kinds: WColumnKind[];
   private readonly maskers: (((v: string) => string) | null)[];
-  private merge: string | null = null;
   readonly headerRow: number;
 
   constructor(
@@ -145,10 +139,18 @@ export class SheetWriter {
     if (spec.banner) this.spec = { ...spec, title: spec.title ? `${spec.title}（${spec.banner}）` : spec.banner };
     this.headerRow = this.spec.title ? 2 : 1;
     this.printColumns = Math.min(spec.printColumns ?? spec.columns.length, spec.columns.length);
-    this.fits = spec.columns.slice(0, this.printColumns).reduce((w, c) => w + colWidth(c), 0) <= FIT_MAX_WIDTH;
+    this.widths = spec.columns.map(colWidth);
+    this.layout = pageLayout(this.widths.slice(0, this.printColumns));
+    this.fits = this.layout.fits;
+    this.wrapped = spec.columns.flatMap((c, i) => (c.wrap && this.kinds[i] === 'text' ? [i] : []));
   }
   readonly printColumns: number;
-  /** fitted to the page width (else printed at WIDE_SCALE across pages, key columns repeated) */
+  private readonly widths: number[];
+  private readonly layout: PageLayout;
+  /** columns whose long text wraps: their rows get the height the text needs */
+  private readonly wrapped: number[];
+  private readonly merges: string[] = [];
+  /** fitted to the page width (else printed at PAGE.wideScale across pages, key columns repeated) */
   readonly fits: boolean;
 
   /** The sheet's defined names (print titles, print area) once it is written. */
@@ -157,7 +159,9 @@ export class SheetWriter {
     const keys = Math.max(1, Math.min(this.spec.keyColumns ?? 1, this.printColumns));
     const titles = `${q}!$${this.headerRow}:$${this.headerRow}` + (this.fits ? '' : `,${q}!$A:$${columnLetter(keys - 1)}`);
     let out = `<definedName name="_xlnm.Print_Titles" localSheetId="${sheetIndex}">${titles}</definedName>`;
-    if (this.printColumns < this.spec.columns.length) out += `<definedName name="_xlnm.Print_Area" localSheetId="${sheetIndex}">${q}!$A$1:$${columnLetter(this.printColumns - 1)}$${Math.max(this.rowNo, 1)}</definedName>`;
+    // a wide sheet's title row is not printed: its title is the page header of every page (see end())
+    const top = !this.fits && this.spec.title ? 2 : 1;
+    if (this.printColumns < this.spec.columns.length || top > 1) out += `<definedName name="_xlnm.Print_Area" localSheetId="${sheetIndex}">${q}!$A$${top}:$${columnLetter(this.printColumns - 1)}$${Math.max(this.rowNo, top)}</definedName>`;
     return out;
   }
 
@@ -170,12 +174,17 @@ export class SheetWriter {
         `<sheetFormatPr defaultRowHeight="15"/><cols>${cols}</cols><sheetData>`,
     );
     if (this.spec.title) {
-      await this.rawRow([this.spec.title], [S.title]);
-      if (this.spec.columns.length > 1) this.merge = `A1:${columnLetter(this.spec.columns.length - 1)}1`;
+      // a wide sheet's title is not merged: from A1 it runs over the empty title row of every page (column A repeats)
+      const span = this.widths.slice(0, this.layout.span).reduce((a, b) => a + b, 0);
+      await this.rawRow([this.spec.title], [this.fits ? S.title : S.titleLeft], undefined, rowHeight(this.fits ? linesNeeded(this.spec.title, (span * 11) / 14) : 1, 14));
+      if (this.fits && this.layout.span > 1) this.merges.push(`A1:${columnLetter(this.layout.span - 1)}1`);
     }
+    const headerLines = Math.max(...this.spec.columns.map((c, i) => linesNeeded(c.header, this.widths[i]!)));
     await this.rawRow(
       this.spec.columns.map((c) => c.header),
       this.spec.columns.map(() => S.header),
+      undefined,
+      headerLines > 1 ? rowHeight(headerLines) : undefined,
     );
   }
 
@@ -213,9 +222,9 @@ export class SheetWriter {
     return `<c r="${ref}" s="${style}" t="inlineStr"><is><t${space}>${escapeXml(text)}</t></is></c>`;
   }
 
-  private async rawRow(values: WCell[], styles: number[], kinds?: (WColumnKind | 'text')[]): Promise<void> {
+  private async rawRow(values: WCell[], styles: number[], kinds?: (WColumnKind | 'text')[], height?: number): Promise<void> {
     this.rowNo++;
-    let xml = `<row r="${this.rowNo}">`;
+    let xml = height ? `<row r="${this.rowNo}" ht="${height}" customHeight="1">` : `<row r="${this.rowNo}">`;
     for (let i = 0; i < values.length; i++) xml += this.cellXml(values[i], i, styles[i] ?? S.default, kinds?.[i] ?? 'text');
     await this.write(xml + '</row>');
   }
@@ -223,7 +232,13 @@ export class SheetWriter {
   /** One data row, typed by the columns. */
   async row(values: WCell[]): Promise<void> {
     this.rowNo++;
-    let xml = `<row r="${this.rowNo}">`;
+    let lines = 1;
+    for (const i of this.wrapped) {
+      const v = values[i];
+      if (typeof v === 'string') lines = Math.max(lines, linesNeeded(v, this.widths[i]!));
+    }
+    // LibreOffice does not grow a row for wrapped text on its own: the height is written out
+    let xml = lines > 1 ? `<row r="${this.rowNo}" ht="${rowHeight(lines)}" customHeight="1">` : `<row r="${this.rowNo}">`;
     for (let i = 0; i < this.kinds.length; i++) {
       const m = this.maskers[i];
       const v = m && typeof values[i] === 'string' ? m(values[i] as string) : values[i];
@@ -243,17 +258,40 @@ export class SheetWriter {
     );
   }
 
-  /** A free text line (footer, signatures). */
+  /** Printed at the top of every page: a wide sheet's title (its row 1 is not printed), else a dry run's banner. */
+  private pageHeader(): string {
+    const text = !this.fits && this.spec.title ? `&"-,Bold"&14${this.spec.title.replace(/&/g, '&&')}` : this.spec.banner?.replace(/&/g, '&&');
+    return text ? `<oddHeader>${escapeXml(`&C${text}`)}</oddHeader>` : '';
+  }
+
+  /**
+   * Where a title or footer line starts: column A, or on a wide sheet after the key columns, which repeat on every
+   * page — a line starting in them would print a cut-off copy on each later page (see workbook.ts addSheet).
+   */
+  private wideFrom(): number {
+    return this.fits ? 0 : Math.max(0, Math.min(Math.max(1, this.spec.keyColumns ?? 1), this.layout.span - 1));
+  }
+
+  /**
+   * A free text line (footer, signatures). A single text spans the table (the first page's columns of a wide one),
+   * wrapped and as tall as it needs; several values (制表人： … 审核人：) stay in their cells.
+   */
   async textRow(values: WCell[]): Promise<void> {
-    await this.rawRow(values, values.map(() => S.text));
+    const only = values.length === 1 && typeof values[0] === 'string' ? values[0] : null;
+    const from = this.wideFrom();
+    if (only === null || this.layout.span - from < 2) return this.rawRow(values, values.map(() => S.text));
+    const width = this.widths.slice(from, this.layout.span).reduce((a, b) => a + b, 0);
+    const lines = linesNeeded(only, width);
+    await this.rawRow([...Array<null>(from).fill(null), only], [...Array<number>(from).fill(S.text), S.textWrap], undefined, lines > 1 ? rowHeight(lines) : undefined);
+    this.merges.push(`${columnLetter(from)}${this.rowNo}:${columnLetter(this.layout.span - 1)}${this.rowNo}`);
   }
 
   async end(): Promise<void> {
     await this.write(
-      `</sheetData>${this.merge ? `<mergeCells count="1"><mergeCell ref="${this.merge}"/></mergeCells>` : ''}` +
-        `<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>` +
-        (this.fits ? `<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>` : `<pageSetup paperSize="9" orientation="landscape" scale="${WIDE_SCALE}"/>`) +
-        `<headerFooter>${this.spec.banner ? `<oddHeader>&amp;C${escapeXml(this.spec.banner)}</oddHeader>` : ''}<oddFooter>&amp;C第 &amp;P 页 共 &amp;N 页</oddFooter></headerFooter>` +
+      `</sheetData>${this.merges.length ? `<mergeCells count="${this.merges.length}">${this.merges.map((m) => `<mergeCell ref="${m}"/>`).join('')}</mergeCells>` : ''}` +
+        `<printOptions horizontalCentered="1"/><pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>` +
+        `<pageSetup paperSize="9" orientation="${this.layout.portrait ? 'portrait' : 'landscape'}"${this.fits ? ' fitToWidth="1" fitToHeight="0"' : ` scale="${PAGE.wideScale}"`}/>` +
+        `<headerFooter>${this.pageHeader()}<oddFooter>&amp;C第 &amp;P 页 共 &amp;N 页</oddFooter></headerFooter>` +
         `</worksheet>`,
     );
     await this.flush();

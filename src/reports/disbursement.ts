@@ -79,9 +79,9 @@ export async function writeDisbursement(file: string, opts: { fund: Fund; month:
       name: '拨付清单',
       title: `${opts.fund.name} 拨付清单（${opts.month}）`,
       columns: [
-        { header: '序号', kind: 'int', width: 6 }, { header: '收款单位', width: 26 }, { header: '结算单号', width: 18 }, { header: '明细行号', kind: 'int', width: 7 },
-        { header: '姓名', width: 8 }, { header: '身份证号', width: 21 }, { header: '结算日期', width: 11 }, { header: '医疗总费用', kind: 'money', width: 14 },
-        { header: '支付金额', kind: 'money', width: 14 }, { header: '备注', width: 30 },
+        { header: '序号', kind: 'int', width: 6 }, { header: '收款单位', width: 22, wrap: true }, { header: '结算单号', width: 17 }, { header: '明细行号', kind: 'int', width: 6 },
+        { header: '姓名', width: 8 }, { header: '身份证号', width: 21 }, { header: '结算日期', width: 11 }, { header: '医疗总费用', kind: 'money', width: 13 },
+        { header: '支付金额', kind: 'money', width: 13 }, { header: '备注', width: 22, wrap: true },
       ],
     });
     let seq = 0;

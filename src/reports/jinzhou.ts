@@ -155,15 +155,15 @@ export async function reportJinzhouMonthly(ledger: SqliteLedger, people: Map<str
     '填表人：　　　　　审核人：　　　　　填报日期：',
   ];
   await writeWorkbook(file, (wb) => {
-    addSheet(wb, { name: '附件6-按县区', title: `农村贫困人口大病专项救治情况统计月报表（按县区，${o.month}）`, columns: cols('县（市）区'), rows: byCounty, footer });
-    addSheet(wb, { name: '附件6-按病种', title: `农村贫困人口大病专项救治情况统计月报表（按病种，${o.month}）`, columns: cols('病种'), rows: byDisease, footer });
+    addSheet(wb, { name: '附件6-按县区', title: `农村贫困人口大病专项救治情况统计月报表（按县区，${o.month}）`, columns: cols('县（市）区'), rows: byCounty, footer, keyColumns: 1 });
+    addSheet(wb, { name: '附件6-按病种', title: `农村贫困人口大病专项救治情况统计月报表（按病种，${o.month}）`, columns: cols('病种'), rows: byDisease, footer, keyColumns: 1 });
     addSheet(wb, {
       name: '附件4-患者名单',
       title: `锦州市农村贫困人口大病患者名单（截至 ${monthEnd}）`,
       columns: [
-        { header: '序号', kind: 'int', width: 6 }, { header: '县（市）区', width: 10 }, { header: '姓名', width: 8 }, { header: '性别', width: 5 }, { header: '年龄', kind: 'int', width: 5 },
-        { header: '身份证号', width: 21 }, { header: '病种', width: 14 }, { header: '救治医院', width: 20 }, { header: '救治状态', width: 9 }, { header: '首次救治日期', width: 11 },
-        { header: '最近救治日期', width: 11 }, { header: '住院人次', kind: 'int', width: 8 }, { header: '医疗总费用', kind: 'money', width: 13 }, { header: '个人自付', kind: 'money', width: 12 },
+        { header: '序号', kind: 'int', width: 5 }, { header: '县（市）区', width: 8 }, { header: '姓名', width: 8 }, { header: '性别', width: 5 }, { header: '年龄', kind: 'int', width: 5 },
+        { header: '身份证号', width: 21 }, { header: '病种', width: 12 }, { header: '救治医院', width: 16 }, { header: '救治状态', width: 9 }, { header: '首次救治日期', width: 11 },
+        { header: '最近救治日期', width: 11 }, { header: '住院人次', kind: 'int', width: 6 }, { header: '医疗总费用', kind: 'money', width: 12 }, { header: '个人自付', kind: 'money', width: 11 },
       ],
       rows: list,
       totals: [11, 12, 13],

@@ -105,7 +105,7 @@ export async function reportPublicity(ledger: SqliteLedger, o: { policyId: strin
   const total = sum(rows.map((r) => r[6] as Money));
   const file = join(o.outDir, `publicity-${policy.id}-${o.month}.xlsx`);
   await writeWorkbook(file, (wb) => {
-    const ws = addSheet(wb, {
+    addSheet(wb, {
       name: '公示名单',
       // 亭湖区健康救助 + 对象, not 健康救助救助对象
       title: `${policy.name}${policy.name.endsWith('救助') ? '' : '救助'}对象公示名单（${o.month}）`,
@@ -115,12 +115,14 @@ export async function reportPublicity(ledger: SqliteLedger, o: { policyId: strin
       ],
       rows,
       totals: [5, 6],
+      footer: [
+        `救助金额合计（大写）：${chineseCapital(total)}`,
+        `政策依据：${policy.document}`,
+        '公示期：自公布之日起不少于 7 日。对公示内容有异议的，请在公示期内向经办机构实名反映。为保护个人隐私，身份证号和姓名已部分隐去。',
+        '',
+        '公示单位（盖章）：　　　　　　　　　　　　　　　　公示日期：',
+      ],
     });
-    ws.addRow([`救助金额合计（大写）：${chineseCapital(total)}`]);
-    ws.addRow([`政策依据：${policy.document}`]);
-    ws.addRow(['公示期：自公布之日起不少于 7 日。对公示内容有异议的，请在公示期内向经办机构实名反映。为保护个人隐私，身份证号和姓名已部分隐去。']);
-    ws.addRow([]);
-    ws.addRow(['公示单位（盖章）：', null, null, '公示日期：']);
   });
   return { file, people: rows.length, total };
 }
@@ -158,18 +160,20 @@ export async function reportThServiceSubsidy(people: Map<string, Person>, o: { y
       detail.push([u || '（名单未登记基层医疗单位）', person.name, person.idNumber, periods.map((x) => CATEGORIES[x.category].label).join('、'), periods.map((x) => `${x.validFrom}～${x.validTo ?? ''}`).join('；'), u ? rate : ZERO]);
   const file = join(o.outDir, `th-service-subsidy-${o.year}.xlsx`);
   await writeWorkbook(file, (wb) => {
-    const ws = addSheet(wb, {
+    addSheet(wb, {
       name: '汇总',
       title: `亭湖区基础健康服务团队补助（${o.year} 年）`,
       columns: [{ header: '序号', kind: 'int', width: 6 }, { header: '基层医疗单位', width: 30 }, { header: '服务人数', kind: 'int', width: 10 }, { header: '补助标准（元/人/年）', kind: 'money', width: 18 }, { header: '补助金额', kind: 'money', width: 16 }],
       rows: summary,
       totals: [2, 4],
+      footer: [
+        `补助金额合计（大写）：${chineseCapital(total)}　（小写）：¥${fmtGrouped(total)}`,
+        `依据：${policy.params.describe('serviceSubsidyPerPerson', date)}；服务人数为户籍地含“${keyword}”、${o.year} 年内任一时间属于一类或二类人群的人数（按名单）`,
+        ...(unassigned ? [`另有 ${unassigned} 人名单未登记基层医疗单位，未计补助，请补登记后重新生成。`] : []),
+        '',
+        '制表人：　　　　　　　　审核人：　　　　　　　　日期：',
+      ],
     });
-    ws.addRow([`补助金额合计（大写）：${chineseCapital(total)}　（小写）：¥${fmtGrouped(total)}`]);
-    ws.addRow([`依据：${policy.params.describe('serviceSubsidyPerPerson', date)}；服务人数为户籍地含“${keyword}”、${o.year} 年内任一时间属于一类或二类人群的人数（按名单）`]);
-    if (unassigned) ws.addRow([`另有 ${unassigned} 人名单未登记基层医疗单位，未计补助，请补登记后重新生成。`]);
-    ws.addRow([]);
-    ws.addRow(['制表人：', null, '审核人：', null, '日期：']);
     addSheet(wb, {
       name: '明细',
       columns: [{ header: '基层医疗单位', width: 30 }, { header: '姓名', width: 10 }, { header: '身份证号', width: 21 }, { header: '人员类别', width: 24 }, { header: '身份期间', width: 30 }, { header: '补助金额', kind: 'money', width: 12 }],

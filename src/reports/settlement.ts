@@ -104,8 +104,8 @@ interface Group {
 }
 
 const EXCEPTION_COLUMNS: WColumn[] = [
-  { header: '来源文件', width: 20 }, { header: '行号', kind: 'int', width: 7 }, { header: '结算单号', width: 18 }, { header: '身份证号', width: 21 }, { header: '姓名', width: 8 },
-  { header: '政策', width: 14 }, { header: '状态', width: 8 }, { header: '原因代码', width: 30, wrap: true }, { header: '原因说明', width: 50, wrap: true },
+  { header: '来源文件', width: 16, wrap: true }, { header: '行号', kind: 'int', width: 6 }, { header: '结算单号', width: 17 }, { header: '身份证号', width: 21 }, { header: '姓名', width: 8 },
+  { header: '政策', width: 12 }, { header: '状态', width: 6 }, { header: '原因代码', width: 18, wrap: true }, { header: '原因说明', width: 36, wrap: true },
 ];
 
 export class SettlementWriter {

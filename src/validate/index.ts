@@ -115,9 +115,9 @@ async function writeValidationWorkbook(r: FileReport): Promise<void> {
     addSheet(wb, {
       name: '问题行',
       columns: [
-        { header: '文件', width: 24 }, { header: '工作表', width: 12 }, { header: '行号', kind: 'int', width: 8 }, { header: '列', width: 14 },
-        { header: '原因代码', width: 22 }, { header: '原因', width: 34 }, { header: '说明', width: 60 }, { header: '结算单号', width: 18 },
-        { header: '身份证号', width: 22 }, { header: '姓名', width: 10 },
+        { header: '文件', width: 11 }, { header: '工作表', width: 8 }, { header: '行号', kind: 'int', width: 6 }, { header: '列', width: 10 },
+        { header: '原因代码', width: 16 }, { header: '原因', width: 20 }, { header: '说明', width: 26 }, { header: '结算单号', width: 17 },
+        { header: '身份证号', width: 19 }, { header: '姓名', width: 7 },
       ],
       rows: r.errors.flatMap((e) =>
         e.issues.map((i) => [e.source, e.sheet, e.row, i.column ?? '', i.code, REASONS[i.code].text, i.detail ?? '', e.claimId, e.idNumber, e.name]),
@@ -126,7 +126,7 @@ async function writeValidationWorkbook(r: FileReport): Promise<void> {
     if (r.kind === 'roster' || r.warnings.length) {
       addSheet(wb, {
         name: '名单警告',
-        columns: [{ header: '文件', width: 24 }, { header: '行号', kind: 'int', width: 8 }, { header: '警告代码', width: 24 }, { header: '警告', width: 36 }, { header: '说明', width: 60 }, { header: '身份证号', width: 22 }],
+        columns: [{ header: '文件', width: 12 }, { header: '行号', kind: 'int', width: 6 }, { header: '警告代码', width: 20 }, { header: '警告', width: 22 }, { header: '说明', width: 54 }, { header: '身份证号', width: 19 }],
         rows: r.warnings.map((w) => [w.source, w.row, w.code, ROSTER_WARNINGS[w.code], w.detail, w.idNumber]),
       });
     }
