@@ -323,7 +323,7 @@ describe('tamper evidence: assist ledger check exits 1 on any mismatch', () => {
 });
 
 describe('schema: versioned migrations, mode 0600', () => {
-  test('schema_migrations records versions 1, 2 and 3; the ledger file is 0600; a newer ledger is refused', async () => {
+  test('schema_migrations records versions 1 to 4; the ledger file is 0600; a newer ledger is refused', async () => {
     const s = setup();
     await adjudicate(s, s.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000')]), 'm');
     expect(statSync(s.ledger).mode & 0o777).toBe(0o600);
@@ -332,6 +332,7 @@ describe('schema: versioned migrations, mode 0600', () => {
       { version: 1, name: expect.stringContaining('台账初始结构') },
       { version: 2, name: expect.stringContaining('brotli') },
       { version: 3, name: expect.stringContaining('只存一次') },
+      { version: 4, name: expect.stringContaining('assist explain') },
     ]);
     // schema 3: texts stored once; the views spell them out
     expect(db.prepare('SELECT typeof(policy) AS p, typeof(status) AS s, payments FROM results').get()).toEqual({ p: 'integer', s: 'integer', payments: null });
@@ -358,12 +359,12 @@ describe('a ledger written by schema version 1 (before 2026-11-23) keeps working
   copyFileSync(join(ROOT, 'tests', 'fixtures', 'ledger-v1.db'), ledger);
   const config = ['--config', join(ROOT, 'fixtures', 'demo', 'assist.config.json'), '--ledger', ledger, '--out', join(dir, 'out')];
 
-  test('opened: migrated to version 3, the hash chain (taken over the texts as version 1 stored them) and accumulators check out, explain reads a deflated trace', async () => {
+  test('opened: migrated to version 4, the hash chain (taken over the texts as version 1 stored them) and accumulators check out, explain reads a deflated trace', async () => {
     const r = await runCli(['ledger', 'check', '--ledger', ledger]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('3 次运行');
     const db = new Database(ledger, { readonly: true });
-    expect((db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[])).toEqual([1, 2, 3]);
+    expect((db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[])).toEqual([1, 2, 3, 4]);
     // version 1 stored payments with zero amounts: kept (the run's hash covers them), now as [fundId, fen, …]
     const zero = db.prepare("SELECT r.payments FROM results r WHERE r.payments LIKE '%,0]' OR r.payments LIKE '%,0,%' LIMIT 1").pluck().get() as string;
     expect(zero).toMatch(/^\[\d+,-?\d+(,\d+,-?\d+)*\]$/);

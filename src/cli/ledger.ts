@@ -188,17 +188,27 @@ export function registerLedger(program: Command): void {
     });
 }
 
+/** A fund's name from the policies that know it; the id where none does (a policy since removed). */
+let fundNames: Map<string, string> | null = null;
+function fundName(id: string): string {
+  fundNames ??= new Map(Object.values(POLICY_FACTORIES).flatMap((make) => make().funds.map((f) => [f.id, f.name] as [string, string])));
+  return fundNames.get(id) ?? id;
+}
+
 export function registerExplain(program: Command): void {
   common(program.command('explain').description('逐步说明一条明细的审核结果：输入、适用参数及其日期和条款、计算过程、累计额变动、金额、冲正'))
-    .argument('<claimId>', '结算单号')
+    .argument('<claimId>', '结算单号，或 文件名:行号（如 claims.xlsx:27，查无效行）')
     .option('--line <n>', '明细行号')
     .option('--policy <id>', '只看某个政策')
     .option('--hospital <name>', '医疗机构（同一结算单号出现在多家医院时）')
     .action(async (claimId: string, flags: LedgerFlags) => {
       if (flags.line !== undefined && !/^\d+$/.test(flags.line)) throw new UsageError(`--line 应为数字，而不是“${flags.line}”。`);
       await withLedger(flags, async (l) => {
-        const text = explain(l, claimId, { lineNo: flags.line === undefined ? undefined : Number(flags.line), policy: flags.policy, hospital: flags.hospital });
-        if (text.length === 0) throw new UsageError(`台账中没有结算单 ${claimId}${flags.line ? ` 第 ${flags.line} 行` : ''} 的审核记录。`);
+        const text = explain(l, claimId, { lineNo: flags.line === undefined ? undefined : Number(flags.line), policy: flags.policy, hospital: flags.hospital, fundName });
+        if (text.length === 0)
+          throw new UsageError(
+            `台账中没有${/:\d+$/.test(claimId) ? ` ${claimId} 这一行` : `结算单 ${claimId}${flags.line ? ` 第 ${flags.line} 行` : ''} `}的审核记录，也没有它的无效或跳过记录（试算 --dry-run 和没有新内容的运行不写台账）。`,
+          );
         for (const t of text) say(t);
       });
     });

@@ -8,7 +8,7 @@ import { VISIT_LABEL } from '../domain/categories.js';
 import { STATUS_LABEL } from '../reports/labels.js';
 import { fieldLabel } from './content.js';
 import { normalizeKey } from '../domain/text.js';
-import type { Ledger, RunInfo, StoredLine } from './store.js';
+import type { ExceptionRow, Ledger, RunInfo, StoredLine } from './store.js';
 
 const KIND_LABEL: Record<RunInfo['kind'], string> = { adjudicate: '审核', revert: '撤销', opening: '期初余额导入' };
 const VISIT: Record<string, string> = VISIT_LABEL;
@@ -28,18 +28,55 @@ export interface ExplainOptions {
   lineNo?: number;
   policy?: string;
   hospital?: string;
+  /** a fund's name for its id (the caller knows the policies; the ledger does not) */
+  fundName?: (id: string) => string;
 }
 
-/** Lines of text; empty when the claim is not in the ledger. */
+/** `claims.xlsx:27` (or a path ending in it): a row of a file, rather than a claim id */
+const FILE_ROW = /^(.*\.(?:xlsx|xlsm|csv|txt)):(\d+)$/i;
+
+/**
+ * Lines of text; empty when nothing is found. The argument is a claim id, or FILE:ROW for a row of an input file
+ * (an invalid row may have no usable claim id). Rows read but not adjudicated — invalid, or a changed resubmission
+ * that was skipped — are explained from the ledger's exceptions, with their file, row and reasons.
+ */
 export function explain(ledger: Ledger, claimId: string, o: ExplainOptions = {}): string[] {
-  // claim ids are stored normalised as they are read (full-width brackets, no spaces): so is the one asked for
-  const lines = ledger.findLines(normalizeKey(claimId), o.lineNo).filter((l) => !o.hospital || l.hospital.includes(normalizeKey(o.hospital)));
   const out: string[] = [];
-  for (const line of lines) out.push(...explainLine(ledger, line, o.policy));
+  const at = FILE_ROW.exec(claimId.trim());
+  if (at) {
+    const source = at[1]!.split(/[\\/]/).pop()!;
+    const row = Number(at[2]);
+    for (const line of ledger.findLinesAt(source, row)) out.push(...explainLine(ledger, line, o));
+    for (const e of ledger.findExceptions({ source, row })) out.push(...explainException(ledger, e));
+    return out;
+  }
+  // claim ids are stored normalised as they are read (full-width brackets, no spaces): so is the one asked for
+  const key = normalizeKey(claimId);
+  const byHospital = (h: string) => !o.hospital || h.includes(normalizeKey(o.hospital));
+  for (const line of ledger.findLines(key, o.lineNo).filter((l) => byHospital(l.hospital))) out.push(...explainLine(ledger, line, o));
+  for (const e of ledger.findExceptions({ claimId: key, lineNo: o.lineNo }).filter((x) => byHospital(x.hospital))) out.push(...explainException(ledger, e));
   return out;
 }
 
-function explainLine(ledger: Ledger, line: StoredLine, policyFilter?: string): string[] {
+function explainException(ledger: Ledger, e: ExceptionRow): string[] {
+  const run = ledger.run(e.runId);
+  const out = [`══ 结算单 ${e.claimId || '（无结算单号）'}${e.lineNo !== null ? ` 第 ${e.lineNo} 行` : ''}${e.hospital ? ` · ${e.hospital}` : ''} ══`];
+  out.push(`来源：${e.source}${e.sheet ? `（工作表“${e.sheet}”）` : ''}第 ${e.row} 行；${run ? runLabel(run) : `第 ${e.runId} 次运行`}`);
+  out.push(
+    e.kind === 'invalid'
+      ? '状态：无效 —— 未审核、未支付、未计入累计额；请医院更正后在下次运行中重新报送'
+      : `状态：未处理 —— 内容与${e.priorRun ? `第 ${e.priorRun} 次运行` : '台账中'}已审核的记录不同，本次跳过、未支付`,
+  );
+  if (e.name || e.idNumber) out.push(`人员：${e.name || '（姓名为空）'} ${e.idNumber}`.trimEnd());
+  out.push('原因：');
+  for (const i of e.issues) out.push(`  · ${i.code} ${REASONS[i.code]?.text ?? ''}${i.column ? `（列“${i.column}”）` : ''}${i.detail ? `：${i.detail}` : ''}`);
+  out.push('');
+  return out;
+}
+
+function explainLine(ledger: Ledger, line: StoredLine, o: ExplainOptions): string[] {
+  const policyFilter = o.policy;
+  const fundName = o.fundName ?? ((id: string) => id);
   const out: string[] = [];
   const run = ledger.run(line.runId)!;
   const entry = ledger.trace(line);
@@ -87,11 +124,11 @@ function explainLine(ledger: Ledger, line: StoredLine, policyFilter?: string): s
     }
     if (stored) {
       const pays = Object.entries(stored.payments);
-      out.push(`  救助基数：${fmt(stored.base)}；支付：${pays.length ? pays.map(([f, v]) => `${f} ${fmtGrouped(v)}`).join('；') : '无'}${stored.payee ? `；收款单位 ${stored.payee}` : ''}`);
+      out.push(`  救助基数：${fmt(stored.base)}；支付：${pays.length ? pays.map(([f, v]) => `${fundName(f)} ${fmtGrouped(v)}`).join('；') : '无'}${stored.payee ? `；收款单位 ${stored.payee}` : ''}`);
       const rev = ledger.reversalOf(stored.id);
       if (rev) {
         const by = ledger.run(rev.runId);
-        out.push(`  冲正：${by ? runLabel(by) : `第 ${rev.runId} 次运行`}（${rev.reason === 'supersede' ? '更正重报' : '撤销运行'}）冲正 ${pays.map(([f, v]) => `${f} ${fmtGrouped(v.negated())}`).join('；') || '0.00'}`);
+        out.push(`  冲正：${by ? runLabel(by) : `第 ${rev.runId} 次运行`}（${rev.reason === 'supersede' ? '更正重报' : '撤销运行'}）冲正 ${pays.map(([f, v]) => `${fundName(f)} ${fmtGrouped(v.negated())}`).join('；') || '0.00'}`);
       }
     }
     if (i === entry.results.length - 1 || policyFilter) out.push(`个人负担（各政策支付后）：${fmtGrouped(line.patientRemaining)}`);

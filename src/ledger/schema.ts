@@ -222,6 +222,31 @@ CREATE VIEW accumulators_text AS
   FROM accumulators a JOIN texts p ON p.id = a.policy JOIN texts k ON k.id = a.key;
 `,
   },
+  {
+    version: 4,
+    name: '无效行与内容冲突的重报行（未审核、未入账）的来源、行号和原因，供 assist explain 查找',
+    // not part of a run's content hash: nothing here is paid or accumulated; the rows are the run's own (a revert
+    // leaves them, as the run's history)
+    sql: `
+CREATE TABLE exceptions (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  kind TEXT NOT NULL CHECK (kind IN ('invalid', 'skipped')),
+  source TEXT NOT NULL,
+  sheet TEXT NOT NULL,
+  row INTEGER NOT NULL,
+  claim_id TEXT NOT NULL,
+  line_no INTEGER,
+  hospital TEXT NOT NULL,
+  id_number TEXT NOT NULL,
+  name TEXT NOT NULL,
+  issues TEXT NOT NULL,
+  prior_run INTEGER
+);
+CREATE INDEX exceptions_claim ON exceptions (claim_id);
+CREATE INDEX exceptions_row ON exceptions (source, row);
+`,
+  },
 ];
 
 /** Schema 2 → 3: every line, result and accumulator copied with its texts replaced by ids (the same ids, so reversals still point at their results). */

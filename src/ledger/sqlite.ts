@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { brotliCompress, brotliCompressSync, brotliDecompressSync, constants as zc, inflateRawSync } from 'node:zlib';
 import { fmt, fromFen, toFen, ZERO, type Money } from '../domain/money.js';
 import type { ReasonCode, Status } from '../domain/reasons.js';
-import type { ClaimLine } from '../domain/types.js';
+import type { ClaimLine, RowIssue } from '../domain/types.js';
 import { minDate, type AccumulatorStore } from '../engine/accumulators.js';
 import type { Accumulator, AccumulatorChange, LineResult } from '../engine/types.js';
 import { mask } from '../domain/id-number.js';
@@ -21,7 +21,7 @@ import { Utf8Builder } from '../io/utf8-builder.js';
 import { traceJson } from '../engine/trace-json.js';
 import { changeTuples, dateInt, dateText, decodeChanges, decodeDetails, decodePayments, detailEntries, encodeChanges, encodeDetails, encodePayments, paymentEntries, Texts, type ChangeTuple, type TextOf } from './texts.js';
 import type {
-  AccumulatorJson, CheckReport, Ledger, LedgerSession, LineKey, OpeningRow, Reversal, ReversalInfo, RunDraft, RunInfo, StoredLine, TraceEntry,
+  AccumulatorJson, CheckReport, ExceptionRow, Ledger, LedgerSession, LineKey, OpeningRow, Reversal, ReversalInfo, RunDraft, RunInfo, StoredLine, TraceEntry,
 } from './store.js';
 
 /** A trace chunk entry as stored: the line as a record (before issue 6) or as its values in RECORD_FIELDS order. */
@@ -417,10 +417,31 @@ export class SqliteLedger implements Ledger {
     const r = this.q(`${SqliteLedger.LINE_SELECT} WHERE l.id = ?`).get(hit.id) as Row;
     return this.lineFromRow(r);
   }
+  findExceptions(by: { claimId: string; lineNo?: number } | { source: string; row: number }): ExceptionRow[] {
+    if (!this.q("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exceptions'").get()) return [];
+    const rows = (
+      'claimId' in by
+        ? by.lineNo === undefined
+          ? this.q('SELECT * FROM exceptions WHERE claim_id = ? ORDER BY id').all(by.claimId)
+          : this.q('SELECT * FROM exceptions WHERE claim_id = ? AND (line_no = ? OR line_no IS NULL) ORDER BY id').all(by.claimId, by.lineNo)
+        : this.q('SELECT * FROM exceptions WHERE source = ? AND row = ? ORDER BY id').all(by.source, by.row)
+    ) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      runId: r.run_id as number, kind: r.kind as ExceptionRow['kind'], source: r.source as string, sheet: r.sheet as string, row: r.row as number,
+      claimId: r.claim_id as string, lineNo: r.line_no as number | null, hospital: r.hospital as string, idNumber: r.id_number as string, name: r.name as string,
+      issues: JSON.parse(r.issues as string) as RowIssue[], priorRun: r.prior_run as number | null,
+    }));
+  }
+
   findLines(claimId: string, lineNo?: number): StoredLine[] {
     const rows = (lineNo === undefined
       ? this.q(`${SqliteLedger.LINE_SELECT} WHERE l.claim_id = ? ORDER BY l.id`).all(claimId)
       : this.q(`${SqliteLedger.LINE_SELECT} WHERE l.claim_id = ? AND l.line_no = ? ORDER BY l.id`).all(claimId, lineNo)) as Row[];
+    return rows.map((r) => this.lineFromRow(r));
+  }
+  findLinesAt(source: string, row: number): StoredLine[] {
+    // no index on (source, row): a scan of the lines, for one interactive explain
+    const rows = this.q(`${SqliteLedger.LINE_SELECT} WHERE l.source = (SELECT id FROM texts WHERE t = ?) AND l.row = ? ORDER BY l.id`).all(source, row) as Row[];
     return rows.map((r) => this.lineFromRow(r));
   }
   linesOfRun(runId: number): StoredLine[] {
@@ -721,6 +742,12 @@ class SqliteSession implements LedgerSession {
       );
     }
     if (this.chunkLines >= TRACE_CHUNK_LINES) this.flushChunk();
+  }
+
+  recordExceptions(rows: Omit<ExceptionRow, 'runId'>[]): void {
+    if (this.dryRun || rows.length === 0) return;
+    const st = this.ledger.q('INSERT INTO exceptions (run_id, kind, source, sheet, row, claim_id, line_no, hospital, id_number, name, issues, prior_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    for (const e of rows) st.run(this.runId, e.kind, e.source, e.sheet, e.row, e.claimId, e.lineNo, e.hospital, e.idNumber, e.name, JSON.stringify(e.issues), e.priorRun);
   }
 
   openingExists(o: Pick<OpeningRow, 'idNumber' | 'policy' | 'year' | 'key'>): boolean {

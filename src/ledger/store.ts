@@ -6,7 +6,7 @@
 import type { Money } from '../domain/money.js';
 import type { IsoDate } from '../domain/dates.js';
 import type { ReasonCode, Status } from '../domain/reasons.js';
-import type { ClaimLine } from '../domain/types.js';
+import type { ClaimLine, RowIssue } from '../domain/types.js';
 import type { AccumulatorStore } from '../engine/accumulators.js';
 import type { Accumulator, AccumulatorChange, LineResult, TraceStep } from '../engine/types.js';
 
@@ -92,6 +92,26 @@ export interface StoredLine extends LineKey {
   results: StoredResult[];
 }
 
+/**
+ * A row a run read but did not adjudicate: invalid (its reasons are the row's issues), or skipped because the ledger
+ * holds the line with different content (CONFLICTING_RESUBMISSION; `priorRun` adjudicated it). Identical
+ * resubmissions (ALREADY_ADJUDICATED) are not kept: the stored line says all there is.
+ */
+export interface ExceptionRow {
+  runId: number;
+  kind: 'invalid' | 'skipped';
+  source: string;
+  sheet: string;
+  row: number;
+  claimId: string;
+  lineNo: number | null;
+  hospital: string;
+  idNumber: string;
+  name: string;
+  issues: RowIssue[];
+  priorRun: number | null;
+}
+
 /** A reversal (冲正) written in this session, with what it reversed. */
 export interface Reversal {
   runId: number;
@@ -155,6 +175,8 @@ export interface LedgerSession {
   /** the accumulators of these people, as committed plus this session's writes so far */
   loadAccumulators(idNumbers: Iterable<string>, into: AccumulatorStore): void;
   recordLine(line: ClaimLine, results: LineResult[]): void;
+  /** rows read but not adjudicated, for explain (not part of the run's content hash) */
+  recordExceptions(rows: Omit<ExceptionRow, 'runId'>[]): void;
   openingExists(o: Pick<OpeningRow, 'idNumber' | 'policy' | 'year' | 'key'>): boolean;
   recordOpening(o: OpeningRow): void;
   /** negates the openings of an opening run */
@@ -182,6 +204,10 @@ export interface Ledger {
   /** every line ever recorded with this claim id (history included), oldest first */
   findLines(claimId: string, lineNo?: number): StoredLine[];
   linesOfRun(runId: number): StoredLine[];
+  /** every line read from this file (its name) and row, oldest first */
+  findLinesAt(source: string, row: number): StoredLine[];
+  /** rows not adjudicated with this claim id, or read from this file (its name) and row */
+  findExceptions(by: { claimId: string; lineNo?: number } | { source: string; row: number }): ExceptionRow[];
   reversalOf(resultId: number): ReversalInfo | null;
   trace(line: StoredLine): TraceEntry;
   accumulator(idNumber: string, policy: string, year: number, key: string): Accumulator;

@@ -12,6 +12,29 @@ export interface ParameterDef {
   description: string;
   reference: string;
   values: Record<IsoDate, unknown>;
+  /** how the keys of a table-valued parameter read in Chinese (the policy's own words: "1" → 一类人群) */
+  labels?: Record<string, string>;
+}
+
+/** keys that mean the same in every policy's tables */
+const COMMON_LABELS: Record<string, string> = { icd: 'ICD 前缀', keywords: '名称关键词' };
+
+/** A parameter's value in a clerk's words: no null, no JSON, categories by their labels. */
+export function showValue(value: unknown, labels: Record<string, string> = {}): string {
+  if (value === null || value === undefined || value === '') return '未设置';
+  if (typeof value === 'boolean') return value ? '是' : '否';
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '无';
+    if (value.every((v) => typeof v === 'string' && v in CATEGORIES)) return (value as Category[]).map(categoryLabel).join('、');
+    return value.map((v) => showValue(v, labels)).join('、');
+  }
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0) return '无';
+    const nested = entries.some(([, v]) => typeof v === 'object' && v !== null && !Array.isArray(v));
+    return entries.map(([k, v]) => `${labels[k] ?? COMMON_LABELS[k] ?? k}${nested ? '：' : ' '}${showValue(v, labels)}`).join(nested ? '；' : '，');
+  }
+  return String(value);
 }
 export type ParameterFile = Record<string, ParameterDef>;
 
@@ -108,7 +131,6 @@ export class Params {
   describe(name: string, date: IsoDate): string {
     const def = this.file[name]!;
     const { value, since } = valueAt(def, date);
-    const shown = Array.isArray(value) && value.every((v) => typeof v === 'string' && v in CATEGORIES) ? (value as Category[]).map(categoryLabel).join('、') : typeof value === 'object' ? JSON.stringify(value) : String(value);
-    return `${def.description} = ${shown}（${since === OPEN_ENDED ? '' : `${since} 起；`}${def.reference}）`;
+    return `${def.description} = ${showValue(value, def.labels ?? {})}（${since === OPEN_ENDED ? '' : `${since} 起；`}${def.reference}）`;
   }
 }

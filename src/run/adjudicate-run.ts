@@ -11,7 +11,7 @@ import type { Fund, LineResult, Policy } from '../engine/types.js';
 import { AccumulatorStore } from '../engine/accumulators.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
 import { changedFields, lineContentHash } from '../ledger/content.js';
-import type { InputFile, Ledger, LedgerSession, Reversal, RunInfo, StoredLine } from '../ledger/store.js';
+import type { ExceptionRow, InputFile, Ledger, LedgerSession, Reversal, RunInfo, StoredLine } from '../ledger/store.js';
 import { STATUS_LABEL } from '../reports/labels.js';
 import { CheckTotals, type Checks } from '../reports/settlement.js';
 import { openOutputs, type ResultOutputs } from './outputs.js';
@@ -86,6 +86,18 @@ export function skipResult(line: ClaimLine, code: 'ALREADY_ADJUDICATED' | 'CONFL
       inputs: { 原审核: `第 ${prior.runId} 次运行（${prior.source} 第 ${prior.row} 行）`, 原结果: earlier, ...(changed.length ? { 内容不同的字段: changed.join('、') } : {}) },
       result: code === 'ALREADY_ADJUDICATED' ? '内容相同，已审核过，本次跳过、不支付' : '内容与已审核的记录不同，未处理；如需更正请加 --supersede 重新运行（将冲正原结果并按新内容审核）',
     }],
+  };
+}
+
+/** A CONFLICTING_RESUBMISSION skip as the ledger keeps it for explain: where it was read, what differs, which run holds the line. */
+function conflictException(r: LineResult): Omit<ExceptionRow, 'runId'> {
+  const l = r.line;
+  const step = r.trace[0]!;
+  const inputs = step.inputs ?? {};
+  const detail = `原审核：${inputs['原审核'] ?? ''}${inputs['内容不同的字段'] ? `；内容不同的字段：${inputs['内容不同的字段']}` : ''}`;
+  return {
+    kind: 'skipped', source: l.source, sheet: l.sheet ?? '', row: l.row, claimId: l.claimId, lineNo: l.lineNo, hospital: l.hospital, idNumber: l.idNumber, name: l.name,
+    issues: [{ code: 'CONFLICTING_RESUBMISSION', detail }], priorRun: Number(r.details?.priorRun) || null,
   };
 }
 
@@ -265,6 +277,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       let conflicts = 0;
       const checkFailed: AdjudicateSummary['checkFailed'] = [];
       const skippedBy = new Map<number, number>();
+      const conflictRows: Omit<ExceptionRow, 'runId'>[] = [];
       await testPauseBeforeEngine();
       // 2. adjudicate in §3 order, batch by batch, each result written out as soon as it is decided
       let done = 0;
@@ -275,7 +288,10 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
         reversals.push(...rev);
         for (const r of skipped) {
           if (r.reasons[0] === 'ALREADY_ADJUDICATED') alreadyAdjudicated++;
-          else conflicts++;
+          else {
+            conflicts++;
+            conflictRows.push(conflictException(r));
+          }
           const by = Number(r.details?.priorRun);
           skippedBy.set(by, (skippedBy.get(by) ?? 0) + 1);
         }
@@ -326,6 +342,8 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       // the run is sealed (its chain hash set in the open transaction) before the workbook and lists are
       // finished, so both carry its 台账校验码 (SPEC §5); COMMIT comes only once they are written
       await session.drain();
+      // so that explain finds the rows this run read and did not adjudicate (not part of the content hash)
+      session.recordExceptions([...invalidRows.map((e) => ({ kind: 'invalid' as const, ...e, priorRun: null })), ...conflictRows]);
       checks.ledgerCode = banner ?? ledgerCode(session.runId, session.seal(counts));
       phase('台账封存');
       // the roster's page cache is given back; the settlement worker (which also staged the lists' lines, the
