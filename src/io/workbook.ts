@@ -82,7 +82,7 @@ export function addSheet(wb: ExcelJS.Workbook, spec: SheetSpec): ExcelJS.Workshe
     if (!layout.fits) ws.headerFooter.oddHeader = ws.headerFooter.evenHeader = pageHeaderTitle(spec.title);
     const t = layout.fits ? spanning(spec.title, 14) : ws.addRow([spec.title]);
     t.font = { bold: true, size: 14 };
-    t.height = rowHeight(1, 14);
+    if (!layout.fits) t.height = rowHeight(1, 14);
     t.getCell(1).alignment = layout.fits ? { horizontal: 'center', vertical: 'middle', wrapText: true } : { vertical: 'middle' };
     headerRowNo = 2;
   }
