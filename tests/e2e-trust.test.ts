@@ -302,6 +302,10 @@ describe('refuse what cannot be right, before reading (SPEC §6)', () => {
     ['a ratio of the wrong type', '{"policies":["qd-rigid-2018"],"rosters":["roster.csv"],"parameters":{"qd-rigid-2018":{"ratio":"abc"}}}', '配置中的参数 qd-rigid-2018.ratio 的值 "abc" 不是有效的非负数'],
     ['an unknown cap item', '{"policies":["qd-rigid-2018"],"rosters":["roster.csv"],"parameters":{"qd-rigid-2018":{"caps":{"达沙替尼片剂":"40000"}}}}', '“达沙替尼片剂”不是目录中的救助项目（最接近的是“达沙替尼”）'],
     ['an unknown parameter', '{"policies":["th-2021"],"rosters":["roster.csv"],"parameters":{"th-2021":{"ratios":{}}}}', '政策 th-2021 没有参数“ratios”（最接近的是“ratio”）'],
+    // issue 19 §2: typed parameters, checked when the policy loads (a number, but not a share)
+    ['a ratio above 1', '{"policies":["th-2021"],"rosters":["roster.csv"],"parameters":{"th-2021":{"ratio":{"A":"1.5","B":"0.50","C":"0.70"}}}}', '政策参数 th-2021.ratio 的值 {"A":"1.5","B":"0.50","C":"0.70"} 不对：应为对象 { "A": …, "B": …, "C": … }，每项为 0 到 1 之间的比例'],
+    ['an unknown category id', '{"policies":["th-2021"],"rosters":["roster.csv"],"parameters":{"th-2021":{"class2Categories":["severe-disability","alien"]}}}', '政策参数 th-2021.class2Categories 的值 ["severe-disability","alien"] 不对：应为人员类别编号的列表'],
+    ['a fractional month count', '{"policies":["th-2021"],"rosters":["roster.csv"],"parameters":{"th-2021":{"identityMonths":1.5}}}', '政策参数 th-2021.identityMonths 的值 1.5 不对：应为非负整数'],
   ])('%s: exit 2 naming the key, no ledger created, nothing read', async (_what, body, message) => {
     const s = setup();
     const claims = s.file('june.csv', [row('T1', P1, '王一', '9000', '9000')]);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { IsoDate } from '../domain/dates.js';
 import { didYouMean } from '../domain/text.js';
 import { CATEGORIES, categoryLabel, type Category } from '../domain/categories.js';
+import { BAD, type Schema, type Values } from './param-kinds.js';
 
 /** the date of a value that has always applied */
 const OPEN_ENDED = '1900-01-01';
@@ -114,11 +115,66 @@ export function valueAt<T>(def: ParameterDef, date: IsoDate): { value: T; since:
   return { value: def.values[since] as T, since };
 }
 
-export class Params {
+export class Params<S extends Schema = Schema> {
+  /** every date on which some parameter changes, ascending: the values in force are the same between two of them */
+  private readonly changes: IsoDate[];
+  private readonly parsed = new Map<string, { dates: IsoDate[]; values: unknown[] }>();
+  private readonly cache = new Map<IsoDate, Values<S>>();
+
+  /**
+   * With a schema, every dated value of every parameter is parsed and checked here, when the policy loads: a
+   * value that is not of its kind, a parameter the file lacks or one the schema does not know is an error naming it.
+   */
   constructor(
     readonly file: ParameterFile,
     readonly policyId: string,
-  ) {}
+    readonly schema?: S,
+  ) {
+    const all = new Set<IsoDate>();
+    if (schema) {
+      for (const name of Object.keys(schema)) if (!file[name]) throw new Error(`政策 ${policyId} 缺少参数“${name}”`);
+      for (const name of Object.keys(file)) if (!schema[name]) throw new Error(`政策 ${policyId} 没有参数“${name}”${didYouMean(name, Object.keys(schema))}（可用：${Object.keys(schema).join('、')}）`);
+    }
+    for (const [name, def] of Object.entries(file)) {
+      const dates = Object.keys(def.values).sort();
+      const kind = schema?.[name];
+      const values = dates.map((d) => {
+        const v = def.values[d];
+        if (!kind) return v;
+        const t = kind.parse(v);
+        if (t === BAD) throw new Error(`政策参数 ${policyId}.${name}${d === OPEN_ENDED ? ' ' : `（${d} 起）`}的值 ${JSON.stringify(v)} 不对：${kind.want}`);
+        return t;
+      });
+      for (const d of dates) all.add(d);
+      this.parsed.set(name, { dates, values });
+    }
+    this.changes = [...all].sort();
+  }
+
+  /** Every parameter's value in force on a date, typed by the schema (the same object for dates between two changes). */
+  at(date: IsoDate): Values<S> {
+    let lo = 0;
+    let hi = this.changes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.changes[mid]! <= date) lo = mid + 1;
+      else hi = mid;
+    }
+    const key = lo === 0 ? '' : this.changes[lo - 1]!;
+    let values = this.cache.get(key);
+    if (!values) {
+      const out: Record<string, unknown> = {};
+      for (const [name, p] of this.parsed) {
+        let i = 0;
+        for (let j = 0; j < p.dates.length; j++) if (p.dates[j]! <= key) i = j;
+        out[name] = p.values[i];
+      }
+      values = Object.freeze(out) as Values<S>;
+      this.cache.set(key, values);
+    }
+    return values;
+  }
+
   get<T>(name: string, date: IsoDate): T {
     const def = this.file[name];
     if (!def) throw new Error(`政策 ${this.policyId} 缺少参数 ${name}`);

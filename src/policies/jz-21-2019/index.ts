@@ -2,10 +2,10 @@
 import { fmt, ZERO, D } from '../../domain/money.js';
 import { ageAt } from '../../domain/dates.js';
 import { birthDateOf } from '../../domain/id-number.js';
-import type { Category } from '../../domain/categories.js';
 import type { ReasonCode } from '../../domain/reasons.js';
 import { normalizeKey, normalizeLabel } from '../../domain/text.js';
 import type { ClaimLine } from '../../domain/types.js';
+import * as k from '../param-kinds.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
 import { categoryCheck, diagnosisMatches, inForce, type DiseaseMatcher } from '../common.js';
 import type { Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
@@ -31,12 +31,24 @@ export function jzDiseaseOfText(text: string): string | null {
   return DISEASES.find((d) => t.includes(normalizeLabel(d.name)) || d.keywords.some((k) => t.includes(normalizeLabel(k))))?.name ?? null;
 }
 
+const diseaseList: k.Kind<'21' | '25'> = { want: '应为 "21" 或 "25"（病种名单）', parse: (v) => (v === '21' || v === '25' ? v : k.BAD) };
+/** params.json, typed (issue 19 §2): checked when the policy loads */
+export const SCHEMA = {
+  inForceFrom: k.date,
+  inForceTo: k.date,
+  diseaseList,
+  childMaxAge: k.count,
+  coveredCategories: k.categories,
+  ruralRequiredCategories: k.categories,
+  countyHospitals: k.texts,
+  cityHospitals: k.texts,
+};
+
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
-  const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID), ID);
+  const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID), ID, SCHEMA);
 
   function diseaseOf(line: ClaimLine, date: string): Disease | null {
-    const list = params.get<string>('diseaseList', date);
-    const maxAge = params.get<number>('childMaxAge', date);
+    const { diseaseList: list, childMaxAge: maxAge } = params.at(date);
     const birth = birthDateOf(line.idNumber);
     return DISEASES.find((d) => (list === '25' || d.list === '21') && (!d.child || ageAt(birth, date) <= maxAge) && diagnosisMatches(line, d)) ?? null;
   }
@@ -52,19 +64,19 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const reasons: ReasonCode[] = [];
       const trace: TraceStep[] = [];
       const disease = diseaseOf(line, serviceDate)!;
-      trace.push({ step: '病种', clause: `${DOC} 二、目标任务（${params.get<string>('diseaseList', serviceDate)}种大病）`, inputs: { 诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim(), 名单: params.describe('diseaseList', serviceDate) }, result: `属于“${disease.name}”${disease.child ? `（儿童病种，年龄不超过 ${params.get<number>('childMaxAge', serviceDate)} 周岁）` : ''}` });
-      const from = params.get<string>('inForceFrom', serviceDate);
-      const to = params.get<string>('inForceTo', serviceDate);
+      const P = params.at(serviceDate);
+      trace.push({ step: '病种', clause: `${DOC} 二、目标任务（${P.diseaseList}种大病）`, inputs: { 诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim(), 名单: params.describe('diseaseList', serviceDate) }, result: `属于“${disease.name}”${disease.child ? `（儿童病种，年龄不超过 ${P.childMaxAge} 周岁）` : ''}` });
+      const { inForceFrom: from, inForceTo: to } = P;
       if (!inForce(serviceDate, from, to)) {
         reasons.push('POLICY_NOT_IN_FORCE');
         trace.push({ step: '政策执行期', clause: DOC, inputs: { 就诊日期: serviceDate }, result: `不在 ${from}～${to} 内` });
       }
-      const covered = params.get<Category[]>('coveredCategories', serviceDate);
+      const covered = P.coveredCategories;
       const cat = categoryCheck(person, covered, serviceDate, `${DOC} 二、目标任务（救治对象）`);
       trace.push(cat.step);
       reasons.push(...cat.reasons);
       if (person && cat.categories.length > 0) {
-        const ruralOnly = params.get<Category[]>('ruralRequiredCategories', serviceDate);
+        const ruralOnly = P.ruralRequiredCategories;
         // 建档立卡/计生特殊困难家庭 need no proof of rural household; 特困/低保 must be 农村
         const okWithoutRural = cat.categories.some((c) => !ruralOnly.includes(c));
         if (!okWithoutRural && person.householdType !== 'rural') {
@@ -72,8 +84,8 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
           trace.push({ step: '农村户籍', clause: `${DOC} 二、“农村特困人员、低保对象”`, inputs: { 户籍性质: person.householdType === 'urban' ? '城镇' : '未登记' }, result: '特困人员、低保对象须为农村户籍' });
         }
       }
-      const county = params.get<string[]>('countyHospitals', serviceDate).map(normalizeKey);
-      const city = params.get<string[]>('cityHospitals', serviceDate).map(normalizeKey);
+      const county = P.countyHospitals.map(normalizeKey);
+      const city = P.cityHospitals.map(normalizeKey);
       if (county.includes(line.hospital)) trace.push({ step: '定点医院', clause: `${DOC} 三、（二）1. 及附件1`, inputs: { 医疗机构: line.hospital }, result: '县级定点医院' });
       else if (city.includes(line.hospital)) {
         const referred = line.referral === true;

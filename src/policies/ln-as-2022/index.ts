@@ -1,10 +1,10 @@
 // 辽医保〔2022〕67号 辽宁省生活困难的强直性脊柱炎患者健康救助实施方案
-import { D, fmt, minMoney, roundFen, ZERO } from '../../domain/money.js';
+import { fmt, minMoney, roundFen, ZERO } from '../../domain/money.js';
 import { addDays } from '../../domain/dates.js';
-import type { Category } from '../../domain/categories.js';
 import type { ReasonCode } from '../../domain/reasons.js';
 import { normalizeKey } from '../../domain/text.js';
 import { INSURANCE_LABEL, SEVERITY_LABEL } from '../../domain/categories.js';
+import * as k from '../param-kinds.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
 import { categoryCheck, inForce, normalizeItem } from '../common.js';
 import type { Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
@@ -17,17 +17,30 @@ export const FUNDS = {
 const HOSPITALS: { name: string; level: string }[] = loadJson<{ hospitals: { name: string; level: string }[] }>(new URL('./hospitals.json', import.meta.url)).hospitals;
 const DESIGNATED = new Set(HOSPITALS.map((h) => normalizeKey(h.name)));
 
-export function isDrugLine(itemName: string, params: Params, date: string): boolean {
+/** params.json, typed (issue 19 §2): checked when the policy loads */
+export const SCHEMA = {
+  inForceFrom: k.date,
+  inForceTo: k.date,
+  coveredCategories: k.categories,
+  drugName: k.text,
+  drugAliases: k.texts,
+  injectionFeeKeyword: k.text,
+  specialFundRatio: k.ratio,
+  reviewIntervalDays: k.count,
+};
+
+export function isDrugLine(itemName: string, params: Params<typeof SCHEMA>, date: string): boolean {
   const item = normalizeItem(itemName);
   if (!item) return false;
-  const drug = normalizeItem(params.get<string>('drugName', date));
-  const aliases = params.get<string[]>('drugAliases', date).map(normalizeItem);
+  const P = params.at(date);
+  const drug = normalizeItem(P.drugName);
+  const aliases = P.drugAliases.map(normalizeItem);
   // II may also be printed as 2
   return item.includes(drug) || item.replace(/2型/g, 'II型').includes(drug) || aliases.some((a) => item.includes(a));
 }
 
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
-  const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, 'ln-as-2022'), 'ln-as-2022');
+  const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, 'ln-as-2022'), 'ln-as-2022', SCHEMA);
   return {
     id: 'ln-as-2022',
     name: '辽宁省生活困难的强直性脊柱炎患者健康救助',
@@ -35,24 +48,24 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     funds: [FUNDS.special, FUNDS.thirdParty],
     params,
     // an injection fee resubmitted alone (--supersede) is judged beside its drug line already in the ledger
-    wantsSettlement: (line) => line.itemName.includes(params.get<string>('injectionFeeKeyword', line.settlementDate)),
+    wantsSettlement: (line) => line.itemName.includes(params.at(line.settlementDate).injectionFeeKeyword),
     inScope({ line, settlement }) {
       const d = line.settlementDate;
       if (isDrugLine(line.itemName, params, d)) return true;
       // 药品费用（包括注射费用）: an injection-fee line of a settlement that has the biologic
-      const kw = params.get<string>('injectionFeeKeyword', d);
+      const kw = params.at(d).injectionFeeKeyword;
       return line.itemName.includes(kw) && settlement.some((l) => l !== line && isDrugLine(l.itemName, params, d));
     },
     decide({ line, person, priorPaid, serviceDate, acc }): PolicyDecision {
       const d = line.settlementDate;
       const reasons: ReasonCode[] = [];
       const trace: TraceStep[] = [];
-      const from = params.get<string>('inForceFrom', d);
-      const to = params.get<string>('inForceTo', d);
+      const P = params.at(d);
+      const { inForceFrom: from, inForceTo: to } = P;
       const inForceOk = inForce(d, from, to);
       trace.push({ step: '政策执行期', clause: `${DOC} 一、工作目标（过渡期）`, inputs: { 结算日期: d, 执行期: `${from}～${to}` }, result: inForceOk ? '在执行期内' : '不在执行期内' });
       if (!inForceOk) reasons.push('POLICY_NOT_IN_FORCE');
-      const cat = categoryCheck(person, params.get<Category[]>('coveredCategories', serviceDate), serviceDate, `${DOC} 二、救助对象范围 1.`);
+      const cat = categoryCheck(person, params.at(serviceDate).coveredCategories, serviceDate, `${DOC} 二、救助对象范围 1.`);
       trace.push(cat.step);
       reasons.push(...cat.reasons);
       if (person) {
@@ -77,7 +90,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       if (person) {
         const first = acc.get({ policy: 'ln-as-2022', idNumber: line.idNumber, year: 0, key: 'first-claim' }).firstDate;
         const reference = person.lastReview ?? first ?? serviceDate;
-        const interval = params.get<number>('reviewIntervalDays', serviceDate);
+        const interval = params.at(serviceDate).reviewIntervalDays;
         const due = addDays(reference, interval);
         const overdue = serviceDate > due;
         trace.push({ step: '复查评估', clause: `${DOC} 四、（七）建立精准救治退出制度`, inputs: { 最近复查日期: person.lastReview ?? `未登记（以首次救治日期 ${first ?? serviceDate} 计）`, 时限天数: String(interval), 应复查日期: due, 就诊日期: serviceDate }, result: overdue ? '未按时限复查评估，挂起' : '在复查时限内' });
@@ -86,7 +99,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       }
       const total = line.totalCost;
       const selfPay = total.minus(priorPaid);
-      const cap = roundFen(total.times(new D(params.get<string>('specialFundRatio', d))));
+      const cap = roundFen(total.times(P.specialFundRatio));
       const special = minMoney(selfPay, cap);
       const third = selfPay.minus(special);
       trace.push({
@@ -99,7 +112,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
         step: '专项医疗救治资金 F',
         clause: `${DOC} 三、“补助上限为使用该生物制剂药品费用的20%”`,
         inputs: { 参数: params.describe('specialFundRatio', d) },
-        result: `F = min(S, round(${params.get<string>('specialFundRatio', d)} × ${fmt(total)})) = min(${fmt(selfPay)}, ${fmt(cap)}) = ${fmt(special)}`,
+        result: `F = min(S, round(${P.specialFundRatio.toString()} × ${fmt(total)})) = min(${fmt(selfPay)}, ${fmt(cap)}) = ${fmt(special)}`,
       });
       trace.push({ step: '指定第三方机构 T', clause: `${DOC} 三、“由指定的第三方机构对剩余个人负担费用给予全额补助”`, result: `T = S − F = ${fmt(selfPay)} − ${fmt(special)} = ${fmt(third)}；个人负担 0.00` });
       return {

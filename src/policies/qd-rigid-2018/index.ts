@@ -2,9 +2,9 @@
 import { D, fmt, maxMoney, minMoney, roundFen, ZERO } from '../../domain/money.js';
 import { ageAt } from '../../domain/dates.js';
 import { birthDateOf } from '../../domain/id-number.js';
-import type { Category } from '../../domain/categories.js';
 import { VISIT_LABEL, type VisitType } from '../../domain/categories.js';
 import type { ReasonCode } from '../../domain/reasons.js';
+import * as k from '../param-kinds.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
 import { didYouMean } from '../../domain/text.js';
 import { capToBorne, categoryCheck, diagnosisMatches, hasDiagnosis, inForce, normalizeItem } from '../common.js';
@@ -69,10 +69,28 @@ export function capsByItem(caps: Record<string, unknown>): Map<string, string> {
   return out;
 }
 
+/** each dated caps table checked when the policy loads, and looked up by catalogue item from then on */
+const capsKind: k.Kind<Map<string, string>> = {
+  want: '应为对象 { "目录项目名称": "最高救助金额" }',
+  parse: (v) => (v && typeof v === 'object' && !Array.isArray(v) ? capsByItem(v as Record<string, unknown>) : k.BAD),
+};
+const visitTypes: k.Kind<VisitType[]> = {
+  want: `应为就诊类型的列表（可用：${Object.keys(VISIT_LABEL).join('、')}）`,
+  parse: (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string' && x in VISIT_LABEL) ? (v as VisitType[]) : k.BAD),
+};
+/** params.json, typed (issue 19 §2): checked when the policy loads */
+export const SCHEMA = {
+  inForceFrom: k.date,
+  coveredCategories: k.categories,
+  visitTypes,
+  childAgeLimit: k.count,
+  caps: capsKind,
+  approvalUplift: k.ratio,
+  ratio: k.ratio,
+};
+
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
-  const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID), ID);
-  // every dated value checked now, and looked up by item from then on
-  const capTables = new Map<unknown, Map<string, string>>(Object.values(params.file.caps!.values).map((v) => [v, capsByItem(v as Record<string, unknown>)]));
+  const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID), ID, SCHEMA);
   return {
     id: ID,
     name: '青岛市困难居民医疗刚性支出救助',
@@ -85,16 +103,17 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const reasons: ReasonCode[] = [];
       const trace: TraceStep[] = [];
       const zero = { [FUND.id]: ZERO };
-      const from = params.get<string>('inForceFrom', serviceDate);
+      const P = params.at(serviceDate);
+      const from = P.inForceFrom;
       trace.push({ step: '救助项目', clause: `${DOC} 二、（二）及附件目录`, inputs: { 项目名称: line.itemName }, result: `目录项目“${item.name}”（${item.kind === 'drug' ? '特效药' : item.kind === 'device' ? '特殊器材' : '特殊食品'}，对应病种 ${item.rows.map((r) => `${r}.${DISEASE_BY_ROW.get(r)!.name}`).join('、')}）` });
       if (!inForce(serviceDate, from, null)) {
         reasons.push('POLICY_NOT_IN_FORCE');
         trace.push({ step: '政策执行期', clause: `${DOC} 二、（三）“从2018年度起”`, inputs: { 就诊日期: serviceDate }, result: `早于 ${from}` });
       }
-      const cat = categoryCheck(person, params.get<Category[]>('coveredCategories', serviceDate), serviceDate, `${DOC} 二、（一）救助对象`);
+      const cat = categoryCheck(person, P.coveredCategories, serviceDate, `${DOC} 二、（一）救助对象`);
       trace.push(cat.step);
       reasons.push(...cat.reasons);
-      const visits = params.get<VisitType[]>('visitTypes', serviceDate);
+      const visits = P.visitTypes;
       if (!visits.includes(line.visitType)) {
         reasons.push('VISIT_TYPE_NOT_COVERED');
         trace.push({ step: '就诊类型', clause: `${DOC} 二、（三）“住院或门诊大病治疗时”`, inputs: { 就诊类型: VISIT_LABEL[line.visitType] }, result: '不属于住院或门诊大病' });
@@ -109,7 +128,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
           reasons.push('ITEM_DISEASE_MISMATCH');
           trace.push({ step: '病种', clause: `${DOC} 附件目录`, inputs: { 诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim() }, result: `诊断与“${item.name}”对应的病种不符` });
         } else {
-          const limit = params.get<number>('childAgeLimit', serviceDate);
+          const limit = P.childAgeLimit;
           const age = ageAt(birthDateOf(line.idNumber), serviceDate);
           const ok = matched.filter((d) => !d.childOnly || age < limit);
           trace.push({ step: '病种', clause: `${DOC} 附件目录`, inputs: { 诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim(), 年龄: String(age) }, result: ok.length ? `符合病种：${ok.map((d) => d.name).join('、')}` : `儿童病种要求未满 ${limit} 周岁` });
@@ -117,7 +136,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
         }
       }
       const R = line.totalCost.minus(priorPaid);
-      const capText = capTables.get(params.get<unknown>('caps', serviceDate))!.get(item.name);
+      const capText = P.caps.get(item.name);
       if (capText === undefined || capText === null || capText === '') {
         reasons.push('CAP_NOT_CONFIGURED');
         trace.push({ step: '最高救助金额', clause: `${DOC} 二、（三）“该救助项目设定的最高救助金额”`, inputs: { 项目: item.name }, result: '文件未公布该项目的最高救助金额，配置中也未设置：挂起，不凭猜测支付' });
@@ -125,11 +144,11 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       if (reasons.length > 0) return { reasons, base: R, payments: zero, changes: [], trace, payee: line.hospital };
       const C = new D(capText!);
       const approved = line.expertApproval === true;
-      const uplift = new D(params.get<string>('approvalUplift', serviceDate));
+      const uplift = P.approvalUplift;
       const cap = approved ? roundFen(C.times(uplift.plus(1))) : C;
       const used = acc.get({ policy: ID, idNumber: line.idNumber, year, key: item.name }).paid;
       const left = maxMoney(ZERO, cap.minus(used));
-      const ratio = new D(params.get<string>('ratio', serviceDate));
+      const ratio = P.ratio;
       const computed = roundFen(minMoney(R.times(ratio), left));
       trace.push({ step: '个人负担 R', clause: `${DOC} 二、（三）“除社会医疗保险……和困难居民医疗救助外，个人负担费用”`, inputs: { 医疗总费用: fmt(line.totalCost), 已支付: fmt(priorPaid) }, result: `R = ${fmt(R)}` });
       trace.push({

@@ -1,9 +1,10 @@
 // 盐城市亭湖区健康救助工作实施方案（试行）
 import { D, fmt, maxMoney, minMoney, roundFen, ZERO, type Money } from '../../domain/money.js';
 import { addMonths, ageAt, endOfMonth, type IsoDate } from '../../domain/dates.js';
-import { categoryLabel, type Category } from '../../domain/categories.js';
+import { categoryLabel } from '../../domain/categories.js';
 import type { ReasonCode } from '../../domain/reasons.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
+import * as k from '../param-kinds.js';
 import { capToBorne, diagnosisMatches, type DiseaseMatcher } from '../common.js';
 import type { Person } from '../../roster/merge.js';
 import { birthDateOf } from '../../domain/id-number.js';
@@ -38,8 +39,29 @@ function classed(label: string, pc: 1 | 2): string {
   return /类）$/.test(label) ? label : `${label}（${pc === 1 ? '一' : '二'}类）`;
 }
 
+const CATS = ['A', 'B', 'C'] as const;
+const CLASSES = ['1', '2'] as const;
+/** params.json, typed (issue 19 §2): checked when the policy loads */
+export const SCHEMA = {
+  inForceFrom: k.date,
+  trialEnd: k.dateOrNone,
+  class1Categories: k.categories,
+  class2Categories: k.categories,
+  householdKeyword: k.text,
+  retroactiveMonths: k.count,
+  identityMonths: k.count,
+  deductible: k.table(k.table(k.money, CLASSES), CATS),
+  ratio: k.table(k.ratio, CATS),
+  annualCap: k.table(k.money, CATS),
+  nonComplianceFactor: k.ratio,
+  majorDiseases: k.raw,
+  rareWithoutProvincialPolicy: k.matcher,
+  rareWithProvincialPolicy: k.matcher,
+  serviceSubsidyPerPerson: k.money,
+};
+
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
-  const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID), ID);
+  const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID), ID, SCHEMA);
   const diseaseCache = new Map<unknown, NamedDisease[]>();
   const diseases = (v: unknown) => {
     if (!diseaseCache.has(v)) diseaseCache.set(v, loadDiseaseList(v));
@@ -47,22 +69,19 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
   };
 
   function classify(line: PolicyDecisionInput['line'], date: IsoDate): { cat: DiseaseCategory; disease: string } {
-    const c = params.get<DiseaseMatcher>('rareWithProvincialPolicy', date);
-    if (diagnosisMatches(line, c)) return { cat: 'C', disease: '经省市规范救助政策的罕见病' };
+    const P = params.at(date);
+    if (diagnosisMatches(line, P.rareWithProvincialPolicy)) return { cat: 'C', disease: '经省市规范救助政策的罕见病' };
     // the national 30 diseases include three for children (0–14 周岁): an adult's leukaemia is category A
     const age = ageAt(birthDateOf(line.idNumber), date);
-    const major = diseases(params.get<unknown>('majorDiseases', date)).find((d) => diagnosisMatches(line, d) && (d.maxAge === undefined || age <= d.maxAge));
+    const major = diseases(P.majorDiseases).find((d) => diagnosisMatches(line, d) && (d.maxAge === undefined || age <= d.maxAge));
     if (major) return { cat: 'B', disease: major.name };
-    if (diagnosisMatches(line, params.get<DiseaseMatcher>('rareWithoutProvincialPolicy', date))) return { cat: 'B', disease: '省市暂无规范救助政策的罕见病特殊病' };
+    if (diagnosisMatches(line, P.rareWithoutProvincialPolicy)) return { cat: 'B', disease: '省市暂无规范救助政策的罕见病特殊病' };
     return { cat: 'A', disease: '一般疾病、慢性病' };
   }
 
   /** The highest class among Tinghu periods covering the date (就高), or why none does. */
   function identity(person: Person, date: IsoDate): { cls: 1 | 2 | null; reason: ReasonCode | null; step: TraceStep } {
-    const c1 = params.get<Category[]>('class1Categories', date);
-    const c2 = params.get<Category[]>('class2Categories', date);
-    const retro = params.get<number>('retroactiveMonths', date);
-    const months = params.get<number>('identityMonths', date);
+    const { class1Categories: c1, class2Categories: c2, retroactiveMonths: retro, identityMonths: months } = params.at(date);
     const periods = person.periods.filter((p) => c1.includes(p.category) || c2.includes(p.category));
     const clause = `${DOC} 二、覆盖范围；三、（一）2.“从申请认定的前12个月起……次月起不再享受……当次住院仍按原救助对象类别享受”`;
     if (periods.length === 0)
@@ -95,8 +114,8 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const trace: TraceStep[] = [];
       const zero = { [FUND.id]: ZERO };
       const payee = person?.serviceUnit || line.hospital;
-      const from = params.get<string>('inForceFrom', serviceDate);
-      const trialEnd = params.get<string | null>('trialEnd', serviceDate);
+      const P = params.at(serviceDate);
+      const { inForceFrom: from, trialEnd } = P;
       const inForceOk = serviceDate >= from;
       trace.push({ step: '政策执行期', clause: `${DOC}“自发布之日起试行，试行期两年”`, inputs: { 就诊日期: serviceDate, 开始日期: from, 试行期截止: trialEnd ?? '未设置' }, result: inForceOk ? (trialEnd && serviceDate > trialEnd ? '已过配置的试行期截止日期（仅提示，照常计算）' : '在执行期内') : '早于执行开始日期' });
       if (!inForceOk) reasons.push('POLICY_NOT_IN_FORCE');
@@ -109,7 +128,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const id = identity(person, serviceDate);
       trace.push(id.step);
       if (id.reason) reasons.push(id.reason);
-      const keyword = params.get<string>('householdKeyword', serviceDate);
+      const keyword = P.householdKeyword;
       if (!person.householdPlace) {
         reasons.push('MISSING_FIELD');
         trace.push({ step: '户籍', clause: `${DOC} 三、（一）2.“具有我区户籍”`, result: '名单缺少户籍地，无法判断，挂起' });
@@ -128,10 +147,9 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const { cat, disease } = classify(line, serviceDate);
       trace.push({ step: '疾病大类', clause: `${DOC} 救助标准表 疾病大类`, inputs: { 诊断编码: line.diagnosisCode || '无', 诊断名称: line.diagnosisName || '无' }, result: `${cat} 类：${CATEGORY_LABEL[cat]}（${disease}）` });
       const firstApplied = cat === 'B' && person.firstDeductibleApplied === true;
-      const dedTable = params.get<Record<DiseaseCategory, Record<string, string>>>('deductible', serviceDate);
-      const deductible = firstApplied ? ZERO : new D(dedTable[cat][String(cls)]!);
-      const ratio = new D(params.get<Record<DiseaseCategory, string>>('ratio', serviceDate)[cat]);
-      const cap = new D(params.get<Record<DiseaseCategory, string>>('annualCap', serviceDate)[cat]);
+      const deductible = firstApplied ? ZERO : P.deductible[cat][cls === 1 ? '1' : '2'];
+      const ratio = P.ratio[cat];
+      const cap = P.annualCap[cat];
       const yearAcc = acc.get({ policy: ID, idNumber: line.idNumber, year, key: cat });
       const before: Money = cat === 'B' ? acc.get({ policy: ID, idNumber: line.idNumber, year: 0, key: 'B-deductible' }).base : yearAcc.base;
       const after = before.plus(E);
@@ -147,7 +165,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const entitled = minMoney(roundFen(over.times(ratio)), capLeft);
       trace.push({ step: '应救助金额', clause: `${DOC} 救助标准表 救助比例 ${ratio.times(100).toString()}%、年度封顶 ${cap.div(10000).toString()} 万元`, inputs: { 比例: ratio.toString(), [`${year}年已核定（未减半）`]: fmt(entitledSoFar), 封顶余额: fmt(capLeft) }, result: `min(round(${fmt(over)} × ${ratio.toString()}), ${fmt(capLeft)}) = ${fmt(entitled)}` });
       const halved = person.compliance === false;
-      const factor = halved ? new D(params.get<string>('nonComplianceFactor', serviceDate)) : new D(1);
+      const factor = halved ? P.nonComplianceFactor : new D(1);
       const computed = roundFen(entitled.times(factor));
       trace.push({ step: '依从基础健康服务', clause: `${DOC} 三、（一）2.“对放弃依从基础健康服务的人群，减半实施医疗专项救助”`, inputs: { 依从: halved ? '否' : '是' }, result: `支付 = round(${fmt(entitled)} × ${factor.toString()}) = ${fmt(computed)}` });
       const pay = capToBorne(computed, line, priorPaid, trace);
