@@ -12,7 +12,8 @@ import { loadConfig, resolveLedgerPath, operatorName, commandLine } from '../run
 import { SqliteLedger } from '../ledger/sqlite.js';
 import { importOpening, OpeningRefused } from '../ledger/opening.js';
 import { revertRun } from '../ledger/revert.js';
-import { explain, runLabel } from '../ledger/explain.js';
+import { explain, runLabel, type ExplainOptions } from '../ledger/explain.js';
+import type { Policy } from '../engine/types.js';
 import { InputError, UsageError } from '../io/errors.js';
 import { say, warn } from './output.js';
 import { join } from 'node:path';
@@ -172,7 +173,7 @@ export function registerLedger(program: Command): void {
       const path = ledgerPathOf(flags);
       const l = new SqliteLedger(path, { onWait: () => warn('台账正被另一个进程使用，等待其完成后继续……') });
       try {
-        const r = await importOpening(l, file, { operator: operatorName(flags.operator), commandLine: commandLine(), encoding: flags.encoding, sheet: flags.sheet });
+        const r = await importOpening(l, file, { operator: operatorName(flags.operator), commandLine: commandLine(), policies: allPolicies(flags), encoding: flags.encoding, sheet: flags.sheet });
         say(`已导入期初余额 ${r.rows} 行；台账：第 ${r.run.id} 次运行已提交（${path}）；台账校验码 ${ledgerCode(r.run.id, r.run.hash!)}`);
       } catch (err) {
         if (err instanceof OpeningRefused) {
@@ -189,10 +190,19 @@ export function registerLedger(program: Command): void {
 }
 
 /** A fund's name from the policies that know it; the id where none does (a policy since removed). */
-let fundNames: Map<string, string> | null = null;
-function fundName(id: string): string {
-  fundNames ??= new Map(Object.values(POLICY_FACTORIES).flatMap((make) => make().funds.map((f) => [f.id, f.name] as [string, string])));
-  return fundNames.get(id) ?? id;
+/** Every registered policy, with the config's parameters (the ledger knows policies only through these). */
+function allPolicies(flags: LedgerFlags): Policy[] {
+  return createPolicies(Object.keys(POLICY_FACTORIES), loadConfig(flags.config).config.parameters);
+}
+
+/** What explain needs to know of the policies: fund names and accumulator words (ids where a policy was since removed). */
+function policyWords(policies: Policy[]): Pick<ExplainOptions, 'fundName' | 'accumulatorLabel'> {
+  const funds = new Map(policies.flatMap((p) => p.funds.map((f) => [f.id, f.name] as [string, string])));
+  const byId = new Map(policies.map((p) => [p.id, p]));
+  return {
+    fundName: (id) => funds.get(id) ?? id,
+    accumulatorLabel: (policy, key, year) => byId.get(policy)?.accumulators?.label(key, year) ?? `${year === 0 ? '跨年度' : `${year} 年`} ${key}`,
+  };
 }
 
 export function registerExplain(program: Command): void {
@@ -204,7 +214,7 @@ export function registerExplain(program: Command): void {
     .action(async (claimId: string, flags: LedgerFlags) => {
       if (flags.line !== undefined && !/^\d+$/.test(flags.line)) throw new UsageError(`--line 应为数字，而不是“${flags.line}”。`);
       await withLedger(flags, async (l) => {
-        const text = explain(l, claimId, { lineNo: flags.line === undefined ? undefined : Number(flags.line), policy: flags.policy, hospital: flags.hospital, fundName });
+        const text = explain(l, claimId, { lineNo: flags.line === undefined ? undefined : Number(flags.line), policy: flags.policy, hospital: flags.hospital, ...policyWords(allPolicies(flags)) });
         if (text.length === 0)
           throw new UsageError(
             `台账中没有${/:\d+$/.test(claimId) ? ` ${claimId} 这一行` : `结算单 ${claimId}${flags.line ? ` 第 ${flags.line} 行` : ''} `}的审核记录，也没有它的无效或跳过记录（试算 --dry-run 和没有新内容的运行不写台账）。`,

@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { fmtGrouped } from '../domain/money.js';
 import { loadConfig, expandGlobs, aliasMap, skippedNote } from '../run/config.js';
 import { loadPeople } from '../run/people.js';
-import { reportDisbursement, reportPublicity, reportThAnnual, reportThServiceSubsidy } from '../reports/ledger-reports.js';
+import { reportDisbursement, reportPublicity } from '../reports/ledger-reports.js';
+import { createPolicies, POLICY_FACTORIES } from '../policies/registry.js';
+import type { SqliteLedger } from '../ledger/sqlite.js';
 import { reportJinzhouMonthly } from '../reports/jinzhou.js';
 import { reportSettlement } from '../reports/settlement-report.js';
 import { reconcile } from '../reports/reconcile.js';
@@ -122,27 +124,29 @@ export function registerReport(program: Command): void {
       });
     });
 
-  common(report.command('th-service-subsidy').description('亭湖基础健康服务团队补助：每人每年 150 元（参数），按基层医疗单位'))
-    .option('--year <YYYY>', '年度')
-    .option('--roster <files...>', '救助对象名单（默认取配置中的 rosters）')
-    .action(async (flags: ReportFlags) => {
-      const y = year(flags);
-      const people = (await rosterPeople(flags, true))!;
-      const r = await reportThServiceSubsidy(people, { year: y, outDir: outDir(flags, String(y)) });
-      say(`亭湖服务团队补助 ${y} 年：${r.people} 人，合计 ¥${fmtGrouped(r.total)}${r.unassigned ? `；${r.unassigned} 人未登记基层医疗单位，未计补助` : ''}`);
-      say(resolve(r.file));
-    });
-
-  common(report.command('th-annual').description('亭湖年度结算：每人年度累计基数、起付线、应救助、已支付，及仍未达起付线的人员'))
-    .option('--year <YYYY>', '年度')
-    .action(async (flags: ReportFlags) => {
-      const y = year(flags);
-      await withLedger(flags, async (l) => {
-        const r = await reportThAnnual(l, { year: y, outDir: outDir(flags, String(y)) });
-        say(`亭湖 ${y} 年度结算：${r.rows} 人·类，其中未达起付线 ${r.below}`);
-        say(resolve(r.file));
+  // each policy's own reports, as its folder declares them (th-2021: th-service-subsidy, th-annual)
+  for (const policy of createPolicies(Object.keys(POLICY_FACTORIES))) {
+    for (const rep of policy.reports ?? []) {
+      const cmd = common(report.command(rep.name).description(rep.description));
+      if (rep.period === 'year') cmd.option('--year <YYYY>', '年度');
+      else cmd.option('--month <YYYY-MM>', '月份');
+      if (rep.uses.roster !== 'no') cmd.option('--roster <files...>', '救助对象名单（默认取配置中的 rosters）');
+      cmd.action(async (flags: ReportFlags) => {
+        const period = rep.period === 'year' ? String(year(flags)) : month(flags);
+        // the report runs with the config's parameters for its policy
+        const configured = createPolicies([policy.id], loadConfig(flags.config).config.parameters)[0]!;
+        const mine = configured.reports!.find((r) => r.name === rep.name)!;
+        const people = rep.uses.roster === 'no' ? null : await rosterPeople(flags, rep.uses.roster === 'required');
+        const go = async (ledger: SqliteLedger | null) => {
+          const r = await mine.run({ year: Number(period.slice(0, 4)), month: rep.period === 'month' ? period : null, outDir: outDir(flags, period), ledger, people });
+          say(r.summary);
+          say(resolve(r.file));
+        };
+        if (rep.uses.ledger) await withLedger(flags, go);
+        else await go(null);
       });
-    });
+    }
+  }
 }
 
 export function registerReconcile(program: Command): void {

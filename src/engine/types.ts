@@ -4,6 +4,7 @@ import type { ClaimLine } from '../domain/types.js';
 import type { ReasonCode, Status } from '../domain/reasons.js';
 import type { Person } from '../roster/merge.js';
 import type { Params } from '../policies/params.js';
+import type { SqliteLedger } from '../ledger/sqlite.js';
 
 export interface TraceStep {
   step: string;
@@ -89,6 +90,41 @@ export interface Policy {
   wantsSettlement?(line: ClaimLine): boolean;
   /** run-level notices (each printed once on the console, e.g. a configured trial end that has passed) */
   notices?: Set<string>;
+  /** the accumulators it keeps, in its own words (none: it keeps no year-to-date amounts) */
+  accumulators?: AccumulatorVocabulary;
+  /** its own reports (`assist report NAME`) */
+  reports?: PolicyReport[];
+}
+
+/** A policy's accumulators as clerks name them (issue 19 §3): the rest of the tool asks, never switches on ids. */
+export interface AccumulatorVocabulary {
+  /** the accumulator an opening-balance 累计项目 names, in any of the policy's spellings; or why it names none */
+  openingKey(label: string): { ok: true; key: string; yearless: boolean } | { ok: false; detail: string };
+  /** how a key reads in explain and reports (year 0: kept across years) */
+  label(key: string, year: number): string;
+  /** keys that hold a first date rather than amounts (an opening row must give the date) */
+  dateKeys?: readonly string[];
+  /** an opening row without 应救助 counts what was paid as entitled (else 0) */
+  openingEntitledIsPaid?: boolean;
+}
+
+/** What a policy report is given: the period, where to write, the ledger and the roster when it asks for them. */
+export interface PolicyReportInput {
+  year: number;
+  month: string | null;
+  outDir: string;
+  ledger: SqliteLedger | null;
+  people: Map<string, Person> | null;
+}
+
+export interface PolicyReport {
+  /** the command: assist report NAME */
+  name: string;
+  description: string;
+  period: 'year' | 'month';
+  uses: { ledger: boolean; roster: 'required' | 'optional' | 'no' };
+  /** writes the report; `summary` is the console line (the file's path is printed after it) */
+  run(input: PolicyReportInput): Promise<{ file: string; summary: string }>;
 }
 
 export interface LineResult {

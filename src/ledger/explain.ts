@@ -13,13 +13,6 @@ import type { ExceptionRow, Ledger, RunInfo, StoredLine } from './store.js';
 const KIND_LABEL: Record<RunInfo['kind'], string> = { adjudicate: '审核', revert: '撤销', opening: '期初余额导入' };
 const VISIT: Record<string, string> = VISIT_LABEL;
 
-function accLabel(policy: string, year: number, key: string): string {
-  const y = year === 0 ? '跨年度' : `${year} 年`;
-  if (policy === 'th-2021') return key === 'B-deductible' ? `${y} B类首次起付线累计` : `${y} ${key} 类`;
-  if (key === 'first-claim') return `${y} 首次救治日期`;
-  return `${y} ${key}`;
-}
-
 export function runLabel(r: RunInfo): string {
   return `第 ${r.id} 次运行（${KIND_LABEL[r.kind]}，${r.startedAt.slice(0, 16).replace('T', ' ')}，操作员 ${r.operator}${r.month ? `，月份 ${r.month}` : ''}）`;
 }
@@ -30,6 +23,8 @@ export interface ExplainOptions {
   hospital?: string;
   /** a fund's name for its id (the caller knows the policies; the ledger does not) */
   fundName?: (id: string) => string;
+  /** an accumulator in its policy's words ("2024 年 A 类") */
+  accumulatorLabel?: (policy: string, key: string, year: number) => string;
 }
 
 /** `claims.xlsx:27` (or a path ending in it): a row of a file, rather than a claim id */
@@ -77,6 +72,7 @@ function explainException(ledger: Ledger, e: ExceptionRow): string[] {
 function explainLine(ledger: Ledger, line: StoredLine, o: ExplainOptions): string[] {
   const policyFilter = o.policy;
   const fundName = o.fundName ?? ((id: string) => id);
+  const accLabel = o.accumulatorLabel ?? ((_: string, key: string, year: number) => `${year === 0 ? '跨年度' : `${year} 年`} ${key}`);
   const out: string[] = [];
   const run = ledger.run(line.runId)!;
   const entry = ledger.trace(line);
@@ -119,8 +115,9 @@ function explainLine(ledger: Ledger, line: StoredLine, o: ExplainOptions): strin
       out.push(`       结果：${step.result}`);
     }
     for (const a of traced.accumulators) {
-      const fmtAcc = (x: typeof a.before): string => (a.key === 'first-claim' ? `首次 ${x.firstDate ?? '无'}` : `基数 ${x.base}，应救助 ${x.entitled}，已支付 ${x.paid}`);
-      out.push(`  累计额（${accLabel(traced.policy ?? '', a.year, a.key)}）：变动前 ${fmtAcc(a.before)} → 变动后 ${fmtAcc(a.after)}`);
+      // a date-valued accumulator (ln-as-2022's first treatment) has no amounts
+      const fmtAcc = (x: typeof a.before): string => (x.firstDate !== null && x.firstDate !== undefined ? `首次 ${x.firstDate}` : a.after.firstDate ? '首次 无' : `基数 ${x.base}，应救助 ${x.entitled}，已支付 ${x.paid}`);
+      out.push(`  累计额（${accLabel(traced.policy ?? '', a.key, a.year)}）：变动前 ${fmtAcc(a.before)} → 变动后 ${fmtAcc(a.after)}`);
     }
     if (stored) {
       const pays = Object.entries(stored.payments);

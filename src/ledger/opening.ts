@@ -8,48 +8,16 @@ import { normalizeLabel } from '../domain/text.js';
 import { ZERO } from '../domain/money.js';
 import type { RowError } from '../domain/types.js';
 import type { OpeningInput } from '../io/records.js';
-import { POLICY_FACTORIES } from '../policies/registry.js';
-import { FUNDS as LN_FUNDS } from '../policies/ln-as-2022/index.js';
-import { catalogueItemNames } from '../policies/qd-rigid-2018/index.js';
-import { normalizeItem } from '../policies/common.js';
+import type { Policy } from '../engine/types.js';
 import type { Ledger, OpeningRow, RunInfo } from './store.js';
 import { fileSha256, policyVersions } from './provenance.js';
-import { createPolicies } from '../policies/registry.js';
-
-type KeyResolution = { ok: true; key: string; yearless: boolean } | { ok: false; detail: string };
 
 const YEARLESS = /^(0|跨年度|不分年度|—|-)?$/;
 
-/** The accumulator items each policy keeps (README「期初余额」lists them). */
-export function resolveOpeningKey(policy: string, label: string): KeyResolution {
-  const n = normalizeLabel(label).toUpperCase();
-  if (policy === 'th-2021') {
-    if (/^(A|A类)$/.test(n)) return { ok: true, key: 'A', yearless: false };
-    if (/^(B|B类)$/.test(n)) return { ok: true, key: 'B', yearless: false };
-    if (/^(C|C类)$/.test(n)) return { ok: true, key: 'C', yearless: false };
-    if (/^(B-DEDUCTIBLE|B类起付线|B类起付线累计|首次起付线)$/.test(n)) return { ok: true, key: 'B-deductible', yearless: true };
-    return { ok: false, detail: `亭湖区健康救助的累计项目应为 A类、B类、C类 或 B类起付线，而不是“${label}”` };
-  }
-  if (policy === 'ln-as-2022') {
-    if (n === LN_FUNDS.special.id.toUpperCase() || /^(专项医疗救治资金|专项资金)$/.test(n)) return { ok: true, key: LN_FUNDS.special.id, yearless: false };
-    if (n === LN_FUNDS.thirdParty.id.toUpperCase() || /^(指定第三方机构|第三方机构|第三方)$/.test(n)) return { ok: true, key: LN_FUNDS.thirdParty.id, yearless: false };
-    if (/^(FIRST-CLAIM|首次救治|首次救治日期)$/.test(n)) return { ok: true, key: 'first-claim', yearless: true };
-    return { ok: false, detail: `强直性脊柱炎救助的累计项目应为 专项医疗救治资金、指定第三方机构 或 首次救治，而不是“${label}”` };
-  }
-  if (policy === 'qd-rigid-2018') {
-    const item = catalogueItemNames().find((name) => normalizeItem(name) === normalizeItem(label));
-    if (item) return { ok: true, key: item, yearless: false };
-    return { ok: false, detail: `“${label}”不是青岛刚性支出目录中的项目（须与目录印刷名称一致，如“克唑替尼”）` };
-  }
-  return { ok: false, detail: `政策 ${policy} 没有年度累计额，无需导入期初余额` };
-}
-
 /** Policy column: an id (th-2021) or the policy's name. */
-export function resolvePolicyId(text: string): string | null {
+export function resolvePolicy(text: string, policies: readonly Policy[]): Policy | null {
   const n = normalizeLabel(text);
-  if (POLICY_FACTORIES[n]) return n;
-  for (const id of Object.keys(POLICY_FACTORIES)) if (normalizeLabel(POLICY_FACTORIES[id]!().name) === n) return id;
-  return null;
+  return policies.find((p) => p.id === n) ?? policies.find((p) => normalizeLabel(p.name) === n) ?? null;
 }
 
 export interface OpeningImport {
@@ -58,8 +26,8 @@ export interface OpeningImport {
   rowsRead: number;
 }
 
-/** Reads and checks the whole file; nothing touches the ledger here. */
-export async function readOpening(file: string, opts: { encoding?: string; sheet?: string } = {}): Promise<OpeningImport> {
+/** Reads and checks the whole file against the policies' own accumulator words; nothing touches the ledger here. */
+export async function readOpening(file: string, policies: readonly Policy[], opts: { encoding?: string; sheet?: string } = {}): Promise<OpeningImport> {
   const rows: OpeningRow[] = [];
   const errors: RowError[] = [];
   let rowsRead = 0;
@@ -74,12 +42,14 @@ export async function readOpening(file: string, opts: { encoding?: string; sheet
     }
     if (item.type !== 'opening') continue;
     const r = item.row;
-    const policy = resolvePolicyId(r.policy);
-    if (!policy) {
-      bad(r, r.columns.policy, `无法识别的政策“${r.policy}”（可用：${Object.keys(POLICY_FACTORIES).join('、')}）`);
+    const found = resolvePolicy(r.policy, policies);
+    if (!found) {
+      bad(r, r.columns.policy, `无法识别的政策“${r.policy}”（可用：${policies.map((p) => p.id).join('、')}）`);
       continue;
     }
-    const k = resolveOpeningKey(policy, r.key);
+    const policy = found.id;
+    const vocabulary = found.accumulators;
+    const k = vocabulary ? vocabulary.openingKey(r.key) : ({ ok: false, detail: `政策 ${policy} 没有年度累计额，无需导入期初余额` } as const);
     if (!k.ok) {
       bad(r, r.columns.key, k.detail);
       continue;
@@ -99,8 +69,8 @@ export async function readOpening(file: string, opts: { encoding?: string; sheet
       }
       year = Number(yearText);
     }
-    if (k.key === 'first-claim' && !r.firstDate) {
-      bad(r, '首次救治日期', '累计项目“首次救治”须填写首次救治日期');
+    if (vocabulary!.dateKeys?.includes(k.key) && !r.firstDate) {
+      bad(r, '首次救治日期', `累计项目“${r.key}”须填写首次救治日期`);
       continue;
     }
     const dupKey = `${r.idNumber}|${policy}|${year}|${k.key}`;
@@ -109,7 +79,7 @@ export async function readOpening(file: string, opts: { encoding?: string; sheet
       continue;
     }
     seen.set(dupKey, r.row);
-    rows.push({ idNumber: r.idNumber, policy, year, key: k.key, base: r.base, paid: r.paid, entitled: r.entitled ?? (policy === 'th-2021' ? r.paid : ZERO), firstDate: r.firstDate, source: r.source, row: r.row });
+    rows.push({ idNumber: r.idNumber, policy, year, key: k.key, base: r.base, paid: r.paid, entitled: r.entitled ?? (vocabulary!.openingEntitledIsPaid ? r.paid : ZERO), firstDate: r.firstDate, source: r.source, row: r.row });
   }
   if (rowsRead !== rows.length + errors.length) throw new Error(`行数核对失败：${file} 读取 ${rowsRead} 行，有效 ${rows.length}，错误 ${errors.length}`);
   return { rows, errors, rowsRead };
@@ -124,17 +94,17 @@ export class OpeningRefused extends Error {
   }
 }
 
-export async function importOpening(ledger: Ledger, file: string, opts: { operator: string; commandLine: string; encoding?: string; sheet?: string }): Promise<{ run: RunInfo; rows: number }> {
-  const data = await readOpening(file, opts);
+export async function importOpening(ledger: Ledger, file: string, opts: { operator: string; commandLine: string; policies: readonly Policy[]; encoding?: string; sheet?: string }): Promise<{ run: RunInfo; rows: number }> {
+  const data = await readOpening(file, opts.policies, opts);
   if (data.errors.length > 0) throw new OpeningRefused(`${basename(file)} 有 ${data.errors.length} 行错误，未导入任何期初余额；请改正后重新导入。`, data.errors);
   if (data.rows.length === 0) throw new OpeningRefused(`${basename(file)} 没有期初余额数据行。`, []);
   const { sha256, bytes } = await fileSha256(file);
   const runs = ledger.runs();
   const earlier = runs.find((r) => r.kind === 'opening' && r.inputs.some((i) => i.sha256 === sha256) && !runs.some((x) => x.kind === 'revert' && x.revertsRun === r.id));
   if (earlier) throw new OpeningRefused(`${basename(file)} 已于第 ${earlier.id} 次运行（${earlier.startedAt.slice(0, 10)}）导入过，不能重复导入。如需重新导入，请先 assist ledger revert ${earlier.id}。`, []);
-  const policies = [...new Set(data.rows.map((r) => r.policy))];
+  const used = new Set(data.rows.map((r) => r.policy));
   const session = ledger.begin({
-    kind: 'opening', operator: opts.operator, commandLine: opts.commandLine, month: null, policies: policyVersions(createPolicies(policies)),
+    kind: 'opening', operator: opts.operator, commandLine: opts.commandLine, month: null, policies: policyVersions(opts.policies.filter((p) => used.has(p.id))),
     inputs: [{ file: basename(file), role: 'opening', sha256, bytes }],
   });
   try {

@@ -2,12 +2,12 @@
 import { fmt, minMoney, roundFen, ZERO } from '../../domain/money.js';
 import { addDays } from '../../domain/dates.js';
 import type { ReasonCode } from '../../domain/reasons.js';
-import { normalizeKey } from '../../domain/text.js';
+import { normalizeKey, normalizeLabel } from '../../domain/text.js';
 import { INSURANCE_LABEL, SEVERITY_LABEL } from '../../domain/categories.js';
 import * as k from '../param-kinds.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
 import { categoryCheck, inForce, normalizeItem } from '../common.js';
-import type { Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
+import type { AccumulatorVocabulary, Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
 
 const DOC = '辽医保〔2022〕67号';
 export const FUNDS = {
@@ -39,6 +39,23 @@ export function isDrugLine(itemName: string, params: Params<typeof SCHEMA>, date
   return item.includes(drug) || item.replace(/2型/g, 'II型').includes(drug) || aliases.some((a) => item.includes(a));
 }
 
+/** The accumulators: what each fund paid in a year (key: the fund id), and the first treatment date (year 0). */
+const VOCABULARY: AccumulatorVocabulary = {
+  openingKey(label) {
+    const n = normalizeLabel(label).toUpperCase();
+    if (n === FUNDS.special.id.toUpperCase() || /^(专项医疗救治资金|专项资金)$/.test(n)) return { ok: true, key: FUNDS.special.id, yearless: false };
+    if (n === FUNDS.thirdParty.id.toUpperCase() || /^(指定第三方机构|第三方机构|第三方)$/.test(n)) return { ok: true, key: FUNDS.thirdParty.id, yearless: false };
+    if (/^(FIRST-CLAIM|首次救治|首次救治日期)$/.test(n)) return { ok: true, key: 'first-claim', yearless: true };
+    return { ok: false, detail: `强直性脊柱炎救助的累计项目应为 专项医疗救治资金、指定第三方机构 或 首次救治，而不是“${label}”` };
+  },
+  label: (key, year) => {
+    const y = year === 0 ? '跨年度' : `${year} 年`;
+    if (key === 'first-claim') return `${y} 首次救治日期`;
+    return `${y} ${Object.values(FUNDS).find((f) => f.id === key)?.name ?? key}`;
+  },
+  dateKeys: ['first-claim'],
+};
+
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
   const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, 'ln-as-2022'), 'ln-as-2022', SCHEMA);
   return {
@@ -47,6 +64,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     document: `${DOC} 辽宁省生活困难的强直性脊柱炎患者健康救助实施方案`,
     funds: [FUNDS.special, FUNDS.thirdParty],
     params,
+    accumulators: VOCABULARY,
     // an injection fee resubmitted alone (--supersede) is judged beside its drug line already in the ledger
     wantsSettlement: (line) => line.itemName.includes(params.at(line.settlementDate).injectionFeeKeyword),
     inScope({ line, settlement }) {

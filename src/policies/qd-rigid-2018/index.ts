@@ -8,7 +8,7 @@ import * as k from '../param-kinds.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
 import { didYouMean } from '../../domain/text.js';
 import { capToBorne, categoryCheck, diagnosisMatches, hasDiagnosis, inForce, normalizeItem } from '../common.js';
-import type { Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
+import type { AccumulatorVocabulary, Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
 
 const DOC = '青政办发〔2018〕1号';
 const ID = 'qd-rigid-2018';
@@ -89,6 +89,16 @@ export const SCHEMA = {
   ratio: k.ratio,
 };
 
+/** The accumulators: what was paid per catalogue item and year (key: the item's printed name). */
+const VOCABULARY: AccumulatorVocabulary = {
+  openingKey(label) {
+    const item = catalogueItemNames().find((name) => normalizeItem(name) === normalizeItem(label));
+    if (item) return { ok: true, key: item, yearless: false };
+    return { ok: false, detail: `“${label}”不是青岛刚性支出目录中的项目（须与目录印刷名称一致，如“克唑替尼”）` };
+  },
+  label: (key, year) => `${year} 年 ${key}`,
+};
+
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
   const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID), ID, SCHEMA);
   return {
@@ -97,6 +107,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     document: `${DOC} 关于进一步加强困难居民医疗刚性支出救助工作的意见`,
     funds: [FUND],
     params,
+    accumulators: VOCABULARY,
     inScope: ({ line }) => catalogueItem(line.itemName) !== null,
     decide({ line, person, priorPaid, serviceDate, year, acc }): PolicyDecision {
       const item = catalogueItem(line.itemName)!;

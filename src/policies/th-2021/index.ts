@@ -8,7 +8,9 @@ import * as k from '../param-kinds.js';
 import { capToBorne, diagnosisMatches, type DiseaseMatcher } from '../common.js';
 import type { Person } from '../../roster/merge.js';
 import { birthDateOf } from '../../domain/id-number.js';
-import type { AccumulatorChange, Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
+import type { AccumulatorChange, AccumulatorVocabulary, Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
+import { normalizeLabel } from '../../domain/text.js';
+import { thReports } from './reports.js';
 
 const DOC = '亭湖区健康救助实施方案';
 const ID = 'th-2021';
@@ -60,6 +62,21 @@ export const SCHEMA = {
   serviceSubsidyPerPerson: k.money,
 };
 
+/**
+ * The accumulators: one per disease category and year (A, B, C), and B's first deductible (首次起付线) counted per
+ * person across years (key B-deductible, year 0). README「期初余额」lists the spellings an opening balance may use.
+ */
+const VOCABULARY: AccumulatorVocabulary = {
+  openingKey(label) {
+    const n = normalizeLabel(label).toUpperCase();
+    for (const cat of CATS) if (n === cat || n === `${cat}类`) return { ok: true, key: cat, yearless: false };
+    if (/^(B-DEDUCTIBLE|B类起付线|B类起付线累计|首次起付线)$/.test(n)) return { ok: true, key: 'B-deductible', yearless: true };
+    return { ok: false, detail: `亭湖区健康救助的累计项目应为 A类、B类、C类 或 B类起付线，而不是“${label}”` };
+  },
+  label: (key, year) => `${year === 0 ? '跨年度' : `${year} 年`} ${key === 'B-deductible' ? 'B类首次起付线累计' : `${key} 类`}`,
+  openingEntitledIsPaid: true,
+};
+
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
   const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID), ID, SCHEMA);
   const diseaseCache = new Map<unknown, NamedDisease[]>();
@@ -109,6 +126,8 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     params,
     inScope: () => true,
     notices,
+    accumulators: VOCABULARY,
+    reports: thReports(params),
     decide({ line, person, priorPaid, serviceDate, year, acc }: PolicyDecisionInput): PolicyDecision {
       const reasons: ReasonCode[] = [];
       const trace: TraceStep[] = [];
