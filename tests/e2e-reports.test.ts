@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { runCli, FULL_ID, ROOT, type Ran } from './helpers/cli.js';
 import { makeId, tmp, writeCsv } from './helpers/files.js';
-import { readSheets, type Cell } from './helpers/workbook.js';
+import { readSheets } from './helpers/workbook.js';
 
 const demo = (f: string) => join(ROOT, 'fixtures', 'demo', f);
 const FUND = 'th-2021.district';

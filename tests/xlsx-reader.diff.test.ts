@@ -1,6 +1,6 @@
 // Differential test: every cell our streaming reader returns equals what exceljs's non-streaming
 // readFile returns, on workbooks written by exceljs and by hand in Excel's and exceljs's part order.
-import { describe, expect, test, beforeAll } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import ExcelJS from 'exceljs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

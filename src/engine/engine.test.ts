@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { adjudicate, compareLines } from './adjudicate.js';
 import { AccumulatorStore } from './accumulators.js';
 import { createPolicies } from '../policies/registry.js';
-import { line, person, people, genId } from '../testkit.js';
+import { line, person, people } from '../testkit.js';
 import { TH, LN, DRUG, ALL, params, roster, linesArb, summary } from './arbitraries.fixture.js';
 import { D, fmt, sum } from '../domain/money.js';
 import type { ClaimLine } from '../domain/types.js';

@@ -26,6 +26,8 @@ export interface ValidateOptions {
   hospitalAliases?: Map<string, string>;
 }
 
+// control characters cannot be in a file name either
+// eslint-disable-next-line no-control-regex
 const safe = (s: string) => s.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_');
 
 export function reportFileName(file: string): string {
