@@ -23,9 +23,25 @@ export async function chunkedRun({ claims, roster, policies, ledgerPath, size = 
   let lines = 0;
   let runs = 0;
   const flush = async (batch) => {
-    const session = ledger.begin({ kind: 'adjudicate', operator: 'bench', commandLine: 'bench chunked', month: null, policies: [], inputs: [] });
-    const { adjudicated } = adjudicateBatch(ledger, session, batch, store.people(batch.map((l) => l.idNumber)), pol, false);
-    for (const r of adjudicated) if (r.status === 'approved') for (const [fund, v] of Object.entries(r.payments)) totals.set(fund, (totals.get(fund) ?? ZERO).plus(v));
+    const session = ledger.begin({
+      kind: 'adjudicate',
+      operator: 'bench',
+      commandLine: 'bench chunked',
+      month: null,
+      policies: [],
+      inputs: [],
+    });
+    const { adjudicated } = adjudicateBatch(
+      ledger,
+      session,
+      batch,
+      store.people(batch.map((l) => l.idNumber)),
+      pol,
+      false,
+    );
+    for (const r of adjudicated)
+      if (r.status === 'approved')
+        for (const [fund, v] of Object.entries(r.payments)) totals.set(fund, (totals.get(fund) ?? ZERO).plus(v));
     await session.drain();
     session.commit({ lines: batch.length });
     lines += batch.length;
@@ -35,7 +51,11 @@ export async function chunkedRun({ claims, roster, policies, ledgerPath, size = 
     for (const batch of chunks(sort.sorted(), size)) await flush(batch);
     const check = ledger.check();
     return {
-      rowsRead, invalid: invalidRows.length, lines, runs, problems: check.problems.length,
+      rowsRead,
+      invalid: invalidRows.length,
+      lines,
+      runs,
+      problems: check.problems.length,
       funds: Object.fromEntries([...totals].sort().map(([k, v]) => [k, fmtGrouped(v)])),
     };
   } finally {

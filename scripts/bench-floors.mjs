@@ -23,7 +23,9 @@ const sqlite = async () => (await import('better-sqlite3')).default;
 const now = () => performance.now();
 
 async function openZip(file) {
-  const zip = await new Promise((res, rej) => yauzl.open(file, { lazyEntries: true, autoClose: false }, (e, z) => (e ? rej(e) : res(z))));
+  const zip = await new Promise((res, rej) =>
+    yauzl.open(file, { lazyEntries: true, autoClose: false }, (e, z) => (e ? rej(e) : res(z))),
+  );
   const entries = [];
   await new Promise((res) => {
     zip.on('entry', (e) => {
@@ -78,7 +80,9 @@ export async function tracesFloor(ledgerPath) {
   for (const [data, codec] of db.prepare('SELECT data, codec FROM trace_chunks').raw(true).iterate()) {
     const raw = codec === 'brotli' ? zlib.brotliDecompressSync(data) : zlib.inflateRawSync(data);
     const t = now();
-    stored += zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length } }).length;
+    stored += zlib.brotliCompressSync(raw, {
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
+    }).length;
     seconds += (now() - t) / 1000;
     bytes += raw.length;
   }
@@ -125,7 +129,11 @@ export async function workbooksFloor(dir) {
 export async function ledgerFloor(ledgerPath, scratch) {
   const Database = await sqlite();
   const src = new Database(ledgerPath, { readonly: true });
-  const schema = src.prepare("SELECT type, name, sql FROM sqlite_master WHERE sql NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type = 'table' DESC, rowid").all();
+  const schema = src
+    .prepare(
+      "SELECT type, name, sql FROM sqlite_master WHERE sql NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type = 'table' DESC, rowid",
+    )
+    .all();
   const tables = schema.filter((s) => s.type === 'table').map((s) => s.name);
   const counts = Object.fromEntries(tables.map((t) => [t, src.prepare(`SELECT count(*) FROM "${t}"`).pluck().get()]));
   src.close();

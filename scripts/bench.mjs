@@ -28,7 +28,12 @@ const chunked = !args.includes('--no-chunked');
 const floors = !args.includes('--no-floors');
 
 function child(code, env = {}) {
-  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', '--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', '--input-type=module', '-e', code], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 1 << 26,
+  });
   if (r.status !== 0) throw new Error(`bench step failed (${r.status}):\n${r.stderr}`);
   const last = r.stdout.trim().split('\n').at(-1);
   return { ...JSON.parse(last), stderr: r.stderr };
@@ -46,7 +51,11 @@ function fixtures(n) {
   const dir = join(ROOT, 'bench', 'cache', String(n));
   if (!existsSync(join(dir, 'roster.xlsx'))) {
     process.stderr.write(`生成 ${n} 行测试数据（首次运行，之后使用缓存 ${dir}）……\n`);
-    child(MEASURE(`const { writeBenchFixtures } = await import('./dist/fixtures/generate.js'); await writeBenchFixtures(${JSON.stringify(dir)}, { lines: ${n}, people: ${n}, seed: 1 }); return {};`));
+    child(
+      MEASURE(
+        `const { writeBenchFixtures } = await import('./dist/fixtures/generate.js'); await writeBenchFixtures(${JSON.stringify(dir)}, { lines: ${n}, people: ${n}, seed: 1 }); return {};`,
+      ),
+    );
   }
   return dir;
 }
@@ -77,7 +86,21 @@ return { rows: n, extra: cells };`);
 const full = (dir, work, workers) => {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const argv = ['node', 'assist', 'adjudicate', join(dir, 'claims.xlsx'), '--roster', join(dir, 'roster.xlsx'), '--policies', 'th-2021,ln-as-2022', '--ledger', join(work, 'assist.db'), '--out', join(work, 'out'), '--quiet'];
+  const argv = [
+    'node',
+    'assist',
+    'adjudicate',
+    join(dir, 'claims.xlsx'),
+    '--roster',
+    join(dir, 'roster.xlsx'),
+    '--policies',
+    'th-2021,ln-as-2022',
+    '--ledger',
+    join(work, 'assist.db'),
+    '--out',
+    join(work, 'out'),
+    '--quiet',
+  ];
   return child(
     MEASURE(`
 const { main } = await import('./dist/cli/main.js');
@@ -103,7 +126,8 @@ const phases = (stderr) => {
   });
 };
 
-const floorStep = (call) => child(MEASURE(`const f = await import('./scripts/bench-floors.mjs'); return { extra: await f.${call} };`)).extra;
+const floorStep = (call) =>
+  child(MEASURE(`const f = await import('./scripts/bench-floors.mjs'); return { extra: await f.${call} };`)).extra;
 
 const results = [];
 for (const n of sizes) {
@@ -139,7 +163,13 @@ for (const n of sizes) {
     process.stderr.write('必需工作的下限… ');
     row.floors = {
       inflate: floorStep(`inflateFloor(${JSON.stringify([file, join(dir, 'roster.xlsx')])})`),
-      jsonl: floorStep(`jsonlFloor(${JSON.stringify(readdirSync(join(work, 'out')).filter((f) => f.endsWith('.jsonl')).map((f) => join(work, 'out', f))[0])})`),
+      jsonl: floorStep(
+        `jsonlFloor(${JSON.stringify(
+          readdirSync(join(work, 'out'))
+            .filter((f) => f.endsWith('.jsonl'))
+            .map((f) => join(work, 'out', f))[0],
+        )})`,
+      ),
       traces: floorStep(`tracesFloor(${JSON.stringify(db)})`),
       workbooks: floorStep(`workbooksFloor(${JSON.stringify(join(work, 'out'))})`),
       ledger: floorStep(`ledgerFloor(${JSON.stringify(db)}, ${JSON.stringify(join(work, 'floor.db'))})`),
@@ -165,46 +195,82 @@ return { rows: r.rowsRead, extra: r };`),
 
 const f1 = (x) => x.toFixed(1);
 const rate = (r) => (r.rows ? Math.round(r.rows / r.seconds).toLocaleString('en-US') : '—');
-console.log(`\nassist 基准 — ${new Date().toISOString().slice(0, 10)}，${cpus().length} 核 ${cpus()[0]?.model ?? ''}，内存 ${Math.round(totalmem() / 2 ** 30)} GiB，Node ${process.version}`);
+console.log(
+  `\nassist 基准 — ${new Date().toISOString().slice(0, 10)}，${cpus().length} 核 ${cpus()[0]?.model ?? ''}，内存 ${Math.round(totalmem() / 2 ** 30)} GiB，Node ${process.version}`,
+);
 console.log('| 行数 | 测量 | 用时 (s) | 行/秒 | 峰值 RSS (MB) | CPU（核·秒） |');
 console.log('|---:|---|---:|---:|---:|---:|');
 for (const r of results) {
-  console.log(`| ${r.n.toLocaleString('en-US')} | 下限：只解压工作表部件（zlib，不解析，${Math.round(r.floor.extra / 1e6)} MB XML） | ${f1(r.floor.seconds)} | — | ${r.floor.rssMB} | ${f1(r.floor.cpu)} |`);
-  if (r.peer) console.log(`| ${r.n.toLocaleString('en-US')} | 对照：exceljs 流式读取（读取每个单元格） | ${f1(r.peer.seconds)} | ${rate(r.peer)} | ${r.peer.rssMB} | ${f1(r.peer.cpu)} |`);
-  console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：读取结算明细 | ${f1(r.ours.seconds)} | ${rate(r.ours)} | ${r.ours.rssMB} | ${f1(r.ours.cpu)} |`);
-  console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：完整 adjudicate（单核，不用 worker） | ${f1(r.fullOne.seconds)} | ${rate(r.fullOne)} | ${r.fullOne.rssMB} | ${f1(r.fullOne.cpu)} |`);
-  console.log(`| ${r.n.toLocaleString('en-US')} | 本工具：完整 adjudicate（结算明细在第二核的 worker 中读取、排序入库） | ${f1(r.full.seconds)} | ${rate(r.full)} | ${r.full.rssMB} | ${f1(r.full.cpu)} |`);
-  if (r.chunked) console.log(`| ${r.n.toLocaleString('en-US')} | 核对：同一月份按约 100 行分批审核（${r.chunked.extra.runs} 次运行、各自提交，累计额经台账结转） | ${f1(r.chunked.seconds)} | ${rate(r.chunked)} | ${r.chunked.rssMB} | ${f1(r.chunked.cpu)} |`);
+  console.log(
+    `| ${r.n.toLocaleString('en-US')} | 下限：只解压工作表部件（zlib，不解析，${Math.round(r.floor.extra / 1e6)} MB XML） | ${f1(r.floor.seconds)} | — | ${r.floor.rssMB} | ${f1(r.floor.cpu)} |`,
+  );
+  if (r.peer)
+    console.log(
+      `| ${r.n.toLocaleString('en-US')} | 对照：exceljs 流式读取（读取每个单元格） | ${f1(r.peer.seconds)} | ${rate(r.peer)} | ${r.peer.rssMB} | ${f1(r.peer.cpu)} |`,
+    );
+  console.log(
+    `| ${r.n.toLocaleString('en-US')} | 本工具：读取结算明细 | ${f1(r.ours.seconds)} | ${rate(r.ours)} | ${r.ours.rssMB} | ${f1(r.ours.cpu)} |`,
+  );
+  console.log(
+    `| ${r.n.toLocaleString('en-US')} | 本工具：完整 adjudicate（单核，不用 worker） | ${f1(r.fullOne.seconds)} | ${rate(r.fullOne)} | ${r.fullOne.rssMB} | ${f1(r.fullOne.cpu)} |`,
+  );
+  console.log(
+    `| ${r.n.toLocaleString('en-US')} | 本工具：完整 adjudicate（结算明细在第二核的 worker 中读取、排序入库） | ${f1(r.full.seconds)} | ${rate(r.full)} | ${r.full.rssMB} | ${f1(r.full.cpu)} |`,
+  );
+  if (r.chunked)
+    console.log(
+      `| ${r.n.toLocaleString('en-US')} | 核对：同一月份按约 100 行分批审核（${r.chunked.extra.runs} 次运行、各自提交，累计额经台账结转） | ${f1(r.chunked.seconds)} | ${rate(r.chunked)} | ${r.chunked.rssMB} | ${f1(r.chunked.cpu)} |`,
+    );
 }
 console.log('');
 for (const r of results) {
   const pre = `${r.n.toLocaleString('en-US')} 行：`;
   if (r.peer) {
-    console.log(`${pre}完整审核 / exceljs 读取 = ${(r.full.seconds / r.peer.seconds).toFixed(2)}；本工具读取 / exceljs 读取（用时）= ${(r.ours.seconds / r.peer.seconds).toFixed(2)}，行/秒为 exceljs 的 ${(r.peer.seconds / r.ours.seconds).toFixed(1)} 倍`);
+    console.log(
+      `${pre}完整审核 / exceljs 读取 = ${(r.full.seconds / r.peer.seconds).toFixed(2)}；本工具读取 / exceljs 读取（用时）= ${(r.ours.seconds / r.peer.seconds).toFixed(2)}，行/秒为 exceljs 的 ${(r.peer.seconds / r.ours.seconds).toFixed(1)} 倍`,
+    );
   }
   if (r.chunked) {
     const c = r.chunked.extra;
     const same = JSON.stringify(c.funds) === JSON.stringify(Object.fromEntries(Object.entries(r.funds).sort()));
     const lines = `读取 ${c.rowsRead} = 审核 ${c.lines} + 无效 ${c.invalid}`;
-    console.log(`${pre}分批审核与一次审核${same && c.lines === r.lines ? '一致' : '不一致（！）'}：${Object.entries(c.funds).map(([f, v]) => `${f} ¥${v}${r.funds[f] === v ? '' : `（一次审核 ¥${r.funds[f] ?? '—'}）`}`).join('，')}；${lines}；ledger check ${c.problems ? `${c.problems} 个问题（！）` : '通过'}`);
+    console.log(
+      `${pre}分批审核与一次审核${same && c.lines === r.lines ? '一致' : '不一致（！）'}：${Object.entries(c.funds)
+        .map(([f, v]) => `${f} ¥${v}${r.funds[f] === v ? '' : `（一次审核 ¥${r.funds[f] ?? '—'}）`}`)
+        .join('，')}；${lines}；ledger check ${c.problems ? `${c.problems} 个问题（！）` : '通过'}`,
+    );
   }
-  console.log(`${pre}完整审核（用第二核）各阶段：${phases(r.full.stderr).map(([p, d]) => `${p} ${f1(d)} s`).join('，')}；共用 CPU ${f1(r.full.cpu)} 核·秒（${f1(r.full.cpu / r.full.seconds)} 核）`);
+  console.log(
+    `${pre}完整审核（用第二核）各阶段：${phases(r.full.stderr)
+      .map(([p, d]) => `${p} ${f1(d)} s`)
+      .join('，')}；共用 CPU ${f1(r.full.cpu)} 核·秒（${f1(r.full.cpu / r.full.seconds)} 核）`,
+  );
   if (r.floors) {
     const f = r.floors;
     const GB = (b) => (b / 1e9).toFixed(2);
     const sum = f.inflate.seconds + f.jsonl.seconds + f.traces.seconds + f.workbooks.seconds + f.ledger.seconds;
-    console.log(`${pre}必需工作的下限（单线程，只计该操作本身）：解压两份输入的工作表 ${GB(f.inflate.bytes)} GB ${f1(f.inflate.seconds)} s；results.jsonl 的 ${f.jsonl.objects} 个对象 JSON.stringify + UTF-8 ${GB(f.jsonl.bytes)} GB ${f1(f.jsonl.seconds)} s；台账计算过程 ${GB(f.traces.bytes)} GB 以 brotli 1 级压缩 ${f1(f.traces.seconds)} s（→ ${Math.round(f.traces.stored / 1e6)} MB）；输出工作簿 ${f.workbooks.files} 个、工作表 XML ${GB(f.workbooks.bytes)} GB 的 UTF-8 编码 + deflate 1 级 ${f1(f.workbooks.seconds)} s；SQLite 以台账自己的表、索引与设置存入本次的 ${f.ledger.rows} 行（明细、结果、累计额，INSERT … SELECT，无逐行 JavaScript）${f1(f.ledger.seconds)} s；合计 ${f1(sum)} 核·秒（未计解析、校验、排序、名单合并、引擎、生成计算过程与 XML、逐行绑定与调用、哈希）`);
+    console.log(
+      `${pre}必需工作的下限（单线程，只计该操作本身）：解压两份输入的工作表 ${GB(f.inflate.bytes)} GB ${f1(f.inflate.seconds)} s；results.jsonl 的 ${f.jsonl.objects} 个对象 JSON.stringify + UTF-8 ${GB(f.jsonl.bytes)} GB ${f1(f.jsonl.seconds)} s；台账计算过程 ${GB(f.traces.bytes)} GB 以 brotli 1 级压缩 ${f1(f.traces.seconds)} s（→ ${Math.round(f.traces.stored / 1e6)} MB）；输出工作簿 ${f.workbooks.files} 个、工作表 XML ${GB(f.workbooks.bytes)} GB 的 UTF-8 编码 + deflate 1 级 ${f1(f.workbooks.seconds)} s；SQLite 以台账自己的表、索引与设置存入本次的 ${f.ledger.rows} 行（明细、结果、累计额，INSERT … SELECT，无逐行 JavaScript）${f1(f.ledger.seconds)} s；合计 ${f1(sum)} 核·秒（未计解析、校验、排序、名单合并、引擎、生成计算过程与 XML、逐行绑定与调用、哈希）`,
+    );
     if (r.peer) {
       const budget = cpus().length * r.peer.seconds;
       const us = (cs) => Math.round((cs / Math.max(1, r.lines)) * 1e6);
-      console.log(`${pre}≤ 1.0 的目标 = ${f1(r.peer.seconds)} s 墙钟，${cpus().length} 核满载也只有 ${f1(budget)} 核·秒；扣除下限 ${f1(sum)}，余 ${f1(budget - sum)} 核·秒，即每行 ${us(budget - sum)} µs 留给下限未计的全部工作；本次完整审核在这些工作上用了 ${f1(r.full.cpu - sum)} 核·秒，每行 ${us(r.full.cpu - sum)} µs`);
+      console.log(
+        `${pre}≤ 1.0 的目标 = ${f1(r.peer.seconds)} s 墙钟，${cpus().length} 核满载也只有 ${f1(budget)} 核·秒；扣除下限 ${f1(sum)}，余 ${f1(budget - sum)} 核·秒，即每行 ${us(budget - sum)} µs 留给下限未计的全部工作；本次完整审核在这些工作上用了 ${f1(r.full.cpu - sum)} 核·秒，每行 ${us(r.full.cpu - sum)} µs`,
+      );
     }
   }
-  console.log(`${pre}第二核的收益：${f1(r.fullOne.seconds)} s → ${f1(r.full.seconds)} s；台账 ${Math.round(r.ledgerBytes / 1e6)} MB，每行 ${Math.round(r.ledgerBytes / Math.max(1, r.lines))} 字节（${r.lines} 行）；${r.check}`);
+  console.log(
+    `${pre}第二核的收益：${f1(r.fullOne.seconds)} s → ${f1(r.full.seconds)} s；台账 ${Math.round(r.ledgerBytes / 1e6)} MB，每行 ${Math.round(r.ledgerBytes / Math.max(1, r.lines))} 字节（${r.lines} 行）；${r.check}`,
+  );
 }
 for (const r of results) {
   const list = (xs) => xs.map((x) => `${f1(x.seconds)} s/${x.rssMB} MB`).join('、');
-  console.log(`${r.n.toLocaleString('en-US')} 行：三次读取（表中取中位数）——下限 ${list(r.readRuns.floor)}；${r.readRuns.peer.length ? `exceljs ${list(r.readRuns.peer)}；` : ''}本工具 ${list(r.readRuns.ours)}`);
+  console.log(
+    `${r.n.toLocaleString('en-US')} 行：三次读取（表中取中位数）——下限 ${list(r.readRuns.floor)}；${r.readRuns.peer.length ? `exceljs ${list(r.readRuns.peer)}；` : ''}本工具 ${list(r.readRuns.ours)}`,
+  );
 }
-if (results.length === 2) console.log(`扩展比 time(${results[0].n}) / time(${results[1].n})：完整审核 ${(results[0].full.seconds / results[1].full.seconds).toFixed(1)}，读取 ${(results[0].ours.seconds / results[1].ours.seconds).toFixed(1)}`);
-
+if (results.length === 2)
+  console.log(
+    `扩展比 time(${results[0].n}) / time(${results[1].n})：完整审核 ${(results[0].full.seconds / results[1].full.seconds).toFixed(1)}，读取 ${(results[0].ours.seconds / results[1].ours.seconds).toFixed(1)}`,
+  );

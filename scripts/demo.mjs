@@ -18,7 +18,15 @@ const steps = [
   ['report', 'publicity', '--policy', 'th-2021', '--month', '2024-06', ...cfg('tinghu')],
   ['report', 'th-service-subsidy', '--year', '2024', ...cfg('tinghu')],
   ['report', 'th-annual', '--year', '2024', ...cfg('tinghu')],
-  ['reconcile', 'out/demo/tinghu/2024-06/disbursement-th-2021.district-2024-06.xlsx', '--fund', 'th-2021.district', '--month', '2024-06', ...cfg('tinghu')],
+  [
+    'reconcile',
+    'out/demo/tinghu/2024-06/disbursement-th-2021.district-2024-06.xlsx',
+    '--fund',
+    'th-2021.district',
+    '--month',
+    '2024-06',
+    ...cfg('tinghu'),
+  ],
   ['validate', `${demo}/tinghu/claims.xlsx`, `${demo}/tinghu/roster.xlsx`, '--out', 'out/demo/tinghu/validation'],
   ...['liaoning', 'jinzhou', 'qingdao', 'tinghu'].map((b) => ['ledger', 'check', ...cfg(b)]),
 ];

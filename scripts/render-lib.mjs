@@ -27,7 +27,9 @@ export function pdfWords(pdf) {
   const pages = [];
   for (const page of xml.split('<page ').slice(1)) {
     const words = [];
-    for (const m of page.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g))
+    for (const m of page.matchAll(
+      /<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g,
+    ))
       words.push({ x0: Number(m[1]), y0: Number(m[2]), x1: Number(m[3]), y1: Number(m[4]), text: m[5] });
     const [, w, h] = /width="([\d.]+)" height="([\d.]+)"/.exec(page) ?? [];
     pages.push({ width: Number(w), height: Number(h), words });
@@ -54,16 +56,29 @@ export async function renderWorkbooks(from, to, { dpi = 60, soffice = 'soffice',
     for (const [dir, files] of byDir) {
       const outDir = join(to, relative(from, dir));
       mkdirSync(outDir, { recursive: true });
-      execFileSync(soffice, [`-env:UserInstallation=file://${profile}`, '--headless', '--convert-to', 'pdf', '--outdir', outDir, ...files], { stdio: 'ignore', timeout: 300_000 });
+      execFileSync(
+        soffice,
+        [`-env:UserInstallation=file://${profile}`, '--headless', '--convert-to', 'pdf', '--outdir', outDir, ...files],
+        { stdio: 'ignore', timeout: 300_000 },
+      );
       for (const f of files) {
         const pdf = join(outDir, basename(f).replace(/\.xlsx$/, '.pdf'));
         statSync(pdf);
         const pages = pdfWords(pdf);
         if (png) {
-          for (const old of readdirSync(outDir).filter((x) => x.startsWith(basename(pdf, '.pdf') + '-') && x.endsWith('.png'))) rmSync(join(outDir, old));
+          for (const old of readdirSync(outDir).filter(
+            (x) => x.startsWith(basename(pdf, '.pdf') + '-') && x.endsWith('.png'),
+          ))
+            rmSync(join(outDir, old));
           execFileSync('pdftoppm', ['-png', '-r', String(dpi), pdf, join(outDir, basename(pdf, '.pdf'))]);
         }
-        results.push({ xlsx: relative(from, f), pdf, pages: pages.length, minPt: Math.min(...pages.map(minPrintedPt)), perPage: pages.map(minPrintedPt) });
+        results.push({
+          xlsx: relative(from, f),
+          pdf,
+          pages: pages.length,
+          minPt: Math.min(...pages.map(minPrintedPt)),
+          perPage: pages.map(minPrintedPt),
+        });
       }
     }
   } finally {

@@ -24,9 +24,13 @@ process.stdout.write(`${'工作簿'.padEnd(64)}  页数  最小字号\n`);
 for (const b of books) {
   const small = b.minPt < 8;
   if (small) bad++;
-  process.stdout.write(`${b.xlsx.padEnd(66)}${String(b.pages).padStart(4)}  ${b.minPt.toFixed(1).padStart(6)} pt${small ? '  ← 小于 8 pt' : ''}\n`);
+  process.stdout.write(
+    `${b.xlsx.padEnd(66)}${String(b.pages).padStart(4)}  ${b.minPt.toFixed(1).padStart(6)} pt${small ? '  ← 小于 8 pt' : ''}\n`,
+  );
 }
-process.stdout.write(`\n${books.length} 个工作簿，${books.reduce((n, b) => n + b.pages, 0)} 页；PDF 和 PNG 在 ${to}/\n`);
+process.stdout.write(
+  `\n${books.length} 个工作簿，${books.reduce((n, b) => n + b.pages, 0)} 页；PDF 和 PNG 在 ${to}/\n`,
+);
 if (bad) {
   process.stderr.write(`${bad} 个工作簿打印字号小于 8 pt\n`);
   process.exit(1);

@@ -10,7 +10,18 @@ export function genId(region: string, birth: string, seq = '001'): string {
   return first17 + checkCharacter(first17);
 }
 
-type LineInput = Partial<Omit<ClaimLine, 'totalCost' | 'inScopeCost' | 'basicPaid' | 'seriousIllnessPaid' | 'assistancePaid' | 'supplementaryPaid' | 'hospitalWaiver'>> & {
+type LineInput = Partial<
+  Omit<
+    ClaimLine,
+    | 'totalCost'
+    | 'inScopeCost'
+    | 'basicPaid'
+    | 'seriousIllnessPaid'
+    | 'assistancePaid'
+    | 'supplementaryPaid'
+    | 'hospitalWaiver'
+  >
+> & {
   totalCost?: string;
   inScopeCost?: string | null;
   basicPaid?: string;
@@ -24,23 +35,67 @@ let rowNo = 0;
 export function line(i: LineInput = {}): ClaimLine {
   const totalCost = money(i.totalCost ?? '1000.00');
   const parts = ['basicPaid', 'seriousIllnessPaid', 'assistancePaid', 'supplementaryPaid', 'hospitalWaiver'] as const;
-  const m = Object.fromEntries(parts.map((p) => [p, i[p] !== undefined ? money(i[p]!) : ZERO])) as Record<(typeof parts)[number], ReturnType<typeof money>>;
+  const m = Object.fromEntries(parts.map((p) => [p, i[p] !== undefined ? money(i[p]!) : ZERO])) as Record<
+    (typeof parts)[number],
+    ReturnType<typeof money>
+  >;
   const priorPaid = parts.reduce((s, p) => s.plus(m[p]), ZERO);
   const settlementDate = i.settlementDate ?? '2024-06-10';
   return {
-    source: 'test.xlsx', sheet: 'S', row: ++rowNo, claimId: `C${rowNo}`, lineNo: 1, idNumber: genId('320902', '1970-01-01'), name: '张三', hospital: '亭湖区人民医院',
-    visitType: 'outpatient', admissionDate: settlementDate, dischargeDate: null, diagnosisCode: '', diagnosisName: '', itemName: '', referral: null, expertApproval: null,
+    source: 'test.xlsx',
+    sheet: 'S',
+    row: ++rowNo,
+    claimId: `C${rowNo}`,
+    lineNo: 1,
+    idNumber: genId('320902', '1970-01-01'),
+    name: '张三',
+    hospital: '亭湖区人民医院',
+    visitType: 'outpatient',
+    admissionDate: settlementDate,
+    dischargeDate: null,
+    diagnosisCode: '',
+    diagnosisName: '',
+    itemName: '',
+    referral: null,
+    expertApproval: null,
     ...i,
     settlementDate,
-    totalCost, inScopeCost: i.inScopeCost === null ? null : money(i.inScopeCost ?? totalCost.toString()), ...m, priorPaid, personalBurden: totalCost.minus(priorPaid),
+    totalCost,
+    inScopeCost: i.inScopeCost === null ? null : money(i.inScopeCost ?? totalCost.toString()),
+    ...m,
+    priorPaid,
+    personalBurden: totalCost.minus(priorPaid),
   } as ClaimLine;
 }
 
-export function person(idNumber: string, periods: [Category, string, string | null][], fields: Partial<Person> = {}): Person {
+export function person(
+  idNumber: string,
+  periods: [Category, string, string | null][],
+  fields: Partial<Person> = {},
+): Person {
   return {
-    idNumber, birthDate: birthDateOf(idNumber), name: '张三', region: '', householdPlace: '江苏省盐城市亭湖区', householdType: 'rural', insuranceType: 'resident', compliance: true,
-    serviceUnit: '', registeredDisease: '', asSeverity: null, asBiologicQualified: null, chosenHospital: '', lastReview: null, firstDeductibleApplied: null,
-    periods: periods.map(([category, validFrom, validTo]): CategoryPeriod => ({ category, validFrom, validTo, source: 'roster.xlsx', row: 1 })),
+    idNumber,
+    birthDate: birthDateOf(idNumber),
+    name: '张三',
+    region: '',
+    householdPlace: '江苏省盐城市亭湖区',
+    householdType: 'rural',
+    insuranceType: 'resident',
+    compliance: true,
+    serviceUnit: '',
+    registeredDisease: '',
+    asSeverity: null,
+    asBiologicQualified: null,
+    chosenHospital: '',
+    lastReview: null,
+    firstDeductibleApplied: null,
+    periods: periods.map(([category, validFrom, validTo]): CategoryPeriod => ({
+      category,
+      validFrom,
+      validTo,
+      source: 'roster.xlsx',
+      row: 1,
+    })),
     ...fields,
   };
 }

@@ -46,11 +46,25 @@ describe('corpus of bad inputs', () => {
       expect(Number(m[1])).toBe(c.rows);
       expect(Number(m[2])).toBe(c.valid);
       expect(Number(m[1])).toBe(Number(m[2]) + Number(m[3])); // every row accounted for
-      for (const [code, n] of Object.entries(c.invalid ?? {})) expect(v.out).toMatch(new RegExp(`${code} [^\\n]*：${n} 行`));
+      for (const [code, n] of Object.entries(c.invalid ?? {}))
+        expect(v.out).toMatch(new RegExp(`${code} [^\\n]*：${n} 行`));
       if (c.noText) expect(v.out).not.toContain(c.noText);
     }
     // the same file through adjudicate: the same exit (0 or 2), never 3
-    const a = await run(['adjudicate', join(CORPUS, c.file), '--policies', 'th-2021', '--roster', join(ROOT, 'fixtures', 'demo', 'roster.xlsx'), '--ledger', join(out, 'l.db'), '--out', join(out, 'adj'), '--dry-run', '--quiet']);
+    const a = await run([
+      'adjudicate',
+      join(CORPUS, c.file),
+      '--policies',
+      'th-2021',
+      '--roster',
+      join(ROOT, 'fixtures', 'demo', 'roster.xlsx'),
+      '--ledger',
+      join(out, 'l.db'),
+      '--out',
+      join(out, 'adj'),
+      '--dry-run',
+      '--quiet',
+    ]);
     expect(a.signal).toBeNull();
     expect(a.code, a.out).toBe(c.exit);
     expect(a.out).not.toMatch(/\n\s+at .*\(/);

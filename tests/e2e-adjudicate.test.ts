@@ -10,13 +10,39 @@ import { unzipParts } from './helpers/zip.js';
 import { readSheets } from './helpers/workbook.js';
 
 const demo = (f: string) => join(ROOT, 'fixtures', 'demo', f);
-type Row = { claimId: string; lineNo: number; policy: string | null; status: string; reasons: string[]; base: string | null; payments: Record<string, string>; patientRemaining: string | null; idNumber: string };
+type Row = {
+  claimId: string;
+  lineNo: number;
+  policy: string | null;
+  status: string;
+  reasons: string[];
+  base: string | null;
+  payments: Record<string, string>;
+  patientRemaining: string | null;
+  idNumber: string;
+};
 
 function readJsonl(file: string): Row[] {
-  return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row);
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Row);
 }
 function compact(rows: Row[]): string[] {
-  return rows.map((r) => [r.claimId, r.lineNo, r.policy, r.status, r.reasons.join(','), r.base, Object.entries(r.payments).map(([k, v]) => `${k}=${v}`).join(';'), r.patientRemaining].join(' | '));
+  return rows.map((r) =>
+    [
+      r.claimId,
+      r.lineNo,
+      r.policy,
+      r.status,
+      r.reasons.join(','),
+      r.base,
+      Object.entries(r.payments)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(';'),
+      r.patientRemaining,
+    ].join(' | '),
+  );
 }
 /** Golden files were generated once, reviewed line by line (see README), and are compared exactly. Set UPDATE_GOLDEN=1 to rewrite. */
 function golden(name: string, actual: string[]): void {
@@ -30,7 +56,17 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
   let run!: Ran;
   let rows: Row[] = [];
   beforeAll(async () => {
-    run = await runCli(['adjudicate', demo('claims.xlsx'), demo('claims-gb18030.csv'), '--config', demo('assist.config.json'), '--out', out, '--ledger', join(out, 'ledger.db')]);
+    run = await runCli([
+      'adjudicate',
+      demo('claims.xlsx'),
+      demo('claims-gb18030.csv'),
+      '--config',
+      demo('assist.config.json'),
+      '--out',
+      out,
+      '--ledger',
+      join(out, 'ledger.db'),
+    ]);
     if (run.code === 0) rows = readJsonl(join(out, 'results-2024-06.jsonl'));
   });
 
@@ -44,17 +80,50 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
 
   test('results jsonl has exactly the keys of SPEC §7 and matches the reviewed golden file', async () => {
     for (const r of rows)
-      expect(Object.keys(r)).toEqual(['source', 'row', 'claimId', 'lineNo', 'hospital', 'idNumber', 'name', 'settlementDate', 'policy', 'status', 'reasons', 'base', 'payments', 'patientRemaining', 'trace']);
+      expect(Object.keys(r)).toEqual([
+        'source',
+        'row',
+        'claimId',
+        'lineNo',
+        'hospital',
+        'idNumber',
+        'name',
+        'settlementDate',
+        'policy',
+        'status',
+        'reasons',
+        'base',
+        'payments',
+        'patientRemaining',
+        'trace',
+      ]);
     golden('demo-2024-06.json', compact(rows));
   });
 
   test('hand-checked lines: the AS drug and its injection fee', async () => {
     const fee = rows.find((r) => r.claimId === 'LN2024060000024' && r.lineNo === 2 && r.policy === 'ln-as-2022')!;
     // D 13.65, basic 6.82 → S 6.83; F = min(6.83, round(0.2 × 13.65) = 2.73); T = 4.10
-    expect([fee.status, fee.base, fee.payments, fee.patientRemaining]).toEqual(['approved', '6.83', { 'ln-as-2022.special-fund': '2.73', 'ln-as-2022.third-party': '4.10' }, '0.00']);
+    expect([fee.status, fee.base, fee.payments, fee.patientRemaining]).toEqual([
+      'approved',
+      '6.83',
+      { 'ln-as-2022.special-fund': '2.73', 'ln-as-2022.third-party': '4.10' },
+      '0.00',
+    ]);
     const invalid = rows.filter((r) => r.status === 'invalid');
     expect(invalid).toHaveLength(11);
-    expect(invalid.flatMap((r) => r.reasons).sort()).toEqual(['BAD_AMOUNT', 'BAD_DATE', 'BURDEN_MISMATCH', 'DATE_ORDER', 'DUPLICATE_LINE', 'DUPLICATE_LINE', 'INVALID_ID', 'INVALID_ID', 'MISSING_FIELD', 'NEGATIVE_AMOUNT', 'PAYMENTS_EXCEED_COST']);
+    expect(invalid.flatMap((r) => r.reasons).sort()).toEqual([
+      'BAD_AMOUNT',
+      'BAD_DATE',
+      'BURDEN_MISMATCH',
+      'DATE_ORDER',
+      'DUPLICATE_LINE',
+      'DUPLICATE_LINE',
+      'INVALID_ID',
+      'INVALID_ID',
+      'MISSING_FIELD',
+      'NEGATIVE_AMOUNT',
+      'PAYMENTS_EXCEED_COST',
+    ]);
   });
 
   test('settlement workbook: sheets, 核对 all 一致, 明细 rows = results', async () => {
@@ -62,7 +131,9 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
     await wb.xlsx.readFile(join(out, 'settlement-2024-06.xlsx'));
     expect(wb.worksheets.map((w) => w.name)).toEqual(['汇总', '按政策', '明细', '异常', '核对']);
     const checks: string[] = [];
-    wb.getWorksheet('核对')!.eachRow((row, n) => n > 1 && checks.push(String(row.getCell(4).value ?? row.getCell(2).value)));
+    wb.getWorksheet('核对')!.eachRow(
+      (row, n) => n > 1 && checks.push(String(row.getCell(4).value ?? row.getCell(2).value)),
+    );
     // the three checks, then the run's 台账校验码 (SPEC §5), the one the console printed
     expect(checks.slice(0, 3)).toEqual(['一致', '一致', '一致']);
     expect(run.stdout).toContain(`台账校验码 ${checks[3]}`);
@@ -72,7 +143,9 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
     expect(detail.actualRowCount - 2).toBe(rows.filter((r) => r.status !== 'invalid').length);
     const last = detail.getRow(detail.actualRowCount);
     expect(last.getCell(1).value).toBe('合计');
-    const cost = rows.filter((r) => r.status !== 'invalid').reduce((s, r) => s.plus(r.payments['th-2021.district'] ?? 0), new Decimal(0));
+    const cost = rows
+      .filter((r) => r.status !== 'invalid')
+      .reduce((s, r) => s.plus(r.payments['th-2021.district'] ?? 0), new Decimal(0));
     const thCol = (detail.getRow(1).values as string[]).indexOf('区健康救助资金');
     expect(new Decimal(last.getCell(thCol).value as number).toFixed(2)).toBe(cost.toFixed(2));
     expect(wb.getWorksheet('明细')!.views[0]).toMatchObject({ state: 'frozen' });
@@ -86,7 +159,9 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
     const col = (name: string) => total[header.indexOf(name)];
     // the jsonl: one object per (line, policy); a line once by its source and row
     const lines = new Map<string, Row & { totalCost?: string }>();
-    for (const r of rows) if (r.status !== 'invalid') lines.set(`${(r as unknown as { source: string }).source}|${(r as unknown as { row: number }).row}`, r);
+    for (const r of rows)
+      if (r.status !== 'invalid')
+        lines.set(`${(r as unknown as { source: string }).source}|${(r as unknown as { row: number }).row}`, r);
     expect(col('明细数')).toBe(lines.size);
     expect(lines.size).toBe(50);
     const checks = sheet('核对');
@@ -106,17 +181,43 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
 
   test('the workbook written on the second core is the one written in the main thread (ASSIST_WORKERS=0) part for part, the jsonl byte for byte, as are the lists', async () => {
     const one = tmp();
-    const r = await runCli(['adjudicate', demo('claims.xlsx'), demo('claims-gb18030.csv'), '--config', demo('assist.config.json'), '--out', one, '--ledger', join(one, 'ledger.db')], { env: { ASSIST_WORKERS: '0' } });
+    const r = await runCli(
+      [
+        'adjudicate',
+        demo('claims.xlsx'),
+        demo('claims-gb18030.csv'),
+        '--config',
+        demo('assist.config.json'),
+        '--out',
+        one,
+        '--ledger',
+        join(one, 'ledger.db'),
+      ],
+      { env: { ASSIST_WORKERS: '0' } },
+    );
     expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(join(one, 'results-2024-06.jsonl')).equals(readFileSync(join(out, 'results-2024-06.jsonl')))).toBe(true);
+    expect(
+      readFileSync(join(one, 'results-2024-06.jsonl')).equals(readFileSync(join(out, 'results-2024-06.jsonl'))),
+    ).toBe(true);
     // the workbooks part by part, the 台账校验码 aside: each ledger's chain hash covers its own run's start time
-    const code = (dir: string) => readFileSync(join(dir, 'ledger.db.journal.txt'), 'utf8').trim().split('\n').at(-1)!.split('\t')[1]!;
-    const parts = async (dir: string, f: string) => (await unzipParts(readFileSync(join(dir, f)))).map(([n, b]) => [n, b.toString('latin1').replaceAll(code(dir), 'CODE')]);
-    for (const f of ['settlement-2024-06.xlsx', 'disbursement-th-2021.district-2024-06.xlsx']) expect(await parts(one, f), f).toEqual(await parts(out, f));
+    const code = (dir: string) =>
+      readFileSync(join(dir, 'ledger.db.journal.txt'), 'utf8').trim().split('\n').at(-1)!.split('\t')[1]!;
+    const parts = async (dir: string, f: string) =>
+      (await unzipParts(readFileSync(join(dir, f)))).map(([n, b]) => [
+        n,
+        b.toString('latin1').replaceAll(code(dir), 'CODE'),
+      ]);
+    for (const f of ['settlement-2024-06.xlsx', 'disbursement-th-2021.district-2024-06.xlsx'])
+      expect(await parts(one, f), f).toEqual(await parts(out, f));
   });
 
   test('each disbursement list totals exactly what the results pay from that fund, with 大写 and signature lines', async () => {
-    for (const fund of ['ln-as-2022.special-fund', 'ln-as-2022.third-party', 'qd-rigid-2018.insurer', 'th-2021.district']) {
+    for (const fund of [
+      'ln-as-2022.special-fund',
+      'ln-as-2022.third-party',
+      'qd-rigid-2018.insurer',
+      'th-2021.district',
+    ]) {
       const expected = rows.reduce((s, r) => s.plus(r.payments[fund] ?? 0), new Decimal(0));
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.readFile(join(out, `disbursement-${fund}-2024-06.xlsx`));
@@ -138,7 +239,18 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
 
   test('the Jinzhou 2019 file: report-only results for jz-21-2019', async () => {
     const o = tmp();
-    const r = await runCli(['adjudicate', demo('claims-jinzhou.xlsx'), '--config', demo('assist.config.json'), '--policies', 'jz-21-2019', '--out', o, '--ledger', join(o, 'ledger.db')]);
+    const r = await runCli([
+      'adjudicate',
+      demo('claims-jinzhou.xlsx'),
+      '--config',
+      demo('assist.config.json'),
+      '--policies',
+      'jz-21-2019',
+      '--out',
+      o,
+      '--ledger',
+      join(o, 'ledger.db'),
+    ]);
     expect(r.code).toBe(0);
     const rs = readJsonl(join(o, 'results-2019-05.jsonl'));
     for (const x of rs) expect(x.payments).toEqual({});
@@ -148,7 +260,15 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
   test('usage errors exit 2: no policy, unknown policy, bad month', async () => {
     const o = tmp();
     expect((await runCli(['adjudicate', demo('claims.xlsx'), '--out', o], { cwd: o })).code).toBe(2);
-    expect((await runCli(['adjudicate', demo('claims.xlsx'), '--policies', 'xx-1', '--out', o], { cwd: o })).code).toBe(2);
-    expect((await runCli(['adjudicate', demo('claims.xlsx'), '--policies', 'th-2021', '--month', '2024-13', '--out', o], { cwd: o })).code).toBe(2);
+    expect((await runCli(['adjudicate', demo('claims.xlsx'), '--policies', 'xx-1', '--out', o], { cwd: o })).code).toBe(
+      2,
+    );
+    expect(
+      (
+        await runCli(['adjudicate', demo('claims.xlsx'), '--policies', 'th-2021', '--month', '2024-13', '--out', o], {
+          cwd: o,
+        })
+      ).code,
+    ).toBe(2);
   });
 });

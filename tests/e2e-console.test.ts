@@ -6,7 +6,20 @@ import { runCli, ROOT } from './helpers/cli.js';
 import { makeId, tmp, writeCsv } from './helpers/files.js';
 
 const P1 = makeId('320902', '1960-05-01', '211');
-const HEAD = ['结算单号', '行号', '身份证号', '姓名', '医疗机构', '就诊类型', '入院日期', '结算日期', '诊断编码', '诊断名称', '医疗总费用', '政策范围内费用'];
+const HEAD = [
+  '结算单号',
+  '行号',
+  '身份证号',
+  '姓名',
+  '医疗机构',
+  '就诊类型',
+  '入院日期',
+  '结算日期',
+  '诊断编码',
+  '诊断名称',
+  '医疗总费用',
+  '政策范围内费用',
+];
 
 function bureau() {
   const dir = tmp('assist-console-');
@@ -17,8 +30,14 @@ function bureau() {
   ]);
   // Excel's lock file of the roster open on the clerk's screen
   copyFileSync(join(ROOT, 'fixtures', 'demo', 'claims.xlsx'), join(dir, 'rosters', '~$roster.csv'));
-  writeFileSync(join(dir, 'assist.config.json'), JSON.stringify({ policies: ['th-2021'], rosters: ['rosters/*.csv'], ledger: 'assist.db', out: 'out' }));
-  const claims = writeCsv(join(dir, 'june.csv'), [HEAD, ['T1', 1, P1, '王一', '亭湖区人民医院', '门诊', '2024-06-10', '2024-06-10', 'J18.9', '肺炎', '9000', '9000']]);
+  writeFileSync(
+    join(dir, 'assist.config.json'),
+    JSON.stringify({ policies: ['th-2021'], rosters: ['rosters/*.csv'], ledger: 'assist.db', out: 'out' }),
+  );
+  const claims = writeCsv(join(dir, 'june.csv'), [
+    HEAD,
+    ['T1', 1, P1, '王一', '亭湖区人民医院', '门诊', '2024-06-10', '2024-06-10', 'J18.9', '肺炎', '9000', '9000'],
+  ]);
   return { dir, claims };
 }
 
@@ -26,17 +45,32 @@ describe('the console and the config as a clerk meets them', () => {
   test('run from another folder (cron): out, ledger and rosters resolve against the config file; the lock file is skipped with a note; --month 2024-6', async () => {
     const b = bureau();
     const elsewhere = tmp('assist-cwd-');
-    const r = await runCli(['adjudicate', b.claims, '--config', join(b.dir, 'assist.config.json'), '--month', '2024-6'], { cwd: elsewhere });
+    const r = await runCli(
+      ['adjudicate', b.claims, '--config', join(b.dir, 'assist.config.json'), '--month', '2024-6'],
+      { cwd: elsewhere },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('提示：已跳过');
     expect(r.stderr).toContain('~$roster.csv（Excel 打开工作簿时生成的锁定文件，不是名单）');
-    expect(readdirSync(join(b.dir, 'out', '2024-06')).sort()).toEqual(['disbursement-th-2021.district-2024-06.xlsx', 'results-2024-06.jsonl', 'settlement-2024-06.xlsx']);
+    expect(readdirSync(join(b.dir, 'out', '2024-06')).sort()).toEqual([
+      'disbursement-th-2021.district-2024-06.xlsx',
+      'results-2024-06.jsonl',
+      'settlement-2024-06.xlsx',
+    ]);
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 
   test('a --month that matches none of the settlement dates is a warning', async () => {
     const b = bureau();
-    const r = await runCli(['adjudicate', b.claims, '--config', join(b.dir, 'assist.config.json'), '--month', '2024-07', '--dry-run']);
+    const r = await runCli([
+      'adjudicate',
+      b.claims,
+      '--config',
+      join(b.dir, 'assist.config.json'),
+      '--month',
+      '2024-07',
+      '--dry-run',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('警告：--month 2024-07 与结算明细的结算日期都不相符（明细的结算月份：2024-06 1 行）');
   });

@@ -8,13 +8,30 @@ import { tmp } from './helpers/files.js';
 import { readSheets } from './helpers/workbook.js';
 
 const demo = (...p: string[]) => join(ROOT, 'fixtures', 'demo', ...p);
-interface Result { status: string; reasons: string[]; policy: string | null; idNumber: string }
+interface Result {
+  status: string;
+  reasons: string[];
+  policy: string | null;
+  idNumber: string;
+}
 
 async function bureau(b: string, claims: string[], month: string) {
   const dir = tmp();
-  const r = await runCli(['adjudicate', ...claims.map((c) => demo(b, c)), '--config', demo(b, 'assist.config.json'), '--ledger', join(dir, 'a.db'), '--out', dir]);
+  const r = await runCli([
+    'adjudicate',
+    ...claims.map((c) => demo(b, c)),
+    '--config',
+    demo(b, 'assist.config.json'),
+    '--ledger',
+    join(dir, 'a.db'),
+    '--out',
+    dir,
+  ]);
   expect(r.code, r.stderr).toBe(0);
-  const results = readFileSync(join(dir, `results-${month}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Result);
+  const results = readFileSync(join(dir, `results-${month}.jsonl`), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Result);
   const read = Number(/读取结算明细 (\d+) 行/.exec(r.stdout)![1]);
   return { r, results, read };
 }
@@ -39,7 +56,10 @@ describe('the demo: one config per bureau', () => {
     expect(qd.results.filter((x) => x.status !== 'invalid').every((x) => x.idNumber.startsWith('37'))).toBe(true);
     expect(th.results.filter((x) => x.status !== 'invalid').every((x) => x.idNumber.startsWith('320902'))).toBe(true);
     // Tinghu's one person recognised after the visit (kept so the demo shows a rejection): 2 lines, nothing else
-    expect(th.results.filter((x) => x.status === 'rejected').map((x) => x.reasons)).toEqual([['NOT_ELIGIBLE_ON_DATE'], ['NOT_ELIGIBLE_ON_DATE']]);
+    expect(th.results.filter((x) => x.status === 'rejected').map((x) => x.reasons)).toEqual([
+      ['NOT_ELIGIBLE_ON_DATE'],
+      ['NOT_ELIGIBLE_ON_DATE'],
+    ]);
     expect(ln.r.stdout).toContain('拒绝 0');
     expect(qd.r.stdout).toContain('拒绝 0');
     expect(jz.r.stdout).toContain('拒绝 0');
@@ -61,8 +81,32 @@ describe('the demo: one config per bureau', () => {
   test('publicity title names the scheme once: 亭湖区健康救助对象公示名单', async () => {
     const dir = tmp();
     const ledger = join(dir, 'a.db');
-    expect((await runCli(['adjudicate', demo('tinghu', 'claims.xlsx'), '--config', demo('tinghu', 'assist.config.json'), '--ledger', ledger, '--out', dir])).code).toBe(0);
-    const r = await runCli(['report', 'publicity', '--policy', 'th-2021', '--month', '2024-06', '--ledger', ledger, '--out', dir]);
+    expect(
+      (
+        await runCli([
+          'adjudicate',
+          demo('tinghu', 'claims.xlsx'),
+          '--config',
+          demo('tinghu', 'assist.config.json'),
+          '--ledger',
+          ledger,
+          '--out',
+          dir,
+        ])
+      ).code,
+    ).toBe(0);
+    const r = await runCli([
+      'report',
+      'publicity',
+      '--policy',
+      'th-2021',
+      '--month',
+      '2024-06',
+      '--ledger',
+      ledger,
+      '--out',
+      dir,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const rows = (await readSheets(join(dir, 'publicity-th-2021-2024-06.xlsx'))).rows('公示名单');
     expect(rows[0]![0]).toBe('亭湖区健康救助对象公示名单（2024-06）');

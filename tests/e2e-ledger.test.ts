@@ -11,9 +11,31 @@ import { ledgerState } from './helpers/ledger.js';
 
 const P1 = makeId('320902', '1960-05-01', '211');
 const P2 = makeId('320902', '1972-08-09', '322');
-const CLAIM_HEAD = ['结算单号', '行号', '身份证号', '姓名', '医疗机构', '就诊类型', '入院日期', '结算日期', '诊断编码', '诊断名称', '医疗总费用', '政策范围内费用', '基本医保支付'];
+const CLAIM_HEAD = [
+  '结算单号',
+  '行号',
+  '身份证号',
+  '姓名',
+  '医疗机构',
+  '就诊类型',
+  '入院日期',
+  '结算日期',
+  '诊断编码',
+  '诊断名称',
+  '医疗总费用',
+  '政策范围内费用',
+  '基本医保支付',
+];
 type Claim = [string, number, string, string, string, string, string, string, string, string, string, string, string];
-const claim = (id: string, person: string, name: string, date: string, total: string, inScope: string, basic = '0'): Claim => [id, 1, person, name, '亭湖区人民医院', '门诊', date, date, 'J18.9', '肺炎', total, inScope, basic];
+const claim = (
+  id: string,
+  person: string,
+  name: string,
+  date: string,
+  total: string,
+  inScope: string,
+  basic = '0',
+): Claim => [id, 1, person, name, '亭湖区人民医院', '门诊', date, date, 'J18.9', '肺炎', total, inScope, basic];
 
 function setup(): { dir: string; ledger: string; roster: string; file: (name: string, rows: Claim[]) => string } {
   const dir = tmp('assist-ledger-');
@@ -22,22 +44,67 @@ function setup(): { dir: string; ledger: string; roster: string; file: (name: st
     [P1, '王一', '特困人员', '2024-01-01', '2024-12-31', '江苏省盐城市亭湖区', '是', '亭湖区新兴镇卫生院'],
     [P2, '李二', '特困人员', '2024-01-01', '2024-12-31', '江苏省盐城市亭湖区', '是', '亭湖区新兴镇卫生院'],
   ]);
-  return { dir, ledger: join(dir, 'assist.db'), roster, file: (name, rows) => writeCsv(join(dir, name), [CLAIM_HEAD, ...rows]) };
+  return {
+    dir,
+    ledger: join(dir, 'assist.db'),
+    roster,
+    file: (name, rows) => writeCsv(join(dir, name), [CLAIM_HEAD, ...rows]),
+  };
 }
 
-function adjudicate(s: ReturnType<typeof setup>, file: string, out: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Ran> {
-  return runCli(['adjudicate', file, '--roster', s.roster, '--policies', 'th-2021', '--ledger', s.ledger, '--out', join(s.dir, out), ...extra], { env });
+function adjudicate(
+  s: ReturnType<typeof setup>,
+  file: string,
+  out: string,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Ran> {
+  return runCli(
+    [
+      'adjudicate',
+      file,
+      '--roster',
+      s.roster,
+      '--policies',
+      'th-2021',
+      '--ledger',
+      s.ledger,
+      '--out',
+      join(s.dir, out),
+      ...extra,
+    ],
+    { env },
+  );
 }
 
-type Result = { claimId: string; status: string; reasons: string[]; payments: Record<string, string>; patientRemaining: string | null; policy: string | null };
+type Result = {
+  claimId: string;
+  status: string;
+  reasons: string[];
+  payments: Record<string, string>;
+  patientRemaining: string | null;
+  policy: string | null;
+};
 function results(s: ReturnType<typeof setup>, out: string, month: string): Result[] {
-  return readFileSync(join(s.dir, out, `results-${month}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Result);
+  return readFileSync(join(s.dir, out, `results-${month}.jsonl`), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Result);
 }
 function acc(ledger: string): Record<string, string> {
   const db = new Database(ledger, { readonly: true });
   try {
-    const rows = db.prepare('SELECT id_number, policy, year, key, base, paid, entitled FROM accumulators_text ORDER BY id_number, policy, year, key').all() as Record<string, string | number>[];
-    return Object.fromEntries(rows.map((r) => [`${r.id_number === P1 ? 'P1' : r.id_number === P2 ? 'P2' : r.id_number}|${r.year}|${r.key}`, `base ${Number(r.base) / 100} paid ${Number(r.paid) / 100} entitled ${Number(r.entitled) / 100}`]));
+    const rows = db
+      .prepare(
+        'SELECT id_number, policy, year, key, base, paid, entitled FROM accumulators_text ORDER BY id_number, policy, year, key',
+      )
+      .all() as Record<string, string | number>[];
+    return Object.fromEntries(
+      rows.map((r) => [
+        `${r.id_number === P1 ? 'P1' : r.id_number === P2 ? 'P2' : r.id_number}|${r.year}|${r.key}`,
+        `base ${Number(r.base) / 100} paid ${Number(r.paid) / 100} entitled ${Number(r.entitled) / 100}`,
+      ]),
+    );
   } finally {
     db.close();
   }
@@ -116,10 +183,14 @@ describe('across runs: the deductible continues (March below it, April paid)', (
     expect(e.stdout).toContain('══ 结算单 A1 第 1 行 · 亭湖区人民医院 ══');
     expect(e.stdout).toContain('政策范围内费用 1500.00');
     // a value that has always applied shows no date (issue 18 §6)
-    expect(e.stdout).toMatch(/救助比例 = A类（一般疾病、慢性病） 0\.50，B类[^\n]*（亭湖区健康救助实施方案 三、（一）2\./);
+    expect(e.stdout).toMatch(
+      /救助比例 = A类（一般疾病、慢性病） 0\.50，B类[^\n]*（亭湖区健康救助实施方案 三、（一）2\./,
+    );
     expect(e.stdout).not.toContain('1900-01-01');
     expect(e.stdout).toContain('【依据：亭湖区健康救助实施方案');
-    expect(e.stdout).toContain('累计额（2024 年 A 类）：变动前 基数 2000.00，应救助 0.00，已支付 0.00 → 变动后 基数 3500.00，应救助 250.00，已支付 250.00');
+    expect(e.stdout).toContain(
+      '累计额（2024 年 A 类）：变动前 基数 2000.00，应救助 0.00，已支付 0.00 → 变动后 基数 3500.00，应救助 250.00，已支付 250.00',
+    );
     expect(e.stdout).toContain('支付：区健康救助资金 250.00');
     expect(e.stdout).not.toMatch(FULL_ID);
     expect((await runCli(['explain', 'NOPE', '--ledger', s.ledger])).code).toBe(2);
@@ -129,8 +200,14 @@ describe('across runs: the deductible continues (March below it, April paid)', (
 describe('corrections: CONFLICTING_RESUBMISSION, then --supersede with 冲正', () => {
   const s = setup();
   const march = s.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000')]);
-  const april = s.file('april.csv', [claim('A1', P1, '王一', '2024-04-10', '1800', '1500'), claim('A2', P2, '李二', '2024-04-11', '4000', '4000')]);
-  const fixed = s.file('april-fixed.csv', [claim('A1', P1, '王一', '2024-04-10', '1800', '1700'), claim('A2', P2, '李二', '2024-04-11', '4000', '4000')]);
+  const april = s.file('april.csv', [
+    claim('A1', P1, '王一', '2024-04-10', '1800', '1500'),
+    claim('A2', P2, '李二', '2024-04-11', '4000', '4000'),
+  ]);
+  const fixed = s.file('april-fixed.csv', [
+    claim('A1', P1, '王一', '2024-04-10', '1800', '1700'),
+    claim('A2', P2, '李二', '2024-04-11', '4000', '4000'),
+  ]);
   beforeAll(async () => {
     await adjudicate(s, march, 'm');
     await adjudicate(s, april, 'a');
@@ -140,7 +217,10 @@ describe('corrections: CONFLICTING_RESUBMISSION, then --supersede with 冲正', 
     const r = await adjudicate(s, fixed, 'c');
     expect(r.code, r.stderr).toBe(0);
     const rows = results(s, 'c', '2024-04');
-    expect(rows.map((x) => `${x.claimId} ${x.status} ${x.reasons[0]}`)).toEqual(['A1 skipped CONFLICTING_RESUBMISSION', 'A2 skipped ALREADY_ADJUDICATED']);
+    expect(rows.map((x) => `${x.claimId} ${x.status} ${x.reasons[0]}`)).toEqual([
+      'A1 skipped CONFLICTING_RESUBMISSION',
+      'A2 skipped ALREADY_ADJUDICATED',
+    ]);
     expect(r.stdout).toContain('内容不同未处理 1（如需更正请加 --supersede）');
     expect(acc(s.ledger)['P1|2024|A']).toBe('base 3500 paid 250 entitled 250');
   });
@@ -151,7 +231,10 @@ describe('corrections: CONFLICTING_RESUBMISSION, then --supersede with 冲正', 
     expect(r.stdout).toContain('更正重报 1 行');
     const rows = results(s, 's', '2024-04');
     // E = 1700: base 2000 → 3700, over 700, 50% → 350.00
-    expect(rows.map((x) => `${x.claimId} ${x.status} ${x.payments[FUND] ?? '-'}`)).toEqual(['A1 approved 350.00', 'A2 skipped -']);
+    expect(rows.map((x) => `${x.claimId} ${x.status} ${x.payments[FUND] ?? '-'}`)).toEqual([
+      'A1 approved 350.00',
+      'A2 skipped -',
+    ]);
     expect(acc(s.ledger)['P1|2024|A']).toBe('base 3700 paid 350 entitled 350');
     const list = await disbursement(join(s.dir, 's', `disbursement-${FUND}-2024-04.xlsx`));
     const a1 = list.filter((row) => row[2] === 'A1');
@@ -179,7 +262,10 @@ describe('corrections: CONFLICTING_RESUBMISSION, then --supersede with 冲正', 
 
   test('the corrected file once more: ALREADY_ADJUDICATED (no double payment)', async () => {
     const r = await adjudicate(s, fixed, 's2', ['--supersede']);
-    expect(results(s, 's2', '2024-04').map((x) => x.reasons[0])).toEqual(['ALREADY_ADJUDICATED', 'ALREADY_ADJUDICATED']);
+    expect(results(s, 's2', '2024-04').map((x) => x.reasons[0])).toEqual([
+      'ALREADY_ADJUDICATED',
+      'ALREADY_ADJUDICATED',
+    ]);
     expect(r.code).toBe(0);
   });
 });
@@ -198,14 +284,28 @@ describe('ledger revert and --dry-run', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('试运行（--dry-run）：未写入台账');
     // a dry run's files carry -dryrun (SPEC §5)
-    expect(readFileSync(join(s.dir, 'dry', 'results-2024-04-dryrun.jsonl'), 'utf8')).toContain('"th-2021.district":"250.00"');
+    expect(readFileSync(join(s.dir, 'dry', 'results-2024-04-dryrun.jsonl'), 'utf8')).toContain(
+      '"th-2021.district":"250.00"',
+    );
     expect(count(s.ledger, 'runs')).toBe(before);
     expect(acc(s.ledger)['P1|2024|A']).toBe('base 2000 paid 0 entitled 0');
   });
 
   test('a dry run without a ledger file creates none', async () => {
     const d = tmp();
-    const r = await runCli(['adjudicate', april, '--roster', s.roster, '--policies', 'th-2021', '--ledger', join(d, 'none.db'), '--out', join(d, 'o'), '--dry-run']);
+    const r = await runCli([
+      'adjudicate',
+      april,
+      '--roster',
+      s.roster,
+      '--policies',
+      'th-2021',
+      '--ledger',
+      join(d, 'none.db'),
+      '--out',
+      join(d, 'o'),
+      '--dry-run',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(d, 'none.db'))).toBe(false);
   });
@@ -213,18 +313,32 @@ describe('ledger revert and --dry-run', () => {
   test('revert the April run: 冲正 rows (and a 冲正 disbursement list), accumulators back, history kept, the file can be adjudicated again', async () => {
     await adjudicate(s, april, 'a');
     expect(acc(s.ledger)['P1|2024|A']).toBe('base 3500 paid 250 entitled 250');
-    const r = await runCli(['ledger', 'revert', '2', '--ledger', s.ledger, '--operator', '复核员', '--out', join(s.dir, 'rv')]);
+    const r = await runCli([
+      'ledger',
+      'revert',
+      '2',
+      '--ledger',
+      s.ledger,
+      '--operator',
+      '复核员',
+      '--out',
+      join(s.dir, 'rv'),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('冲正 1 条结果（1 行明细）');
     expect(r.stdout).toContain('th-2021.district：冲正 ¥-250.00');
     expect(acc(s.ledger)['P1|2024|A']).toBe('base 2000 paid 0 entitled 0');
     const list = await disbursement(join(s.dir, 'rv', `disbursement-${FUND}-2024-04-revert-3.xlsx`));
-    expect(list.filter((row) => row[2] === 'A1').map((row) => [row[8], row[9]])).toEqual([[-250, '冲正（撤销运行，原第 2 次运行）']]);
+    expect(list.filter((row) => row[2] === 'A1').map((row) => [row[8], row[9]])).toEqual([
+      [-250, '冲正（撤销运行，原第 2 次运行）'],
+    ]);
     expect(list.some((row) => String(row[0]).includes('负贰佰伍拾元整'))).toBe(true);
     expect(count(s.ledger, 'lines')).toBe(2);
     expect((await runCli(['ledger', 'check', '--ledger', s.ledger])).code).toBe(0);
     expect((await runCli(['ledger', 'revert', '2', '--ledger', s.ledger])).code).toBe(2);
-    expect((await runCli(['ledger', 'runs', '--ledger', s.ledger])).stdout).toMatch(/#3 撤销 .*操作员 复核员.*撤销第 2 次运行：冲正 1 条结果/);
+    expect((await runCli(['ledger', 'runs', '--ledger', s.ledger])).stdout).toMatch(
+      /#3 撤销 .*操作员 复核员.*撤销第 2 次运行：冲正 1 条结果/,
+    );
     const again = await adjudicate(s, april, 'a3');
     expect(again.code).toBe(0);
     expect(results(s, 'a3', '2024-04')[0]!.payments[FUND]).toBe('250.00');
@@ -293,7 +407,10 @@ describe('tamper evidence: assist ledger check exits 1 on any mismatch', () => {
 
   test('a payment changed in a result', async () => {
     const s = await fresh();
-    edit(s.ledger, `UPDATE results SET payments = json_array(json_extract(payments, '$[0]'), 35000) WHERE payments IS NOT NULL`);
+    edit(
+      s.ledger,
+      `UPDATE results SET payments = json_array(json_extract(payments, '$[0]'), 35000) WHERE payments IS NOT NULL`,
+    );
     const c = await runCli(['ledger', 'check', '--ledger', s.ledger]);
     expect(c.code).toBe(1);
     expect(c.stdout).toContain('第 2 次运行的内容与记录的哈希不符');
@@ -303,7 +420,9 @@ describe('tamper evidence: assist ledger check exits 1 on any mismatch', () => {
     edit(s.ledger, `UPDATE accumulators SET paid = paid + 1 WHERE key = (SELECT id FROM texts WHERE t = 'A')`);
     const c = await runCli(['ledger', 'check', '--ledger', s.ledger]);
     expect(c.code).toBe(1);
-    expect(c.stdout).toMatch(/累计额不符：320902\*+[\dX]{4} th-2021 2024 年 A：台账记为 基数 3500.00、支付 250.01、应救助 250.00，按结果与冲正合计应为 基数 3500.00、支付 250.00/);
+    expect(c.stdout).toMatch(
+      /累计额不符：320902\*+[\dX]{4} th-2021 2024 年 A：台账记为 基数 3500.00、支付 250.01、应救助 250.00，按结果与冲正合计应为 基数 3500.00、支付 250.00/,
+    );
     expect(c.stdout).not.toMatch(FULL_ID);
   });
   test('a stored text changed (schema 3: the fund a payment went to renamed in texts)', async () => {
@@ -315,7 +434,10 @@ describe('tamper evidence: assist ledger check exits 1 on any mismatch', () => {
   });
   test('a run deleted (and its lines) breaks the chain', async () => {
     const s = await fresh();
-    edit(s.ledger, `DELETE FROM results WHERE line_id IN (SELECT id FROM lines WHERE run_id = 1); DELETE FROM lines WHERE run_id = 1; DELETE FROM trace_chunks WHERE run_id = 1; DELETE FROM runs WHERE id = 1`);
+    edit(
+      s.ledger,
+      `DELETE FROM results WHERE line_id IN (SELECT id FROM lines WHERE run_id = 1); DELETE FROM lines WHERE run_id = 1; DELETE FROM trace_chunks WHERE run_id = 1; DELETE FROM runs WHERE id = 1`,
+    );
     const c = await runCli(['ledger', 'check', '--ledger', s.ledger]);
     expect(c.code).toBe(1);
     expect(c.stdout).toContain('哈希链断开');
@@ -335,12 +457,30 @@ describe('schema: versioned migrations, mode 0600', () => {
       { version: 4, name: expect.stringContaining('assist explain') },
     ]);
     // schema 3: texts stored once; the views spell them out
-    expect(db.prepare('SELECT typeof(policy) AS p, typeof(status) AS s, payments FROM results').get()).toEqual({ p: 'integer', s: 'integer', payments: null });
-    expect(db.prepare('SELECT policy, status, reasons, payee FROM results_text').get()).toEqual({ policy: 'th-2021', status: 'pended', reasons: expect.stringMatching(/^[A-Z_,]+$/), payee: expect.any(String) });
-    expect(db.prepare('SELECT source, visit_type, status FROM lines_text').get()).toEqual({ source: 'march.csv', visit_type: expect.any(String), status: 'pended' });
-    const run = db.prepare('SELECT kind, operator, command_line, month, policies, inputs, counts FROM runs').get() as Record<string, string>;
+    expect(db.prepare('SELECT typeof(policy) AS p, typeof(status) AS s, payments FROM results').get()).toEqual({
+      p: 'integer',
+      s: 'integer',
+      payments: null,
+    });
+    expect(db.prepare('SELECT policy, status, reasons, payee FROM results_text').get()).toEqual({
+      policy: 'th-2021',
+      status: 'pended',
+      reasons: expect.stringMatching(/^[A-Z_,]+$/),
+      payee: expect.any(String),
+    });
+    expect(db.prepare('SELECT source, visit_type, status FROM lines_text').get()).toEqual({
+      source: 'march.csv',
+      visit_type: expect.any(String),
+      status: 'pended',
+    });
+    const run = db
+      .prepare('SELECT kind, operator, command_line, month, policies, inputs, counts FROM runs')
+      .get() as Record<string, string>;
     expect(run.kind).toBe('adjudicate');
-    expect(JSON.parse(run.policies)[0]).toMatchObject({ id: 'th-2021', version: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(JSON.parse(run.policies)[0]).toMatchObject({
+      id: 'th-2021',
+      version: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
     expect(JSON.parse(run.inputs).map((i: { role: string }) => i.role)).toEqual(['claims', 'roster']);
     expect(JSON.parse(run.counts)).toMatchObject({ rowsRead: 1, invalid: 0, lines: 1, pended: 1 });
     db.prepare("INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01')").run();
@@ -357,21 +497,38 @@ describe('a ledger written by schema version 1 (before 2026-11-23) keeps working
   const dir = tmp('assist-v1-');
   const ledger = join(dir, 'v1.db');
   copyFileSync(join(ROOT, 'tests', 'fixtures', 'ledger-v1.db'), ledger);
-  const config = ['--config', join(ROOT, 'fixtures', 'demo', 'assist.config.json'), '--ledger', ledger, '--out', join(dir, 'out')];
+  const config = [
+    '--config',
+    join(ROOT, 'fixtures', 'demo', 'assist.config.json'),
+    '--ledger',
+    ledger,
+    '--out',
+    join(dir, 'out'),
+  ];
 
   test('opened: migrated to version 4, the hash chain (taken over the texts as version 1 stored them) and accumulators check out, explain reads a deflated trace', async () => {
     const r = await runCli(['ledger', 'check', '--ledger', ledger]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('3 次运行');
     const db = new Database(ledger, { readonly: true });
-    expect((db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[])).toEqual([1, 2, 3, 4]);
+    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[]).toEqual([
+      1, 2, 3, 4,
+    ]);
     // version 1 stored payments with zero amounts: kept (the run's hash covers them), now as [fundId, fen, …]
-    const zero = db.prepare("SELECT r.payments FROM results r WHERE r.payments LIKE '%,0]' OR r.payments LIKE '%,0,%' LIMIT 1").pluck().get() as string;
+    const zero = db
+      .prepare("SELECT r.payments FROM results r WHERE r.payments LIKE '%,0]' OR r.payments LIKE '%,0,%' LIMIT 1")
+      .pluck()
+      .get() as string;
     expect(zero).toMatch(/^\[\d+,-?\d+(,\d+,-?\d+)*\]$/);
-    expect(db.prepare("SELECT COUNT(*) FROM results WHERE typeof(policy) != 'integer' OR typeof(reasons) != 'integer'").pluck().get()).toBe(0);
+    expect(
+      db
+        .prepare("SELECT COUNT(*) FROM results WHERE typeof(policy) != 'integer' OR typeof(reasons) != 'integer'")
+        .pluck()
+        .get(),
+    ).toBe(0);
     // the rebuilt tables' old pages were given back (VACUUM after the migration)
     expect(db.pragma('freelist_count', { simple: true })).toBe(0);
-    expect(db.prepare("SELECT DISTINCT codec FROM trace_chunks").pluck().all()).toEqual(['deflate']);
+    expect(db.prepare('SELECT DISTINCT codec FROM trace_chunks').pluck().all()).toEqual(['deflate']);
     db.close();
     const e = await runCli(['explain', 'QD2024060000037', '--ledger', ledger, '--policy', 'qd-rigid-2018']);
     expect(e.code, e.stderr).toBe(0);
@@ -381,17 +538,31 @@ describe('a ledger written by schema version 1 (before 2026-11-23) keeps working
   });
 
   test('explain piped into `head`: the closed pipe is not an error (no EPIPE stack trace)', async () => {
-    const r = await run('bash', ['-c', `set -o pipefail; "${process.execPath}" "${join(ROOT, 'bin', 'assist.js')}" explain QD2024060000037 --ledger "${ledger}" --policy qd-rigid-2018 | head -c 20`]);
+    const r = await run('bash', [
+      '-c',
+      `set -o pipefail; "${process.execPath}" "${join(ROOT, 'bin', 'assist.js')}" explain QD2024060000037 --ledger "${ledger}" --policy qd-rigid-2018 | head -c 20`,
+    ]);
     expect(r.stdout).toContain('结算单');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
   });
 
   test('the demo month again: every line ALREADY_ADJUDICATED against the old text hashes; the reverted Jinzhou month adjudicated anew; check passes', async () => {
-    const again = await runCli(['adjudicate', join(ROOT, 'fixtures', 'demo', 'claims.xlsx'), join(ROOT, 'fixtures', 'demo', 'claims-gb18030.csv'), ...config]);
+    const again = await runCli([
+      'adjudicate',
+      join(ROOT, 'fixtures', 'demo', 'claims.xlsx'),
+      join(ROOT, 'fixtures', 'demo', 'claims-gb18030.csv'),
+      ...config,
+    ]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/跳过 (\d+) 行：已审核过 \1(?!\d)/);
-    const jz = await runCli(['adjudicate', join(ROOT, 'fixtures', 'demo', 'claims-jinzhou.xlsx'), ...config, '--policies', 'jz-21-2019']);
+    const jz = await runCli([
+      'adjudicate',
+      join(ROOT, 'fixtures', 'demo', 'claims-jinzhou.xlsx'),
+      ...config,
+      '--policies',
+      'jz-21-2019',
+    ]);
     expect(jz.code, jz.stderr).toBe(0);
     expect(jz.stdout).not.toContain('跳过');
     // reverting the old run 1 negates its stored payments (zeros included) — check compares the non-zero amounts
@@ -400,7 +571,7 @@ describe('a ledger written by schema version 1 (before 2026-11-23) keeps working
     const c = await runCli(['ledger', 'check', '--ledger', ledger]);
     expect(c.code, c.stdout + c.stderr).toBe(0);
     const db = new Database(ledger, { readonly: true });
-    expect(db.prepare("SELECT codec, COUNT(*) AS n FROM trace_chunks GROUP BY codec ORDER BY codec").all()).toEqual([
+    expect(db.prepare('SELECT codec, COUNT(*) AS n FROM trace_chunks GROUP BY codec ORDER BY codec').all()).toEqual([
       { codec: 'brotli', n: expect.any(Number) },
       { codec: 'deflate', n: expect.any(Number) },
     ]);
@@ -412,14 +583,34 @@ describe('concurrency: two adjudicate processes on one ledger', () => {
   test('both finish; the ledger equals running them one after the other', async () => {
     const s = setup();
     // both months touch P1's annual A accumulator, so the order matters and interleaving would show
-    const march = s.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000'), claim('M2', P2, '李二', '2024-03-16', '9000', '9000')]);
-    const april = s.file('april.csv', [claim('A1', P1, '王一', '2024-04-10', '1800', '1500'), claim('A2', P2, '李二', '2024-04-11', '500', '500')]);
-    const args = (file: string, out: string) => ['adjudicate', file, '--roster', s.roster, '--policies', 'th-2021', '--ledger', s.ledger, '--out', join(s.dir, out)];
+    const march = s.file('march.csv', [
+      claim('M1', P1, '王一', '2024-03-15', '2500', '2000'),
+      claim('M2', P2, '李二', '2024-03-16', '9000', '9000'),
+    ]);
+    const april = s.file('april.csv', [
+      claim('A1', P1, '王一', '2024-04-10', '1800', '1500'),
+      claim('A2', P2, '李二', '2024-04-11', '500', '500'),
+    ]);
+    const args = (file: string, out: string) => [
+      'adjudicate',
+      file,
+      '--roster',
+      s.roster,
+      '--policies',
+      'th-2021',
+      '--ledger',
+      s.ledger,
+      '--out',
+      join(s.dir, out),
+    ];
     expect((await runCli(['ledger', 'check', '--ledger', s.ledger])).code).toBe(2); // no ledger yet
     // the first holds the ledger (its transaction written, not yet committed) when the second starts
     // ...and keeps it until the second says it is waiting (a fixed pause raced the second's start-up on a busy machine)
     const resume = join(s.dir, 'resume');
-    const a = startCli(args(march, 'pm'), { ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS: '100000', ASSIST_TEST_RESUME_FILE: resume });
+    const a = startCli(args(march, 'pm'), {
+      ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS: '100000',
+      ASSIST_TEST_RESUME_FILE: resume,
+    });
     await a.stderrHas('ASSIST_TEST: 事务已写入，等待提交');
     const b = startCli(args(april, 'pa'));
     await b.stderrHas('台账正被另一个审核进程使用，等待其完成后继续');
@@ -430,11 +621,25 @@ describe('concurrency: two adjudicate processes on one ledger', () => {
     expect(ra.stderr + rb.stderr).toContain('台账正被另一个审核进程使用，等待其完成后继续');
     // replay in the order the ledger recorded, one after the other, on a fresh ledger
     const db = new Database(s.ledger, { readonly: true });
-    const order = (db.prepare('SELECT inputs FROM runs ORDER BY id').all() as { inputs: string }[]).map((r) => JSON.parse(r.inputs)[0].file as string);
+    const order = (db.prepare('SELECT inputs FROM runs ORDER BY id').all() as { inputs: string }[]).map(
+      (r) => JSON.parse(r.inputs)[0].file as string,
+    );
     db.close();
     expect([...order].sort()).toEqual(['april.csv', 'march.csv']);
     const seq = join(s.dir, 'sequential.db');
-    for (const f of order) await runCli(['adjudicate', join(s.dir, f), '--roster', s.roster, '--policies', 'th-2021', '--ledger', seq, '--out', join(s.dir, `seq-${f}`)]);
+    for (const f of order)
+      await runCli([
+        'adjudicate',
+        join(s.dir, f),
+        '--roster',
+        s.roster,
+        '--policies',
+        'th-2021',
+        '--ledger',
+        seq,
+        '--out',
+        join(s.dir, `seq-${f}`),
+      ]);
     expect(ledgerState(s.ledger)).toEqual(ledgerState(seq));
     expect((await runCli(['ledger', 'check', '--ledger', s.ledger])).code).toBe(0);
   });

@@ -12,9 +12,40 @@ import { readSheets } from './helpers/workbook.js';
 
 const P1 = makeId('320902', '1960-05-01', '211');
 const P2 = makeId('320902', '1972-08-09', '322');
-const HEAD = ['结算单号', '行号', '身份证号', '姓名', '医疗机构', '就诊类型', '入院日期', '结算日期', '诊断编码', '诊断名称', '医疗总费用', '政策范围内费用'];
-const row = (id: string, person: string, name: string, total: string, inScope: string, o: { lineNo?: string; hospital?: string; date?: string } = {}) => [
-  id, o.lineNo ?? '1', person, name, o.hospital ?? '亭湖区人民医院', '门诊', o.date ?? '2024-06-10', o.date ?? '2024-06-10', 'J18.9', '肺炎', total, inScope,
+const HEAD = [
+  '结算单号',
+  '行号',
+  '身份证号',
+  '姓名',
+  '医疗机构',
+  '就诊类型',
+  '入院日期',
+  '结算日期',
+  '诊断编码',
+  '诊断名称',
+  '医疗总费用',
+  '政策范围内费用',
+];
+const row = (
+  id: string,
+  person: string,
+  name: string,
+  total: string,
+  inScope: string,
+  o: { lineNo?: string; hospital?: string; date?: string } = {},
+) => [
+  id,
+  o.lineNo ?? '1',
+  person,
+  name,
+  o.hospital ?? '亭湖区人民医院',
+  '门诊',
+  o.date ?? '2024-06-10',
+  o.date ?? '2024-06-10',
+  'J18.9',
+  '肺炎',
+  total,
+  inScope,
 ];
 
 function setup() {
@@ -26,11 +57,38 @@ function setup() {
   ]);
   const ledger = join(dir, 'assist.db');
   return {
-    dir, roster, ledger,
+    dir,
+    roster,
+    ledger,
     file: (name: string, rows: string[][]) => writeCsv(join(dir, name), [HEAD, ...rows]),
-    adjudicate: (file: string, out: string, extra: string[] = []) => runCli(['adjudicate', file, '--roster', roster, '--policies', 'th-2021', '--ledger', ledger, '--out', join(dir, out), ...extra]),
+    adjudicate: (file: string, out: string, extra: string[] = []) =>
+      runCli([
+        'adjudicate',
+        file,
+        '--roster',
+        roster,
+        '--policies',
+        'th-2021',
+        '--ledger',
+        ledger,
+        '--out',
+        join(dir, out),
+        ...extra,
+      ]),
     results: (out: string, month = '2024-06') =>
-      readFileSync(join(dir, out, `results-${month}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { claimId: string; row: number; status: string; reasons: string[]; payments: Record<string, string> }),
+      readFileSync(join(dir, out, `results-${month}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              claimId: string;
+              row: number;
+              status: string;
+              reasons: string[];
+              payments: Record<string, string>;
+            },
+        ),
   };
 }
 const FUND = 'th-2021.district';
@@ -77,21 +135,37 @@ describe('no double payment through spelling (SPEC §5 line keys)', () => {
     expect(s.results('first')[0]!.payments[FUND]).toBe('3000.00');
     const again = s.file('again.csv', [
       row('th2024060000020', P1, '王一', '9000', '9000'),
-      row('ＴＨ 2024060000020', P1, '王一', '9000', '9000', { hospital: '亭湖区 人民医院', lineNo: '１', date: '2024-06-10' }),
+      row('ＴＨ 2024060000020', P1, '王一', '9000', '9000', {
+        hospital: '亭湖区 人民医院',
+        lineNo: '１',
+        date: '2024-06-10',
+      }),
     ]);
     // the two spellings in one file are one line twice: both DUPLICATE_LINE
     const dup = await s.adjudicate(again, 'dup', ['--month', '2024-06']);
     expect(dup.code, dup.stderr).toBe(0);
-    expect(s.results('dup').map((r) => `${r.status} ${r.reasons.join(',')}`)).toEqual(['invalid DUPLICATE_LINE', 'invalid DUPLICATE_LINE']);
+    expect(s.results('dup').map((r) => `${r.status} ${r.reasons.join(',')}`)).toEqual([
+      'invalid DUPLICATE_LINE',
+      'invalid DUPLICATE_LINE',
+    ]);
     // each spelling alone: ALREADY_ADJUDICATED
-    for (const [i, r] of [row('th2024060000020', P1, '王一', '9000', '9000'), row('ＴＨ 2024060000020', P1, '王一', '9000', '9000', { hospital: '亭湖区 人民医院', lineNo: '１' })].entries()) {
+    for (const [i, r] of [
+      row('th2024060000020', P1, '王一', '9000', '9000'),
+      row('ＴＨ 2024060000020', P1, '王一', '9000', '9000', { hospital: '亭湖区 人民医院', lineNo: '１' }),
+    ].entries()) {
       const out = `again${i}`;
       const res = await s.adjudicate(s.file(`${out}.csv`, [r]), out);
       expect(res.code, res.stderr).toBe(0);
-      expect(s.results(out).map((x) => `${x.claimId} ${x.status} ${x.reasons.join(',')}`)).toEqual(['TH2024060000020 skipped ALREADY_ADJUDICATED']);
+      expect(s.results(out).map((x) => `${x.claimId} ${x.status} ${x.reasons.join(',')}`)).toEqual([
+        'TH2024060000020 skipped ALREADY_ADJUDICATED',
+      ]);
     }
     // a corrected line spelled differently supersedes the original (reversal of 3000.00), never pays beside it
-    const fixed = await s.adjudicate(s.file('fixed.csv', [row('th2024060000020', P1, '王一', '8000', '8000')]), 'fixed', ['--supersede']);
+    const fixed = await s.adjudicate(
+      s.file('fixed.csv', [row('th2024060000020', P1, '王一', '8000', '8000')]),
+      'fixed',
+      ['--supersede'],
+    );
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(fixed.stdout).toContain('更正重报 1 行：冲正原结果 1 条');
     expect(s.results('fixed')[0]!.payments[FUND]).toBe('2500.00');
@@ -103,13 +177,18 @@ describe('deleting runs is detected (SPEC §5: a witness outside the database)',
   // run 1 pays P1 3000.00, run 2 pays P2 3000.00; the code of run 2 is read off its printed disbursement list
   async function twoRuns() {
     const s = setup();
-    for (const [i, r] of [row('T1', P1, '王一', '9000', '9000'), row('T2', P2, '李二', '9000', '9000', { date: '2024-06-11' })].entries()) {
+    for (const [i, r] of [
+      row('T1', P1, '王一', '9000', '9000'),
+      row('T2', P2, '李二', '9000', '9000', { date: '2024-06-11' }),
+    ].entries()) {
       const res = await s.adjudicate(s.file(`m${i}.csv`, [r]), `o${i}`);
       expect(res.code, res.stderr).toBe(0);
       expect(res.stdout).toMatch(new RegExp(`台账：第 ${i + 1} 次运行已提交.*；台账校验码 ${i + 1}-[0-9A-F]{8}`));
     }
     const { rows } = await readSheets(join(s.dir, 'o1', `disbursement-${FUND}-2024-06.xlsx`));
-    const printed = rows('拨付清单').flat().find((c) => typeof c === 'string' && c.startsWith('台账校验码：')) as string;
+    const printed = rows('拨付清单')
+      .flat()
+      .find((c) => typeof c === 'string' && c.startsWith('台账校验码：')) as string;
     expect(printed).toMatch(/^台账校验码：2-[0-9A-F]{8}$/);
     const { rows: srows } = await readSheets(join(s.dir, 'o1', 'settlement-2024-06.xlsx'));
     expect(srows('核对').flat()).toContain(printed.slice('台账校验码：'.length));
@@ -122,7 +201,8 @@ describe('deleting runs is detected (SPEC §5: a witness outside the database)',
     db.exec(sql);
     db.close();
   };
-  const DROP_RUN = (id: number) => `DELETE FROM results WHERE line_id IN (SELECT id FROM lines WHERE run_id = ${id}); DELETE FROM lines WHERE run_id = ${id}; DELETE FROM trace_chunks WHERE run_id = ${id}; DELETE FROM runs WHERE id = ${id};`;
+  const DROP_RUN = (id: number) =>
+    `DELETE FROM results WHERE line_id IN (SELECT id FROM lines WHERE run_id = ${id}); DELETE FROM lines WHERE run_id = ${id}; DELETE FROM trace_chunks WHERE run_id = ${id}; DELETE FROM runs WHERE id = ${id};`;
 
   test('the last run deleted: check exits 1; the next run is 3, never 2 again', async () => {
     const s = await twoRuns();
@@ -130,7 +210,10 @@ describe('deleting runs is detected (SPEC §5: a witness outside the database)',
     const c = await runCli(['ledger', 'check', '--ledger', s.ledger]);
     expect(c.code).toBe(1);
     expect(c.stdout).toMatch(/校验码日志记有第 2 次运行（校验码 2-[0-9A-F]{8}），台账中已没有该运行：运行被删除/);
-    const next = await s.adjudicate(s.file('m3.csv', [row('T3', P1, '王一', '100', '100', { date: '2024-06-12' })]), 'o3');
+    const next = await s.adjudicate(
+      s.file('m3.csv', [row('T3', P1, '王一', '100', '100', { date: '2024-06-12' })]),
+      'o3',
+    );
     expect(next.stdout).toContain('台账：第 3 次运行已提交');
   });
 
@@ -161,55 +244,105 @@ describe('deleting runs is detected (SPEC §5: a witness outside the database)',
 });
 
 describe('private scratch files; SIGINT/SIGTERM (SPEC §5 signals)', () => {
-  test.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s mid-run: scratch directory 0700 with files 0600 while running, then removed; staging removed; 已中断：台账未改动; exit %i', async (signal, code) => {
-    const s = setup();
-    const first = await s.adjudicate(s.file('m0.csv', [row('T1', P1, '王一', '9000', '9000')]), 'o0');
-    expect(first.code, first.stderr).toBe(0);
-    const before = ledgerState(s.ledger);
-    const scratchRoot = join(s.dir, 'tmp');
-    mkdirSync(scratchRoot);
-    const args = ['adjudicate', s.file('m1.csv', [row('T2', P2, '李二', '9000', '9000')]), '--roster', s.roster, '--policies', 'th-2021', '--ledger', s.ledger, '--out', join(s.dir, 'o1')];
-    const child = startCli(args, { ASSIST_TEST_PAUSE_BEFORE_ENGINE_MS: '60000', TMPDIR: scratchRoot });
-    await child.stderrHas('ASSIST_TEST: 已开始审核，等待');
-    const dirs = readdirSync(scratchRoot).filter((n) => n.startsWith('.assist-'));
-    expect(dirs).toHaveLength(1);
-    expect(statSync(join(scratchRoot, dirs[0]!)).mode & 0o777).toBe(0o700);
-    const files = readdirSync(join(scratchRoot, dirs[0]!));
-    expect(files.length).toBeGreaterThanOrEqual(2); // the roster store and the external sort (its list staging)
-    for (const f of files) expect(statSync(join(scratchRoot, dirs[0]!, f)).mode & 0o777, f).toBe(0o600);
-    expect(readdirSync(join(s.dir, 'o1')).some((n) => n.startsWith('.assist-staging-'))).toBe(true);
-    child.signal(signal);
-    const r = await child.done;
-    expect(r.code).toBe(code);
-    expect(r.stderr).toContain('已中断：台账未改动');
-    expect(readdirSync(scratchRoot)).toEqual([]);
-    expect(readdirSync(join(s.dir, 'o1'))).toEqual([]);
-    expect(ledgerState(s.ledger)).toEqual(before);
-    expect((await runCli(['ledger', 'check', '--ledger', s.ledger])).code).toBe(0);
-  });
+  test.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)(
+    '%s mid-run: scratch directory 0700 with files 0600 while running, then removed; staging removed; 已中断：台账未改动; exit %i',
+    async (signal, code) => {
+      const s = setup();
+      const first = await s.adjudicate(s.file('m0.csv', [row('T1', P1, '王一', '9000', '9000')]), 'o0');
+      expect(first.code, first.stderr).toBe(0);
+      const before = ledgerState(s.ledger);
+      const scratchRoot = join(s.dir, 'tmp');
+      mkdirSync(scratchRoot);
+      const args = [
+        'adjudicate',
+        s.file('m1.csv', [row('T2', P2, '李二', '9000', '9000')]),
+        '--roster',
+        s.roster,
+        '--policies',
+        'th-2021',
+        '--ledger',
+        s.ledger,
+        '--out',
+        join(s.dir, 'o1'),
+      ];
+      const child = startCli(args, { ASSIST_TEST_PAUSE_BEFORE_ENGINE_MS: '60000', TMPDIR: scratchRoot });
+      await child.stderrHas('ASSIST_TEST: 已开始审核，等待');
+      const dirs = readdirSync(scratchRoot).filter((n) => n.startsWith('.assist-'));
+      expect(dirs).toHaveLength(1);
+      expect(statSync(join(scratchRoot, dirs[0]!)).mode & 0o777).toBe(0o700);
+      const files = readdirSync(join(scratchRoot, dirs[0]!));
+      expect(files.length).toBeGreaterThanOrEqual(2); // the roster store and the external sort (its list staging)
+      for (const f of files) expect(statSync(join(scratchRoot, dirs[0]!, f)).mode & 0o777, f).toBe(0o600);
+      expect(readdirSync(join(s.dir, 'o1')).some((n) => n.startsWith('.assist-staging-'))).toBe(true);
+      child.signal(signal);
+      const r = await child.done;
+      expect(r.code).toBe(code);
+      expect(r.stderr).toContain('已中断：台账未改动');
+      expect(readdirSync(scratchRoot)).toEqual([]);
+      expect(readdirSync(join(s.dir, 'o1'))).toEqual([]);
+      expect(ledgerState(s.ledger)).toEqual(before);
+      expect((await runCli(['ledger', 'check', '--ledger', s.ledger])).code).toBe(0);
+    },
+  );
 });
 
 describe('a committed run keeps its files (SPEC §5)', () => {
   test('killed between COMMIT and the renames: the next adjudicate places run 1’s files first; report settlement rebuilds the workbook from the ledger', async () => {
     const s = setup();
     const june = s.file('june.csv', [row('T1', P1, '王一', '9000', '9000'), row('T2', P2, '李二', '4000', '4000')]);
-    const child = startCli(['adjudicate', june, '--roster', s.roster, '--policies', 'th-2021', '--ledger', s.ledger, '--out', join(s.dir, 'o')], { ASSIST_TEST_PAUSE_BEFORE_PLACING_MS: '60000' });
+    const child = startCli(
+      [
+        'adjudicate',
+        june,
+        '--roster',
+        s.roster,
+        '--policies',
+        'th-2021',
+        '--ledger',
+        s.ledger,
+        '--out',
+        join(s.dir, 'o'),
+      ],
+      { ASSIST_TEST_PAUSE_BEFORE_PLACING_MS: '60000' },
+    );
     await child.stderrHas('ASSIST_TEST: 已提交，等待放置文件');
     child.kill();
     await child.done;
     const left = readdirSync(join(s.dir, 'o'));
     expect(left).toHaveLength(1);
     expect(left[0]).toMatch(/^\.assist-staging-\d+$/);
-    const next = await s.adjudicate(s.file('late.csv', [row('T3', P1, '王一', '100', '100', { date: '2024-06-20' })]), 'o');
+    const next = await s.adjudicate(
+      s.file('late.csv', [row('T3', P1, '王一', '100', '100', { date: '2024-06-20' })]),
+      'o',
+    );
     expect(next.code, next.stderr).toBe(0);
     expect(next.stderr).toMatch(/第 1 次运行已提交但其文件未放置到位（提交后中断）；现已放置：/);
     expect(readdirSync(join(s.dir, 'o')).sort()).toEqual([
-      `disbursement-${FUND}-2024-06-run2.xlsx`, `disbursement-${FUND}-2024-06.xlsx`, 'results-2024-06-run2.jsonl', 'results-2024-06.jsonl', 'settlement-2024-06-run2.xlsx', 'settlement-2024-06.xlsx',
+      `disbursement-${FUND}-2024-06-run2.xlsx`,
+      `disbursement-${FUND}-2024-06.xlsx`,
+      'results-2024-06-run2.jsonl',
+      'results-2024-06.jsonl',
+      'settlement-2024-06-run2.xlsx',
+      'settlement-2024-06.xlsx',
     ]);
     const original = await readSheets(join(s.dir, 'o', 'settlement-2024-06.xlsx'));
     expect(s.results('o').map((r) => `${r.claimId} ${r.payments[FUND]}`)).toEqual(['T1 3000.00', 'T2 500.00']);
     // rebuilt from the ledger: the same 明细 and 核对
-    const r = await runCli(['report', 'settlement', '--month', '2024-06', '--run', '1', '--ledger', s.ledger, '--out', join(s.dir, 'rep')]);
+    const r = await runCli([
+      'report',
+      'settlement',
+      '--month',
+      '2024-06',
+      '--run',
+      '1',
+      '--ledger',
+      s.ledger,
+      '--out',
+      join(s.dir, 'rep'),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const rebuilt = await readSheets(join(s.dir, 'rep', 'settlement-2024-06-run1.xlsx'));
     expect(rebuilt.rows('明细')).toEqual(original.rows('明细'));
@@ -229,9 +362,20 @@ describe('a run that adds nothing writes nothing (SPEC §5); dry runs say so and
     const runs = await runCli(['ledger', 'runs', '--ledger', s.ledger]);
     expect(runs.stdout.match(/^#\d+ /gm)).toEqual(['#1 ']);
     const files = readdirSync(join(s.dir, 'o')).sort();
-    expect(files).toEqual([`disbursement-${FUND}-2024-06.xlsx`, 'results-2024-06-skipped.jsonl', 'results-2024-06.jsonl', 'settlement-2024-06.xlsx']);
-    const skipped = readFileSync(join(s.dir, 'o', 'results-2024-06-skipped.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: string; reasons: string[] });
-    expect(skipped.map((r) => `${r.status} ${r.reasons.join(',')}`)).toEqual(['skipped ALREADY_ADJUDICATED', 'skipped ALREADY_ADJUDICATED']);
+    expect(files).toEqual([
+      `disbursement-${FUND}-2024-06.xlsx`,
+      'results-2024-06-skipped.jsonl',
+      'results-2024-06.jsonl',
+      'settlement-2024-06.xlsx',
+    ]);
+    const skipped = readFileSync(join(s.dir, 'o', 'results-2024-06-skipped.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: string; reasons: string[] });
+    expect(skipped.map((r) => `${r.status} ${r.reasons.join(',')}`)).toEqual([
+      'skipped ALREADY_ADJUDICATED',
+      'skipped ALREADY_ADJUDICATED',
+    ]);
     expect((await runCli(['ledger', 'check', '--ledger', s.ledger])).code).toBe(0);
   });
 
@@ -240,7 +384,12 @@ describe('a run that adds nothing writes nothing (SPEC §5); dry runs say so and
     const june = s.file('june.csv', [row('T1', P1, '王一', '9000', '9000')]);
     for (let i = 0; i < 2; i++) expect((await s.adjudicate(june, 'o', ['--dry-run'])).code).toBe(0);
     expect(readdirSync(join(s.dir, 'o')).sort()).toEqual([
-      `disbursement-${FUND}-2024-06-dryrun-2.xlsx`, `disbursement-${FUND}-2024-06-dryrun.xlsx`, 'results-2024-06-dryrun-2.jsonl', 'results-2024-06-dryrun.jsonl', 'settlement-2024-06-dryrun-2.xlsx', 'settlement-2024-06-dryrun.xlsx',
+      `disbursement-${FUND}-2024-06-dryrun-2.xlsx`,
+      `disbursement-${FUND}-2024-06-dryrun.xlsx`,
+      'results-2024-06-dryrun-2.jsonl',
+      'results-2024-06-dryrun.jsonl',
+      'settlement-2024-06-dryrun-2.xlsx',
+      'settlement-2024-06-dryrun.xlsx',
     ]);
     for (const f of [`disbursement-${FUND}-2024-06-dryrun.xlsx`, 'settlement-2024-06-dryrun-2.xlsx']) {
       const { wb, rows } = await readSheets(join(s.dir, 'o', f));
@@ -253,7 +402,10 @@ describe('revert where the clerk means it (SPEC §5)', () => {
   async function juneThenMay() {
     const s = setup();
     expect((await s.adjudicate(s.file('june.csv', [row('T1', P1, '王一', '9000', '9000')]), 'o6')).code).toBe(0);
-    expect((await s.adjudicate(s.file('may.csv', [row('T0', P2, '李二', '9000', '9000', { date: '2024-05-10' })]), 'o5')).code).toBe(0);
+    expect(
+      (await s.adjudicate(s.file('may.csv', [row('T0', P2, '李二', '9000', '9000', { date: '2024-05-10' })]), 'o5'))
+        .code,
+    ).toBe(0);
     return s;
   }
   test('the June run reverted after a May run: booked into June by default, said so, its list titled June, written before the commit', async () => {
@@ -296,16 +448,48 @@ describe('refuse what cannot be right, before reading (SPEC §6)', () => {
     return f;
   };
   test.each([
-    ['no roster for th-2021', null, '政策 th-2021 需要救助对象名单，但没有提供：请用 --roster 指定名单文件，或在配置文件的 "rosters" 中列出'],
-    ['"roster" for "rosters"', '{"policies":["th-2021"],"roster":["roster.csv"]}', '中有未知的键“roster”（最接近的是“rosters”）'],
+    [
+      'no roster for th-2021',
+      null,
+      '政策 th-2021 需要救助对象名单，但没有提供：请用 --roster 指定名单文件，或在配置文件的 "rosters" 中列出',
+    ],
+    [
+      '"roster" for "rosters"',
+      '{"policies":["th-2021"],"roster":["roster.csv"]}',
+      '中有未知的键“roster”（最接近的是“rosters”）',
+    ],
     ['JSON syntax', '{"policies":["th-2021"],\n  "rosters": ["roster.csv"],,\n}', '不是有效的 JSON（第 2 行第 29 列）'],
-    ['a ratio of the wrong type', '{"policies":["qd-rigid-2018"],"rosters":["roster.csv"],"parameters":{"qd-rigid-2018":{"ratio":"abc"}}}', '配置中的参数 qd-rigid-2018.ratio 的值 "abc" 不是有效的非负数'],
-    ['an unknown cap item', '{"policies":["qd-rigid-2018"],"rosters":["roster.csv"],"parameters":{"qd-rigid-2018":{"caps":{"达沙替尼片剂":"40000"}}}}', '“达沙替尼片剂”不是目录中的救助项目（最接近的是“达沙替尼”）'],
-    ['an unknown parameter', '{"policies":["th-2021"],"rosters":["roster.csv"],"parameters":{"th-2021":{"ratios":{}}}}', '政策 th-2021 没有参数“ratios”（最接近的是“ratio”）'],
+    [
+      'a ratio of the wrong type',
+      '{"policies":["qd-rigid-2018"],"rosters":["roster.csv"],"parameters":{"qd-rigid-2018":{"ratio":"abc"}}}',
+      '配置中的参数 qd-rigid-2018.ratio 的值 "abc" 不是有效的非负数',
+    ],
+    [
+      'an unknown cap item',
+      '{"policies":["qd-rigid-2018"],"rosters":["roster.csv"],"parameters":{"qd-rigid-2018":{"caps":{"达沙替尼片剂":"40000"}}}}',
+      '“达沙替尼片剂”不是目录中的救助项目（最接近的是“达沙替尼”）',
+    ],
+    [
+      'an unknown parameter',
+      '{"policies":["th-2021"],"rosters":["roster.csv"],"parameters":{"th-2021":{"ratios":{}}}}',
+      '政策 th-2021 没有参数“ratios”（最接近的是“ratio”）',
+    ],
     // issue 19 §2: typed parameters, checked when the policy loads (a number, but not a share)
-    ['a ratio above 1', '{"policies":["th-2021"],"rosters":["roster.csv"],"parameters":{"th-2021":{"ratio":{"A":"1.5","B":"0.50","C":"0.70"}}}}', '政策参数 th-2021.ratio 的值 {"A":"1.5","B":"0.50","C":"0.70"} 不对：应为对象 { "A": …, "B": …, "C": … }，每项为 0 到 1 之间的比例'],
-    ['an unknown category id', '{"policies":["th-2021"],"rosters":["roster.csv"],"parameters":{"th-2021":{"class2Categories":["severe-disability","alien"]}}}', '政策参数 th-2021.class2Categories 的值 ["severe-disability","alien"] 不对：应为人员类别编号的列表'],
-    ['a fractional month count', '{"policies":["th-2021"],"rosters":["roster.csv"],"parameters":{"th-2021":{"identityMonths":1.5}}}', '政策参数 th-2021.identityMonths 的值 1.5 不对：应为非负整数'],
+    [
+      'a ratio above 1',
+      '{"policies":["th-2021"],"rosters":["roster.csv"],"parameters":{"th-2021":{"ratio":{"A":"1.5","B":"0.50","C":"0.70"}}}}',
+      '政策参数 th-2021.ratio 的值 {"A":"1.5","B":"0.50","C":"0.70"} 不对：应为对象 { "A": …, "B": …, "C": … }，每项为 0 到 1 之间的比例',
+    ],
+    [
+      'an unknown category id',
+      '{"policies":["th-2021"],"rosters":["roster.csv"],"parameters":{"th-2021":{"class2Categories":["severe-disability","alien"]}}}',
+      '政策参数 th-2021.class2Categories 的值 ["severe-disability","alien"] 不对：应为人员类别编号的列表',
+    ],
+    [
+      'a fractional month count',
+      '{"policies":["th-2021"],"rosters":["roster.csv"],"parameters":{"th-2021":{"identityMonths":1.5}}}',
+      '政策参数 th-2021.identityMonths 的值 1.5 不对：应为非负整数',
+    ],
   ])('%s: exit 2 naming the key, no ledger created, nothing read', async (_what, body, message) => {
     const s = setup();
     const claims = s.file('june.csv', [row('T1', P1, '王一', '9000', '9000')]);
@@ -321,7 +505,14 @@ describe('refuse what cannot be right, before reading (SPEC §6)', () => {
     const s = setup();
     const f = s.file('june.csv', [row('T1', P1, '王一', '9000', '9000'), row('T2', P2, '李二', '4000', '4000')]);
     const cfg = join(s.dir, 'trial.json');
-    writeFileSync(cfg, JSON.stringify({ policies: ['th-2021'], rosters: ['roster.csv'], parameters: { 'th-2021': { trialEnd: '2023-12-31' } } }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        policies: ['th-2021'],
+        rosters: ['roster.csv'],
+        parameters: { 'th-2021': { trialEnd: '2023-12-31' } },
+      }),
+    );
     const r = await runCli(['adjudicate', f, '--config', cfg, '--ledger', s.ledger, '--out', join(s.dir, 'o')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr.match(/提示：亭湖区健康救助：配置的试行期截止日期 2023-12-31 已过/g)).toHaveLength(1);

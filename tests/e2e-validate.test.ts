@@ -23,10 +23,23 @@ describe('assist validate (built CLI)', () => {
     await wb.xlsx.readFile(file);
     expect(wb.worksheets.map((w) => w.name)).toEqual(['概况', '问题行']);
     const ws = wb.getWorksheet('问题行')!;
-    expect(ws.getRow(1).values).toEqual([undefined, '文件', '工作表', '行号', '列', '原因代码', '原因', '说明', '结算单号', '身份证号', '姓名']);
+    expect(ws.getRow(1).values).toEqual([
+      undefined,
+      '文件',
+      '工作表',
+      '行号',
+      '列',
+      '原因代码',
+      '原因',
+      '说明',
+      '结算单号',
+      '身份证号',
+      '姓名',
+    ]);
     const rows: [number, string, string][] = [];
     ws.eachRow((row, n) => {
-      if (n > 1) rows.push([row.getCell(3).value as number, row.getCell(5).value as string, row.getCell(4).value as string]);
+      if (n > 1)
+        rows.push([row.getCell(3).value as number, row.getCell(5).value as string, row.getCell(4).value as string]);
     });
     expect(rows).toContainEqual([8, 'INVALID_ID', '身份证号']);
     expect(rows).toContainEqual([22, 'INVALID_ID', '身份证号']);

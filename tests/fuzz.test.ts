@@ -19,7 +19,6 @@ import { ROOT } from './helpers/cli.js';
 import { tmp } from './helpers/files.js';
 import { unzipParts, writeZip } from './helpers/zip.js';
 
-
 const cell: fc.Arbitrary<CellValue> = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme' }),
@@ -28,7 +27,20 @@ const cell: fc.Arbitrary<CellValue> = fc.oneof(
   fc.boolean(),
   fc.constant(null),
   fc.date({ noInvalidDate: false }),
-  fc.constantFrom<CellValue>(new Date(NaN), new Date(8.64e15), { error: '#N/A' }, { error: '#REF!' }, '', ' ', '￥1,234.50', '-0.01', '1e308', '2024-02-30', '320902196005012113', '３２０９０２'),
+  fc.constantFrom<CellValue>(
+    new Date(NaN),
+    new Date(8.64e15),
+    { error: '#N/A' },
+    { error: '#REF!' },
+    '',
+    ' ',
+    '￥1,234.50',
+    '-0.01',
+    '1e308',
+    '2024-02-30',
+    '320902196005012113',
+    '３２０９０２',
+  ),
 );
 
 describe('parsers never throw', () => {
@@ -54,10 +66,18 @@ describe('parsers never throw', () => {
     ['opening', OPENING_FIELDS, mapOpeningRow],
     ['statement', STATEMENT_FIELDS, mapStatementRow],
   ] as const)('%s row mapper: a record or an error for any cells', (_kind, specs, map) => {
-    const columns = matchHeader(specs.map((s) => s.header), specs).columns;
+    const columns = matchHeader(
+      specs.map((s) => s.header),
+      specs,
+    ).columns;
     fc.assert(
       fc.property(fc.array(cell, { maxLength: specs.length + 3 }), fc.integer({ min: 1, max: 1e6 }), (cells, row) => {
-        const r = (map as (c: CellValue[], ctx: unknown) => { ok: boolean | 'ignored' })(cells, { source: 'f.xlsx', sheet: 'S', row, columns });
+        const r = (map as (c: CellValue[], ctx: unknown) => { ok: boolean | 'ignored' })(cells, {
+          source: 'f.xlsx',
+          sheet: 'S',
+          row,
+          columns,
+        });
         expect([true, false, 'ignored']).toContain(r.ok);
       }),
       { numRuns: 1500 },
@@ -84,8 +104,16 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 
 describe(`mutation fuzzer over the demo workbooks (${RUNS} files)`, () => {
   const dir = tmp('assist-fuzz-');
-  const seeds: [string, InputKind][] = [['claims.xlsx', 'claims'], ['roster.xlsx', 'roster'], ['claims-gb18030.csv', 'claims']];
-  const originals = seeds.map(([f, kind]) => ({ bytes: readFileSync(join(ROOT, 'fixtures', 'demo', f)), kind, ext: f.slice(f.lastIndexOf('.')) }));
+  const seeds: [string, InputKind][] = [
+    ['claims.xlsx', 'claims'],
+    ['roster.xlsx', 'roster'],
+    ['claims-gb18030.csv', 'claims'],
+  ];
+  const originals = seeds.map(([f, kind]) => ({
+    bytes: readFileSync(join(ROOT, 'fixtures', 'demo', f)),
+    kind,
+    ext: f.slice(f.lastIndexOf('.')),
+  }));
   const mutation = fc.record({
     which: fc.integer({ min: 0, max: originals.length - 1 }),
     kind: fc.constantFrom('flip', 'truncate', 'insert', 'zero', 'duplicate', 'xml', 'xml', 'xml'),
@@ -107,21 +135,46 @@ describe(`mutation fuzzer over the demo workbooks (${RUNS} files)`, () => {
           for (let i = 0; i < m.len && at + i < b.length; i++) b[at + i] = (b[at + i]! ^ (m.byte || 1)) & 255;
           out = b;
         } else if (m.kind === 'truncate') out = b.subarray(0, at);
-        else if (m.kind === 'insert') out = Buffer.concat([b.subarray(0, at), Buffer.alloc(m.len, m.byte), b.subarray(at)]);
+        else if (m.kind === 'insert')
+          out = Buffer.concat([b.subarray(0, at), Buffer.alloc(m.len, m.byte), b.subarray(at)]);
         else if (m.kind === 'zero') out = (b.fill(0, at, Math.min(b.length, at + m.len)), b);
         else out = Buffer.concat([b.subarray(0, at), b.subarray(at, at + m.len * 16), b.subarray(at)]);
         const file = join(dir, `m${n++}${o.ext}`);
         if (m.kind === 'xml' && o.ext === '.xlsx') {
           // inside the zip: mutate the decompressed XML of a part (mostly the sheet), zip it again
           const parts = await unzipParts(o.bytes);
-          const target = m.byte % 4 === 0 ? parts.find(([p]) => p.includes('sharedStrings')) ?? parts[0]! : parts.find(([p]) => p.includes('worksheets/'))!;
+          const target =
+            m.byte % 4 === 0
+              ? (parts.find(([p]) => p.includes('sharedStrings')) ?? parts[0]!)
+              : parts.find(([p]) => p.includes('worksheets/'))!;
           const x = Buffer.from(target[1]);
           const pos = Math.floor(m.at * x.length);
-          const noise = ['<', '>', '"', '&', '/', '<row>', '</c>', '<c r="ZZZZZZ1" t="s"><v>99999999</v></c>', '&#0;', '&#x110000;', '<!--', ']]>', String.fromCharCode(m.byte)][m.len % 13]!;
+          const noise = [
+            '<',
+            '>',
+            '"',
+            '&',
+            '/',
+            '<row>',
+            '</c>',
+            '<c r="ZZZZZZ1" t="s"><v>99999999</v></c>',
+            '&#0;',
+            '&#x110000;',
+            '<!--',
+            ']]>',
+            String.fromCharCode(m.byte),
+          ][m.len % 13]!;
           target[1] = Buffer.concat([x.subarray(0, pos), Buffer.from(noise), x.subarray(pos + (m.len % 3))]);
-          await writeZip(file, parts.map(([p, b]) => [p, b]), { compress: false });
+          await writeZip(
+            file,
+            parts.map(([p, b]) => [p, b]),
+            { compress: false },
+          );
         } else writeFileSync(file, out);
-        const r = await Promise.race([readAll(file, o.kind), new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), 10_000))]);
+        const r = await Promise.race([
+          readAll(file, o.kind),
+          new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), 10_000)),
+        ]);
         expect(r).not.toBe('timeout');
         outcomes[r as 'ok' | 'refused']++;
       }),

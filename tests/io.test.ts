@@ -18,8 +18,38 @@ import { pathToFileURL } from 'node:url';
 const dir = tmp();
 const ID = makeId('320902', '1960-03-05');
 const ID2 = makeId('210702', '1975-11-20', '456');
-const HEAD = ['结算单号', '行号', '身份证号', '姓名', '医疗机构', '就诊类型', '入院日期', '出院日期', '结算日期', '诊断编码', '医疗总费用', '基本医保支付', '大病保险支付', '个人负担'];
-const GOOD = ['JS1', 1, ID, '张三', '亭湖区人民医院', '住院', '2024-06-01', '2024-06-05', '2024-06-05', 'I10', '1000.00', '600.00', '100.00', '300.00'];
+const HEAD = [
+  '结算单号',
+  '行号',
+  '身份证号',
+  '姓名',
+  '医疗机构',
+  '就诊类型',
+  '入院日期',
+  '出院日期',
+  '结算日期',
+  '诊断编码',
+  '医疗总费用',
+  '基本医保支付',
+  '大病保险支付',
+  '个人负担',
+];
+const GOOD = [
+  'JS1',
+  1,
+  ID,
+  '张三',
+  '亭湖区人民医院',
+  '住院',
+  '2024-06-01',
+  '2024-06-05',
+  '2024-06-05',
+  'I10',
+  '1000.00',
+  '600.00',
+  '100.00',
+  '300.00',
+];
 
 async function collect(file: string, kind: 'claims' | 'roster', opts = {}) {
   const items: InputItem[] = [];
@@ -28,19 +58,38 @@ async function collect(file: string, kind: 'claims' | 'roster', opts = {}) {
   const lines = items.filter((i) => i.type === 'claim').map((i) => (i as { line: ClaimLine }).line);
   const errors = items.filter((i) => i.type === 'error').map((i) => (i as { error: RowError }).error);
   const roster = items.filter((i) => i.type === 'roster').map((i) => (i as { row: RosterRow }).row);
-  return { items, lines, errors, roster, stats: stats! as { rowsRead: number; records: number; errors: number; headerRow: number; sheet: string; blankRows: number } };
+  return {
+    items,
+    lines,
+    errors,
+    roster,
+    stats: stats! as {
+      rowsRead: number;
+      records: number;
+      errors: number;
+      headerRow: number;
+      sheet: string;
+      blankRows: number;
+    },
+  };
 }
 
 describe('header matching', () => {
   test.each([
     [['结算流水号', '身份证号码', '患者姓名', '医院名称', '医疗类别', '就诊日期', '费用结算日期', '总费用'], []],
-    [['结算 单号', '公民身份\n号码', '病人姓名', '定点医院', '就医类型', '入院时间', '结算时间', '医疗总费用（元）'], []],
+    [
+      ['结算 单号', '公民身份\n号码', '病人姓名', '定点医院', '就医类型', '入院时间', '结算时间', '医疗总费用（元）'],
+      [],
+    ],
     [['单据号', '证件号码', '姓名', '就诊医院', '就诊类型', '入院日期', '结算日期'], ['医疗总费用']],
   ])('%j missing %j', (labels, missing) => {
     expect(matchHeader(labels, CLAIM_FIELDS).missing.map((s) => s.header)).toEqual(missing);
   });
   test('roster synonyms', async () => {
-    const m = matchHeader(['公民身份号码', '姓名', '救助类别', '纳入日期', '终止日期', '县（市）区', '户口性质'], ROSTER_FIELDS);
+    const m = matchHeader(
+      ['公民身份号码', '姓名', '救助类别', '纳入日期', '终止日期', '县（市）区', '户口性质'],
+      ROSTER_FIELDS,
+    );
     expect(m.missing).toEqual([]);
     expect(m.columns.get('householdType')?.index).toBe(6);
   });
@@ -62,7 +111,22 @@ describe('reading files', () => {
     ws.addRow(HEAD);
     ws.addRow(GOOD);
     ws.addRow([]);
-    ws.addRow(['JS2', 1, ID, '张三', '亭湖区人民医院', '门诊', new Date(Date.UTC(2024, 5, 3)), null, 45446, 'I10', 88.5, 0, 0, 88.5]);
+    ws.addRow([
+      'JS2',
+      1,
+      ID,
+      '张三',
+      '亭湖区人民医院',
+      '门诊',
+      new Date(Date.UTC(2024, 5, 3)),
+      null,
+      45446,
+      'I10',
+      88.5,
+      0,
+      0,
+      88.5,
+    ]);
     const file = join(dir, 'title.xlsx');
     await wb.xlsx.writeFile(file);
     const r = await collect(file, 'claims');
@@ -85,13 +149,21 @@ describe('reading files', () => {
     const bom = await collect(writeCsv(join(dir, 'bom.csv'), rows, 'utf8bom'), 'claims');
     expect(bom.lines[0]!.claimId).toBe('JS1');
     // a rare character GBK cannot hold survives GB18030
-    const rare = await collect(writeCsv(join(dir, 'rare.csv'), [HEAD, GOOD.map((v, i) => (i === 3 ? '王𠀀' : String(v)))], 'gb18030'), 'claims');
+    const rare = await collect(
+      writeCsv(join(dir, 'rare.csv'), [HEAD, GOOD.map((v, i) => (i === 3 ? '王𠀀' : String(v)))], 'gb18030'),
+      'claims',
+    );
     expect(rare.lines[0]!.name).toBe('王𠀀');
-    await expect(collect(writeCsv(join(dir, 'forced.csv'), rows, 'gb18030'), 'claims', { encoding: 'utf-8' })).rejects.toThrow(InputError);
+    await expect(
+      collect(writeCsv(join(dir, 'forced.csv'), rows, 'gb18030'), 'claims', { encoding: 'utf-8' }),
+    ).rejects.toThrow(InputError);
   });
 
   test('a missing required column stops with a message naming the file, the column and the accepted names', async () => {
-    const file = writeCsv(join(dir, 'nocost.csv'), [HEAD.filter((h) => h !== '医疗总费用'), GOOD.filter((_, i) => i !== 10).map(String)]);
+    const file = writeCsv(join(dir, 'nocost.csv'), [
+      HEAD.filter((h) => h !== '医疗总费用'),
+      GOOD.filter((_, i) => i !== 10).map(String),
+    ]);
     const err = await collect(file, 'claims').catch((e: Error) => e);
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toContain('nocost.csv');
@@ -113,7 +185,12 @@ describe('one test per bad-row kind', () => {
   const cases: [string, (r: (string | number)[]) => void, string, string][] = [
     ['INVALID_ID', (r) => (r[2] = ID.slice(0, 17) + (ID.endsWith('1') ? '2' : '1')), 'INVALID_ID', '身份证号'],
     ['INVALID_ID (scientific notation)', (r) => (r[2] = '3.20902E+17'), 'INVALID_ID', '身份证号'],
-    ['INVALID_ID (born after the service date)', (r) => (r[2] = makeId('320902', '2024-07-01')), 'INVALID_ID', '身份证号'],
+    [
+      'INVALID_ID (born after the service date)',
+      (r) => (r[2] = makeId('320902', '2024-07-01')),
+      'INVALID_ID',
+      '身份证号',
+    ],
     ['MISSING_FIELD', (r) => (r[3] = ''), 'MISSING_FIELD', '姓名'],
     ['MISSING_FIELD (visit type unknown)', (r) => (r[5] = '急诊'), 'MISSING_FIELD', '就诊类型'],
     ['BAD_AMOUNT', (r) => (r[10] = '1,000.005'), 'BAD_AMOUNT', '医疗总费用'],
@@ -151,7 +228,12 @@ describe('one test per bad-row kind', () => {
   });
 
   test('DUPLICATE_LINE makes both lines invalid', async () => {
-    const file = writeCsv(join(dir, 'dup.csv'), [HEAD, GOOD.map(String), GOOD.map(String), GOOD.map((v, i) => (i === 1 ? '2' : String(v)))]);
+    const file = writeCsv(join(dir, 'dup.csv'), [
+      HEAD,
+      GOOD.map(String),
+      GOOD.map(String),
+      GOOD.map((v, i) => (i === 1 ? '2' : String(v))),
+    ]);
     const r = await collect(file, 'claims');
     const { valid, duplicates } = splitDuplicates(r.lines);
     expect(valid.map((l) => l.row)).toEqual([4]);
@@ -205,7 +287,9 @@ describe('rosters', () => {
     try {
       // two names: 王五/王伍 (first read first) and 张三/张叁; an empty name or the same name twice is no conflict
       expect(warnings.filter((w) => w.code === 'ROSTER_NAME_CONFLICT').map((w) => w.idNumber)).toEqual([ID3, ID]);
-      expect(warnings.filter((w) => w.code === 'ROSTER_NAME_CONFLICT')).toEqual(want.warnings.filter((w) => w.code === 'ROSTER_NAME_CONFLICT'));
+      expect(warnings.filter((w) => w.code === 'ROSTER_NAME_CONFLICT')).toEqual(
+        want.warnings.filter((w) => w.code === 'ROSTER_NAME_CONFLICT'),
+      );
       expect(store.people([ID, ID2, ID3, ID4])).toEqual(want.people);
     } finally {
       store.close();
@@ -216,16 +300,25 @@ describe('rosters', () => {
 describe('Utf8Builder (text encoded straight into a buffer, no large strings)', () => {
   test('any pieces, across growth, take and recycle, give the bytes of their concatenation', async () => {
     fc.assert(
-      fc.property(fc.array(fc.array(fc.string({ unit: fc.constantFrom('a', '"', '明', '细', '\u00e9', '😀', '\ud800', '\n'), maxLength: 40 }), { maxLength: 30 }), { maxLength: 5 }), (rounds) => {
-        const b = new Utf8Builder(8);
-        for (const pieces of rounds) {
-          for (const p of pieces) b.add(p);
-          const out = b.take();
-          expect(out.equals(Buffer.from(pieces.join(''), 'utf8'))).toBe(true);
-          expect(b.length).toBe(0);
-          b.recycle(out);
-        }
-      }),
+      fc.property(
+        fc.array(
+          fc.array(
+            fc.string({ unit: fc.constantFrom('a', '"', '明', '细', '\u00e9', '😀', '\ud800', '\n'), maxLength: 40 }),
+            { maxLength: 30 },
+          ),
+          { maxLength: 5 },
+        ),
+        (rounds) => {
+          const b = new Utf8Builder(8);
+          for (const pieces of rounds) {
+            for (const p of pieces) b.add(p);
+            const out = b.take();
+            expect(out.equals(Buffer.from(pieces.join(''), 'utf8'))).toBe(true);
+            expect(b.length).toBe(0);
+            b.recycle(out);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -258,7 +351,10 @@ describe('collectGarbage (the read phase gives its garbage back before the peak)
       })();`,
       { eval: true },
     );
-    const [gone] = (await new Promise((res, rej) => { w.once('message', (m) => res([m])); w.once('error', rej); })) as [boolean];
+    const [gone] = (await new Promise((res, rej) => {
+      w.once('message', (m) => res([m]));
+      w.once('error', rej);
+    })) as [boolean];
     await w.terminate();
     expect(gone).toBe(true);
   });

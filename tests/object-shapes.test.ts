@@ -33,6 +33,13 @@ describe('per-line objects keep fast properties', () => {
   test('claim line, line decoded from the external sort, its ledger record, roster row, merged person', async () => {
     const r = await runNode(['--allow-natives-syntax', '--input-type=module', '-e', PROBE]);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout.trim())).toEqual({ claim: true, decoded: true, sameDecoded: true, record: true, roster: true, person: true });
+    expect(JSON.parse(r.stdout.trim())).toEqual({
+      claim: true,
+      decoded: true,
+      sameDecoded: true,
+      record: true,
+      roster: true,
+      person: true,
+    });
   });
 });

@@ -21,7 +21,7 @@ function scan(chunks: string[]): Got {
 const SHEET = [
   '<?xml version="1.0"?><worksheet xmlns="x"><sheetData>',
   '<row r="3"><c r="A3" s="2" t="s"><v>17</v></c><c r="C3"><v>4478.32</v></c><c r="D3" t="s"/><c r="E3" s="0" t="inlineStr"><is><t>张&amp;三</t></is></c></row>',
-  "<row r='4'><c r='B4' t='str' s='12'><v>x&lt;y</v></c><c  r = \"C4\"   s=\"3\" ><v>1</v></c><c><v>7</v></c><c r=\"F4\" t=\"n\"><f>A1+1</f><v>2</v></c></row>",
+  '<row r=\'4\'><c r=\'B4\' t=\'str\' s=\'12\'><v>x&lt;y</v></c><c  r = "C4"   s="3" ><v>1</v></c><c><v>7</v></c><c r="F4" t="n"><f>A1+1</f><v>2</v></c></row>',
   '<x:row r="5"><x:c r="A5" x:t="s"><x:v>3</x:v></x:c><c r="B5"><v><![CDATA[12]]></v></c><c r="C5"><v>1<!-- c -->2</v></c></x:row>',
   '</sheetData></worksheet>',
 ].join('');
@@ -47,7 +47,8 @@ describe('SheetScanner', () => {
 
   it('gives the same cells wherever the text is cut into two or three chunks', async () => {
     const whole = scan([SHEET]);
-    for (let i = 0; i <= SHEET.length; i++) expect(scan([SHEET.slice(0, i), SHEET.slice(i)]), `cut at ${i}`).toEqual(whole);
+    for (let i = 0; i <= SHEET.length; i++)
+      expect(scan([SHEET.slice(0, i), SHEET.slice(i)]), `cut at ${i}`).toEqual(whole);
     fc.assert(
       fc.property(fc.integer({ min: 0, max: SHEET.length }), fc.integer({ min: 0, max: SHEET.length }), (a, b) => {
         const [i, j] = a < b ? [a, b] : [b, a];
@@ -58,7 +59,29 @@ describe('SheetScanner', () => {
   });
 
   it('reads plain decimals exactly as Number() does, and leaves everything else to it', async () => {
-    const texts = ['0', '-0', '17', '4478.32', '0.1', '0.30000000000000004', '-1.5', '.5', '-.25', '123456789012345', '1234567.89012345', '9007199254740993', '1e3', '1.', ' 12', '+3', '1.2.3', '', '-', '0x10', '１２'];
+    const texts = [
+      '0',
+      '-0',
+      '17',
+      '4478.32',
+      '0.1',
+      '0.30000000000000004',
+      '-1.5',
+      '.5',
+      '-.25',
+      '123456789012345',
+      '1234567.89012345',
+      '9007199254740993',
+      '1e3',
+      '1.',
+      ' 12',
+      '+3',
+      '1.2.3',
+      '',
+      '-',
+      '0x10',
+      '１２',
+    ];
     for (const t of texts) {
       const got = plainNumber(`<v>${t}</v>`, 3, 3 + t.length);
       if (!Number.isNaN(got)) expect(Object.is(got, Number(t)), t).toBe(true);
@@ -76,7 +99,10 @@ describe('SheetScanner', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^-?[0-9]{0,12}[.]?[0-9]{0,10}$/), (t) => {
         const got = plainNumber(t, 0, t.length);
-        if (Number.isNaN(got)) expect(t.replace(/[^0-9]/g, '').length === 0 || t.replace(/[^0-9]/g, '').length > 15 || t.endsWith('.')).toBe(true);
+        if (Number.isNaN(got))
+          expect(t.replace(/[^0-9]/g, '').length === 0 || t.replace(/[^0-9]/g, '').length > 15 || t.endsWith('.')).toBe(
+            true,
+          );
         else expect(Object.is(got, Number(t)), t).toBe(true);
       }),
       { numRuns: 5000 },

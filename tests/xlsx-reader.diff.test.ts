@@ -83,11 +83,42 @@ describe('streaming xlsx reader equals exceljs readFile', () => {
     ws.addRow(['2024年6月 医疗救助结算明细表']);
     ws.mergeCells('A1:F1');
     ws.addRow(['结算单号', '身份证号', '姓名', '医疗总费用', '结算日期', '转诊证明', '备注']);
-    ws.addRow(['JS001', '210102199003071234', '张三', 1234.5, new Date(Date.UTC(2024, 5, 3)), true, { richText: [{ text: '加粗', font: { bold: true } }, { text: '普通' }] }]);
-    ws.addRow(['JS002', '21010219900307123X', '李四', 0.1, new Date(Date.UTC(2024, 0, 31, 12, 30)), false, { formula: 'D3*0', result: 0 }]);
-    ws.addRow(['JS003', ' 前后空格 ', '<&>"\'', -5, 45000, { error: '#N/A' } as unknown as ExcelJS.CellValue, { formula: 'A3&"x"', result: 'JS001x' }]);
+    ws.addRow([
+      'JS001',
+      '210102199003071234',
+      '张三',
+      1234.5,
+      new Date(Date.UTC(2024, 5, 3)),
+      true,
+      { richText: [{ text: '加粗', font: { bold: true } }, { text: '普通' }] },
+    ]);
+    ws.addRow([
+      'JS002',
+      '21010219900307123X',
+      '李四',
+      0.1,
+      new Date(Date.UTC(2024, 0, 31, 12, 30)),
+      false,
+      { formula: 'D3*0', result: 0 },
+    ]);
+    ws.addRow([
+      'JS003',
+      ' 前后空格 ',
+      '<&>"\'',
+      -5,
+      45000,
+      { error: '#N/A' } as unknown as ExcelJS.CellValue,
+      { formula: 'A3&"x"', result: 'JS001x' },
+    ]);
     ws.addRow([]);
-    ws.addRow(['JS004', '', '', 123456789012.34, { formula: 'TODAY()', result: new Date(Date.UTC(2024, 5, 30)) }, { formula: '1/0', result: { error: '#DIV/0!' } } as unknown as ExcelJS.CellValue]);
+    ws.addRow([
+      'JS004',
+      '',
+      '',
+      123456789012.34,
+      { formula: 'TODAY()', result: new Date(Date.UTC(2024, 5, 30)) },
+      { formula: '1/0', result: { error: '#DIV/0!' } } as unknown as ExcelJS.CellValue,
+    ]);
     ws.getCell('E5').numFmt = 'yyyy-mm-dd';
     ws.getCell('D3').numFmt = '#,##0.00';
     const ws2 = wb.addWorksheet('名单');
@@ -140,7 +171,16 @@ describe('streaming xlsx reader equals exceljs readFile', () => {
           '<row r="6"><c r="A6" s="8"><v>12</v></c><c r="B6" s="9"><v>43000</v></c><c r="C6" s="10"><v>0.5</v></c><c r="AA6"><v>-1.5E-3</v></c><c r="D6"><f>A6</f></c></row>',
           '<row r="7"><c r="A7" t="s"><v>0</v></c><c r="B7"><v>7</v></c></row>',
         ].join('');
-        const parts = handWorkbookParts({ sheets: [{ name: '明细', sheetData: rows }, { name: '空表', sheetData: '' }], sharedStrings: strings, styles: st, date1904, order });
+        const parts = handWorkbookParts({
+          sheets: [
+            { name: '明细', sheetData: rows },
+            { name: '空表', sheetData: '' },
+          ],
+          sharedStrings: strings,
+          styles: st,
+          date1904,
+          order,
+        });
         const file = join(dir, `hand-${order}-${date1904}.xlsx`);
         await writeZip(file, parts);
         // built-in 31 and 57 are dates to Chinese Excel; exceljs does not know them (it has no code for ids 27-36, 50-58)

@@ -41,7 +41,6 @@ describe('XlsxStreamWriter', () => {
   });
 });
 
-
 import { line } from '../src/testkit.js';
 import { money, ZERO } from '../src/domain/money.js';
 import type { LineResult } from '../src/engine/types.js';
@@ -54,7 +53,18 @@ describe('printing as a government form (SPEC §7, issue 18)', () => {
     await w.begin();
     const totals = new CheckTotals();
     const l = line({ claimId: 'C1', totalCost: '100.00' });
-    const r: LineResult = { line: l, policy: 'th-2021', status: 'approved', reasons: [], base: money('100'), payments: { [fund.id]: money('10.00') }, patientRemaining: money('90'), trace: [{ step: 'x', clause: 'c', result: 'A = 1' }], payee: 'P', changes: [] };
+    const r: LineResult = {
+      line: l,
+      policy: 'th-2021',
+      status: 'approved',
+      reasons: [],
+      base: money('100'),
+      payments: { [fund.id]: money('10.00') },
+      patientRemaining: money('90'),
+      trace: [{ step: 'x', clause: 'c', result: 'A = 1' }],
+      payee: 'P',
+      changes: [],
+    };
     totals.addLine([r]);
     await w.result(r);
     await w.finish(totals.checks(1, 0), 0, []);
@@ -64,7 +74,9 @@ describe('printing as a government form (SPEC §7, issue 18)', () => {
     const idx = order.indexOf('明细');
     // 17 columns (one fund): 计算过程 is column Q, the print area ends at P; the 明细 header row and columns A:C repeat
     expect(book).toContain(`<definedName name="_xlnm.Print_Area" localSheetId="${idx}">'明细'!$A$1:$P$3</definedName>`);
-    expect(book).toContain(`<definedName name="_xlnm.Print_Titles" localSheetId="${idx}">'明细'!$1:$1,'明细'!$A:$C</definedName>`);
+    expect(book).toContain(
+      `<definedName name="_xlnm.Print_Titles" localSheetId="${idx}">'明细'!$1:$1,'明细'!$A:$C</definedName>`,
+    );
     // each sheet's part, through the workbook's relationships (parts are numbered in the order they were written)
     const rels = parts.get('xl/_rels/workbook.xml.rels')!;
     const partOf = (name: string) => {
@@ -87,12 +99,28 @@ describe('settlement workbook streamed', () => {
   test('明细 splits at the row capacity, each part with its own 合计; sheets in order 汇总, 明细…, 异常, 核对', async () => {
     const file = join(tmp(), 's.xlsx');
     const fund = { id: 'th-2021.district', name: '区健康救助资金' };
-    const w = new SettlementWriter(file, { month: '2024-06', funds: [fund], policyNames: { 'th-2021': '亭湖' }, partRows: 3 });
+    const w = new SettlementWriter(file, {
+      month: '2024-06',
+      funds: [fund],
+      policyNames: { 'th-2021': '亭湖' },
+      partRows: 3,
+    });
     await w.begin();
     const totals = new CheckTotals();
     for (let i = 0; i < 7; i++) {
       const l = line({ claimId: `C${i}`, totalCost: '100.00' });
-      const r: LineResult = { line: l, policy: 'th-2021', status: i === 6 ? 'pended' : 'approved', reasons: i === 6 ? ['BELOW_DEDUCTIBLE'] : [], base: money('100'), payments: { [fund.id]: money(i === 6 ? '0' : '10.00') }, patientRemaining: money(i === 6 ? '100' : '90'), trace: [{ step: 'x', clause: 'c', result: 'A = 1' }], payee: 'P', changes: [] };
+      const r: LineResult = {
+        line: l,
+        policy: 'th-2021',
+        status: i === 6 ? 'pended' : 'approved',
+        reasons: i === 6 ? ['BELOW_DEDUCTIBLE'] : [],
+        base: money('100'),
+        payments: { [fund.id]: money(i === 6 ? '0' : '10.00') },
+        patientRemaining: money(i === 6 ? '100' : '90'),
+        trace: [{ step: 'x', clause: 'c', result: 'A = 1' }],
+        payee: 'P',
+        changes: [],
+      };
       totals.addLine([r]);
       await w.result(r);
     }
@@ -128,9 +156,13 @@ describe('zip integrity', () => {
     const file = join(tmp(), 'crc.xlsx');
     await write(file, true);
     const require = createRequire(import.meta.url);
-    const crcTable = require(require.resolve('buffer-crc32', { paths: [require.resolve('yazl')] })) as (b: Buffer) => Buffer;
+    const crcTable = require(require.resolve('buffer-crc32', { paths: [require.resolve('yazl')] })) as (
+      b: Buffer,
+    ) => Buffer;
     const raw = readFileSync(file);
-    const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.fromBuffer(raw, { lazyEntries: true }, (e, z) => (e ? rej(e) : res(z!))));
+    const zip = await new Promise<yauzl.ZipFile>((res, rej) =>
+      yauzl.fromBuffer(raw, { lazyEntries: true }, (e, z) => (e ? rej(e) : res(z!))),
+    );
     const entries: yauzl.Entry[] = [];
     await new Promise<void>((res) => {
       zip.on('entry', (e: yauzl.Entry) => (entries.push(e), zip.readEntry()));
@@ -139,7 +171,11 @@ describe('zip integrity', () => {
     });
     expect(entries.length).toBeGreaterThanOrEqual(6);
     for (const e of entries) {
-      const stream = await new Promise<NodeJS.ReadableStream>((res, rej) => zip.openReadStream(e, { decodeFileData: false } as unknown as yauzl.ZipFileOptions, (err, s) => (err ? rej(err) : res(s!))));
+      const stream = await new Promise<NodeJS.ReadableStream>((res, rej) =>
+        zip.openReadStream(e, { decodeFileData: false } as unknown as yauzl.ZipFileOptions, (err, s) =>
+          err ? rej(err) : res(s!),
+        ),
+      );
       const chunks: Buffer[] = [];
       for await (const c of stream) chunks.push(c as Buffer);
       const data = e.compressionMethod === 8 ? inflateRawSync(Buffer.concat(chunks)) : Buffer.concat(chunks);

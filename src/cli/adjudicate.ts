@@ -1,7 +1,15 @@
 import { journalPath, ledgerCode } from '../ledger/journal.js';
 import type { Command } from 'commander';
 import { fmtGrouped } from '../domain/money.js';
-import { loadConfig, expandGlobs, aliasMap, resolveLedgerPath, operatorName, commandLine, skippedNote } from '../run/config.js';
+import {
+  loadConfig,
+  expandGlobs,
+  aliasMap,
+  resolveLedgerPath,
+  operatorName,
+  commandLine,
+  skippedNote,
+} from '../run/config.js';
 import { runAdjudication } from '../run/adjudicate-run.js';
 import { say, warn } from './output.js';
 import { resolve } from 'node:path';
@@ -77,28 +85,50 @@ export function registerAdjudicate(program: Command): void {
       for (const n of summary.notices) warn(`提示：${n}`);
       if (summary.nothingNew) {
         const n = summary.nothingNew;
-        say(`读取结算明细 ${summary.rowsRead} 行：无效 ${summary.invalid} 行，审核 ${summary.checks.linesAdjudicated} 行`);
-        say(`跳过 ${n.skipped} 行：已审核过 ${n.alreadyAdjudicated}，内容不同未处理 ${n.conflicts}${n.conflicts ? '（如需更正请加 --supersede）' : ''}`);
-        say(`没有新的明细：${n.skipped} 行已于${n.runs.map((r) => `第 ${r.id} 次`).join('、')}运行审核${n.runs.length > 1 ? `（${n.runs.map((r) => `第 ${r.id} 次 ${r.lines} 行`).join('，')}）` : ''}`);
+        say(
+          `读取结算明细 ${summary.rowsRead} 行：无效 ${summary.invalid} 行，审核 ${summary.checks.linesAdjudicated} 行`,
+        );
+        say(
+          `跳过 ${n.skipped} 行：已审核过 ${n.alreadyAdjudicated}，内容不同未处理 ${n.conflicts}${n.conflicts ? '（如需更正请加 --supersede）' : ''}`,
+        );
+        say(
+          `没有新的明细：${n.skipped} 行已于${n.runs.map((r) => `第 ${r.id} 次`).join('、')}运行审核${n.runs.length > 1 ? `（${n.runs.map((r) => `第 ${r.id} 次 ${r.lines} 行`).join('，')}）` : ''}`,
+        );
         say('未写入台账，未生成结算表和拨付清单；逐行结果（均为跳过）见：');
         say(`  ${summary.files[0]}`);
         return;
       }
       const c = summary.byStatus;
       const n = summary.counts;
-      say(`读取结算明细 ${summary.rowsRead} 行：无效 ${summary.invalid} 行，审核 ${summary.checks.linesAdjudicated} 行`);
-      if (c.skipped) say(`跳过 ${c.skipped} 行：已审核过 ${n.alreadyAdjudicated}，内容不同未处理 ${n.conflicts}${n.conflicts ? '（如需更正请加 --supersede）' : ''}`);
+      say(
+        `读取结算明细 ${summary.rowsRead} 行：无效 ${summary.invalid} 行，审核 ${summary.checks.linesAdjudicated} 行`,
+      );
+      if (c.skipped)
+        say(
+          `跳过 ${c.skipped} 行：已审核过 ${n.alreadyAdjudicated}，内容不同未处理 ${n.conflicts}${n.conflicts ? '（如需更正请加 --supersede）' : ''}`,
+        );
       if (n.superseded) say(`更正重报 ${n.superseded} 行：冲正原结果 ${n.reversals} 条，并按新内容重新审核`);
-      say(`审核结果（明细×政策）：通过 ${c.approved ?? 0}，挂起 ${c.pended ?? 0}，拒绝 ${c.rejected ?? 0}，不在范围 ${c['not-covered'] ?? 0}`);
+      say(
+        `审核结果（明细×政策）：通过 ${c.approved ?? 0}，挂起 ${c.pended ?? 0}，拒绝 ${c.rejected ?? 0}，不在范围 ${c['not-covered'] ?? 0}`,
+      );
       for (const f of summary.fundTotals) say(`  ${f.fund.name}（${f.fund.id}）：¥${fmtGrouped(f.total)}`);
       if (summary.checkFailed.length) {
-        warn(`警告：${summary.checkFailed.length} 行未通过守恒核对，已挂起（CHECK_FAILED），本次不支付；其余各行照常审核。请核查：`);
-        for (const f of summary.checkFailed.slice(0, 10)) warn(`  ${f.source} 第 ${f.row} 行：${f.hospital} 结算单 ${f.claimId} 行号 ${f.lineNo}`);
+        warn(
+          `警告：${summary.checkFailed.length} 行未通过守恒核对，已挂起（CHECK_FAILED），本次不支付；其余各行照常审核。请核查：`,
+        );
+        for (const f of summary.checkFailed.slice(0, 10))
+          warn(`  ${f.source} 第 ${f.row} 行：${f.hospital} 结算单 ${f.claimId} 行号 ${f.lineNo}`);
         if (summary.checkFailed.length > 10) warn(`  ……共 ${summary.checkFailed.length} 行，见结算表“异常”`);
       }
-      if (summary.rosterWarnings.length) say(`名单警告 ${summary.rosterWarnings.length} 条（可用 assist validate 查看）`);
-      say(`核对：读取 ${summary.checks.rowsRead} = 审核 ${summary.checks.linesAdjudicated} + 无效 ${summary.checks.invalid}；金额守恒一致`);
-      if (summary.run) say(`台账：第 ${summary.run.id} 次运行已提交（${summary.ledgerPath}）；台账校验码 ${ledgerCode(summary.run.id, summary.run.hash!)}（已记入 ${journalPath(summary.ledgerPath)}）`);
+      if (summary.rosterWarnings.length)
+        say(`名单警告 ${summary.rosterWarnings.length} 条（可用 assist validate 查看）`);
+      say(
+        `核对：读取 ${summary.checks.rowsRead} = 审核 ${summary.checks.linesAdjudicated} + 无效 ${summary.checks.invalid}；金额守恒一致`,
+      );
+      if (summary.run)
+        say(
+          `台账：第 ${summary.run.id} 次运行已提交（${summary.ledgerPath}）；台账校验码 ${ledgerCode(summary.run.id, summary.run.hash!)}（已记入 ${journalPath(summary.ledgerPath)}）`,
+        );
       else say('试运行（--dry-run）：未写入台账');
       say('写出的文件：');
       for (const f of summary.files) say(`  ${resolve(f)}`);

@@ -40,7 +40,8 @@ export function ledgerPathOf(flags: LedgerFlags): string {
 /** Opens an existing ledger; a missing file is a usage error (exit 2), not an empty ledger. */
 export function openExisting(flags: LedgerFlags): SqliteLedger {
   const path = ledgerPathOf(flags);
-  if (!existsSync(path)) throw new UsageError(`找不到台账文件 ${path}。请用 --ledger 指定台账路径，或先运行 assist adjudicate。`);
+  if (!existsSync(path))
+    throw new UsageError(`找不到台账文件 ${path}。请用 --ledger 指定台账路径，或先运行 assist adjudicate。`);
   return new SqliteLedger(path, { mustExist: true, onWait: () => warn('台账正被另一个进程使用，等待其完成后继续……') });
 }
 
@@ -57,53 +58,78 @@ export async function withLedger<T>(flags: LedgerFlags, fn: (l: SqliteLedger) =>
 const KIND: Record<string, string> = { adjudicate: '审核', revert: '撤销', opening: '期初' };
 
 function common(cmd: Command): Command {
-  return cmd.option('--ledger <path>', '台账数据库路径（默认 assist.db 或配置中的 ledger）').option('--config <file>', '配置文件（默认当前目录的 assist.config.json）');
+  return cmd
+    .option('--ledger <path>', '台账数据库路径（默认 assist.db 或配置中的 ledger）')
+    .option('--config <file>', '配置文件（默认当前目录的 assist.config.json）');
 }
 
 export function registerLedger(program: Command): void {
   const ledger = program.command('ledger').description('台账：期初余额导入、运行记录、撤销运行、完整性核对');
 
-  common(ledger.command('runs').description('列出台账中的全部运行（时间、操作员、输入文件、计数、哈希）')).action(async (flags: LedgerFlags) => {
-    await withLedger(flags, async (l) => {
-      const runs = l.runs();
-      if (runs.length === 0) say('台账中还没有运行记录。');
-      for (const r of runs) {
-        const c = r.counts;
-        const what =
-          r.kind === 'adjudicate'
-            ? `读取 ${c.rowsRead ?? 0} 行，无效 ${c.invalid ?? 0}，审核 ${c.adjudicated ?? 0}（通过 ${c.approved ?? 0}/挂起 ${c.pended ?? 0}/拒绝 ${c.rejected ?? 0}/不在范围 ${c.notCovered ?? 0}），跳过 ${(c.alreadyAdjudicated ?? 0) + (c.conflicts ?? 0)}，冲正 ${c.reversals ?? 0}`
-            : r.kind === 'revert'
-              ? `撤销第 ${r.revertsRun} 次运行：冲正 ${c.reversals ?? 0} 条结果（${c.lines ?? 0} 行），期初余额 ${c.openings ?? 0} 行`
-              : `期初余额 ${c.openings ?? 0} 行`;
-        say(`#${r.id} ${KIND[r.kind]} ${r.startedAt.slice(0, 19).replace('T', ' ')} 操作员 ${r.operator}${r.month ? ` 月份 ${r.month}` : ''}：${what}`);
-        if (r.inputs.length) say(`    输入：${r.inputs.map((i) => `${i.file}（sha256 ${i.sha256.slice(0, 12)}…）`).join('，')}`);
-        if (r.policies.length) say(`    政策：${r.policies.map((p) => `${p.id}@${p.version.slice(0, 8)}`).join('，')}`);
-        say(`    命令：${r.commandLine}`);
-        say(`    哈希：${r.hash?.slice(0, 12) ?? '（无）'}…（上一：${(r.prevHash && /^0+$/.test(r.prevHash) ? "（首次）" : r.prevHash?.slice(0, 12)) ?? '（无）'}…）`);
-      }
-    });
-  });
+  common(ledger.command('runs').description('列出台账中的全部运行（时间、操作员、输入文件、计数、哈希）')).action(
+    async (flags: LedgerFlags) => {
+      await withLedger(flags, async (l) => {
+        const runs = l.runs();
+        if (runs.length === 0) say('台账中还没有运行记录。');
+        for (const r of runs) {
+          const c = r.counts;
+          const what =
+            r.kind === 'adjudicate'
+              ? `读取 ${c.rowsRead ?? 0} 行，无效 ${c.invalid ?? 0}，审核 ${c.adjudicated ?? 0}（通过 ${c.approved ?? 0}/挂起 ${c.pended ?? 0}/拒绝 ${c.rejected ?? 0}/不在范围 ${c.notCovered ?? 0}），跳过 ${(c.alreadyAdjudicated ?? 0) + (c.conflicts ?? 0)}，冲正 ${c.reversals ?? 0}`
+              : r.kind === 'revert'
+                ? `撤销第 ${r.revertsRun} 次运行：冲正 ${c.reversals ?? 0} 条结果（${c.lines ?? 0} 行），期初余额 ${c.openings ?? 0} 行`
+                : `期初余额 ${c.openings ?? 0} 行`;
+          say(
+            `#${r.id} ${KIND[r.kind]} ${r.startedAt.slice(0, 19).replace('T', ' ')} 操作员 ${r.operator}${r.month ? ` 月份 ${r.month}` : ''}：${what}`,
+          );
+          if (r.inputs.length)
+            say(`    输入：${r.inputs.map((i) => `${i.file}（sha256 ${i.sha256.slice(0, 12)}…）`).join('，')}`);
+          if (r.policies.length)
+            say(`    政策：${r.policies.map((p) => `${p.id}@${p.version.slice(0, 8)}`).join('，')}`);
+          say(`    命令：${r.commandLine}`);
+          say(
+            `    哈希：${r.hash?.slice(0, 12) ?? '（无）'}…（上一：${(r.prevHash && /^0+$/.test(r.prevHash) ? '（首次）' : r.prevHash?.slice(0, 12)) ?? '（无）'}…）`,
+          );
+        }
+      });
+    },
+  );
 
-  common(ledger.command('check').description('核对台账：重算哈希链，与台账校验码日志（及 --head 给出的校验码）比对，并核对每个累计额等于其结果与冲正之和；有不符时退出码为 1'))
-    .option('--head <code>', '从打印的结算表或拨付清单上抄下的台账校验码（如 7-3FA0C2D1），核对该运行仍在台账中且未被改动')
+  common(
+    ledger
+      .command('check')
+      .description(
+        '核对台账：重算哈希链，与台账校验码日志（及 --head 给出的校验码）比对，并核对每个累计额等于其结果与冲正之和；有不符时退出码为 1',
+      ),
+  )
+    .option(
+      '--head <code>',
+      '从打印的结算表或拨付清单上抄下的台账校验码（如 7-3FA0C2D1），核对该运行仍在台账中且未被改动',
+    )
     .action(async (flags: LedgerFlags & { head?: string }) => {
-    await withLedger(flags, async (l) => {
-      const report = l.check({ head: flags.head });
-      say(`核对台账 ${l.path}：${report.runs} 次运行，${report.lines} 行明细，${report.accumulators} 个累计额`);
-      for (const n of report.notes) say(`  · ${n}`);
-      if (report.problems.length === 0) {
-        say(`哈希链完整，与台账校验码日志一致${flags.head ? `，校验码 ${flags.head.trim()} 相符` : ''}；全部累计额与结果、冲正、期初余额之和一致。`);
-        if (report.head) say(`当前台账校验码：${report.head}`);
-      } else {
-        for (const p of report.problems.slice(0, 200)) say(`  ✗ ${p}`);
-        if (report.problems.length > 200) say(`  ……另有 ${report.problems.length - 200} 处`);
-        say(`发现 ${report.problems.length} 处不符。`);
-        process.exitCode = 1;
-      }
+      await withLedger(flags, async (l) => {
+        const report = l.check({ head: flags.head });
+        say(`核对台账 ${l.path}：${report.runs} 次运行，${report.lines} 行明细，${report.accumulators} 个累计额`);
+        for (const n of report.notes) say(`  · ${n}`);
+        if (report.problems.length === 0) {
+          say(
+            `哈希链完整，与台账校验码日志一致${flags.head ? `，校验码 ${flags.head.trim()} 相符` : ''}；全部累计额与结果、冲正、期初余额之和一致。`,
+          );
+          if (report.head) say(`当前台账校验码：${report.head}`);
+        } else {
+          for (const p of report.problems.slice(0, 200)) say(`  ✗ ${p}`);
+          if (report.problems.length > 200) say(`  ……另有 ${report.problems.length - 200} 处`);
+          say(`发现 ${report.problems.length} 处不符。`);
+          process.exitCode = 1;
+        }
+      });
     });
-  });
 
-  common(ledger.command('revert').description('撤销一次运行：为其仍有效的每条结果写冲正记录（金额取负），更正累计额；历史记录不删除'))
+  common(
+    ledger
+      .command('revert')
+      .description('撤销一次运行：为其仍有效的每条结果写冲正记录（金额取负），更正累计额；历史记录不删除'),
+  )
     .argument('<run>', '运行编号（见 assist ledger runs）')
     .option('--month <YYYY-MM>', '冲正记入哪个月的拨付清单（默认被撤销运行的月份）')
     .option('--operator <name>', '操作员（记入台账）')
@@ -117,14 +143,18 @@ export function registerLedger(program: Command): void {
       await withLedger(flags, async (l) => {
         const target = l.run(targetId);
         if (target && !flags.yes && process.stdin.isTTY && process.stderr.isTTY) {
-          const answer = await ask(`确认撤销第 ${target.id} 次运行？${runLabel(target).replace(/^第 \d+ 次运行/, '')}冲正将记入 ${month ?? target.month ?? '—'} 月。输入 y 确认：`);
+          const answer = await ask(
+            `确认撤销第 ${target.id} 次运行？${runLabel(target).replace(/^第 \d+ 次运行/, '')}冲正将记入 ${month ?? target.month ?? '—'} 月。输入 y 确认：`,
+          );
           if (!/^(y|yes|是|确认)$/i.test(answer.trim())) {
             say('已取消：台账未改动。');
             return;
           }
         }
         const r = await revertRun(l, targetId, {
-          operator: operatorName(flags.operator), commandLine: commandLine(), month,
+          operator: operatorName(flags.operator),
+          commandLine: commandLine(),
+          month,
           // the lists are written into a staging folder before COMMIT and placed after it (as adjudicate does)
           beforeCommit: async ({ runId, hash, month, reversals, target: t }) => {
             const m = month ?? new Date().toISOString().slice(0, 7);
@@ -140,7 +170,13 @@ export function registerLedger(program: Command): void {
                   const lines = disbursementLines(fund, [], reversalLines(reversals));
                   if (lines.length === 0) continue;
                   const name = `disbursement-${fund.id}-${m}-revert-${runId}.xlsx`;
-                  await writeDisbursement(join(staging, name), { fund, month: m, document: policy.document, lines, ledgerCode: ledgerCode(runId, hash) });
+                  await writeDisbursement(join(staging, name), {
+                    fund,
+                    month: m,
+                    document: policy.document,
+                    lines,
+                    ledgerCode: ledgerCode(runId, hash),
+                  });
                   names.push(name);
                 }
               }
@@ -155,15 +191,21 @@ export function registerLedger(program: Command): void {
         });
         const files = placeFiles(r.moves);
         if (r.moves.length) rmSync(dirname(r.moves[0]![0]), { recursive: true, force: true });
-        say(`已撤销 ${runLabel(r.target)}：冲正 ${r.reversals.length} 条结果（${r.lines} 行明细）${r.alreadyReversed ? `，另有 ${r.alreadyReversed} 行此前已冲正` : ''}${r.openings ? `，期初余额 ${r.openings} 行` : ''}`);
+        say(
+          `已撤销 ${runLabel(r.target)}：冲正 ${r.reversals.length} 条结果（${r.lines} 行明细）${r.alreadyReversed ? `，另有 ${r.alreadyReversed} 行此前已冲正` : ''}${r.openings ? `，期初余额 ${r.openings} 行` : ''}`,
+        );
         for (const [fund, total] of r.fundTotals) say(`  ${fund}：冲正 ¥${fmtGrouped(total)}`);
-        say(`冲正记入 ${r.run.month ?? '—'} 月${r.monthDefaulted ? '（被撤销运行的月份；如需记入其他月份请用 --month）' : ''}`);
+        say(
+          `冲正记入 ${r.run.month ?? '—'} 月${r.monthDefaulted ? '（被撤销运行的月份；如需记入其他月份请用 --month）' : ''}`,
+        );
         say(`台账：第 ${r.run.id} 次运行已提交；台账校验码 ${ledgerCode(r.run.id, r.run.hash!)}`);
         for (const f of files) say(`冲正拨付清单：${f}`);
       });
     });
 
-  common(ledger.command('import-opening').description('导入使用本工具之前的年度累计额（期初余额），列见 README「期初余额」'))
+  common(
+    ledger.command('import-opening').description('导入使用本工具之前的年度累计额（期初余额），列见 README「期初余额」'),
+  )
     .argument('<file>', '期初余额表（.xlsx 或 .csv）')
     .option('--operator <name>', '操作员（记入台账）')
     .option('--encoding <enc>', 'CSV 编码：utf-8 或 gb18030（默认自动识别）')
@@ -173,12 +215,22 @@ export function registerLedger(program: Command): void {
       const path = ledgerPathOf(flags);
       const l = new SqliteLedger(path, { onWait: () => warn('台账正被另一个进程使用，等待其完成后继续……') });
       try {
-        const r = await importOpening(l, file, { operator: operatorName(flags.operator), commandLine: commandLine(), policies: allPolicies(flags), encoding: flags.encoding, sheet: flags.sheet });
-        say(`已导入期初余额 ${r.rows} 行；台账：第 ${r.run.id} 次运行已提交（${path}）；台账校验码 ${ledgerCode(r.run.id, r.run.hash!)}`);
+        const r = await importOpening(l, file, {
+          operator: operatorName(flags.operator),
+          commandLine: commandLine(),
+          policies: allPolicies(flags),
+          encoding: flags.encoding,
+          sheet: flags.sheet,
+        });
+        say(
+          `已导入期初余额 ${r.rows} 行；台账：第 ${r.run.id} 次运行已提交（${path}）；台账校验码 ${ledgerCode(r.run.id, r.run.hash!)}`,
+        );
       } catch (err) {
         if (err instanceof OpeningRefused) {
           for (const e of err.errors.slice(0, 100))
-            warn(`  ${e.source} 第 ${e.row} 行${e.idNumber ? `（${e.idNumber}）` : ''}：${e.issues.map((i) => `${i.column ? `[${i.column}] ` : ''}${i.detail ?? i.code}`).join('；')}`);
+            warn(
+              `  ${e.source} 第 ${e.row} 行${e.idNumber ? `（${e.idNumber}）` : ''}：${e.issues.map((i) => `${i.column ? `[${i.column}] ` : ''}${i.detail ?? i.code}`).join('；')}`,
+            );
           if (err.errors.length > 100) warn(`  ……另有 ${err.errors.length - 100} 行`);
           throw new InputError(err.message);
         }
@@ -201,20 +253,31 @@ function policyWords(policies: Policy[]): Pick<ExplainOptions, 'fundName' | 'acc
   const byId = new Map(policies.map((p) => [p.id, p]));
   return {
     fundName: (id) => funds.get(id) ?? id,
-    accumulatorLabel: (policy, key, year) => byId.get(policy)?.accumulators?.label(key, year) ?? `${year === 0 ? '跨年度' : `${year} 年`} ${key}`,
+    accumulatorLabel: (policy, key, year) =>
+      byId.get(policy)?.accumulators?.label(key, year) ?? `${year === 0 ? '跨年度' : `${year} 年`} ${key}`,
   };
 }
 
 export function registerExplain(program: Command): void {
-  common(program.command('explain').description('逐步说明一条明细的审核结果：输入、适用参数及其日期和条款、计算过程、累计额变动、金额、冲正'))
+  common(
+    program
+      .command('explain')
+      .description('逐步说明一条明细的审核结果：输入、适用参数及其日期和条款、计算过程、累计额变动、金额、冲正'),
+  )
     .argument('<claimId>', '结算单号，或 文件名:行号（如 claims.xlsx:27，查无效行）')
     .option('--line <n>', '明细行号')
     .option('--policy <id>', '只看某个政策')
     .option('--hospital <name>', '医疗机构（同一结算单号出现在多家医院时）')
     .action(async (claimId: string, flags: LedgerFlags) => {
-      if (flags.line !== undefined && !/^\d+$/.test(flags.line)) throw new UsageError(`--line 应为数字，而不是“${flags.line}”。`);
+      if (flags.line !== undefined && !/^\d+$/.test(flags.line))
+        throw new UsageError(`--line 应为数字，而不是“${flags.line}”。`);
       await withLedger(flags, async (l) => {
-        const text = explain(l, claimId, { lineNo: flags.line === undefined ? undefined : Number(flags.line), policy: flags.policy, hospital: flags.hospital, ...policyWords(allPolicies(flags)) });
+        const text = explain(l, claimId, {
+          lineNo: flags.line === undefined ? undefined : Number(flags.line),
+          policy: flags.policy,
+          hospital: flags.hospital,
+          ...policyWords(allPolicies(flags)),
+        });
         if (text.length === 0)
           throw new UsageError(
             `台账中没有${/:\d+$/.test(claimId) ? ` ${claimId} 这一行` : `结算单 ${claimId}${flags.line ? ` 第 ${flags.line} 行` : ''} `}的审核记录，也没有它的无效或跳过记录（试算 --dry-run 和没有新内容的运行不写台账）。`,

@@ -37,11 +37,22 @@ function translate(text: string, table: [RegExp, string][]): string {
 export function buildProgram(): Command {
   const program = new Command();
   program
-    .configureHelp({ formatHelp: (cmd, helper) => translate(Help.prototype.formatHelp.call(helper, cmd, helper), HEADINGS).replace(/（默认：([^)]*)\)/g, '（默认：$1）') })
-    .configureOutput({ writeErr: (s) => process.stderr.write(translate(s, ERRORS)), outputError: (s, write) => write(translate(s, ERRORS)) });
+    .configureHelp({
+      formatHelp: (cmd, helper) =>
+        translate(Help.prototype.formatHelp.call(helper, cmd, helper), HEADINGS).replace(
+          /（默认：([^)]*)\)/g,
+          '（默认：$1）',
+        ),
+    })
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(translate(s, ERRORS)),
+      outputError: (s, write) => write(translate(s, ERRORS)),
+    });
   program
     .name('assist')
-    .description('医疗救助/健康救助 月末结算审核工具：读取医院结算明细与救助对象名单，按政策计算救助金额，生成结算表、拨付清单和统计报表')
+    .description(
+      '医疗救助/健康救助 月末结算审核工具：读取医院结算明细与救助对象名单，按政策计算救助金额，生成结算表、拨付清单和统计报表',
+    )
     .version('0.1.0', '-V, --version', '显示版本号')
     .helpOption('-h, --help', '显示帮助')
     .helpCommand('help [command]', '显示某个命令的帮助')

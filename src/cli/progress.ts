@@ -17,13 +17,23 @@ export function createProgress(label: string, opts: { quiet?: boolean; intervalM
   if (process.stderr.isTTY) {
     // {what}: "{value}/{total} 行 {percentage}%" when the total is known, else "已处理 {value} 行"
     const bar = new cliProgress.SingleBar(
-      { format: '{phase} {bar} {what} | 用时 {duration_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true, fps: 5, noTTYOutput: false, barsize: 24 },
+      {
+        format: '{phase} {bar} {what} | 用时 {duration_formatted}',
+        stream: process.stderr,
+        hideCursor: true,
+        clearOnComplete: true,
+        fps: 5,
+        noTTYOutput: false,
+        barsize: 24,
+      },
       cliProgress.Presets.shades_classic,
     );
     let started = false;
     return {
       update(rows, phase = label, total) {
-        const what = total ? `${rows}/${total} 行 ${Math.floor((rows / Math.max(total, 1)) * 100)}%` : `已处理 ${rows} 行`;
+        const what = total
+          ? `${rows}/${total} 行 ${Math.floor((rows / Math.max(total, 1)) * 100)}%`
+          : `已处理 ${rows} 行`;
         if (!started) {
           bar.start(total ?? 0, 0, { phase, what });
           started = true;
@@ -48,7 +58,9 @@ export function createProgress(label: string, opts: { quiet?: boolean; intervalM
       const now = Date.now();
       if (now - last < every) return;
       last = now;
-      const done = total ? `${rows}/${total} 行（${Math.floor((rows / Math.max(total, 1)) * 100)}%）` : `已处理 ${rows} 行`;
+      const done = total
+        ? `${rows}/${total} 行（${Math.floor((rows / Math.max(total, 1)) * 100)}%）`
+        : `已处理 ${rows} 行`;
       process.stderr.write(`${phase}：${done}，用时 ${Math.round((now - t0) / 1000)} 秒\n`);
     },
     note: write,

@@ -37,7 +37,8 @@ function month(flags: ReportFlags): string {
   return m;
 }
 function year(flags: ReportFlags): number {
-  if (!flags.year || !/^\d{4}$/.test(flags.year)) throw new UsageError(`请用 --year YYYY 指定年度${flags.year ? `（而不是“${flags.year}”）` : ''}。`);
+  if (!flags.year || !/^\d{4}$/.test(flags.year))
+    throw new UsageError(`请用 --year YYYY 指定年度${flags.year ? `（而不是“${flags.year}”）` : ''}。`);
   return Number(flags.year);
 }
 function outDir(flags: ReportFlags, period: string): string {
@@ -49,7 +50,8 @@ async function rosterPeople(flags: ReportFlags, required: boolean) {
   const { config, baseDir } = loadConfig(flags.config);
   const files = flags.roster ?? expandGlobs(config.rosters, baseDir, (f) => warn(skippedNote(f)));
   if (files.length === 0) {
-    if (required) throw new UsageError('此报表需要救助对象名单：请用 --roster 指定，或在 assist.config.json 的 "rosters" 中列出。');
+    if (required)
+      throw new UsageError('此报表需要救助对象名单：请用 --roster 指定，或在 assist.config.json 的 "rosters" 中列出。');
     return null;
   }
   for (const f of files) if (!existsSync(f)) throw new InputError(`找不到名单文件 ${f}。`);
@@ -67,38 +69,64 @@ function common(cmd: Command): Command {
 }
 
 export function registerReport(program: Command): void {
-  const report = program.command('report').description('从台账生成报表：拨付清单、锦州月报、公示名单、亭湖服务团队补助与年度结算');
+  const report = program
+    .command('report')
+    .description('从台账生成报表：拨付清单、锦州月报、公示名单、亭湖服务团队补助与年度结算');
 
-  common(report.command('disbursement').description('某资金某月的拨付清单（与审核时写出的相同；该月多次运行时合并，含冲正）'))
+  common(
+    report
+      .command('disbursement')
+      .description('某资金某月的拨付清单（与审核时写出的相同；该月多次运行时合并，含冲正）'),
+  )
     .requiredOption('--fund <id>', '资金编号，如 th-2021.district')
     .option('--month <YYYY-MM>', '月份')
     .option('--run <n>', '只取某一次运行')
     .option('--csv', '另写一份 CSV（UTF-8 带 BOM，供银行或财务系统导入）')
     .action(async (flags: ReportFlags & { csv?: boolean }) => {
       const m = month(flags);
-      if (flags.run !== undefined && !/^\d+$/.test(flags.run)) throw new UsageError(`--run 应为运行编号，而不是“${flags.run}”。`);
+      if (flags.run !== undefined && !/^\d+$/.test(flags.run))
+        throw new UsageError(`--run 应为运行编号，而不是“${flags.run}”。`);
       await withLedger(flags, async (l) => {
-        const r = await reportDisbursement(l, { fundId: flags.fund!, month: m, runId: flags.run === undefined ? undefined : Number(flags.run), outDir: outDir(flags, m), csv: Boolean(flags.csv) });
+        const r = await reportDisbursement(l, {
+          fundId: flags.fund!,
+          month: m,
+          runId: flags.run === undefined ? undefined : Number(flags.run),
+          outDir: outDir(flags, m),
+          csv: Boolean(flags.csv),
+        });
         say(`${flags.fund} ${m} 拨付清单：${r.lines} 笔，合计 ¥${fmtGrouped(r.total)}`);
         if (r.csvFile) say(`CSV：${resolve(r.csvFile)}`);
         say(resolve(r.file));
       });
     });
 
-  common(report.command('settlement').description('由台账重建某月（或某次运行）的结算表：明细与计算过程、冲正、核对、台账校验码'))
+  common(
+    report
+      .command('settlement')
+      .description('由台账重建某月（或某次运行）的结算表：明细与计算过程、冲正、核对、台账校验码'),
+  )
     .option('--month <YYYY-MM>', '月份')
     .option('--run <n>', '只取某一次运行')
     .action(async (flags: ReportFlags) => {
       const m = month(flags);
-      if (flags.run !== undefined && !/^\d+$/.test(flags.run)) throw new UsageError(`--run 应为运行编号，而不是“${flags.run}”。`);
+      if (flags.run !== undefined && !/^\d+$/.test(flags.run))
+        throw new UsageError(`--run 应为运行编号，而不是“${flags.run}”。`);
       await withLedger(flags, async (l) => {
-        const r = await reportSettlement(l, { month: m, runId: flags.run === undefined ? undefined : Number(flags.run), outDir: outDir(flags, m) });
+        const r = await reportSettlement(l, {
+          month: m,
+          runId: flags.run === undefined ? undefined : Number(flags.run),
+          outDir: outDir(flags, m),
+        });
         say(`${m} 结算表（由台账重建）：${r.lines} 行明细，${r.results} 条结果`);
         say(resolve(r.file));
       });
     });
 
-  common(report.command('jinzhou-monthly').description('锦州 附件6 统计月报表（按县区、按病种，本月与本年累计）、附件4 患者名单、附件5 患者登记表'))
+  common(
+    report
+      .command('jinzhou-monthly')
+      .description('锦州 附件6 统计月报表（按县区、按病种，本月与本年累计）、附件4 患者名单、附件5 患者登记表'),
+  )
     .option('--month <YYYY-MM>', '月份')
     .option('--roster <files...>', '救助对象名单（应救治人数、县区；默认取配置中的 rosters）')
     .action(async (flags: ReportFlags) => {
@@ -138,7 +166,13 @@ export function registerReport(program: Command): void {
         const mine = configured.reports!.find((r) => r.name === rep.name)!;
         const people = rep.uses.roster === 'no' ? null : await rosterPeople(flags, rep.uses.roster === 'required');
         const go = async (ledger: SqliteLedger | null) => {
-          const r = await mine.run({ year: Number(period.slice(0, 4)), month: rep.period === 'month' ? period : null, outDir: outDir(flags, period), ledger, people });
+          const r = await mine.run({
+            year: Number(period.slice(0, 4)),
+            month: rep.period === 'month' ? period : null,
+            outDir: outDir(flags, period),
+            ledger,
+            people,
+          });
           say(r.summary);
           say(resolve(r.file));
         };
@@ -150,7 +184,11 @@ export function registerReport(program: Command): void {
 }
 
 export function registerReconcile(program: Command): void {
-  common(program.command('reconcile').description('用资金方的拨付对账单核对台账：一致、金额不符、应付未付、无依据支付、重复支付；有差异时退出码为 1'))
+  common(
+    program
+      .command('reconcile')
+      .description('用资金方的拨付对账单核对台账：一致、金额不符、应付未付、无依据支付、重复支付；有差异时退出码为 1'),
+  )
     .argument('<statement>', '对账单（.xlsx 或 .csv；列：结算单号、医疗机构、[行号]、支付金额/拨付金额/金额）')
     .requiredOption('--fund <id>', '资金编号')
     .option('--month <YYYY-MM>', '月份')
@@ -161,9 +199,18 @@ export function registerReconcile(program: Command): void {
       if (!existsSync(statement)) throw new InputError(`找不到对账单 ${statement}。`);
       const { config } = loadConfig(flags.config);
       await withLedger(flags, async (l) => {
-        const r = await reconcile(l, statement, { fundId: flags.fund!, month: m, outDir: outDir(flags, m), encoding: flags.encoding, sheet: flags.sheet, hospitalAliases: aliasMap(config.hospitalAliases ?? {}) });
+        const r = await reconcile(l, statement, {
+          fundId: flags.fund!,
+          month: m,
+          outDir: outDir(flags, m),
+          encoding: flags.encoding,
+          sheet: flags.sheet,
+          hospitalAliases: aliasMap(config.hospitalAliases ?? {}),
+        });
         say(`对账 ${flags.fund} ${m}：台账 ¥${fmtGrouped(r.ledgerTotal)}，对账单 ¥${fmtGrouped(r.statementTotal)}`);
-        say(`  一致 ${r.matched}，金额不符 ${r.differs}，应付未付 ${r.unpaid}，无依据支付 ${r.unowed}，重复支付 ${r.duplicates}${r.badRows ? `，无法识别 ${r.badRows}` : ''}`);
+        say(
+          `  一致 ${r.matched}，金额不符 ${r.differs}，应付未付 ${r.unpaid}，无依据支付 ${r.unowed}，重复支付 ${r.duplicates}${r.badRows ? `，无法识别 ${r.badRows}` : ''}`,
+        );
         say(r.tiesOut ? '结论：一致' : '结论：有差异（见对账工作簿）');
         if (!r.tiesOut) process.exitCode = 1;
         say(resolve(r.file));

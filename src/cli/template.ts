@@ -30,9 +30,24 @@ const STATEMENT_NOTES: Record<string, string> = {
   idNumber: '可选，仅供核对',
 };
 
-const TEMPLATES: Record<string, { file: string; title: string; fields: readonly FieldSpec[]; notes: Record<string, string>; use: string }> = {
-  opening: { file: 'opening-template.xlsx', title: '期初余额（使用本工具之前的年度累计额）', fields: OPENING_FIELDS, notes: OPENING_NOTES, use: 'assist ledger import-opening 本文件' },
-  statement: { file: 'statement-template.xlsx', title: '资金支付对账单', fields: STATEMENT_FIELDS, notes: STATEMENT_NOTES, use: 'assist reconcile 本文件 --fund 资金编号 --month 月份' },
+const TEMPLATES: Record<
+  string,
+  { file: string; title: string; fields: readonly FieldSpec[]; notes: Record<string, string>; use: string }
+> = {
+  opening: {
+    file: 'opening-template.xlsx',
+    title: '期初余额（使用本工具之前的年度累计额）',
+    fields: OPENING_FIELDS,
+    notes: OPENING_NOTES,
+    use: 'assist ledger import-opening 本文件',
+  },
+  statement: {
+    file: 'statement-template.xlsx',
+    title: '资金支付对账单',
+    fields: STATEMENT_FIELDS,
+    notes: STATEMENT_NOTES,
+    use: 'assist reconcile 本文件 --fund 资金编号 --month 月份',
+  },
 };
 
 export function registerTemplate(program: Command): void {
@@ -49,12 +64,27 @@ export function registerTemplate(program: Command): void {
       mkdirSync(dir, { recursive: true });
       const file = join(dir, t.file);
       await writeWorkbook(file, (wb) => {
-        addSheet(wb, { name: '填写', title: t.title, columns: t.fields.map((f) => ({ header: f.header, width: Math.max(12, [...f.header].length * 2 + 4) })), rows: [] });
+        addSheet(wb, {
+          name: '填写',
+          title: t.title,
+          columns: t.fields.map((f) => ({ header: f.header, width: Math.max(12, [...f.header].length * 2 + 4) })),
+          rows: [],
+        });
         addSheet(wb, {
           name: '说明',
           title: `${t.title}：各列说明（表头可用“其他可接受的表头”中的任一名称；第一张表的标题行可删改）`,
-          columns: [{ header: '列', width: 14 }, { header: '必填', width: 8 }, { header: '填写说明', width: 70 }, { header: '其他可接受的表头', width: 40 }],
-          rows: t.fields.map((f) => [f.header, f.required ? '是' : '否', t.notes[f.field] ?? '', f.synonyms.join('、')]),
+          columns: [
+            { header: '列', width: 14 },
+            { header: '必填', width: 8 },
+            { header: '填写说明', width: 70 },
+            { header: '其他可接受的表头', width: 40 },
+          ],
+          rows: t.fields.map((f) => [
+            f.header,
+            f.required ? '是' : '否',
+            t.notes[f.field] ?? '',
+            f.synonyms.join('、'),
+          ]),
           footer: [`填好后：${t.use}`],
         });
       });

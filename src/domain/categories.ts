@@ -7,11 +7,17 @@ export const CATEGORIES = {
   'dibao-edge': { label: '低保边缘家庭成员', synonyms: ['低保边缘', '低收入家庭成员', '低收入人口'] },
   'spending-hardship': { label: '支出型困难家庭成员', synonyms: ['支出型困难'] },
   tuopin: { label: '脱贫人口', synonyms: ['建档立卡脱贫人口', '建档立卡贫困人口', '原建档立卡低收入人口', '建档立卡'] },
-  monitored: { label: '防止返贫监测对象', synonyms: ['监测对象', '易返贫致贫人口', '脱贫不稳定户', '边缘易致贫户', '突发严重困难户'] },
+  monitored: {
+    label: '防止返贫监测对象',
+    synonyms: ['监测对象', '易返贫致贫人口', '脱贫不稳定户', '边缘易致贫户', '突发严重困难户'],
+  },
   'family-planning': { label: '计划生育特殊困难家庭成员', synonyms: ['计生特殊困难家庭'] },
   'orphan-scattered': { label: '散居孤儿', synonyms: [] },
   orphan: { label: '孤儿', synonyms: ['集中供养孤儿'] },
-  'child-hardship-1': { label: '困境儿童（一类）', synonyms: ['父母监护缺失儿童', '父母无力履行监护职责儿童', '重残重病及流浪儿童', '事实无人抚养儿童'] },
+  'child-hardship-1': {
+    label: '困境儿童（一类）',
+    synonyms: ['父母监护缺失儿童', '父母无力履行监护职责儿童', '重残重病及流浪儿童', '事实无人抚养儿童'],
+  },
   'child-hardship-2': { label: '困境儿童（二类）', synonyms: ['贫困家庭儿童', '其他需要帮助的儿童'] },
   'priority-veteran': { label: '重点优抚对象', synonyms: ['优抚对象'] },
   'severe-disability': { label: '重度残疾人', synonyms: ['享受生活补贴的重度残疾人'] },
@@ -57,9 +63,17 @@ export function parseVisitType(label: string): VisitType | null {
   return VISIT[normalizeLabel(label)] ?? null;
 }
 
-export const VISIT_LABEL: Record<VisitType, string> = { inpatient: '住院', outpatient: '门诊', 'outpatient-special': '门诊慢特病' };
+export const VISIT_LABEL: Record<VisitType, string> = {
+  inpatient: '住院',
+  outpatient: '门诊',
+  'outpatient-special': '门诊慢特病',
+};
 /** roster values as the clerk's roster spells them (traces, explain) */
-export const INSURANCE_LABEL: Record<string, string> = { employee: '职工医保', resident: '城乡居民医保', uninsured: '未参保' };
+export const INSURANCE_LABEL: Record<string, string> = {
+  employee: '职工医保',
+  resident: '城乡居民医保',
+  uninsured: '未参保',
+};
 export const SEVERITY_LABEL: Record<string, string> = { mild: '轻度', moderate: '中度', severe: '重度' };
 
 /** 是/否 and their common spellings; null when empty or unknown. */

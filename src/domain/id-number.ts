@@ -25,11 +25,19 @@ export type IdParse = { ok: true; info: IdInfo } | { ok: false; detail: string }
  * Excel number has lost its check character or digits and cannot be recovered.
  */
 export function parseIdNumber(cell: unknown): IdParse {
-  if (typeof cell === 'number') return { ok: false, detail: '身份证号被存为数字（可能已丢失位数），请将该列设为文本后重新导出' };
+  if (typeof cell === 'number')
+    return { ok: false, detail: '身份证号被存为数字（可能已丢失位数），请将该列设为文本后重新导出' };
   if (typeof cell !== 'string') return { ok: false, detail: '身份证号为空或不是文本' };
   // the common cell is already 17 digits and a check character: nothing to clean up
-  let s = cell.length === 18 && CLEAN_18.test(cell) ? cell : cell.replace(/[\s\u3000'’‘]/g, '').replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/[ｘＸ]/g, 'X');
-  if (/e\+?\d+$/i.test(s) && s.includes('.')) return { ok: false, detail: `身份证号被 Excel 转为科学计数法（${mask(s)}），无法恢复` };
+  let s =
+    cell.length === 18 && CLEAN_18.test(cell)
+      ? cell
+      : cell
+          .replace(/[\s\u3000'’‘]/g, '')
+          .replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+          .replace(/[ｘＸ]/g, 'X');
+  if (/e\+?\d+$/i.test(s) && s.includes('.'))
+    return { ok: false, detail: `身份证号被 Excel 转为科学计数法（${mask(s)}），无法恢复` };
   if (/^\d{15}$/.test(s)) {
     const first17 = s.slice(0, 6) + '19' + s.slice(6);
     s = first17 + checkCharacter(first17);
@@ -45,7 +53,12 @@ export function parseIdNumber(cell: unknown): IdParse {
   if (!isRealDate(y, m, d) || y < 1880) return { ok: false, detail: `身份证号中的出生日期无效（${mask(s)}）` };
   return {
     ok: true,
-    info: { id: s, birthDate: iso(y, m, d), sex: Number(s[16]) % 2 === 1 ? 'male' : 'female', regionCode: s.slice(0, 6) },
+    info: {
+      id: s,
+      birthDate: iso(y, m, d),
+      sex: Number(s[16]) % 2 === 1 ? 'male' : 'female',
+      regionCode: s.slice(0, 6),
+    },
   };
 }
 

@@ -80,7 +80,9 @@ export function fmtGrouped(v: Decimal): string {
   return `${neg ? '-' : ''}${int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
 }
 
-export type MoneyParse = { ok: true; value: Money } | { ok: false; code: 'BAD_AMOUNT' | 'NEGATIVE_AMOUNT' | 'AMOUNT_OUT_OF_RANGE'; detail: string };
+export type MoneyParse =
+  | { ok: true; value: Money }
+  | { ok: false; code: 'BAD_AMOUNT' | 'NEGATIVE_AMOUNT' | 'AMOUNT_OUT_OF_RANGE'; detail: string };
 
 const STRIP = /[¥￥元\s\u3000]/g;
 /** SPEC §6: any amount of ten billion yuan or more is not a hospital bill (and would overflow the ledger's fen). */
@@ -118,7 +120,11 @@ export function parseMoneySlow(cell: unknown): MoneyParse {
   } else if (typeof cell === 'string') {
     let s = cell.replace(STRIP, '');
     // full-width digits and signs
-    s = s.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/[．。]/g, '.').replace(/[－—]/g, '-').replace(/，/g, ',');
+    s = s
+      .replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+      .replace(/[．。]/g, '.')
+      .replace(/[－—]/g, '-')
+      .replace(/，/g, ',');
     let negative = false;
     if (/^\(.*\)$/.test(s) || /^（.*）$/.test(s)) {
       negative = true;
@@ -134,9 +140,16 @@ export function parseMoneySlow(cell: unknown): MoneyParse {
   } else {
     return { ok: false, code: 'BAD_AMOUNT', detail: String(cell) };
   }
-  if (value.abs().greaterThanOrEqualTo(AMOUNT_LIMIT)) return { ok: false, code: 'AMOUNT_OUT_OF_RANGE', detail: typeof cell === 'string' ? cell : value.toFixed() };
-  if (value.decimalPlaces() > 2) return { ok: false, code: 'BAD_AMOUNT', detail: `${typeof cell === 'string' ? cell : value.toString()}（超过2位小数）` };
-  if (value.isNegative() && !value.isZero()) return { ok: false, code: 'NEGATIVE_AMOUNT', detail: typeof cell === 'string' ? cell : value.toString() };
+  if (value.abs().greaterThanOrEqualTo(AMOUNT_LIMIT))
+    return { ok: false, code: 'AMOUNT_OUT_OF_RANGE', detail: typeof cell === 'string' ? cell : value.toFixed() };
+  if (value.decimalPlaces() > 2)
+    return {
+      ok: false,
+      code: 'BAD_AMOUNT',
+      detail: `${typeof cell === 'string' ? cell : value.toString()}（超过2位小数）`,
+    };
+  if (value.isNegative() && !value.isZero())
+    return { ok: false, code: 'NEGATIVE_AMOUNT', detail: typeof cell === 'string' ? cell : value.toString() };
   return { ok: true, value: value.plus(0) };
 }
 

@@ -40,10 +40,40 @@ describe('money', () => {
         expect(a.value.constructor).toBe(b.value.constructor);
       } else if (!a.ok && !b.ok) expect(a.code).toBe(b.code);
     };
-    for (const n of [0, -0, 1, 0.1, 0.29, 0.3, 12.5, 99.99, 1e12, 9999999999999.99, 1e13, 12345678901234.5, 1e21, 5e-324, 0.001, 1.005, 2 ** 53]) same(n);
-    fc.assert(fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 15 }), (m, k) => same(m / 10 ** k)), { numRuns: 5000 });
-    fc.assert(fc.property(fc.double({ noNaN: true }), (d) => same(d)), { numRuns: 5000 });
-    fc.assert(fc.property(fc.integer({ min: 0, max: 10 ** 12 }), (fen) => same(fen / 100)), { numRuns: 5000 });
+    for (const n of [
+      0,
+      -0,
+      1,
+      0.1,
+      0.29,
+      0.3,
+      12.5,
+      99.99,
+      1e12,
+      9999999999999.99,
+      1e13,
+      12345678901234.5,
+      1e21,
+      5e-324,
+      0.001,
+      1.005,
+      2 ** 53,
+    ])
+      same(n);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 15 }), (m, k) =>
+        same(m / 10 ** k),
+      ),
+      { numRuns: 5000 },
+    );
+    fc.assert(
+      fc.property(fc.double({ noNaN: true }), (d) => same(d)),
+      { numRuns: 5000 },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 ** 12 }), (fen) => same(fen / 100)),
+      { numRuns: 5000 },
+    );
   });
   test('fmt and toFen read decimal.js digits directly: the same text as toFixed(2), the same fen as ×100', () => {
     const oldFen = (v: Decimal): number => {
@@ -62,20 +92,57 @@ describe('money', () => {
       if (want === 'throws' || !Number.isSafeInteger(want)) expect(() => toFen(v)).toThrow();
       else expect(toFen(v) === want || (toFen(v) === 0 && want === 0)).toBe(true);
     };
-    for (const t of ['0', '-0', '0.5', '-0.5', '0.05', '-0.05', '0.001', '0.005', '-0.005', '1', '10', '100', '1e7', '1e20', '12345678.9', '1234567.89', '9999999.99', '10000000.01', '123456789012345.67', '1e-7', '2.675', '-2.675', '1.10', '1000000000000.00', '9999999999999.99', '99999999999999.99', 'NaN', 'Infinity'])
+    for (const t of [
+      '0',
+      '-0',
+      '0.5',
+      '-0.5',
+      '0.05',
+      '-0.05',
+      '0.001',
+      '0.005',
+      '-0.005',
+      '1',
+      '10',
+      '100',
+      '1e7',
+      '1e20',
+      '12345678.9',
+      '1234567.89',
+      '9999999.99',
+      '10000000.01',
+      '123456789012345.67',
+      '1e-7',
+      '2.675',
+      '-2.675',
+      '1.10',
+      '1000000000000.00',
+      '9999999999999.99',
+      '99999999999999.99',
+      'NaN',
+      'Infinity',
+    ])
       same(new D(t));
     same(new Decimal('12.345'));
     same(new Decimal('7.1'));
-    const decimalText = fc.tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 22n }), fc.integer({ min: 0, max: 6 })).map(([neg, m, k]) => {
-      const digits = m.toString().padStart(k + 1, '0');
-      return `${neg ? '-' : ''}${digits.slice(0, digits.length - k)}${k ? '.' + digits.slice(digits.length - k) : ''}`;
-    });
-    fc.assert(fc.property(decimalText, (t) => same(new D(t))), { numRuns: 20000 });
-    fc.assert(fc.property(decimalText, decimalText, (a, b) => {
-      same(new D(a).plus(b));
-      same(new D(a).times(b).toDecimalPlaces(2));
-      same(new D(a).dividedBy(7));
-    }), { numRuns: 3000 });
+    const decimalText = fc
+      .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 22n }), fc.integer({ min: 0, max: 6 }))
+      .map(([neg, m, k]) => {
+        const digits = m.toString().padStart(k + 1, '0');
+        return `${neg ? '-' : ''}${digits.slice(0, digits.length - k)}${k ? '.' + digits.slice(digits.length - k) : ''}`;
+      });
+    fc.assert(
+      fc.property(decimalText, (t) => same(new D(t))),
+      { numRuns: 20000 },
+    );
+    fc.assert(
+      fc.property(decimalText, decimalText, (a, b) => {
+        same(new D(a).plus(b));
+        same(new D(a).times(b).toDecimalPlaces(2));
+        same(new D(a).dividedBy(7));
+      }),
+      { numRuns: 3000 },
+    );
   });
   test.each([
     ['12.345', 'BAD_AMOUNT'],
@@ -157,19 +224,44 @@ describe('dates', () => {
     for (let y = 1799; y <= 3000; y++)
       for (let m = 0; m <= 13; m++)
         for (const d of [0, 1, 28, 29, 30, 31, 32]) {
-          const byDate = y >= 1800 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+          const byDate =
+            y >= 1800 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
           expect(isRealDate(y, m, d)).toBe(byDate);
         }
     const digit = fc.constantFrom(...'0123456789０'.split(''));
-    const isoLike = fc.tuple(fc.array(digit, { minLength: 4, maxLength: 4 }), fc.array(digit, { minLength: 2, maxLength: 2 }), fc.array(digit, { minLength: 2, maxLength: 2 }), fc.constantFrom('-', '/', '-'))
+    const isoLike = fc
+      .tuple(
+        fc.array(digit, { minLength: 4, maxLength: 4 }),
+        fc.array(digit, { minLength: 2, maxLength: 2 }),
+        fc.array(digit, { minLength: 2, maxLength: 2 }),
+        fc.constantFrom('-', '/', '-'),
+      )
       .map(([y, m, d, sep]) => `${y.join('')}${sep}${m.join('')}${sep}${d.join('')}`);
-    fc.assert(fc.property(isoLike, (t) => {
+    fc.assert(
+      fc.property(isoLike, (t) => {
+        expect(parseDate(t)).toBe(parseDateSlow(t));
+      }),
+      { numRuns: 20000 },
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 12 }), (t) => {
+        expect(parseDate(t)).toBe(parseDateSlow(t));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const t of [
+      '2024-02-29',
+      '2023-02-29',
+      '2024-13-01',
+      '2024-00-10',
+      '1799-12-31',
+      '3000-01-01',
+      '2024-06-31',
+      '2024-06-30',
+      ' 2024-06-30',
+      '2024-6-30',
+    ])
       expect(parseDate(t)).toBe(parseDateSlow(t));
-    }), { numRuns: 20000 });
-    fc.assert(fc.property(fc.string({ maxLength: 12 }), (t) => {
-      expect(parseDate(t)).toBe(parseDateSlow(t));
-    }), { numRuns: 5000 });
-    for (const t of ['2024-02-29', '2023-02-29', '2024-13-01', '2024-00-10', '1799-12-31', '3000-01-01', '2024-06-31', '2024-06-30', ' 2024-06-30', '2024-6-30']) expect(parseDate(t)).toBe(parseDateSlow(t));
   });
   test('month arithmetic clamps to month end', () => {
     expect(addMonths('2024-01-31', 1)).toBe('2024-02-29');
@@ -220,25 +312,61 @@ describe('ID numbers (GB 11643-1999)', () => {
 
 describe('labels', () => {
   test.each([
-    ['特困供养人员', 'tekun'], ['农村五保', 'tekun'], ['五保户', 'tekun'], ['城乡低保对象', 'dibao'], ['低保', 'dibao'], ['城市 低保', 'dibao'],
-    ['低收入家庭成员', 'dibao-edge'], ['支出型困难', 'spending-hardship'], ['建档立卡贫困人口', 'tuopin'], ['原建档立卡低收入人口', 'tuopin'],
-    ['易返贫致贫人口', 'monitored'], ['突发严重困难户', 'monitored'], ['计生特殊困难家庭', 'family-planning'], ['散居孤儿', 'orphan-scattered'],
-    ['集中供养孤儿', 'orphan'], ['孤儿', 'orphan'], ['困境儿童(一类)', 'child-hardship-1'], ['事实无人抚养儿童', 'child-hardship-1'],
-    ['贫困家庭儿童', 'child-hardship-2'], ['优抚对象', 'priority-veteran'], ['享受生活补贴的重度残疾人', 'severe-disability'],
-    ['60年代精减退职职工', 'downsized-worker'], ['特困职工', 'hardship-worker'], ['外星来客', null],
+    ['特困供养人员', 'tekun'],
+    ['农村五保', 'tekun'],
+    ['五保户', 'tekun'],
+    ['城乡低保对象', 'dibao'],
+    ['低保', 'dibao'],
+    ['城市 低保', 'dibao'],
+    ['低收入家庭成员', 'dibao-edge'],
+    ['支出型困难', 'spending-hardship'],
+    ['建档立卡贫困人口', 'tuopin'],
+    ['原建档立卡低收入人口', 'tuopin'],
+    ['易返贫致贫人口', 'monitored'],
+    ['突发严重困难户', 'monitored'],
+    ['计生特殊困难家庭', 'family-planning'],
+    ['散居孤儿', 'orphan-scattered'],
+    ['集中供养孤儿', 'orphan'],
+    ['孤儿', 'orphan'],
+    ['困境儿童(一类)', 'child-hardship-1'],
+    ['事实无人抚养儿童', 'child-hardship-1'],
+    ['贫困家庭儿童', 'child-hardship-2'],
+    ['优抚对象', 'priority-veteran'],
+    ['享受生活补贴的重度残疾人', 'severe-disability'],
+    ['60年代精减退职职工', 'downsized-worker'],
+    ['特困职工', 'hardship-worker'],
+    ['外星来客', null],
   ])('category %s → %s', (label, code) => expect(parseCategory(label)).toBe(code));
   test.each([
-    ['住院', 'inpatient'], ['门诊', 'outpatient'], ['门诊大病', 'outpatient-special'], ['门诊特殊病', 'outpatient-special'], ['门诊慢性病', 'outpatient-special'], ['门特', 'outpatient-special'], ['急诊', null],
+    ['住院', 'inpatient'],
+    ['门诊', 'outpatient'],
+    ['门诊大病', 'outpatient-special'],
+    ['门诊特殊病', 'outpatient-special'],
+    ['门诊慢性病', 'outpatient-special'],
+    ['门特', 'outpatient-special'],
+    ['急诊', null],
   ])('visit type %s → %s', (label, v) => expect(parseVisitType(label)).toBe(v));
   test.each([
-    ['是', true], ['否', false], ['同意', true], ['Y', true], ['', null], ['待定', null],
+    ['是', true],
+    ['否', false],
+    ['同意', true],
+    ['Y', true],
+    ['', null],
+    ['待定', null],
   ])('yes/no %s → %s', (label, v) => expect(parseYesNo(label)).toBe(v));
 });
 
 describe('--month as clerks type it (issue 18 §5)', () => {
   test.each([
-    ['2024-06', '2024-06'], ['2024-6', '2024-06'], ['2024/6', '2024-06'], ['2024年6月', '2024-06'], [' 2024-12 ', '2024-12'],
-    ['2024-13', null], ['2024-0', null], ['24-06', null], ['June', null],
+    ['2024-06', '2024-06'],
+    ['2024-6', '2024-06'],
+    ['2024/6', '2024-06'],
+    ['2024年6月', '2024-06'],
+    [' 2024-12 ', '2024-12'],
+    ['2024-13', null],
+    ['2024-0', null],
+    ['24-06', null],
+    ['June', null],
   ])('%s → %s', (text, want) => expect(parseMonth(text)).toBe(want));
   test('prev is the month before today, across a year end', () => {
     expect(parseMonth('prev', new Date(2026, 11, 2))).toBe('2026-11');

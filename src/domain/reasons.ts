@@ -13,7 +13,10 @@ export const REASONS = {
   BURDEN_MISMATCH: { status: 'invalid', text: '个人负担与“总费用－各项支付”不一致' },
   DATE_ORDER: { status: 'invalid', text: '日期先后顺序错误（出院或结算早于入院）' },
   DUPLICATE_LINE: { status: 'invalid', text: '同一批次中医疗机构＋结算单号＋行号重复' },
-  CHECK_FAILED: { status: 'pended', text: '本行计算结果未通过守恒核对（支付超过个人负担等），挂起待人工核查，本行不支付' },
+  CHECK_FAILED: {
+    status: 'pended',
+    text: '本行计算结果未通过守恒核对（支付超过个人负担等），挂起待人工核查，本行不支付',
+  },
   NAME_MISMATCH: { status: 'pended', text: '结算单姓名与救助对象名单姓名不一致' },
   NO_APPLICABLE_POLICY: { status: 'not-covered', text: '不属于任何已启用政策的救助范围' },
   ALREADY_ADJUDICATED: { status: 'skipped', text: '该明细已审核过，本次跳过' },
@@ -53,3 +56,13 @@ export const ROSTER_WARNINGS = {
   UNKNOWN_CATEGORY: '无法识别的人员类别，该行已忽略',
 } as const;
 export type RosterWarningCode = keyof typeof ROSTER_WARNINGS;
+
+/** A status in the clerk's words (console, workbooks, explain). */
+export const STATUS_LABEL: Record<Status, string> = {
+  approved: '通过',
+  pended: '挂起',
+  rejected: '拒绝',
+  invalid: '无效',
+  'not-covered': '不在范围',
+  skipped: '跳过',
+};

@@ -33,7 +33,16 @@ export class AccumulatorStore implements AccumulatorReader {
     });
   }
   set(k: AccumulatorKey, a: Accumulator): void {
-    this.map.set(accKey(k), { policy: k.policy, idNumber: k.idNumber, year: k.year, key: k.key, base: a.base, paid: a.paid, entitled: a.entitled, firstDate: a.firstDate });
+    this.map.set(accKey(k), {
+      policy: k.policy,
+      idNumber: k.idNumber,
+      year: k.year,
+      key: k.key,
+      base: a.base,
+      paid: a.paid,
+      entitled: a.entitled,
+      firstDate: a.firstDate,
+    });
   }
   clone(): AccumulatorStore {
     const s = new AccumulatorStore();

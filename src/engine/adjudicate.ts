@@ -36,7 +36,6 @@ function settlementKey(l: ClaimLine): string {
   return `${l.hospital}\u0001${l.claimId}`;
 }
 
-
 export interface AdjudicateOutput {
   results: LineResult[];
   accumulators: AccumulatorStore;
@@ -46,7 +45,13 @@ export interface AdjudicateOutput {
  * `batch`: all valid lines of the batch, when only some of them are adjudicated (the others already in the
  * ledger): a settlement's lines are judged together (the AS injection fee beside its drug line) even so.
  */
-export function adjudicate(lines: ClaimLine[], people: Map<string, Person>, policies: Policy[], accumulators: AccumulatorStore = new AccumulatorStore(), batch: ClaimLine[] = lines): AdjudicateOutput {
+export function adjudicate(
+  lines: ClaimLine[],
+  people: Map<string, Person>,
+  policies: Policy[],
+  accumulators: AccumulatorStore = new AccumulatorStore(),
+  batch: ClaimLine[] = lines,
+): AdjudicateOutput {
   const acc = accumulators.clone();
   const ordered = [...lines].sort(compareLines);
   const settlements = new Map<string, ClaimLine[]>();
@@ -64,21 +69,47 @@ export function adjudicate(lines: ClaimLine[], people: Map<string, Person>, poli
     const inScope = policies.filter((p) => p.inScope({ line, settlement, person, params: p.params, serviceDate }));
     if (inScope.length === 0) {
       results.push({
-        line, policy: null, status: 'not-covered', reasons: ['NO_APPLICABLE_POLICY'], base: ZERO, payments: {}, patientRemaining: line.personalBurden,
-        trace: [{ step: '适用政策', clause: 'SPEC §3 1. Scope', result: `没有已启用政策的救助范围包含本行（已启用：${policies.map((p) => p.id).join('、') || '无'}）` }],
-        payee: '', changes: [],
+        line,
+        policy: null,
+        status: 'not-covered',
+        reasons: ['NO_APPLICABLE_POLICY'],
+        base: ZERO,
+        payments: {},
+        patientRemaining: line.personalBurden,
+        trace: [
+          {
+            step: '适用政策',
+            clause: 'SPEC §3 1. Scope',
+            result: `没有已启用政策的救助范围包含本行（已启用：${policies.map((p) => p.id).join('、') || '无'}）`,
+          },
+        ],
+        payee: '',
+        changes: [],
       });
       continue;
     }
     let priorPaid = line.priorPaid;
     const lineResults: LineResult[] = [];
     for (const policy of inScope) {
-      const d = policy.decide({ line, person, params: policy.params, priorPaid, serviceDate, year: yearOf(line.settlementDate), acc });
+      const d = policy.decide({
+        line,
+        person,
+        params: policy.params,
+        priorPaid,
+        serviceDate,
+        year: yearOf(line.settlementDate),
+        acc,
+      });
       const reasons = [...new Set(d.reasons)];
       const trace: TraceStep[] = [...d.trace];
       if (person && line.name && person.name && person.name !== line.name && !reasons.includes('NAME_MISMATCH')) {
         reasons.push('NAME_MISMATCH');
-        trace.push({ step: '姓名核对', clause: 'SPEC §3 NAME_MISMATCH', inputs: { 结算单姓名: line.name, 名单姓名: person.name }, result: '姓名不一致，挂起待人工核实，本行不支付' });
+        trace.push({
+          step: '姓名核对',
+          clause: 'SPEC §3 NAME_MISMATCH',
+          inputs: { 结算单姓名: line.name, 名单姓名: person.name },
+          result: '姓名不一致，挂起待人工核实，本行不支付',
+        });
       }
       const status = statusOf(reasons);
       let payments = d.payments;
@@ -88,21 +119,50 @@ export function adjudicate(lines: ClaimLine[], people: Map<string, Person>, poli
         if (!(status === 'pended' && d.keepChangesWhenPended && !reasons.includes('NAME_MISMATCH'))) changes = [];
       }
       priorPaid = priorPaid.plus(sum(Object.values(payments)));
-      lineResults.push({ line, policy: policy.id, status, reasons, base: d.base, payments, patientRemaining: ZERO, trace, payee: d.payee, details: d.details, changes });
+      lineResults.push({
+        line,
+        policy: policy.id,
+        status,
+        reasons,
+        base: d.base,
+        payments,
+        patientRemaining: ZERO,
+        trace,
+        payee: d.payee,
+        details: d.details,
+        changes,
+      });
     }
     // SPEC §6: a line whose results break an invariant is pended CHECK_FAILED (nothing paid, no accumulator
     // moved); the run goes on with the other lines
     const failed = lineCheck(line, lineResults, inScope);
-    if (failed) for (const r of lineResults) checkFailed(r, inScope.find((p) => p.id === r.policy)!, failed);
+    if (failed)
+      for (const r of lineResults)
+        checkFailed(
+          r,
+          inScope.find((p) => p.id === r.policy)!,
+          failed,
+        );
     // the accumulators move only once the line has passed its checks
     for (const r of lineResults) {
       const steps = new Map<string, AccumulatorStep>();
-      for (const c of r.changes) if (!steps.has(accKey(c))) steps.set(accKey(c), { policy: c.policy, idNumber: c.idNumber, year: c.year, key: c.key, before: acc.get(c), after: acc.get(c) });
+      for (const c of r.changes)
+        if (!steps.has(accKey(c)))
+          steps.set(accKey(c), {
+            policy: c.policy,
+            idNumber: c.idNumber,
+            year: c.year,
+            key: c.key,
+            before: acc.get(c),
+            after: acc.get(c),
+          });
       for (const c of r.changes) acc.apply(c);
       for (const st of steps.values()) st.after = acc.get(st);
       r.accumulators = [...steps.values()];
     }
-    const remaining: Money = line.totalCost.minus(line.priorPaid).minus(sum(lineResults.flatMap((r) => Object.values(r.payments))));
+    const remaining: Money = line.totalCost
+      .minus(line.priorPaid)
+      .minus(sum(lineResults.flatMap((r) => Object.values(r.payments))));
     for (const r of lineResults) r.patientRemaining = remaining;
     results.push(...lineResults);
   }
@@ -130,7 +190,12 @@ function lineCheck(line: ClaimLine, results: LineResult[], policies: Policy[]): 
 }
 
 function checkFailed(r: LineResult, policy: Policy, why: string): void {
-  r.trace.push({ step: '守恒核对', clause: 'SPEC §6“一行不能让整月停下”：核对不通过的行挂起 CHECK_FAILED', inputs: { 核对: why }, result: '本行挂起，待人工核查；不支付，不计入累计' });
+  r.trace.push({
+    step: '守恒核对',
+    clause: 'SPEC §6“一行不能让整月停下”：核对不通过的行挂起 CHECK_FAILED',
+    inputs: { 核对: why },
+    result: '本行挂起，待人工核查；不支付，不计入累计',
+  });
   r.status = 'pended';
   if (!r.reasons.includes('CHECK_FAILED')) r.reasons.push('CHECK_FAILED');
   r.payments = zeroPayments(policy);

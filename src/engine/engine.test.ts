@@ -19,10 +19,31 @@ describe('engine', () => {
   });
 
   test('layering: th-2021 after ln-as-2022 sees the AS payments as prior payments, so E = 0', () => {
-    const who = person(LN, [['dibao', '2023-01-01', '2026-12-31']], { asSeverity: 'severe', asBiologicQualified: true, lastReview: '2024-06-01', householdPlace: '江苏省盐城市亭湖区' });
-    const l = line({ idNumber: LN, hospital: '中国医科大学附属第一医院', itemName: DRUG, diagnosisCode: 'M45', totalCost: '1000.00', inScopeCost: '1000.00', basicPaid: '600.00' });
+    const who = person(LN, [['dibao', '2023-01-01', '2026-12-31']], {
+      asSeverity: 'severe',
+      asBiologicQualified: true,
+      lastReview: '2024-06-01',
+      householdPlace: '江苏省盐城市亭湖区',
+    });
+    const l = line({
+      idNumber: LN,
+      hospital: '中国医科大学附属第一医院',
+      itemName: DRUG,
+      diagnosisCode: 'M45',
+      totalCost: '1000.00',
+      inScopeCost: '1000.00',
+      basicPaid: '600.00',
+    });
     const { results } = adjudicate([l], people(who), createPolicies(['ln-as-2022', 'th-2021']));
-    expect(results.map((r) => [r.policy, r.status, fmt(r.base), fmt(sum(Object.values(r.payments))), fmt(r.patientRemaining)])).toEqual([
+    expect(
+      results.map((r) => [
+        r.policy,
+        r.status,
+        fmt(r.base),
+        fmt(sum(Object.values(r.payments))),
+        fmt(r.patientRemaining),
+      ]),
+    ).toEqual([
       ['ln-as-2022', 'approved', '400.00', '400.00', '0.00'],
       ['th-2021', 'pended', '0.00', '0.00', '0.00'],
     ]);
@@ -31,32 +52,69 @@ describe('engine', () => {
 
   test('NAME_MISMATCH pends the result and pays nothing', () => {
     const who = person(TH, [['dibao', '2023-01-01', '2026-12-31']], { name: '李四' });
-    const r = adjudicate([line({ idNumber: TH, totalCost: '9000.00' })], people(who), createPolicies(['th-2021'])).results[0]!;
+    const r = adjudicate([line({ idNumber: TH, totalCost: '9000.00' })], people(who), createPolicies(['th-2021']))
+      .results[0]!;
     expect([r.status, r.reasons, fmt(r.payments['th-2021.district']!)]).toEqual(['pended', ['NAME_MISMATCH'], '0.00']);
   });
 
   test('no policy in scope: not-covered, the whole burden stays with the patient', () => {
-    const r = adjudicate([line({ totalCost: '88.00', basicPaid: '8.00' })], new Map(), createPolicies(['qd-rigid-2018'])).results[0]!;
-    expect([r.policy, r.status, r.reasons, fmt(r.patientRemaining)]).toEqual([null, 'not-covered', ['NO_APPLICABLE_POLICY'], '80.00']);
+    const r = adjudicate(
+      [line({ totalCost: '88.00', basicPaid: '8.00' })],
+      new Map(),
+      createPolicies(['qd-rigid-2018']),
+    ).results[0]!;
+    expect([r.policy, r.status, r.reasons, fmt(r.patientRemaining)]).toEqual([
+      null,
+      'not-covered',
+      ['NO_APPLICABLE_POLICY'],
+      '80.00',
+    ]);
   });
 
   test('SPEC §6: th-2021 never pays more than the patient still bears — in-scope 9,000 on a 5,000 line pays at most 5,000 (a trace step says so)', () => {
     // 一类 A: (9000 − 3000) × 50% = 3000 would be within 5000; ratio 100% makes the formula give 6000
     const who = person(TH, [['tekun', '2023-01-01', '2026-12-31']]);
     const policies = createPolicies(['th-2021'], { 'th-2021': { ratio: { A: '1', B: '1', C: '1' } } });
-    const r = adjudicate([line({ idNumber: TH, totalCost: '5000.00', inScopeCost: '9000.00' })], people(who), policies).results[0]!;
-    expect([r.status, fmt(r.payments['th-2021.district']!), fmt(r.patientRemaining)]).toEqual(['approved', '5000.00', '0.00']);
-    expect(r.trace.find((t) => t.step === '以个人仍负担的费用为限')?.result).toBe('支付 = min(6000.00, 5000.00) = 5000.00');
+    const r = adjudicate([line({ idNumber: TH, totalCost: '5000.00', inScopeCost: '9000.00' })], people(who), policies)
+      .results[0]!;
+    expect([r.status, fmt(r.payments['th-2021.district']!), fmt(r.patientRemaining)]).toEqual([
+      'approved',
+      '5000.00',
+      '0.00',
+    ]);
+    expect(r.trace.find((t) => t.step === '以个人仍负担的费用为限')?.result).toBe(
+      '支付 = min(6000.00, 5000.00) = 5000.00',
+    );
     expect(fmt(r.changes[0]!.paid!)).toBe('5000.00');
   });
 
   test('SPEC §6: a line whose results break an invariant is pended CHECK_FAILED, nothing paid or accumulated; the other lines go on', () => {
-    const rogue = { ...createPolicies(['th-2021'])[0]!, id: 'rogue', funds: [{ id: 'rogue.fund', name: '测试资金' }], inScope: () => true };
-    rogue.decide = ({ line: l }) => ({ reasons: [], base: l.totalCost, payments: { 'rogue.fund': l.claimId === 'BAD' ? l.totalCost.plus(1) : D(0).plus('10.00') }, changes: [{ policy: 'rogue', idNumber: l.idNumber, year: 2024, key: 'x', paid: D(1) }], trace: [], payee: l.hospital });
+    const rogue = {
+      ...createPolicies(['th-2021'])[0]!,
+      id: 'rogue',
+      funds: [{ id: 'rogue.fund', name: '测试资金' }],
+      inScope: () => true,
+    };
+    rogue.decide = ({ line: l }) => ({
+      reasons: [],
+      base: l.totalCost,
+      payments: { 'rogue.fund': l.claimId === 'BAD' ? l.totalCost.plus(1) : D(0).plus('10.00') },
+      changes: [{ policy: 'rogue', idNumber: l.idNumber, year: 2024, key: 'x', paid: D(1) }],
+      trace: [],
+      payee: l.hospital,
+    });
     const bad = line({ claimId: 'BAD', totalCost: '100.00' });
     const good = line({ claimId: 'GOOD', totalCost: '100.00', settlementDate: '2024-06-11' });
     const { results, accumulators } = adjudicate([bad, good], new Map(), [rogue]);
-    expect(results.map((r) => [r.line.claimId, r.status, r.reasons, fmt(r.payments['rogue.fund']!), fmt(r.patientRemaining)])).toEqual([
+    expect(
+      results.map((r) => [
+        r.line.claimId,
+        r.status,
+        r.reasons,
+        fmt(r.payments['rogue.fund']!),
+        fmt(r.patientRemaining),
+      ]),
+    ).toEqual([
       ['BAD', 'pended', ['CHECK_FAILED'], '0.00', '100.00'],
       ['GOOD', 'approved', [], '10.00', '90.00'],
     ]);
@@ -109,8 +167,17 @@ describe('properties (fast-check)', () => {
         // fee of ln-as-2022 is in scope only beside its drug line)
         const ordered = [...lines].sort(compareLines);
         const cutDate = ordered[Math.min(cutAt, ordered.length - 1)]!.settlementDate;
-        const first = adjudicate(ordered.filter((l) => l.settlementDate < cutDate), roster, policies);
-        const second = adjudicate(ordered.filter((l) => l.settlementDate >= cutDate), roster, policies, first.accumulators);
+        const first = adjudicate(
+          ordered.filter((l) => l.settlementDate < cutDate),
+          roster,
+          policies,
+        );
+        const second = adjudicate(
+          ordered.filter((l) => l.settlementDate >= cutDate),
+          roster,
+          policies,
+          first.accumulators,
+        );
         expect(summary([...first.results, ...second.results])).toEqual(summary(whole.results));
         for (const a of whole.accumulators.map.values()) {
           if (a.policy === 'th-2021' && a.year > 0) {
@@ -127,12 +194,18 @@ describe('properties (fast-check)', () => {
 
   test('the same input in any file order gives the same results', () => {
     fc.assert(
-      fc.property(linesArb(1, 25).chain((ls) => fc.tuple(fc.constant(ls), fc.shuffledSubarray(ls, { minLength: ls.length, maxLength: ls.length }))), ([lines, shuffled]) => {
-        const policies = createPolicies(ALL, params);
-        expect(summary(adjudicate(shuffled, roster, policies).results)).toEqual(summary(adjudicate(lines, roster, policies).results));
-      }),
+      fc.property(
+        linesArb(1, 25).chain((ls) =>
+          fc.tuple(fc.constant(ls), fc.shuffledSubarray(ls, { minLength: ls.length, maxLength: ls.length })),
+        ),
+        ([lines, shuffled]) => {
+          const policies = createPolicies(ALL, params);
+          expect(summary(adjudicate(shuffled, roster, policies).results)).toEqual(
+            summary(adjudicate(lines, roster, policies).results),
+          );
+        },
+      ),
       { numRuns: 100 },
     );
   });
 });
-

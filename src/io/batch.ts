@@ -6,7 +6,11 @@ export function lineKey(l: { hospital: string; claimId: string; lineNo: number |
 }
 
 /** `duplicateLines[i]` is the line `duplicates[i]` reports (files of the same name in two folders stay apart). */
-export function splitDuplicates(lines: ClaimLine[]): { valid: ClaimLine[]; duplicates: RowError[]; duplicateLines: ClaimLine[] } {
+export function splitDuplicates(lines: ClaimLine[]): {
+  valid: ClaimLine[];
+  duplicates: RowError[];
+  duplicateLines: ClaimLine[];
+} {
   const byKey = new Map<string, ClaimLine[]>();
   for (const l of lines) {
     const k = lineKey(l);
@@ -33,7 +37,20 @@ export function splitDuplicates(lines: ClaimLine[]): { valid: ClaimLine[]; dupli
 export function duplicateError(l: ClaimLine, same: ClaimLine[]): RowError {
   const where = same.map((d) => `${d.source}${d.sheet ? `/${d.sheet}` : ''} 第${d.row}行`).join('、');
   return {
-    source: l.source, sheet: l.sheet, row: l.row, idNumber: l.idNumber, name: l.name, claimId: l.claimId, lineNo: l.lineNo, hospital: l.hospital,
-    issues: [{ code: 'DUPLICATE_LINE', column: '结算单号', detail: `${l.hospital} 结算单号 ${l.claimId} 行号 ${l.lineNo} 重复出现：${where}` }],
+    source: l.source,
+    sheet: l.sheet,
+    row: l.row,
+    idNumber: l.idNumber,
+    name: l.name,
+    claimId: l.claimId,
+    lineNo: l.lineNo,
+    hospital: l.hospital,
+    issues: [
+      {
+        code: 'DUPLICATE_LINE',
+        column: '结算单号',
+        detail: `${l.hospital} 结算单号 ${l.claimId} 行号 ${l.lineNo} 重复出现：${where}`,
+      },
+    ],
   };
 }

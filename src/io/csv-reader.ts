@@ -19,7 +19,8 @@ export function normalizeEncodingName(name: string): Encoding {
 
 /** Detects the encoding from the first bytes: BOM, else strict UTF-8, else GB18030. */
 export function detectEncoding(head: Buffer): { encoding: Encoding; bomLength: number } {
-  if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf8', bomLength: 3 };
+  if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf)
+    return { encoding: 'utf8', bomLength: 3 };
   if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf16le', bomLength: 2 };
   if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf16be', bomLength: 2 };
   try {
@@ -47,7 +48,8 @@ export async function* readCsv(file: string, opts: { encoding?: string } = {}): 
   const detected = detectEncoding(head);
   const encoding = opts.encoding ? normalizeEncodingName(opts.encoding) : detected.encoding;
   // a tab-separated export (common from HIS systems) is read with tabs
-  const firstLine = iconv.decode(head.subarray(detected.bomLength, Math.min(head.length, 8192)), encoding).split(/\r?\n/)[0] ?? '';
+  const firstLine =
+    iconv.decode(head.subarray(detected.bomLength, Math.min(head.length, 8192)), encoding).split(/\r?\n/)[0] ?? '';
   const delimiter = (firstLine.match(/\t/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? '\t' : ',';
   const source = createReadStream(file, { start: opts.encoding ? 0 : detected.bomLength });
   const decoded = source.pipe(iconv.decodeStream(encoding, { stripBOM: true }));
@@ -69,7 +71,9 @@ export async function* readCsv(file: string, opts: { encoding?: string } = {}): 
       yield { sheet: '', row: recordNo, cells: item.record };
     }
   } catch (err) {
-    throw new InputError(`无法读取 CSV 文件 ${file} 第 ${recordNo + 1} 行附近：${(err as Error).message}。请检查引号是否成对，或用 Excel 另存为 .xlsx。`);
+    throw new InputError(
+      `无法读取 CSV 文件 ${file} 第 ${recordNo + 1} 行附近：${(err as Error).message}。请检查引号是否成对，或用 Excel 另存为 .xlsx。`,
+    );
   } finally {
     source.destroy();
   }

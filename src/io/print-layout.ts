@@ -34,7 +34,8 @@ export function pageLayout(widths: number[]): PageLayout {
   return { portrait: total <= PAGE.portraitWidth, fits, span };
 }
 
-const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{20000}-\u{3fffd}]/u;
+const WIDE =
+  /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{20000}-\u{3fffd}]/u;
 
 /**
  * Display width of text in column-width units at 11 pt, a little generous: a CJK or full-width character prints

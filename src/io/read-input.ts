@@ -3,8 +3,26 @@
 import { basename } from 'node:path';
 import { InputError } from './errors.js';
 import { openTable, type TableSource } from './table.js';
-import { CLAIM_FIELDS, ROSTER_FIELDS, OPENING_FIELDS, STATEMENT_FIELDS, describeAccepted, headerLabels, matchHeader, type ColumnMap, type FieldSpec } from './headers.js';
-import { mapClaimRow, mapOpeningRow, mapRosterRow, mapStatementRow, type OpeningInput, type RowContext, type StatementRow } from './records.js';
+import {
+  CLAIM_FIELDS,
+  ROSTER_FIELDS,
+  OPENING_FIELDS,
+  STATEMENT_FIELDS,
+  describeAccepted,
+  headerLabels,
+  matchHeader,
+  type ColumnMap,
+  type FieldSpec,
+} from './headers.js';
+import {
+  mapClaimRow,
+  mapOpeningRow,
+  mapRosterRow,
+  mapStatementRow,
+  type OpeningInput,
+  type RowContext,
+  type StatementRow,
+} from './records.js';
 import { isBlankRow, type CellValue, type RawRow } from './cell.js';
 import type { ClaimLine, RosterRow, RowError, RosterWarning } from '../domain/types.js';
 
@@ -38,7 +56,13 @@ export type InputItem =
   | { type: 'statement'; row: StatementRow };
 
 function specsOf(kind: InputKind): readonly FieldSpec[] {
-  return kind === 'claims' ? CLAIM_FIELDS : kind === 'roster' ? ROSTER_FIELDS : kind === 'opening' ? OPENING_FIELDS : STATEMENT_FIELDS;
+  return kind === 'claims'
+    ? CLAIM_FIELDS
+    : kind === 'roster'
+      ? ROSTER_FIELDS
+      : kind === 'opening'
+        ? OPENING_FIELDS
+        : STATEMENT_FIELDS;
 }
 
 interface Located {
@@ -57,7 +81,11 @@ interface Candidate {
 }
 
 /** Finds the header: the first row (of the first matching sheet) in which all required columns are found. */
-async function locate(table: TableSource, kinds: InputKind[], sheetName?: string): Promise<{ kind: InputKind; located: Located } | { best: Map<InputKind, Candidate | null> }> {
+async function locate(
+  table: TableSource,
+  kinds: InputKind[],
+  sheetName?: string,
+): Promise<{ kind: InputKind; located: Located } | { best: Map<InputKind, Candidate | null> }> {
   const sheets = sheetName !== undefined ? [sheetName] : table.sheets;
   if (sheetName !== undefined && table.kind === 'xlsx' && !table.sheets.includes(sheetName))
     throw new InputError(`${table.file} 中没有名为“${sheetName}”的工作表（有：${table.sheets.join('、')}）。`);
@@ -78,7 +106,10 @@ async function locate(table: TableSource, kinds: InputKind[], sheetName?: string
         for (const kind of kinds) {
           const map = matchHeader(labels, specsOf(kind));
           if (map.missing.length === 0) {
-            return { kind, located: { sheet, headerRow: raw.row, columns: map.columns, rest: batch.slice(i + 1), iterator } };
+            return {
+              kind,
+              located: { sheet, headerRow: raw.row, columns: map.columns, rest: batch.slice(i + 1), iterator },
+            };
           }
           const b = best.get(kind);
           if (!b || map.found > b.map.found) best.set(kind, { sheet, row: raw.row, map });
@@ -95,7 +126,10 @@ async function locate(table: TableSource, kinds: InputKind[], sheetName?: string
 function missingColumnsMessage(file: string, kind: InputKind, cand: Candidate | null): string {
   const what = { claims: '结算明细', roster: '救助对象名单', opening: '期初余额表', statement: '拨付对账单' }[kind];
   const missing = cand ? cand.map.missing : specsOf(kind).filter((s) => s.required);
-  const where = cand && cand.map.found > 0 ? `（最接近的表头在${cand.sheet ? `工作表“${cand.sheet}”` : ''}第 ${cand.row} 行）` : '（未找到表头行）';
+  const where =
+    cand && cand.map.found > 0
+      ? `（最接近的表头在${cand.sheet ? `工作表“${cand.sheet}”` : ''}第 ${cand.row} 行）`
+      : '（未找到表头行）';
   const lines = missing.map((s) => `  缺少列“${s.header}”，可接受的表头：${describeAccepted(s)}`);
   return `${file} 不是可识别的${what}：缺少必需的列${where}。\n${lines.join('\n')}\n请在表头中补上这些列（或改用可接受的名称）后重试。`;
 }
@@ -146,12 +180,22 @@ export async function detectKind(file: string, opts: ReadOptions = {}): Promise<
  * Streams a file's data rows as records, errors and ignored rows. `onStats` receives the counts
  * when the file is done. Fully blank rows are not data (counted apart as blankRows).
  */
-export async function* readInput(file: string, kind: InputKind, opts: ReadOptions = {}, onStats?: (s: ReadStats) => void): AsyncGenerator<InputItem> {
+export async function* readInput(
+  file: string,
+  kind: InputKind,
+  opts: ReadOptions = {},
+  onStats?: (s: ReadStats) => void,
+): AsyncGenerator<InputItem> {
   for await (const batch of readInputBatches(file, kind, opts, onStats)) yield* batch;
 }
 
 /** readInput in batches (a yield per row through each async layer costs ~0.25 µs a row on the big files). */
-export async function* readInputBatches(file: string, kind: InputKind, opts: ReadOptions = {}, onStats?: (s: ReadStats) => void): AsyncGenerator<InputItem[]> {
+export async function* readInputBatches(
+  file: string,
+  kind: InputKind,
+  opts: ReadOptions = {},
+  onStats?: (s: ReadStats) => void,
+): AsyncGenerator<InputItem[]> {
   const table = await openTable(file, { encoding: opts.encoding });
   const source = basename(file);
   try {

@@ -4,7 +4,15 @@ import { parseDate, type IsoDate } from '../domain/dates.js';
 import { parseIdNumber } from '../domain/id-number.js';
 import { parseCategory, parseVisitType, parseYesNo, type Category } from '../domain/categories.js';
 import { cellText, normalizeKey, normalizeLabel } from '../domain/text.js';
-import type { ClaimLine, RosterRow, RowError, RowIssue, RosterWarning, InsuranceType, Severity } from '../domain/types.js';
+import type {
+  ClaimLine,
+  RosterRow,
+  RowError,
+  RowIssue,
+  RosterWarning,
+  InsuranceType,
+  Severity,
+} from '../domain/types.js';
 import type { CellValue } from './cell.js';
 import { isCellError } from './cell.js';
 import type { ColumnMap } from './headers.js';
@@ -50,7 +58,12 @@ class Cells {
   requiredText(field: string): string {
     const err = this.cellErrorDetail(field);
     const t = this.text(field);
-    if (err || !t) this.issues.push({ code: 'MISSING_FIELD', column: this.header(field), detail: err ?? `“${this.header(field)}”为空` });
+    if (err || !t)
+      this.issues.push({
+        code: 'MISSING_FIELD',
+        column: this.header(field),
+        detail: err ?? `“${this.header(field)}”为空`,
+      });
     return t;
   }
   money(field: string, required: boolean): Money | null {
@@ -63,8 +76,17 @@ class Cells {
     if (this.isEmpty(field)) return required ? this.missing(field) : null;
     const p = parseMoney(this.raw(field));
     if (!p.ok) {
-      const why = p.code === 'NEGATIVE_AMOUNT' ? '为负数' : p.code === 'AMOUNT_OUT_OF_RANGE' ? '达到或超过 100 亿元，请核对金额（单位应为元）' : '不是有效金额（最多两位小数；千位分隔符须每三位一组，如 1,234.50）';
-      this.issues.push({ code: p.code, column: this.header(field), detail: `“${this.header(field)}”的值“${p.detail}”${why}` });
+      const why =
+        p.code === 'NEGATIVE_AMOUNT'
+          ? '为负数'
+          : p.code === 'AMOUNT_OUT_OF_RANGE'
+            ? '达到或超过 100 亿元，请核对金额（单位应为元）'
+            : '不是有效金额（最多两位小数；千位分隔符须每三位一组，如 1,234.50）';
+      this.issues.push({
+        code: p.code,
+        column: this.header(field),
+        detail: `“${this.header(field)}”的值“${p.detail}”${why}`,
+      });
       return null;
     }
     return p.value;
@@ -73,7 +95,12 @@ class Cells {
     if (!this.has(field) || this.isEmpty(field)) return required ? this.missing(field) : null;
     const err = this.cellErrorDetail(field);
     const d = err ? null : parseDate(this.raw(field), this.ctx.date1904);
-    if (!d) this.issues.push({ code: 'BAD_DATE', column: this.header(field), detail: err ?? `“${this.header(field)}”的值“${cellText(this.raw(field))}”不是有效日期` });
+    if (!d)
+      this.issues.push({
+        code: 'BAD_DATE',
+        column: this.header(field),
+        detail: err ?? `“${this.header(field)}”的值“${cellText(this.raw(field))}”不是有效日期`,
+      });
     return d;
   }
   /** The ID cell: empty → MISSING_FIELD, unparseable → INVALID_ID; `shown` is what an error row displays. */
@@ -81,7 +108,11 @@ class Cells {
     const raw = this.raw('idNumber');
     const text = isCellError(raw) ? '' : cellText(raw);
     if (raw === null || (typeof raw === 'string' && raw.trim() === '')) {
-      this.issues.push({ code: 'MISSING_FIELD', column: this.header('idNumber'), detail: `“${this.header('idNumber')}”为空` });
+      this.issues.push({
+        code: 'MISSING_FIELD',
+        column: this.header('idNumber'),
+        detail: `“${this.header('idNumber')}”为空`,
+      });
       return { id: '', birthDate: null, shown: text };
     }
     const p = parseIdNumber(isCellError(raw) ? '' : raw);
@@ -112,7 +143,12 @@ export function mapClaimRow(cells: CellValue[], ctx: RowContext): ClaimMapResult
   if (c.has('lineNo') && !c.isEmpty('lineNo')) {
     const t = normalizeKey(c.text('lineNo'));
     if (/^\d+(\.0+)?$/.test(t)) lineNo = Number(t.split('.')[0]);
-    else c.issues.push({ code: 'MISSING_FIELD', column: c.header('lineNo'), detail: `“${c.header('lineNo')}”的值“${t}”不是正整数` });
+    else
+      c.issues.push({
+        code: 'MISSING_FIELD',
+        column: c.header('lineNo'),
+        detail: `“${c.header('lineNo')}”的值“${t}”不是正整数`,
+      });
   }
   const { id: idNumber, birthDate, shown: shownId } = c.idNumber();
   const name = c.requiredText('name').replace(/[\s\u3000]/g, '');
@@ -121,7 +157,11 @@ export function mapClaimRow(cells: CellValue[], ctx: RowContext): ClaimMapResult
   const visitText = c.requiredText('visitType');
   const visitType = visitText ? parseVisitType(visitText) : null;
   if (visitText && !visitType)
-    c.issues.push({ code: 'MISSING_FIELD', column: c.header('visitType'), detail: `无法识别的就诊类型“${visitText}”（应为 住院、门诊 或 门诊慢特病）` });
+    c.issues.push({
+      code: 'MISSING_FIELD',
+      column: c.header('visitType'),
+      detail: `无法识别的就诊类型“${visitText}”（应为 住院、门诊 或 门诊慢特病）`,
+    });
   const admissionDate = c.date('admissionDate', true);
   const dischargeDate = c.date('dischargeDate', false);
   const settlementDate = c.date('settlementDate', true);
@@ -133,29 +173,68 @@ export function mapClaimRow(cells: CellValue[], ctx: RowContext): ClaimMapResult
   const supplementaryPaid = c.money('supplementaryPaid', false) ?? ZERO;
   const hospitalWaiver = c.money('hospitalWaiver', false) ?? ZERO;
   const statedBurden = c.money('personalBurden', false);
-  const priorPaid = basicPaid.plus(seriousIllnessPaid).plus(assistancePaid).plus(supplementaryPaid).plus(hospitalWaiver);
+  const priorPaid = basicPaid
+    .plus(seriousIllnessPaid)
+    .plus(assistancePaid)
+    .plus(supplementaryPaid)
+    .plus(hospitalWaiver);
   let personalBurden = ZERO;
   if (totalCost) {
     personalBurden = totalCost.minus(priorPaid);
     if (personalBurden.isNegative())
-      c.issues.push({ code: 'PAYMENTS_EXCEED_COST', column: c.header('totalCost'), detail: `各项支付合计 ${priorPaid.toFixed(2)} 超过医疗总费用 ${totalCost.toFixed(2)}` });
+      c.issues.push({
+        code: 'PAYMENTS_EXCEED_COST',
+        column: c.header('totalCost'),
+        detail: `各项支付合计 ${priorPaid.toFixed(2)} 超过医疗总费用 ${totalCost.toFixed(2)}`,
+      });
     else if (statedBurden && !statedBurden.equals(personalBurden))
-      c.issues.push({ code: 'BURDEN_MISMATCH', column: c.header('personalBurden'), detail: `个人负担 ${statedBurden.toFixed(2)} ≠ 总费用－各项支付 ${personalBurden.toFixed(2)}` });
+      c.issues.push({
+        code: 'BURDEN_MISMATCH',
+        column: c.header('personalBurden'),
+        detail: `个人负担 ${statedBurden.toFixed(2)} ≠ 总费用－各项支付 ${personalBurden.toFixed(2)}`,
+      });
   }
   if (totalCost && inScopeCost && inScopeCost.greaterThan(totalCost))
-    c.issues.push({ code: 'IN_SCOPE_EXCEEDS_COST', column: c.header('inScopeCost'), detail: `政策范围内费用 ${inScopeCost.toFixed(2)} 超过医疗总费用 ${totalCost.toFixed(2)}` });
+    c.issues.push({
+      code: 'IN_SCOPE_EXCEEDS_COST',
+      column: c.header('inScopeCost'),
+      detail: `政策范围内费用 ${inScopeCost.toFixed(2)} 超过医疗总费用 ${totalCost.toFixed(2)}`,
+    });
   if (admissionDate && dischargeDate && dischargeDate < admissionDate)
-    c.issues.push({ code: 'DATE_ORDER', column: c.header('dischargeDate'), detail: `出院日期 ${dischargeDate} 早于入院日期 ${admissionDate}` });
+    c.issues.push({
+      code: 'DATE_ORDER',
+      column: c.header('dischargeDate'),
+      detail: `出院日期 ${dischargeDate} 早于入院日期 ${admissionDate}`,
+    });
   if (admissionDate && settlementDate && settlementDate < admissionDate)
-    c.issues.push({ code: 'DATE_ORDER', column: c.header('settlementDate'), detail: `结算日期 ${settlementDate} 早于入院日期 ${admissionDate}` });
+    c.issues.push({
+      code: 'DATE_ORDER',
+      column: c.header('settlementDate'),
+      detail: `结算日期 ${settlementDate} 早于入院日期 ${admissionDate}`,
+    });
   if (birthDate && admissionDate && settlementDate && visitType) {
     const serviceDate = visitType === 'inpatient' ? admissionDate : settlementDate;
-    if (birthDate > serviceDate) c.issues.push({ code: 'INVALID_ID', column: c.header('idNumber'), detail: `身份证号中的出生日期 ${birthDate} 晚于就诊日期 ${serviceDate}` });
+    if (birthDate > serviceDate)
+      c.issues.push({
+        code: 'INVALID_ID',
+        column: c.header('idNumber'),
+        detail: `身份证号中的出生日期 ${birthDate} 晚于就诊日期 ${serviceDate}`,
+      });
   }
   if (c.issues.length > 0) {
     return {
       ok: false,
-      error: { source: ctx.source, sheet: ctx.sheet, row: ctx.row, issues: c.issues, idNumber: shownId, name, claimId, lineNo, hospital },
+      error: {
+        source: ctx.source,
+        sheet: ctx.sheet,
+        row: ctx.row,
+        issues: c.issues,
+        idNumber: shownId,
+        name,
+        claimId,
+        lineNo,
+        hospital,
+      },
     };
   }
   return {
@@ -229,11 +308,18 @@ export function mapRosterRow(cells: CellValue[], ctx: RowContext): RosterMapResu
   const validFrom = c.date('validFrom', true);
   const validTo = c.date('validTo', false);
   if (validFrom && validTo && validTo < validFrom)
-    c.issues.push({ code: 'DATE_ORDER', column: c.header('validTo'), detail: `退出日期 ${validTo} 早于认定日期 ${validFrom}` });
+    c.issues.push({
+      code: 'DATE_ORDER',
+      column: c.header('validTo'),
+      detail: `退出日期 ${validTo} 早于认定日期 ${validFrom}`,
+    });
   const lastReview = c.date('lastReview', false);
   const base = { source: ctx.source, sheet: ctx.sheet, row: ctx.row };
   if (c.issues.length > 0) {
-    return { ok: false, error: { ...base, issues: c.issues, idNumber: shownId, name, claimId: '', lineNo: null, hospital: '' } };
+    return {
+      ok: false,
+      error: { ...base, issues: c.issues, idNumber: shownId, name, claimId: '', lineNo: null, hospital: '' },
+    };
   }
   const categories: Category[] = [];
   const warnings: RosterWarning[] = [];
@@ -242,7 +328,8 @@ export function mapRosterRow(cells: CellValue[], ctx: RowContext): RosterMapResu
     const cat = parseCategory(label);
     if (cat) {
       if (!categories.includes(cat)) categories.push(cat);
-    } else warnings.push({ ...base, code: 'UNKNOWN_CATEGORY', idNumber, detail: `无法识别的人员类别“${label.trim()}”` });
+    } else
+      warnings.push({ ...base, code: 'UNKNOWN_CATEGORY', idNumber, detail: `无法识别的人员类别“${label.trim()}”` });
   }
   if (categories.length === 0) return { ok: 'ignored', warnings };
   return {
@@ -307,8 +394,27 @@ export function mapOpeningRow(cells: CellValue[], ctx: RowContext): OpeningMapRe
   const entitled = c.money('entitled', false);
   const firstDate = c.date('firstDate', false);
   const where = { source: ctx.source, sheet: ctx.sheet, row: ctx.row };
-  if (c.issues.length > 0) return { ok: false, error: { ...where, issues: c.issues, idNumber: shown, name, claimId: '', lineNo: null, hospital: '' } };
-  return { ok: true, row: { ...where, idNumber, name, policy, year, key, base, paid, entitled, firstDate, columns: { policy: c.header('policy'), year: c.header('year'), key: c.header('key') } } };
+  if (c.issues.length > 0)
+    return {
+      ok: false,
+      error: { ...where, issues: c.issues, idNumber: shown, name, claimId: '', lineNo: null, hospital: '' },
+    };
+  return {
+    ok: true,
+    row: {
+      ...where,
+      idNumber,
+      name,
+      policy,
+      year,
+      key,
+      base,
+      paid,
+      entitled,
+      firstDate,
+      columns: { policy: c.header('policy'), year: c.header('year'), key: c.header('key') },
+    },
+  };
 }
 
 /** A payment statement row (assist reconcile): amounts may be negative (the payer's own 冲正). */
@@ -340,7 +446,12 @@ export function mapStatementRow(cells: CellValue[], ctx: RowContext): StatementM
   if (c.has('lineNo') && !c.isEmpty('lineNo')) {
     const t = normalizeKey(c.text('lineNo'));
     if (/^\d+$/.test(t)) lineNo = Number(t);
-    else c.issues.push({ code: 'MISSING_FIELD', column: c.header('lineNo'), detail: `“${c.header('lineNo')}”的值“${t}”不是行号` });
+    else
+      c.issues.push({
+        code: 'MISSING_FIELD',
+        column: c.header('lineNo'),
+        detail: `“${c.header('lineNo')}”的值“${t}”不是行号`,
+      });
   }
   let amount: Money | null = null;
   const raw = c.raw('amount');
@@ -348,15 +459,41 @@ export function mapStatementRow(cells: CellValue[], ctx: RowContext): StatementM
   if (text !== null && /^[-－−]/.test(text)) {
     const p = parseMoney(text.slice(1));
     if (p.ok) amount = p.value.negated();
-    else c.issues.push({ code: 'BAD_AMOUNT', column: c.header('amount'), detail: `“${c.header('amount')}”的值“${text}”不是有效金额` });
+    else
+      c.issues.push({
+        code: 'BAD_AMOUNT',
+        column: c.header('amount'),
+        detail: `“${c.header('amount')}”的值“${text}”不是有效金额`,
+      });
   } else if (typeof raw === 'number' && raw < 0) {
     const p = parseMoney(-raw);
     if (p.ok) amount = p.value.negated();
-    else c.issues.push({ code: 'BAD_AMOUNT', column: c.header('amount'), detail: `“${c.header('amount')}”的值“${raw}”不是有效金额` });
+    else
+      c.issues.push({
+        code: 'BAD_AMOUNT',
+        column: c.header('amount'),
+        detail: `“${c.header('amount')}”的值“${raw}”不是有效金额`,
+      });
   } else amount = c.money('amount', true);
   const where = { source: ctx.source, sheet: ctx.sheet, row: ctx.row };
   const name = c.text('name');
   const idNumber = c.text('idNumber');
-  if (c.issues.length > 0 || amount === null) return { ok: false, error: { ...where, issues: c.issues, idNumber, name, claimId, lineNo, hospital: hospitalText } };
-  return { ok: true, row: { ...where, claimId, hospital: byPayee ? normalizeKey(hospitalText) : normalizeHospital(hospitalText, ctx.hospitalAliases), lineNo, amount, name, idNumber, byPayee } };
+  if (c.issues.length > 0 || amount === null)
+    return {
+      ok: false,
+      error: { ...where, issues: c.issues, idNumber, name, claimId, lineNo, hospital: hospitalText },
+    };
+  return {
+    ok: true,
+    row: {
+      ...where,
+      claimId,
+      hospital: byPayee ? normalizeKey(hospitalText) : normalizeHospital(hospitalText, ctx.hospitalAliases),
+      lineNo,
+      amount,
+      name,
+      idNumber,
+      byPayee,
+    },
+  };
 }

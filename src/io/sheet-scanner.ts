@@ -74,7 +74,11 @@ export function skipMarkup(buf: string, lt: number, cdata: ((t: string) => void)
  * The tag whose text runs from `start` (just after '<') to its '>' at `end`: its local name (a namespace
  * prefix dropped), where the name ends, and whether it is a closing or a self-closing tag.
  */
-export function readTag(buf: string, start: number, end: number): { name: string; nameEnd: number; closing: boolean; selfClosing: boolean } {
+export function readTag(
+  buf: string,
+  start: number,
+  end: number,
+): { name: string; nameEnd: number; closing: boolean; selfClosing: boolean } {
   const closing = buf.charCodeAt(start) === 47; /* / */
   let i = closing ? start + 1 : start;
   let j = i;
@@ -147,9 +151,20 @@ export class SheetScanner {
           if (this.fastCell(buf, lt + 2, gt)) {
             pos = gt + 1;
             // the usual whole cell <c …><v>…</v></c> in one step
-            if (this.cell && buf.charCodeAt(pos) === 60 && buf.charCodeAt(pos + 1) === 118 && buf.charCodeAt(pos + 2) === 62) {
+            if (
+              this.cell &&
+              buf.charCodeAt(pos) === 60 &&
+              buf.charCodeAt(pos + 1) === 118 &&
+              buf.charCodeAt(pos + 2) === 62
+            ) {
               const end = buf.indexOf('</v>', pos + 3);
-              if (end >= 0 && buf.charCodeAt(end + 4) === 60 && buf.charCodeAt(end + 5) === 47 && buf.charCodeAt(end + 6) === 99 && buf.charCodeAt(end + 7) === 62) {
+              if (
+                end >= 0 &&
+                buf.charCodeAt(end + 4) === 60 &&
+                buf.charCodeAt(end + 5) === 47 &&
+                buf.charCodeAt(end + 6) === 99 &&
+                buf.charCodeAt(end + 7) === 62
+              ) {
                 const type = this.cell.type;
                 const num = type === 'n' || type === 's' ? plainNumber(buf, pos + 3, end) : NaN;
                 if (num === num) {

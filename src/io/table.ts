@@ -26,11 +26,25 @@ export function sniffFile(file: string): FileKind {
     const whole = readHead(file, Math.min(size, 4 << 20));
     if (whole.includes(Buffer.from('EncryptedPackage', 'utf16le')))
       throw new InputError(`${file} 已加密（设置了打开密码），无法读取。请在 Excel 中取消密码后另存为 .xlsx。`);
-    throw new InputError(`${file} 是旧版 Excel 97-2003（.xls）格式，暂不支持。请用 Excel 或 WPS 打开后“另存为”.xlsx 或 CSV。`);
+    throw new InputError(
+      `${file} 是旧版 Excel 97-2003（.xls）格式，暂不支持。请用 Excel 或 WPS 打开后“另存为”.xlsx 或 CSV。`,
+    );
   }
-  const text = head.toString('latin1').replace(/^\xef\xbb\xbf/, '').trimStart().slice(0, 200).toLowerCase();
-  if (text.startsWith('<!doctype html') || text.startsWith('<html') || text.startsWith('<table') || (text.startsWith('<?xml') && text.includes('<html')))
-    throw new InputError(`${file} 实际是网页（HTML）格式，并非真正的 Excel 文件（常见于系统“导出 Excel”）。请用 Excel 打开后另存为 .xlsx。`);
+  const text = head
+    .toString('latin1')
+    .replace(/^\xef\xbb\xbf/, '')
+    .trimStart()
+    .slice(0, 200)
+    .toLowerCase();
+  if (
+    text.startsWith('<!doctype html') ||
+    text.startsWith('<html') ||
+    text.startsWith('<table') ||
+    (text.startsWith('<?xml') && text.includes('<html'))
+  )
+    throw new InputError(
+      `${file} 实际是网页（HTML）格式，并非真正的 Excel 文件（常见于系统“导出 Excel”）。请用 Excel 打开后另存为 .xlsx。`,
+    );
   if (text.startsWith('<?xml') && text.includes('urn:schemas-microsoft-com:office:spreadsheet'))
     throw new InputError(`${file} 是 Excel 2003 XML 表格格式，暂不支持。请用 Excel 打开后另存为 .xlsx。`);
   if (head.includes(0) && !(head[0] === 0xff && head[1] === 0xfe) && !(head[0] === 0xfe && head[1] === 0xff))
@@ -53,10 +67,26 @@ export interface TableSource {
 export async function openTable(file: string, opts: { encoding?: string } = {}): Promise<TableSource> {
   const kind = sniffFile(file);
   if (kind === 'csv') {
-    return { file, kind, sheets: [''], date1904: false, rows: () => readCsv(file, opts), batches: () => inBatches(readCsv(file, opts)), close: () => {} };
+    return {
+      file,
+      kind,
+      sheets: [''],
+      date1904: false,
+      rows: () => readCsv(file, opts),
+      batches: () => inBatches(readCsv(file, opts)),
+      close: () => {},
+    };
   }
   const wb = await XlsxWorkbook.open(file);
-  return { file, kind, sheets: wb.sheets.map((s) => s.name), date1904: wb.date1904, rows: (sheet) => wb.rows(sheet), batches: (sheet) => wb.batches(sheet), close: () => wb.close() };
+  return {
+    file,
+    kind,
+    sheets: wb.sheets.map((s) => s.name),
+    date1904: wb.date1904,
+    rows: (sheet) => wb.rows(sheet),
+    batches: (sheet) => wb.batches(sheet),
+    close: () => wb.close(),
+  };
 }
 
 async function* inBatches(rows: AsyncGenerator<RawRow>, size = 1000): AsyncGenerator<RawRow[]> {

@@ -45,7 +45,8 @@ export class Utf8Builder {
 
   /** A buffer from take() that is no longer used. */
   recycle(taken: Buffer): void {
-    if (this.spare.length < 4) this.spare.push(Buffer.from(taken.buffer, taken.byteOffset, taken.buffer.byteLength - taken.byteOffset));
+    if (this.spare.length < 4)
+      this.spare.push(Buffer.from(taken.buffer, taken.byteOffset, taken.buffer.byteLength - taken.byteOffset));
   }
 
   /** The bytes so far, to be used before the next add (the buffer is reused). */

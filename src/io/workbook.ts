@@ -55,7 +55,9 @@ export function addSheet(wb: ExcelJS.Workbook, spec: SheetSpec): ExcelJS.Workshe
       paperSize: 9,
       orientation: layout.portrait ? 'portrait' : 'landscape',
       horizontalCentered: true,
-      ...(layout.fits ? { fitToPage: true, fitToWidth: 1, fitToHeight: 0 } : { fitToPage: false, scale: PAGE.wideScale }),
+      ...(layout.fits
+        ? { fitToPage: true, fitToWidth: 1, fitToHeight: 0 }
+        : { fitToPage: false, scale: PAGE.wideScale }),
       margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
     },
     headerFooter: { oddFooter: '&C第 &P 页 共 &N 页', evenFooter: '&C第 &P 页 共 &N 页' },
@@ -83,7 +85,9 @@ export function addSheet(wb: ExcelJS.Workbook, spec: SheetSpec): ExcelJS.Workshe
     const t = layout.fits ? spanning(spec.title, 14) : ws.addRow([spec.title]);
     t.font = { bold: true, size: 14 };
     if (!layout.fits) t.height = rowHeight(1, 14);
-    t.getCell(1).alignment = layout.fits ? { horizontal: 'center', vertical: 'middle', wrapText: true } : { vertical: 'middle' };
+    t.getCell(1).alignment = layout.fits
+      ? { horizontal: 'center', vertical: 'middle', wrapText: true }
+      : { vertical: 'middle' };
     headerRowNo = 2;
   }
   const header = ws.addRow(spec.columns.map((c) => c.header));
@@ -125,7 +129,12 @@ export function addSheet(wb: ExcelJS.Workbook, spec: SheetSpec): ExcelJS.Workshe
     }
     return row;
   };
-  for (const r of spec.rows) dataRow(spec.columns.map((c, i) => toCellValue(maskers[i] && typeof r[i] === 'string' ? maskers[i]!(r[i] as string) : r[i], c.kind ?? 'text')));
+  for (const r of spec.rows)
+    dataRow(
+      spec.columns.map((c, i) =>
+        toCellValue(maskers[i] && typeof r[i] === 'string' ? maskers[i]!(r[i] as string) : r[i], c.kind ?? 'text'),
+      ),
+    );
   if (spec.totals && spec.totals.length) {
     const totals: ExcelJS.CellValue[] = spec.columns.map(() => null);
     totals[0] = '合计';

@@ -16,10 +16,17 @@ import { excelSerialToDate } from '../domain/dates.js';
 export const MAX_COLUMNS = 16384;
 
 /** Built-in number formats that are dates or times (including those Chinese Excel uses). */
-const BUILTIN_DATE_IDS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58]);
+const BUILTIN_DATE_IDS = new Set([
+  14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56,
+  57, 58,
+]);
 
 export function isDateFormatCode(code: string): boolean {
-  const stripped = code.replace(/\[[^\]]*\]/g, '').replace(/"[^"]*"/g, '').replace(/\\./g, '').replace(/_.|\*./g, '');
+  const stripped = code
+    .replace(/\[[^\]]*\]/g, '')
+    .replace(/"[^"]*"/g, '')
+    .replace(/\\./g, '')
+    .replace(/_.|\*./g, '');
   if (/^general$/i.test(stripped.trim())) return false;
   return /[ymdhs]/i.test(stripped.replace(/[eE][+-]/g, ''));
 }
@@ -54,9 +61,15 @@ export class XlsxWorkbook {
 
   static async open(file: string): Promise<XlsxWorkbook> {
     const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-      yauzl.open(file, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false }, (err, z) => (err ? reject(err) : resolve(z!))),
+      yauzl.open(
+        file,
+        { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false },
+        (err, z) => (err ? reject(err) : resolve(z!)),
+      ),
     ).catch((err: Error) => {
-      throw new InputError(`无法读取 ${file}：不是有效的 .xlsx 文件或文件已损坏（${err.message}）。请用 Excel 或 WPS 打开后另存为 .xlsx。`);
+      throw new InputError(
+        `无法读取 ${file}：不是有效的 .xlsx 文件或文件已损坏（${err.message}）。请用 Excel 或 WPS 打开后另存为 .xlsx。`,
+      );
     });
     const entries = new Map<string, yauzl.Entry>();
     await new Promise<void>((resolve, reject) => {
@@ -110,10 +123,12 @@ export class XlsxWorkbook {
           let bytes = 0;
           for await (const chunk of inflate as AsyncIterable<Buffer>) {
             bytes += chunk.length;
-            if (bytes > expected) throw new Error(`too many bytes in the stream. expected ${expected}. got at least ${bytes}`);
+            if (bytes > expected)
+              throw new Error(`too many bytes in the stream. expected ${expected}. got at least ${bytes}`);
             yield chunk;
           }
-          if (bytes < expected) throw new Error(`not enough bytes in the stream. expected ${expected}. got only ${bytes}`);
+          if (bytes < expected)
+            throw new Error(`not enough bytes in the stream. expected ${expected}. got only ${bytes}`);
         }
         pipeline(s!, inflate, () => {});
         resolve({ chunks: counted(), destroy: () => inflate.destroy() });
@@ -124,7 +139,11 @@ export class XlsxWorkbook {
   /** Streams one part through a saxes parser; `handlers` receive open/close/text events. */
   private async parsePart(
     path: string,
-    handlers: { open?: (tag: SaxesTagPlain, name: string) => void; close?: (name: string) => void; text?: (t: string) => void },
+    handlers: {
+      open?: (tag: SaxesTagPlain, name: string) => void;
+      close?: (name: string) => void;
+      text?: (t: string) => void;
+    },
   ): Promise<void> {
     const parser = new SaxesParser({ xmlns: false, position: false });
     if (handlers.open) {
@@ -139,7 +158,11 @@ export class XlsxWorkbook {
       parser.on('text', handlers.text);
       parser.on('cdata', handlers.text);
     }
-    for await (const _ of this.scanPart(path, (t) => parser.write(t), () => parser.close())) {
+    for await (const _ of this.scanPart(
+      path,
+      (t) => parser.write(t),
+      () => parser.close(),
+    )) {
       // nothing to hand on between chunks
     }
   }
@@ -164,7 +187,9 @@ export class XlsxWorkbook {
         end();
       } catch (err) {
         if (err instanceof InputError) throw err;
-        throw new InputError(`无法读取 ${this.file} 的 ${path}：内容损坏或被截断（${(err as Error).message.split('\n')[0]}）。请重新导出该文件。`);
+        throw new InputError(
+          `无法读取 ${this.file} 的 ${path}：内容损坏或被截断（${(err as Error).message.split('\n')[0]}）。请重新导出该文件。`,
+        );
       }
       yield;
     } finally {
@@ -177,22 +202,30 @@ export class XlsxWorkbook {
     if (!this.findEntry(path)) return rels;
     await this.parsePart(path, {
       open: (tag, name) => {
-        if (name === 'Relationship') rels.set(String(tag.attributes.Id), { target: String(tag.attributes.Target ?? ''), type: String(tag.attributes.Type ?? '') });
+        if (name === 'Relationship')
+          rels.set(String(tag.attributes.Id), {
+            target: String(tag.attributes.Target ?? ''),
+            type: String(tag.attributes.Type ?? ''),
+          });
       },
     });
     return rels;
   }
 
   private async loadStructure(): Promise<void> {
-    if (this.findEntry('EncryptedPackage')) throw new InputError(`${this.file} 已加密（设置了打开密码），无法读取。请在 Excel 中取消密码后另存为 .xlsx。`);
+    if (this.findEntry('EncryptedPackage'))
+      throw new InputError(`${this.file} 已加密（设置了打开密码），无法读取。请在 Excel 中取消密码后另存为 .xlsx。`);
     const rootRels = await this.readRels('_rels/.rels');
     let workbookPath = 'xl/workbook.xml';
-    for (const r of rootRels.values()) if (r.type.endsWith('/officeDocument')) workbookPath = r.target.replace(/^\/+/, '');
-    if (!this.findEntry(workbookPath)) throw new InputError(`${this.file} 不是 Excel 工作簿（缺少 ${workbookPath}）。请用 Excel 或 WPS 另存为 .xlsx。`);
+    for (const r of rootRels.values())
+      if (r.type.endsWith('/officeDocument')) workbookPath = r.target.replace(/^\/+/, '');
+    if (!this.findEntry(workbookPath))
+      throw new InputError(`${this.file} 不是 Excel 工作簿（缺少 ${workbookPath}）。请用 Excel 或 WPS 另存为 .xlsx。`);
     const dir = posix.dirname(workbookPath);
     const relsPath = posix.join(dir, '_rels', posix.basename(workbookPath) + '.rels');
     const rels = await this.readRels(relsPath);
-    const resolve = (target: string) => (target.startsWith('/') ? target.slice(1) : posix.normalize(posix.join(dir, target)));
+    const resolve = (target: string) =>
+      target.startsWith('/') ? target.slice(1) : posix.normalize(posix.join(dir, target));
     const sheetRefs: { name: string; rid: string }[] = [];
     await this.parsePart(workbookPath, {
       open: (tag, name) => {
@@ -223,7 +256,11 @@ export class XlsxWorkbook {
   private async loadSharedStrings(path: string): Promise<void> {
     // a hand scanner (sst-scanner.ts): saxes took 0.9 s of a million-line workbook's 1.6 million strings
     const scanner = new SharedStringScanner(this.sharedStrings);
-    for await (const _ of this.scanPart(path, (t) => scanner.feed(t), () => scanner.end())) {
+    for await (const _ of this.scanPart(
+      path,
+      (t) => scanner.feed(t),
+      () => scanner.end(),
+    )) {
       // the strings are complete only at the end
     }
   }
@@ -233,7 +270,8 @@ export class XlsxWorkbook {
     let inCellXfs = false;
     await this.parsePart(path, {
       open: (tag, name) => {
-        if (name === 'numFmt') customDate.set(Number(tag.attributes.numFmtId), isDateFormatCode(String(tag.attributes.formatCode ?? '')));
+        if (name === 'numFmt')
+          customDate.set(Number(tag.attributes.numFmtId), isDateFormatCode(String(tag.attributes.formatCode ?? '')));
         else if (name === 'cellXfs') inCellXfs = true;
         else if (name === 'xf' && inCellXfs) {
           const id = Number(tag.attributes.numFmtId ?? 0);
@@ -257,7 +295,10 @@ export class XlsxWorkbook {
    */
   async *batches(sheetName: string): AsyncGenerator<RawRow[]> {
     const sheet = this.sheets.find((s) => s.name === sheetName);
-    if (!sheet) throw new InputError(`${this.file} 中没有名为“${sheetName}”的工作表（有：${this.sheets.map((s) => s.name).join('、')}）。`);
+    if (!sheet)
+      throw new InputError(
+        `${this.file} 中没有名为“${sheetName}”的工作表（有：${this.sheets.map((s) => s.name).join('、')}）。`,
+      );
     let queue: RawRow[] = [];
     let rowNum = 0;
     let cells: CellValue[] = [];
@@ -279,7 +320,10 @@ export class XlsxWorkbook {
           case 's': {
             if (v !== null) {
               const s = shared[typeof v === 'number' ? v : Number(v)];
-              if (s === undefined) throw new InputError(`${file} 的工作表“${sheetName}”第 ${rowNum} 行引用了不存在的共享字符串 ${v}，文件已损坏。`);
+              if (s === undefined)
+                throw new InputError(
+                  `${file} 的工作表“${sheetName}”第 ${rowNum} 行引用了不存在的共享字符串 ${v}，文件已损坏。`,
+                );
               value = s;
             }
             break;
@@ -322,7 +366,11 @@ export class XlsxWorkbook {
         queue.push({ sheet: sheetName, row: rowNum, cells });
       },
     });
-    for await (const _ of this.scanPart(sheet.path, (t) => scanner.feed(t), () => scanner.end())) {
+    for await (const _ of this.scanPart(
+      sheet.path,
+      (t) => scanner.feed(t),
+      () => scanner.end(),
+    )) {
       if (queue.length) {
         yield queue;
         queue = [];

@@ -19,8 +19,11 @@ import { PAGE, linesNeeded, pageLayout, rowHeight, type PageLayout } from './pri
 {
   const require = createRequire(import.meta.url);
   const nativeCrc = (zlib as unknown as { crc32?: (data: Buffer, value?: number) => number }).crc32;
-  const yazlCrc = require(require.resolve('buffer-crc32', { paths: [dirname(require.resolve('yazl'))] })) as { unsigned: (buf: Buffer, previous?: number) => number };
-  if (typeof nativeCrc === 'function') yazlCrc.unsigned = (buf: Buffer, previous?: number) => nativeCrc(buf, previous ?? 0);
+  const yazlCrc = require(require.resolve('buffer-crc32', { paths: [dirname(require.resolve('yazl'))] })) as {
+    unsigned: (buf: Buffer, previous?: number) => number;
+  };
+  if (typeof nativeCrc === 'function')
+    yazlCrc.unsigned = (buf: Buffer, previous?: number) => nativeCrc(buf, previous ?? 0);
 }
 
 export type WColumnKind = 'text' | 'money' | 'int' | 'percent' | 'number';
@@ -34,11 +37,53 @@ export interface WColumn {
 export type WCell = string | number | Decimal | null | undefined;
 
 /** style ids of the fixed cellXfs below */
-const S = { default: 0, text: 1, money: 2, int: 3, percent: 4, header: 5, title: 6, boldText: 7, boldMoney: 8, defaultB: 9, textB: 10, moneyB: 11, intB: 12, percentB: 13, boldTextB: 14, boldMoneyB: 15, textWrapB: 16, textWrap: 17, titleLeft: 18 } as const;
+const S = {
+  default: 0,
+  text: 1,
+  money: 2,
+  int: 3,
+  percent: 4,
+  header: 5,
+  title: 6,
+  boldText: 7,
+  boldMoney: 8,
+  defaultB: 9,
+  textB: 10,
+  moneyB: 11,
+  intB: 12,
+  percentB: 13,
+  boldTextB: 14,
+  boldMoneyB: 15,
+  textWrapB: 16,
+  textWrap: 17,
+  titleLeft: 18,
+} as const;
 /** a column's own (unbordered) style, and the bordered one of its data cells (SPEC §7 Printing: borders on data cells) */
-const KIND_STYLE: Record<WColumnKind, number> = { text: S.text, money: S.money, int: S.int, percent: S.percent, number: S.default };
-const KIND_CELL: Record<WColumnKind, number> = { text: S.textB, money: S.moneyB, int: S.intB, percent: S.percentB, number: S.defaultB };
-const BORDERED = new Set<number>([S.header, S.defaultB, S.textB, S.moneyB, S.intB, S.percentB, S.boldTextB, S.boldMoneyB, S.textWrapB]);
+const KIND_STYLE: Record<WColumnKind, number> = {
+  text: S.text,
+  money: S.money,
+  int: S.int,
+  percent: S.percent,
+  number: S.default,
+};
+const KIND_CELL: Record<WColumnKind, number> = {
+  text: S.textB,
+  money: S.moneyB,
+  int: S.intB,
+  percent: S.percentB,
+  number: S.defaultB,
+};
+const BORDERED = new Set<number>([
+  S.header,
+  S.defaultB,
+  S.textB,
+  S.moneyB,
+  S.intB,
+  S.percentB,
+  S.boldTextB,
+  S.boldMoneyB,
+  S.textWrapB,
+]);
 const STYLES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
 <fonts count="3"><font><sz val="11"/><name val="宋体"/></font><font><b/><sz val="11"/><name val="宋体"/></font><font><b/><sz val="14"/><name val="宋体"/></font></fonts>
@@ -78,7 +123,8 @@ function colWidth(c: WColumn): number {
 
 export function escapeXml(s: string): string {
   let out = s;
-  if (/[&<>"]/.test(out)) out = out.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  if (/[&<>"]/.test(out))
+    out = out.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   if (CONTROL.test(out)) {
     CONTROL.lastIndex = 0;
     out = out.replace(CONTROL, '');
@@ -157,16 +203,23 @@ export class SheetWriter {
   definedNames(sheetIndex: number, sheetName: string): string {
     const q = `'${escapeXml(sheetName.replace(/'/g, "''"))}'`;
     const keys = Math.max(1, Math.min(this.spec.keyColumns ?? 1, this.printColumns));
-    const titles = `${q}!$${this.headerRow}:$${this.headerRow}` + (this.fits ? '' : `,${q}!$A:$${columnLetter(keys - 1)}`);
+    const titles =
+      `${q}!$${this.headerRow}:$${this.headerRow}` + (this.fits ? '' : `,${q}!$A:$${columnLetter(keys - 1)}`);
     let out = `<definedName name="_xlnm.Print_Titles" localSheetId="${sheetIndex}">${titles}</definedName>`;
     // a wide sheet's title row is not printed: its title is the page header of every page (see end())
     const top = !this.fits && this.spec.title ? 2 : 1;
-    if (this.printColumns < this.spec.columns.length || top > 1) out += `<definedName name="_xlnm.Print_Area" localSheetId="${sheetIndex}">${q}!$A$${top}:$${columnLetter(this.printColumns - 1)}$${Math.max(this.rowNo, top)}</definedName>`;
+    if (this.printColumns < this.spec.columns.length || top > 1)
+      out += `<definedName name="_xlnm.Print_Area" localSheetId="${sheetIndex}">${q}!$A$${top}:$${columnLetter(this.printColumns - 1)}$${Math.max(this.rowNo, top)}</definedName>`;
     return out;
   }
 
   async begin(): Promise<void> {
-    const cols = this.spec.columns.map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${colWidth(c)}" customWidth="1" style="${KIND_STYLE[this.kinds[i]!]}"/>`).join('');
+    const cols = this.spec.columns
+      .map(
+        (c, i) =>
+          `<col min="${i + 1}" max="${i + 1}" width="${colWidth(c)}" customWidth="1" style="${KIND_STYLE[this.kinds[i]!]}"/>`,
+      )
+      .join('');
     await this.write(
       `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
         `<sheetPr><pageSetUpPr fitToPage="${this.fits ? 1 : 0}"/></sheetPr>` +
@@ -176,7 +229,12 @@ export class SheetWriter {
     if (this.spec.title) {
       // a wide sheet's title is not merged: from A1 it runs over the empty title row of every page (column A repeats)
       const span = this.widths.slice(0, this.layout.span).reduce((a, b) => a + b, 0);
-      await this.rawRow([this.spec.title], [this.fits ? S.title : S.titleLeft], undefined, rowHeight(this.fits ? linesNeeded(this.spec.title, (span * 11) / 14) : 1, 14));
+      await this.rawRow(
+        [this.spec.title],
+        [this.fits ? S.title : S.titleLeft],
+        undefined,
+        rowHeight(this.fits ? linesNeeded(this.spec.title, (span * 11) / 14) : 1, 14),
+      );
       if (this.fits && this.layout.span > 1) this.merges.push(`A1:${columnLetter(this.layout.span - 1)}1`);
     }
     const headerLines = Math.max(...this.spec.columns.map((c, i) => linesNeeded(c.header, this.widths[i]!)));
@@ -206,7 +264,8 @@ export class SheetWriter {
   }
 
   private cellXml(v: WCell, col: number, style: number, kind: WColumnKind | 'text'): string {
-    if (v === null || v === undefined || v === '') return BORDERED.has(style) ? `<c r="${columnLetter(col)}${this.rowNo}" s="${style}"/>` : '';
+    if (v === null || v === undefined || v === '')
+      return BORDERED.has(style) ? `<c r="${columnLetter(col)}${this.rowNo}" s="${style}"/>` : '';
     const ref = `${columnLetter(col)}${this.rowNo}`;
     if (kind !== 'text' && typeof v !== 'string') {
       const n = typeof v === 'number' ? v : Number(v.toFixed(kind === 'percent' ? 4 : 2));
@@ -222,10 +281,16 @@ export class SheetWriter {
     return `<c r="${ref}" s="${style}" t="inlineStr"><is><t${space}>${escapeXml(text)}</t></is></c>`;
   }
 
-  private async rawRow(values: WCell[], styles: number[], kinds?: (WColumnKind | 'text')[], height?: number): Promise<void> {
+  private async rawRow(
+    values: WCell[],
+    styles: number[],
+    kinds?: (WColumnKind | 'text')[],
+    height?: number,
+  ): Promise<void> {
     this.rowNo++;
     let xml = height ? `<row r="${this.rowNo}" ht="${height}" customHeight="1">` : `<row r="${this.rowNo}">`;
-    for (let i = 0; i < values.length; i++) xml += this.cellXml(values[i], i, styles[i] ?? S.default, kinds?.[i] ?? 'text');
+    for (let i = 0; i < values.length; i++)
+      xml += this.cellXml(values[i], i, styles[i] ?? S.default, kinds?.[i] ?? 'text');
     await this.write(xml + '</row>');
   }
 
@@ -238,7 +303,8 @@ export class SheetWriter {
       if (typeof v === 'string') lines = Math.max(lines, linesNeeded(v, this.widths[i]!));
     }
     // LibreOffice does not grow a row for wrapped text on its own: the height is written out
-    let xml = lines > 1 ? `<row r="${this.rowNo}" ht="${rowHeight(lines)}" customHeight="1">` : `<row r="${this.rowNo}">`;
+    let xml =
+      lines > 1 ? `<row r="${this.rowNo}" ht="${rowHeight(lines)}" customHeight="1">` : `<row r="${this.rowNo}">`;
     for (let i = 0; i < this.kinds.length; i++) {
       const m = this.maskers[i];
       const v = m && typeof values[i] === 'string' ? m(values[i] as string) : values[i];
@@ -260,7 +326,10 @@ export class SheetWriter {
 
   /** Printed at the top of every page: a wide sheet's title (its row 1 is not printed), else a dry run's banner. */
   private pageHeader(): string {
-    const text = !this.fits && this.spec.title ? `&"-,Bold"&14${this.spec.title.replace(/&/g, '&&')}` : this.spec.banner?.replace(/&/g, '&&');
+    const text =
+      !this.fits && this.spec.title
+        ? `&"-,Bold"&14${this.spec.title.replace(/&/g, '&&')}`
+        : this.spec.banner?.replace(/&/g, '&&');
     return text ? `<oddHeader>${escapeXml(`&C${text}`)}</oddHeader>` : '';
   }
 
@@ -279,10 +348,19 @@ export class SheetWriter {
   async textRow(values: WCell[]): Promise<void> {
     const only = values.length === 1 && typeof values[0] === 'string' ? values[0] : null;
     const from = this.wideFrom();
-    if (only === null || this.layout.span - from < 2) return this.rawRow(values, values.map(() => S.text));
+    if (only === null || this.layout.span - from < 2)
+      return this.rawRow(
+        values,
+        values.map(() => S.text),
+      );
     const width = this.widths.slice(from, this.layout.span).reduce((a, b) => a + b, 0);
     const lines = linesNeeded(only, width);
-    await this.rawRow([...Array<null>(from).fill(null), only], [...Array<number>(from).fill(S.text), S.textWrap], undefined, lines > 1 ? rowHeight(lines) : undefined);
+    await this.rawRow(
+      [...Array<null>(from).fill(null), only],
+      [...Array<number>(from).fill(S.text), S.textWrap],
+      undefined,
+      lines > 1 ? rowHeight(lines) : undefined,
+    );
     this.merges.push(`${columnLetter(from)}${this.rowNo}:${columnLetter(this.layout.span - 1)}${this.rowNo}`);
   }
 
@@ -328,7 +406,9 @@ export class XlsxStreamWriter {
     this.done.catch(() => {});
     // Excel's own order: the workbook parts first, the sheets, then styles and the shared strings
     if (opts.excelOrder) {
-      opts.excelOrder.forEach((name, i) => this.sheets.push({ name, path: `xl/worksheets/sheet${i + 1}.xml`, headerRow: 0 }));
+      opts.excelOrder.forEach((name, i) =>
+        this.sheets.push({ name, path: `xl/worksheets/sheet${i + 1}.xml`, headerRow: 0 }),
+      );
       this.addHead();
     }
   }
@@ -340,28 +420,56 @@ export class XlsxStreamWriter {
     const ct =
       `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>` +
       `<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
-      this.sheets.map((s) => `<Override PartName="/${s.path}" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`).join('') +
+      this.sheets
+        .map(
+          (s) =>
+            `<Override PartName="/${s.path}" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`,
+        )
+        .join('') +
       `<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>` +
-      (this.sst ? `<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>` : '') +
+      (this.sst
+        ? `<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>`
+        : '') +
       `<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>`;
     this.add('[Content_Types].xml', ct);
-    this.add('_rels/.rels', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/></Relationships>`);
-    this.add('docProps/app.xml', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>assist</Application></Properties>`);
-    const names = this.sheets.map((s, i) => `<sheet name="${escapeXml(s.name)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join('');
+    this.add(
+      '_rels/.rels',
+      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/></Relationships>`,
+    );
+    this.add(
+      'docProps/app.xml',
+      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>assist</Application></Properties>`,
+    );
+    const names = this.sheets
+      .map((s, i) => `<sheet name="${escapeXml(s.name)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`)
+      .join('');
     const titles = this.sheets.map((s, i) => (s.writer ? s.writer.definedNames(i, s.name) : '')).join('');
     this.add(
       'xl/workbook.xml',
       `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><bookViews><workbookView/></bookViews><sheets>${names}</sheets>${titles ? `<definedNames>${titles}</definedNames>` : ''}</workbook>`,
     );
     const rels =
-      this.sheets.map((s, i) => `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="${s.path.replace(/^xl\//, '')}"/>`).join('') +
+      this.sheets
+        .map(
+          (s, i) =>
+            `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="${s.path.replace(/^xl\//, '')}"/>`,
+        )
+        .join('') +
       `<Relationship Id="rId${n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>` +
-      (this.sst ? `<Relationship Id="rId${n + 2}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>` : '');
-    this.add('xl/_rels/workbook.xml.rels', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${rels}</Relationships>`);
+      (this.sst
+        ? `<Relationship Id="rId${n + 2}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>`
+        : '');
+    this.add(
+      'xl/_rels/workbook.xml.rels',
+      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${rels}</Relationships>`,
+    );
   }
 
   private add(path: string, text: string): void {
-    this.zip.addBuffer(Buffer.from(text, 'utf8'), path, { compressionLevel: this.level, mtime: ZIP_TIME } as yazl.Options);
+    this.zip.addBuffer(Buffer.from(text, 'utf8'), path, {
+      compressionLevel: this.level,
+      mtime: ZIP_TIME,
+    } as yazl.Options);
   }
 
   private recordSheet(name: string, headerRow: number): SheetRecord {
@@ -421,14 +529,24 @@ export class XlsxStreamWriter {
       const rank = (n: string) => (order.includes(n) ? order.indexOf(n) : order.length);
       this.sheets.sort((a, b) => rank(a.name) - rank(b.name));
     }
-    for (const p of this.pending) this.zip.addReadStream(createReadStream(p.tmp), p.path, { compressionLevel: this.level, mtime: ZIP_TIME } as yazl.Options);
+    for (const p of this.pending)
+      this.zip.addReadStream(createReadStream(p.tmp), p.path, {
+        compressionLevel: this.level,
+        mtime: ZIP_TIME,
+      } as yazl.Options);
     if (!this.headAdded) this.addHead();
     this.add('xl/styles.xml', STYLES);
     if (this.sst) {
-      const parts: string[] = [`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="${this.sst.size}" uniqueCount="${this.sst.size}">`];
-      for (const s of this.sst.keys()) parts.push(`<si><t${/^\s|\s$/.test(s) ? ' xml:space="preserve"' : ''}>${escapeXml(s)}</t></si>`);
+      const parts: string[] = [
+        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="${this.sst.size}" uniqueCount="${this.sst.size}">`,
+      ];
+      for (const s of this.sst.keys())
+        parts.push(`<si><t${/^\s|\s$/.test(s) ? ' xml:space="preserve"' : ''}>${escapeXml(s)}</t></si>`);
       parts.push('</sst>');
-      this.zip.addBuffer(Buffer.from(parts.join(''), 'utf8'), 'xl/sharedStrings.xml', { compressionLevel: this.level, mtime: ZIP_TIME } as yazl.Options);
+      this.zip.addBuffer(Buffer.from(parts.join(''), 'utf8'), 'xl/sharedStrings.xml', {
+        compressionLevel: this.level,
+        mtime: ZIP_TIME,
+      } as yazl.Options);
     }
     this.zip.end();
     await this.done;

@@ -8,15 +8,58 @@ import type { ClaimLine } from '../domain/types.js';
 
 /** The fields the hospital sent (everything but where the line sat in the file). */
 export const CONTENT_FIELDS: readonly (keyof ClaimLine)[] = [
-  'claimId', 'lineNo', 'hospital', 'idNumber', 'name', 'visitType', 'admissionDate', 'dischargeDate', 'settlementDate', 'diagnosisCode', 'diagnosisName', 'itemName',
-  'totalCost', 'inScopeCost', 'basicPaid', 'seriousIllnessPaid', 'assistancePaid', 'supplementaryPaid', 'hospitalWaiver', 'priorPaid', 'personalBurden', 'referral', 'expertApproval',
+  'claimId',
+  'lineNo',
+  'hospital',
+  'idNumber',
+  'name',
+  'visitType',
+  'admissionDate',
+  'dischargeDate',
+  'settlementDate',
+  'diagnosisCode',
+  'diagnosisName',
+  'itemName',
+  'totalCost',
+  'inScopeCost',
+  'basicPaid',
+  'seriousIllnessPaid',
+  'assistancePaid',
+  'supplementaryPaid',
+  'hospitalWaiver',
+  'priorPaid',
+  'personalBurden',
+  'referral',
+  'expertApproval',
 ];
 
 const LABELS: Record<string, string> = {
-  source: '文件', sheet: '工作表', row: '行', claimId: '结算单号', lineNo: '行号', hospital: '医疗机构', idNumber: '身份证号', name: '姓名', visitType: '就诊类型',
-  admissionDate: '入院日期', dischargeDate: '出院日期', settlementDate: '结算日期', diagnosisCode: '诊断编码', diagnosisName: '诊断名称', itemName: '项目名称',
-  totalCost: '医疗总费用', inScopeCost: '政策范围内费用', basicPaid: '基本医保支付', seriousIllnessPaid: '大病保险支付', assistancePaid: '医疗救助支付',
-  supplementaryPaid: '其他保障支付', hospitalWaiver: '医院减免', priorPaid: '已支付合计', personalBurden: '个人负担', referral: '转诊证明', expertApproval: '专家评审',
+  source: '文件',
+  sheet: '工作表',
+  row: '行',
+  claimId: '结算单号',
+  lineNo: '行号',
+  hospital: '医疗机构',
+  idNumber: '身份证号',
+  name: '姓名',
+  visitType: '就诊类型',
+  admissionDate: '入院日期',
+  dischargeDate: '出院日期',
+  settlementDate: '结算日期',
+  diagnosisCode: '诊断编码',
+  diagnosisName: '诊断名称',
+  itemName: '项目名称',
+  totalCost: '医疗总费用',
+  inScopeCost: '政策范围内费用',
+  basicPaid: '基本医保支付',
+  seriousIllnessPaid: '大病保险支付',
+  assistancePaid: '医疗救助支付',
+  supplementaryPaid: '其他保障支付',
+  hospitalWaiver: '医院减免',
+  priorPaid: '已支付合计',
+  personalBurden: '个人负担',
+  referral: '转诊证明',
+  expertApproval: '专家评审',
 };
 export function fieldLabel(field: string): string {
   return LABELS[field] ?? field;
@@ -53,10 +96,32 @@ export function encodedLine(l: ClaimLine): EncodedLine {
   // the tests compare it with lineRecord field by field
   const m = (v: Decimal | null | undefined): Plain => (v == null ? null : fmt(v));
   const values: Plain[] = [
-    l.source ?? null, l.sheet ?? null, l.row ?? null, l.claimId ?? null, l.lineNo ?? null, l.hospital ?? null, l.idNumber ?? null, l.name ?? null, l.visitType ?? null,
-    l.admissionDate ?? null, l.dischargeDate ?? null, l.settlementDate ?? null, l.diagnosisCode ?? null, l.diagnosisName ?? null, l.itemName ?? null,
-    m(l.totalCost), m(l.inScopeCost), m(l.basicPaid), m(l.seriousIllnessPaid), m(l.assistancePaid), m(l.supplementaryPaid), m(l.hospitalWaiver), m(l.priorPaid), m(l.personalBurden),
-    l.referral ?? null, l.expertApproval ?? null,
+    l.source ?? null,
+    l.sheet ?? null,
+    l.row ?? null,
+    l.claimId ?? null,
+    l.lineNo ?? null,
+    l.hospital ?? null,
+    l.idNumber ?? null,
+    l.name ?? null,
+    l.visitType ?? null,
+    l.admissionDate ?? null,
+    l.dischargeDate ?? null,
+    l.settlementDate ?? null,
+    l.diagnosisCode ?? null,
+    l.diagnosisName ?? null,
+    l.itemName ?? null,
+    m(l.totalCost),
+    m(l.inScopeCost),
+    m(l.basicPaid),
+    m(l.seriousIllnessPaid),
+    m(l.assistancePaid),
+    m(l.supplementaryPaid),
+    m(l.hospitalWaiver),
+    m(l.priorPaid),
+    m(l.personalBurden),
+    l.referral ?? null,
+    l.expertApproval ?? null,
   ];
   return { text: JSON.stringify(values), values };
 }
@@ -72,16 +137,36 @@ export function recordFromValues(values: Plain[]): Record<string, Plain> {
  */
 export function lineRecord(l: ClaimLine): Record<string, Plain> {
   return {
-    source: l.source, sheet: l.sheet, row: l.row,
-    claimId: plain(l.claimId), lineNo: plain(l.lineNo), hospital: plain(l.hospital), idNumber: plain(l.idNumber), name: plain(l.name), visitType: plain(l.visitType),
-    admissionDate: plain(l.admissionDate), dischargeDate: plain(l.dischargeDate), settlementDate: plain(l.settlementDate), diagnosisCode: plain(l.diagnosisCode),
-    diagnosisName: plain(l.diagnosisName), itemName: plain(l.itemName), totalCost: plain(l.totalCost), inScopeCost: plain(l.inScopeCost), basicPaid: plain(l.basicPaid),
-    seriousIllnessPaid: plain(l.seriousIllnessPaid), assistancePaid: plain(l.assistancePaid), supplementaryPaid: plain(l.supplementaryPaid),
-    hospitalWaiver: plain(l.hospitalWaiver), priorPaid: plain(l.priorPaid), personalBurden: plain(l.personalBurden), referral: plain(l.referral),
+    source: l.source,
+    sheet: l.sheet,
+    row: l.row,
+    claimId: plain(l.claimId),
+    lineNo: plain(l.lineNo),
+    hospital: plain(l.hospital),
+    idNumber: plain(l.idNumber),
+    name: plain(l.name),
+    visitType: plain(l.visitType),
+    admissionDate: plain(l.admissionDate),
+    dischargeDate: plain(l.dischargeDate),
+    settlementDate: plain(l.settlementDate),
+    diagnosisCode: plain(l.diagnosisCode),
+    diagnosisName: plain(l.diagnosisName),
+    itemName: plain(l.itemName),
+    totalCost: plain(l.totalCost),
+    inScopeCost: plain(l.inScopeCost),
+    basicPaid: plain(l.basicPaid),
+    seriousIllnessPaid: plain(l.seriousIllnessPaid),
+    assistancePaid: plain(l.assistancePaid),
+    supplementaryPaid: plain(l.supplementaryPaid),
+    hospitalWaiver: plain(l.hospitalWaiver),
+    priorPaid: plain(l.priorPaid),
+    personalBurden: plain(l.personalBurden),
+    referral: plain(l.referral),
     expertApproval: plain(l.expertApproval),
   };
 }
-if (Object.keys(lineRecord({} as ClaimLine)).join() !== ['source', 'sheet', 'row', ...CONTENT_FIELDS].join()) throw new Error('content: lineRecord does not match CONTENT_FIELDS');
+if (Object.keys(lineRecord({} as ClaimLine)).join() !== ['source', 'sheet', 'row', ...CONTENT_FIELDS].join())
+  throw new Error('content: lineRecord does not match CONTENT_FIELDS');
 
 export function lineContentHash(line: ClaimLine): string {
   return recordContentHash(lineRecord(line));
@@ -103,5 +188,7 @@ export function valuesContentHash(values: Plain[]): string {
 
 /** Which fields differ between a stored record and a new line (for the CONFLICTING_RESUBMISSION trace). */
 export function changedFields(before: Record<string, Plain>, line: ClaimLine): string[] {
-  return CONTENT_FIELDS.filter((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(plain(line[f]))).map((f) => fieldLabel(f));
+  return CONTENT_FIELDS.filter((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(plain(line[f]))).map((f) =>
+    fieldLabel(f),
+  );
 }

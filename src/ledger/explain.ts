@@ -3,9 +3,9 @@
 // accumulators before and after, the amounts, and any reversal.
 import { fmt, fmtGrouped } from '../domain/money.js';
 import { REASONS } from '../domain/reasons.js';
-import { Params, type ParameterFile } from '../policies/params.js';
+import { describeParameter, type ParameterFile } from '../domain/parameter-text.js';
 import { VISIT_LABEL } from '../domain/categories.js';
-import { STATUS_LABEL } from '../reports/labels.js';
+import { STATUS_LABEL } from '../domain/reasons.js';
 import { fieldLabel } from './content.js';
 import { normalizeKey } from '../domain/text.js';
 import type { ExceptionRow, Ledger, RunInfo, StoredLine } from './store.js';
@@ -48,15 +48,21 @@ export function explain(ledger: Ledger, claimId: string, o: ExplainOptions = {})
   // claim ids are stored normalised as they are read (full-width brackets, no spaces): so is the one asked for
   const key = normalizeKey(claimId);
   const byHospital = (h: string) => !o.hospital || h.includes(normalizeKey(o.hospital));
-  for (const line of ledger.findLines(key, o.lineNo).filter((l) => byHospital(l.hospital))) out.push(...explainLine(ledger, line, o));
-  for (const e of ledger.findExceptions({ claimId: key, lineNo: o.lineNo }).filter((x) => byHospital(x.hospital))) out.push(...explainException(ledger, e));
+  for (const line of ledger.findLines(key, o.lineNo).filter((l) => byHospital(l.hospital)))
+    out.push(...explainLine(ledger, line, o));
+  for (const e of ledger.findExceptions({ claimId: key, lineNo: o.lineNo }).filter((x) => byHospital(x.hospital)))
+    out.push(...explainException(ledger, e));
   return out;
 }
 
 function explainException(ledger: Ledger, e: ExceptionRow): string[] {
   const run = ledger.run(e.runId);
-  const out = [`══ 结算单 ${e.claimId || '（无结算单号）'}${e.lineNo !== null ? ` 第 ${e.lineNo} 行` : ''}${e.hospital ? ` · ${e.hospital}` : ''} ══`];
-  out.push(`来源：${e.source}${e.sheet ? `（工作表“${e.sheet}”）` : ''}第 ${e.row} 行；${run ? runLabel(run) : `第 ${e.runId} 次运行`}`);
+  const out = [
+    `══ 结算单 ${e.claimId || '（无结算单号）'}${e.lineNo !== null ? ` 第 ${e.lineNo} 行` : ''}${e.hospital ? ` · ${e.hospital}` : ''} ══`,
+  ];
+  out.push(
+    `来源：${e.source}${e.sheet ? `（工作表“${e.sheet}”）` : ''}第 ${e.row} 行；${run ? runLabel(run) : `第 ${e.runId} 次运行`}`,
+  );
   out.push(
     e.kind === 'invalid'
       ? '状态：无效 —— 未审核、未支付、未计入累计额；请医院更正后在下次运行中重新报送'
@@ -64,7 +70,10 @@ function explainException(ledger: Ledger, e: ExceptionRow): string[] {
   );
   if (e.name || e.idNumber) out.push(`人员：${e.name || '（姓名为空）'} ${e.idNumber}`.trimEnd());
   out.push('原因：');
-  for (const i of e.issues) out.push(`  · ${i.code} ${REASONS[i.code]?.text ?? ''}${i.column ? `（列“${i.column}”）` : ''}${i.detail ? `：${i.detail}` : ''}`);
+  for (const i of e.issues)
+    out.push(
+      `  · ${i.code} ${REASONS[i.code]?.text ?? ''}${i.column ? `（列“${i.column}”）` : ''}${i.detail ? `：${i.detail}` : ''}`,
+    );
   out.push('');
   return out;
 }
@@ -72,7 +81,8 @@ function explainException(ledger: Ledger, e: ExceptionRow): string[] {
 function explainLine(ledger: Ledger, line: StoredLine, o: ExplainOptions): string[] {
   const policyFilter = o.policy;
   const fundName = o.fundName ?? ((id: string) => id);
-  const accLabel = o.accumulatorLabel ?? ((_: string, key: string, year: number) => `${year === 0 ? '跨年度' : `${year} 年`} ${key}`);
+  const accLabel =
+    o.accumulatorLabel ?? ((_: string, key: string, year: number) => `${year === 0 ? '跨年度' : `${year} 年`} ${key}`);
   const out: string[] = [];
   const run = ledger.run(line.runId)!;
   const entry = ledger.trace(line);
@@ -81,54 +91,84 @@ function explainLine(ledger: Ledger, line: StoredLine, o: ExplainOptions): strin
   out.push(`来源：${line.source} 第 ${line.row} 行；${runLabel(run)}`);
   if (line.supersededBy !== null) {
     const by = ledger.run(line.supersededBy);
-    out.push(`状态：已冲正 —— ${by ? runLabel(by) : `第 ${line.supersededBy} 次运行`}${by?.kind === 'revert' ? '撤销了所在运行' : '按更正后的内容重新审核'}，本记录不再有效`);
+    out.push(
+      `状态：已冲正 —— ${by ? runLabel(by) : `第 ${line.supersededBy} 次运行`}${by?.kind === 'revert' ? '撤销了所在运行' : '按更正后的内容重新审核'}，本记录不再有效`,
+    );
   } else out.push(`状态：有效（${STATUS_LABEL[line.status]}）`);
   out.push(`人员：${line.name} ${line.idNumber}`);
   out.push('输入：');
   const show = (fields: string[]): string =>
     fields
       .filter((f) => input[f] !== null && input[f] !== '' && input[f] !== undefined)
-      .map((f) => `${fieldLabel(f)} ${f === 'visitType' ? (VISIT[String(input[f])] ?? input[f]) : typeof input[f] === 'boolean' ? (input[f] ? '是' : '否') : input[f]}`)
+      .map(
+        (f) =>
+          `${fieldLabel(f)} ${f === 'visitType' ? (VISIT[String(input[f])] ?? input[f]) : typeof input[f] === 'boolean' ? (input[f] ? '是' : '否') : input[f]}`,
+      )
       .join('；');
-  out.push(`  ${show(['visitType', 'admissionDate', 'dischargeDate', 'settlementDate', 'diagnosisCode', 'diagnosisName', 'itemName', 'referral', 'expertApproval'])}`);
-  out.push(`  ${show(['totalCost', 'inScopeCost', 'basicPaid', 'seriousIllnessPaid', 'assistancePaid', 'supplementaryPaid', 'hospitalWaiver', 'priorPaid', 'personalBurden'])}`);
+  out.push(
+    `  ${show(['visitType', 'admissionDate', 'dischargeDate', 'settlementDate', 'diagnosisCode', 'diagnosisName', 'itemName', 'referral', 'expertApproval'])}`,
+  );
+  out.push(
+    `  ${show(['totalCost', 'inScopeCost', 'basicPaid', 'seriousIllnessPaid', 'assistancePaid', 'supplementaryPaid', 'hospitalWaiver', 'priorPaid', 'personalBurden'])}`,
+  );
   const serviceDate = String(input.visitType === 'inpatient' ? input.admissionDate : input.settlementDate);
   for (const [i, traced] of entry.results.entries()) {
     if (policyFilter && traced.policy !== policyFilter) continue;
     const stored = traced.policy ? line.results.find((r) => r.policy === traced.policy) : undefined;
     const version = run.policies.find((p) => p.id === traced.policy);
     if (!traced.policy) out.push(`政策：无（${STATUS_LABEL[line.status]}）`);
-    else out.push(`政策 ${traced.policy} ${version?.name ?? ''}（参数版本 ${version?.version ?? '未知'}）：${stored ? STATUS_LABEL[stored.status] : ''}`);
-    if (stored?.reasons.length) out.push(`  原因：${stored.reasons.map((c) => `${c} ${REASONS[c]?.text ?? ''}`).join('；')}`);
+    else
+      out.push(
+        `政策 ${traced.policy} ${version?.name ?? ''}（参数版本 ${version?.version ?? '未知'}）：${stored ? STATUS_LABEL[stored.status] : ''}`,
+      );
+    if (stored?.reasons.length)
+      out.push(`  原因：${stored.reasons.map((c) => `${c} ${REASONS[c]?.text ?? ''}`).join('；')}`);
     if (version) {
-      const params = new Params(version.parameters as ParameterFile, version.id);
+      const file = version.parameters as ParameterFile;
       out.push(`  适用参数（服务日期 ${serviceDate}）：`);
-      for (const name of Object.keys(params.file)) {
-        const text = params.describe(name, serviceDate);
+      for (const def of Object.values(file)) {
+        const text = describeParameter(def, serviceDate);
         out.push(`    · ${text.length > 160 ? `${text.slice(0, 157)}…` : text}`);
       }
     }
     out.push('  计算过程：');
     for (const [n, step] of traced.trace.entries()) {
       out.push(`    ${n + 1}. ${step.step}【依据：${step.clause}】`);
-      if (step.inputs && Object.keys(step.inputs).length) out.push(`       输入：${Object.entries(step.inputs).map(([k, v]) => `${k} ${v}`).join('；')}`);
+      if (step.inputs && Object.keys(step.inputs).length)
+        out.push(
+          `       输入：${Object.entries(step.inputs)
+            .map(([k, v]) => `${k} ${v}`)
+            .join('；')}`,
+        );
       out.push(`       结果：${step.result}`);
     }
     for (const a of traced.accumulators) {
       // a date-valued accumulator (ln-as-2022's first treatment) has no amounts
-      const fmtAcc = (x: typeof a.before): string => (x.firstDate !== null && x.firstDate !== undefined ? `首次 ${x.firstDate}` : a.after.firstDate ? '首次 无' : `基数 ${x.base}，应救助 ${x.entitled}，已支付 ${x.paid}`);
-      out.push(`  累计额（${accLabel(traced.policy ?? '', a.key, a.year)}）：变动前 ${fmtAcc(a.before)} → 变动后 ${fmtAcc(a.after)}`);
+      const fmtAcc = (x: typeof a.before): string =>
+        x.firstDate !== null && x.firstDate !== undefined
+          ? `首次 ${x.firstDate}`
+          : a.after.firstDate
+            ? '首次 无'
+            : `基数 ${x.base}，应救助 ${x.entitled}，已支付 ${x.paid}`;
+      out.push(
+        `  累计额（${accLabel(traced.policy ?? '', a.key, a.year)}）：变动前 ${fmtAcc(a.before)} → 变动后 ${fmtAcc(a.after)}`,
+      );
     }
     if (stored) {
       const pays = Object.entries(stored.payments);
-      out.push(`  救助基数：${fmt(stored.base)}；支付：${pays.length ? pays.map(([f, v]) => `${fundName(f)} ${fmtGrouped(v)}`).join('；') : '无'}${stored.payee ? `；收款单位 ${stored.payee}` : ''}`);
+      out.push(
+        `  救助基数：${fmt(stored.base)}；支付：${pays.length ? pays.map(([f, v]) => `${fundName(f)} ${fmtGrouped(v)}`).join('；') : '无'}${stored.payee ? `；收款单位 ${stored.payee}` : ''}`,
+      );
       const rev = ledger.reversalOf(stored.id);
       if (rev) {
         const by = ledger.run(rev.runId);
-        out.push(`  冲正：${by ? runLabel(by) : `第 ${rev.runId} 次运行`}（${rev.reason === 'supersede' ? '更正重报' : '撤销运行'}）冲正 ${pays.map(([f, v]) => `${fundName(f)} ${fmtGrouped(v.negated())}`).join('；') || '0.00'}`);
+        out.push(
+          `  冲正：${by ? runLabel(by) : `第 ${rev.runId} 次运行`}（${rev.reason === 'supersede' ? '更正重报' : '撤销运行'}）冲正 ${pays.map(([f, v]) => `${fundName(f)} ${fmtGrouped(v.negated())}`).join('；') || '0.00'}`,
+        );
       }
     }
-    if (i === entry.results.length - 1 || policyFilter) out.push(`个人负担（各政策支付后）：${fmtGrouped(line.patientRemaining)}`);
+    if (i === entry.results.length - 1 || policyFilter)
+      out.push(`个人负担（各政策支付后）：${fmtGrouped(line.patientRemaining)}`);
   }
   out.push('');
   return out;

@@ -27,7 +27,8 @@ export function journalPath(ledgerPath: string): string {
   return `${ledgerPath}.journal.txt`;
 }
 
-const HEADER = '# assist 台账校验码日志：每次运行提交后追加一行（运行号、台账校验码、链哈希、类型、月份、提交时间）。请勿编辑或删除；assist ledger check 据此发现被删除的运行。\n';
+const HEADER =
+  '# assist 台账校验码日志：每次运行提交后追加一行（运行号、台账校验码、链哈希、类型、月份、提交时间）。请勿编辑或删除；assist ledger check 据此发现被删除的运行。\n';
 
 export function readJournal(ledgerPath: string): JournalEntry[] | null {
   const file = journalPath(ledgerPath);
@@ -42,10 +43,17 @@ export function readJournal(ledgerPath: string): JournalEntry[] | null {
 }
 
 /** Appends entries (synchronously, fsync'd): a committed run is on disk twice before the command reports it. */
-export function appendJournal(ledgerPath: string, rows: { runId: number; hash: string; kind: string; month: string | null; at: string }[]): void {
+export function appendJournal(
+  ledgerPath: string,
+  rows: { runId: number; hash: string; kind: string; month: string | null; at: string }[],
+): void {
   if (rows.length === 0) return;
   const file = journalPath(ledgerPath);
-  const text = (existsSync(file) ? '' : HEADER) + rows.map((r) => [r.runId, ledgerCode(r.runId, r.hash), r.hash, r.kind, r.month ?? '', r.at].join('\t') + '\n').join('');
+  const text =
+    (existsSync(file) ? '' : HEADER) +
+    rows
+      .map((r) => [r.runId, ledgerCode(r.runId, r.hash), r.hash, r.kind, r.month ?? '', r.at].join('\t') + '\n')
+      .join('');
   appendFileSync(file, text, { mode: 0o600 });
   const fd = openSync(file, 'r');
   try {

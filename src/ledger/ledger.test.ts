@@ -12,9 +12,20 @@ import type { ClaimLine } from '../domain/types.js';
 import type { LineResult } from '../engine/types.js';
 import { line } from '../testkit.js';
 
-const draft = { kind: 'adjudicate' as const, operator: 'test', commandLine: 'test', month: '2024-06', policies: [], inputs: [] };
+const draft = {
+  kind: 'adjudicate' as const,
+  operator: 'test',
+  commandLine: 'test',
+  month: '2024-06',
+  policies: [],
+  inputs: [],
+};
 
-function runBatch(ledger: SqliteLedger, lines: ClaimLine[], supersede = false): { adjudicated: LineResult[]; skipped: LineResult[]; reversals: number } {
+function runBatch(
+  ledger: SqliteLedger,
+  lines: ClaimLine[],
+  supersede = false,
+): { adjudicated: LineResult[]; skipped: LineResult[]; reversals: number } {
   const session = ledger.begin(draft);
   const r = adjudicateBatch(ledger, session, lines, roster, createPolicies(ALL, params), supersede);
   session.commit({ lines: lines.length });
@@ -24,7 +35,10 @@ function runBatch(ledger: SqliteLedger, lines: ClaimLine[], supersede = false): 
 function ledgerAccumulators(ledger: SqliteLedger): string[] {
   return (ledger.db.prepare('SELECT * FROM accumulators_text').all() as Record<string, unknown>[])
     .filter((a) => a.base !== 0 || a.paid !== 0 || a.entitled !== 0 || a.first_date)
-    .map((a) => `${a.policy}|${a.id_number}|${a.year}|${a.key}|${Number(a.base) / 100}|${Number(a.paid) / 100}|${Number(a.entitled) / 100}|${a.first_date ?? ''}`)
+    .map(
+      (a) =>
+        `${a.policy}|${a.id_number}|${a.year}|${a.key}|${Number(a.base) / 100}|${Number(a.paid) / 100}|${Number(a.entitled) / 100}|${a.first_date ?? ''}`,
+    )
     .sort();
 }
 
@@ -53,7 +67,10 @@ describe('ledger properties (fast-check, in-memory SQLite)', () => {
           expect(summary(results)).toEqual(summary(whole.results));
           const expected = [...whole.accumulators.map.values()]
             .filter((a) => !a.base.isZero() || !a.paid.isZero() || !a.entitled.isZero() || a.firstDate)
-            .map((a) => `${a.policy}|${a.idNumber}|${a.year}|${a.key}|${Number(a.base)}|${Number(a.paid)}|${Number(a.entitled)}|${a.firstDate ?? ''}`)
+            .map(
+              (a) =>
+                `${a.policy}|${a.idNumber}|${a.year}|${a.key}|${Number(a.base)}|${Number(a.paid)}|${Number(a.entitled)}|${a.firstDate ?? ''}`,
+            )
             .sort();
           expect(ledgerAccumulators(ledger)).toEqual(expected);
           expect(ledger.check().problems).toEqual([]);
@@ -72,7 +89,10 @@ describe('ledger properties (fast-check, in-memory SQLite)', () => {
         try {
           runBatch(ledger, lines);
           const before = ledgerAccumulators(ledger);
-          const again = runBatch(ledger, lines.map((l) => ({ ...l, source: 'again.xlsx', row: l.row + 1000 })));
+          const again = runBatch(
+            ledger,
+            lines.map((l) => ({ ...l, source: 'again.xlsx', row: l.row + 1000 })),
+          );
           expect(again.adjudicated).toEqual([]);
           expect(again.skipped.map((r) => r.reasons)).toEqual(lines.map(() => ['ALREADY_ADJUDICATED']));
           expect(ledgerAccumulators(ledger)).toEqual(before);
@@ -91,11 +111,17 @@ describe('ledger properties (fast-check, in-memory SQLite)', () => {
         const ledger = new SqliteLedger(':memory:');
         try {
           runBatch(ledger, lines);
-          const changed = lines.map((l, i) => (pick[i] ? { ...l, totalCost: l.totalCost.plus(1), personalBurden: l.personalBurden.plus(1) } : l));
+          const changed = lines.map((l, i) =>
+            pick[i] ? { ...l, totalCost: l.totalCost.plus(1), personalBurden: l.personalBurden.plus(1) } : l,
+          );
           const conflict = runBatch(ledger, changed);
-          expect(conflict.skipped.filter((r) => r.reasons[0] === 'CONFLICTING_RESUBMISSION').length).toBe(pick.slice(0, lines.length).filter(Boolean).length);
+          expect(conflict.skipped.filter((r) => r.reasons[0] === 'CONFLICTING_RESUBMISSION').length).toBe(
+            pick.slice(0, lines.length).filter(Boolean).length,
+          );
           const fixed = runBatch(ledger, changed, true);
-          expect(fixed.adjudicated.map((r) => r.line.claimId + r.line.lineNo).filter((v, i, a) => a.indexOf(v) === i).length).toBe(pick.slice(0, lines.length).filter(Boolean).length);
+          expect(
+            fixed.adjudicated.map((r) => r.line.claimId + r.line.lineNo).filter((v, i, a) => a.indexOf(v) === i).length,
+          ).toBe(pick.slice(0, lines.length).filter(Boolean).length);
           expect(ledger.check().problems).toEqual([]);
         } finally {
           ledger.close();
@@ -137,23 +163,43 @@ describe('a line as the external sort and the trace chunks store it (values in R
     runBatch(ledger, [l]);
     const stored = ledger.findLines('R1')[0]!;
     expect(ledger.trace(stored).line).toEqual(lineRecord(l));
-    expect(ledger.trace(stored).line).toMatchObject({ claimId: 'R1', inScopeCost: null, dischargeDate: null, referral: true, totalCost: l.totalCost.toFixed(2) });
+    expect(ledger.trace(stored).line).toMatchObject({
+      claimId: 'R1',
+      inScopeCost: null,
+      dischargeDate: null,
+      referral: true,
+      totalCost: l.totalCost.toFixed(2),
+    });
     expect(ledger.check().problems).toEqual([]);
   });
 });
 
 describe('a settlement is judged whole even when part of it is already in the ledger', () => {
   test('a corrected injection-fee line (--supersede) stays in ln-as-2022 scope beside its already-adjudicated drug line', () => {
-    const base = { idNumber: LN, hospital: '中国医科大学附属第一医院', diagnosisCode: 'M45', diagnosisName: '强直性脊柱炎', settlementDate: '2024-06-10', claimId: 'S9' };
+    const base = {
+      idNumber: LN,
+      hospital: '中国医科大学附属第一医院',
+      diagnosisCode: 'M45',
+      diagnosisName: '强直性脊柱炎',
+      settlementDate: '2024-06-10',
+      claimId: 'S9',
+    };
     const drug = line({ ...base, lineNo: 1, itemName: DRUG, totalCost: '1000.00' });
     const fee = line({ ...base, lineNo: 2, itemName: '皮下注射费', totalCost: '10.00' });
     const ledger = new SqliteLedger(':memory:');
     try {
       runBatch(ledger, [drug, fee]);
-      const fixedFee = { ...fee, totalCost: money('12.00'), inScopeCost: money('12.00'), personalBurden: money('12.00') };
+      const fixedFee = {
+        ...fee,
+        totalCost: money('12.00'),
+        inScopeCost: money('12.00'),
+        personalBurden: money('12.00'),
+      };
       const r = runBatch(ledger, [drug, fixedFee], true);
       expect(r.skipped.map((x) => x.reasons[0])).toEqual(['ALREADY_ADJUDICATED']);
-      expect(r.adjudicated.filter((x) => x.policy === 'ln-as-2022').map((x) => [x.line.lineNo, x.status, fmt(x.base)])).toEqual([[2, 'approved', '12.00']]);
+      expect(
+        r.adjudicated.filter((x) => x.policy === 'ln-as-2022').map((x) => [x.line.lineNo, x.status, fmt(x.base)]),
+      ).toEqual([[2, 'approved', '12.00']]);
       expect(ledger.check().problems).toEqual([]);
     } finally {
       ledger.close();
@@ -165,17 +211,46 @@ describe('issue 17 §9 (ln-as-2022 药品费用（包括注射费用）): a sett
   test('the injection fee resubmitted alone with --supersede, its biologic line already in the ledger, is paid (not not-covered)', () => {
     const ledger = new SqliteLedger(':memory:');
     const hospital = '中国医科大学附属第一医院';
-    const drug = line({ idNumber: LN, hospital, claimId: 'AS1', lineNo: 1, itemName: DRUG, diagnosisCode: 'M45', totalCost: '1000.00', basicPaid: '600.00' });
-    const fee = line({ idNumber: LN, hospital, claimId: 'AS1', lineNo: 2, itemName: '皮下注射费', diagnosisCode: 'M45', totalCost: '10.00' });
+    const drug = line({
+      idNumber: LN,
+      hospital,
+      claimId: 'AS1',
+      lineNo: 1,
+      itemName: DRUG,
+      diagnosisCode: 'M45',
+      totalCost: '1000.00',
+      basicPaid: '600.00',
+    });
+    const fee = line({
+      idNumber: LN,
+      hospital,
+      claimId: 'AS1',
+      lineNo: 2,
+      itemName: '皮下注射费',
+      diagnosisCode: 'M45',
+      totalCost: '10.00',
+    });
     const first = runBatch(ledger, [drug, fee]);
-    expect(first.adjudicated.filter((r) => r.policy === 'ln-as-2022').map((r) => `${r.line.lineNo} ${r.status}`)).toEqual(['1 approved', '2 approved']);
+    expect(
+      first.adjudicated.filter((r) => r.policy === 'ln-as-2022').map((r) => `${r.line.lineNo} ${r.status}`),
+    ).toEqual(['1 approved', '2 approved']);
     // the hospital corrects the fee (10.00 → 12.00) and resubmits that line alone
-    const corrected = { ...fee, row: fee.row + 100, totalCost: money('12.00'), inScopeCost: money('12.00'), personalBurden: money('12.00') };
+    const corrected = {
+      ...fee,
+      row: fee.row + 100,
+      totalCost: money('12.00'),
+      inScopeCost: money('12.00'),
+      personalBurden: money('12.00'),
+    };
     const again = runBatch(ledger, [corrected], true);
     expect(again.reversals).toBeGreaterThan(0);
     const as = again.adjudicated.find((r) => r.policy === 'ln-as-2022')!;
     // S = 12.00, F = min(12.00, round(20% × 12.00) = 2.40) = 2.40, T = 9.60
-    expect([as.status, fmt(as.payments['ln-as-2022.special-fund']!), fmt(as.payments['ln-as-2022.third-party']!)]).toEqual(['approved', '2.40', '9.60']);
+    expect([
+      as.status,
+      fmt(as.payments['ln-as-2022.special-fund']!),
+      fmt(as.payments['ln-as-2022.third-party']!),
+    ]).toEqual(['approved', '2.40', '9.60']);
     expect(ledger.check().problems).toEqual([]);
   });
 });

@@ -27,13 +27,27 @@ export interface OpeningImport {
 }
 
 /** Reads and checks the whole file against the policies' own accumulator words; nothing touches the ledger here. */
-export async function readOpening(file: string, policies: readonly Policy[], opts: { encoding?: string; sheet?: string } = {}): Promise<OpeningImport> {
+export async function readOpening(
+  file: string,
+  policies: readonly Policy[],
+  opts: { encoding?: string; sheet?: string } = {},
+): Promise<OpeningImport> {
   const rows: OpeningRow[] = [];
   const errors: RowError[] = [];
   let rowsRead = 0;
   const seen = new Map<string, number>();
   const bad = (r: OpeningInput, column: string, detail: string): void => {
-    errors.push({ source: r.source, sheet: r.sheet, row: r.row, issues: [{ code: 'MISSING_FIELD', column, detail }], idNumber: r.idNumber, name: r.name, claimId: '', lineNo: null, hospital: '' });
+    errors.push({
+      source: r.source,
+      sheet: r.sheet,
+      row: r.row,
+      issues: [{ code: 'MISSING_FIELD', column, detail }],
+      idNumber: r.idNumber,
+      name: r.name,
+      claimId: '',
+      lineNo: null,
+      hospital: '',
+    });
   };
   for await (const item of readInput(file, 'opening', opts, (s) => (rowsRead = s.rowsRead))) {
     if (item.type === 'error') {
@@ -49,7 +63,9 @@ export async function readOpening(file: string, policies: readonly Policy[], opt
     }
     const policy = found.id;
     const vocabulary = found.accumulators;
-    const k = vocabulary ? vocabulary.openingKey(r.key) : ({ ok: false, detail: `政策 ${policy} 没有年度累计额，无需导入期初余额` } as const);
+    const k = vocabulary
+      ? vocabulary.openingKey(r.key)
+      : ({ ok: false, detail: `政策 ${policy} 没有年度累计额，无需导入期初余额` } as const);
     if (!k.ok) {
       bad(r, r.columns.key, k.detail);
       continue;
@@ -79,9 +95,21 @@ export async function readOpening(file: string, policies: readonly Policy[], opt
       continue;
     }
     seen.set(dupKey, r.row);
-    rows.push({ idNumber: r.idNumber, policy, year, key: k.key, base: r.base, paid: r.paid, entitled: r.entitled ?? (vocabulary!.openingEntitledIsPaid ? r.paid : ZERO), firstDate: r.firstDate, source: r.source, row: r.row });
+    rows.push({
+      idNumber: r.idNumber,
+      policy,
+      year,
+      key: k.key,
+      base: r.base,
+      paid: r.paid,
+      entitled: r.entitled ?? (vocabulary!.openingEntitledIsPaid ? r.paid : ZERO),
+      firstDate: r.firstDate,
+      source: r.source,
+      row: r.row,
+    });
   }
-  if (rowsRead !== rows.length + errors.length) throw new Error(`行数核对失败：${file} 读取 ${rowsRead} 行，有效 ${rows.length}，错误 ${errors.length}`);
+  if (rowsRead !== rows.length + errors.length)
+    throw new Error(`行数核对失败：${file} 读取 ${rowsRead} 行，有效 ${rows.length}，错误 ${errors.length}`);
   return { rows, errors, rowsRead };
 }
 
@@ -94,27 +122,59 @@ export class OpeningRefused extends Error {
   }
 }
 
-export async function importOpening(ledger: Ledger, file: string, opts: { operator: string; commandLine: string; policies: readonly Policy[]; encoding?: string; sheet?: string }): Promise<{ run: RunInfo; rows: number }> {
+export async function importOpening(
+  ledger: Ledger,
+  file: string,
+  opts: { operator: string; commandLine: string; policies: readonly Policy[]; encoding?: string; sheet?: string },
+): Promise<{ run: RunInfo; rows: number }> {
   const data = await readOpening(file, opts.policies, opts);
-  if (data.errors.length > 0) throw new OpeningRefused(`${basename(file)} 有 ${data.errors.length} 行错误，未导入任何期初余额；请改正后重新导入。`, data.errors);
+  if (data.errors.length > 0)
+    throw new OpeningRefused(
+      `${basename(file)} 有 ${data.errors.length} 行错误，未导入任何期初余额；请改正后重新导入。`,
+      data.errors,
+    );
   if (data.rows.length === 0) throw new OpeningRefused(`${basename(file)} 没有期初余额数据行。`, []);
   const { sha256, bytes } = await fileSha256(file);
   const runs = ledger.runs();
-  const earlier = runs.find((r) => r.kind === 'opening' && r.inputs.some((i) => i.sha256 === sha256) && !runs.some((x) => x.kind === 'revert' && x.revertsRun === r.id));
-  if (earlier) throw new OpeningRefused(`${basename(file)} 已于第 ${earlier.id} 次运行（${earlier.startedAt.slice(0, 10)}）导入过，不能重复导入。如需重新导入，请先 assist ledger revert ${earlier.id}。`, []);
+  const earlier = runs.find(
+    (r) =>
+      r.kind === 'opening' &&
+      r.inputs.some((i) => i.sha256 === sha256) &&
+      !runs.some((x) => x.kind === 'revert' && x.revertsRun === r.id),
+  );
+  if (earlier)
+    throw new OpeningRefused(
+      `${basename(file)} 已于第 ${earlier.id} 次运行（${earlier.startedAt.slice(0, 10)}）导入过，不能重复导入。如需重新导入，请先 assist ledger revert ${earlier.id}。`,
+      [],
+    );
   const used = new Set(data.rows.map((r) => r.policy));
   const session = ledger.begin({
-    kind: 'opening', operator: opts.operator, commandLine: opts.commandLine, month: null, policies: policyVersions(opts.policies.filter((p) => used.has(p.id))),
+    kind: 'opening',
+    operator: opts.operator,
+    commandLine: opts.commandLine,
+    month: null,
+    policies: policyVersions(opts.policies.filter((p) => used.has(p.id))),
     inputs: [{ file: basename(file), role: 'opening', sha256, bytes }],
   });
   try {
     const exists: RowError[] = [];
     for (const r of data.rows) {
       if (session.openingExists(r))
-        exists.push({ source: r.source, sheet: '', row: r.row, issues: [{ code: 'MISSING_FIELD', detail: `${r.policy} ${r.year || '跨年度'} ${r.key} 的期初余额已导入过` }], idNumber: r.idNumber, name: '', claimId: '', lineNo: null, hospital: '' });
+        exists.push({
+          source: r.source,
+          sheet: '',
+          row: r.row,
+          issues: [{ code: 'MISSING_FIELD', detail: `${r.policy} ${r.year || '跨年度'} ${r.key} 的期初余额已导入过` }],
+          idNumber: r.idNumber,
+          name: '',
+          claimId: '',
+          lineNo: null,
+          hospital: '',
+        });
       session.recordOpening(r);
     }
-    if (exists.length > 0) throw new OpeningRefused(`${basename(file)} 中有 ${exists.length} 行的期初余额已导入过，未导入任何行。`, exists);
+    if (exists.length > 0)
+      throw new OpeningRefused(`${basename(file)} 中有 ${exists.length} 行的期初余额已导入过，未导入任何行。`, exists);
     const run = session.commit({ rowsRead: data.rowsRead, openings: data.rows.length });
     return { run, rows: data.rows.length };
   } catch (err) {

@@ -16,5 +16,11 @@ export async function fileSha256(file: string): Promise<{ sha256: string; bytes:
 }
 
 export function policyVersions(policies: Policy[]): PolicyVersion[] {
-  return policies.map((p) => ({ id: p.id, name: p.name, document: p.document, version: createHash('sha256').update(JSON.stringify(p.params.file)).digest('hex').slice(0, 16), parameters: p.params.file }));
+  return policies.map((p) => ({
+    id: p.id,
+    name: p.name,
+    document: p.document,
+    version: createHash('sha256').update(JSON.stringify(p.params.file)).digest('hex').slice(0, 16),
+    parameters: p.params.file,
+  }));
 }

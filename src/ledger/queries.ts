@@ -2,7 +2,7 @@
 // unless the report itself needs them grouped.
 import { fromFen, type Money } from '../domain/money.js';
 import type { Status } from '../domain/reasons.js';
-import type { ReversalLine } from '../reports/disbursement.js';
+import type { ReversalLine } from './store.js';
 import { storedDetails, storedPayee, storedPayments, type SqliteLedger } from './sqlite.js';
 import { dateInt, dateText, type TextOf } from './texts.js';
 import type { RunInfo } from './store.js';
@@ -49,13 +49,32 @@ const RESULT_SQL = `SELECT r.id AS result_id, l.id AS line_id, l.run_id, l.claim
 function toResultRow(x: Record<string, unknown>, text: TextOf): ResultRow {
   const reasons = text(x.reasons as number);
   return {
-    resultId: x.result_id as number, lineId: x.line_id as number, runId: x.run_id as number, claimId: x.claim_id as string, lineNo: x.line_no as number, hospital: x.hospital as string,
-    idNumber: x.id_number as string, name: x.name as string, visitType: text(x.visit_type as number), admissionDate: dateText(x.admission_date as number | string), settlementDate: dateText(x.settlement_date as number | string),
-    totalCost: fromFen(x.total_cost as number), basicPaid: fromFen(x.basic_paid as number), seriousIllnessPaid: fromFen(x.serious_paid as number), assistancePaid: fromFen(x.assistance_paid as number),
-    otherPaid: fromFen(x.other_paid as number), personalBurden: fromFen(x.personal_burden as number), patientRemaining: fromFen(x.patient_remaining as number),
-    supersededBy: (x.superseded_by as number) ?? null, policy: text(x.policy as number), status: text(x.status as number) as Status, reasons: reasons ? reasons.split(',') : [],
-    base: fromFen(x.base as number), payee: storedPayee(x.payee as number | null, x.hospital as string, text),
-    payments: storedPayments(x.payments as string | null, text), details: storedDetails(x.details as string | null, text),
+    resultId: x.result_id as number,
+    lineId: x.line_id as number,
+    runId: x.run_id as number,
+    claimId: x.claim_id as string,
+    lineNo: x.line_no as number,
+    hospital: x.hospital as string,
+    idNumber: x.id_number as string,
+    name: x.name as string,
+    visitType: text(x.visit_type as number),
+    admissionDate: dateText(x.admission_date as number | string),
+    settlementDate: dateText(x.settlement_date as number | string),
+    totalCost: fromFen(x.total_cost as number),
+    basicPaid: fromFen(x.basic_paid as number),
+    seriousIllnessPaid: fromFen(x.serious_paid as number),
+    assistancePaid: fromFen(x.assistance_paid as number),
+    otherPaid: fromFen(x.other_paid as number),
+    personalBurden: fromFen(x.personal_burden as number),
+    patientRemaining: fromFen(x.patient_remaining as number),
+    supersededBy: (x.superseded_by as number) ?? null,
+    policy: text(x.policy as number),
+    status: text(x.status as number) as Status,
+    reasons: reasons ? reasons.split(',') : [],
+    base: fromFen(x.base as number),
+    payee: storedPayee(x.payee as number | null, x.hospital as string, text),
+    payments: storedPayments(x.payments as string | null, text),
+    details: storedDetails(x.details as string | null, text),
   };
 }
 
@@ -64,29 +83,51 @@ export function* resultsOfRuns(ledger: SqliteLedger, runIds: number[], policy?: 
   const stmt = ledger.db.prepare(`${RESULT_SQL} WHERE l.run_id = ?${policy ? ' AND r.policy = ?' : ''} ORDER BY r.id`);
   const policyId = policy ? ledger.texts.known(policy) : null;
   if (policy && policyId === null) return;
-  for (const runId of runIds) for (const x of stmt.iterate(...(policy ? [runId, policyId] : [runId]))) yield toResultRow(x as Record<string, unknown>, ledger.texts.text);
+  for (const runId of runIds)
+    for (const x of stmt.iterate(...(policy ? [runId, policyId] : [runId])))
+      yield toResultRow(x as Record<string, unknown>, ledger.texts.text);
 }
 
 /** Results of one policy still in force (not superseded or reverted), for statistics over dates. */
-export function* activeResults(ledger: SqliteLedger, policy: string, fromDate: string, toDate: string): Generator<ResultRow> {
-  const stmt = ledger.db.prepare(`${RESULT_SQL} WHERE r.policy = ? AND l.superseded_by IS NULL AND l.settlement_date >= ? AND l.settlement_date <= ? ORDER BY l.settlement_date, l.admission_date, h.name, l.claim_id, l.line_no`);
+export function* activeResults(
+  ledger: SqliteLedger,
+  policy: string,
+  fromDate: string,
+  toDate: string,
+): Generator<ResultRow> {
+  const stmt = ledger.db.prepare(
+    `${RESULT_SQL} WHERE r.policy = ? AND l.superseded_by IS NULL AND l.settlement_date >= ? AND l.settlement_date <= ? ORDER BY l.settlement_date, l.admission_date, h.name, l.claim_id, l.line_no`,
+  );
   const policyId = ledger.texts.known(policy);
   if (policyId === null) return;
-  for (const x of stmt.iterate(policyId, dateInt(fromDate), dateInt(toDate))) yield toResultRow(x as Record<string, unknown>, ledger.texts.text);
+  for (const x of stmt.iterate(policyId, dateInt(fromDate), dateInt(toDate)))
+    yield toResultRow(x as Record<string, unknown>, ledger.texts.text);
 }
 
 /** Reversals written by these runs, as the disbursement list shows them (冲正, negated amounts). */
 export function reversalsOfRuns(ledger: SqliteLedger, runIds: number[]): ReversalLine[] {
-  const stmt = ledger.db.prepare(`SELECT v.reason, v.payments AS neg, x.* FROM reversals v JOIN (${RESULT_SQL}) x ON x.result_id = v.result_id WHERE v.run_id = ? ORDER BY v.id`);
+  const stmt = ledger.db.prepare(
+    `SELECT v.reason, v.payments AS neg, x.* FROM reversals v JOIN (${RESULT_SQL}) x ON x.result_id = v.result_id WHERE v.run_id = ? ORDER BY v.id`,
+  );
   const out: ReversalLine[] = [];
   for (const runId of runIds) {
     for (const raw of stmt.iterate(runId)) {
       const x = raw as Record<string, unknown>;
       const r = toResultRow(x, ledger.texts.text);
       out.push({
-        payee: r.payee, hospital: r.hospital, claimId: r.claimId, lineNo: r.lineNo, name: r.name, idNumber: r.idNumber, settlementDate: r.settlementDate, totalCost: r.totalCost,
-        payments: Object.fromEntries(Object.entries(JSON.parse(x.neg as string) as Record<string, number>).map(([k, v]) => [k, fromFen(v)])),
-        originalRun: r.runId, reason: x.reason as ReversalLine['reason'],
+        payee: r.payee,
+        hospital: r.hospital,
+        claimId: r.claimId,
+        lineNo: r.lineNo,
+        name: r.name,
+        idNumber: r.idNumber,
+        settlementDate: r.settlementDate,
+        totalCost: r.totalCost,
+        payments: Object.fromEntries(
+          Object.entries(JSON.parse(x.neg as string) as Record<string, number>).map(([k, v]) => [k, fromFen(v)]),
+        ),
+        originalRun: r.runId,
+        reason: x.reason as ReversalLine['reason'],
       });
     }
   }

@@ -24,16 +24,36 @@ export interface RevertOutcome {
 export async function revertRun(
   ledger: Ledger,
   targetId: number,
-  opts: { operator: string; commandLine: string; month?: string | null; beforeCommit?: (r: { runId: number; hash: string; month: string | null; reversals: Reversal[]; target: RunInfo }) => Promise<[string, string][]> },
+  opts: {
+    operator: string;
+    commandLine: string;
+    month?: string | null;
+    beforeCommit?: (r: {
+      runId: number;
+      hash: string;
+      month: string | null;
+      reversals: Reversal[];
+      target: RunInfo;
+    }) => Promise<[string, string][]>;
+  },
 ): Promise<RevertOutcome & { moves: [string, string][] }> {
   const target = ledger.run(targetId);
   if (!target) throw new LedgerError(`台账中没有第 ${targetId} 次运行（可用 assist ledger runs 查看）。`);
-  if (target.kind === 'revert') throw new LedgerError(`第 ${targetId} 次运行本身是撤销运行，不能再撤销；如需恢复，请重新审核原结算明细。`);
+  if (target.kind === 'revert')
+    throw new LedgerError(`第 ${targetId} 次运行本身是撤销运行，不能再撤销；如需恢复，请重新审核原结算明细。`);
   const earlier = ledger.runs().find((r) => r.kind === 'revert' && r.revertsRun === targetId);
   if (earlier) throw new LedgerError(`第 ${targetId} 次运行已于第 ${earlier.id} 次运行撤销过。`);
   // the reversals are listed (冲正) with the disbursement lists of the reverted run's month (SPEC §5)
   const month = opts.month ?? target.month;
-  const session = ledger.begin({ kind: 'revert', operator: opts.operator, commandLine: opts.commandLine, month, policies: target.policies, inputs: [], revertsRun: targetId });
+  const session = ledger.begin({
+    kind: 'revert',
+    operator: opts.operator,
+    commandLine: opts.commandLine,
+    month,
+    policies: target.policies,
+    inputs: [],
+    revertsRun: targetId,
+  });
   try {
     const reversals: Reversal[] = [];
     let lines = 0;
@@ -48,10 +68,13 @@ export async function revertRun(
     }
     const openings = target.kind === 'opening' ? session.reverseOpenings(targetId) : 0;
     const fundTotals = new Map<string, Money>();
-    for (const r of reversals) for (const [fund, v] of Object.entries(r.payments)) fundTotals.set(fund, (fundTotals.get(fund) ?? ZERO).plus(v));
+    for (const r of reversals)
+      for (const [fund, v] of Object.entries(r.payments)) fundTotals.set(fund, (fundTotals.get(fund) ?? ZERO).plus(v));
     const counts = { lines, reversals: reversals.length, alreadyReversed, openings };
     const hash = session.seal(counts);
-    const moves = opts.beforeCommit ? await opts.beforeCommit({ runId: session.runId, hash, month, reversals, target }) : [];
+    const moves = opts.beforeCommit
+      ? await opts.beforeCommit({ runId: session.runId, hash, month, reversals, target })
+      : [];
     if (moves.length) session.recordPlacement(moves);
     const run = session.commit(counts);
     return { run, target, lines, reversals, alreadyReversed, openings, fundTotals, moves, monthDefaulted: !opts.month };

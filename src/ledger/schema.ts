@@ -254,9 +254,14 @@ function migrateToTexts(db: Database.Database): void {
   const id = new Texts(db).id;
   const PAGE = 20_000;
   // read in pages (a statement being iterated would keep the connection busy for the inserts), keyed by the table's order
-  const page = (sql: string, first: unknown[], keyOf: (last: Record<string, unknown>) => unknown[], each: (r: Record<string, unknown>) => void): void => {
+  const page = (
+    sql: string,
+    first: unknown[],
+    keyOf: (last: Record<string, unknown>) => unknown[],
+    each: (r: Record<string, unknown>) => void,
+  ): void => {
     const st = db.prepare(`${sql} LIMIT ${PAGE}`);
-    for (let key = first; ; ) {
+    for (let key = first; ;) {
       const rows = st.all(...key) as Record<string, unknown>[];
       for (const r of rows) each(r);
       if (rows.length < PAGE) return;
@@ -264,22 +269,50 @@ function migrateToTexts(db: Database.Database): void {
     }
   };
   const byId = (r: Record<string, unknown>) => [r.id];
-  const line = db.prepare(`INSERT INTO lines3 VALUES (@id, @run_id, @claim_id, @line_no, @hospital_id, @content_hash, @source, @row, @id_number, @name, @visit_type,
+  const line =
+    db.prepare(`INSERT INTO lines3 VALUES (@id, @run_id, @claim_id, @line_no, @hospital_id, @content_hash, @source, @row, @id_number, @name, @visit_type,
     @admission_date, @settlement_date, @total_cost, @basic_paid, @serious_paid, @assistance_paid, @other_paid, @personal_burden, @patient_remaining, @status, @trace_chunk, @trace_index, @superseded_by)`);
   page('SELECT * FROM lines WHERE id > ? ORDER BY id', [-1], byId, (r) =>
-    line.run({ ...r, source: id(r.source as string), visit_type: id(r.visit_type as string), status: id(r.status as string), admission_date: dateInt(r.admission_date as string), settlement_date: dateInt(r.settlement_date as string) }),
+    line.run({
+      ...r,
+      source: id(r.source as string),
+      visit_type: id(r.visit_type as string),
+      status: id(r.status as string),
+      admission_date: dateInt(r.admission_date as string),
+      settlement_date: dateInt(r.settlement_date as string),
+    }),
   );
   const result = db.prepare('INSERT INTO results3 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   page('SELECT * FROM results WHERE id > ? ORDER BY id', [-1], byId, (r) =>
     result.run(
-      r.id, r.line_id, id(r.policy as string), id(r.status as string), id(r.reasons as string), r.base, r.payee === '' ? null : id(r.payee as string),
-      encodePayments(Object.entries(JSON.parse(r.payments as string) as Record<string, number>), id), encodeChanges(JSON.parse(r.changes as string) as ChangeTuple[], id),
+      r.id,
+      r.line_id,
+      id(r.policy as string),
+      id(r.status as string),
+      id(r.reasons as string),
+      r.base,
+      r.payee === '' ? null : id(r.payee as string),
+      encodePayments(Object.entries(JSON.parse(r.payments as string) as Record<string, number>), id),
+      encodeChanges(JSON.parse(r.changes as string) as ChangeTuple[], id),
       encodeDetails(r.details ? (JSON.parse(r.details as string) as Record<string, unknown>) : null, id),
     ),
   );
   const acc = db.prepare('INSERT INTO accumulators3 VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-  page('SELECT * FROM accumulators WHERE (id_number, policy, year, key) > (?, ?, ?, ?) ORDER BY id_number, policy, year, key', ['', '', -1, ''], (a) => [a.id_number, a.policy, a.year, a.key], (a) =>
-    acc.run(a.id_number, id(a.policy as string), a.year, id(a.key as string), a.base, a.paid, a.entitled, a.first_date),
+  page(
+    'SELECT * FROM accumulators WHERE (id_number, policy, year, key) > (?, ?, ?, ?) ORDER BY id_number, policy, year, key',
+    ['', '', -1, ''],
+    (a) => [a.id_number, a.policy, a.year, a.key],
+    (a) =>
+      acc.run(
+        a.id_number,
+        id(a.policy as string),
+        a.year,
+        id(a.key as string),
+        a.base,
+        a.paid,
+        a.entitled,
+        a.first_date,
+      ),
   );
 }
 

@@ -132,7 +132,11 @@ export interface ReversalInfo {
 /** What `explain` shows: the line's full input fields and each policy's trace, accumulators before and after. */
 export interface TraceEntry {
   line: Record<string, string | number | boolean | null>;
-  results: { policy: string | null; trace: TraceStep[]; accumulators: { year: number; key: string; before: AccumulatorJson; after: AccumulatorJson }[] }[];
+  results: {
+    policy: string | null;
+    trace: TraceStep[];
+    accumulators: { year: number; key: string; before: AccumulatorJson; after: AccumulatorJson }[];
+  }[];
 }
 export interface AccumulatorJson {
   base: string;
@@ -214,4 +218,20 @@ export interface Ledger {
   accumulatorsOf(idNumber: string): (Accumulator & { policy: string; year: number; key: string })[];
   check(opts?: { head?: string }): CheckReport;
   close(): void;
+}
+
+/** A reversal as the disbursement list and settlement workbook show it (冲正): amounts negated. */
+export interface ReversalLine {
+  payee: string;
+  hospital: string;
+  claimId: string;
+  lineNo: number;
+  name: string;
+  idNumber: string;
+  settlementDate: string;
+  totalCost: Money;
+  /** negated */
+  payments: Record<string, Money>;
+  originalRun: number;
+  reason: 'supersede' | 'revert';
 }

@@ -87,7 +87,15 @@ export function changeTuples(stored: string | null, text: TextOf): ChangeTuple[]
   if (stored === null) return [];
   const a = JSON.parse(stored) as (number | string | null)[];
   const out: ChangeTuple[] = [];
-  for (let i = 0; i < a.length; i += 6) out.push([a[i] as number, text(a[i + 1] as number), a[i + 2] as number, a[i + 3] as number, a[i + 4] as number, a[i + 5] as string | null]);
+  for (let i = 0; i < a.length; i += 6)
+    out.push([
+      a[i] as number,
+      text(a[i + 1] as number),
+      a[i + 2] as number,
+      a[i + 3] as number,
+      a[i + 4] as number,
+      a[i + 5] as string | null,
+    ]);
   return out;
 }
 export function decodeChanges(stored: string | null, text: TextOf): string {

@@ -9,16 +9,62 @@ import type { TraceStep } from '../engine/types.js';
 import { fmt, maxMoney, ZERO, type Money } from '../domain/money.js';
 
 /** NOT_IN_ROSTER / CATEGORY_NOT_COVERED / NOT_ELIGIBLE_ON_DATE, or the covered categories on the date. */
-export function categoryCheck(person: Person | null, covered: readonly Category[], date: IsoDate, clause: string): { reasons: ReasonCode[]; categories: Category[]; step: TraceStep } {
+export function categoryCheck(
+  person: Person | null,
+  covered: readonly Category[],
+  date: IsoDate,
+  clause: string,
+): { reasons: ReasonCode[]; categories: Category[]; step: TraceStep } {
   const coveredLabels = covered.map(categoryLabel).join('、');
-  if (!person) return { reasons: ['NOT_IN_ROSTER'], categories: [], step: { step: '救助对象身份', clause, result: '身份证号不在任何救助对象名单中' } };
+  if (!person)
+    return {
+      reasons: ['NOT_IN_ROSTER'],
+      categories: [],
+      step: { step: '救助对象身份', clause, result: '身份证号不在任何救助对象名单中' },
+    };
   const ever = new Set(person.periods.map((p) => p.category).filter((c) => covered.includes(c)));
   const atDate = [...categoriesAt(person, date)].filter((c) => covered.includes(c));
   if (ever.size === 0)
-    return { reasons: ['CATEGORY_NOT_COVERED'], categories: [], step: { step: '救助对象身份', clause, inputs: { 名单类别: [...new Set(person.periods.map((p) => categoryLabel(p.category)))].join('、'), 本政策对象: coveredLabels }, result: '人员类别不属于本政策救助对象' } };
+    return {
+      reasons: ['CATEGORY_NOT_COVERED'],
+      categories: [],
+      step: {
+        step: '救助对象身份',
+        clause,
+        inputs: {
+          名单类别: [...new Set(person.periods.map((p) => categoryLabel(p.category)))].join('、'),
+          本政策对象: coveredLabels,
+        },
+        result: '人员类别不属于本政策救助对象',
+      },
+    };
   if (atDate.length === 0)
-    return { reasons: ['NOT_ELIGIBLE_ON_DATE'], categories: [], step: { step: '救助对象身份', clause, inputs: { 就诊日期: date, 身份期间: person.periods.filter((p) => covered.includes(p.category)).map((p) => `${categoryLabel(p.category)} ${p.validFrom}～${p.validTo ?? '至今'}`).join('；') }, result: '就诊日期不在救助身份有效期内' } };
-  return { reasons: [], categories: atDate, step: { step: '救助对象身份', clause, inputs: { 就诊日期: date }, result: `就诊日为${atDate.map(categoryLabel).join('、')}，属于救助对象` } };
+    return {
+      reasons: ['NOT_ELIGIBLE_ON_DATE'],
+      categories: [],
+      step: {
+        step: '救助对象身份',
+        clause,
+        inputs: {
+          就诊日期: date,
+          身份期间: person.periods
+            .filter((p) => covered.includes(p.category))
+            .map((p) => `${categoryLabel(p.category)} ${p.validFrom}～${p.validTo ?? '至今'}`)
+            .join('；'),
+        },
+        result: '就诊日期不在救助身份有效期内',
+      },
+    };
+  return {
+    reasons: [],
+    categories: atDate,
+    step: {
+      step: '救助对象身份',
+      clause,
+      inputs: { 就诊日期: date },
+      result: `就诊日为${atDate.map(categoryLabel).join('、')}，属于救助对象`,
+    },
+  };
 }
 
 export function inForce(date: IsoDate, from: IsoDate | null, to: IsoDate | null): boolean {
@@ -62,7 +108,12 @@ export function hasDiagnosis(line: Pick<ClaimLine, 'diagnosisCode' | 'diagnosisN
  * (医疗总费用 − what was paid before this policy, the line's own payments and earlier policies' alike).
  * Each calculator passes its payment through here; when it caps, a trace step says so.
  */
-export function capToBorne(pay: Money, line: Pick<ClaimLine, 'totalCost'>, priorPaid: Money, trace: TraceStep[]): Money {
+export function capToBorne(
+  pay: Money,
+  line: Pick<ClaimLine, 'totalCost'>,
+  priorPaid: Money,
+  trace: TraceStep[],
+): Money {
   const borne = maxMoney(ZERO, line.totalCost.minus(priorPaid));
   if (pay.lessThanOrEqualTo(borne)) return pay;
   trace.push({

@@ -40,13 +40,28 @@ function list<T>(v: unknown, each: (x: unknown) => T | Bad): T[] | Bad {
   return out;
 }
 
-export const date: Kind<IsoDate> = { want: '应为 YYYY-MM-DD 日期', parse: (v) => (typeof v === 'string' && ISO_DATE.test(v) ? v : BAD) };
-export const dateOrNone: Kind<IsoDate | null> = { want: '应为 YYYY-MM-DD 日期，或 null 表示不设', parse: (v) => (v === null ? null : date.parse(v)) };
+export const date: Kind<IsoDate> = {
+  want: '应为 YYYY-MM-DD 日期',
+  parse: (v) => (typeof v === 'string' && ISO_DATE.test(v) ? v : BAD),
+};
+export const dateOrNone: Kind<IsoDate | null> = {
+  want: '应为 YYYY-MM-DD 日期，或 null 表示不设',
+  parse: (v) => (v === null ? null : date.parse(v)),
+};
 /** A non-negative amount of yuan: "3000", "0.5" (text keeps its digits exact) */
 export const money: Kind<Money> = { want: '应为非负金额（如 "3000"）', parse: decimal };
 /** A share from 0 to 1: "0.50" */
-export const ratio: Kind<Decimal> = { want: '应为 0 到 1 之间的比例（如 "0.50"）', parse: (v) => { const d = decimal(v); return d !== BAD && d.lte(1) ? d : BAD; } };
-export const count: Kind<number> = { want: '应为非负整数', parse: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : BAD) };
+export const ratio: Kind<Decimal> = {
+  want: '应为 0 到 1 之间的比例（如 "0.50"）',
+  parse: (v) => {
+    const d = decimal(v);
+    return d !== BAD && d.lte(1) ? d : BAD;
+  },
+};
+export const count: Kind<number> = {
+  want: '应为非负整数',
+  parse: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : BAD),
+};
 export const text: Kind<string> = { want: '应为文字', parse: (v) => (typeof v === 'string' ? v : BAD) };
 export const texts: Kind<string[]> = { want: '应为文字列表 [ "…" ]', parse: (v) => list(v, text.parse) };
 export const categories: Kind<Category[]> = {
@@ -56,11 +71,14 @@ export const categories: Kind<Category[]> = {
 /** A table with exactly these keys (or any keys when `keys` is omitted), each value of one kind. */
 export function table<T, K extends string = string>(inner: Kind<T>, keys?: readonly K[]): Kind<Record<K, T>> {
   return {
-    want: keys ? `应为对象 { ${keys.map((k) => `"${k}": …`).join(', ')} }，每项${inner.want.replace(/^应为/, '为')}` : `应为对象 { "名称": … }，每项${inner.want.replace(/^应为/, '为')}`,
+    want: keys
+      ? `应为对象 { ${keys.map((k) => `"${k}": …`).join(', ')} }，每项${inner.want.replace(/^应为/, '为')}`
+      : `应为对象 { "名称": … }，每项${inner.want.replace(/^应为/, '为')}`,
     parse: (v) => {
       if (!v || typeof v !== 'object' || Array.isArray(v)) return BAD;
       const entries = Object.entries(v as Record<string, unknown>).filter(([k]) => k !== '//');
-      if (keys && (entries.length !== keys.length || entries.some(([k]) => !(keys as readonly string[]).includes(k)))) return BAD;
+      if (keys && (entries.length !== keys.length || entries.some(([k]) => !(keys as readonly string[]).includes(k))))
+        return BAD;
       const out: Record<string, T> = {};
       for (const [k, x] of entries) {
         const t = inner.parse(x);

@@ -30,10 +30,26 @@ describe('Params.at(date)', () => {
     expect(Object.isFrozen(p.at('2024-03-01'))).toBe(true);
   });
   test.each([
-    ['a share above 1', { ratio: { ...FILE.ratio!, values: { '1900-01-01': { A: '1.2', B: '0.7' } } } }, '政策参数 x.ratio 的值 {"A":"1.2","B":"0.7"} 不对'],
-    ['a missing key', { ratio: { ...FILE.ratio!, values: { '1900-01-01': { A: '0.5' } } } }, '应为对象 { "A": …, "B": … }'],
-    ['a dated bad amount', { cap: { ...FILE.cap!, values: { '1900-01-01': '50000', '2025-01-01': '6万' } } }, '政策参数 x.cap（2025-01-01 起）的值 "6万" 不对：应为非负金额'],
-    ['a parameter the schema lacks', { extra: { description: '', reference: '', values: { '1900-01-01': 1 } } }, '政策 x 没有参数“extra”'],
+    [
+      'a share above 1',
+      { ratio: { ...FILE.ratio!, values: { '1900-01-01': { A: '1.2', B: '0.7' } } } },
+      '政策参数 x.ratio 的值 {"A":"1.2","B":"0.7"} 不对',
+    ],
+    [
+      'a missing key',
+      { ratio: { ...FILE.ratio!, values: { '1900-01-01': { A: '0.5' } } } },
+      '应为对象 { "A": …, "B": … }',
+    ],
+    [
+      'a dated bad amount',
+      { cap: { ...FILE.cap!, values: { '1900-01-01': '50000', '2025-01-01': '6万' } } },
+      '政策参数 x.cap（2025-01-01 起）的值 "6万" 不对：应为非负金额',
+    ],
+    [
+      'a parameter the schema lacks',
+      { extra: { description: '', reference: '', values: { '1900-01-01': 1 } } },
+      '政策 x 没有参数“extra”',
+    ],
   ])('%s is refused when loading, naming the parameter', (_what, change, message) => {
     expect(() => new Params({ ...FILE, ...change } as ParameterFile, 'x', SCHEMA)).toThrow(message);
   });

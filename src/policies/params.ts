@@ -1,43 +1,12 @@
 // Parameters as data (OpenFisca style): each has dated values — a value applies from its date until
-// the next one — and a reference to the clause. Config overrides replace values (SPEC §2.4).
+// the next one — and a reference to the clause. Config overrides replace values (SPEC §2.4). How a stored
+// parameter reads (explain, traces) is in domain/parameter-text.ts, which the ledger uses too.
+export { showValue, valueAt, type ParameterDef, type ParameterFile } from '../domain/parameter-text.js';
 import { readFileSync } from 'node:fs';
 import type { IsoDate } from '../domain/dates.js';
 import { didYouMean } from '../domain/text.js';
-import { CATEGORIES, categoryLabel, type Category } from '../domain/categories.js';
+import { OPEN_ENDED, describeParameter, valueAt, type ParameterFile } from '../domain/parameter-text.js';
 import { BAD, type Schema, type Values } from './param-kinds.js';
-
-/** the date of a value that has always applied */
-const OPEN_ENDED = '1900-01-01';
-
-export interface ParameterDef {
-  description: string;
-  reference: string;
-  values: Record<IsoDate, unknown>;
-  /** how the keys of a table-valued parameter read in Chinese (the policy's own words: "1" → 一类人群) */
-  labels?: Record<string, string>;
-}
-
-/** keys that mean the same in every policy's tables */
-const COMMON_LABELS: Record<string, string> = { icd: 'ICD 前缀', keywords: '名称关键词' };
-
-/** A parameter's value in a clerk's words: no null, no JSON, categories by their labels. */
-export function showValue(value: unknown, labels: Record<string, string> = {}): string {
-  if (value === null || value === undefined || value === '') return '未设置';
-  if (typeof value === 'boolean') return value ? '是' : '否';
-  if (Array.isArray(value)) {
-    if (value.length === 0) return '无';
-    if (value.every((v) => typeof v === 'string' && v in CATEGORIES)) return (value as Category[]).map(categoryLabel).join('、');
-    return value.map((v) => showValue(v, labels)).join('、');
-  }
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 0) return '无';
-    const nested = entries.some(([, v]) => typeof v === 'object' && v !== null && !Array.isArray(v));
-    return entries.map(([k, v]) => `${labels[k] ?? COMMON_LABELS[k] ?? k}${nested ? '：' : ' '}${showValue(v, labels)}`).join(nested ? '；' : '，');
-  }
-  return String(value);
-}
-export type ParameterFile = Record<string, ParameterDef>;
 
 const DATE_KEY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -46,17 +15,30 @@ export function loadJson<T>(url: URL): T {
 }
 
 function isDatedObject(v: unknown): v is Record<IsoDate, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length > 0 && Object.keys(v).every((k) => DATE_KEY.test(k));
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.keys(v).length > 0 &&
+    Object.keys(v).every((k) => DATE_KEY.test(k))
+  );
 }
 
 /** Applies overrides: a plain value replaces the value on every date; a dated object replaces those dates. */
-export function applyOverrides(params: ParameterFile, overrides: Record<string, unknown> | undefined, policyId: string): ParameterFile {
+export function applyOverrides(
+  params: ParameterFile,
+  overrides: Record<string, unknown> | undefined,
+  policyId: string,
+): ParameterFile {
   if (!overrides) return params;
   const out: ParameterFile = structuredClone(params);
   for (const [name, value] of Object.entries(overrides)) {
     if (name === '//') continue;
     const def = out[name];
-    if (!def) throw new Error(`配置中的政策 ${policyId} 没有参数“${name}”${didYouMean(name, Object.keys(params))}（可用：${Object.keys(params).join('、')}）`);
+    if (!def)
+      throw new Error(
+        `配置中的政策 ${policyId} 没有参数“${name}”${didYouMean(name, Object.keys(params))}（可用：${Object.keys(params).join('、')}）`,
+      );
     const shape = Object.values(params[name]!.values)[0];
     if (isDatedObject(value)) {
       for (const [date, v] of Object.entries(value)) checkValue(`${policyId}.${name}（${date} 起）`, shape, v);
@@ -83,7 +65,8 @@ export function checkValue(path: string, shape: unknown, v: unknown): void {
   if (shape === null) {
     if (v !== null && !(typeof v === 'string' && ISO_DATE.test(v))) throw bad('应为 YYYY-MM-DD 日期，或 null 表示不设');
   } else if (typeof shape === 'string' && DECIMAL.test(shape)) {
-    if (!((typeof v === 'string' && DECIMAL.test(v.trim())) || (typeof v === 'number' && Number.isFinite(v) && v >= 0))) throw bad(`不是有效的非负数（应写成如 "${shape}"）`);
+    if (!((typeof v === 'string' && DECIMAL.test(v.trim())) || (typeof v === 'number' && Number.isFinite(v) && v >= 0)))
+      throw bad(`不是有效的非负数（应写成如 "${shape}"）`);
   } else if (typeof shape === 'string' && ISO_DATE.test(shape)) {
     if (typeof v !== 'string' || !ISO_DATE.test(v)) throw bad(`不是 YYYY-MM-DD 日期（如 "${shape}"）`);
   } else if (typeof shape === 'string') {
@@ -101,18 +84,11 @@ export function checkValue(path: string, shape: unknown, v: unknown): void {
     if (keys.length === 0) return;
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
       if (k === '//') continue;
-      if (!(k in shape)) throw new Error(`配置中的参数 ${path} 没有“${k}”这一项${didYouMean(k, keys)}（可用：${keys.join('、')}）`);
+      if (!(k in shape))
+        throw new Error(`配置中的参数 ${path} 没有“${k}”这一项${didYouMean(k, keys)}（可用：${keys.join('、')}）`);
       checkValue(`${path}.${k}`, (shape as Record<string, unknown>)[k], x);
     }
   }
-}
-
-/** The value in force on a date: the latest dated value not after it (else the earliest). */
-export function valueAt<T>(def: ParameterDef, date: IsoDate): { value: T; since: IsoDate } {
-  const keys = Object.keys(def.values).sort();
-  let since = keys[0]!;
-  for (const k of keys) if (k <= date) since = k;
-  return { value: def.values[since] as T, since };
 }
 
 export class Params<S extends Schema = Schema> {
@@ -133,7 +109,11 @@ export class Params<S extends Schema = Schema> {
     const all = new Set<IsoDate>();
     if (schema) {
       for (const name of Object.keys(schema)) if (!file[name]) throw new Error(`政策 ${policyId} 缺少参数“${name}”`);
-      for (const name of Object.keys(file)) if (!schema[name]) throw new Error(`政策 ${policyId} 没有参数“${name}”${didYouMean(name, Object.keys(schema))}（可用：${Object.keys(schema).join('、')}）`);
+      for (const name of Object.keys(file))
+        if (!schema[name])
+          throw new Error(
+            `政策 ${policyId} 没有参数“${name}”${didYouMean(name, Object.keys(schema))}（可用：${Object.keys(schema).join('、')}）`,
+          );
     }
     for (const [name, def] of Object.entries(file)) {
       const dates = Object.keys(def.values).sort();
@@ -142,7 +122,10 @@ export class Params<S extends Schema = Schema> {
         const v = def.values[d];
         if (!kind) return v;
         const t = kind.parse(v);
-        if (t === BAD) throw new Error(`政策参数 ${policyId}.${name}${d === OPEN_ENDED ? ' ' : `（${d} 起）`}的值 ${JSON.stringify(v)} 不对：${kind.want}`);
+        if (t === BAD)
+          throw new Error(
+            `政策参数 ${policyId}.${name}${d === OPEN_ENDED ? ' ' : `（${d} 起）`}的值 ${JSON.stringify(v)} 不对：${kind.want}`,
+          );
         return t;
       });
       for (const d of dates) all.add(d);
@@ -185,8 +168,6 @@ export class Params<S extends Schema = Schema> {
    * labels; the date only when the value starts on a real date (not the open-ended default 1900-01-01).
    */
   describe(name: string, date: IsoDate): string {
-    const def = this.file[name]!;
-    const { value, since } = valueAt(def, date);
-    return `${def.description} = ${showValue(value, def.labels ?? {})}（${since === OPEN_ENDED ? '' : `${since} 起；`}${def.reference}）`;
+    return describeParameter(this.file[name]!, date);
   }
 }

@@ -18,38 +18,53 @@ export interface DisbursementLine {
   note: string;
 }
 
-/** A reversal's line as the disbursement list shows it: 冲正, negated amount, the original payee. */
-export interface ReversalLine {
-  payee: string;
-  hospital: string;
-  claimId: string;
-  lineNo: number;
-  name: string;
-  idNumber: string;
-  settlementDate: string;
-  totalCost: Money;
-  /** negated */
-  payments: Record<string, Money>;
-  originalRun: number;
-  reason: 'supersede' | 'revert';
-}
+import type { ReversalLine } from '../ledger/store.js';
+export type { ReversalLine };
 
-export function disbursementLines(fund: Fund, results: LineResult[], reversals: ReversalLine[] = []): DisbursementLine[] {
+export function disbursementLines(
+  fund: Fund,
+  results: LineResult[],
+  reversals: ReversalLine[] = [],
+): DisbursementLine[] {
   const paid = results
     .filter((r) => r.status === 'approved' && r.payments[fund.id] && !r.payments[fund.id]!.isZero())
     .map((r) => paidDisbursementLine(r, fund.id));
-  return sortDisbursement(paid, reversals.filter((r) => r.payments[fund.id] && !r.payments[fund.id]!.isZero()).map((r) => reversalDisbursementLine(r, fund.id)));
+  return sortDisbursement(
+    paid,
+    reversals
+      .filter((r) => r.payments[fund.id] && !r.payments[fund.id]!.isZero())
+      .map((r) => reversalDisbursementLine(r, fund.id)),
+  );
 }
 
 /** An approved result's payment from one fund, as the list shows it. */
 export function paidDisbursementLine(r: LineResult, fundId: string): DisbursementLine {
   const l = r.line;
-  return { payee: r.payee, hospital: l.hospital, claimId: l.claimId, lineNo: l.lineNo, name: l.name, idNumber: l.idNumber, settlementDate: l.settlementDate, totalCost: l.totalCost, amount: r.payments[fundId]!, note: '' };
+  return {
+    payee: r.payee,
+    hospital: l.hospital,
+    claimId: l.claimId,
+    lineNo: l.lineNo,
+    name: l.name,
+    idNumber: l.idNumber,
+    settlementDate: l.settlementDate,
+    totalCost: l.totalCost,
+    amount: r.payments[fundId]!,
+    note: '',
+  };
 }
 
 export function reversalDisbursementLine(r: ReversalLine, fundId: string): DisbursementLine {
   return {
-    payee: r.payee, hospital: r.hospital, claimId: r.claimId, lineNo: r.lineNo, name: r.name, idNumber: r.idNumber, settlementDate: r.settlementDate, totalCost: r.totalCost, amount: r.payments[fundId]!,
+    payee: r.payee,
+    hospital: r.hospital,
+    claimId: r.claimId,
+    lineNo: r.lineNo,
+    name: r.name,
+    idNumber: r.idNumber,
+    settlementDate: r.settlementDate,
+    totalCost: r.totalCost,
+    amount: r.payments[fundId]!,
     note: `冲正（${r.reason === 'supersede' ? '更正重报' : '撤销运行'}，原第 ${r.originalRun} 次运行）`,
   };
 }
@@ -57,7 +72,19 @@ export function reversalDisbursementLine(r: ReversalLine, fundId: string): Disbu
 /** Payee, claim, line; a reversal just before the new result of the same line. */
 export function sortDisbursement(paid: DisbursementLine[], reversed: DisbursementLine[]): DisbursementLine[] {
   return [...reversed.map((l) => ({ l, order: 0 })), ...paid.map((l) => ({ l, order: 1 }))]
-    .sort((a, b) => (a.l.payee !== b.l.payee ? (a.l.payee < b.l.payee ? -1 : 1) : a.l.claimId !== b.l.claimId ? (a.l.claimId < b.l.claimId ? -1 : 1) : a.l.lineNo !== b.l.lineNo ? a.l.lineNo - b.l.lineNo : a.order - b.order))
+    .sort((a, b) =>
+      a.l.payee !== b.l.payee
+        ? a.l.payee < b.l.payee
+          ? -1
+          : 1
+        : a.l.claimId !== b.l.claimId
+          ? a.l.claimId < b.l.claimId
+            ? -1
+            : 1
+          : a.l.lineNo !== b.l.lineNo
+            ? a.l.lineNo - b.l.lineNo
+            : a.order - b.order,
+    )
     .map((x) => x.l);
 }
 
@@ -71,7 +98,17 @@ export function disbursementSortKey(l: Pick<DisbursementLine, 'payee' | 'claimId
  * 大写, the policy document, signature lines. Streamed with the fixed-style writer, so a province's list
  * of hundreds of thousands of lines costs no more memory than ten.
  */
-export async function writeDisbursement(file: string, opts: { fund: Fund; month: string; document: string; lines: Iterable<DisbursementLine>; ledgerCode?: string | null; banner?: string }): Promise<Money> {
+export async function writeDisbursement(
+  file: string,
+  opts: {
+    fund: Fund;
+    month: string;
+    document: string;
+    lines: Iterable<DisbursementLine>;
+    ledgerCode?: string | null;
+    banner?: string;
+  },
+): Promise<Money> {
   let total = ZERO;
   await writeAtomic(file, async (tmp) => {
     const xlsx = new XlsxStreamWriter(tmp, { banner: opts.banner });
@@ -79,9 +116,16 @@ export async function writeDisbursement(file: string, opts: { fund: Fund; month:
       name: '拨付清单',
       title: `${opts.fund.name} 拨付清单（${opts.month}）`,
       columns: [
-        { header: '序号', kind: 'int', width: 6 }, { header: '收款单位', width: 22, wrap: true }, { header: '结算单号', width: 17 }, { header: '明细行号', kind: 'int', width: 6 },
-        { header: '姓名', width: 8 }, { header: '身份证号', width: 21 }, { header: '结算日期', width: 11 }, { header: '医疗总费用', kind: 'money', width: 13 },
-        { header: '支付金额', kind: 'money', width: 13 }, { header: '备注', width: 22, wrap: true },
+        { header: '序号', kind: 'int', width: 6 },
+        { header: '收款单位', width: 22, wrap: true },
+        { header: '结算单号', width: 17 },
+        { header: '明细行号', kind: 'int', width: 6 },
+        { header: '姓名', width: 8 },
+        { header: '身份证号', width: 21 },
+        { header: '结算日期', width: 11 },
+        { header: '医疗总费用', kind: 'money', width: 13 },
+        { header: '支付金额', kind: 'money', width: 13 },
+        { header: '备注', width: 22, wrap: true },
       ],
     });
     let seq = 0;
@@ -104,7 +148,18 @@ export async function writeDisbursement(file: string, opts: { fund: Fund; month:
       }
       sub = sub.plus(l.amount);
       inGroup++;
-      await ws.row([++seq, l.payee, l.claimId, l.lineNo, l.name, l.idNumber, l.settlementDate, l.totalCost, l.amount, l.note]);
+      await ws.row([
+        ++seq,
+        l.payee,
+        l.claimId,
+        l.lineNo,
+        l.name,
+        l.idNumber,
+        l.settlementDate,
+        l.totalCost,
+        l.amount,
+        l.note,
+      ]);
     }
     await closeGroup();
     await ws.boldRow(['合计', `${payees} 个收款单位`, `${seq} 笔`, null, null, null, null, null, total, null]);

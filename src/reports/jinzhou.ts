@@ -17,7 +17,13 @@ import { policyOf } from './ledger-reports.js';
 
 /** GB/T 2260 county-level codes of 锦州市 (used when the roster gives no 所属地区). */
 export const JINZHOU_COUNTIES: Record<string, string> = {
-  '210702': '古塔区', '210703': '凌河区', '210711': '太和区', '210726': '黑山县', '210727': '义县', '210781': '凌海市', '210782': '北镇市',
+  '210702': '古塔区',
+  '210703': '凌河区',
+  '210711': '太和区',
+  '210726': '黑山县',
+  '210727': '义县',
+  '210781': '凌海市',
+  '210782': '北镇市',
 };
 
 export function countyOf(idNumber: string, person: Person | undefined): string {
@@ -47,14 +53,26 @@ interface Flow {
 }
 
 function flowOf(pairs: Pair[], inPeriod: (r: ResultRow) => boolean): Flow {
-  const f: Flow = { treated: 0, treating: 0, inpatient: 0, total: ZERO, basic: ZERO, serious: ZERO, assistance: ZERO, other: ZERO, self: ZERO };
+  const f: Flow = {
+    treated: 0,
+    treating: 0,
+    inpatient: 0,
+    total: ZERO,
+    basic: ZERO,
+    serious: ZERO,
+    assistance: ZERO,
+    other: ZERO,
+    self: ZERO,
+  };
   for (const p of pairs) {
     const lines = p.lines.filter(inPeriod);
     if (lines.length === 0) continue;
     const last = lines[lines.length - 1]!;
     if (last.details?.treatment === '正在救治') f.treating++;
     else f.treated++;
-    f.inpatient += new Set(lines.filter((l) => l.visitType === 'inpatient').map((l) => `${l.hospital}\u0001${l.claimId}`)).size;
+    f.inpatient += new Set(
+      lines.filter((l) => l.visitType === 'inpatient').map((l) => `${l.hospital}\u0001${l.claimId}`),
+    ).size;
     f.total = f.total.plus(sum(lines.map((l) => l.totalCost)));
     f.basic = f.basic.plus(sum(lines.map((l) => l.basicPaid)));
     f.serious = f.serious.plus(sum(lines.map((l) => l.seriousIllnessPaid)));
@@ -65,13 +83,43 @@ function flowOf(pairs: Pair[], inPeriod: (r: ResultRow) => boolean): Flow {
   return f;
 }
 
-const ratio = (a: Money | number, b: Money | number): Money => (new D(b.toString()).isZero() ? ZERO : new D(a.toString()).dividedBy(b.toString()).toDecimalPlaces(4, D.ROUND_HALF_UP));
-const money = (f: Flow): OutCell[] => [f.inpatient, f.total, f.basic, f.serious, f.assistance, f.other, f.self, ratio(f.self, f.total)];
+const ratio = (a: Money | number, b: Money | number): Money =>
+  new D(b.toString()).isZero() ? ZERO : new D(a.toString()).dividedBy(b.toString()).toDecimalPlaces(4, D.ROUND_HALF_UP);
+const money = (f: Flow): OutCell[] => [
+  f.inpatient,
+  f.total,
+  f.basic,
+  f.serious,
+  f.assistance,
+  f.other,
+  f.self,
+  ratio(f.self, f.total),
+];
 
 export const MONTHLY_COLUMNS = [
-  '应救治人数', '已救治', '正在救治', '待救治', '救治率',
-  '本月已救治', '本月正在救治', '本月住院人次', '本月医疗总费用', '本月基本医保', '本月大病保险', '本月医疗救助', '本月其他保障', '本月个人自付', '本月个人自付比例',
-  '本年住院人次', '本年医疗总费用', '本年基本医保', '本年大病保险', '本年医疗救助', '本年其他保障', '本年个人自付', '本年个人自付比例',
+  '应救治人数',
+  '已救治',
+  '正在救治',
+  '待救治',
+  '救治率',
+  '本月已救治',
+  '本月正在救治',
+  '本月住院人次',
+  '本月医疗总费用',
+  '本月基本医保',
+  '本月大病保险',
+  '本月医疗救助',
+  '本月其他保障',
+  '本月个人自付',
+  '本月个人自付比例',
+  '本年住院人次',
+  '本年医疗总费用',
+  '本年基本医保',
+  '本年大病保险',
+  '本年医疗救助',
+  '本年其他保障',
+  '本年个人自付',
+  '本年个人自付比例',
 ];
 
 function indicatorRow(label: string, pairs: Pair[], month: string): OutCell[] {
@@ -79,7 +127,18 @@ function indicatorRow(label: string, pairs: Pair[], month: string): OutCell[] {
   const mon = flowOf(pairs, (r) => r.settlementDate.slice(0, 7) === month);
   const due = pairs.length;
   const waiting = due - ytd.treated - ytd.treating;
-  return [label, due, ytd.treated, ytd.treating, waiting, ratio(ytd.treated + ytd.treating, due), mon.treated, mon.treating, ...money(mon), ...money(ytd)];
+  return [
+    label,
+    due,
+    ytd.treated,
+    ytd.treating,
+    waiting,
+    ratio(ytd.treated + ytd.treating, due),
+    mon.treated,
+    mon.treating,
+    ...money(mon),
+    ...money(ytd),
+  ];
 }
 
 export interface JinzhouOutcome {
@@ -90,7 +149,11 @@ export interface JinzhouOutcome {
   rosterUsed: boolean;
 }
 
-export async function reportJinzhouMonthly(ledger: SqliteLedger, people: Map<string, Person> | null, o: { month: string; outDir: string }): Promise<JinzhouOutcome> {
+export async function reportJinzhouMonthly(
+  ledger: SqliteLedger,
+  people: Map<string, Person> | null,
+  o: { month: string; outDir: string },
+): Promise<JinzhouOutcome> {
   const policy = policyOf('jz-21-2019');
   const monthEnd = endOfMonth(`${o.month}-01`);
   const year = o.month.slice(0, 4);
@@ -98,7 +161,11 @@ export async function reportJinzhouMonthly(ledger: SqliteLedger, people: Map<str
   const pairOf = (idNumber: string, name: string, disease: string, registered: boolean): Pair => {
     const k = `${idNumber}|${disease}`;
     let p = pairs.get(k);
-    if (!p) pairs.set(k, (p = { idNumber, name, disease, county: countyOf(idNumber, people?.get(idNumber)), registered, lines: [] }));
+    if (!p)
+      pairs.set(
+        k,
+        (p = { idNumber, name, disease, county: countyOf(idNumber, people?.get(idNumber)), registered, lines: [] }),
+      );
     if (registered) p.registered = true;
     return p;
   };
@@ -108,7 +175,13 @@ export async function reportJinzhouMonthly(ledger: SqliteLedger, people: Map<str
     for (const p of people.values()) {
       const disease = jzDiseaseOfText(p.registeredDisease);
       if (!disease) continue;
-      if (!p.periods.some((x) => covered.has(x.category) && x.validFrom <= monthEnd && (x.validTo === null || x.validTo >= `${o.month}-01`))) continue;
+      if (
+        !p.periods.some(
+          (x) =>
+            covered.has(x.category) && x.validFrom <= monthEnd && (x.validTo === null || x.validTo >= `${o.month}-01`),
+        )
+      )
+        continue;
       if (p.householdType === 'urban') continue;
       pairOf(p.idNumber, p.name, disease, true);
     }
@@ -118,24 +191,79 @@ export async function reportJinzhouMonthly(ledger: SqliteLedger, people: Map<str
     if (r.status !== 'approved' || !r.details?.disease) continue;
     pairOf(r.idNumber, r.name, r.details.disease, false).lines.push(r);
   }
-  const all = [...pairs.values()].sort((a, b) => (a.county !== b.county ? (a.county < b.county ? -1 : 1) : a.idNumber !== b.idNumber ? (a.idNumber < b.idNumber ? -1 : 1) : a.disease < b.disease ? -1 : 1));
+  const all = [...pairs.values()].sort((a, b) =>
+    a.county !== b.county
+      ? a.county < b.county
+        ? -1
+        : 1
+      : a.idNumber !== b.idNumber
+        ? a.idNumber < b.idNumber
+          ? -1
+          : 1
+        : a.disease < b.disease
+          ? -1
+          : 1,
+  );
   const counties = [...new Set(all.map((p) => p.county))].sort();
   const listed = jzDiseaseNames(year >= '2020' ? '25' : '21');
   const diseases = [...listed, ...[...new Set(all.map((p) => p.disease))].filter((d) => !listed.includes(d))];
-  const byCounty = [...counties.map((c) => indicatorRow(c, all.filter((p) => p.county === c), o.month)), indicatorRow('合计', all, o.month)];
-  const byDisease = [...diseases.map((d) => indicatorRow(d, all.filter((p) => p.disease === d), o.month)), indicatorRow('合计', all, o.month)];
+  const byCounty = [
+    ...counties.map((c) =>
+      indicatorRow(
+        c,
+        all.filter((p) => p.county === c),
+        o.month,
+      ),
+    ),
+    indicatorRow('合计', all, o.month),
+  ];
+  const byDisease = [
+    ...diseases.map((d) =>
+      indicatorRow(
+        d,
+        all.filter((p) => p.disease === d),
+        o.month,
+      ),
+    ),
+    indicatorRow('合计', all, o.month),
+  ];
   const cols = (first: string) => [
     { header: first, width: 16 },
-    ...MONTHLY_COLUMNS.map((h) => ({ header: h, kind: (/比例|率/.test(h) ? 'percent' : /费用|医保|保险|救助$|保障|自付$/.test(h) ? 'money' : 'int') as 'percent' | 'money' | 'int', width: /费用|医保|保险|救助$|保障|自付$/.test(h) ? 14 : 9 })),
+    ...MONTHLY_COLUMNS.map((h) => ({
+      header: h,
+      kind: (/比例|率/.test(h) ? 'percent' : /费用|医保|保险|救助$|保障|自付$/.test(h) ? 'money' : 'int') as
+        'percent' | 'money' | 'int',
+      width: /费用|医保|保险|救助$|保障|自付$/.test(h) ? 14 : 9,
+    })),
   ];
-  const status = (p: Pair): string => (p.lines.length === 0 ? '待救治' : p.lines[p.lines.length - 1]!.details?.treatment === '正在救治' ? '正在救治' : '已救治');
+  const status = (p: Pair): string =>
+    p.lines.length === 0
+      ? '待救治'
+      : p.lines[p.lines.length - 1]!.details?.treatment === '正在救治'
+        ? '正在救治'
+        : '已救治';
   const sex = (id: string): string => (Number(id[16]) % 2 === 1 ? '男' : '女');
-  const categoryText = (id: string): string => [...new Set((people?.get(id)?.periods ?? []).map((x) => CATEGORIES[x.category].label))].join('、');
+  const categoryText = (id: string): string =>
+    [...new Set((people?.get(id)?.periods ?? []).map((x) => CATEGORIES[x.category].label))].join('、');
   const list: OutCell[][] = all.map((p, i) => {
-    const inpatient = new Set(p.lines.filter((l) => l.visitType === 'inpatient').map((l) => `${l.hospital}\u0001${l.claimId}`)).size;
+    const inpatient = new Set(
+      p.lines.filter((l) => l.visitType === 'inpatient').map((l) => `${l.hospital}\u0001${l.claimId}`),
+    ).size;
     return [
-      i + 1, p.county, p.name, sex(p.idNumber), ageAt(birthDateOf(p.idNumber), monthEnd), p.idNumber, p.disease, p.lines.at(-1)?.hospital ?? '', status(p),
-      p.lines[0]?.admissionDate ?? '', p.lines.at(-1)?.settlementDate ?? '', inpatient, sum(p.lines.map((l) => l.totalCost)), sum(p.lines.map((l) => l.personalBurden)),
+      i + 1,
+      p.county,
+      p.name,
+      sex(p.idNumber),
+      ageAt(birthDateOf(p.idNumber), monthEnd),
+      p.idNumber,
+      p.disease,
+      p.lines.at(-1)?.hospital ?? '',
+      status(p),
+      p.lines[0]?.admissionDate ?? '',
+      p.lines.at(-1)?.settlementDate ?? '',
+      inpatient,
+      sum(p.lines.map((l) => l.totalCost)),
+      sum(p.lines.map((l) => l.personalBurden)),
     ];
   });
   const register: OutCell[][] = all.map((p, i) => {
@@ -143,9 +271,28 @@ export async function reportJinzhouMonthly(ledger: SqliteLedger, people: Map<str
     const total = sum(p.lines.map((l) => l.totalCost));
     const self = sum(p.lines.map((l) => l.personalBurden));
     return [
-      i + 1, p.county, p.name, sex(p.idNumber), birthDateOf(p.idNumber), p.idNumber, person?.householdPlace ?? '', categoryText(p.idNumber), p.disease, p.registered ? '是' : '否',
-      p.lines[0]?.admissionDate ?? '', p.lines.at(-1)?.settlementDate ?? '', [...new Set(p.lines.map((l) => l.hospital))].join('、'), p.lines.length,
-      total, sum(p.lines.map((l) => l.basicPaid)), sum(p.lines.map((l) => l.seriousIllnessPaid)), sum(p.lines.map((l) => l.assistancePaid)), sum(p.lines.map((l) => l.otherPaid)), self, ratio(self, total), status(p),
+      i + 1,
+      p.county,
+      p.name,
+      sex(p.idNumber),
+      birthDateOf(p.idNumber),
+      p.idNumber,
+      person?.householdPlace ?? '',
+      categoryText(p.idNumber),
+      p.disease,
+      p.registered ? '是' : '否',
+      p.lines[0]?.admissionDate ?? '',
+      p.lines.at(-1)?.settlementDate ?? '',
+      [...new Set(p.lines.map((l) => l.hospital))].join('、'),
+      p.lines.length,
+      total,
+      sum(p.lines.map((l) => l.basicPaid)),
+      sum(p.lines.map((l) => l.seriousIllnessPaid)),
+      sum(p.lines.map((l) => l.assistancePaid)),
+      sum(p.lines.map((l) => l.otherPaid)),
+      self,
+      ratio(self, total),
+      status(p),
     ];
   });
   const file = join(o.outDir, `jinzhou-monthly-${o.month}.xlsx`);
@@ -155,15 +302,40 @@ export async function reportJinzhouMonthly(ledger: SqliteLedger, people: Map<str
     '填表人：　　　　　审核人：　　　　　填报日期：',
   ];
   await writeWorkbook(file, (wb) => {
-    addSheet(wb, { name: '附件6-按县区', title: `农村贫困人口大病专项救治情况统计月报表（按县区，${o.month}）`, columns: cols('县（市）区'), rows: byCounty, footer, keyColumns: 1 });
-    addSheet(wb, { name: '附件6-按病种', title: `农村贫困人口大病专项救治情况统计月报表（按病种，${o.month}）`, columns: cols('病种'), rows: byDisease, footer, keyColumns: 1 });
+    addSheet(wb, {
+      name: '附件6-按县区',
+      title: `农村贫困人口大病专项救治情况统计月报表（按县区，${o.month}）`,
+      columns: cols('县（市）区'),
+      rows: byCounty,
+      footer,
+      keyColumns: 1,
+    });
+    addSheet(wb, {
+      name: '附件6-按病种',
+      title: `农村贫困人口大病专项救治情况统计月报表（按病种，${o.month}）`,
+      columns: cols('病种'),
+      rows: byDisease,
+      footer,
+      keyColumns: 1,
+    });
     addSheet(wb, {
       name: '附件4-患者名单',
       title: `锦州市农村贫困人口大病患者名单（截至 ${monthEnd}）`,
       columns: [
-        { header: '序号', kind: 'int', width: 5 }, { header: '县（市）区', width: 8 }, { header: '姓名', width: 8 }, { header: '性别', width: 5 }, { header: '年龄', kind: 'int', width: 5 },
-        { header: '身份证号', width: 21 }, { header: '病种', width: 12 }, { header: '救治医院', width: 16 }, { header: '救治状态', width: 9 }, { header: '首次救治日期', width: 11 },
-        { header: '最近救治日期', width: 11 }, { header: '住院人次', kind: 'int', width: 6 }, { header: '医疗总费用', kind: 'money', width: 12 }, { header: '个人自付', kind: 'money', width: 11 },
+        { header: '序号', kind: 'int', width: 5 },
+        { header: '县（市）区', width: 8 },
+        { header: '姓名', width: 8 },
+        { header: '性别', width: 5 },
+        { header: '年龄', kind: 'int', width: 5 },
+        { header: '身份证号', width: 21 },
+        { header: '病种', width: 12 },
+        { header: '救治医院', width: 16 },
+        { header: '救治状态', width: 9 },
+        { header: '首次救治日期', width: 11 },
+        { header: '最近救治日期', width: 11 },
+        { header: '住院人次', kind: 'int', width: 6 },
+        { header: '医疗总费用', kind: 'money', width: 12 },
+        { header: '个人自付', kind: 'money', width: 11 },
       ],
       rows: list,
       totals: [11, 12, 13],
@@ -172,15 +344,38 @@ export async function reportJinzhouMonthly(ledger: SqliteLedger, people: Map<str
       name: '附件5-患者登记表',
       title: `县/市大病专项救治患者登记表（${year} 年 1 月至 ${o.month}）`,
       columns: [
-        { header: '序号', kind: 'int', width: 6 }, { header: '县（市）区', width: 10 }, { header: '姓名', width: 8 }, { header: '性别', width: 5 }, { header: '出生日期', width: 11 },
-        { header: '身份证号', width: 21 }, { header: '户籍地', width: 20 }, { header: '人员类别', width: 14 }, { header: '病种', width: 14 }, { header: '名单登记', width: 8 },
-        { header: '首次入院日期', width: 11 }, { header: '最近结算日期', width: 11 }, { header: '救治医院', width: 24 }, { header: '结算笔数', kind: 'int', width: 8 },
-        { header: '医疗总费用', kind: 'money', width: 13 }, { header: '基本医保', kind: 'money', width: 12 }, { header: '大病保险', kind: 'money', width: 12 }, { header: '医疗救助', kind: 'money', width: 12 },
-        { header: '其他保障', kind: 'money', width: 12 }, { header: '个人自付', kind: 'money', width: 12 }, { header: '个人自付比例', kind: 'percent', width: 10 }, { header: '救治状态', width: 9 },
+        { header: '序号', kind: 'int', width: 6 },
+        { header: '县（市）区', width: 10 },
+        { header: '姓名', width: 8 },
+        { header: '性别', width: 5 },
+        { header: '出生日期', width: 11 },
+        { header: '身份证号', width: 21 },
+        { header: '户籍地', width: 20 },
+        { header: '人员类别', width: 14 },
+        { header: '病种', width: 14 },
+        { header: '名单登记', width: 8 },
+        { header: '首次入院日期', width: 11 },
+        { header: '最近结算日期', width: 11 },
+        { header: '救治医院', width: 24 },
+        { header: '结算笔数', kind: 'int', width: 8 },
+        { header: '医疗总费用', kind: 'money', width: 13 },
+        { header: '基本医保', kind: 'money', width: 12 },
+        { header: '大病保险', kind: 'money', width: 12 },
+        { header: '医疗救助', kind: 'money', width: 12 },
+        { header: '其他保障', kind: 'money', width: 12 },
+        { header: '个人自付', kind: 'money', width: 12 },
+        { header: '个人自付比例', kind: 'percent', width: 10 },
+        { header: '救治状态', width: 9 },
       ],
       rows: register,
       totals: [13, 14, 15, 16, 17, 18, 19],
     });
   });
-  return { file, pairs: all.length, registered: all.filter((p) => p.registered).length, treated: all.filter((p) => p.lines.length > 0).length, rosterUsed: people !== null };
+  return {
+    file,
+    pairs: all.length,
+    registered: all.filter((p) => p.registered).length,
+    treated: all.filter((p) => p.lines.length > 0).length,
+    rosterUsed: people !== null,
+  };
 }

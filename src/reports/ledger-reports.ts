@@ -11,7 +11,12 @@ import { POLICY_FACTORIES } from '../policies/registry.js';
 import type { Fund, Policy } from '../engine/types.js';
 import type { SqliteLedger } from '../ledger/sqlite.js';
 import { monthRuns, resultsOfRuns, reversalsOfRuns } from '../ledger/queries.js';
-import { reversalDisbursementLine, sortDisbursement, writeDisbursement, type DisbursementLine } from './disbursement.js';
+import {
+  reversalDisbursementLine,
+  sortDisbursement,
+  writeDisbursement,
+  type DisbursementLine,
+} from './disbursement.js';
 
 export function allPolicies(): Policy[] {
   return Object.values(POLICY_FACTORIES).map((f) => f());
@@ -42,13 +47,29 @@ export function runIdsFor(ledger: SqliteLedger, month: string, runId?: number): 
 }
 
 /** The disbursement list of a month (every run booked to it) or of one run, rebuilt from the ledger. */
-export function ledgerDisbursementLines(ledger: SqliteLedger, fundId: string, month: string, runId?: number): DisbursementLine[] {
+export function ledgerDisbursementLines(
+  ledger: SqliteLedger,
+  fundId: string,
+  month: string,
+  runId?: number,
+): DisbursementLine[] {
   const ids = runIdsFor(ledger, month, runId);
   const paid: DisbursementLine[] = [];
   for (const r of resultsOfRuns(ledger, ids)) {
     const amount = r.payments[fundId];
     if (r.status !== 'approved' || !amount || amount.isZero()) continue;
-    paid.push({ payee: r.payee, hospital: r.hospital, claimId: r.claimId, lineNo: r.lineNo, name: r.name, idNumber: r.idNumber, settlementDate: r.settlementDate, totalCost: r.totalCost, amount, note: '' });
+    paid.push({
+      payee: r.payee,
+      hospital: r.hospital,
+      claimId: r.claimId,
+      lineNo: r.lineNo,
+      name: r.name,
+      idNumber: r.idNumber,
+      settlementDate: r.settlementDate,
+      totalCost: r.totalCost,
+      amount,
+      note: '',
+    });
   }
   const reversed = reversalsOfRuns(ledger, ids)
     .filter((r) => r.payments[fundId] && !r.payments[fundId]!.isZero())
@@ -56,26 +77,51 @@ export function ledgerDisbursementLines(ledger: SqliteLedger, fundId: string, mo
   return sortDisbursement(paid, reversed);
 }
 
-export async function reportDisbursement(ledger: SqliteLedger, o: { fundId: string; month: string; runId?: number; outDir: string; csv?: boolean }): Promise<{ file: string; csvFile: string | null; total: Money; lines: number }> {
+export async function reportDisbursement(
+  ledger: SqliteLedger,
+  o: { fundId: string; month: string; runId?: number; outDir: string; csv?: boolean },
+): Promise<{ file: string; csvFile: string | null; total: Money; lines: number }> {
   const { fund, policy } = fundOf(o.fundId);
   const lines = ledgerDisbursementLines(ledger, o.fundId, o.month, o.runId);
   const base = join(o.outDir, `disbursement-${fund.id}-${o.month}${o.runId !== undefined ? `-run${o.runId}` : ''}`);
-  const total = await writeDisbursement(`${base}.xlsx`, { fund, month: o.month, document: policy.document, lines, ledgerCode: ledger.headCode() });
+  const total = await writeDisbursement(`${base}.xlsx`, {
+    fund,
+    month: o.month,
+    document: policy.document,
+    lines,
+    ledgerCode: ledger.headCode(),
+  });
   // the bank-upload form: one row per line, amounts as plain numbers
   if (o.csv)
     await writeCsvFile(
       `${base}.csv`,
       ['收款单位', '结算单号', '明细行号', '姓名', '身份证号', '结算日期', '医疗总费用', '支付金额', '备注'],
-      lines.map((l) => [l.payee, l.claimId, l.lineNo, l.name, l.idNumber, l.settlementDate, Number(l.totalCost.toFixed(2)), Number(l.amount.toFixed(2)), l.note]),
+      lines.map((l) => [
+        l.payee,
+        l.claimId,
+        l.lineNo,
+        l.name,
+        l.idNumber,
+        l.settlementDate,
+        Number(l.totalCost.toFixed(2)),
+        Number(l.amount.toFixed(2)),
+        l.note,
+      ]),
     );
   return { file: `${base}.xlsx`, csvFile: o.csv ? `${base}.csv` : null, total, lines: lines.length };
 }
 
 /** 公示 list: one row per person, amounts net of reversals; ID numbers and names masked. */
-export async function reportPublicity(ledger: SqliteLedger, o: { policyId: string; month: string; outDir: string }): Promise<{ file: string; people: number; total: Money }> {
+export async function reportPublicity(
+  ledger: SqliteLedger,
+  o: { policyId: string; month: string; outDir: string },
+): Promise<{ file: string; people: number; total: Money }> {
   const policy = policyOf(o.policyId);
   const ids = runIdsFor(ledger, o.month);
-  const people = new Map<string, { name: string; hospitals: Set<string>; lines: number; totalCost: Money; paid: Money }>();
+  const people = new Map<
+    string,
+    { name: string; hospitals: Set<string>; lines: number; totalCost: Money; paid: Money }
+  >();
   const get = (id: string, name: string) => {
     let p = people.get(id);
     if (!p) people.set(id, (p = { name, hospitals: new Set(), lines: 0, totalCost: ZERO, paid: ZERO }));
@@ -99,7 +145,15 @@ export async function reportPublicity(ledger: SqliteLedger, o: { policyId: strin
   const rows: OutCell[][] = [...people.entries()]
     .filter(([, p]) => p.lines > 0 || !p.paid.isZero())
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([id, p], i) => [i + 1, maskName(p.name), mask(id), [...p.hospitals].join('、'), p.lines, p.totalCost, p.paid]);
+    .map(([id, p], i) => [
+      i + 1,
+      maskName(p.name),
+      mask(id),
+      [...p.hospitals].join('、'),
+      p.lines,
+      p.totalCost,
+      p.paid,
+    ]);
   const total = sum(rows.map((r) => r[6] as Money));
   const file = join(o.outDir, `publicity-${policy.id}-${o.month}.xlsx`);
   await writeWorkbook(file, (wb) => {
@@ -108,8 +162,13 @@ export async function reportPublicity(ledger: SqliteLedger, o: { policyId: strin
       // 亭湖区健康救助 + 对象, not 健康救助救助对象
       title: `${policy.name}${policy.name.endsWith('救助') ? '' : '救助'}对象公示名单（${o.month}）`,
       columns: [
-        { header: '序号', kind: 'int', width: 6 }, { header: '姓名', width: 10 }, { header: '身份证号', width: 21 }, { header: '医疗机构', width: 30 },
-        { header: '救助笔数', kind: 'int', width: 9 }, { header: '医疗总费用', kind: 'money', width: 14 }, { header: '救助金额', kind: 'money', width: 14 },
+        { header: '序号', kind: 'int', width: 6 },
+        { header: '姓名', width: 10 },
+        { header: '身份证号', width: 21 },
+        { header: '医疗机构', width: 30 },
+        { header: '救助笔数', kind: 'int', width: 9 },
+        { header: '医疗总费用', kind: 'money', width: 14 },
+        { header: '救助金额', kind: 'money', width: 14 },
       ],
       rows,
       totals: [5, 6],

@@ -50,10 +50,14 @@ export function invalidToJson(e: RowError): Record<string, unknown> {
     base: null,
     payments: {},
     patientRemaining: null,
-    trace: e.issues.map((i) => ({ step: '输入校验', clause: 'SPEC §6', inputs: i.column ? { 列: i.column } : undefined, result: i.detail ?? i.code })),
+    trace: e.issues.map((i) => ({
+      step: '输入校验',
+      clause: 'SPEC §6',
+      inputs: i.column ? { 列: i.column } : undefined,
+      result: i.detail ?? i.code,
+    })),
   };
 }
-
 
 /**
  * Writes one JSON object per line: the text encoded into a 1 MB buffer (Utf8Builder — no large strings) and
@@ -77,7 +81,7 @@ export class JsonlWriter {
   }
   private flush(): void {
     const data = this.buf.peek();
-    for (let off = 0; off < data.length; ) off += writeSync(this.fd, data, off, data.length - off);
+    for (let off = 0; off < data.length;) off += writeSync(this.fd, data, off, data.length - off);
     this.buf.clear();
   }
   async close(): Promise<void> {

@@ -12,7 +12,10 @@ import { policyOf, runIdsFor } from './ledger-reports.js';
 import { POLICY_FACTORIES } from '../policies/registry.js';
 import { UsageError } from '../io/errors.js';
 
-export async function reportSettlement(ledger: SqliteLedger, o: { month: string; runId?: number; outDir: string }): Promise<{ file: string; lines: number; results: number }> {
+export async function reportSettlement(
+  ledger: SqliteLedger,
+  o: { month: string; runId?: number; outDir: string },
+): Promise<{ file: string; lines: number; results: number }> {
   const runs = runIdsFor(ledger, o.month, o.runId).map((id) => ledger.run(id)!);
   if (runs.length === 0) throw new UsageError(`台账中没有 ${o.month} 的审核或撤销运行。`);
   const policyIds = [...new Set(runs.flatMap((r) => r.policies.map((p) => p.id)))].filter((id) => POLICY_FACTORIES[id]);
@@ -25,7 +28,9 @@ export async function reportSettlement(ledger: SqliteLedger, o: { month: string;
   const rowsRead = adjudicateRuns.reduce((n, r) => n + (r.counts.rowsRead ?? 0), 0);
   const invalid = adjudicateRuns.reduce((n, r) => n + (r.counts.invalid ?? 0), 0);
   const writer = new SettlementWriter(tmp, {
-    month: o.month, funds, policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])),
+    month: o.month,
+    funds,
+    policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])),
     note: `由台账重建（第 ${runs.map((r) => r.id).join('、')} 次运行）：无效行 ${invalid} 行及已跳过的行不记入台账，其明细见原运行的 results jsonl。`,
   });
   let lines = 0;
@@ -45,20 +50,45 @@ export async function reportSettlement(ledger: SqliteLedger, o: { month: string;
           results++;
           totals.payments = totals.payments.plus(sum(Object.values(res.payments)));
           await writer.row({
-            source: line.source, row: line.row, claimId: line.claimId, lineNo: line.lineNo, hospital: line.hospital, idNumber: line.idNumber, name: line.name, settlementDate: line.settlementDate,
-            policy: res.policy, status: res.status, reasons: res.reasons, totalCost: fmt(line.totalCost), priorPaid: fmt(priorPaid), base: fmt(res.base),
-            payments: funds.map((f) => (res.payments[f.id] ? fmt(res.payments[f.id]!) : null)), patientRemaining: fmt(line.patientRemaining),
-            trace: traceText(entry.results[i]?.trace ?? []), payee: res.payee,
+            source: line.source,
+            row: line.row,
+            claimId: line.claimId,
+            lineNo: line.lineNo,
+            hospital: line.hospital,
+            idNumber: line.idNumber,
+            name: line.name,
+            settlementDate: line.settlementDate,
+            policy: res.policy,
+            status: res.status,
+            reasons: res.reasons,
+            totalCost: fmt(line.totalCost),
+            priorPaid: fmt(priorPaid),
+            base: fmt(res.base),
+            payments: funds.map((f) => (res.payments[f.id] ? fmt(res.payments[f.id]!) : null)),
+            patientRemaining: fmt(line.patientRemaining),
+            trace: traceText(entry.results[i]?.trace ?? []),
+            payee: res.payee,
           });
         }
       }
     }
     const last = runs[runs.length - 1]!;
     const checks: Checks = {
-      rowsRead, linesAdjudicated: lines + adjudicateRuns.reduce((n, r) => n + (r.counts.alreadyAdjudicated ?? 0) + (r.counts.conflicts ?? 0), 0), invalid, ...totals,
+      rowsRead,
+      linesAdjudicated:
+        lines + adjudicateRuns.reduce((n, r) => n + (r.counts.alreadyAdjudicated ?? 0) + (r.counts.conflicts ?? 0), 0),
+      invalid,
+      ...totals,
       ledgerCode: last.hash ? ledgerCode(last.id, last.hash) : undefined,
     };
-    await writer.finish(checks, invalid, reversalsOfRuns(ledger, runs.map((r) => r.id)));
+    await writer.finish(
+      checks,
+      invalid,
+      reversalsOfRuns(
+        ledger,
+        runs.map((r) => r.id),
+      ),
+    );
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });

@@ -39,10 +39,17 @@ export class CheckTotals {
     for (const r of results) for (const v of Object.values(r.payments)) this.payments = this.payments.plus(v);
   }
   checks(rowsRead: number, invalid: number): Checks {
-    return { rowsRead, linesAdjudicated: this.lines, invalid, totalCost: this.totalCost, priorPaid: this.priorPaid, payments: this.payments, remaining: this.remaining };
+    return {
+      rowsRead,
+      linesAdjudicated: this.lines,
+      invalid,
+      totalCost: this.totalCost,
+      priorPaid: this.priorPaid,
+      payments: this.payments,
+      remaining: this.remaining,
+    };
   }
 }
-
 
 /**
  * One result as the 明细 sheet needs it, plain data (money as text) so it can be handed to the output
@@ -74,9 +81,23 @@ export interface SettlementRow {
 export function settlementRow(r: LineResult, funds: Fund[]): SettlementRow {
   const l = r.line;
   return {
-    source: l.source, row: l.row, claimId: l.claimId, lineNo: l.lineNo, hospital: l.hospital, idNumber: l.idNumber, name: l.name, settlementDate: l.settlementDate,
-    policy: r.policy, status: r.status, reasons: r.reasons, totalCost: fmt(l.totalCost), priorPaid: fmt(l.priorPaid), base: fmt(r.base),
-    payments: funds.map((f) => (r.payments[f.id] ? fmt(r.payments[f.id]!) : null)), patientRemaining: fmt(r.patientRemaining), trace: oneLine(r),
+    source: l.source,
+    row: l.row,
+    claimId: l.claimId,
+    lineNo: l.lineNo,
+    hospital: l.hospital,
+    idNumber: l.idNumber,
+    name: l.name,
+    settlementDate: l.settlementDate,
+    policy: r.policy,
+    status: r.status,
+    reasons: r.reasons,
+    totalCost: fmt(l.totalCost),
+    priorPaid: fmt(l.priorPaid),
+    base: fmt(r.base),
+    payments: funds.map((f) => (r.payments[f.id] ? fmt(r.payments[f.id]!) : null)),
+    patientRemaining: fmt(r.patientRemaining),
+    trace: oneLine(r),
     payee: r.payee,
   };
 }
@@ -104,8 +125,15 @@ interface Group {
 }
 
 const EXCEPTION_COLUMNS: WColumn[] = [
-  { header: '来源文件', width: 16, wrap: true }, { header: '行号', kind: 'int', width: 6 }, { header: '结算单号', width: 17 }, { header: '身份证号', width: 21 }, { header: '姓名', width: 8 },
-  { header: '政策', width: 12 }, { header: '状态', width: 6 }, { header: '原因代码', width: 18, wrap: true }, { header: '原因说明', width: 36, wrap: true },
+  { header: '来源文件', width: 16, wrap: true },
+  { header: '行号', kind: 'int', width: 6 },
+  { header: '结算单号', width: 17 },
+  { header: '身份证号', width: 21 },
+  { header: '姓名', width: 8 },
+  { header: '政策', width: 12 },
+  { header: '状态', width: 6 },
+  { header: '原因代码', width: 18, wrap: true },
+  { header: '原因说明', width: 36, wrap: true },
 ];
 
 export class SettlementWriter {
@@ -116,22 +144,44 @@ export class SettlementWriter {
   private exceptions: SheetWriter | null = null;
   private readonly groups = new Map<string, Group>();
   /** the headline by hospital: each claim line once (its results arrive together), whatever policies saw it */
-  private readonly byHospital = new Map<string, { lines: number; total: Money; prior: Money; funds: Money[]; remaining: Money }>();
+  private readonly byHospital = new Map<
+    string,
+    { lines: number; total: Money; prior: Money; funds: Money[]; remaining: Money }
+  >();
   private lastLine = '';
   private readonly detailColumns: WColumn[];
   private readonly moneyCols: number[];
 
   constructor(
     private readonly tmpFile: string,
-    private readonly opts: { month: string; funds: Fund[]; policyNames: Record<string, string>; partRows?: number; banner?: string; note?: string },
+    private readonly opts: {
+      month: string;
+      funds: Fund[];
+      policyNames: Record<string, string>;
+      partRows?: number;
+      banner?: string;
+      note?: string;
+    },
   ) {
     this.xlsx = new XlsxStreamWriter(tmpFile, { banner: opts.banner });
     this.detailColumns = [
-      { header: '来源文件', width: 20 }, { header: '行号', kind: 'int', width: 7 }, { header: '结算单号', width: 18 }, { header: '明细行号', kind: 'int', width: 7 },
-      { header: '医疗机构', width: 22 }, { header: '身份证号', width: 21 }, { header: '姓名', width: 8 }, { header: '结算日期', width: 11 }, { header: '政策', width: 14 },
-      { header: '状态', width: 8 }, { header: '原因', width: 30, wrap: true }, { header: '医疗总费用', kind: 'money', width: 13 }, { header: '已支付', kind: 'money', width: 13 },
-      { header: '救助基数', kind: 'money', width: 13 }, ...opts.funds.map((f): WColumn => ({ header: f.name, kind: 'money', width: 16 })),
-      { header: '个人负担', kind: 'money', width: 13 }, { header: '计算过程', width: 80 },
+      { header: '来源文件', width: 20 },
+      { header: '行号', kind: 'int', width: 7 },
+      { header: '结算单号', width: 18 },
+      { header: '明细行号', kind: 'int', width: 7 },
+      { header: '医疗机构', width: 22 },
+      { header: '身份证号', width: 21 },
+      { header: '姓名', width: 8 },
+      { header: '结算日期', width: 11 },
+      { header: '政策', width: 14 },
+      { header: '状态', width: 8 },
+      { header: '原因', width: 30, wrap: true },
+      { header: '医疗总费用', kind: 'money', width: 13 },
+      { header: '已支付', kind: 'money', width: 13 },
+      { header: '救助基数', kind: 'money', width: 13 },
+      ...opts.funds.map((f): WColumn => ({ header: f.name, kind: 'money', width: 16 })),
+      { header: '个人负担', kind: 'money', width: 13 },
+      { header: '计算过程', width: 80 },
     ];
     // the 合计 of 明细 sums the fund columns only: a line's 医疗总费用 repeats on each of its policies' rows (the
     // line-once totals are on 汇总 and 核对)
@@ -140,14 +190,22 @@ export class SettlementWriter {
   }
 
   async begin(): Promise<void> {
-    this.exceptions = await this.xlsx.bufferedSheet({ name: '异常', columns: EXCEPTION_COLUMNS }, `${this.tmpFile}.exceptions`);
+    this.exceptions = await this.xlsx.bufferedSheet(
+      { name: '异常', columns: EXCEPTION_COLUMNS },
+      `${this.tmpFile}.exceptions`,
+    );
     await this.nextDetailPart();
   }
 
   private async nextDetailPart(): Promise<void> {
     if (this.detail) await this.endDetailPart();
     // 计算过程 (the last column) stays off the printed page; 来源文件, 行号, 结算单号 repeat on every page across
-    this.detail = await this.xlsx.streamSheet({ name: this.detailPart === 0 ? '明细' : `明细-${this.detailPart + 1}`, columns: this.detailColumns, printColumns: this.detailColumns.length - 1, keyColumns: 3 });
+    this.detail = await this.xlsx.streamSheet({
+      name: this.detailPart === 0 ? '明细' : `明细-${this.detailPart + 1}`,
+      columns: this.detailColumns,
+      printColumns: this.detailColumns.length - 1,
+      keyColumns: 3,
+    });
     this.detailPart++;
     this.detailTotals = this.moneyCols.map(() => ZERO);
   }
@@ -162,7 +220,17 @@ export class SettlementWriter {
   }
 
   async invalid(e: RowError): Promise<void> {
-    await this.exceptions!.row([e.source, e.row, e.claimId, e.idNumber, e.name, '', '无效', e.issues.map((i) => i.code).join('；'), e.issues.map((i) => `${i.column ? `[${i.column}] ` : ''}${i.detail ?? REASONS[i.code].text}`).join('；')]);
+    await this.exceptions!.row([
+      e.source,
+      e.row,
+      e.claimId,
+      e.idNumber,
+      e.name,
+      '',
+      '无效',
+      e.issues.map((i) => i.code).join('；'),
+      e.issues.map((i) => `${i.column ? `[${i.column}] ` : ''}${i.detail ?? REASONS[i.code].text}`).join('；'),
+    ]);
   }
 
   async result(r: LineResult): Promise<void> {
@@ -176,9 +244,23 @@ export class SettlementWriter {
     const totalCost = money(r.totalCost);
     const payments = r.payments.map((v) => (v === null ? null : money(v)));
     const row: WCell[] = [
-      r.source, r.row, r.claimId, r.lineNo, r.hospital, r.idNumber, r.name, r.settlementDate, r.policy ?? '',
-      STATUS_LABEL[r.status], r.reasons.map((c) => `${c} ${REASONS[c].text}`).join('；'), totalCost, money(r.priorPaid), money(r.base),
-      ...payments, money(r.patientRemaining), r.trace,
+      r.source,
+      r.row,
+      r.claimId,
+      r.lineNo,
+      r.hospital,
+      r.idNumber,
+      r.name,
+      r.settlementDate,
+      r.policy ?? '',
+      STATUS_LABEL[r.status],
+      r.reasons.map((c) => `${c} ${REASONS[c].text}`).join('；'),
+      totalCost,
+      money(r.priorPaid),
+      money(r.base),
+      ...payments,
+      money(r.patientRemaining),
+      r.trace,
     ];
     this.moneyCols.forEach((c, i) => {
       const v = row[c];
@@ -186,9 +268,23 @@ export class SettlementWriter {
     });
     await this.detail!.row(row);
     if (r.status === 'rejected' || r.status === 'pended' || r.status === 'skipped')
-      await this.exceptions!.row([r.source, r.row, r.claimId, r.idNumber, r.name, r.policy ?? '', STATUS_LABEL[r.status], r.reasons.join('；'), r.reasons.map((c) => REASONS[c].text).join('；')]);
+      await this.exceptions!.row([
+        r.source,
+        r.row,
+        r.claimId,
+        r.idNumber,
+        r.name,
+        r.policy ?? '',
+        STATUS_LABEL[r.status],
+        r.reasons.join('；'),
+        r.reasons.map((c) => REASONS[c].text).join('；'),
+      ]);
     let h = this.byHospital.get(r.hospital);
-    if (!h) this.byHospital.set(r.hospital, (h = { lines: 0, total: ZERO, prior: ZERO, funds: this.opts.funds.map(() => ZERO), remaining: ZERO }));
+    if (!h)
+      this.byHospital.set(
+        r.hospital,
+        (h = { lines: 0, total: ZERO, prior: ZERO, funds: this.opts.funds.map(() => ZERO), remaining: ZERO }),
+      );
     const lineKey = `${r.hospital}\u0001${r.claimId}\u0001${r.lineNo}`;
     if (lineKey !== this.lastLine) {
       this.lastLine = lineKey;
@@ -201,7 +297,11 @@ export class SettlementWriter {
     const policy = r.policy ? `${r.policy} ${this.opts.policyNames[r.policy] ?? ''}`.trim() : '（不在任何政策范围）';
     const key = `${policy}\u0001${r.hospital}`;
     let g = this.groups.get(key);
-    if (!g) this.groups.set(key, (g = { policy, hospital: r.hospital, lines: 0, approved: 0, pended: 0, rejected: 0, funds: new Map() }));
+    if (!g)
+      this.groups.set(
+        key,
+        (g = { policy, hospital: r.hospital, lines: 0, approved: 0, pended: 0, rejected: 0, funds: new Map() }),
+      );
     g.lines++;
     if (r.status === 'approved') g.approved++;
     if (r.status === 'pended') g.pended++;
@@ -223,32 +323,61 @@ export class SettlementWriter {
       name: '汇总',
       title: `${month} 医疗救助结算汇总`,
       columns: [
-        { header: '医疗机构', width: 28 }, { header: '明细数', kind: 'int', width: 9 }, { header: '医疗总费用', kind: 'money', width: 16 }, { header: '已支付', kind: 'money', width: 16 },
-        ...funds.map((f): WColumn => ({ header: f.name, kind: 'money', width: 16 })), { header: '个人负担', kind: 'money', width: 16 },
+        { header: '医疗机构', width: 28 },
+        { header: '明细数', kind: 'int', width: 9 },
+        { header: '医疗总费用', kind: 'money', width: 16 },
+        { header: '已支付', kind: 'money', width: 16 },
+        ...funds.map((f): WColumn => ({ header: f.name, kind: 'money', width: 16 })),
+        { header: '个人负担', kind: 'money', width: 16 },
       ],
     });
     const hospitals = [...this.byHospital.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     for (const [name, h] of hospitals) await summary.row([name, h.lines, h.total, h.prior, ...h.funds, h.remaining]);
     await summary.boldRow([
-      '合计', hospitals.reduce((n, [, h]) => n + h.lines, 0), sum(hospitals.map(([, h]) => h.total)), sum(hospitals.map(([, h]) => h.prior)),
-      ...funds.map((_, i) => sum(hospitals.map(([, h]) => h.funds[i]!))), sum(hospitals.map(([, h]) => h.remaining)),
+      '合计',
+      hospitals.reduce((n, [, h]) => n + h.lines, 0),
+      sum(hospitals.map(([, h]) => h.total)),
+      sum(hospitals.map(([, h]) => h.prior)),
+      ...funds.map((_, i) => sum(hospitals.map(([, h]) => h.funds[i]!))),
+      sum(hospitals.map(([, h]) => h.remaining)),
     ]);
-    await summary.textRow([this.opts.note ?? `无效行 ${invalidCount} 行，见“异常”工作表；按政策的结果数与金额见“按政策”工作表。`]);
+    await summary.textRow([
+      this.opts.note ?? `无效行 ${invalidCount} 行，见“异常”工作表；按政策的结果数与金额见“按政策”工作表。`,
+    ]);
     if (checks.ledgerCode) await summary.textRow([`台账校验码：${checks.ledgerCode}`]);
     await summary.end();
     const byPolicy = await this.xlsx.streamSheet({
       name: '按政策',
       title: `${month} 按政策、医疗机构的审核结果（一行明细可有多个政策的结果）`,
       columns: [
-        { header: '政策', width: 30, wrap: true }, { header: '医疗机构', width: 28, wrap: true }, { header: '结果数', kind: 'int', width: 9 }, { header: '通过', kind: 'int', width: 8 }, { header: '挂起', kind: 'int', width: 8 },
-        { header: '拒绝', kind: 'int', width: 8 }, ...funds.map((f): WColumn => ({ header: f.name, kind: 'money', width: 16 })),
+        { header: '政策', width: 30, wrap: true },
+        { header: '医疗机构', width: 28, wrap: true },
+        { header: '结果数', kind: 'int', width: 9 },
+        { header: '通过', kind: 'int', width: 8 },
+        { header: '挂起', kind: 'int', width: 8 },
+        { header: '拒绝', kind: 'int', width: 8 },
+        ...funds.map((f): WColumn => ({ header: f.name, kind: 'money', width: 16 })),
       ],
     });
     const sorted = [...this.groups.values()].sort((a, b) => (a.policy + a.hospital < b.policy + b.hospital ? -1 : 1));
-    for (const g of sorted) await byPolicy.row([g.policy, g.hospital, g.lines, g.approved, g.pended, g.rejected, ...funds.map((f) => g.funds.get(f.id) ?? ZERO)]);
+    for (const g of sorted)
+      await byPolicy.row([
+        g.policy,
+        g.hospital,
+        g.lines,
+        g.approved,
+        g.pended,
+        g.rejected,
+        ...funds.map((f) => g.funds.get(f.id) ?? ZERO),
+      ]);
     await byPolicy.boldRow([
-      '合计', null, sorted.reduce((n, g) => n + g.lines, 0), sorted.reduce((n, g) => n + g.approved, 0), sorted.reduce((n, g) => n + g.pended, 0),
-      sorted.reduce((n, g) => n + g.rejected, 0), ...funds.map((f) => sum(sorted.map((g) => g.funds.get(f.id) ?? ZERO))),
+      '合计',
+      null,
+      sorted.reduce((n, g) => n + g.lines, 0),
+      sorted.reduce((n, g) => n + g.approved, 0),
+      sorted.reduce((n, g) => n + g.pended, 0),
+      sorted.reduce((n, g) => n + g.rejected, 0),
+      ...funds.map((f) => sum(sorted.map((g) => g.funds.get(f.id) ?? ZERO))),
     ]);
     await byPolicy.end();
     if (reversals.length) {
@@ -256,23 +385,78 @@ export class SettlementWriter {
         name: '冲正',
         title: `${month} 冲正明细（原结果金额取负数）`,
         columns: [
-          { header: '原运行', kind: 'int', width: 8 }, { header: '结算单号', width: 18 }, { header: '明细行号', kind: 'int', width: 7 }, { header: '身份证号', width: 21 }, { header: '姓名', width: 8 },
-          { header: '收款单位', width: 24 }, { header: '原因', width: 12 }, ...funds.map((f): WColumn => ({ header: f.name, kind: 'money', width: 18 })),
+          { header: '原运行', kind: 'int', width: 8 },
+          { header: '结算单号', width: 18 },
+          { header: '明细行号', kind: 'int', width: 7 },
+          { header: '身份证号', width: 21 },
+          { header: '姓名', width: 8 },
+          { header: '收款单位', width: 24 },
+          { header: '原因', width: 12 },
+          ...funds.map((f): WColumn => ({ header: f.name, kind: 'money', width: 18 })),
         ],
       });
-      for (const r of reversals) await rev.row([r.originalRun, r.claimId, r.lineNo, r.idNumber, r.name, r.payee, r.reason === 'supersede' ? '更正重报' : '撤销运行', ...funds.map((f) => r.payments[f.id] ?? null)]);
-      await rev.boldRow(['合计', null, null, null, null, null, null, ...funds.map((f) => sum(reversals.map((r) => r.payments[f.id] ?? ZERO)))]);
+      for (const r of reversals)
+        await rev.row([
+          r.originalRun,
+          r.claimId,
+          r.lineNo,
+          r.idNumber,
+          r.name,
+          r.payee,
+          r.reason === 'supersede' ? '更正重报' : '撤销运行',
+          ...funds.map((f) => r.payments[f.id] ?? null),
+        ]);
+      await rev.boldRow([
+        '合计',
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        ...funds.map((f) => sum(reversals.map((r) => r.payments[f.id] ?? ZERO))),
+      ]);
       await rev.end();
     }
     const rowsOk = checks.rowsRead === checks.linesAdjudicated + checks.invalid;
     const moneyOk = checks.priorPaid.plus(checks.payments).plus(checks.remaining).equals(checks.totalCost);
-    const check = await this.xlsx.streamSheet({ name: '核对', columns: [{ header: '核对项目', width: 62 }, { header: '左边', width: 22 }, { header: '右边', width: 44 }, { header: '结果', width: 10 }] });
-    await check.row(['读取行数 = 审核明细数 + 无效行数', String(checks.rowsRead), `${checks.linesAdjudicated} + ${checks.invalid}`, rowsOk ? '一致' : '不一致']);
-    await check.row(['医疗总费用 = 已支付 + 各政策支付 + 个人负担', fmt(checks.totalCost), `${fmt(checks.priorPaid)} + ${fmt(checks.payments)} + ${fmt(checks.remaining)}`, moneyOk ? '一致' : '不一致']);
-    await check.row(['逐行守恒核对（每行：总费用 = 已支付 + 支付 + 个人负担）', `${checks.linesAdjudicated} 行`, '0 行不符', '一致']);
-    if (checks.ledgerCode) await check.row(['台账校验码（核对：assist ledger check --head 校验码）', checks.ledgerCode, null, null]);
+    const check = await this.xlsx.streamSheet({
+      name: '核对',
+      columns: [
+        { header: '核对项目', width: 62 },
+        { header: '左边', width: 22 },
+        { header: '右边', width: 44 },
+        { header: '结果', width: 10 },
+      ],
+    });
+    await check.row([
+      '读取行数 = 审核明细数 + 无效行数',
+      String(checks.rowsRead),
+      `${checks.linesAdjudicated} + ${checks.invalid}`,
+      rowsOk ? '一致' : '不一致',
+    ]);
+    await check.row([
+      '医疗总费用 = 已支付 + 各政策支付 + 个人负担',
+      fmt(checks.totalCost),
+      `${fmt(checks.priorPaid)} + ${fmt(checks.payments)} + ${fmt(checks.remaining)}`,
+      moneyOk ? '一致' : '不一致',
+    ]);
+    await check.row([
+      '逐行守恒核对（每行：总费用 = 已支付 + 支付 + 个人负担）',
+      `${checks.linesAdjudicated} 行`,
+      '0 行不符',
+      '一致',
+    ]);
+    if (checks.ledgerCode)
+      await check.row(['台账校验码（核对：assist ledger check --head 校验码）', checks.ledgerCode, null, null]);
     await check.end();
-    await this.xlsx.finish(['汇总', '按政策', ...Array.from({ length: this.detailPart }, (_, i) => (i === 0 ? '明细' : `明细-${i + 1}`)), '异常', '冲正', '核对']);
+    await this.xlsx.finish([
+      '汇总',
+      '按政策',
+      ...Array.from({ length: this.detailPart }, (_, i) => (i === 0 ? '明细' : `明细-${i + 1}`)),
+      '异常',
+      '冲正',
+      '核对',
+    ]);
   }
 }
-

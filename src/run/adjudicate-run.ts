@@ -73,19 +73,53 @@ export interface AdjudicateSummary {
   /** the policies' run-level notices, each once */
   notices: string[];
   /** every line was already in the ledger: nothing committed, only the jsonl written */
-  nothingNew?: { skipped: number; alreadyAdjudicated: number; conflicts: number; runs: { id: number; lines: number }[] };
+  nothingNew?: {
+    skipped: number;
+    alreadyAdjudicated: number;
+    conflicts: number;
+    runs: { id: number; lines: number }[];
+  };
 }
 
-
-export function skipResult(line: ClaimLine, code: 'ALREADY_ADJUDICATED' | 'CONFLICTING_RESUBMISSION', prior: StoredLine, changed: string[] = []): LineResult {
-  const earlier = prior.results.map((r) => `${r.policy} ${STATUS_LABEL[r.status]}${Object.values(r.payments).some((v) => !v.isZero()) ? ` 支付 ${Object.values(r.payments).map(fmt).join('/')}` : ''}`).join('；') || STATUS_LABEL[prior.status];
+export function skipResult(
+  line: ClaimLine,
+  code: 'ALREADY_ADJUDICATED' | 'CONFLICTING_RESUBMISSION',
+  prior: StoredLine,
+  changed: string[] = [],
+): LineResult {
+  const earlier =
+    prior.results
+      .map(
+        (r) =>
+          `${r.policy} ${STATUS_LABEL[r.status]}${Object.values(r.payments).some((v) => !v.isZero()) ? ` 支付 ${Object.values(r.payments).map(fmt).join('/')}` : ''}`,
+      )
+      .join('；') || STATUS_LABEL[prior.status];
   return {
-    line, policy: null, status: 'skipped', reasons: [code], base: ZERO, payments: {}, patientRemaining: line.personalBurden, payee: '', changes: [], details: { priorRun: String(prior.runId) },
-    trace: [{
-      step: '台账重复审核检查', clause: 'SPEC §5 台账：同一明细（医疗机构＋结算单号＋行号）只审核一次',
-      inputs: { 原审核: `第 ${prior.runId} 次运行（${prior.source} 第 ${prior.row} 行）`, 原结果: earlier, ...(changed.length ? { 内容不同的字段: changed.join('、') } : {}) },
-      result: code === 'ALREADY_ADJUDICATED' ? '内容相同，已审核过，本次跳过、不支付' : '内容与已审核的记录不同，未处理；如需更正请加 --supersede 重新运行（将冲正原结果并按新内容审核）',
-    }],
+    line,
+    policy: null,
+    status: 'skipped',
+    reasons: [code],
+    base: ZERO,
+    payments: {},
+    patientRemaining: line.personalBurden,
+    payee: '',
+    changes: [],
+    details: { priorRun: String(prior.runId) },
+    trace: [
+      {
+        step: '台账重复审核检查',
+        clause: 'SPEC §5 台账：同一明细（医疗机构＋结算单号＋行号）只审核一次',
+        inputs: {
+          原审核: `第 ${prior.runId} 次运行（${prior.source} 第 ${prior.row} 行）`,
+          原结果: earlier,
+          ...(changed.length ? { 内容不同的字段: changed.join('、') } : {}),
+        },
+        result:
+          code === 'ALREADY_ADJUDICATED'
+            ? '内容相同，已审核过，本次跳过、不支付'
+            : '内容与已审核的记录不同，未处理；如需更正请加 --supersede 重新运行（将冲正原结果并按新内容审核）',
+      },
+    ],
   };
 }
 
@@ -96,16 +130,34 @@ function conflictException(r: LineResult): Omit<ExceptionRow, 'runId'> {
   const inputs = step.inputs ?? {};
   const detail = `原审核：${inputs['原审核'] ?? ''}${inputs['内容不同的字段'] ? `；内容不同的字段：${inputs['内容不同的字段']}` : ''}`;
   return {
-    kind: 'skipped', source: l.source, sheet: l.sheet ?? '', row: l.row, claimId: l.claimId, lineNo: l.lineNo, hospital: l.hospital, idNumber: l.idNumber, name: l.name,
-    issues: [{ code: 'CONFLICTING_RESUBMISSION', detail }], priorRun: Number(r.details?.priorRun) || null,
+    kind: 'skipped',
+    source: l.source,
+    sheet: l.sheet ?? '',
+    row: l.row,
+    claimId: l.claimId,
+    lineNo: l.lineNo,
+    hospital: l.hospital,
+    idNumber: l.idNumber,
+    name: l.name,
+    issues: [{ code: 'CONFLICTING_RESUBMISSION', detail }],
+    priorRun: Number(r.details?.priorRun) || null,
   };
 }
 
 /** Reversals as the disbursement list and settlement workbook show them (冲正). */
 export function reversalLines(reversals: Reversal[]): ReversalLine[] {
   return reversals.map((r) => ({
-    payee: r.result.payee, hospital: r.line.hospital, claimId: r.line.claimId, lineNo: r.line.lineNo, name: r.line.name, idNumber: r.line.idNumber, settlementDate: r.line.settlementDate,
-    totalCost: r.line.totalCost, payments: r.payments, originalRun: r.line.runId, reason: r.reason,
+    payee: r.result.payee,
+    hospital: r.line.hospital,
+    claimId: r.line.claimId,
+    lineNo: r.line.lineNo,
+    name: r.line.name,
+    idNumber: r.line.idNumber,
+    settlementDate: r.line.settlementDate,
+    totalCost: r.line.totalCost,
+    payments: r.payments,
+    originalRun: r.line.runId,
+    reason: r.reason,
   }));
 }
 
@@ -125,7 +177,14 @@ function byLine(results: LineResult[]): LineResult[][] {
  * needs --supersede (reversal first, so the accumulators are corrected before the engine runs) — then the
  * pure engine on the fresh lines with the ledger's accumulators, and every result recorded in the session.
  */
-export function adjudicateBatch(ledger: Ledger, session: LedgerSession, valid: ClaimLine[], people: Map<string, Person>, policies: Policy[], supersede: boolean): { adjudicated: LineResult[]; skipped: LineResult[]; reversals: Reversal[] } {
+export function adjudicateBatch(
+  ledger: Ledger,
+  session: LedgerSession,
+  valid: ClaimLine[],
+  people: Map<string, Person>,
+  policies: Policy[],
+  supersede: boolean,
+): { adjudicated: LineResult[]; skipped: LineResult[]; reversals: Reversal[] } {
   const fresh: ClaimLine[] = [];
   const skipped: LineResult[] = [];
   const reversals: Reversal[] = [];
@@ -136,10 +195,14 @@ export function adjudicateBatch(ledger: Ledger, session: LedgerSession, valid: C
     else if (supersede) {
       reversals.push(...session.reverse(prior, 'supersede'));
       fresh.push(line);
-    } else skipped.push(skipResult(line, 'CONFLICTING_RESUBMISSION', prior, changedFields(ledger.trace(prior).line, line)));
+    } else
+      skipped.push(skipResult(line, 'CONFLICTING_RESUBMISSION', prior, changedFields(ledger.trace(prior).line, line)));
   }
   const acc = new AccumulatorStore();
-  session.loadAccumulators(fresh.map((l) => l.idNumber), acc);
+  session.loadAccumulators(
+    fresh.map((l) => l.idNumber),
+    acc,
+  );
   const context = settlementSiblings(ledger, fresh, valid, policies);
   const adjudicated = adjudicate(fresh, people, policies, acc, context.length ? [...valid, ...context] : valid).results;
   for (const group of byLine(adjudicated)) session.recordLine(group[0]!.line, group);
@@ -166,9 +229,22 @@ function settlementSiblings(ledger: Ledger, fresh: ClaimLine[], batch: ClaimLine
   for (const key of new Set(wanted.map((l) => `${l.hospital}\u0001${l.claimId}`))) {
     const [hospital, claimId] = key.split('\u0001') as [string, string];
     for (const stored of ledger.findLines(claimId)) {
-      if (stored.hospital !== hospital || stored.supersededBy !== null || inBatch.has(`${hospital}\u0001${claimId}\u0001${stored.lineNo}`)) continue;
+      if (
+        stored.hospital !== hospital ||
+        stored.supersededBy !== null ||
+        inBatch.has(`${hospital}\u0001${claimId}\u0001${stored.lineNo}`)
+      )
+        continue;
       const r = ledger.trace(stored).line;
-      out.push({ ...r, hospital, claimId, lineNo: stored.lineNo, itemName: String(r.itemName ?? ''), settlementDate: stored.settlementDate, admissionDate: stored.admissionDate } as unknown as ClaimLine);
+      out.push({
+        ...r,
+        hospital,
+        claimId,
+        lineNo: stored.lineNo,
+        itemName: String(r.itemName ?? ''),
+        settlementDate: stored.settlementDate,
+        admissionDate: stored.admissionDate,
+      } as unknown as ClaimLine);
     }
   }
   return out;
@@ -199,18 +275,25 @@ const t0 = Date.now();
 function phase(name: string): void {
   if (process.env.ASSIST_TIMING) {
     const m = process.memoryUsage();
-    process.stderr.write(`[计时] ${name} ${((Date.now() - t0) / 1000).toFixed(1)} s（RSS ${Math.round(m.rss / 2 ** 20)} MB，堆 ${Math.round(m.heapUsed / 2 ** 20)} MB）\n`);
+    process.stderr.write(
+      `[计时] ${name} ${((Date.now() - t0) / 1000).toFixed(1)} s（RSS ${Math.round(m.rss / 2 ** 20)} MB，堆 ${Math.round(m.heapUsed / 2 ** 20)} MB）\n`,
+    );
   }
 }
 
 export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateSummary> {
-  if (o.policies.length === 0) throw new UsageError('没有启用任何政策：请用 --policies 指定（如 --policies th-2021），或在 assist.config.json 的 "policies" 中列出。');
+  if (o.policies.length === 0)
+    throw new UsageError(
+      '没有启用任何政策：请用 --policies 指定（如 --policies th-2021），或在 assist.config.json 的 "policies" 中列出。',
+    );
   if (o.claims.length === 0) throw new UsageError('请指定至少一个结算明细文件。');
   const policies = createPolicies(o.policies, o.parameters);
   // SPEC §6: without a roster every line would be rejected NOT_IN_ROSTER and committed — refused before reading
   const needing = policies.filter((p) => p.needsRoster !== false);
   if (o.rosters.length === 0 && needing.length)
-    throw new UsageError(`政策 ${needing.map((p) => p.id).join('、')} 需要救助对象名单，但没有提供：请用 --roster 指定名单文件，或在配置文件的 "rosters" 中列出（如 "rosters": ["rosters/*.xlsx"]）。`);
+    throw new UsageError(
+      `政策 ${needing.map((p) => p.id).join('、')} 需要救助对象名单，但没有提供：请用 --roster 指定名单文件，或在配置文件的 "rosters" 中列出（如 "rosters": ["rosters/*.xlsx"]）。`,
+    );
   const outDir = o.out ?? null;
   // 1. read: the claims into the external sort (in a worker on the second core), the roster into its store here;
   // on one core (ASSIST_WORKERS=0) one after the other — the two readers interleaved in one heap gained no time
@@ -222,7 +305,9 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
   };
   const settled = async <T>(p: Promise<T>): Promise<PromiseSettledResult<T>> => (await Promise.allSettled([p]))[0]!;
   const [c, r] =
-    process.env.ASSIST_WORKERS === '0' ? [await settled(readClaims(o)), await settled(rosterRead())] : await Promise.allSettled([readClaims(o), rosterRead()]);
+    process.env.ASSIST_WORKERS === '0'
+      ? [await settled(readClaims(o)), await settled(rosterRead())]
+      : await Promise.allSettled([readClaims(o), rosterRead()]);
   if (c.status === 'rejected') {
     if (r.status === 'fulfilled') r.value.store.close();
     throw c.reason;
@@ -244,7 +329,12 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
     // a --month that none of the claims' settlement dates fall in is most likely a typo or last month's file
     const months = sort.monthCounts();
     if (o.month && months.length && !months.some((m) => m.month === o.month))
-      o.onWarning?.(`警告：--month ${o.month} 与结算明细的结算日期都不相符（明细的结算月份：${months.slice(0, 3).map((m) => `${m.month} ${m.n} 行`).join('、')}）；仍按 ${o.month} 入账。`);
+      o.onWarning?.(
+        `警告：--month ${o.month} 与结算明细的结算日期都不相符（明细的结算月份：${months
+          .slice(0, 3)
+          .map((m) => `${m.month} ${m.n} 行`)
+          .join('、')}）；仍按 ${o.month} 入账。`,
+      );
     phase('查重与月份');
     const dir = outDir ?? join(o.outBase ?? 'out', month);
 
@@ -252,7 +342,9 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
     for (const file of o.claims) inputs.push({ file: basename(file), role: 'claims', ...(await fileSha256(file)) });
     for (const file of o.rosters) inputs.push({ file: basename(file), role: 'roster', ...(await fileSha256(file)) });
     // a dry run on a ledger that does not exist yet reads an empty one and creates nothing
-    const ledger = new SqliteLedger(o.dryRun && !existsSync(o.ledgerPath) ? ':memory:' : o.ledgerPath, { onWait: o.onLedgerWait });
+    const ledger = new SqliteLedger(o.dryRun && !existsSync(o.ledgerPath) ? ':memory:' : o.ledgerPath, {
+      onWait: o.onLedgerWait,
+    });
     removeStale(dir, '.assist-staging-');
     const staging = join(dir, `.assist-staging-${process.pid}`);
     mkdirSync(staging, { recursive: true });
@@ -261,12 +353,27 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
     let outputs: ResultOutputs | null = null;
     let lists: ListsJob | null = null;
     try {
-      session = ledger.begin({ kind: 'adjudicate', operator: o.operator, commandLine: o.commandLine, month, policies: policyVersions(policies), inputs }, { dryRun: o.dryRun });
+      session = ledger.begin(
+        {
+          kind: 'adjudicate',
+          operator: o.operator,
+          commandLine: o.commandLine,
+          month,
+          policies: policyVersions(policies),
+          inputs,
+        },
+        { dryRun: o.dryRun },
+      );
       const funds = policies.flatMap((p) => p.funds);
       const banner = o.dryRun ? DRY_RUN_BANNER : undefined;
       outputs = await openOutputs({
-        jsonlPath: join(staging, `results-${month}.jsonl`), settlementPath: join(staging, `settlement-${month}.xlsx`), listsPath: sort.auxPath, month, funds,
-        policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])), banner,
+        jsonlPath: join(staging, `results-${month}.jsonl`),
+        settlementPath: join(staging, `settlement-${month}.xlsx`),
+        listsPath: sort.auxPath,
+        month,
+        funds,
+        policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])),
+        banner,
       });
       const totals = new CheckTotals();
       const byStatus: Record<string, number> = {};
@@ -284,7 +391,11 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       const total = sort.validCount();
       for (const batch of chunks(sort.sorted(), CHUNK_LINES)) {
         const people = roster.people(batch.map((l) => l.idNumber));
-        const { adjudicated, skipped, reversals: rev } = adjudicateBatch(ledger, session, batch, people, policies, o.supersede);
+        const {
+          adjudicated,
+          skipped,
+          reversals: rev,
+        } = adjudicateBatch(ledger, session, batch, people, policies, o.supersede);
         reversals.push(...rev);
         for (const r of skipped) {
           if (r.reasons[0] === 'ALREADY_ADJUDICATED') alreadyAdjudicated++;
@@ -302,7 +413,14 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
           totals.addLine(group);
           if (group[0]!.status !== 'skipped') adjudicatedLines++;
           const l = group[0]!.line;
-          if (group.some((r) => r.reasons.includes('CHECK_FAILED'))) checkFailed.push({ claimId: l.claimId, lineNo: l.lineNo, hospital: l.hospital, source: l.source, row: l.row });
+          if (group.some((r) => r.reasons.includes('CHECK_FAILED')))
+            checkFailed.push({
+              claimId: l.claimId,
+              lineNo: l.lineNo,
+              hospital: l.hospital,
+              source: l.source,
+              row: l.row,
+            });
           for (const r of group) {
             byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
             if (r.status !== 'skipped') resultCount++;
@@ -317,8 +435,12 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       await outputs.invalid(invalidRows);
       const checks = totals.checks(rowsRead, invalidRows.length);
       // nothing lost: every row read is a result or an exception
-      if (checks.rowsRead !== checks.linesAdjudicated + checks.invalid) throw new Error(`行数核对失败：读取 ${checks.rowsRead} 行，审核 ${checks.linesAdjudicated} 行，无效 ${checks.invalid} 行`);
-      if (!checks.priorPaid.plus(checks.payments).plus(checks.remaining).equals(checks.totalCost)) throw new Error('金额守恒核对失败');
+      if (checks.rowsRead !== checks.linesAdjudicated + checks.invalid)
+        throw new Error(
+          `行数核对失败：读取 ${checks.rowsRead} 行，审核 ${checks.linesAdjudicated} 行，无效 ${checks.invalid} 行`,
+        );
+      if (!checks.priorPaid.plus(checks.payments).plus(checks.remaining).equals(checks.totalCost))
+        throw new Error('金额守恒核对失败');
       const reversed = reversalLines(reversals);
       // SPEC §5: a run that adds nothing commits nothing and writes no workbook or list — only the results
       // jsonl, where every row read still ends (each line skipped, with the run that adjudicated it)
@@ -330,20 +452,53 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
         const [placed] = placeFiles(placements(staging, dir, [jsonl], o.dryRun ? 'dryrun' : 'skipped'));
         const runs = [...skippedBy.entries()].sort((a, b) => a[0] - b[0]);
         return {
-          month, outDir: dir, rowsRead, invalid: invalidRows.length, invalidRows, rosterWarnings, checks, byStatus, fundTotals: [], files: [placed!], run: null, counts: {} as Record<string, number>,
-          reversals: [], ledgerPath: o.ledgerPath, checkFailed, notices: policyNotices(policies), nothingNew: { skipped: alreadyAdjudicated + conflicts, alreadyAdjudicated, conflicts, runs: runs.map(([id, n]) => ({ id, lines: n })) },
+          month,
+          outDir: dir,
+          rowsRead,
+          invalid: invalidRows.length,
+          invalidRows,
+          rosterWarnings,
+          checks,
+          byStatus,
+          fundTotals: [],
+          files: [placed!],
+          run: null,
+          counts: {} as Record<string, number>,
+          reversals: [],
+          ledgerPath: o.ledgerPath,
+          checkFailed,
+          notices: policyNotices(policies),
+          nothingNew: {
+            skipped: alreadyAdjudicated + conflicts,
+            alreadyAdjudicated,
+            conflicts,
+            runs: runs.map(([id, n]) => ({ id, lines: n })),
+          },
         };
       }
       const counts = {
-        rowsRead, invalid: invalidRows.length, lines: checks.linesAdjudicated, adjudicated: adjudicatedLines, results: resultCount,
-        approved: byStatus.approved ?? 0, pended: byStatus.pended ?? 0, rejected: byStatus.rejected ?? 0, notCovered: byStatus['not-covered'] ?? 0,
-        alreadyAdjudicated, conflicts, superseded: new Set(reversals.map((r) => r.line.id)).size, reversals: reversals.length,
+        rowsRead,
+        invalid: invalidRows.length,
+        lines: checks.linesAdjudicated,
+        adjudicated: adjudicatedLines,
+        results: resultCount,
+        approved: byStatus.approved ?? 0,
+        pended: byStatus.pended ?? 0,
+        rejected: byStatus.rejected ?? 0,
+        notCovered: byStatus['not-covered'] ?? 0,
+        alreadyAdjudicated,
+        conflicts,
+        superseded: new Set(reversals.map((r) => r.line.id)).size,
+        reversals: reversals.length,
       };
       // the run is sealed (its chain hash set in the open transaction) before the workbook and lists are
       // finished, so both carry its 台账校验码 (SPEC §5); COMMIT comes only once they are written
       await session.drain();
       // so that explain finds the rows this run read and did not adjudicate (not part of the content hash)
-      session.recordExceptions([...invalidRows.map((e) => ({ kind: 'invalid' as const, ...e, priorRun: null })), ...conflictRows]);
+      session.recordExceptions([
+        ...invalidRows.map((e) => ({ kind: 'invalid' as const, ...e, priorRun: null })),
+        ...conflictRows,
+      ]);
       checks.ledgerCode = banner ?? ledgerCode(session.runId, session.seal(counts));
       phase('台账封存');
       // the roster's page cache is given back; the settlement worker (which also staged the lists' lines, the
@@ -353,7 +508,14 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       outputs = null;
       phase('结算表');
       const listSpecs = policies.flatMap((policy) =>
-        policy.funds.map((fund) => ({ fund, month, document: policy.document, file: join(staging, `disbursement-${fund.id}-${month}.xlsx`), ledgerCode: checks.ledgerCode!, banner })),
+        policy.funds.map((fund) => ({
+          fund,
+          month,
+          document: policy.document,
+          file: join(staging, `disbursement-${fund.id}-${month}.xlsx`),
+          ledgerCode: checks.ledgerCode!,
+          banner,
+        })),
       );
       lists = startLists(sort.auxPath, listSpecs);
       const listTotals = await lists.done;
@@ -370,8 +532,29 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       testPauseBeforePlacing();
       const files = placeFiles(moves);
       const fileOf = new Map(staged.map((name, i) => [name, files[i]!]));
-      const fundTotals: AdjudicateSummary['fundTotals'] = listSpecs.map((l, i) => ({ fund: l.fund, total: listTotals[i]!, file: fileOf.get(basename(l.file))! }));
-      return { month, outDir: dir, rowsRead, invalid: invalidRows.length, invalidRows, rosterWarnings, checks, byStatus, fundTotals, files, run, counts, reversals: reversed, ledgerPath: o.ledgerPath, checkFailed, notices: policyNotices(policies) };
+      const fundTotals: AdjudicateSummary['fundTotals'] = listSpecs.map((l, i) => ({
+        fund: l.fund,
+        total: listTotals[i]!,
+        file: fileOf.get(basename(l.file))!,
+      }));
+      return {
+        month,
+        outDir: dir,
+        rowsRead,
+        invalid: invalidRows.length,
+        invalidRows,
+        rosterWarnings,
+        checks,
+        byStatus,
+        fundTotals,
+        files,
+        run,
+        counts,
+        reversals: reversed,
+        ledgerPath: o.ledgerPath,
+        checkFailed,
+        notices: policyNotices(policies),
+      };
     } catch (err) {
       session?.rollback();
       await outputs?.abort().catch(() => {});
@@ -393,23 +576,47 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
  * reads the roster (ASSIST_WORKERS=0: in the main thread, for the benchmark's comparison). Errors keep
  * their kind (exit 2).
  */
-async function readClaims(o: AdjudicateOptions): Promise<{ sort: SortStore; invalidRows: RowError[]; rowsRead: number }> {
+async function readClaims(
+  o: AdjudicateOptions,
+): Promise<{ sort: SortStore; invalidRows: RowError[]; rowsRead: number }> {
   if (process.env.ASSIST_WORKERS === '0') {
     const sort = new SortStore();
-    const read = await readClaimsInto(sort, o.claims, { encoding: o.encoding, sheet: o.sheet, hospitalAliases: o.hospitalAliases }, (seen) => o.onProgress?.(seen, '读取结算明细'));
+    const read = await readClaimsInto(
+      sort,
+      o.claims,
+      { encoding: o.encoding, sheet: o.sheet, hospitalAliases: o.hospitalAliases },
+      (seen) => o.onProgress?.(seen, '读取结算明细'),
+    );
     collectGarbage();
     return { sort, ...read };
   }
-  const worker = startWorker<ClaimsWorkerData>('./claims-worker.js', { files: o.claims, encoding: o.encoding, sheet: o.sheet, aliases: [...(o.hospitalAliases ?? new Map())], dir: scratchDir() });
+  const worker = startWorker<ClaimsWorkerData>('./claims-worker.js', {
+    files: o.claims,
+    encoding: o.encoding,
+    sheet: o.sheet,
+    aliases: [...(o.hospitalAliases ?? new Map())],
+    dir: scratchDir(),
+  });
   try {
     for (;;) {
-      const [msg] = (await once(worker, 'message')) as [{ progress?: number; done?: { path: string; invalidRows: RowError[]; rowsRead: number }; error?: { name: string; message: string } }];
+      const [msg] = (await once(worker, 'message')) as [
+        {
+          progress?: number;
+          done?: { path: string; invalidRows: RowError[]; rowsRead: number };
+          error?: { name: string; message: string };
+        },
+      ];
       if (msg.progress) o.onProgress?.(msg.progress, '读取结算明细');
       else if (msg.error) {
         if (msg.error.name === 'InputError') throw new InputError(msg.error.message);
         if (msg.error.name === 'UsageError') throw new UsageError(msg.error.message);
         throw new Error(msg.error.message);
-      } else if (msg.done) return { sort: new SortStore(undefined, msg.done.path), invalidRows: msg.done.invalidRows, rowsRead: msg.done.rowsRead };
+      } else if (msg.done)
+        return {
+          sort: new SortStore(undefined, msg.done.path),
+          invalidRows: msg.done.invalidRows,
+          rowsRead: msg.done.rowsRead,
+        };
     }
   } finally {
     await worker.terminate();

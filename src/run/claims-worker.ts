@@ -18,8 +18,11 @@ const data = workerInput<ClaimsWorkerData>();
 
 async function run(): Promise<void> {
   const store = new SortStore(data.dir);
-  const { invalidRows, rowsRead } = await readClaimsInto(store, data.files, { encoding: data.encoding, sheet: data.sheet, hospitalAliases: new Map(data.aliases) }, (seen) =>
-    parentPort!.postMessage({ progress: seen }),
+  const { invalidRows, rowsRead } = await readClaimsInto(
+    store,
+    data.files,
+    { encoding: data.encoding, sheet: data.sheet, hospitalAliases: new Map(data.aliases) },
+    (seen) => parentPort!.postMessage({ progress: seen }),
   );
   collectGarbage();
   // duplicates marked and the valid lines sorted here, while the main thread still reads the roster

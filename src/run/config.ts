@@ -14,7 +14,14 @@ export interface Config {
   parameters: Record<string, Record<string, unknown>>;
 }
 
-export const DEFAULT_CONFIG: Config = { policies: [], rosters: [], ledger: 'assist.db', out: null, hospitalAliases: {}, parameters: {} };
+export const DEFAULT_CONFIG: Config = {
+  policies: [],
+  rosters: [],
+  ledger: 'assist.db',
+  out: null,
+  hospitalAliases: {},
+  parameters: {},
+};
 
 export function loadConfig(path?: string): { config: Config; baseDir: string; file: string | null } {
   const file = path ?? (existsSync('assist.config.json') ? 'assist.config.json' : null);
@@ -25,7 +32,9 @@ export function loadConfig(path?: string): { config: Config; baseDir: string; fi
   try {
     raw = JSON.parse(text) as Partial<Config>;
   } catch (err) {
-    throw new UsageError(`配置文件 ${file} 不是有效的 JSON${jsonWhere(text, (err as Error).message)}：${(err as Error).message}`);
+    throw new UsageError(
+      `配置文件 ${file} 不是有效的 JSON${jsonWhere(text, (err as Error).message)}：${(err as Error).message}`,
+    );
   }
   checkConfig(file, raw);
   const config: Config = { ...DEFAULT_CONFIG, ...raw } as Config;
@@ -46,8 +55,12 @@ const KEYS: Record<keyof Config | '//', (v: unknown) => boolean> = {
   parameters: (v) => isObject(v) && Object.entries(v).every(([k, x]) => k === '//' || isObject(x)),
 };
 const SHAPE: Record<string, string> = {
-  policies: '政策编号的列表，如 ["th-2021"]', rosters: '文件或通配符的列表，如 ["rosters/*.xlsx"]', ledger: '文件路径文字', out: '文件夹路径文字',
-  hospitalAliases: '对象 { "别名": "规范名称" }', parameters: '对象 { "政策编号": { "参数": 值 } }',
+  policies: '政策编号的列表，如 ["th-2021"]',
+  rosters: '文件或通配符的列表，如 ["rosters/*.xlsx"]',
+  ledger: '文件路径文字',
+  out: '文件夹路径文字',
+  hospitalAliases: '对象 { "别名": "规范名称" }',
+  parameters: '对象 { "政策编号": { "参数": 值 } }',
 };
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -58,8 +71,15 @@ function checkConfig(file: string, raw: unknown): asserts raw is Partial<Config>
   if (!isObject(raw)) throw new UsageError(`配置文件 ${file} 应为一个 JSON 对象 { … }。`);
   for (const [key, value] of Object.entries(raw)) {
     const ok = KEYS[key as keyof typeof KEYS];
-    if (!ok) throw new UsageError(`配置文件 ${file} 中有未知的键“${key}”${didYouMean(key, Object.keys(KEYS).filter((k) => k !== '//'))}。可用的键：${Object.keys(SHAPE).join('、')}。`);
-    if (!ok(value)) throw new UsageError(`配置文件 ${file} 中“${key}”的值应为${SHAPE[key]}，而不是 ${JSON.stringify(value)}。`);
+    if (!ok)
+      throw new UsageError(
+        `配置文件 ${file} 中有未知的键“${key}”${didYouMean(
+          key,
+          Object.keys(KEYS).filter((k) => k !== '//'),
+        )}。可用的键：${Object.keys(SHAPE).join('、')}。`,
+      );
+    if (!ok(value))
+      throw new UsageError(`配置文件 ${file} 中“${key}”的值应为${SHAPE[key]}，而不是 ${JSON.stringify(value)}。`);
   }
 }
 
@@ -83,7 +103,14 @@ export function expandGlobs(patterns: string[], baseDir: string, onSkip?: (file:
       continue;
     }
     const dir = dirname(full);
-    const re = new RegExp('^' + basename(full).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+    const re = new RegExp(
+      '^' +
+        basename(full)
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.') +
+        '$',
+    );
     if (!existsSync(dir)) continue;
     for (const f of readdirSync(dir).sort()) {
       if (!re.test(f)) continue;

@@ -5,7 +5,13 @@
 import Database from 'better-sqlite3';
 import { fmt, money, type Money } from '../domain/money.js';
 import type { Fund } from '../engine/types.js';
-import { disbursementSortKey, reversalDisbursementLine, writeDisbursement, type DisbursementLine, type ReversalLine } from '../reports/disbursement.js';
+import {
+  disbursementSortKey,
+  reversalDisbursementLine,
+  writeDisbursement,
+  type DisbursementLine,
+  type ReversalLine,
+} from '../reports/disbursement.js';
 import type { SettlementRow } from '../reports/settlement.js';
 import { scratchDatabase } from './scratch-db.js';
 import { startWorker } from './workers.js';
@@ -35,7 +41,9 @@ export class ListStaging {
   private readonly insert: Database.Statement;
   constructor(auxPath: string) {
     this.db = scratchDatabase(auxPath);
-    this.db.exec('CREATE TABLE d (id INTEGER PRIMARY KEY, fund TEXT NOT NULL, k TEXT NOT NULL, data TEXT NOT NULL); BEGIN');
+    this.db.exec(
+      'CREATE TABLE d (id INTEGER PRIMARY KEY, fund TEXT NOT NULL, k TEXT NOT NULL, data TEXT NOT NULL); BEGIN',
+    );
     this.insert = this.db.prepare('INSERT INTO d (fund, k, data) VALUES (?, ?, ?)');
   }
   /** An approved 明细 row's payments, one list line per fund that pays something (money already as text). */
@@ -44,7 +52,22 @@ export class ListStaging {
     for (let i = 0; i < funds.length; i++) {
       const amount = r.payments[i];
       if (amount === null || amount === undefined || Number(amount) === 0) continue;
-      this.put(funds[i]!.id, { payee: r.payee, hospital: r.hospital, claimId: r.claimId, lineNo: r.lineNo, name: r.name, idNumber: r.idNumber, settlementDate: r.settlementDate, totalCost: r.totalCost, amount, note: '' }, 1);
+      this.put(
+        funds[i]!.id,
+        {
+          payee: r.payee,
+          hospital: r.hospital,
+          claimId: r.claimId,
+          lineNo: r.lineNo,
+          name: r.name,
+          idNumber: r.idNumber,
+          settlementDate: r.settlementDate,
+          totalCost: r.totalCost,
+          amount,
+          note: '',
+        },
+        1,
+      );
     }
   }
   /** The run's reversals (冲正), one list line per fund they took money from, before a new result of the same line (order 0). */
@@ -86,7 +109,18 @@ export async function writeListsFrom(auxPath: string, lists: ListSpec[]): Promis
       const lines = (function* () {
         for (const row of listOf.iterate(l.fund.id)) yield unstage((row as [string])[0]);
       })();
-      totals.push(fmt(await writeDisbursement(l.file, { fund: l.fund, month: l.month, document: l.document, lines, ledgerCode: l.ledgerCode, banner: l.banner })));
+      totals.push(
+        fmt(
+          await writeDisbursement(l.file, {
+            fund: l.fund,
+            month: l.month,
+            document: l.document,
+            lines,
+            ledgerCode: l.ledgerCode,
+            banner: l.banner,
+          }),
+        ),
+      );
     }
     return totals;
   } finally {
@@ -108,7 +142,9 @@ export function startLists(auxPath: string, lists: ListSpec[]): ListsJob {
   }
   const worker = startWorker<ListsData>('./lists-worker.js', { auxPath, lists }, { maxYoungGenerationSizeMb: 16 });
   const done = new Promise<Money[]>((resolve, reject) => {
-    worker.once('message', (m: { totals?: string[]; error?: string }) => (m.totals ? resolve(m.totals.map(money)) : reject(new Error(`写出拨付清单失败：${m.error}`))));
+    worker.once('message', (m: { totals?: string[]; error?: string }) =>
+      m.totals ? resolve(m.totals.map(money)) : reject(new Error(`写出拨付清单失败：${m.error}`)),
+    );
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`写出拨付清单的 worker 意外退出（${code}）`)));
   });

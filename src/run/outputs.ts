@@ -74,7 +74,10 @@ interface SettlementSink {
   abort(): Promise<void>;
 }
 
-export type SheetSpec = Pick<OutputsSpec, 'settlementPath' | 'listsPath' | 'month' | 'funds' | 'policyNames' | 'banner'>;
+export type SheetSpec = Pick<
+  OutputsSpec,
+  'settlementPath' | 'listsPath' | 'month' | 'funds' | 'policyNames' | 'banner'
+>;
 
 /**
  * The settlement writer itself, and the disbursement lists' staging fed from the same rows: what the worker
@@ -87,7 +90,12 @@ export class LocalSettlement implements SettlementSink {
     private readonly funds: Fund[],
   ) {}
   static async open(spec: SheetSpec): Promise<LocalSettlement> {
-    const writer = new SettlementWriter(spec.settlementPath, { month: spec.month, funds: spec.funds, policyNames: spec.policyNames, banner: spec.banner });
+    const writer = new SettlementWriter(spec.settlementPath, {
+      month: spec.month,
+      funds: spec.funds,
+      policyNames: spec.policyNames,
+      banner: spec.banner,
+    });
     await writer.begin();
     return new LocalSettlement(writer, new ListStaging(spec.listsPath), spec.funds);
   }
@@ -112,16 +120,44 @@ export class LocalSettlement implements SettlementSink {
 }
 
 // what crosses to the worker: money as text
-export type WireChecks = Omit<Checks, 'totalCost' | 'priorPaid' | 'payments' | 'remaining'> & { totalCost: string; priorPaid: string; payments: string; remaining: string };
-export type WireReversal = Omit<ReversalLine, 'totalCost' | 'payments'> & { totalCost: string; payments: Record<string, string> };
+export type WireChecks = Omit<Checks, 'totalCost' | 'priorPaid' | 'payments' | 'remaining'> & {
+  totalCost: string;
+  priorPaid: string;
+  payments: string;
+  remaining: string;
+};
+export type WireReversal = Omit<ReversalLine, 'totalCost' | 'payments'> & {
+  totalCost: string;
+  payments: Record<string, string>;
+};
 
 export const toWire = {
-  checks: (c: Checks): WireChecks => ({ ...c, totalCost: fmt(c.totalCost), priorPaid: fmt(c.priorPaid), payments: fmt(c.payments), remaining: fmt(c.remaining) }),
-  reversal: (r: ReversalLine): WireReversal => ({ ...r, totalCost: fmt(r.totalCost), payments: Object.fromEntries(Object.entries(r.payments).map(([k, v]) => [k, fmt(v)])) }),
+  checks: (c: Checks): WireChecks => ({
+    ...c,
+    totalCost: fmt(c.totalCost),
+    priorPaid: fmt(c.priorPaid),
+    payments: fmt(c.payments),
+    remaining: fmt(c.remaining),
+  }),
+  reversal: (r: ReversalLine): WireReversal => ({
+    ...r,
+    totalCost: fmt(r.totalCost),
+    payments: Object.fromEntries(Object.entries(r.payments).map(([k, v]) => [k, fmt(v)])),
+  }),
 };
 export const fromWire = {
-  checks: (c: WireChecks): Checks => ({ ...c, totalCost: money(c.totalCost), priorPaid: money(c.priorPaid), payments: money(c.payments), remaining: money(c.remaining) }),
-  reversal: (r: WireReversal): ReversalLine => ({ ...r, totalCost: money(r.totalCost), payments: Object.fromEntries(Object.entries(r.payments).map(([k, v]) => [k, money(v)])) }),
+  checks: (c: WireChecks): Checks => ({
+    ...c,
+    totalCost: money(c.totalCost),
+    priorPaid: money(c.priorPaid),
+    payments: money(c.payments),
+    remaining: money(c.remaining),
+  }),
+  reversal: (r: WireReversal): ReversalLine => ({
+    ...r,
+    totalCost: money(r.totalCost),
+    payments: Object.fromEntries(Object.entries(r.payments).map(([k, v]) => [k, money(v)])),
+  }),
 };
 
 export type ToWorker =
@@ -156,7 +192,10 @@ export class WorkerSettlement implements SettlementSink {
   }
 
   static async open(spec: SheetSpec): Promise<WorkerSettlement> {
-    const worker = startWorker<SheetSpec>('./outputs-worker.js', spec, { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 16 });
+    const worker = startWorker<SheetSpec>('./outputs-worker.js', spec, {
+      maxOldGenerationSizeMb: 512,
+      maxYoungGenerationSizeMb: 16,
+    });
     const o = new WorkerSettlement(worker);
     await o.wait(() => o.ready);
     return o;
@@ -191,7 +230,12 @@ export class WorkerSettlement implements SettlementSink {
   }
   async finish(checks: Checks, invalidCount: number, reversals: ReversalLine[]): Promise<void> {
     const done = new Promise<void>((resolve, reject) => (this.finished = { resolve, reject }));
-    await this.post({ kind: 'finish', checks: toWire.checks(checks), invalidCount, reversals: reversals.map(toWire.reversal) });
+    await this.post({
+      kind: 'finish',
+      checks: toWire.checks(checks),
+      invalidCount,
+      reversals: reversals.map(toWire.reversal),
+    });
     try {
       await done;
     } finally {
@@ -205,6 +249,7 @@ export class WorkerSettlement implements SettlementSink {
 }
 
 export async function openOutputs(spec: OutputsSpec): Promise<ResultOutputs> {
-  const sheet = process.env.ASSIST_WORKERS === '0' ? await LocalSettlement.open(spec) : await WorkerSettlement.open(spec);
+  const sheet =
+    process.env.ASSIST_WORKERS === '0' ? await LocalSettlement.open(spec) : await WorkerSettlement.open(spec);
   return new Outputs(new JsonlWriter(spec.jsonlPath), sheet, spec.funds);
 }

@@ -4,7 +4,11 @@ import { mergeRoster, type Person } from '../roster/merge.js';
 import type { RosterRow, RosterWarning } from '../domain/types.js';
 
 /** Reads the roster files, handing each usable row to `add`; returns the reader's warnings. */
-export async function readRosterRows(files: string[], opts: ReadOptions, add: (row: RosterRow) => void): Promise<RosterWarning[]> {
+export async function readRosterRows(
+  files: string[],
+  opts: ReadOptions,
+  add: (row: RosterRow) => void,
+): Promise<RosterWarning[]> {
   const warnings: RosterWarning[] = [];
   for (const file of files) {
     for await (const batch of readInputBatches(file, 'roster', opts))
@@ -18,7 +22,10 @@ export async function readRosterRows(files: string[], opts: ReadOptions, add: (r
   return warnings;
 }
 
-export async function loadPeople(files: string[], opts: ReadOptions = {}): Promise<{ people: Map<string, Person>; warnings: RosterWarning[] }> {
+export async function loadPeople(
+  files: string[],
+  opts: ReadOptions = {},
+): Promise<{ people: Map<string, Person>; warnings: RosterWarning[] }> {
   const rows: RosterRow[] = [];
   const warnings = await readRosterRows(files, opts, (r) => rows.push(r));
   const merged = mergeRoster(rows);

@@ -21,7 +21,9 @@ export class RosterStore {
   constructor(dir = scratchDir()) {
     this.path = join(dir, `.assist-roster-${process.pid}-${Date.now()}.db`);
     this.db = scratchDatabase(this.path);
-    this.db.exec('CREATE TABLE p (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL); BEGIN');
+    this.db.exec(
+      'CREATE TABLE p (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL); BEGIN',
+    );
     this.insert = batchedInsert(this.db, 'INSERT INTO p (id, name, data) VALUES (?, ?, ?)');
     this.byId = this.db.prepare('SELECT data FROM p WHERE id = ? ORDER BY seq');
   }
@@ -35,7 +37,10 @@ export class RosterStore {
     if (this.db.inTransaction) this.db.exec('COMMIT');
     // the index carries the name too, so finding the people with two names reads only the index
     this.db.exec('CREATE INDEX p_id ON p (id, seq, name)');
-    const ids = this.db.prepare("SELECT id FROM p GROUP BY id HAVING MIN(NULLIF(name, '')) <> MAX(NULLIF(name, '')) ORDER BY MIN(seq)").pluck().all() as string[];
+    const ids = this.db
+      .prepare("SELECT id FROM p GROUP BY id HAVING MIN(NULLIF(name, '')) <> MAX(NULLIF(name, '')) ORDER BY MIN(seq)")
+      .pluck()
+      .all() as string[];
     const warnings: RosterWarning[] = [];
     for (const id of ids) warnings.push(...mergeRoster(this.rows(id)).warnings);
     return warnings;
@@ -65,7 +70,11 @@ export class RosterStore {
 }
 
 /** Reads the roster files into a store; the warnings are the reader's and the merge's, as loadPeople gives them. */
-export async function loadRosterStore(files: string[], opts: ReadOptions = {}, dir?: string): Promise<{ store: RosterStore; warnings: RosterWarning[] }> {
+export async function loadRosterStore(
+  files: string[],
+  opts: ReadOptions = {},
+  dir?: string,
+): Promise<{ store: RosterStore; warnings: RosterWarning[] }> {
   const store = new RosterStore(dir);
   try {
     const warnings = await readRosterRows(files, opts, (r) => store.add(r));

@@ -45,11 +45,18 @@ export function noteCommitted(runId: number): void {
  * 130 / 143 as a shell reports a signal.
  */
 export function installSignalHandlers(write: (text: string) => void): void {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.on(signal, () => {
       if (committed === null) for (const fn of onInterrupt) fn();
       removeScratch();
-      write(committed === null ? '已中断：台账未改动' : `已中断：第 ${committed} 次运行已提交；尚未放置到位的文件由下一次命令放置`);
+      write(
+        committed === null
+          ? '已中断：台账未改动'
+          : `已中断：第 ${committed} 次运行已提交；尚未放置到位的文件由下一次命令放置`,
+      );
       process.exit(code);
     });
   }

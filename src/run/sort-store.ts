@@ -23,19 +23,40 @@ export function decodeLine(json: string): ClaimLine {
   const a = JSON.parse(json) as (string | number | boolean | null)[];
   const m = (i: number): Money => (a[i] === null ? ZERO : money(a[i] as string));
   const line: ClaimLine = {
-    source: a[0] as string, sheet: a[1] as string, row: a[2] as number,
-    claimId: a[3] as string, lineNo: a[4] as number, hospital: a[5] as string, idNumber: a[6] as string, name: a[7] as string,
-    visitType: a[8] as ClaimLine['visitType'], admissionDate: a[9] as string, dischargeDate: a[10] as string | null, settlementDate: a[11] as string,
-    diagnosisCode: a[12] as string, diagnosisName: a[13] as string, itemName: a[14] as string,
-    totalCost: m(15), inScopeCost: a[16] === null ? null : money(a[16] as string), basicPaid: m(17), seriousIllnessPaid: m(18), assistancePaid: m(19),
-    supplementaryPaid: m(20), hospitalWaiver: m(21), priorPaid: m(22), personalBurden: m(23), referral: a[24] as boolean | null, expertApproval: a[25] as boolean | null,
+    source: a[0] as string,
+    sheet: a[1] as string,
+    row: a[2] as number,
+    claimId: a[3] as string,
+    lineNo: a[4] as number,
+    hospital: a[5] as string,
+    idNumber: a[6] as string,
+    name: a[7] as string,
+    visitType: a[8] as ClaimLine['visitType'],
+    admissionDate: a[9] as string,
+    dischargeDate: a[10] as string | null,
+    settlementDate: a[11] as string,
+    diagnosisCode: a[12] as string,
+    diagnosisName: a[13] as string,
+    itemName: a[14] as string,
+    totalCost: m(15),
+    inScopeCost: a[16] === null ? null : money(a[16] as string),
+    basicPaid: m(17),
+    seriousIllnessPaid: m(18),
+    assistancePaid: m(19),
+    supplementaryPaid: m(20),
+    hospitalWaiver: m(21),
+    priorPaid: m(22),
+    personalBurden: m(23),
+    referral: a[24] as boolean | null,
+    expertApproval: a[25] as boolean | null,
   };
   // the ledger stores the line as this same text (its trace chunk) and hashes these values: not made again
   rememberEncoded(line, json, a);
   return line;
 }
 // decodeLine's literal takes a[0], a[1], … in RECORD_FIELDS' order: checked once, at load
-if (Object.keys(decodeLine(JSON.stringify(RECORD_FIELDS.map(() => null)))).join() !== RECORD_FIELDS.join()) throw new Error('sort-store: decodeLine does not match FIELDS');
+if (Object.keys(decodeLine(JSON.stringify(RECORD_FIELDS.map(() => null)))).join() !== RECORD_FIELDS.join())
+  throw new Error('sort-store: decodeLine does not match FIELDS');
 
 /** The §3 order as one sortable text: settlementDate, admissionDate, hospital, claimId, lineNo. */
 export function sortKey(l: ClaimLine): string {
@@ -52,7 +73,10 @@ export class SortStore {
   constructor(dir = scratchDir(), existing?: string) {
     this.path = existing ?? join(dir, `.assist-sort-${process.pid}-${Date.now()}.db`);
     this.db = scratchDatabase(this.path);
-    if (!existing) this.db.exec('CREATE TABLE l (id INTEGER PRIMARY KEY, k TEXT NOT NULL, dk TEXT NOT NULL, month TEXT NOT NULL, dup INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL)');
+    if (!existing)
+      this.db.exec(
+        'CREATE TABLE l (id INTEGER PRIMARY KEY, k TEXT NOT NULL, dk TEXT NOT NULL, month TEXT NOT NULL, dup INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL)',
+      );
     this.insert = batchedInsert(this.db, 'INSERT INTO l (k, dk, month, data) VALUES (?, ?, ?, ?)');
     if (!existing) this.db.exec('BEGIN');
   }
@@ -86,7 +110,9 @@ export class SortStore {
   duplicates(): RowError[] {
     this.prepare();
     const out: RowError[] = [];
-    const rows = (this.db.prepare('SELECT dk, data FROM l WHERE dup = 1 ORDER BY id').all() as { dk: string; data: string }[]).map((r) => ({ dk: r.dk, line: decodeLine(r.data) }));
+    const rows = (
+      this.db.prepare('SELECT dk, data FROM l WHERE dup = 1 ORDER BY id').all() as { dk: string; data: string }[]
+    ).map((r) => ({ dk: r.dk, line: decodeLine(r.data) }));
     const byKey = new Map<string, ClaimLine[]>();
     for (const r of rows) byKey.set(r.dk, [...(byKey.get(r.dk) ?? []), r.line]);
     for (const { dk, line } of rows) out.push(duplicateError(line, byKey.get(dk)!));
@@ -96,7 +122,8 @@ export class SortStore {
   /** The month most valid lines were settled in (ties: the earliest). */
   mostCommonMonth(): string | null {
     this.prepare();
-    const r = this.db.prepare('SELECT month FROM m ORDER BY n DESC, month ASC LIMIT 1').get() as { month: string } | undefined;
+    const r = this.db.prepare('SELECT month FROM m ORDER BY n DESC, month ASC LIMIT 1').get() as
+      { month: string } | undefined;
     return r?.month ?? null;
   }
 
@@ -114,7 +141,8 @@ export class SortStore {
   /** Valid lines in §3 order. */
   *sorted(): Generator<ClaimLine> {
     this.prepare();
-    for (const r of this.db.prepare('SELECT data FROM s ORDER BY rowid').raw(true).iterate()) yield decodeLine((r as [string])[0]);
+    for (const r of this.db.prepare('SELECT data FROM s ORDER BY rowid').raw(true).iterate())
+      yield decodeLine((r as [string])[0]);
   }
 
   /** A second temporary file beside the store (the disbursement lists' staging, written by another connection); removed with it. */

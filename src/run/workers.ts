@@ -11,7 +11,11 @@ interface Envelope<T> {
 
 /** Starts `file` (a module beside this one) with `data`. */
 export function startWorker<T>(file: string, data: T, resourceLimits?: ResourceLimits): Worker {
-  return new Worker(new URL(file, import.meta.url), { execArgv: [], resourceLimits, workerData: { data, mask: maskOutputs() } satisfies Envelope<T> });
+  return new Worker(new URL(file, import.meta.url), {
+    execArgv: [],
+    resourceLimits,
+    workerData: { data, mask: maskOutputs() } satisfies Envelope<T>,
+  });
 }
 
 /** In the worker: its data, the carried state applied. */

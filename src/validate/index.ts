@@ -43,7 +43,9 @@ export function reportFileNames(files: string[]): string[] {
   const taken = new Set<string>();
   return files.map((file, i) => {
     const clash = plain.filter((p) => p === plain[i]).length > 1;
-    let name = clash ? `validation-${safe(basename(dirname(resolve(file))))}-${safe(basename(file, extname(file)))}.xlsx` : plain[i]!;
+    let name = clash
+      ? `validation-${safe(basename(dirname(resolve(file))))}-${safe(basename(file, extname(file)))}.xlsx`
+      : plain[i]!;
     for (let n = 2; taken.has(name); n++) name = name.replace(/(-\d+)?\.xlsx$/, `-${n}.xlsx`);
     taken.add(name);
     return name;
@@ -61,7 +63,12 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
     const errors: RowError[] = [];
     const warnings: RosterWarning[] = [];
     const lines: ClaimLine[] = [];
-    for await (const item of readInput(file, kind, { sheet: opts.sheet, encoding: opts.encoding, hospitalAliases: opts.hospitalAliases }, (s) => (stats = s))) {
+    for await (const item of readInput(
+      file,
+      kind,
+      { sheet: opts.sheet, encoding: opts.encoding, hospitalAliases: opts.hospitalAliases },
+      (s) => (stats = s),
+    )) {
       if (item.type === 'error') errors.push(item.error);
       else if (item.type === 'claim') lines.push(item.line);
       else if (item.type === 'roster') {
@@ -69,7 +76,16 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
         warnings.push(...item.warnings);
       } else if (item.type === 'ignored') warnings.push(...item.warnings);
     }
-    const report: FileReport = { file, kind, stats: stats!, valid: 0, errors, warnings, byReason: new Map(), reportPath: join(opts.out, names[fileNo]!) };
+    const report: FileReport = {
+      file,
+      kind,
+      stats: stats!,
+      valid: 0,
+      errors,
+      warnings,
+      byReason: new Map(),
+      reportPath: join(opts.out, names[fileNo]!),
+    };
     if (kind === 'claims') claimLines.push({ report, lines });
     else report.valid = stats!.records;
     reports.push(report);
@@ -88,7 +104,8 @@ export async function validateFiles(files: string[], opts: ValidateOptions): Pro
   for (const w of rosterWarnings) reports.find((r) => basename(r.file) === w.source)?.warnings.push(w);
   for (const r of reports) {
     r.errors.sort((a, b) => a.row - b.row);
-    for (const e of r.errors) for (const code of new Set(e.issues.map((i) => i.code))) r.byReason.set(code, (r.byReason.get(code) ?? 0) + 1);
+    for (const e of r.errors)
+      for (const code of new Set(e.issues.map((i) => i.code))) r.byReason.set(code, (r.byReason.get(code) ?? 0) + 1);
     await writeValidationWorkbook(r);
   }
   return reports;
@@ -99,7 +116,10 @@ async function writeValidationWorkbook(r: FileReport): Promise<void> {
     addSheet(wb, {
       name: '概况',
       title: `输入校验报告：${basename(r.file)}`,
-      columns: [{ header: '项目', width: 28 }, { header: '内容', width: 60 }],
+      columns: [
+        { header: '项目', width: 28 },
+        { header: '内容', width: 60 },
+      ],
       rows: [
         ['文件', basename(r.file)],
         ['类型', r.kind === 'claims' ? '结算明细' : '救助对象名单'],
@@ -117,18 +137,43 @@ async function writeValidationWorkbook(r: FileReport): Promise<void> {
     addSheet(wb, {
       name: '问题行',
       columns: [
-        { header: '文件', width: 11 }, { header: '工作表', width: 8 }, { header: '行号', kind: 'int', width: 6 }, { header: '列', width: 10 },
-        { header: '原因代码', width: 16 }, { header: '原因', width: 20 }, { header: '说明', width: 26 }, { header: '结算单号', width: 17 },
-        { header: '身份证号', width: 19 }, { header: '姓名', width: 7 },
+        { header: '文件', width: 11 },
+        { header: '工作表', width: 8 },
+        { header: '行号', kind: 'int', width: 6 },
+        { header: '列', width: 10 },
+        { header: '原因代码', width: 16 },
+        { header: '原因', width: 20 },
+        { header: '说明', width: 26 },
+        { header: '结算单号', width: 17 },
+        { header: '身份证号', width: 19 },
+        { header: '姓名', width: 7 },
       ],
       rows: r.errors.flatMap((e) =>
-        e.issues.map((i) => [e.source, e.sheet, e.row, i.column ?? '', i.code, REASONS[i.code].text, i.detail ?? '', e.claimId, e.idNumber, e.name]),
+        e.issues.map((i) => [
+          e.source,
+          e.sheet,
+          e.row,
+          i.column ?? '',
+          i.code,
+          REASONS[i.code].text,
+          i.detail ?? '',
+          e.claimId,
+          e.idNumber,
+          e.name,
+        ]),
       ),
     });
     if (r.kind === 'roster' || r.warnings.length) {
       addSheet(wb, {
         name: '名单警告',
-        columns: [{ header: '文件', width: 12 }, { header: '行号', kind: 'int', width: 6 }, { header: '警告代码', width: 20 }, { header: '警告', width: 22 }, { header: '说明', width: 54 }, { header: '身份证号', width: 19 }],
+        columns: [
+          { header: '文件', width: 12 },
+          { header: '行号', kind: 'int', width: 6 },
+          { header: '警告代码', width: 20 },
+          { header: '警告', width: 22 },
+          { header: '说明', width: 54 },
+          { header: '身份证号', width: 19 },
+        ],
         rows: r.warnings.map((w) => [w.source, w.row, w.code, ROSTER_WARNINGS[w.code], w.detail, w.idNumber]),
       });
     }

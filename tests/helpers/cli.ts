@@ -24,7 +24,10 @@ export interface RunOptions {
 /** Runs a program to its end without blocking the event loop; never rejects for a non-zero exit. */
 export function run(command: string, args: string[], opts: RunOptions = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd ?? ROOT, env: { ...process.env, FORCE_COLOR: '0', ...opts.env } });
+    const child = spawn(command, args, {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, FORCE_COLOR: '0', ...opts.env },
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -33,7 +36,12 @@ export function run(command: string, args: string[], opts: RunOptions = {}): Pro
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
-      resolve({ code: code ?? -1, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolve({
+        code: code ?? -1,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
     child.stdin.end(opts.input ?? '');
   });
@@ -50,8 +58,18 @@ export function runNode(args: string[], opts: RunOptions = {}): Promise<Ran> {
 }
 
 /** The built CLI started in the background: wait for a text on its stderr, kill it, await its end. */
-export function startCli(args: string[], env: Record<string, string> = {}): { done: Promise<{ code: number | null; stdout: string; stderr: string }>; kill: () => void; signal: (s: NodeJS.Signals) => void; stderrHas: (s: string) => Promise<void> } {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'assist.js'), ...args], { env: { ...process.env, FORCE_COLOR: '0', ...env } });
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+): {
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  kill: () => void;
+  signal: (s: NodeJS.Signals) => void;
+  stderrHas: (s: string) => Promise<void>;
+} {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'assist.js'), ...args], {
+    env: { ...process.env, FORCE_COLOR: '0', ...env },
+  });
   let stdout = '';
   let stderr = '';
   const waiters: { s: string; resolve: () => void }[] = [];
@@ -60,7 +78,9 @@ export function startCli(args: string[], env: Record<string, string> = {}): { do
     stderr += d;
     for (const w of waiters) if (stderr.includes(w.s)) w.resolve();
   });
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
   return {
     done,
     kill: () => child.kill('SIGKILL'),

@@ -14,8 +14,17 @@ export function makeId(region: string, birth: string, seq = '123'): string {
   return first17 + checkCharacter(first17);
 }
 
-export function writeCsv(file: string, rows: (string | number)[][], encoding: 'utf8' | 'utf8bom' | 'gb18030' = 'utf8'): string {
-  const text = rows.map((r) => r.map((v) => (/[",\r\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v))).join(',')).join('\r\n') + '\r\n';
+export function writeCsv(
+  file: string,
+  rows: (string | number)[][],
+  encoding: 'utf8' | 'utf8bom' | 'gb18030' = 'utf8',
+): string {
+  const text =
+    rows
+      .map((r) =>
+        r.map((v) => (/[",\r\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v))).join(','),
+      )
+      .join('\r\n') + '\r\n';
   if (encoding === 'gb18030') writeFileSync(file, iconv.encode(text, 'gb18030'));
   else writeFileSync(file, (encoding === 'utf8bom' ? '\ufeff' : '') + text, 'utf8');
   return file;

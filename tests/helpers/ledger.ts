@@ -9,9 +9,17 @@ export function ledgerState(ledger: string, opts: { inForce?: boolean } = {}): {
   const db = new Database(ledger, { readonly: true });
   try {
     const texts = new Map(db.prepare('SELECT id, t FROM texts').raw(true).all() as [number, string][]);
-    const results = db.prepare(`SELECT l.claim_id, l.line_no, r.policy, r.status, r.reasons, r.payments FROM results_text r JOIN lines l ON l.id = r.line_id${opts.inForce ? ' WHERE l.superseded_by IS NULL' : ''} ORDER BY 1, 2, 3`).all() as { payments: string | null }[];
+    const results = db
+      .prepare(
+        `SELECT l.claim_id, l.line_no, r.policy, r.status, r.reasons, r.payments FROM results_text r JOIN lines l ON l.id = r.line_id${opts.inForce ? ' WHERE l.superseded_by IS NULL' : ''} ORDER BY 1, 2, 3`,
+      )
+      .all() as { payments: string | null }[];
     return {
-      acc: db.prepare(`SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM accumulators_text${opts.inForce ? ' WHERE base != 0 OR paid != 0 OR entitled != 0 OR first_date IS NOT NULL' : ''} ORDER BY 1, 2, 3, 4`).all(),
+      acc: db
+        .prepare(
+          `SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM accumulators_text${opts.inForce ? ' WHERE base != 0 OR paid != 0 OR entitled != 0 OR first_date IS NOT NULL' : ''} ORDER BY 1, 2, 3, 4`,
+        )
+        .all(),
       results: results.map((r) => ({ ...r, payments: decodePayments(r.payments, (id) => texts.get(id)!) })),
     };
   } finally {

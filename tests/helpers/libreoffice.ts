@@ -15,19 +15,40 @@ export async function libreOfficeSheets(file: string, sheetNames: string[]): Pro
   if (!SOFFICE) throw new Error('soffice not installed');
   const out = mkdtempSync(join(tmpdir(), 'assist-lo-'));
   const profile = mkdtempSync(join(tmpdir(), 'assist-lo-profile-'));
-  const r = await run(SOFFICE, [`-env:UserInstallation=file://${profile}`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1', '--outdir', out, file], {
-    timeout: 120_000,
-  });
+  const r = await run(
+    SOFFICE,
+    [
+      `-env:UserInstallation=file://${profile}`,
+      '--headless',
+      '--convert-to',
+      'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
+      '--outdir',
+      out,
+      file,
+    ],
+    {
+      timeout: 120_000,
+    },
+  );
   if (r.code !== 0) throw new Error(`soffice failed (${r.code}): ${r.stderr}`);
   const stem = basename(file).replace(/\.xlsx$/, '');
   const made = readdirSync(out);
   const sheets = new Map<string, string[][]>();
   for (const name of sheetNames) {
-    const csv = made.find((f) => f === `${stem}-${name}.csv`) ?? (sheetNames.length === 1 ? made.find((f) => f === `${stem}.csv`) : undefined);
+    const csv =
+      made.find((f) => f === `${stem}-${name}.csv`) ??
+      (sheetNames.length === 1 ? made.find((f) => f === `${stem}.csv`) : undefined);
     if (!csv) throw new Error(`LibreOffice wrote no CSV for sheet ${name} (wrote ${made.join(', ')})`);
     const rows = parse(readFileSync(join(out, csv), 'utf8'), { relax_column_count: true }) as string[][];
     // LibreOffice writes a percent-formatted cell as "12.5%" even with "as shown" off: back to the value
-    sheets.set(name, trim(rows.map((r) => r.map((x) => (/^-?\d+(\.\d+)?%$/.test(x) ? new Decimal(x.slice(0, -1)).div(100).toString() : x)))));
+    sheets.set(
+      name,
+      trim(
+        rows.map((r) =>
+          r.map((x) => (/^-?\d+(\.\d+)?%$/.test(x) ? new Decimal(x.slice(0, -1)).div(100).toString() : x)),
+        ),
+      ),
+    );
   }
   return sheets;
 }

@@ -13,7 +13,15 @@ export async function readSheets(file: string): Promise<{ wb: ExcelJS.Workbook; 
       if (!ws) throw new Error(`no sheet ${name} in ${file}: ${wb.worksheets.map((w) => w.name).join(', ')}`);
       const out: Cell[][] = [];
       ws.eachRow({ includeEmpty: true }, (row) => {
-        const vals = Array.from((row.values as unknown[]).slice(1)).map((v) => (v && typeof v === 'object' ? ('result' in v ? (v as { result: Cell }).result : 'richText' in v ? (v as { richText: { text: string }[] }).richText.map((t) => t.text).join('') : String(v)) : ((v as Cell) ?? null)));
+        const vals = Array.from((row.values as unknown[]).slice(1)).map((v) =>
+          v && typeof v === 'object'
+            ? 'result' in v
+              ? (v as { result: Cell }).result
+              : 'richText' in v
+                ? (v as { richText: { text: string }[] }).richText.map((t) => t.text).join('')
+                : String(v)
+            : ((v as Cell) ?? null),
+        );
         out[row.number - 1] = vals;
       });
       return out.map((r) => r ?? []);

@@ -11,7 +11,18 @@ export const rows: (string | number | Decimal | null)[][] = [
 
 export async function write(file: string, shared: boolean): Promise<void> {
   const w = new XlsxStreamWriter(file, shared ? { sharedStrings: true, excelOrder: ['明细', '异常'] } : {});
-  const s = await w.streamSheet({ name: '明细', title: '标题', columns: [{ header: '结算单号' }, { header: '行号', kind: 'int' }, { header: '身份证号' }, { header: '姓名' }, { header: '金额', kind: 'money' }, { header: '比例', kind: 'percent' }] });
+  const s = await w.streamSheet({
+    name: '明细',
+    title: '标题',
+    columns: [
+      { header: '结算单号' },
+      { header: '行号', kind: 'int' },
+      { header: '身份证号' },
+      { header: '姓名' },
+      { header: '金额', kind: 'money' },
+      { header: '比例', kind: 'percent' },
+    ],
+  });
   const b = await w.bufferedSheet({ name: '异常', columns: [{ header: '说明' }] }, join(file + '.tmp'));
   for (const r of rows) {
     await s.row(r);

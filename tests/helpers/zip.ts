@@ -3,11 +3,21 @@ import yauzl from 'yauzl';
 import { createWriteStream } from 'node:fs';
 
 /** Writes a zip with the parts in exactly the given order (to imitate Excel's or exceljs's part order). */
-export function writeZip(file: string, parts: [string, string | Buffer][], opts: { compress?: boolean } = {}): Promise<void> {
+export function writeZip(
+  file: string,
+  parts: [string, string | Buffer][],
+  opts: { compress?: boolean } = {},
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const zip = new yazl.ZipFile();
-    for (const [name, content] of parts) zip.addBuffer(Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), name, { compress: opts.compress ?? true });
-    zip.outputStream.pipe(createWriteStream(file)).on('close', () => resolve()).on('error', reject);
+    for (const [name, content] of parts)
+      zip.addBuffer(Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), name, {
+        compress: opts.compress ?? true,
+      });
+    zip.outputStream
+      .pipe(createWriteStream(file))
+      .on('close', () => resolve())
+      .on('error', reject);
     zip.end();
   });
 }
@@ -26,9 +36,18 @@ export interface HandSheet {
  * Builds the parts of a minimal workbook by hand. `order` 'excel' puts sharedStrings and styles
  * after the sheets (as Excel does); 'exceljs' puts them before.
  */
-export function handWorkbookParts(opts: { sheets: HandSheet[]; sharedStrings: string; styles: string; date1904?: boolean; order: 'excel' | 'exceljs' }): [string, string][] {
+export function handWorkbookParts(opts: {
+  sheets: HandSheet[];
+  sharedStrings: string;
+  styles: string;
+  date1904?: boolean;
+  order: 'excel' | 'exceljs';
+}): [string, string][] {
   const sheetOverrides = opts.sheets
-    .map((_, i) => `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`)
+    .map(
+      (_, i) =>
+        `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`,
+    )
     .join('');
   const rootRels = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`;
   const workbook = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><workbookPr${opts.date1904 ? ' date1904="1"' : ''}/><sheets>${opts.sheets
@@ -36,8 +55,13 @@ export function handWorkbookParts(opts: { sheets: HandSheet[]; sharedStrings: st
     .join('')}</sheets></workbook>`;
   const n = opts.sheets.length;
   const wbRels = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${opts.sheets
-    .map((_, i) => `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`)
-    .join('')}<Relationship Id="rId${n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId${n + 2}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>`;
+    .map(
+      (_, i) =>
+        `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`,
+    )
+    .join(
+      '',
+    )}<Relationship Id="rId${n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId${n + 2}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>`;
   const sheetParts: [string, string][] = opts.sheets.map((s, i) => [
     `xl/worksheets/sheet${i + 1}.xml`,
     `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><dimension ref="A1:Z1048576"/><sheetData>${s.sheetData}</sheetData>${s.extra ?? ''}</worksheet>`,
@@ -61,7 +85,9 @@ export function sst(strings: string[]): string {
 
 export function styles(numFmts: [number, string][], xfNumFmtIds: number[]): string {
   return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">${
-    numFmts.length ? `<numFmts count="${numFmts.length}">${numFmts.map(([id, code]) => `<numFmt numFmtId="${id}" formatCode="${code}"/>`).join('')}</numFmts>` : ''
+    numFmts.length
+      ? `<numFmts count="${numFmts.length}">${numFmts.map(([id, code]) => `<numFmt numFmtId="${id}" formatCode="${code}"/>`).join('')}</numFmts>`
+      : ''
   }<fonts count="1"><font><sz val="11"/><name val="宋体"/></font></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="${xfNumFmtIds.length}">${xfNumFmtIds
     .map((id) => `<xf numFmtId="${id}" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/>`)
     .join('')}</cellXfs></styleSheet>`;

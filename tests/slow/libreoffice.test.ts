@@ -12,26 +12,39 @@ import { tmp } from '../helpers/files.js';
 import { write } from '../helpers/writer-sample.js';
 
 describe.skipIf(!SOFFICE)('LibreOffice (soffice --headless --convert-to csv) reads the same values as exceljs', () => {
-  test.each([false, true])('the writer test workbook, sharedStrings=%s', async (shared) => {
-    const file = join(tmp(), 'w.xlsx');
-    await write(file, shared);
-    const ex = await exceljsSheets(file);
-    const lo = await libreOfficeSheets(file, [...ex.keys()]);
-    for (const [name, rows] of ex) expect(lo.get(name), name).toEqual(rows);
-    // written out by hand: what both read in 明细
-    expect(lo.get('明细')).toEqual([
-      ['标题'],
-      ['结算单号', '行号', '身份证号', '姓名', '金额', '比例'],
-      ['C1', '1', '320902196005012113', '张三', '1234.5', '0.125'],
-      ['C2', '2', ' 前后空格 ', 'a&b<c>"d"', '-0.01'],
-      ['C3', '3', '=1+1', '控制字符', '1000000000000', '1'],
-      ['合计', '', '', '', '1000000001234.49'],
-    ]);
-  }, 120_000);
+  test.each([false, true])(
+    'the writer test workbook, sharedStrings=%s',
+    async (shared) => {
+      const file = join(tmp(), 'w.xlsx');
+      await write(file, shared);
+      const ex = await exceljsSheets(file);
+      const lo = await libreOfficeSheets(file, [...ex.keys()]);
+      for (const [name, rows] of ex) expect(lo.get(name), name).toEqual(rows);
+      // written out by hand: what both read in 明细
+      expect(lo.get('明细')).toEqual([
+        ['标题'],
+        ['结算单号', '行号', '身份证号', '姓名', '金额', '比例'],
+        ['C1', '1', '320902196005012113', '张三', '1234.5', '0.125'],
+        ['C2', '2', ' 前后空格 ', 'a&b<c>"d"', '-0.01'],
+        ['C3', '3', '=1+1', '控制字符', '1000000000000', '1'],
+        ['合计', '', '', '', '1000000001234.49'],
+      ]);
+    },
+    120_000,
+  );
 
   test('the demo run: settlement workbook and every disbursement list, sheet by sheet', async () => {
     const dir = tmp();
-    const r = await runCli(['adjudicate', join(ROOT, 'fixtures', 'demo', 'claims.xlsx'), '--config', join(ROOT, 'fixtures', 'demo', 'assist.config.json'), '--ledger', join(dir, 'a.db'), '--out', dir]);
+    const r = await runCli([
+      'adjudicate',
+      join(ROOT, 'fixtures', 'demo', 'claims.xlsx'),
+      '--config',
+      join(ROOT, 'fixtures', 'demo', 'assist.config.json'),
+      '--ledger',
+      join(dir, 'a.db'),
+      '--out',
+      dir,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const books = readdirSync(dir).filter((f) => f.endsWith('.xlsx'));
     expect(books.length).toBeGreaterThanOrEqual(4);
@@ -54,18 +67,57 @@ describe.skipIf(!SOFFICE)('CSV outputs keep ID numbers and claim IDs as text in 
   test('report disbursement --csv through LibreOffice: all 18 digits of every ID, claim IDs unchanged', async () => {
     const dir = tmp();
     const ledger = join(dir, 'a.db');
-    const adj = await runCli(['adjudicate', join(ROOT, 'fixtures', 'demo', 'claims.xlsx'), '--config', join(ROOT, 'fixtures', 'demo', 'assist.config.json'), '--ledger', ledger, '--out', join(dir, 'o')]);
+    const adj = await runCli([
+      'adjudicate',
+      join(ROOT, 'fixtures', 'demo', 'claims.xlsx'),
+      '--config',
+      join(ROOT, 'fixtures', 'demo', 'assist.config.json'),
+      '--ledger',
+      ledger,
+      '--out',
+      join(dir, 'o'),
+    ]);
     expect(adj.code, adj.stderr).toBe(0);
-    const rep = await runCli(['report', 'disbursement', '--fund', 'th-2021.district', '--month', '2024-06', '--csv', '--ledger', ledger, '--out', join(dir, 'r')]);
+    const rep = await runCli([
+      'report',
+      'disbursement',
+      '--fund',
+      'th-2021.district',
+      '--month',
+      '2024-06',
+      '--csv',
+      '--ledger',
+      ledger,
+      '--out',
+      join(dir, 'r'),
+    ]);
     expect(rep.code, rep.stderr).toBe(0);
     const csv = join(dir, 'r', 'disbursement-th-2021.district-2024-06.csv');
-    const written = parse(readFileSync(csv, 'utf8').replace(/^\ufeff/, ''), { columns: true }) as Record<string, string>[];
+    const written = parse(readFileSync(csv, 'utf8').replace(/^\ufeff/, ''), { columns: true }) as Record<
+      string,
+      string
+    >[];
     expect(written.length).toBeGreaterThan(3);
     const profile = tmp('assist-lo-profile-');
     const out = tmp('assist-lo-');
-    const r = await run(SOFFICE!, [`-env:UserInstallation=file://${profile}`, '--headless', '--infilter=CSV:44,34,76,1', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false', '--outdir', out, csv], { timeout: 120_000 });
+    const r = await run(
+      SOFFICE!,
+      [
+        `-env:UserInstallation=file://${profile}`,
+        '--headless',
+        '--infilter=CSV:44,34,76,1',
+        '--convert-to',
+        'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false',
+        '--outdir',
+        out,
+        csv,
+      ],
+      { timeout: 120_000 },
+    );
     expect(r.code, r.stderr).toBe(0);
-    const shown = parse(readFileSync(join(out, basename(csv)), 'utf8').replace(/^\ufeff/, ''), { columns: true }) as Record<string, string>[];
+    const shown = parse(readFileSync(join(out, basename(csv)), 'utf8').replace(/^\ufeff/, ''), {
+      columns: true,
+    }) as Record<string, string>[];
     expect(shown.map((x) => x['身份证号']!.trim())).toEqual(written.map((x) => x['身份证号']!.trim()));
     expect(shown.map((x) => x['结算单号']!.trim())).toEqual(written.map((x) => x['结算单号']!.trim()));
     for (const x of shown) expect(x['身份证号']!.trim()).toMatch(/^\d{17}[\dX]$/);

@@ -28,10 +28,16 @@ export function jzDiseaseNames(list: '21' | '25'): string[] {
 export function jzDiseaseOfText(text: string): string | null {
   const t = normalizeLabel(text);
   if (!t) return null;
-  return DISEASES.find((d) => t.includes(normalizeLabel(d.name)) || d.keywords.some((k) => t.includes(normalizeLabel(k))))?.name ?? null;
+  return (
+    DISEASES.find((d) => t.includes(normalizeLabel(d.name)) || d.keywords.some((k) => t.includes(normalizeLabel(k))))
+      ?.name ?? null
+  );
 }
 
-const diseaseList: k.Kind<'21' | '25'> = { want: '应为 "21" 或 "25"（病种名单）', parse: (v) => (v === '21' || v === '25' ? v : k.BAD) };
+const diseaseList: k.Kind<'21' | '25'> = {
+  want: '应为 "21" 或 "25"（病种名单）',
+  parse: (v) => (v === '21' || v === '25' ? v : k.BAD),
+};
 /** params.json, typed (issue 19 §2): checked when the policy loads */
 export const SCHEMA = {
   inForceFrom: k.date,
@@ -45,12 +51,21 @@ export const SCHEMA = {
 };
 
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
-  const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID), ID, SCHEMA);
+  const params = new Params(
+    applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID),
+    ID,
+    SCHEMA,
+  );
 
   function diseaseOf(line: ClaimLine, date: string): Disease | null {
     const { diseaseList: list, childMaxAge: maxAge } = params.at(date);
     const birth = birthDateOf(line.idNumber);
-    return DISEASES.find((d) => (list === '25' || d.list === '21') && (!d.child || ageAt(birth, date) <= maxAge) && diagnosisMatches(line, d)) ?? null;
+    return (
+      DISEASES.find(
+        (d) =>
+          (list === '25' || d.list === '21') && (!d.child || ageAt(birth, date) <= maxAge) && diagnosisMatches(line, d),
+      ) ?? null
+    );
   }
 
   return {
@@ -65,11 +80,24 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const trace: TraceStep[] = [];
       const disease = diseaseOf(line, serviceDate)!;
       const P = params.at(serviceDate);
-      trace.push({ step: '病种', clause: `${DOC} 二、目标任务（${P.diseaseList}种大病）`, inputs: { 诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim(), 名单: params.describe('diseaseList', serviceDate) }, result: `属于“${disease.name}”${disease.child ? `（儿童病种，年龄不超过 ${P.childMaxAge} 周岁）` : ''}` });
+      trace.push({
+        step: '病种',
+        clause: `${DOC} 二、目标任务（${P.diseaseList}种大病）`,
+        inputs: {
+          诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim(),
+          名单: params.describe('diseaseList', serviceDate),
+        },
+        result: `属于“${disease.name}”${disease.child ? `（儿童病种，年龄不超过 ${P.childMaxAge} 周岁）` : ''}`,
+      });
       const { inForceFrom: from, inForceTo: to } = P;
       if (!inForce(serviceDate, from, to)) {
         reasons.push('POLICY_NOT_IN_FORCE');
-        trace.push({ step: '政策执行期', clause: DOC, inputs: { 就诊日期: serviceDate }, result: `不在 ${from}～${to} 内` });
+        trace.push({
+          step: '政策执行期',
+          clause: DOC,
+          inputs: { 就诊日期: serviceDate },
+          result: `不在 ${from}～${to} 内`,
+        });
       }
       const covered = P.coveredCategories;
       const cat = categoryCheck(person, covered, serviceDate, `${DOC} 二、目标任务（救治对象）`);
@@ -81,19 +109,40 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
         const okWithoutRural = cat.categories.some((c) => !ruralOnly.includes(c));
         if (!okWithoutRural && person.householdType !== 'rural') {
           reasons.push('NOT_RURAL');
-          trace.push({ step: '农村户籍', clause: `${DOC} 二、“农村特困人员、低保对象”`, inputs: { 户籍性质: person.householdType === 'urban' ? '城镇' : '未登记' }, result: '特困人员、低保对象须为农村户籍' });
+          trace.push({
+            step: '农村户籍',
+            clause: `${DOC} 二、“农村特困人员、低保对象”`,
+            inputs: { 户籍性质: person.householdType === 'urban' ? '城镇' : '未登记' },
+            result: '特困人员、低保对象须为农村户籍',
+          });
         }
       }
       const county = P.countyHospitals.map(normalizeKey);
       const city = P.cityHospitals.map(normalizeKey);
-      if (county.includes(line.hospital)) trace.push({ step: '定点医院', clause: `${DOC} 三、（二）1. 及附件1`, inputs: { 医疗机构: line.hospital }, result: '县级定点医院' });
+      if (county.includes(line.hospital))
+        trace.push({
+          step: '定点医院',
+          clause: `${DOC} 三、（二）1. 及附件1`,
+          inputs: { 医疗机构: line.hospital },
+          result: '县级定点医院',
+        });
       else if (city.includes(line.hospital)) {
         const referred = line.referral === true;
-        trace.push({ step: '定点医院', clause: `${DOC} 三、（二）1.“县级定点医院出具转诊证明后转至市级定点医院”`, inputs: { 医疗机构: line.hospital, 转诊证明: line.referral === null ? '无' : line.referral ? '是' : '否' }, result: referred ? '市级定点医院，有转诊证明' : '市级定点医院，缺少转诊证明，挂起' });
+        trace.push({
+          step: '定点医院',
+          clause: `${DOC} 三、（二）1.“县级定点医院出具转诊证明后转至市级定点医院”`,
+          inputs: { 医疗机构: line.hospital, 转诊证明: line.referral === null ? '无' : line.referral ? '是' : '否' },
+          result: referred ? '市级定点医院，有转诊证明' : '市级定点医院，缺少转诊证明，挂起',
+        });
         if (!referred) reasons.push('REFERRAL_MISSING');
       } else {
         reasons.push('NOT_DESIGNATED_HOSPITAL');
-        trace.push({ step: '定点医院', clause: `${DOC} 附件1 定点医院名单`, inputs: { 医疗机构: line.hospital }, result: '不是县级或市级定点医院' });
+        trace.push({
+          step: '定点医院',
+          clause: `${DOC} 附件1 定点医院名单`,
+          inputs: { 医疗机构: line.hospital },
+          result: '不是县级或市级定点医院',
+        });
       }
       const burden = line.totalCost.minus(priorPaid);
       const ratio = line.totalCost.isZero() ? ZERO : burden.div(line.totalCost);
@@ -101,7 +150,14 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       trace.push({
         step: '费用结构（登记用，不新增支付）',
         clause: `${DOC} 三、（三）完善支付方式；（四）加强信息管理`,
-        inputs: { 医疗总费用: fmt(line.totalCost), 基本医保: fmt(line.basicPaid), 大病保险: fmt(line.seriousIllnessPaid), 医疗救助: fmt(line.assistancePaid), 其他保障: fmt(line.supplementaryPaid), 医院减免: fmt(line.hospitalWaiver) },
+        inputs: {
+          医疗总费用: fmt(line.totalCost),
+          基本医保: fmt(line.basicPaid),
+          大病保险: fmt(line.seriousIllnessPaid),
+          医疗救助: fmt(line.assistancePaid),
+          其他保障: fmt(line.supplementaryPaid),
+          医院减免: fmt(line.hospitalWaiver),
+        },
         result: `个人自付 ${fmt(burden)}，自付比例 ${ratio.times(100).toDecimalPlaces(2, D.ROUND_HALF_UP).toFixed(2)}%；救治状态：${treatment}`,
       });
       return {
@@ -111,7 +167,11 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
         changes: [],
         trace,
         payee: line.hospital,
-        details: { disease: disease.name, treatment, personalBurdenRatio: ratio.toDecimalPlaces(4, D.ROUND_HALF_UP).toFixed(4) },
+        details: {
+          disease: disease.name,
+          treatment,
+          personalBurdenRatio: ratio.toDecimalPlaces(4, D.ROUND_HALF_UP).toFixed(4),
+        },
       };
     },
   };

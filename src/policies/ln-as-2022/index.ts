@@ -14,7 +14,9 @@ export const FUNDS = {
   special: { id: 'ln-as-2022.special-fund', name: '专项医疗救治资金（中国乡村发展志愿服务促进会）' },
   thirdParty: { id: 'ln-as-2022.third-party', name: '指定第三方机构' },
 };
-const HOSPITALS: { name: string; level: string }[] = loadJson<{ hospitals: { name: string; level: string }[] }>(new URL('./hospitals.json', import.meta.url)).hospitals;
+const HOSPITALS: { name: string; level: string }[] = loadJson<{ hospitals: { name: string; level: string }[] }>(
+  new URL('./hospitals.json', import.meta.url),
+).hospitals;
 const DESIGNATED = new Set(HOSPITALS.map((h) => normalizeKey(h.name)));
 
 /** params.json, typed (issue 19 §2): checked when the policy loads */
@@ -43,10 +45,15 @@ export function isDrugLine(itemName: string, params: Params<typeof SCHEMA>, date
 const VOCABULARY: AccumulatorVocabulary = {
   openingKey(label) {
     const n = normalizeLabel(label).toUpperCase();
-    if (n === FUNDS.special.id.toUpperCase() || /^(专项医疗救治资金|专项资金)$/.test(n)) return { ok: true, key: FUNDS.special.id, yearless: false };
-    if (n === FUNDS.thirdParty.id.toUpperCase() || /^(指定第三方机构|第三方机构|第三方)$/.test(n)) return { ok: true, key: FUNDS.thirdParty.id, yearless: false };
+    if (n === FUNDS.special.id.toUpperCase() || /^(专项医疗救治资金|专项资金)$/.test(n))
+      return { ok: true, key: FUNDS.special.id, yearless: false };
+    if (n === FUNDS.thirdParty.id.toUpperCase() || /^(指定第三方机构|第三方机构|第三方)$/.test(n))
+      return { ok: true, key: FUNDS.thirdParty.id, yearless: false };
     if (/^(FIRST-CLAIM|首次救治|首次救治日期)$/.test(n)) return { ok: true, key: 'first-claim', yearless: true };
-    return { ok: false, detail: `强直性脊柱炎救助的累计项目应为 专项医疗救治资金、指定第三方机构 或 首次救治，而不是“${label}”` };
+    return {
+      ok: false,
+      detail: `强直性脊柱炎救助的累计项目应为 专项医疗救治资金、指定第三方机构 或 首次救治，而不是“${label}”`,
+    };
   },
   label: (key, year) => {
     const y = year === 0 ? '跨年度' : `${year} 年`;
@@ -57,7 +64,11 @@ const VOCABULARY: AccumulatorVocabulary = {
 };
 
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
-  const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, 'ln-as-2022'), 'ln-as-2022', SCHEMA);
+  const params = new Params(
+    applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, 'ln-as-2022'),
+    'ln-as-2022',
+    SCHEMA,
+  );
   return {
     id: 'ln-as-2022',
     name: '辽宁省生活困难的强直性脊柱炎患者健康救助',
@@ -81,28 +92,74 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const P = params.at(d);
       const { inForceFrom: from, inForceTo: to } = P;
       const inForceOk = inForce(d, from, to);
-      trace.push({ step: '政策执行期', clause: `${DOC} 一、工作目标（过渡期）`, inputs: { 结算日期: d, 执行期: `${from}～${to}` }, result: inForceOk ? '在执行期内' : '不在执行期内' });
+      trace.push({
+        step: '政策执行期',
+        clause: `${DOC} 一、工作目标（过渡期）`,
+        inputs: { 结算日期: d, 执行期: `${from}～${to}` },
+        result: inForceOk ? '在执行期内' : '不在执行期内',
+      });
       if (!inForceOk) reasons.push('POLICY_NOT_IN_FORCE');
-      const cat = categoryCheck(person, params.at(serviceDate).coveredCategories, serviceDate, `${DOC} 二、救助对象范围 1.`);
+      const cat = categoryCheck(
+        person,
+        params.at(serviceDate).coveredCategories,
+        serviceDate,
+        `${DOC} 二、救助对象范围 1.`,
+      );
       trace.push(cat.step);
       reasons.push(...cat.reasons);
       if (person) {
-        const insured = person.insuranceType === 'employee' || person.insuranceType === 'resident' || (person.insuranceType === null && line.basicPaid.greaterThan(0));
-        trace.push({ step: '参加基本医疗保险', clause: `${DOC} 二、救助对象范围 2.`, inputs: { 参保类型: person.insuranceType ? INSURANCE_LABEL[person.insuranceType]! : '未登记', 基本医保支付: fmt(line.basicPaid) }, result: insured ? '已参保' : '未参保' });
+        const insured =
+          person.insuranceType === 'employee' ||
+          person.insuranceType === 'resident' ||
+          (person.insuranceType === null && line.basicPaid.greaterThan(0));
+        trace.push({
+          step: '参加基本医疗保险',
+          clause: `${DOC} 二、救助对象范围 2.`,
+          inputs: {
+            参保类型: person.insuranceType ? INSURANCE_LABEL[person.insuranceType]! : '未登记',
+            基本医保支付: fmt(line.basicPaid),
+          },
+          result: insured ? '已参保' : '未参保',
+        });
         if (!insured) reasons.push('NOT_INSURED');
-        const severe = (person.asSeverity === 'moderate' || person.asSeverity === 'severe') && person.asBiologicQualified === true;
-        trace.push({ step: '病情程度', clause: `${DOC} 二、救助对象范围 3.`, inputs: { 病情程度: person.asSeverity ? SEVERITY_LABEL[person.asSeverity]! : '未登记', 符合生物制剂治疗标准: person.asBiologicQualified === null ? '未登记' : person.asBiologicQualified ? '是' : '否' }, result: severe ? '中、重度且达到生物制剂治疗标准' : '不符合' });
+        const severe =
+          (person.asSeverity === 'moderate' || person.asSeverity === 'severe') && person.asBiologicQualified === true;
+        trace.push({
+          step: '病情程度',
+          clause: `${DOC} 二、救助对象范围 3.`,
+          inputs: {
+            病情程度: person.asSeverity ? SEVERITY_LABEL[person.asSeverity]! : '未登记',
+            符合生物制剂治疗标准:
+              person.asBiologicQualified === null ? '未登记' : person.asBiologicQualified ? '是' : '否',
+          },
+          result: severe ? '中、重度且达到生物制剂治疗标准' : '不符合',
+        });
         if (!severe) reasons.push('SEVERITY_NOT_MET');
       }
       const diseaseOk = line.diagnosisCode.startsWith('M45') || line.diagnosisName.includes('强直性脊柱炎');
-      trace.push({ step: '疾病', clause: `${DOC} 二、救助对象范围 3.`, inputs: { 诊断编码: line.diagnosisCode || '无', 诊断名称: line.diagnosisName || '无' }, result: diseaseOk ? '强直性脊柱炎（M45）' : '非强直性脊柱炎' });
+      trace.push({
+        step: '疾病',
+        clause: `${DOC} 二、救助对象范围 3.`,
+        inputs: { 诊断编码: line.diagnosisCode || '无', 诊断名称: line.diagnosisName || '无' },
+        result: diseaseOk ? '强直性脊柱炎（M45）' : '非强直性脊柱炎',
+      });
       if (!diseaseOk) reasons.push('DISEASE_NOT_COVERED');
       const designated = DESIGNATED.has(line.hospital);
-      trace.push({ step: '定点医院', clause: `${DOC} 四、（二）1. 及附件 定点救治医院名单`, inputs: { 医疗机构: line.hospital }, result: designated ? '属于定点救治医院' : '不在定点救治医院名单' });
+      trace.push({
+        step: '定点医院',
+        clause: `${DOC} 四、（二）1. 及附件 定点救治医院名单`,
+        inputs: { 医疗机构: line.hospital },
+        result: designated ? '属于定点救治医院' : '不在定点救治医院名单',
+      });
       if (!designated) reasons.push('NOT_DESIGNATED_HOSPITAL');
       if (person?.chosenHospital && person.chosenHospital !== line.hospital) {
         reasons.push('HOSPITAL_NOT_CHOSEN');
-        trace.push({ step: '选定定点医院', clause: `${DOC} 四、（二）1.“自主选择一家定点医院……选定后原则上不再变更”`, inputs: { 选定医院: person.chosenHospital, 就诊医院: line.hospital }, result: '非本人选定的定点医院' });
+        trace.push({
+          step: '选定定点医院',
+          clause: `${DOC} 四、（二）1.“自主选择一家定点医院……选定后原则上不再变更”`,
+          inputs: { 选定医院: person.chosenHospital, 就诊医院: line.hospital },
+          result: '非本人选定的定点医院',
+        });
       }
       const changes: PolicyDecision['changes'] = [];
       if (person) {
@@ -111,9 +168,26 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
         const interval = params.at(serviceDate).reviewIntervalDays;
         const due = addDays(reference, interval);
         const overdue = serviceDate > due;
-        trace.push({ step: '复查评估', clause: `${DOC} 四、（七）建立精准救治退出制度`, inputs: { 最近复查日期: person.lastReview ?? `未登记（以首次救治日期 ${first ?? serviceDate} 计）`, 时限天数: String(interval), 应复查日期: due, 就诊日期: serviceDate }, result: overdue ? '未按时限复查评估，挂起' : '在复查时限内' });
+        trace.push({
+          step: '复查评估',
+          clause: `${DOC} 四、（七）建立精准救治退出制度`,
+          inputs: {
+            最近复查日期: person.lastReview ?? `未登记（以首次救治日期 ${first ?? serviceDate} 计）`,
+            时限天数: String(interval),
+            应复查日期: due,
+            就诊日期: serviceDate,
+          },
+          result: overdue ? '未按时限复查评估，挂起' : '在复查时限内',
+        });
         if (overdue) reasons.push('REVIEW_OVERDUE');
-        if (!first) changes.push({ policy: 'ln-as-2022', idNumber: line.idNumber, year: 0, key: 'first-claim', firstDate: serviceDate });
+        if (!first)
+          changes.push({
+            policy: 'ln-as-2022',
+            idNumber: line.idNumber,
+            year: 0,
+            key: 'first-claim',
+            firstDate: serviceDate,
+          });
       }
       const total = line.totalCost;
       const selfPay = total.minus(priorPaid);
@@ -123,7 +197,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       trace.push({
         step: '个人自付费用 S',
         clause: `${DOC} 三、救助费用保障：“经基本医保、大病保险等补充医疗保险、医疗救助等医疗保障政策支付后的个人自付费用”`,
-        inputs: { '药品费用 D': fmt(total), '已支付': fmt(priorPaid) },
+        inputs: { '药品费用 D': fmt(total), 已支付: fmt(priorPaid) },
         result: `S = ${fmt(total)} − ${fmt(priorPaid)} = ${fmt(selfPay)}`,
       });
       trace.push({
@@ -132,15 +206,32 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
         inputs: { 参数: params.describe('specialFundRatio', d) },
         result: `F = min(S, round(${P.specialFundRatio.toString()} × ${fmt(total)})) = min(${fmt(selfPay)}, ${fmt(cap)}) = ${fmt(special)}`,
       });
-      trace.push({ step: '指定第三方机构 T', clause: `${DOC} 三、“由指定的第三方机构对剩余个人负担费用给予全额补助”`, result: `T = S − F = ${fmt(selfPay)} − ${fmt(special)} = ${fmt(third)}；个人负担 0.00` });
+      trace.push({
+        step: '指定第三方机构 T',
+        clause: `${DOC} 三、“由指定的第三方机构对剩余个人负担费用给予全额补助”`,
+        result: `T = S − F = ${fmt(selfPay)} − ${fmt(special)} = ${fmt(third)}；个人负担 0.00`,
+      });
       return {
         reasons,
         base: selfPay,
         payments: { [FUNDS.special.id]: special, [FUNDS.thirdParty.id]: third.isNegative() ? ZERO : third },
         changes: [
           ...changes,
-          { policy: 'ln-as-2022', idNumber: line.idNumber, year: Number(d.slice(0, 4)), key: FUNDS.special.id, base: selfPay, paid: special },
-          { policy: 'ln-as-2022', idNumber: line.idNumber, year: Number(d.slice(0, 4)), key: FUNDS.thirdParty.id, paid: third },
+          {
+            policy: 'ln-as-2022',
+            idNumber: line.idNumber,
+            year: Number(d.slice(0, 4)),
+            key: FUNDS.special.id,
+            base: selfPay,
+            paid: special,
+          },
+          {
+            policy: 'ln-as-2022',
+            idNumber: line.idNumber,
+            year: Number(d.slice(0, 4)),
+            key: FUNDS.thirdParty.id,
+            paid: third,
+          },
         ],
         keepChangesWhenPended: false,
         trace,

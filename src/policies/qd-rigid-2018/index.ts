@@ -61,9 +61,15 @@ export function capsByItem(caps: Record<string, unknown>): Map<string, string> {
     if (key === '//') continue;
     const n = normalizeItem(key);
     const item = MATCHERS.find((m) => m.key === n)?.item;
-    if (!item) throw new Error(`配置中的参数 ${ID}.caps 中的“${key}”不是目录中的救助项目${didYouMean(key, catalogueItemNames())}`);
+    if (!item)
+      throw new Error(
+        `配置中的参数 ${ID}.caps 中的“${key}”不是目录中的救助项目${didYouMean(key, catalogueItemNames())}`,
+      );
     const text = typeof value === 'number' ? String(value) : value;
-    if (typeof text !== 'string' || !/^\d+(\.\d{1,2})?$/.test(text.trim())) throw new Error(`配置中的参数 ${ID}.caps 中“${key}”的最高救助金额 ${JSON.stringify(value)} 不是有效金额（应写成如 "50000"）`);
+    if (typeof text !== 'string' || !/^\d+(\.\d{1,2})?$/.test(text.trim()))
+      throw new Error(
+        `配置中的参数 ${ID}.caps 中“${key}”的最高救助金额 ${JSON.stringify(value)} 不是有效金额（应写成如 "50000"）`,
+      );
     out.set(item.name, text.trim());
   }
   return out;
@@ -76,7 +82,8 @@ const capsKind: k.Kind<Map<string, string>> = {
 };
 const visitTypes: k.Kind<VisitType[]> = {
   want: `应为就诊类型的列表（可用：${Object.keys(VISIT_LABEL).join('、')}）`,
-  parse: (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string' && x in VISIT_LABEL) ? (v as VisitType[]) : k.BAD),
+  parse: (v) =>
+    Array.isArray(v) && v.every((x) => typeof x === 'string' && x in VISIT_LABEL) ? (v as VisitType[]) : k.BAD,
 };
 /** params.json, typed (issue 19 §2): checked when the policy loads */
 export const SCHEMA = {
@@ -100,7 +107,11 @@ const VOCABULARY: AccumulatorVocabulary = {
 };
 
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
-  const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID), ID, SCHEMA);
+  const params = new Params(
+    applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID),
+    ID,
+    SCHEMA,
+  );
   return {
     id: ID,
     name: '青岛市困难居民医疗刚性支出救助',
@@ -116,10 +127,20 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const zero = { [FUND.id]: ZERO };
       const P = params.at(serviceDate);
       const from = P.inForceFrom;
-      trace.push({ step: '救助项目', clause: `${DOC} 二、（二）及附件目录`, inputs: { 项目名称: line.itemName }, result: `目录项目“${item.name}”（${item.kind === 'drug' ? '特效药' : item.kind === 'device' ? '特殊器材' : '特殊食品'}，对应病种 ${item.rows.map((r) => `${r}.${DISEASE_BY_ROW.get(r)!.name}`).join('、')}）` });
+      trace.push({
+        step: '救助项目',
+        clause: `${DOC} 二、（二）及附件目录`,
+        inputs: { 项目名称: line.itemName },
+        result: `目录项目“${item.name}”（${item.kind === 'drug' ? '特效药' : item.kind === 'device' ? '特殊器材' : '特殊食品'}，对应病种 ${item.rows.map((r) => `${r}.${DISEASE_BY_ROW.get(r)!.name}`).join('、')}）`,
+      });
       if (!inForce(serviceDate, from, null)) {
         reasons.push('POLICY_NOT_IN_FORCE');
-        trace.push({ step: '政策执行期', clause: `${DOC} 二、（三）“从2018年度起”`, inputs: { 就诊日期: serviceDate }, result: `早于 ${from}` });
+        trace.push({
+          step: '政策执行期',
+          clause: `${DOC} 二、（三）“从2018年度起”`,
+          inputs: { 就诊日期: serviceDate },
+          result: `早于 ${from}`,
+        });
       }
       const cat = categoryCheck(person, P.coveredCategories, serviceDate, `${DOC} 二、（一）救助对象`);
       trace.push(cat.step);
@@ -127,7 +148,12 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const visits = P.visitTypes;
       if (!visits.includes(line.visitType)) {
         reasons.push('VISIT_TYPE_NOT_COVERED');
-        trace.push({ step: '就诊类型', clause: `${DOC} 二、（三）“住院或门诊大病治疗时”`, inputs: { 就诊类型: VISIT_LABEL[line.visitType] }, result: '不属于住院或门诊大病' });
+        trace.push({
+          step: '就诊类型',
+          clause: `${DOC} 二、（三）“住院或门诊大病治疗时”`,
+          inputs: { 就诊类型: VISIT_LABEL[line.visitType] },
+          result: '不属于住院或门诊大病',
+        });
       }
       const diseases = item.rows.map((r) => DISEASE_BY_ROW.get(r)!);
       if (!hasDiagnosis(line)) {
@@ -137,12 +163,22 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
         const matched = diseases.filter((d) => diagnosisMatches(line, d));
         if (matched.length === 0) {
           reasons.push('ITEM_DISEASE_MISMATCH');
-          trace.push({ step: '病种', clause: `${DOC} 附件目录`, inputs: { 诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim() }, result: `诊断与“${item.name}”对应的病种不符` });
+          trace.push({
+            step: '病种',
+            clause: `${DOC} 附件目录`,
+            inputs: { 诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim() },
+            result: `诊断与“${item.name}”对应的病种不符`,
+          });
         } else {
           const limit = P.childAgeLimit;
           const age = ageAt(birthDateOf(line.idNumber), serviceDate);
           const ok = matched.filter((d) => !d.childOnly || age < limit);
-          trace.push({ step: '病种', clause: `${DOC} 附件目录`, inputs: { 诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim(), 年龄: String(age) }, result: ok.length ? `符合病种：${ok.map((d) => d.name).join('、')}` : `儿童病种要求未满 ${limit} 周岁` });
+          trace.push({
+            step: '病种',
+            clause: `${DOC} 附件目录`,
+            inputs: { 诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim(), 年龄: String(age) },
+            result: ok.length ? `符合病种：${ok.map((d) => d.name).join('、')}` : `儿童病种要求未满 ${limit} 周岁`,
+          });
           if (ok.length === 0) reasons.push('AGE_NOT_COVERED');
         }
       }
@@ -150,7 +186,12 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const capText = P.caps.get(item.name);
       if (capText === undefined || capText === null || capText === '') {
         reasons.push('CAP_NOT_CONFIGURED');
-        trace.push({ step: '最高救助金额', clause: `${DOC} 二、（三）“该救助项目设定的最高救助金额”`, inputs: { 项目: item.name }, result: '文件未公布该项目的最高救助金额，配置中也未设置：挂起，不凭猜测支付' });
+        trace.push({
+          step: '最高救助金额',
+          clause: `${DOC} 二、（三）“该救助项目设定的最高救助金额”`,
+          inputs: { 项目: item.name },
+          result: '文件未公布该项目的最高救助金额，配置中也未设置：挂起，不凭猜测支付',
+        });
       }
       if (reasons.length > 0) return { reasons, base: R, payments: zero, changes: [], trace, payee: line.hospital };
       const C = new D(capText!);
@@ -161,11 +202,23 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const left = maxMoney(ZERO, cap.minus(used));
       const ratio = P.ratio;
       const computed = roundFen(minMoney(R.times(ratio), left));
-      trace.push({ step: '个人负担 R', clause: `${DOC} 二、（三）“除社会医疗保险……和困难居民医疗救助外，个人负担费用”`, inputs: { 医疗总费用: fmt(line.totalCost), 已支付: fmt(priorPaid) }, result: `R = ${fmt(R)}` });
+      trace.push({
+        step: '个人负担 R',
+        clause: `${DOC} 二、（三）“除社会医疗保险……和困难居民医疗救助外，个人负担费用”`,
+        inputs: { 医疗总费用: fmt(line.totalCost), 已支付: fmt(priorPaid) },
+        result: `R = ${fmt(R)}`,
+      });
       trace.push({
         step: '年度最高救助金额',
-        clause: approved ? `${DOC} 二、（三）“经专家评审同意后，年度最高救助金额可上浮20%”` : `${DOC} 二、（三）“不超过该救助项目设定的最高救助金额的，实施100%医疗刚性支出救助”`,
-        inputs: { 项目: item.name, 最高救助金额: fmt(C), 专家评审: approved ? '同意' : '无', [`${year}年已救助`]: fmt(used) },
+        clause: approved
+          ? `${DOC} 二、（三）“经专家评审同意后，年度最高救助金额可上浮20%”`
+          : `${DOC} 二、（三）“不超过该救助项目设定的最高救助金额的，实施100%医疗刚性支出救助”`,
+        inputs: {
+          项目: item.name,
+          最高救助金额: fmt(C),
+          专家评审: approved ? '同意' : '无',
+          [`${year}年已救助`]: fmt(used),
+        },
         result: `封顶 ${fmt(cap)}，余额 ${fmt(left)}；支付 = min(${fmt(R)} × ${ratio.toString()}, ${fmt(left)}) = ${fmt(computed)}`,
       });
       const pay = capToBorne(computed, line, priorPaid, trace);
@@ -174,7 +227,11 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       if (R.greaterThan(left) && !approved) {
         reasons.push('OVER_CAP_REVIEW');
         details.unpaidExcess = fmt(R.minus(pay));
-        trace.push({ step: '超限额部分', clause: `${DOC} 二、（三）“超出限额但符合规定属于正常支出的，经专家评审同意后……可上浮20%”`, result: `超出部分 ${fmt(R.minus(pay))} 待专家评审；评审同意后以 --supersede 重新审核` });
+        trace.push({
+          step: '超限额部分',
+          clause: `${DOC} 二、（三）“超出限额但符合规定属于正常支出的，经专家评审同意后……可上浮20%”`,
+          result: `超出部分 ${fmt(R.minus(pay))} 待专家评审；评审同意后以 --supersede 重新审核`,
+        });
       }
       return {
         reasons,

@@ -8,7 +8,13 @@ import * as k from '../param-kinds.js';
 import { capToBorne, diagnosisMatches, type DiseaseMatcher } from '../common.js';
 import type { Person } from '../../roster/merge.js';
 import { birthDateOf } from '../../domain/id-number.js';
-import type { AccumulatorChange, AccumulatorVocabulary, Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
+import type {
+  AccumulatorChange,
+  AccumulatorVocabulary,
+  Policy,
+  PolicyDecision,
+  TraceStep,
+} from '../../engine/types.js';
 import { normalizeLabel } from '../../domain/text.js';
 import { thReports } from './reports.js';
 
@@ -16,7 +22,11 @@ const DOC = '亭湖区健康救助实施方案';
 const ID = 'th-2021';
 export const FUND = { id: 'th-2021.district', name: '区健康救助资金' };
 type DiseaseCategory = 'A' | 'B' | 'C';
-const CATEGORY_LABEL: Record<DiseaseCategory, string> = { A: '一般疾病、慢性病', B: '30类重大疾病和省市暂无规范救助政策的罕见病特殊病', C: '经省市规范救助政策的罕见病' };
+const CATEGORY_LABEL: Record<DiseaseCategory, string> = {
+  A: '一般疾病、慢性病',
+  B: '30类重大疾病和省市暂无规范救助政策的罕见病特殊病',
+  C: '经省市规范救助政策的罕见病',
+};
 
 interface NamedDisease extends DiseaseMatcher {
   name: string;
@@ -25,13 +35,18 @@ interface NamedDisease extends DiseaseMatcher {
 }
 
 function loadDiseaseList(value: unknown): NamedDisease[] {
-  if (typeof value === 'string') return loadJson<{ diseases: NamedDisease[] }>(new URL(`./${value}`, import.meta.url)).diseases;
+  if (typeof value === 'string')
+    return loadJson<{ diseases: NamedDisease[] }>(new URL(`./${value}`, import.meta.url)).diseases;
   if (Array.isArray(value)) return value as NamedDisease[];
   return [];
 }
 
 /** Identity coverage of one roster period: from validFrom − 12 months to the end of the month of the end. */
-export function coverageOf(p: { validFrom: IsoDate; validTo: IsoDate | null }, retroMonths: number, identityMonths: number): { from: IsoDate; to: IsoDate } {
+export function coverageOf(
+  p: { validFrom: IsoDate; validTo: IsoDate | null },
+  retroMonths: number,
+  identityMonths: number,
+): { from: IsoDate; to: IsoDate } {
   const end = p.validTo ?? addMonths(p.validFrom, identityMonths);
   return { from: addMonths(p.validFrom, -retroMonths), to: endOfMonth(end) };
 }
@@ -70,15 +85,21 @@ const VOCABULARY: AccumulatorVocabulary = {
   openingKey(label) {
     const n = normalizeLabel(label).toUpperCase();
     for (const cat of CATS) if (n === cat || n === `${cat}类`) return { ok: true, key: cat, yearless: false };
-    if (/^(B-DEDUCTIBLE|B类起付线|B类起付线累计|首次起付线)$/.test(n)) return { ok: true, key: 'B-deductible', yearless: true };
+    if (/^(B-DEDUCTIBLE|B类起付线|B类起付线累计|首次起付线)$/.test(n))
+      return { ok: true, key: 'B-deductible', yearless: true };
     return { ok: false, detail: `亭湖区健康救助的累计项目应为 A类、B类、C类 或 B类起付线，而不是“${label}”` };
   },
-  label: (key, year) => `${year === 0 ? '跨年度' : `${year} 年`} ${key === 'B-deductible' ? 'B类首次起付线累计' : `${key} 类`}`,
+  label: (key, year) =>
+    `${year === 0 ? '跨年度' : `${year} 年`} ${key === 'B-deductible' ? 'B类首次起付线累计' : `${key} 类`}`,
   openingEntitledIsPaid: true,
 };
 
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
-  const params = new Params(applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID), ID, SCHEMA);
+  const params = new Params(
+    applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID),
+    ID,
+    SCHEMA,
+  );
   const diseaseCache = new Map<unknown, NamedDisease[]>();
   const diseases = (v: unknown) => {
     if (!diseaseCache.has(v)) diseaseCache.set(v, loadDiseaseList(v));
@@ -90,29 +111,67 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     if (diagnosisMatches(line, P.rareWithProvincialPolicy)) return { cat: 'C', disease: '经省市规范救助政策的罕见病' };
     // the national 30 diseases include three for children (0–14 周岁): an adult's leukaemia is category A
     const age = ageAt(birthDateOf(line.idNumber), date);
-    const major = diseases(P.majorDiseases).find((d) => diagnosisMatches(line, d) && (d.maxAge === undefined || age <= d.maxAge));
+    const major = diseases(P.majorDiseases).find(
+      (d) => diagnosisMatches(line, d) && (d.maxAge === undefined || age <= d.maxAge),
+    );
     if (major) return { cat: 'B', disease: major.name };
-    if (diagnosisMatches(line, P.rareWithoutProvincialPolicy)) return { cat: 'B', disease: '省市暂无规范救助政策的罕见病特殊病' };
+    if (diagnosisMatches(line, P.rareWithoutProvincialPolicy))
+      return { cat: 'B', disease: '省市暂无规范救助政策的罕见病特殊病' };
     return { cat: 'A', disease: '一般疾病、慢性病' };
   }
 
   /** The highest class among Tinghu periods covering the date (就高), or why none does. */
   function identity(person: Person, date: IsoDate): { cls: 1 | 2 | null; reason: ReasonCode | null; step: TraceStep } {
-    const { class1Categories: c1, class2Categories: c2, retroactiveMonths: retro, identityMonths: months } = params.at(date);
+    const {
+      class1Categories: c1,
+      class2Categories: c2,
+      retroactiveMonths: retro,
+      identityMonths: months,
+    } = params.at(date);
     const periods = person.periods.filter((p) => c1.includes(p.category) || c2.includes(p.category));
     const clause = `${DOC} 二、覆盖范围；三、（一）2.“从申请认定的前12个月起……次月起不再享受……当次住院仍按原救助对象类别享受”`;
     if (periods.length === 0)
-      return { cls: null, reason: 'CATEGORY_NOT_COVERED', step: { step: '救助对象身份', clause, inputs: { 名单类别: [...new Set(person.periods.map((p) => categoryLabel(p.category)))].join('、') }, result: '不属于亭湖区一类或二类人群' } };
+      return {
+        cls: null,
+        reason: 'CATEGORY_NOT_COVERED',
+        step: {
+          step: '救助对象身份',
+          clause,
+          inputs: { 名单类别: [...new Set(person.periods.map((p) => categoryLabel(p.category)))].join('、') },
+          result: '不属于亭湖区一类或二类人群',
+        },
+      };
     const described: string[] = [];
     let cls: 1 | 2 | null = null;
     for (const p of periods) {
       const cov = coverageOf(p, retro, months);
       const pc = c1.includes(p.category) ? 1 : 2;
-      described.push(`${classed(categoryLabel(p.category), pc)}认定 ${p.validFrom}${p.validTo ? ` 退出 ${p.validTo}` : ''} → 享受 ${cov.from}～${cov.to}`);
+      described.push(
+        `${classed(categoryLabel(p.category), pc)}认定 ${p.validFrom}${p.validTo ? ` 退出 ${p.validTo}` : ''} → 享受 ${cov.from}～${cov.to}`,
+      );
       if (cov.from <= date && date <= cov.to) cls = cls === 1 || pc === 1 ? 1 : 2;
     }
-    if (cls === null) return { cls: null, reason: 'NOT_ELIGIBLE_ON_DATE', step: { step: '救助对象身份', clause, inputs: { 就诊日期: date, 身份期间: described.join('；') }, result: '就诊日期不在救助身份享受期内' } };
-    return { cls, reason: null, step: { step: '救助对象身份', clause, inputs: { 就诊日期: date, 身份期间: described.join('；') }, result: `${cls === 1 ? '一类' : '二类'}人群（同时符合多个条件的就高享受）` } };
+    if (cls === null)
+      return {
+        cls: null,
+        reason: 'NOT_ELIGIBLE_ON_DATE',
+        step: {
+          step: '救助对象身份',
+          clause,
+          inputs: { 就诊日期: date, 身份期间: described.join('；') },
+          result: '就诊日期不在救助身份享受期内',
+        },
+      };
+    return {
+      cls,
+      reason: null,
+      step: {
+        step: '救助对象身份',
+        clause,
+        inputs: { 就诊日期: date, 身份期间: described.join('；') },
+        result: `${cls === 1 ? '一类' : '二类'}人群（同时符合多个条件的就高享受）`,
+      },
+    };
   }
 
   type PolicyDecisionInput = Parameters<Policy['decide']>[0];
@@ -136,9 +195,21 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const P = params.at(serviceDate);
       const { inForceFrom: from, trialEnd } = P;
       const inForceOk = serviceDate >= from;
-      trace.push({ step: '政策执行期', clause: `${DOC}“自发布之日起试行，试行期两年”`, inputs: { 就诊日期: serviceDate, 开始日期: from, 试行期截止: trialEnd ?? '未设置' }, result: inForceOk ? (trialEnd && serviceDate > trialEnd ? '已过配置的试行期截止日期（仅提示，照常计算）' : '在执行期内') : '早于执行开始日期' });
+      trace.push({
+        step: '政策执行期',
+        clause: `${DOC}“自发布之日起试行，试行期两年”`,
+        inputs: { 就诊日期: serviceDate, 开始日期: from, 试行期截止: trialEnd ?? '未设置' },
+        result: inForceOk
+          ? trialEnd && serviceDate > trialEnd
+            ? '已过配置的试行期截止日期（仅提示，照常计算）'
+            : '在执行期内'
+          : '早于执行开始日期',
+      });
       if (!inForceOk) reasons.push('POLICY_NOT_IN_FORCE');
-      if (trialEnd && serviceDate > trialEnd) notices.add(`亭湖区健康救助：配置的试行期截止日期 ${trialEnd} 已过，本次仍照常计算；如方案已延期或正式实施，请更新参数 th-2021.trialEnd。`);
+      if (trialEnd && serviceDate > trialEnd)
+        notices.add(
+          `亭湖区健康救助：配置的试行期截止日期 ${trialEnd} 已过，本次仍照常计算；如方案已延期或正式实施，请更新参数 th-2021.trialEnd。`,
+        );
       if (!person) {
         reasons.push('NOT_IN_ROSTER');
         trace.push({ step: '救助对象身份', clause: `${DOC} 二、覆盖范围`, result: '身份证号不在任何救助对象名单中' });
@@ -150,53 +221,107 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const keyword = P.householdKeyword;
       if (!person.householdPlace) {
         reasons.push('MISSING_FIELD');
-        trace.push({ step: '户籍', clause: `${DOC} 三、（一）2.“具有我区户籍”`, result: '名单缺少户籍地，无法判断，挂起' });
+        trace.push({
+          step: '户籍',
+          clause: `${DOC} 三、（一）2.“具有我区户籍”`,
+          result: '名单缺少户籍地，无法判断，挂起',
+        });
       } else if (!person.householdPlace.includes(keyword)) {
         reasons.push('NOT_LOCAL_HOUSEHOLD');
-        trace.push({ step: '户籍', clause: `${DOC} 三、（一）2.“具有我区户籍”`, inputs: { 户籍地: person.householdPlace }, result: `户籍地不含“${keyword}”，非本区户籍` });
+        trace.push({
+          step: '户籍',
+          clause: `${DOC} 三、（一）2.“具有我区户籍”`,
+          inputs: { 户籍地: person.householdPlace },
+          result: `户籍地不含“${keyword}”，非本区户籍`,
+        });
       }
       if (!line.inScopeCost) {
         reasons.push('MISSING_FIELD');
-        trace.push({ step: '医保目录范围内费用', clause: `${DOC} 三、（一）2.“医保目录范围内仍须个人负担的医疗费用”`, result: '结算明细缺少“政策范围内费用”，无法计算，挂起' });
+        trace.push({
+          step: '医保目录范围内费用',
+          clause: `${DOC} 三、（一）2.“医保目录范围内仍须个人负担的医疗费用”`,
+          result: '结算明细缺少“政策范围内费用”，无法计算，挂起',
+        });
       }
-      if (reasons.length > 0 || id.cls === null || !line.inScopeCost) return { reasons, base: ZERO, payments: zero, changes: [], trace, payee };
+      if (reasons.length > 0 || id.cls === null || !line.inScopeCost)
+        return { reasons, base: ZERO, payments: zero, changes: [], trace, payee };
       const cls = id.cls;
       const E = maxMoney(ZERO, line.inScopeCost.minus(priorPaid));
-      trace.push({ step: '救助基数 E', clause: `${DOC} 三、（一）2.“经市统一医疗救助政策和各类补偿、救助、保险后，医保目录范围内仍须个人负担的医疗费用”`, inputs: { 政策范围内费用: fmt(line.inScopeCost), 已支付: fmt(priorPaid) }, result: `E = max(0, ${fmt(line.inScopeCost)} − ${fmt(priorPaid)}) = ${fmt(E)}` });
+      trace.push({
+        step: '救助基数 E',
+        clause: `${DOC} 三、（一）2.“经市统一医疗救助政策和各类补偿、救助、保险后，医保目录范围内仍须个人负担的医疗费用”`,
+        inputs: { 政策范围内费用: fmt(line.inScopeCost), 已支付: fmt(priorPaid) },
+        result: `E = max(0, ${fmt(line.inScopeCost)} − ${fmt(priorPaid)}) = ${fmt(E)}`,
+      });
       const { cat, disease } = classify(line, serviceDate);
-      trace.push({ step: '疾病大类', clause: `${DOC} 救助标准表 疾病大类`, inputs: { 诊断编码: line.diagnosisCode || '无', 诊断名称: line.diagnosisName || '无' }, result: `${cat} 类：${CATEGORY_LABEL[cat]}（${disease}）` });
+      trace.push({
+        step: '疾病大类',
+        clause: `${DOC} 救助标准表 疾病大类`,
+        inputs: { 诊断编码: line.diagnosisCode || '无', 诊断名称: line.diagnosisName || '无' },
+        result: `${cat} 类：${CATEGORY_LABEL[cat]}（${disease}）`,
+      });
       const firstApplied = cat === 'B' && person.firstDeductibleApplied === true;
       const deductible = firstApplied ? ZERO : P.deductible[cat][cls === 1 ? '1' : '2'];
       const ratio = P.ratio[cat];
       const cap = P.annualCap[cat];
       const yearAcc = acc.get({ policy: ID, idNumber: line.idNumber, year, key: cat });
-      const before: Money = cat === 'B' ? acc.get({ policy: ID, idNumber: line.idNumber, year: 0, key: 'B-deductible' }).base : yearAcc.base;
+      const before: Money =
+        cat === 'B'
+          ? acc.get({ policy: ID, idNumber: line.idNumber, year: 0, key: 'B-deductible' }).base
+          : yearAcc.base;
       const after = before.plus(E);
       const over = maxMoney(ZERO, after.minus(deductible)).minus(maxMoney(ZERO, before.minus(deductible)));
       trace.push({
         step: '起付线',
-        clause: cat === 'B' ? `${DOC} 救助标准表“首次个人负担起付线”（一次性，按人累计）` : cat === 'A' ? `${DOC} 救助标准表“年度个人负担起付线”` : `${DOC} 救助标准表（经省市规范救助政策的罕见病无起付线）`,
-        inputs: { 人群: cls === 1 ? '一类' : '二类', 起付线: fmt(deductible) + (firstApplied ? '（名单注明已扣首次起付线）' : ''), [cat === 'B' ? '累计基数（跨年）' : `${year}年累计基数`]: `${fmt(before)} → ${fmt(after)}` },
+        clause:
+          cat === 'B'
+            ? `${DOC} 救助标准表“首次个人负担起付线”（一次性，按人累计）`
+            : cat === 'A'
+              ? `${DOC} 救助标准表“年度个人负担起付线”`
+              : `${DOC} 救助标准表（经省市规范救助政策的罕见病无起付线）`,
+        inputs: {
+          人群: cls === 1 ? '一类' : '二类',
+          起付线: fmt(deductible) + (firstApplied ? '（名单注明已扣首次起付线）' : ''),
+          [cat === 'B' ? '累计基数（跨年）' : `${year}年累计基数`]: `${fmt(before)} → ${fmt(after)}`,
+        },
         result: `超过起付线部分 = max(0, ${fmt(after)} − ${fmt(deductible)}) − max(0, ${fmt(before)} − ${fmt(deductible)}) = ${fmt(over)}`,
       });
       const entitledSoFar = yearAcc.entitled;
       const capLeft = maxMoney(ZERO, cap.minus(entitledSoFar));
       const entitled = minMoney(roundFen(over.times(ratio)), capLeft);
-      trace.push({ step: '应救助金额', clause: `${DOC} 救助标准表 救助比例 ${ratio.times(100).toString()}%、年度封顶 ${cap.div(10000).toString()} 万元`, inputs: { 比例: ratio.toString(), [`${year}年已核定（未减半）`]: fmt(entitledSoFar), 封顶余额: fmt(capLeft) }, result: `min(round(${fmt(over)} × ${ratio.toString()}), ${fmt(capLeft)}) = ${fmt(entitled)}` });
+      trace.push({
+        step: '应救助金额',
+        clause: `${DOC} 救助标准表 救助比例 ${ratio.times(100).toString()}%、年度封顶 ${cap.div(10000).toString()} 万元`,
+        inputs: { 比例: ratio.toString(), [`${year}年已核定（未减半）`]: fmt(entitledSoFar), 封顶余额: fmt(capLeft) },
+        result: `min(round(${fmt(over)} × ${ratio.toString()}), ${fmt(capLeft)}) = ${fmt(entitled)}`,
+      });
       const halved = person.compliance === false;
       const factor = halved ? P.nonComplianceFactor : new D(1);
       const computed = roundFen(entitled.times(factor));
-      trace.push({ step: '依从基础健康服务', clause: `${DOC} 三、（一）2.“对放弃依从基础健康服务的人群，减半实施医疗专项救助”`, inputs: { 依从: halved ? '否' : '是' }, result: `支付 = round(${fmt(entitled)} × ${factor.toString()}) = ${fmt(computed)}` });
+      trace.push({
+        step: '依从基础健康服务',
+        clause: `${DOC} 三、（一）2.“对放弃依从基础健康服务的人群，减半实施医疗专项救助”`,
+        inputs: { 依从: halved ? '否' : '是' },
+        result: `支付 = round(${fmt(entitled)} × ${factor.toString()}) = ${fmt(computed)}`,
+      });
       const pay = capToBorne(computed, line, priorPaid, trace);
       // a capped payment counts toward the annual cap (未减半) only as far as it was paid
-      const counted = pay.equals(computed) ? entitled : minMoney(entitled, factor.isZero() ? ZERO : roundFen(pay.div(factor)));
+      const counted = pay.equals(computed)
+        ? entitled
+        : minMoney(entitled, factor.isZero() ? ZERO : roundFen(pay.div(factor)));
       if (after.lessThan(deductible)) {
         reasons.push('BELOW_DEDUCTIBLE');
-        trace.push({ step: '年度结算', clause: `${DOC} 三、（一）2.“达不到年度个人负担起付线的，次年1月一次性办理”`, result: `累计 ${fmt(after)} 未达起付线 ${fmt(deductible)}，挂起；基数照常累计` });
+        trace.push({
+          step: '年度结算',
+          clause: `${DOC} 三、（一）2.“达不到年度个人负担起付线的，次年1月一次性办理”`,
+          result: `累计 ${fmt(after)} 未达起付线 ${fmt(deductible)}，挂起；基数照常累计`,
+        });
       }
       if (over.greaterThan(0) && capLeft.isZero()) reasons.push('CAP_REACHED');
       if (halved && entitled.greaterThan(0)) reasons.push('NON_COMPLIANCE_HALVED');
-      const changes: AccumulatorChange[] = [{ policy: ID, idNumber: line.idNumber, year, key: cat, base: E, entitled: counted, paid: pay }];
+      const changes: AccumulatorChange[] = [
+        { policy: ID, idNumber: line.idNumber, year, key: cat, base: E, entitled: counted, paid: pay },
+      ];
       if (cat === 'B') changes.push({ policy: ID, idNumber: line.idNumber, year: 0, key: 'B-deductible', base: E });
       return {
         reasons,
@@ -206,7 +331,13 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
         keepChangesWhenPended: reasons.every((r) => r === 'BELOW_DEDUCTIBLE'),
         trace,
         payee,
-        details: { diseaseCategory: cat, disease, populationClass: String(cls), deductible: fmt(deductible), entitled: fmt(entitled) },
+        details: {
+          diseaseCategory: cat,
+          disease,
+          populationClass: String(cls),
+          deductible: fmt(deductible),
+          entitled: fmt(entitled),
+        },
       };
     },
   };

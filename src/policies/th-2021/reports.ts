@@ -21,7 +21,10 @@ export function thReports(params: Params<typeof SCHEMA>): PolicyReport[] {
       uses: { ledger: false, roster: 'required' },
       async run({ year, outDir, people }) {
         const r = await reportThServiceSubsidy(params, people!, { year, outDir });
-        return { file: r.file, summary: `亭湖服务团队补助 ${year} 年：${r.people} 人，合计 ¥${fmtGrouped(r.total)}${r.unassigned ? `；${r.unassigned} 人未登记基层医疗单位，未计补助` : ''}` };
+        return {
+          file: r.file,
+          summary: `亭湖服务团队补助 ${year} 年：${r.people} 人，合计 ¥${fmtGrouped(r.total)}${r.unassigned ? `；${r.unassigned} 人未登记基层医疗单位，未计补助` : ''}`,
+        };
       },
     },
     {
@@ -41,10 +44,19 @@ export function thReports(params: Params<typeof SCHEMA>): PolicyReport[] {
 function tinghuPeriodsInYear(p: Person, covered: Set<string>, year: number, identityMonths: number): Person['periods'] {
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
-  return p.periods.filter((x) => covered.has(x.category) && x.validFrom <= to && (x.validTo ?? endOfMonth(addMonths(x.validFrom, identityMonths))) >= from);
+  return p.periods.filter(
+    (x) =>
+      covered.has(x.category) &&
+      x.validFrom <= to &&
+      (x.validTo ?? endOfMonth(addMonths(x.validFrom, identityMonths))) >= from,
+  );
 }
 
-export async function reportThServiceSubsidy(params: Params<typeof SCHEMA>, people: Map<string, Person>, o: { year: number; outDir: string }): Promise<{ file: string; people: number; total: Money; unassigned: number }> {
+export async function reportThServiceSubsidy(
+  params: Params<typeof SCHEMA>,
+  people: Map<string, Person>,
+  o: { year: number; outDir: string },
+): Promise<{ file: string; people: number; total: Money; unassigned: number }> {
   const date = `${o.year}-12-31`;
   const P = params.at(date);
   const covered = new Set<string>([...P.class1Categories, ...P.class2Categories]);
@@ -61,19 +73,38 @@ export async function reportThServiceSubsidy(params: Params<typeof SCHEMA>, peop
     units.set(unit, [...(units.get(unit) ?? []), { person: p, periods }]);
   }
   const named = [...units.keys()].filter((u) => u).sort();
-  const summary: OutCell[][] = named.map((u, i) => [i + 1, u, units.get(u)!.length, rate, rate.times(units.get(u)!.length)]);
+  const summary: OutCell[][] = named.map((u, i) => [
+    i + 1,
+    u,
+    units.get(u)!.length,
+    rate,
+    rate.times(units.get(u)!.length),
+  ]);
   const total = sum(summary.map((r) => r[4] as Money));
   const unassigned = units.get('')?.length ?? 0;
   const detail: OutCell[][] = [];
   for (const u of [...named, ...(unassigned ? [''] : [])])
     for (const { person, periods } of units.get(u)!.sort((a, b) => (a.person.idNumber < b.person.idNumber ? -1 : 1)))
-      detail.push([u || '（名单未登记基层医疗单位）', person.name, person.idNumber, periods.map((x) => CATEGORIES[x.category].label).join('、'), periods.map((x) => `${x.validFrom}～${x.validTo ?? ''}`).join('；'), u ? rate : ZERO]);
+      detail.push([
+        u || '（名单未登记基层医疗单位）',
+        person.name,
+        person.idNumber,
+        periods.map((x) => CATEGORIES[x.category].label).join('、'),
+        periods.map((x) => `${x.validFrom}～${x.validTo ?? ''}`).join('；'),
+        u ? rate : ZERO,
+      ]);
   const file = join(o.outDir, `th-service-subsidy-${o.year}.xlsx`);
   await writeWorkbook(file, (wb) => {
     addSheet(wb, {
       name: '汇总',
       title: `亭湖区基础健康服务团队补助（${o.year} 年）`,
-      columns: [{ header: '序号', kind: 'int', width: 6 }, { header: '基层医疗单位', width: 30 }, { header: '服务人数', kind: 'int', width: 10 }, { header: '补助标准（元/人/年）', kind: 'money', width: 18 }, { header: '补助金额', kind: 'money', width: 16 }],
+      columns: [
+        { header: '序号', kind: 'int', width: 6 },
+        { header: '基层医疗单位', width: 30 },
+        { header: '服务人数', kind: 'int', width: 10 },
+        { header: '补助标准（元/人/年）', kind: 'money', width: 18 },
+        { header: '补助金额', kind: 'money', width: 16 },
+      ],
       rows: summary,
       totals: [2, 4],
       footer: [
@@ -86,7 +117,14 @@ export async function reportThServiceSubsidy(params: Params<typeof SCHEMA>, peop
     });
     addSheet(wb, {
       name: '明细',
-      columns: [{ header: '基层医疗单位', width: 30 }, { header: '姓名', width: 10 }, { header: '身份证号', width: 21 }, { header: '人员类别', width: 24 }, { header: '身份期间', width: 30 }, { header: '补助金额', kind: 'money', width: 12 }],
+      columns: [
+        { header: '基层医疗单位', width: 30 },
+        { header: '姓名', width: 10 },
+        { header: '身份证号', width: 21 },
+        { header: '人员类别', width: 24 },
+        { header: '身份期间', width: 30 },
+        { header: '补助金额', kind: 'money', width: 12 },
+      ],
       rows: detail,
       totals: [5],
     });
@@ -95,24 +133,51 @@ export async function reportThServiceSubsidy(params: Params<typeof SCHEMA>, peop
 }
 
 /** Per person and disease category: the year's base, deductible, entitled, paid; and those still below the deductible. */
-export async function reportThAnnual(ledger: SqliteLedger, o: { year: number; outDir: string }): Promise<{ file: string; rows: number; below: number }> {
-  const latest = new Map<string, { idNumber: string; name: string; cat: string; cls: string; deductible: string; lines: number }>();
+export async function reportThAnnual(
+  ledger: SqliteLedger,
+  o: { year: number; outDir: string },
+): Promise<{ file: string; rows: number; below: number }> {
+  const latest = new Map<
+    string,
+    { idNumber: string; name: string; cat: string; cls: string; deductible: string; lines: number }
+  >();
   for (const r of activeResults(ledger, 'th-2021', `${o.year}-01-01`, `${o.year}-12-31`)) {
     const cat = r.details?.diseaseCategory;
     if (!cat) continue;
     const k = `${r.idNumber}|${cat}`;
     const prev = latest.get(k);
-    latest.set(k, { idNumber: r.idNumber, name: r.name, cat, cls: r.details!.populationClass ?? '', deductible: r.details!.deductible ?? '0.00', lines: (prev?.lines ?? 0) + 1 });
+    latest.set(k, {
+      idNumber: r.idNumber,
+      name: r.name,
+      cat,
+      cls: r.details!.populationClass ?? '',
+      deductible: r.details!.deductible ?? '0.00',
+      lines: (prev?.lines ?? 0) + 1,
+    });
   }
   const rows: OutCell[][] = [];
   const below: OutCell[][] = [];
-  for (const e of [...latest.values()].sort((a, b) => (a.idNumber !== b.idNumber ? (a.idNumber < b.idNumber ? -1 : 1) : a.cat < b.cat ? -1 : 1))) {
+  for (const e of [...latest.values()].sort((a, b) =>
+    a.idNumber !== b.idNumber ? (a.idNumber < b.idNumber ? -1 : 1) : a.cat < b.cat ? -1 : 1,
+  )) {
     const acc = ledger.accumulator(e.idNumber, 'th-2021', o.year, e.cat);
     const deductible = new D(e.deductible);
     // B's deductible is once per person across years: it is measured against the cross-year base
     const towards = e.cat === 'B' ? ledger.accumulator(e.idNumber, 'th-2021', 0, 'B-deductible').base : acc.base;
     const isBelow = towards.lessThan(deductible);
-    const row: OutCell[] = [e.name, e.idNumber, e.cls === '1' ? '一类' : e.cls === '2' ? '二类' : '', `${e.cat} 类`, e.lines, acc.base, deductible, e.cat === 'B' ? towards : acc.base, acc.entitled, acc.paid, isBelow ? '未达起付线' : '已达起付线'];
+    const row: OutCell[] = [
+      e.name,
+      e.idNumber,
+      e.cls === '1' ? '一类' : e.cls === '2' ? '二类' : '',
+      `${e.cat} 类`,
+      e.lines,
+      acc.base,
+      deductible,
+      e.cat === 'B' ? towards : acc.base,
+      acc.entitled,
+      acc.paid,
+      isBelow ? '未达起付线' : '已达起付线',
+    ];
     rows.push(row);
     if (isBelow) below.push([e.name, e.idNumber, row[2], row[3], towards, deductible, deductible.minus(towards)]);
   }
@@ -122,18 +187,36 @@ export async function reportThAnnual(ledger: SqliteLedger, o: { year: number; ou
       name: '年度结算',
       title: `亭湖区健康救助 ${o.year} 年度结算`,
       columns: [
-        { header: '姓名', width: 10 }, { header: '身份证号', width: 21 }, { header: '人群', width: 6 }, { header: '疾病大类', width: 9 }, { header: '结算笔数', kind: 'int', width: 9 },
-        { header: '年度累计基数', kind: 'money', width: 14 }, { header: '起付线', kind: 'money', width: 12 }, { header: '计入起付线的累计基数', kind: 'money', width: 16 },
-        { header: '累计应救助', kind: 'money', width: 14 }, { header: '累计已支付', kind: 'money', width: 14 }, { header: '状态', width: 11 },
+        { header: '姓名', width: 10 },
+        { header: '身份证号', width: 21 },
+        { header: '人群', width: 6 },
+        { header: '疾病大类', width: 9 },
+        { header: '结算笔数', kind: 'int', width: 9 },
+        { header: '年度累计基数', kind: 'money', width: 14 },
+        { header: '起付线', kind: 'money', width: 12 },
+        { header: '计入起付线的累计基数', kind: 'money', width: 16 },
+        { header: '累计应救助', kind: 'money', width: 14 },
+        { header: '累计已支付', kind: 'money', width: 14 },
+        { header: '状态', width: 11 },
       ],
       rows,
       totals: [4, 5, 8, 9],
-      footer: ['B 类起付线为首次起付线（一次性，按人跨年度累计），其余按年度累计；依据：亭湖区健康救助实施方案 救助标准表、三、（一）2.“达不到年度个人负担起付线的，次年1月一次性办理”。'],
+      footer: [
+        'B 类起付线为首次起付线（一次性，按人跨年度累计），其余按年度累计；依据：亭湖区健康救助实施方案 救助标准表、三、（一）2.“达不到年度个人负担起付线的，次年1月一次性办理”。',
+      ],
     });
     addSheet(wb, {
       name: '未达起付线',
       title: `${o.year} 年累计未达起付线人员（次年 1 月一次性办理）`,
-      columns: [{ header: '姓名', width: 10 }, { header: '身份证号', width: 21 }, { header: '人群', width: 6 }, { header: '疾病大类', width: 9 }, { header: '累计基数', kind: 'money', width: 14 }, { header: '起付线', kind: 'money', width: 12 }, { header: '距起付线', kind: 'money', width: 14 }],
+      columns: [
+        { header: '姓名', width: 10 },
+        { header: '身份证号', width: 21 },
+        { header: '人群', width: 6 },
+        { header: '疾病大类', width: 9 },
+        { header: '累计基数', kind: 'money', width: 14 },
+        { header: '起付线', kind: 'money', width: 12 },
+        { header: '距起付线', kind: 'money', width: 14 },
+      ],
       rows: below,
     });
   });
