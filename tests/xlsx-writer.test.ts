@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import ExcelJS from 'exceljs';
 import { join } from 'node:path';
 import { openTable } from '../src/io/table.js';
+import { XlsxStreamWriter } from '../src/io/xlsx-writer.js';
 import { tmp } from './helpers/files.js';
 import { write } from './helpers/writer-sample.js';
 import { unzipParts } from './helpers/zip.js';
@@ -92,6 +93,36 @@ describe('printing as a government form (SPEC §7, issue 18)', () => {
     const summary = partOf('汇总');
     expect(summary).toContain('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>');
     expect(summary).toContain('第 &amp;P 页 共 &amp;N 页');
+  });
+});
+
+describe('streamed sheets print without cut-off text (SPEC §7)', () => {
+  test('a printed text cell longer than its column wraps and its row grows; short cells and unprinted columns do not', async () => {
+    const file = join(tmp(), 'w.xlsx');
+    const w = new XlsxStreamWriter(file);
+    const s = await w.streamSheet({
+      name: 'S',
+      columns: [
+        { header: '医疗机构', width: 10 },
+        { header: '金额', kind: 'money', width: 10 },
+        { header: '计算过程', width: 20 },
+      ],
+      printColumns: 2,
+    });
+    await s.row(['短', 1, 'x'.repeat(100)]);
+    // 13 CJK characters × 1.7 ≈ 22 units in a 10-unit column (9 usable): 3 lines, 3 × 15 + 2 = 47 pt
+    await s.row(['盐城市亭湖区人民医院东院区', 2, 'y']);
+    await s.end();
+    await w.finish();
+    const parts = new Map((await unzipParts(readFileSync(file))).map(([n, b]) => [n, b.toString('utf8')]));
+    const sheet = [...parts.entries()].find(([n]) => /worksheets\/sheet\d+\.xml$/.test(n))![1];
+    const row = (n: number) => new RegExp(`<row r="${n}"[^>]*>.*?</row>`).exec(sheet)![0];
+    // the 100 x in the unprinted 计算过程 neither wrap nor grow their row
+    expect(row(2)).toMatch(/^<row r="2">/);
+    expect(row(2)).not.toContain('s="16"');
+    expect(row(3)).toMatch(/^<row r="3" ht="47" customHeight="1">/);
+    expect(row(3)).toMatch(/<c r="A3" s="16" t="inlineStr">/);
+    expect(row(3)).not.toMatch(/<c r="C3" s="16"/);
   });
 });
 

@@ -189,12 +189,17 @@ export class SheetWriter {
     this.layout = pageLayout(this.widths.slice(0, this.printColumns));
     this.fits = this.layout.fits;
     this.wrapped = spec.columns.flatMap((c, i) => (c.wrap && this.kinds[i] === 'text' ? [i] : []));
+    this.autoWrap = spec.columns.flatMap((c, i) =>
+      !c.wrap && this.kinds[i] === 'text' && i < this.printColumns ? [i] : [],
+    );
   }
   readonly printColumns: number;
   private readonly widths: number[];
   private readonly layout: PageLayout;
   /** columns whose long text wraps: their rows get the height the text needs */
   private readonly wrapped: number[];
+  /** the other printed text columns: a cell wraps only when its text is longer than the column */
+  private readonly autoWrap: number[];
   private readonly merges: string[] = [];
   /** fitted to the page width (else printed at PAGE.wideScale across pages, key columns repeated) */
   readonly fits: boolean;
@@ -302,13 +307,25 @@ export class SheetWriter {
       const v = values[i];
       if (typeof v === 'string') lines = Math.max(lines, linesNeeded(v, this.widths[i]!));
     }
+    // any other printed text cell longer than its column wraps too (never cut off, never spilling over its
+    // neighbour); a short one is passed over by its length alone
+    let wrapAt: number[] | null = null;
+    for (const i of this.autoWrap) {
+      const v = values[i];
+      if (typeof v !== 'string' || v.length * 1.7 <= this.widths[i]! - 1) continue;
+      const n = linesNeeded(v, this.widths[i]!);
+      if (n === 1) continue;
+      (wrapAt ??= []).push(i);
+      lines = Math.max(lines, n);
+    }
     // LibreOffice does not grow a row for wrapped text on its own: the height is written out
     let xml =
       lines > 1 ? `<row r="${this.rowNo}" ht="${rowHeight(lines)}" customHeight="1">` : `<row r="${this.rowNo}">`;
     for (let i = 0; i < this.kinds.length; i++) {
       const m = this.maskers[i];
       const v = m && typeof values[i] === 'string' ? m(values[i] as string) : values[i];
-      xml += this.cellXml(v, i, this.styles[i] ?? S.default, this.kinds[i] ?? 'text');
+      const style = wrapAt?.includes(i) ? S.textWrapB : (this.styles[i] ?? S.default);
+      xml += this.cellXml(v, i, style, this.kinds[i] ?? 'text');
     }
     xml += '</row>';
     this.pending += xml;
