@@ -17,6 +17,7 @@ import type {
 } from '../../engine/types.js';
 import { normalizeLabel } from '../../domain/text.js';
 import { thReports } from './reports.js';
+import { Steps, x } from '../../engine/steps.js';
 
 const DOC = '亭湖区健康救助实施方案';
 const ID = 'th-2021';
@@ -175,7 +176,154 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
   }
 
   type PolicyDecisionInput = Parameters<Policy['decide']>[0];
+  type P = ReturnType<typeof params.at>;
   const notices = new Set<string>();
+
+  /** 政策执行期: from the start date; a configured trial end that has passed is a notice, not a refusal */
+  function inForceStep(s: Steps, P: P, date: IsoDate): ReasonCode[] {
+    const { inForceFrom: from, trialEnd } = P;
+    const ok = date >= from;
+    const late = trialEnd !== null && date > trialEnd;
+    s.note({
+      step: '政策执行期',
+      clause: `${DOC}“自发布之日起试行，试行期两年”`,
+      inputs: { 就诊日期: date, 开始日期: from, 试行期截止: trialEnd },
+      result: ok ? (late ? '已过配置的试行期截止日期（仅提示，照常计算）' : '在执行期内') : '早于执行开始日期',
+    });
+    if (late)
+      notices.add(
+        `亭湖区健康救助：配置的试行期截止日期 ${trialEnd} 已过，本次仍照常计算；如方案已延期或正式实施，请更新参数 th-2021.trialEnd。`,
+      );
+    return ok ? [] : ['POLICY_NOT_IN_FORCE'];
+  }
+
+  function notInRoster(s: Steps): ReasonCode[] {
+    s.note({ step: '救助对象身份', clause: `${DOC} 二、覆盖范围`, result: '身份证号不在任何救助对象名单中' });
+    return [];
+  }
+
+  /** 救助对象身份, 户籍, and the 政策范围内费用 the base needs */
+  function eligibility(
+    s: Steps,
+    P: P,
+    { line, serviceDate }: PolicyDecisionInput,
+    person: Person,
+  ): { reasons: ReasonCode[]; cls: 1 | 2 | null } {
+    const id = identity(person, serviceDate);
+    s.trace.push(id.step);
+    const reasons: ReasonCode[] = id.reason ? [id.reason] : [];
+    const clause = `${DOC} 三、（一）2.“具有我区户籍”`;
+    if (!person.householdPlace) {
+      reasons.push('MISSING_FIELD');
+      s.note({ step: '户籍', clause, result: '名单缺少户籍地，无法判断，挂起' });
+    } else if (!person.householdPlace.includes(P.householdKeyword)) {
+      reasons.push('NOT_LOCAL_HOUSEHOLD');
+      s.note({
+        step: '户籍',
+        clause,
+        inputs: { 户籍地: person.householdPlace },
+        result: `户籍地不含“${P.householdKeyword}”，非本区户籍`,
+      });
+    }
+    if (!line.inScopeCost) {
+      reasons.push('MISSING_FIELD');
+      s.note({
+        step: '医保目录范围内费用',
+        clause: `${DOC} 三、（一）2.“医保目录范围内仍须个人负担的医疗费用”`,
+        result: '结算明细缺少“政策范围内费用”，无法计算，挂起',
+      });
+    }
+    return { reasons, cls: id.cls };
+  }
+
+  function categoryStep(
+    s: Steps,
+    line: PolicyDecisionInput['line'],
+    date: IsoDate,
+  ): { cat: DiseaseCategory; disease: string } {
+    const c = classify(line, date);
+    s.note({
+      step: '疾病大类',
+      clause: `${DOC} 救助标准表 疾病大类`,
+      inputs: { 诊断编码: line.diagnosisCode || '无', 诊断名称: line.diagnosisName || '无' },
+      result: `${c.cat} 类：${CATEGORY_LABEL[c.cat]}（${c.disease}）`,
+    });
+    return c;
+  }
+
+  /** 起付线: A and C by year, B's first deductible once per person across years (B-deductible, year 0) */
+  function deductibleStep(
+    s: Steps,
+    P: P,
+    { line, year, acc }: PolicyDecisionInput,
+    person: Person,
+    cls: 1 | 2,
+    cat: DiseaseCategory,
+    E: Money,
+  ) {
+    const firstApplied = cat === 'B' && person.firstDeductibleApplied === true;
+    const deductible = firstApplied ? ZERO : P.deductible[cat][cls === 1 ? '1' : '2'];
+    const before = acc.get({
+      policy: ID,
+      idNumber: line.idNumber,
+      year: cat === 'B' ? 0 : year,
+      key: cat === 'B' ? 'B-deductible' : cat,
+    }).base;
+    const after = before.plus(E);
+    const above = (v: Money) => x.max(x.num(0), x.minus(x.money(v), x.money(deductible)));
+    const over = s.compute({
+      step: '起付线',
+      clause:
+        cat === 'B'
+          ? `${DOC} 救助标准表“首次个人负担起付线”（一次性，按人累计）`
+          : cat === 'A'
+            ? `${DOC} 救助标准表“年度个人负担起付线”`
+            : `${DOC} 救助标准表（经省市规范救助政策的罕见病无起付线）`,
+      inputs: {
+        人群: cls === 1 ? '一类' : '二类',
+        起付线: fmt(deductible) + (firstApplied ? '（名单注明已扣首次起付线）' : ''),
+        [cat === 'B' ? '累计基数（跨年）' : `${year}年累计基数`]: `${fmt(before)} → ${fmt(after)}`,
+      },
+      name: '超过起付线部分',
+      expr: x.minus(above(after), above(before)),
+    });
+    return { deductible, after, over };
+  }
+
+  /** 应救助金额: the category's share of what is over the deductible, within the year's cap (未减半) */
+  function entitlementStep(
+    s: Steps,
+    P: P,
+    { line, year, acc }: PolicyDecisionInput,
+    cat: DiseaseCategory,
+    over: Money,
+  ) {
+    const ratio = P.ratio[cat];
+    const cap = P.annualCap[cat];
+    const soFar = acc.get({ policy: ID, idNumber: line.idNumber, year, key: cat }).entitled;
+    const capLeft = maxMoney(ZERO, cap.minus(soFar));
+    const entitled = s.compute({
+      step: '应救助金额',
+      clause: `${DOC} 救助标准表 救助比例 ${ratio.times(100).toString()}%、年度封顶 ${cap.div(10000).toString()} 万元`,
+      inputs: { 比例: ratio.toString(), [`${year}年已核定（未减半）`]: soFar, 封顶余额: capLeft },
+      expr: x.min(x.round(x.times(x.money(over), x.share(ratio))), x.money(capLeft)),
+    });
+    return { entitled, capLeft };
+  }
+
+  /** 依从基础健康服务: halved for those who gave up the basic health service */
+  function complianceStep(s: Steps, P: P, person: Person, entitled: Money) {
+    const halved = person.compliance === false;
+    const factor = halved ? P.nonComplianceFactor : new D(1);
+    const computed = s.compute({
+      step: '依从基础健康服务',
+      clause: `${DOC} 三、（一）2.“对放弃依从基础健康服务的人群，减半实施医疗专项救助”`,
+      inputs: { 依从: !halved },
+      name: '支付',
+      expr: x.round(x.times(x.money(entitled), x.share(factor))),
+    });
+    return { computed, factor, halved };
+  }
 
   return {
     id: ID,
@@ -187,157 +335,70 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     notices,
     accumulators: VOCABULARY,
     reports: thReports(params),
-    decide({ line, person, priorPaid, serviceDate, year, acc }: PolicyDecisionInput): PolicyDecision {
-      const reasons: ReasonCode[] = [];
-      const trace: TraceStep[] = [];
-      const zero = { [FUND.id]: ZERO };
-      const payee = person?.serviceUnit || line.hospital;
+    decide(input: PolicyDecisionInput): PolicyDecision {
+      const { line, person, priorPaid, serviceDate } = input;
+      const s = new Steps();
       const P = params.at(serviceDate);
-      const { inForceFrom: from, trialEnd } = P;
-      const inForceOk = serviceDate >= from;
-      trace.push({
-        step: '政策执行期',
-        clause: `${DOC}“自发布之日起试行，试行期两年”`,
-        inputs: { 就诊日期: serviceDate, 开始日期: from, 试行期截止: trialEnd ?? '未设置' },
-        result: inForceOk
-          ? trialEnd && serviceDate > trialEnd
-            ? '已过配置的试行期截止日期（仅提示，照常计算）'
-            : '在执行期内'
-          : '早于执行开始日期',
+      const payee = person?.serviceUnit || line.hospital;
+      const nothing = (reasons: ReasonCode[]): PolicyDecision => ({
+        reasons,
+        base: ZERO,
+        payments: { [FUND.id]: ZERO },
+        changes: [],
+        trace: s.trace,
+        payee,
       });
-      if (!inForceOk) reasons.push('POLICY_NOT_IN_FORCE');
-      if (trialEnd && serviceDate > trialEnd)
-        notices.add(
-          `亭湖区健康救助：配置的试行期截止日期 ${trialEnd} 已过，本次仍照常计算；如方案已延期或正式实施，请更新参数 th-2021.trialEnd。`,
-        );
-      if (!person) {
-        reasons.push('NOT_IN_ROSTER');
-        trace.push({ step: '救助对象身份', clause: `${DOC} 二、覆盖范围`, result: '身份证号不在任何救助对象名单中' });
-        return { reasons, base: ZERO, payments: zero, changes: [], trace, payee };
-      }
-      const id = identity(person, serviceDate);
-      trace.push(id.step);
-      if (id.reason) reasons.push(id.reason);
-      const keyword = P.householdKeyword;
-      if (!person.householdPlace) {
-        reasons.push('MISSING_FIELD');
-        trace.push({
-          step: '户籍',
-          clause: `${DOC} 三、（一）2.“具有我区户籍”`,
-          result: '名单缺少户籍地，无法判断，挂起',
-        });
-      } else if (!person.householdPlace.includes(keyword)) {
-        reasons.push('NOT_LOCAL_HOUSEHOLD');
-        trace.push({
-          step: '户籍',
-          clause: `${DOC} 三、（一）2.“具有我区户籍”`,
-          inputs: { 户籍地: person.householdPlace },
-          result: `户籍地不含“${keyword}”，非本区户籍`,
-        });
-      }
-      if (!line.inScopeCost) {
-        reasons.push('MISSING_FIELD');
-        trace.push({
-          step: '医保目录范围内费用',
-          clause: `${DOC} 三、（一）2.“医保目录范围内仍须个人负担的医疗费用”`,
-          result: '结算明细缺少“政策范围内费用”，无法计算，挂起',
-        });
-      }
-      if (reasons.length > 0 || id.cls === null || !line.inScopeCost)
-        return { reasons, base: ZERO, payments: zero, changes: [], trace, payee };
-      const cls = id.cls;
-      const E = maxMoney(ZERO, line.inScopeCost.minus(priorPaid));
-      trace.push({
+      const reasons = inForceStep(s, P, serviceDate);
+      if (!person) return nothing([...reasons, 'NOT_IN_ROSTER', ...notInRoster(s)]);
+      const who = eligibility(s, P, input, person);
+      reasons.push(...who.reasons);
+      if (reasons.length > 0 || who.cls === null || !line.inScopeCost) return nothing(reasons);
+      const E = s.compute({
         step: '救助基数 E',
         clause: `${DOC} 三、（一）2.“经市统一医疗救助政策和各类补偿、救助、保险后，医保目录范围内仍须个人负担的医疗费用”`,
-        inputs: { 政策范围内费用: fmt(line.inScopeCost), 已支付: fmt(priorPaid) },
-        result: `E = max(0, ${fmt(line.inScopeCost)} − ${fmt(priorPaid)}) = ${fmt(E)}`,
+        inputs: { 政策范围内费用: line.inScopeCost, 已支付: priorPaid },
+        name: 'E',
+        expr: x.max(x.num(0), x.minus(x.money(line.inScopeCost), x.money(priorPaid))),
       });
-      const { cat, disease } = classify(line, serviceDate);
-      trace.push({
-        step: '疾病大类',
-        clause: `${DOC} 救助标准表 疾病大类`,
-        inputs: { 诊断编码: line.diagnosisCode || '无', 诊断名称: line.diagnosisName || '无' },
-        result: `${cat} 类：${CATEGORY_LABEL[cat]}（${disease}）`,
-      });
-      const firstApplied = cat === 'B' && person.firstDeductibleApplied === true;
-      const deductible = firstApplied ? ZERO : P.deductible[cat][cls === 1 ? '1' : '2'];
-      const ratio = P.ratio[cat];
-      const cap = P.annualCap[cat];
-      const yearAcc = acc.get({ policy: ID, idNumber: line.idNumber, year, key: cat });
-      const before: Money =
-        cat === 'B'
-          ? acc.get({ policy: ID, idNumber: line.idNumber, year: 0, key: 'B-deductible' }).base
-          : yearAcc.base;
-      const after = before.plus(E);
-      const over = maxMoney(ZERO, after.minus(deductible)).minus(maxMoney(ZERO, before.minus(deductible)));
-      trace.push({
-        step: '起付线',
-        clause:
-          cat === 'B'
-            ? `${DOC} 救助标准表“首次个人负担起付线”（一次性，按人累计）`
-            : cat === 'A'
-              ? `${DOC} 救助标准表“年度个人负担起付线”`
-              : `${DOC} 救助标准表（经省市规范救助政策的罕见病无起付线）`,
-        inputs: {
-          人群: cls === 1 ? '一类' : '二类',
-          起付线: fmt(deductible) + (firstApplied ? '（名单注明已扣首次起付线）' : ''),
-          [cat === 'B' ? '累计基数（跨年）' : `${year}年累计基数`]: `${fmt(before)} → ${fmt(after)}`,
-        },
-        result: `超过起付线部分 = max(0, ${fmt(after)} − ${fmt(deductible)}) − max(0, ${fmt(before)} − ${fmt(deductible)}) = ${fmt(over)}`,
-      });
-      const entitledSoFar = yearAcc.entitled;
-      const capLeft = maxMoney(ZERO, cap.minus(entitledSoFar));
-      const entitled = minMoney(roundFen(over.times(ratio)), capLeft);
-      trace.push({
-        step: '应救助金额',
-        clause: `${DOC} 救助标准表 救助比例 ${ratio.times(100).toString()}%、年度封顶 ${cap.div(10000).toString()} 万元`,
-        inputs: { 比例: ratio.toString(), [`${year}年已核定（未减半）`]: fmt(entitledSoFar), 封顶余额: fmt(capLeft) },
-        result: `min(round(${fmt(over)} × ${ratio.toString()}), ${fmt(capLeft)}) = ${fmt(entitled)}`,
-      });
-      const halved = person.compliance === false;
-      const factor = halved ? P.nonComplianceFactor : new D(1);
-      const computed = roundFen(entitled.times(factor));
-      trace.push({
-        step: '依从基础健康服务',
-        clause: `${DOC} 三、（一）2.“对放弃依从基础健康服务的人群，减半实施医疗专项救助”`,
-        inputs: { 依从: halved ? '否' : '是' },
-        result: `支付 = round(${fmt(entitled)} × ${factor.toString()}) = ${fmt(computed)}`,
-      });
-      const pay = capToBorne(computed, line, priorPaid, trace);
+      const { cat, disease } = categoryStep(s, line, serviceDate);
+      const d = deductibleStep(s, P, input, person, who.cls, cat, E);
+      const e = entitlementStep(s, P, input, cat, d.over);
+      const c = complianceStep(s, P, person, e.entitled);
+      const pay = capToBorne(c.computed, line, priorPaid, s.trace);
       // a capped payment counts toward the annual cap (未减半) only as far as it was paid
-      const counted = pay.equals(computed)
-        ? entitled
-        : minMoney(entitled, factor.isZero() ? ZERO : roundFen(pay.div(factor)));
-      if (after.lessThan(deductible)) {
+      const counted = pay.equals(c.computed)
+        ? e.entitled
+        : minMoney(e.entitled, c.factor.isZero() ? ZERO : roundFen(pay.div(c.factor)));
+      if (d.after.lessThan(d.deductible)) {
         reasons.push('BELOW_DEDUCTIBLE');
-        trace.push({
+        s.note({
           step: '年度结算',
           clause: `${DOC} 三、（一）2.“达不到年度个人负担起付线的，次年1月一次性办理”`,
-          result: `累计 ${fmt(after)} 未达起付线 ${fmt(deductible)}，挂起；基数照常累计`,
+          result: `累计 ${fmt(d.after)} 未达起付线 ${fmt(d.deductible)}，挂起；基数照常累计`,
         });
       }
-      if (over.greaterThan(0) && capLeft.isZero()) reasons.push('CAP_REACHED');
-      if (halved && entitled.greaterThan(0)) reasons.push('NON_COMPLIANCE_HALVED');
+      if (d.over.greaterThan(0) && e.capLeft.isZero()) reasons.push('CAP_REACHED');
+      if (c.halved && e.entitled.greaterThan(0)) reasons.push('NON_COMPLIANCE_HALVED');
       const changes: AccumulatorChange[] = [
-        { policy: ID, idNumber: line.idNumber, year, key: cat, base: E, entitled: counted, paid: pay },
+        { policy: ID, idNumber: line.idNumber, year: input.year, key: cat, base: E, entitled: counted, paid: pay },
       ];
       if (cat === 'B') changes.push({ policy: ID, idNumber: line.idNumber, year: 0, key: 'B-deductible', base: E });
+      const details = {
+        diseaseCategory: cat,
+        disease,
+        populationClass: String(who.cls),
+        deductible: fmt(d.deductible),
+        entitled: fmt(e.entitled),
+      };
       return {
         reasons,
         base: E,
         payments: { [FUND.id]: pay },
         changes,
         keepChangesWhenPended: reasons.every((r) => r === 'BELOW_DEDUCTIBLE'),
-        trace,
+        trace: s.trace,
         payee,
-        details: {
-          diseaseCategory: cat,
-          disease,
-          populationClass: String(cls),
-          deductible: fmt(deductible),
-          entitled: fmt(entitled),
-        },
+        details,
       };
     },
   };
