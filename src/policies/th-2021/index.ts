@@ -236,6 +236,28 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     return { reasons, cls: id.cls };
   }
 
+  /** 救助基数 E: what the patient still bears within the insurance catalogue */
+  function baseStep(s: Steps, inScope: Money, priorPaid: Money): Money {
+    return s.compute({
+      step: '救助基数 E',
+      clause: `${DOC} 三、（一）2.“经市统一医疗救助政策和各类补偿、救助、保险后，医保目录范围内仍须个人负担的医疗费用”`,
+      inputs: { 政策范围内费用: inScope, 已支付: priorPaid },
+      name: 'E',
+      expr: x.max(x.num(0), x.minus(x.money(inScope), x.money(priorPaid))),
+    });
+  }
+
+  /** 年度结算: below the deductible the line waits for January's one-off settlement; its base still counts */
+  function yearEndStep(s: Steps, after: Money, deductible: Money): ReasonCode[] {
+    if (!after.lessThan(deductible)) return [];
+    s.note({
+      step: '年度结算',
+      clause: `${DOC} 三、（一）2.“达不到年度个人负担起付线的，次年1月一次性办理”`,
+      result: `累计 ${fmt(after)} 未达起付线 ${fmt(deductible)}，挂起；基数照常累计`,
+    });
+    return ['BELOW_DEDUCTIBLE'];
+  }
+
   function categoryStep(
     s: Steps,
     line: PolicyDecisionInput['line'],
@@ -353,13 +375,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const who = eligibility(s, P, input, person);
       reasons.push(...who.reasons);
       if (reasons.length > 0 || who.cls === null || !line.inScopeCost) return nothing(reasons);
-      const E = s.compute({
-        step: '救助基数 E',
-        clause: `${DOC} 三、（一）2.“经市统一医疗救助政策和各类补偿、救助、保险后，医保目录范围内仍须个人负担的医疗费用”`,
-        inputs: { 政策范围内费用: line.inScopeCost, 已支付: priorPaid },
-        name: 'E',
-        expr: x.max(x.num(0), x.minus(x.money(line.inScopeCost), x.money(priorPaid))),
-      });
+      const E = baseStep(s, line.inScopeCost, priorPaid);
       const { cat, disease } = categoryStep(s, line, serviceDate);
       const d = deductibleStep(s, P, input, person, who.cls, cat, E);
       const e = entitlementStep(s, P, input, cat, d.over);
@@ -369,14 +385,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const counted = pay.equals(c.computed)
         ? e.entitled
         : minMoney(e.entitled, c.factor.isZero() ? ZERO : roundFen(pay.div(c.factor)));
-      if (d.after.lessThan(d.deductible)) {
-        reasons.push('BELOW_DEDUCTIBLE');
-        s.note({
-          step: '年度结算',
-          clause: `${DOC} 三、（一）2.“达不到年度个人负担起付线的，次年1月一次性办理”`,
-          result: `累计 ${fmt(d.after)} 未达起付线 ${fmt(d.deductible)}，挂起；基数照常累计`,
-        });
-      }
+      reasons.push(...yearEndStep(s, d.after, d.deductible));
       if (d.over.greaterThan(0) && e.capLeft.isZero()) reasons.push('CAP_REACHED');
       if (c.halved && e.entitled.greaterThan(0)) reasons.push('NON_COMPLIANCE_HALVED');
       const changes: AccumulatorChange[] = [
