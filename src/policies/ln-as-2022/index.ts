@@ -1,5 +1,5 @@
 // 辽医保〔2022〕67号 辽宁省生活困难的强直性脊柱炎患者健康救助实施方案
-import { fmt, minMoney, roundFen, ZERO } from '../../domain/money.js';
+import { ZERO } from '../../domain/money.js';
 import { addDays } from '../../domain/dates.js';
 import type { ReasonCode } from '../../domain/reasons.js';
 import { normalizeKey, normalizeLabel } from '../../domain/text.js';
@@ -7,7 +7,9 @@ import { INSURANCE_LABEL, SEVERITY_LABEL } from '../../domain/categories.js';
 import * as k from '../param-kinds.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
 import { categoryCheck, inForce, normalizeItem } from '../common.js';
-import type { AccumulatorVocabulary, Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
+import type { AccumulatorChange, AccumulatorVocabulary, Policy, PolicyDecision } from '../../engine/types.js';
+import type { Person } from '../../roster/merge.js';
+import { Steps, x } from '../../engine/steps.js';
 
 const DOC = '辽医保〔2022〕67号';
 export const FUNDS = {
@@ -63,6 +65,140 @@ const VOCABULARY: AccumulatorVocabulary = {
   dateKeys: ['first-claim'],
 };
 
+type Values = ReturnType<Params<typeof SCHEMA>['at']>;
+type Input = Parameters<Policy['decide']>[0];
+
+/** 政策执行期 (the transition period), by settlement date */
+function inForceStep(s: Steps, P: Values, d: string): ReasonCode[] {
+  const ok = inForce(d, P.inForceFrom, P.inForceTo);
+  s.note({
+    step: '政策执行期',
+    clause: `${DOC} 一、工作目标（过渡期）`,
+    inputs: { 结算日期: d, 执行期: `${P.inForceFrom}～${P.inForceTo}` },
+    result: ok ? '在执行期内' : '不在执行期内',
+  });
+  return ok ? [] : ['POLICY_NOT_IN_FORCE'];
+}
+
+/** 参加基本医疗保险: the roster's insurance type, or (none recorded) a basic-insurance payment on the line */
+function insuredStep(s: Steps, person: Person, line: Input['line']): ReasonCode[] {
+  const t = person.insuranceType;
+  const insured = t === 'employee' || t === 'resident' || (t === null && line.basicPaid.greaterThan(0));
+  s.note({
+    step: '参加基本医疗保险',
+    clause: `${DOC} 二、救助对象范围 2.`,
+    inputs: { 参保类型: t ? INSURANCE_LABEL[t]! : '未登记', 基本医保支付: line.basicPaid },
+    result: insured ? '已参保' : '未参保',
+  });
+  return insured ? [] : ['NOT_INSURED'];
+}
+
+/** 病情程度: moderate or severe, and meeting the biologic's treatment standard */
+function severityStep(s: Steps, person: Person): ReasonCode[] {
+  const q = person.asBiologicQualified;
+  const severe = (person.asSeverity === 'moderate' || person.asSeverity === 'severe') && q === true;
+  s.note({
+    step: '病情程度',
+    clause: `${DOC} 二、救助对象范围 3.`,
+    inputs: {
+      病情程度: person.asSeverity ? SEVERITY_LABEL[person.asSeverity]! : '未登记',
+      符合生物制剂治疗标准: q === null ? '未登记' : q,
+    },
+    result: severe ? '中、重度且达到生物制剂治疗标准' : '不符合',
+  });
+  return severe ? [] : ['SEVERITY_NOT_MET'];
+}
+
+function diseaseStep(s: Steps, line: Input['line']): ReasonCode[] {
+  const ok = line.diagnosisCode.startsWith('M45') || line.diagnosisName.includes('强直性脊柱炎');
+  s.note({
+    step: '疾病',
+    clause: `${DOC} 二、救助对象范围 3.`,
+    inputs: { 诊断编码: line.diagnosisCode || '无', 诊断名称: line.diagnosisName || '无' },
+    result: ok ? '强直性脊柱炎（M45）' : '非强直性脊柱炎',
+  });
+  return ok ? [] : ['DISEASE_NOT_COVERED'];
+}
+
+/** 定点医院, and the one the patient chose (选定后原则上不再变更) */
+function hospitalSteps(s: Steps, person: Person | null, line: Input['line']): ReasonCode[] {
+  const reasons: ReasonCode[] = [];
+  const designated = DESIGNATED.has(line.hospital);
+  s.note({
+    step: '定点医院',
+    clause: `${DOC} 四、（二）1. 及附件 定点救治医院名单`,
+    inputs: { 医疗机构: line.hospital },
+    result: designated ? '属于定点救治医院' : '不在定点救治医院名单',
+  });
+  if (!designated) reasons.push('NOT_DESIGNATED_HOSPITAL');
+  if (person?.chosenHospital && person.chosenHospital !== line.hospital) {
+    reasons.push('HOSPITAL_NOT_CHOSEN');
+    s.note({
+      step: '选定定点医院',
+      clause: `${DOC} 四、（二）1.“自主选择一家定点医院……选定后原则上不再变更”`,
+      inputs: { 选定医院: person.chosenHospital, 就诊医院: line.hospital },
+      result: '非本人选定的定点医院',
+    });
+  }
+  return reasons;
+}
+
+/** 复查评估: within the interval from the last review (or the first treatment, which the ledger keeps) */
+function reviewStep(
+  s: Steps,
+  { line, serviceDate, acc }: Input,
+  person: Person,
+  interval: number,
+): { reasons: ReasonCode[]; changes: AccumulatorChange[] } {
+  const first = acc.get({ policy: 'ln-as-2022', idNumber: line.idNumber, year: 0, key: 'first-claim' }).firstDate;
+  const due = addDays(person.lastReview ?? first ?? serviceDate, interval);
+  const overdue = serviceDate > due;
+  s.note({
+    step: '复查评估',
+    clause: `${DOC} 四、（七）建立精准救治退出制度`,
+    inputs: {
+      最近复查日期: person.lastReview ?? `未登记（以首次救治日期 ${first ?? serviceDate} 计）`,
+      时限天数: String(interval),
+      应复查日期: due,
+      就诊日期: serviceDate,
+    },
+    result: overdue ? '未按时限复查评估，挂起' : '在复查时限内',
+  });
+  const changes: AccumulatorChange[] = first
+    ? []
+    : [{ policy: 'ln-as-2022', idNumber: line.idNumber, year: 0, key: 'first-claim', firstDate: serviceDate }];
+  return { reasons: overdue ? ['REVIEW_OVERDUE'] : [], changes };
+}
+
+/** 三、救助费用保障: S what the patient pays, F the special fund up to 20 % of the drug, T the third party the rest */
+function amountSteps(s: Steps, P: Values, { line, priorPaid }: Input, ratioText: string) {
+  const total = line.totalCost;
+  const selfPay = s.compute({
+    step: '个人自付费用 S',
+    clause: `${DOC} 三、救助费用保障：“经基本医保、大病保险等补充医疗保险、医疗救助等医疗保障政策支付后的个人自付费用”`,
+    inputs: { '药品费用 D': total, 已支付: priorPaid },
+    name: 'S',
+    expr: x.minus(x.money(total), x.money(priorPaid)),
+  });
+  const special = s.compute({
+    step: '专项医疗救治资金 F',
+    clause: `${DOC} 三、“补助上限为使用该生物制剂药品费用的20%”`,
+    inputs: { 参数: ratioText },
+    name: 'F',
+    stages: true,
+    expr: x.min(x.ref('S', selfPay), x.round(x.times(x.share(P.specialFundRatio), x.money(total)))),
+  });
+  const third = s.compute({
+    step: '指定第三方机构 T',
+    clause: `${DOC} 三、“由指定的第三方机构对剩余个人负担费用给予全额补助”`,
+    name: 'T',
+    stages: true,
+    suffix: '；个人负担 0.00',
+    expr: x.minus(x.ref('S', selfPay), x.ref('F', special)),
+  });
+  return { selfPay, special, third };
+}
+
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
   const params = new Params(
     applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, 'ln-as-2022'),
@@ -85,156 +221,39 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const kw = params.at(d).injectionFeeKeyword;
       return line.itemName.includes(kw) && settlement.some((l) => l !== line && isDrugLine(l.itemName, params, d));
     },
-    decide({ line, person, priorPaid, serviceDate, acc }): PolicyDecision {
+    decide(input): PolicyDecision {
+      const { line, person, serviceDate } = input;
       const d = line.settlementDate;
-      const reasons: ReasonCode[] = [];
-      const trace: TraceStep[] = [];
+      const s = new Steps();
       const P = params.at(d);
-      const { inForceFrom: from, inForceTo: to } = P;
-      const inForceOk = inForce(d, from, to);
-      trace.push({
-        step: '政策执行期',
-        clause: `${DOC} 一、工作目标（过渡期）`,
-        inputs: { 结算日期: d, 执行期: `${from}～${to}` },
-        result: inForceOk ? '在执行期内' : '不在执行期内',
-      });
-      if (!inForceOk) reasons.push('POLICY_NOT_IN_FORCE');
+      const reasons = inForceStep(s, P, d);
       const cat = categoryCheck(
         person,
         params.at(serviceDate).coveredCategories,
         serviceDate,
         `${DOC} 二、救助对象范围 1.`,
       );
-      trace.push(cat.step);
+      s.trace.push(cat.step);
       reasons.push(...cat.reasons);
-      if (person) {
-        const insured =
-          person.insuranceType === 'employee' ||
-          person.insuranceType === 'resident' ||
-          (person.insuranceType === null && line.basicPaid.greaterThan(0));
-        trace.push({
-          step: '参加基本医疗保险',
-          clause: `${DOC} 二、救助对象范围 2.`,
-          inputs: {
-            参保类型: person.insuranceType ? INSURANCE_LABEL[person.insuranceType]! : '未登记',
-            基本医保支付: fmt(line.basicPaid),
-          },
-          result: insured ? '已参保' : '未参保',
-        });
-        if (!insured) reasons.push('NOT_INSURED');
-        const severe =
-          (person.asSeverity === 'moderate' || person.asSeverity === 'severe') && person.asBiologicQualified === true;
-        trace.push({
-          step: '病情程度',
-          clause: `${DOC} 二、救助对象范围 3.`,
-          inputs: {
-            病情程度: person.asSeverity ? SEVERITY_LABEL[person.asSeverity]! : '未登记',
-            符合生物制剂治疗标准:
-              person.asBiologicQualified === null ? '未登记' : person.asBiologicQualified ? '是' : '否',
-          },
-          result: severe ? '中、重度且达到生物制剂治疗标准' : '不符合',
-        });
-        if (!severe) reasons.push('SEVERITY_NOT_MET');
-      }
-      const diseaseOk = line.diagnosisCode.startsWith('M45') || line.diagnosisName.includes('强直性脊柱炎');
-      trace.push({
-        step: '疾病',
-        clause: `${DOC} 二、救助对象范围 3.`,
-        inputs: { 诊断编码: line.diagnosisCode || '无', 诊断名称: line.diagnosisName || '无' },
-        result: diseaseOk ? '强直性脊柱炎（M45）' : '非强直性脊柱炎',
-      });
-      if (!diseaseOk) reasons.push('DISEASE_NOT_COVERED');
-      const designated = DESIGNATED.has(line.hospital);
-      trace.push({
-        step: '定点医院',
-        clause: `${DOC} 四、（二）1. 及附件 定点救治医院名单`,
-        inputs: { 医疗机构: line.hospital },
-        result: designated ? '属于定点救治医院' : '不在定点救治医院名单',
-      });
-      if (!designated) reasons.push('NOT_DESIGNATED_HOSPITAL');
-      if (person?.chosenHospital && person.chosenHospital !== line.hospital) {
-        reasons.push('HOSPITAL_NOT_CHOSEN');
-        trace.push({
-          step: '选定定点医院',
-          clause: `${DOC} 四、（二）1.“自主选择一家定点医院……选定后原则上不再变更”`,
-          inputs: { 选定医院: person.chosenHospital, 就诊医院: line.hospital },
-          result: '非本人选定的定点医院',
-        });
-      }
-      const changes: PolicyDecision['changes'] = [];
-      if (person) {
-        const first = acc.get({ policy: 'ln-as-2022', idNumber: line.idNumber, year: 0, key: 'first-claim' }).firstDate;
-        const reference = person.lastReview ?? first ?? serviceDate;
-        const interval = params.at(serviceDate).reviewIntervalDays;
-        const due = addDays(reference, interval);
-        const overdue = serviceDate > due;
-        trace.push({
-          step: '复查评估',
-          clause: `${DOC} 四、（七）建立精准救治退出制度`,
-          inputs: {
-            最近复查日期: person.lastReview ?? `未登记（以首次救治日期 ${first ?? serviceDate} 计）`,
-            时限天数: String(interval),
-            应复查日期: due,
-            就诊日期: serviceDate,
-          },
-          result: overdue ? '未按时限复查评估，挂起' : '在复查时限内',
-        });
-        if (overdue) reasons.push('REVIEW_OVERDUE');
-        if (!first)
-          changes.push({
-            policy: 'ln-as-2022',
-            idNumber: line.idNumber,
-            year: 0,
-            key: 'first-claim',
-            firstDate: serviceDate,
-          });
-      }
-      const total = line.totalCost;
-      const selfPay = total.minus(priorPaid);
-      const cap = roundFen(total.times(P.specialFundRatio));
-      const special = minMoney(selfPay, cap);
-      const third = selfPay.minus(special);
-      trace.push({
-        step: '个人自付费用 S',
-        clause: `${DOC} 三、救助费用保障：“经基本医保、大病保险等补充医疗保险、医疗救助等医疗保障政策支付后的个人自付费用”`,
-        inputs: { '药品费用 D': fmt(total), 已支付: fmt(priorPaid) },
-        result: `S = ${fmt(total)} − ${fmt(priorPaid)} = ${fmt(selfPay)}`,
-      });
-      trace.push({
-        step: '专项医疗救治资金 F',
-        clause: `${DOC} 三、“补助上限为使用该生物制剂药品费用的20%”`,
-        inputs: { 参数: params.describe('specialFundRatio', d) },
-        result: `F = min(S, round(${P.specialFundRatio.toString()} × ${fmt(total)})) = min(${fmt(selfPay)}, ${fmt(cap)}) = ${fmt(special)}`,
-      });
-      trace.push({
-        step: '指定第三方机构 T',
-        clause: `${DOC} 三、“由指定的第三方机构对剩余个人负担费用给予全额补助”`,
-        result: `T = S − F = ${fmt(selfPay)} − ${fmt(special)} = ${fmt(third)}；个人负担 0.00`,
-      });
+      if (person) reasons.push(...insuredStep(s, person, line), ...severityStep(s, person));
+      reasons.push(...diseaseStep(s, line), ...hospitalSteps(s, person, line));
+      const review = person
+        ? reviewStep(s, input, person, params.at(serviceDate).reviewIntervalDays)
+        : { reasons: [], changes: [] };
+      reasons.push(...review.reasons);
+      const { selfPay, special, third } = amountSteps(s, P, input, params.describe('specialFundRatio', d));
+      const year = Number(d.slice(0, 4));
       return {
         reasons,
         base: selfPay,
         payments: { [FUNDS.special.id]: special, [FUNDS.thirdParty.id]: third.isNegative() ? ZERO : third },
         changes: [
-          ...changes,
-          {
-            policy: 'ln-as-2022',
-            idNumber: line.idNumber,
-            year: Number(d.slice(0, 4)),
-            key: FUNDS.special.id,
-            base: selfPay,
-            paid: special,
-          },
-          {
-            policy: 'ln-as-2022',
-            idNumber: line.idNumber,
-            year: Number(d.slice(0, 4)),
-            key: FUNDS.thirdParty.id,
-            paid: third,
-          },
+          ...review.changes,
+          { policy: 'ln-as-2022', idNumber: line.idNumber, year, key: FUNDS.special.id, base: selfPay, paid: special },
+          { policy: 'ln-as-2022', idNumber: line.idNumber, year, key: FUNDS.thirdParty.id, paid: third },
         ],
         keepChangesWhenPended: false,
-        trace,
+        trace: s.trace,
         payee: line.hospital,
       };
     },
