@@ -1,5 +1,5 @@
 // 青政办发〔2018〕1号 困难居民医疗刚性支出救助
-import { D, fmt, maxMoney, minMoney, roundFen, ZERO } from '../../domain/money.js';
+import { D, fmt, maxMoney, roundFen, ZERO, type Money } from '../../domain/money.js';
 import { ageAt } from '../../domain/dates.js';
 import { birthDateOf } from '../../domain/id-number.js';
 import { VISIT_LABEL, type VisitType } from '../../domain/categories.js';
@@ -8,7 +8,8 @@ import * as k from '../param-kinds.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
 import { didYouMean } from '../../domain/text.js';
 import { capToBorne, categoryCheck, diagnosisMatches, hasDiagnosis, inForce, normalizeItem } from '../common.js';
-import type { AccumulatorVocabulary, Policy, PolicyDecision, TraceStep } from '../../engine/types.js';
+import type { AccumulatorVocabulary, Policy, PolicyDecision } from '../../engine/types.js';
+import { Steps, x } from '../../engine/steps.js';
 
 const DOC = '青政办发〔2018〕1号';
 const ID = 'qd-rigid-2018';
@@ -106,6 +107,101 @@ const VOCABULARY: AccumulatorVocabulary = {
   label: (key, year) => `${year} 年 ${key}`,
 };
 
+type Values = ReturnType<Params<typeof SCHEMA>['at']>;
+type Input = Parameters<Policy['decide']>[0];
+
+function itemStep(s: Steps, itemName: string, item: Item): void {
+  const kind = item.kind === 'drug' ? '特效药' : item.kind === 'device' ? '特殊器材' : '特殊食品';
+  const rows = item.rows.map((r) => `${r}.${DISEASE_BY_ROW.get(r)!.name}`).join('、');
+  s.note({
+    step: '救助项目',
+    clause: `${DOC} 二、（二）及附件目录`,
+    inputs: { 项目名称: itemName },
+    result: `目录项目“${item.name}”（${kind}，对应病种 ${rows}）`,
+  });
+}
+
+function inForceStep(s: Steps, from: string, date: string): ReasonCode[] {
+  if (inForce(date, from, null)) return [];
+  s.note({
+    step: '政策执行期',
+    clause: `${DOC} 二、（三）“从2018年度起”`,
+    inputs: { 就诊日期: date },
+    result: `早于 ${from}`,
+  });
+  return ['POLICY_NOT_IN_FORCE'];
+}
+
+function visitStep(s: Steps, visits: readonly VisitType[], line: Input['line']): ReasonCode[] {
+  if (visits.includes(line.visitType)) return [];
+  s.note({
+    step: '就诊类型',
+    clause: `${DOC} 二、（三）“住院或门诊大病治疗时”`,
+    inputs: { 就诊类型: VISIT_LABEL[line.visitType] },
+    result: '不属于住院或门诊大病',
+  });
+  return ['VISIT_TYPE_NOT_COVERED'];
+}
+
+/** 病种: the diagnosis must be one the item is listed for; children's rows only under the age limit */
+function diseaseStep(s: Steps, limit: number, { line, serviceDate }: Input, item: Item): ReasonCode[] {
+  const clause = `${DOC} 附件目录`;
+  if (!hasDiagnosis(line)) {
+    s.note({ step: '病种', clause, result: '结算明细缺少诊断，无法核对病种，挂起' });
+    return ['MISSING_FIELD'];
+  }
+  const diagnosis = `${line.diagnosisCode} ${line.diagnosisName}`.trim();
+  const matched = item.rows.map((r) => DISEASE_BY_ROW.get(r)!).filter((d) => diagnosisMatches(line, d));
+  if (matched.length === 0) {
+    s.note({ step: '病种', clause, inputs: { 诊断: diagnosis }, result: `诊断与“${item.name}”对应的病种不符` });
+    return ['ITEM_DISEASE_MISMATCH'];
+  }
+  const age = ageAt(birthDateOf(line.idNumber), serviceDate);
+  const ok = matched.filter((d) => !d.childOnly || age < limit);
+  s.note({
+    step: '病种',
+    clause,
+    inputs: { 诊断: diagnosis, 年龄: String(age) },
+    result: ok.length ? `符合病种：${ok.map((d) => d.name).join('、')}` : `儿童病种要求未满 ${limit} 周岁`,
+  });
+  return ok.length ? [] : ['AGE_NOT_COVERED'];
+}
+
+function capMissing(s: Steps, item: Item): ReasonCode[] {
+  s.note({
+    step: '最高救助金额',
+    clause: `${DOC} 二、（三）“该救助项目设定的最高救助金额”`,
+    inputs: { 项目: item.name },
+    result: '文件未公布该项目的最高救助金额，配置中也未设置：挂起，不凭猜测支付',
+  });
+  return ['CAP_NOT_CONFIGURED'];
+}
+
+/** R what the patient bears; paid in full up to the item's yearly cap (20 % higher with the experts' approval) */
+function amountSteps(s: Steps, P: Values, { line, priorPaid, year, acc }: Input, item: Item, R: Money, C: Money) {
+  const approved = line.expertApproval === true;
+  const cap = approved ? roundFen(C.times(P.approvalUplift.plus(1))) : C;
+  const used = acc.get({ policy: ID, idNumber: line.idNumber, year, key: item.name }).paid;
+  const left = maxMoney(ZERO, cap.minus(used));
+  s.note({
+    step: '个人负担 R',
+    clause: `${DOC} 二、（三）“除社会医疗保险……和困难居民医疗救助外，个人负担费用”`,
+    inputs: { 医疗总费用: line.totalCost, 已支付: priorPaid },
+    result: `R = ${fmt(R)}`,
+  });
+  const computed = s.compute({
+    step: '年度最高救助金额',
+    clause: approved
+      ? `${DOC} 二、（三）“经专家评审同意后，年度最高救助金额可上浮20%”`
+      : `${DOC} 二、（三）“不超过该救助项目设定的最高救助金额的，实施100%医疗刚性支出救助”`,
+    inputs: { 项目: item.name, 最高救助金额: C, 专家评审: approved ? '同意' : '无', [`${year}年已救助`]: used },
+    prefix: `封顶 ${fmt(cap)}，余额 ${fmt(left)}；`,
+    name: '支付',
+    expr: x.fen(x.min(x.times(x.money(R), x.share(P.ratio)), x.money(left))),
+  });
+  return { computed, left, approved };
+}
+
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
   const params = new Params(
     applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID),
@@ -120,128 +216,40 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     params,
     accumulators: VOCABULARY,
     inScope: ({ line }) => catalogueItem(line.itemName) !== null,
-    decide({ line, person, priorPaid, serviceDate, year, acc }): PolicyDecision {
+    decide(input): PolicyDecision {
+      const { line, person, priorPaid, serviceDate } = input;
       const item = catalogueItem(line.itemName)!;
-      const reasons: ReasonCode[] = [];
-      const trace: TraceStep[] = [];
-      const zero = { [FUND.id]: ZERO };
+      const s = new Steps();
       const P = params.at(serviceDate);
-      const from = P.inForceFrom;
-      trace.push({
-        step: '救助项目',
-        clause: `${DOC} 二、（二）及附件目录`,
-        inputs: { 项目名称: line.itemName },
-        result: `目录项目“${item.name}”（${item.kind === 'drug' ? '特效药' : item.kind === 'device' ? '特殊器材' : '特殊食品'}，对应病种 ${item.rows.map((r) => `${r}.${DISEASE_BY_ROW.get(r)!.name}`).join('、')}）`,
-      });
-      if (!inForce(serviceDate, from, null)) {
-        reasons.push('POLICY_NOT_IN_FORCE');
-        trace.push({
-          step: '政策执行期',
-          clause: `${DOC} 二、（三）“从2018年度起”`,
-          inputs: { 就诊日期: serviceDate },
-          result: `早于 ${from}`,
-        });
-      }
+      itemStep(s, line.itemName, item);
+      const reasons = inForceStep(s, P.inForceFrom, serviceDate);
       const cat = categoryCheck(person, P.coveredCategories, serviceDate, `${DOC} 二、（一）救助对象`);
-      trace.push(cat.step);
-      reasons.push(...cat.reasons);
-      const visits = P.visitTypes;
-      if (!visits.includes(line.visitType)) {
-        reasons.push('VISIT_TYPE_NOT_COVERED');
-        trace.push({
-          step: '就诊类型',
-          clause: `${DOC} 二、（三）“住院或门诊大病治疗时”`,
-          inputs: { 就诊类型: VISIT_LABEL[line.visitType] },
-          result: '不属于住院或门诊大病',
-        });
-      }
-      const diseases = item.rows.map((r) => DISEASE_BY_ROW.get(r)!);
-      if (!hasDiagnosis(line)) {
-        reasons.push('MISSING_FIELD');
-        trace.push({ step: '病种', clause: `${DOC} 附件目录`, result: '结算明细缺少诊断，无法核对病种，挂起' });
-      } else {
-        const matched = diseases.filter((d) => diagnosisMatches(line, d));
-        if (matched.length === 0) {
-          reasons.push('ITEM_DISEASE_MISMATCH');
-          trace.push({
-            step: '病种',
-            clause: `${DOC} 附件目录`,
-            inputs: { 诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim() },
-            result: `诊断与“${item.name}”对应的病种不符`,
-          });
-        } else {
-          const limit = P.childAgeLimit;
-          const age = ageAt(birthDateOf(line.idNumber), serviceDate);
-          const ok = matched.filter((d) => !d.childOnly || age < limit);
-          trace.push({
-            step: '病种',
-            clause: `${DOC} 附件目录`,
-            inputs: { 诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim(), 年龄: String(age) },
-            result: ok.length ? `符合病种：${ok.map((d) => d.name).join('、')}` : `儿童病种要求未满 ${limit} 周岁`,
-          });
-          if (ok.length === 0) reasons.push('AGE_NOT_COVERED');
-        }
-      }
+      s.trace.push(cat.step);
+      reasons.push(
+        ...cat.reasons,
+        ...visitStep(s, P.visitTypes, line),
+        ...diseaseStep(s, P.childAgeLimit, input, item),
+      );
       const R = line.totalCost.minus(priorPaid);
       const capText = P.caps.get(item.name);
-      if (capText === undefined || capText === null || capText === '') {
-        reasons.push('CAP_NOT_CONFIGURED');
-        trace.push({
-          step: '最高救助金额',
-          clause: `${DOC} 二、（三）“该救助项目设定的最高救助金额”`,
-          inputs: { 项目: item.name },
-          result: '文件未公布该项目的最高救助金额，配置中也未设置：挂起，不凭猜测支付',
-        });
-      }
-      if (reasons.length > 0) return { reasons, base: R, payments: zero, changes: [], trace, payee: line.hospital };
-      const C = new D(capText!);
-      const approved = line.expertApproval === true;
-      const uplift = P.approvalUplift;
-      const cap = approved ? roundFen(C.times(uplift.plus(1))) : C;
-      const used = acc.get({ policy: ID, idNumber: line.idNumber, year, key: item.name }).paid;
-      const left = maxMoney(ZERO, cap.minus(used));
-      const ratio = P.ratio;
-      const computed = roundFen(minMoney(R.times(ratio), left));
-      trace.push({
-        step: '个人负担 R',
-        clause: `${DOC} 二、（三）“除社会医疗保险……和困难居民医疗救助外，个人负担费用”`,
-        inputs: { 医疗总费用: fmt(line.totalCost), 已支付: fmt(priorPaid) },
-        result: `R = ${fmt(R)}`,
-      });
-      trace.push({
-        step: '年度最高救助金额',
-        clause: approved
-          ? `${DOC} 二、（三）“经专家评审同意后，年度最高救助金额可上浮20%”`
-          : `${DOC} 二、（三）“不超过该救助项目设定的最高救助金额的，实施100%医疗刚性支出救助”`,
-        inputs: {
-          项目: item.name,
-          最高救助金额: fmt(C),
-          专家评审: approved ? '同意' : '无',
-          [`${year}年已救助`]: fmt(used),
-        },
-        result: `封顶 ${fmt(cap)}，余额 ${fmt(left)}；支付 = min(${fmt(R)} × ${ratio.toString()}, ${fmt(left)}) = ${fmt(computed)}`,
-      });
-      const pay = capToBorne(computed, line, priorPaid, trace);
+      if (!capText) reasons.push(...capMissing(s, item));
+      if (reasons.length > 0)
+        return { reasons, base: R, payments: { [FUND.id]: ZERO }, changes: [], trace: s.trace, payee: line.hospital };
+      const a = amountSteps(s, P, input, item, R, new D(capText!));
+      const pay = capToBorne(a.computed, line, priorPaid, s.trace);
       const details: Record<string, string> = { item: item.name };
-      if (left.isZero() && R.greaterThan(0)) reasons.push('CAP_REACHED');
-      if (R.greaterThan(left) && !approved) {
+      if (a.left.isZero() && R.greaterThan(0)) reasons.push('CAP_REACHED');
+      if (R.greaterThan(a.left) && !a.approved) {
         reasons.push('OVER_CAP_REVIEW');
         details.unpaidExcess = fmt(R.minus(pay));
-        trace.push({
+        s.note({
           step: '超限额部分',
           clause: `${DOC} 二、（三）“超出限额但符合规定属于正常支出的，经专家评审同意后……可上浮20%”`,
           result: `超出部分 ${fmt(R.minus(pay))} 待专家评审；评审同意后以 --supersede 重新审核`,
         });
       }
-      return {
-        reasons,
-        base: R,
-        payments: { [FUND.id]: pay },
-        changes: [{ policy: ID, idNumber: line.idNumber, year, key: item.name, base: R, paid: pay }],
-        trace,
-        payee: line.hospital,
-        details,
-      };
+      const changes = [{ policy: ID, idNumber: line.idNumber, year: input.year, key: item.name, base: R, paid: pay }];
+      return { reasons, base: R, payments: { [FUND.id]: pay }, changes, trace: s.trace, payee: line.hospital, details };
     },
   };
 }
