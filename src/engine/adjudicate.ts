@@ -3,6 +3,7 @@
 import { REASONS, type ReasonCode, type Status } from '../domain/reasons.js';
 import { ZERO, fmt, sum, type Money } from '../domain/money.js';
 import { yearOf, type IsoDate } from '../domain/dates.js';
+import { renderStep } from './steps.js';
 import type { ClaimLine } from '../domain/types.js';
 import type { Person } from '../roster/merge.js';
 import { AccumulatorStore, accKey } from './accumulators.js';
@@ -77,11 +78,11 @@ export function adjudicate(
         payments: {},
         patientRemaining: line.personalBurden,
         trace: [
-          {
+          renderStep({
             step: '适用政策',
             clause: 'SPEC §3 1. Scope',
             result: `没有已启用政策的救助范围包含本行（已启用：${policies.map((p) => p.id).join('、') || '无'}）`,
-          },
+          }),
         ],
         payee: '',
         changes: [],
@@ -104,12 +105,14 @@ export function adjudicate(
       const trace: TraceStep[] = [...d.trace];
       if (person && line.name && person.name && person.name !== line.name && !reasons.includes('NAME_MISMATCH')) {
         reasons.push('NAME_MISMATCH');
-        trace.push({
-          step: '姓名核对',
-          clause: 'SPEC §3 NAME_MISMATCH',
-          inputs: { 结算单姓名: line.name, 名单姓名: person.name },
-          result: '姓名不一致，挂起待人工核实，本行不支付',
-        });
+        trace.push(
+          renderStep({
+            step: '姓名核对',
+            clause: 'SPEC §3 NAME_MISMATCH',
+            inputs: { 结算单姓名: line.name, 名单姓名: person.name },
+            result: '姓名不一致，挂起待人工核实，本行不支付',
+          }),
+        );
       }
       const status = statusOf(reasons);
       let payments = d.payments;
@@ -190,12 +193,14 @@ function lineCheck(line: ClaimLine, results: LineResult[], policies: Policy[]): 
 }
 
 function checkFailed(r: LineResult, policy: Policy, why: string): void {
-  r.trace.push({
-    step: '守恒核对',
-    clause: 'SPEC §6“一行不能让整月停下”：核对不通过的行挂起 CHECK_FAILED',
-    inputs: { 核对: why },
-    result: '本行挂起，待人工核查；不支付，不计入累计',
-  });
+  r.trace.push(
+    renderStep({
+      step: '守恒核对',
+      clause: 'SPEC §6“一行不能让整月停下”：核对不通过的行挂起 CHECK_FAILED',
+      inputs: { 核对: why },
+      result: '本行挂起，待人工核查；不支付，不计入累计',
+    }),
+  );
   r.status = 'pended';
   if (!r.reasons.includes('CHECK_FAILED')) r.reasons.push('CHECK_FAILED');
   r.payments = zeroPayments(policy);

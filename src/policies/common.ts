@@ -6,7 +6,8 @@ import type { ReasonCode } from '../domain/reasons.js';
 import type { ClaimLine } from '../domain/types.js';
 import { categoriesAt, type Person } from '../roster/merge.js';
 import type { TraceStep } from '../engine/types.js';
-import { fmt, maxMoney, ZERO, type Money } from '../domain/money.js';
+import { renderStep, x, type Steps } from '../engine/steps.js';
+import { maxMoney, ZERO, type Money } from '../domain/money.js';
 
 /** NOT_IN_ROSTER / CATEGORY_NOT_COVERED / NOT_ELIGIBLE_ON_DATE, or the covered categories on the date. */
 export function categoryCheck(
@@ -20,7 +21,7 @@ export function categoryCheck(
     return {
       reasons: ['NOT_IN_ROSTER'],
       categories: [],
-      step: { step: '救助对象身份', clause, result: '身份证号不在任何救助对象名单中' },
+      step: renderStep({ step: '救助对象身份', clause, result: '身份证号不在任何救助对象名单中' }),
     };
   const ever = new Set(person.periods.map((p) => p.category).filter((c) => covered.includes(c)));
   const atDate = [...categoriesAt(person, date)].filter((c) => covered.includes(c));
@@ -28,7 +29,7 @@ export function categoryCheck(
     return {
       reasons: ['CATEGORY_NOT_COVERED'],
       categories: [],
-      step: {
+      step: renderStep({
         step: '救助对象身份',
         clause,
         inputs: {
@@ -36,13 +37,13 @@ export function categoryCheck(
           本政策对象: coveredLabels,
         },
         result: '人员类别不属于本政策救助对象',
-      },
+      }),
     };
   if (atDate.length === 0)
     return {
       reasons: ['NOT_ELIGIBLE_ON_DATE'],
       categories: [],
-      step: {
+      step: renderStep({
         step: '救助对象身份',
         clause,
         inputs: {
@@ -53,17 +54,17 @@ export function categoryCheck(
             .join('；'),
         },
         result: '就诊日期不在救助身份有效期内',
-      },
+      }),
     };
   return {
     reasons: [],
     categories: atDate,
-    step: {
+    step: renderStep({
       step: '救助对象身份',
       clause,
       inputs: { 就诊日期: date },
       result: `就诊日为${atDate.map(categoryLabel).join('、')}，属于救助对象`,
-    },
+    }),
   };
 }
 
@@ -112,15 +113,16 @@ export function capToBorne(
   pay: Money,
   line: Pick<ClaimLine, 'totalCost'>,
   priorPaid: Money,
-  trace: TraceStep[],
+  steps: Steps | TraceStep[],
 ): Money {
   const borne = maxMoney(ZERO, line.totalCost.minus(priorPaid));
   if (pay.lessThanOrEqualTo(borne)) return pay;
-  trace.push({
+  const step = renderStep({
     step: '以个人仍负担的费用为限',
     clause: 'SPEC §6：任何政策对一行的支付不超过该行个人仍负担的费用',
-    inputs: { 医疗总费用: fmt(line.totalCost), 已支付: fmt(priorPaid), 计算所得支付: fmt(pay) },
-    result: `支付 = min(${fmt(pay)}, ${fmt(borne)}) = ${fmt(borne)}`,
+    inputs: { 医疗总费用: line.totalCost, 已支付: priorPaid, 计算所得支付: pay },
+    computed: { name: '支付', expr: x.min(x.money(pay), x.money(borne)) },
   });
+  (Array.isArray(steps) ? steps : steps.trace).push(step);
   return borne;
 }

@@ -1,4 +1,5 @@
 // results-<month>.jsonl: one object per (line, policy) result and one per invalid line — exactly the keys of SPEC §7.
+import { renderStep } from '../engine/steps.js';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { Utf8Builder } from '../io/utf8-builder.js';
 import { dirname } from 'node:path';
@@ -50,12 +51,14 @@ export function invalidToJson(e: RowError): Record<string, unknown> {
     base: null,
     payments: {},
     patientRemaining: null,
-    trace: e.issues.map((i) => ({
-      step: '输入校验',
-      clause: 'SPEC §6',
-      inputs: i.column ? { 列: i.column } : undefined,
-      result: i.detail ?? i.code,
-    })),
+    trace: e.issues.map((i) =>
+      renderStep({
+        step: '输入校验',
+        clause: 'SPEC §6',
+        inputs: i.column ? { 列: i.column } : undefined,
+        result: i.detail ?? i.code,
+      }),
+    ),
   };
 }
 

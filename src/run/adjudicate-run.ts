@@ -1,4 +1,5 @@
 // The `assist adjudicate` pipeline: read → merge roster → adjudicate (pure) → write outputs.
+import { renderStep } from '../engine/steps.js';
 import { basename, join, resolve } from 'node:path';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import type { Person } from '../roster/merge.js';
@@ -106,7 +107,7 @@ export function skipResult(
     changes: [],
     details: { priorRun: String(prior.runId) },
     trace: [
-      {
+      renderStep({
         step: '台账重复审核检查',
         clause: 'SPEC §5 台账：同一明细（医疗机构＋结算单号＋行号）只审核一次',
         inputs: {
@@ -118,7 +119,7 @@ export function skipResult(
           code === 'ALREADY_ADJUDICATED'
             ? '内容相同，已审核过，本次跳过、不支付'
             : '内容与已审核的记录不同，未处理；如需更正请加 --supersede 重新运行（将冲正原结果并按新内容审核）',
-      },
+      }),
     ],
   };
 }

@@ -236,7 +236,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       if (reasons.length > 0)
         return { reasons, base: R, payments: { [FUND.id]: ZERO }, changes: [], trace: s.trace, payee: line.hospital };
       const a = amountSteps(s, P, input, item, R, new D(capText!));
-      const pay = capToBorne(a.computed, line, priorPaid, s.trace);
+      const pay = capToBorne(a.computed, line, priorPaid, s);
       const details: Record<string, string> = { item: item.name };
       if (a.left.isZero() && R.greaterThan(0)) reasons.push('CAP_REACHED');
       if (R.greaterThan(a.left) && !a.approved) {

@@ -17,7 +17,7 @@ import type {
 } from '../../engine/types.js';
 import { normalizeLabel } from '../../domain/text.js';
 import { thReports } from './reports.js';
-import { Steps, x } from '../../engine/steps.js';
+import { Steps, renderStep, x } from '../../engine/steps.js';
 
 const DOC = '亭湖区健康救助实施方案';
 const ID = 'th-2021';
@@ -135,12 +135,12 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       return {
         cls: null,
         reason: 'CATEGORY_NOT_COVERED',
-        step: {
+        step: renderStep({
           step: '救助对象身份',
           clause,
           inputs: { 名单类别: [...new Set(person.periods.map((p) => categoryLabel(p.category)))].join('、') },
           result: '不属于亭湖区一类或二类人群',
-        },
+        }),
       };
     const described: string[] = [];
     let cls: 1 | 2 | null = null;
@@ -156,22 +156,22 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       return {
         cls: null,
         reason: 'NOT_ELIGIBLE_ON_DATE',
-        step: {
+        step: renderStep({
           step: '救助对象身份',
           clause,
           inputs: { 就诊日期: date, 身份期间: described.join('；') },
           result: '就诊日期不在救助身份享受期内',
-        },
+        }),
       };
     return {
       cls,
       reason: null,
-      step: {
+      step: renderStep({
         step: '救助对象身份',
         clause,
         inputs: { 就诊日期: date, 身份期间: described.join('；') },
         result: `${cls === 1 ? '一类' : '二类'}人群（同时符合多个条件的就高享受）`,
-      },
+      }),
     };
   }
 
@@ -380,7 +380,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const d = deductibleStep(s, P, input, person, who.cls, cat, E);
       const e = entitlementStep(s, P, input, cat, d.over);
       const c = complianceStep(s, P, person, e.entitled);
-      const pay = capToBorne(c.computed, line, priorPaid, s.trace);
+      const pay = capToBorne(c.computed, line, priorPaid, s);
       // a capped payment counts toward the annual cap (未减半) only as far as it was paid
       const counted = pay.equals(c.computed)
         ? e.entitled
