@@ -4,158 +4,54 @@ import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, chmodSync, mkdirSync, renameSync, rmdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { brotliCompress, brotliCompressSync, brotliDecompressSync, constants as zc, inflateRawSync } from 'node:zlib';
-import { fmt, fromFen, toFen, ZERO, type Money } from '../domain/money.js';
+import { brotliDecompressSync, inflateRawSync } from 'node:zlib';
+import { fmt, fromFen, ZERO } from '../domain/money.js';
 import type { ReasonCode, Status } from '../domain/reasons.js';
-import type { ClaimLine, RowIssue } from '../domain/types.js';
-import { minDate, type AccumulatorStore } from '../engine/accumulators.js';
-import type { Accumulator, AccumulatorChange, LineResult } from '../engine/types.js';
+import type { RowIssue } from '../domain/types.js';
+import type { Accumulator } from '../engine/types.js';
 import { mask } from '../domain/id-number.js';
 import { UsageError } from '../io/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
-import { noteCommitted } from '../run/scratch.js';
 import { processAlive } from '../run/stale.js';
 import { appendJournal, journalPath, ledgerCode, parseLedgerCode, readJournal } from './journal.js';
-import { encodedLine, recordFromValues, valuesContentHash } from './content.js';
+import { recordFromValues } from './content.js';
 import { Utf8Builder } from '../io/utf8-builder.js';
-import { traceJson } from '../engine/trace-json.js';
 import {
   changeTuples,
-  dateInt,
   dateText,
   decodeChanges,
   decodeDetails,
   decodePayments,
-  detailEntries,
-  encodeChanges,
-  encodeDetails,
-  encodePayments,
-  paymentEntries,
   Texts,
   type ChangeTuple,
-  type TextOf,
 } from './texts.js';
 import type {
-  AccumulatorJson,
   CheckReport,
   ExceptionRow,
   Ledger,
   LedgerSession,
   LineKey,
-  OpeningRow,
-  Reversal,
   ReversalInfo,
   RunDraft,
   RunInfo,
   StoredLine,
   TraceEntry,
 } from './store.js';
-
-/** A trace chunk entry as stored: the line as a record (before issue 6) or as its values in RECORD_FIELDS order. */
-type StoredTraceEntry = Omit<TraceEntry, 'line'> & { line: TraceEntry['line'] | (string | number | boolean | null)[] };
-
-const TRACE_CHUNK_LINES = 2048;
-const GENESIS = '0'.repeat(64);
+import { GENESIS, chainHash, sha256 } from './hashing.js';
+import { SqliteSession, mergeDelta, type Delta } from './session.js';
+import {
+  fromChangeTuples,
+  storedDetails,
+  storedHash,
+  storedPayee,
+  storedPayments,
+  type Row,
+  type StoredTraceEntry,
+} from './rows.js';
+export { storedDetails, storedPayee, storedPayments } from './rows.js';
 
 /** A ledger problem the user can act on (missing, locked, newer, damaged): exit 2 with the message. */
 export class LedgerError extends UsageError {}
-
-type Row = Record<string, unknown>;
-/** Changes as tuples in fen (a reversal's negated, without the first-claim date). */
-function toChangeTuples(changes: AccumulatorChange[], sign = 1): ChangeTuple[] {
-  return changes.map((c) => [
-    c.year,
-    c.key,
-    sign * toFen(c.base ?? ZERO),
-    sign * toFen(c.paid ?? ZERO),
-    sign * toFen(c.entitled ?? ZERO),
-    sign > 0 ? (c.firstDate ?? null) : null,
-  ]);
-}
-function fromChangeTuples(tuples: ChangeTuple[], policy: string, idNumber: string): AccumulatorChange[] {
-  return tuples.map(([year, key, base, paid, entitled, firstDate]) => ({
-    policy,
-    idNumber,
-    year,
-    key,
-    base: fromFen(base),
-    paid: fromFen(paid),
-    entitled: fromFen(entitled),
-    ...(firstDate ? { firstDate } : {}),
-  }));
-}
-/** Payments in fen; a fund paid nothing is left out. */
-function toPaymentEntries(p: Record<string, Money>, sign = 1): [string, number][] {
-  return Object.entries(p)
-    .filter(([, v]) => !v.isZero())
-    .map(([k, v]) => [k, sign * toFen(v)]);
-}
-/** A result's payments as stored (schema 3), as amounts. */
-export function storedPayments(stored: string | null, text: TextOf): Record<string, Money> {
-  return Object.fromEntries(paymentEntries(stored, text).map(([k, v]) => [k, fromFen(v)]));
-}
-/** A result's details as stored (schema 3), as an object or null. */
-export function storedDetails(stored: string | null, text: TextOf): Record<string, string> | null {
-  const e = detailEntries(stored, text);
-  return e === null ? null : (Object.fromEntries(e) as Record<string, string>);
-}
-/** A result's payee as stored (schema 3): NULL when it is the line's hospital (most are; it saves the name per result). */
-export function storedPayee(stored: number | null, hospital: string, text: TextOf): string {
-  return stored === null ? hospital : text(stored);
-}
-/** A line's content hash as stored: 16 bytes (ledgers written before 2026-11-23 hold 32 hex characters). */
-function storedHash(h: string | Buffer): string {
-  return typeof h === 'string' ? h : h.toString('hex');
-}
-function accJson(a: Accumulator): AccumulatorJson {
-  return { base: fmt(a.base), paid: fmt(a.paid), entitled: fmt(a.entitled), firstDate: a.firstDate };
-}
-function sha256(s: string | Buffer): string {
-  return createHash('sha256').update(s).digest('hex');
-}
-
-interface Delta {
-  idNumber: string;
-  policy: string;
-  year: number;
-  key: string;
-  base: number;
-  paid: number;
-  entitled: number;
-  firstDate: string | null;
-}
-
-/**
- * Adds a change to the running total of its (person, policy, year, key): amounts add up, the first-claim
- * date is the earliest. Returns the new entry when the key was not there yet.
- */
-function mergeDelta(totals: Map<string, Delta>, d: Delta): Delta | null {
-  const k = `${d.idNumber}|${d.policy}|${d.year}|${d.key}`;
-  const cur = totals.get(k);
-  if (!cur) {
-    const fresh = { ...d };
-    totals.set(k, fresh);
-    return fresh;
-  }
-  cur.base += d.base;
-  cur.paid += d.paid;
-  cur.entitled += d.entitled;
-  cur.firstDate = minDate(cur.firstDate, d.firstDate);
-  return null;
-}
-
-/** Blocks the thread (test hook only): lets a test kill the process while the run's transaction is open. */
-/** Tests only: hold the written transaction before COMMIT for up to ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS, or until the file ASSIST_TEST_RESUME_FILE exists. */
-function testPause(): void {
-  const ms = Number(process.env.ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS ?? 0);
-  if (ms > 0) {
-    process.stderr.write('ASSIST_TEST: 事务已写入，等待提交\n');
-    const resume = process.env.ASSIST_TEST_RESUME_FILE;
-    const cell = new Int32Array(new SharedArrayBuffer(4));
-    for (const until = Date.now() + ms; Date.now() < until && !(resume && existsSync(resume));)
-      Atomics.wait(cell, 0, 0, resume ? 50 : ms);
-  }
-}
 
 export interface OpenOptions {
   /** how long `begin` waits for another run holding the ledger (ms) */
@@ -766,7 +662,7 @@ export class SqliteLedger implements Ledger {
   }
 
   static chainHash(prevHash: string, contentHash: string): string {
-    return sha256(`${prevHash}${contentHash}`);
+    return chainHash(prevHash, contentHash);
   }
 
   check(opts: { head?: string } = {}): CheckReport {
@@ -925,424 +821,5 @@ export class SqliteLedger implements Ledger {
   close(): void {
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
     this.db.close();
-  }
-}
-
-class SqliteSession implements LedgerSession {
-  private readonly db: Database.Database;
-  private readonly deltas = new Map<string, Delta>();
-  /** the same deltas by person, so loading one person's accumulators does not scan them all */
-  private readonly deltasByPerson = new Map<string, Delta[]>();
-  /** the current chunk's entries, each a TraceEntry as JSON text, as the UTF-8 of a JSON array being written */
-  private chunk = new Utf8Builder(8 << 20);
-  private chunkLines = 0;
-  private chunkNo = 0;
-  private done = false;
-  private readonly stmt: Record<string, Database.Statement>;
-
-  constructor(
-    private readonly ledger: SqliteLedger,
-    readonly runId: number,
-    readonly dryRun: boolean,
-    /** where the journal starts if it has no file (see syncJournal) */
-    private readonly journalFrom = 1,
-  ) {
-    this.db = ledger.db;
-    this.stmt = {
-      line: this.ledger.q(
-        `INSERT INTO lines (run_id, claim_id, line_no, hospital_id, content_hash, source, row, id_number, name, visit_type, admission_date, settlement_date,
-          total_cost, basic_paid, serious_paid, assistance_paid, other_paid, personal_burden, patient_remaining, status, trace_chunk, trace_index)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      result: this.ledger.q(
-        'INSERT INTO results (line_id, policy, status, reasons, base, payee, payments, changes, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      reversal: this.ledger.q(
-        'INSERT INTO reversals (run_id, result_id, reason, payments, changes) VALUES (?, ?, ?, ?, ?)',
-      ),
-      supersede: this.ledger.q('UPDATE lines SET superseded_by = ? WHERE id = ? AND superseded_by IS NULL'),
-      opening: this.ledger.q(
-        'INSERT INTO openings (run_id, id_number, policy, year, key, base, paid, entitled, first_date, source, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      accOf: this.ledger.q(
-        'SELECT policy, year, key, base, paid, entitled, first_date FROM accumulators WHERE id_number = ?',
-      ),
-      upsert: this.ledger.q(
-        `INSERT INTO accumulators (id_number, policy, year, key, base, paid, entitled, first_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id_number, policy, year, key) DO UPDATE SET base = base + excluded.base, paid = paid + excluded.paid, entitled = entitled + excluded.entitled,
-           first_date = CASE WHEN accumulators.first_date IS NULL THEN excluded.first_date WHEN excluded.first_date IS NULL THEN accumulators.first_date
-                             WHEN excluded.first_date < accumulators.first_date THEN excluded.first_date ELSE accumulators.first_date END`,
-      ),
-      chunk: this.ledger.q("INSERT INTO trace_chunks (run_id, chunk, data, codec) VALUES (?, ?, ?, 'brotli')"),
-    };
-  }
-
-  private addDelta(d: Delta): void {
-    const fresh = mergeDelta(this.deltas, d);
-    if (!fresh) return;
-    const list = this.deltasByPerson.get(d.idNumber);
-    if (list) list.push(fresh);
-    else this.deltasByPerson.set(d.idNumber, [fresh]);
-  }
-
-  findActive(key: LineKey): StoredLine | null {
-    return this.ledger.findActive(key);
-  }
-
-  reverse(line: StoredLine, reason: 'supersede' | 'revert'): Reversal[] {
-    const out: Reversal[] = [];
-    if (!this.dryRun && this.stmt.supersede!.run(this.runId, line.id).changes !== 1)
-      throw new LedgerError(`结算单 ${line.claimId} 第 ${line.lineNo} 行已被冲正过，不能重复冲正`);
-    for (const result of line.results) {
-      if (!this.dryRun)
-        this.stmt.reversal!.run(
-          this.runId,
-          result.id,
-          reason,
-          JSON.stringify(Object.fromEntries(toPaymentEntries(result.payments, -1))),
-          JSON.stringify(toChangeTuples(result.changes, -1)),
-        );
-      for (const c of result.changes)
-        this.addDelta({
-          idNumber: c.idNumber,
-          policy: c.policy,
-          year: c.year,
-          key: c.key,
-          base: -toFen(c.base ?? ZERO),
-          paid: -toFen(c.paid ?? ZERO),
-          entitled: -toFen(c.entitled ?? ZERO),
-          firstDate: null,
-        });
-      out.push({
-        runId: this.runId,
-        reason,
-        line,
-        result,
-        payments: Object.fromEntries(Object.entries(result.payments).map(([k, v]) => [k, v.negated()])),
-      });
-    }
-    return out;
-  }
-
-  /**
-   * Writes the pending accumulator changes into the run's transaction (they become visible to the
-   * next load, and are undone by a rollback), so memory does not grow with the run. A dry run keeps
-   * them in memory instead (it holds no write lock).
-   */
-  private flushDeltas(): void {
-    if (this.dryRun || this.deltas.size === 0) return;
-    const id = this.ledger.texts;
-    for (const d of this.deltas.values())
-      this.stmt.upsert!.run(d.idNumber, id.id(d.policy), d.year, id.id(d.key), d.base, d.paid, d.entitled, d.firstDate);
-    this.deltas.clear();
-    this.deltasByPerson.clear();
-  }
-
-  loadAccumulators(idNumbers: Iterable<string>, into: AccumulatorStore): void {
-    this.flushDeltas();
-    const ids = new Set(idNumbers);
-    const text = this.ledger.texts.text;
-    for (const idNumber of ids) {
-      for (const r of this.stmt.accOf!.all(idNumber) as Row[]) {
-        into.set(
-          { policy: text(r.policy as number), idNumber, year: r.year as number, key: text(r.key as number) },
-          {
-            base: fromFen(r.base as number),
-            paid: fromFen(r.paid as number),
-            entitled: fromFen(r.entitled as number),
-            firstDate: (r.first_date as string) ?? null,
-          },
-        );
-      }
-    }
-    for (const idNumber of ids)
-      for (const d of this.deltasByPerson.get(idNumber) ?? []) {
-        into.apply({
-          policy: d.policy,
-          idNumber: d.idNumber,
-          year: d.year,
-          key: d.key,
-          base: fromFen(d.base),
-          paid: fromFen(d.paid),
-          entitled: fromFen(d.entitled),
-          ...(d.firstDate ? { firstDate: d.firstDate } : {}),
-        });
-      }
-  }
-
-  recordLine(line: ClaimLine, results: LineResult[]): void {
-    for (const r of results)
-      for (const c of r.changes)
-        this.addDelta({
-          idNumber: c.idNumber,
-          policy: c.policy,
-          year: c.year,
-          key: c.key,
-          base: toFen(c.base ?? ZERO),
-          paid: toFen(c.paid ?? ZERO),
-          entitled: toFen(c.entitled ?? ZERO),
-          firstDate: c.firstDate ?? null,
-        });
-    if (this.dryRun) return;
-    // the chunk entry as JSON text (a TraceEntry, its line as the values of RECORD_FIELDS — the external sort's
-    // own text for the line, not made again), the traces embedded as serialised once (traceJson)
-    const enc = encodedLine(line);
-    let entry = `{"line":${enc.text},"results":[`;
-    results.forEach((r, i) => {
-      const acc = (r.accumulators ?? []).map((a) => ({
-        year: a.year,
-        key: a.key,
-        before: accJson(a.before),
-        after: accJson(a.after),
-      }));
-      entry += `${i ? ',' : ''}{"policy":${JSON.stringify(r.policy)},"trace":${traceJson(r)},"accumulators":${JSON.stringify(acc)}}`;
-    });
-    this.chunk.add(this.chunkLines++ === 0 ? `[${entry}]}` : `,${entry}]}`);
-    const status =
-      results.find((r) => r.status === 'approved')?.status ??
-      results.find((r) => r.status === 'pended')?.status ??
-      results[0]!.status;
-    const id = this.ledger.texts;
-    const info = this.stmt.line!.run(
-      this.runId,
-      line.claimId,
-      line.lineNo,
-      this.ledger.hospitalId(line.hospital, true),
-      Buffer.from(valuesContentHash(enc.values), 'hex'),
-      id.id(line.source),
-      line.row,
-      line.idNumber,
-      line.name,
-      id.id(line.visitType),
-      dateInt(line.admissionDate),
-      dateInt(line.settlementDate),
-      toFen(line.totalCost),
-      toFen(line.basicPaid),
-      toFen(line.seriousIllnessPaid),
-      toFen(line.assistancePaid),
-      toFen(line.supplementaryPaid.plus(line.hospitalWaiver)),
-      toFen(line.personalBurden),
-      toFen(results[0]!.patientRemaining),
-      id.id(status),
-      this.chunkNo,
-      this.chunkLines - 1,
-    );
-    const lineId = Number(info.lastInsertRowid);
-    for (const r of results) {
-      if (r.policy === null) continue;
-      const ids = id.id;
-      this.stmt.result!.run(
-        lineId,
-        ids(r.policy),
-        ids(r.status),
-        ids(r.reasons.join(',')),
-        toFen(r.base),
-        r.payee === line.hospital || r.payee === '' ? null : ids(r.payee),
-        encodePayments(toPaymentEntries(r.payments), ids),
-        encodeChanges(toChangeTuples(r.changes), ids),
-        encodeDetails(r.details ?? null, ids),
-      );
-    }
-    if (this.chunkLines >= TRACE_CHUNK_LINES) this.flushChunk();
-  }
-
-  recordExceptions(rows: Omit<ExceptionRow, 'runId'>[]): void {
-    if (this.dryRun || rows.length === 0) return;
-    const st = this.ledger.q(
-      'INSERT INTO exceptions (run_id, kind, source, sheet, row, claim_id, line_no, hospital, id_number, name, issues, prior_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    for (const e of rows)
-      st.run(
-        this.runId,
-        e.kind,
-        e.source,
-        e.sheet,
-        e.row,
-        e.claimId,
-        e.lineNo,
-        e.hospital,
-        e.idNumber,
-        e.name,
-        JSON.stringify(e.issues),
-        e.priorRun,
-      );
-  }
-
-  openingExists(o: Pick<OpeningRow, 'idNumber' | 'policy' | 'year' | 'key'>): boolean {
-    const r = this.ledger
-      .q(
-        "SELECT COUNT(*) AS n FROM openings o JOIN runs r ON r.id = o.run_id WHERE r.kind = 'opening' AND o.id_number = ? AND o.policy = ? AND o.year = ? AND o.key = ? AND o.reverted_by IS NULL",
-      )
-      .get(o.idNumber, o.policy, o.year, o.key) as { n: number };
-    return r.n > 0;
-  }
-
-  recordOpening(o: OpeningRow): void {
-    this.addDelta({
-      idNumber: o.idNumber,
-      policy: o.policy,
-      year: o.year,
-      key: o.key,
-      base: toFen(o.base),
-      paid: toFen(o.paid),
-      entitled: toFen(o.entitled),
-      firstDate: o.firstDate,
-    });
-    if (!this.dryRun)
-      this.stmt.opening!.run(
-        this.runId,
-        o.idNumber,
-        o.policy,
-        o.year,
-        o.key,
-        toFen(o.base),
-        toFen(o.paid),
-        toFen(o.entitled),
-        o.firstDate,
-        o.source,
-        o.row,
-      );
-  }
-
-  reverseOpenings(runId: number): number {
-    const rows = this.ledger
-      .q('SELECT * FROM openings WHERE run_id = ? AND reverted_by IS NULL ORDER BY id')
-      .all(runId) as Row[];
-    for (const r of rows) {
-      this.addDelta({
-        idNumber: r.id_number as string,
-        policy: r.policy as string,
-        year: r.year as number,
-        key: r.key as string,
-        base: -(r.base as number),
-        paid: -(r.paid as number),
-        entitled: -(r.entitled as number),
-        firstDate: null,
-      });
-      if (this.dryRun) continue;
-      this.stmt.opening!.run(
-        this.runId,
-        r.id_number,
-        r.policy,
-        r.year,
-        r.key,
-        -(r.base as number),
-        -(r.paid as number),
-        -(r.entitled as number),
-        null,
-        r.source,
-        r.row,
-      );
-      this.ledger.q('UPDATE openings SET reverted_by = ? WHERE id = ?').run(this.runId, r.id);
-    }
-    return rows.length;
-  }
-
-  /**
-   * Writes the current trace chunk. Compression (brotli, ~100 bytes a line where deflate level 1 took
-   * ~210) runs on libuv's thread pool — the second core — and the row is inserted when it is done;
-   * `drain()` waits for all of them before the commit. The last chunk at commit is compressed here.
-   */
-  private flushChunk(sync = false): void {
-    if (this.chunkLines === 0) return;
-    this.chunk.add(']');
-    const data = this.chunk.take();
-    const no = this.chunkNo++;
-    this.chunkLines = 0;
-    const opts = {
-      params: { [zc.BROTLI_PARAM_QUALITY]: 5, [zc.BROTLI_PARAM_LGWIN]: 22, [zc.BROTLI_PARAM_SIZE_HINT]: data.length },
-    };
-    if (sync) {
-      this.stmt.chunk!.run(this.runId, no, brotliCompressSync(data, opts));
-      return;
-    }
-    this.pendingChunks++;
-    brotliCompress(data, opts, (err, out) => {
-      this.pendingChunks--;
-      this.chunk.recycle(data);
-      if (!this.done) {
-        try {
-          if (err) throw err;
-          this.stmt.chunk!.run(this.runId, no, out);
-        } catch (e) {
-          this.chunkError ??= e as Error;
-        }
-      }
-      for (const w of this.drainWaiters.splice(0)) w();
-    });
-  }
-  private pendingChunks = 0;
-  private chunkError: Error | null = null;
-  private readonly drainWaiters: (() => void)[] = [];
-
-  async drain(maxPending = 0): Promise<void> {
-    while (this.pendingChunks > maxPending) await new Promise<void>((res) => this.drainWaiters.push(res));
-    if (this.chunkError) throw this.chunkError;
-  }
-
-  /**
-   * Everything of the commit but the COMMIT itself: the last trace chunk and accumulator changes written, the
-   * run's counts, content hash and chain hash set inside its transaction. The run stays uncommitted (a
-   * rollback still undoes it) — adjudicate seals while the disbursement lists are being written, and commits
-   * once they are.
-   */
-  seal(counts: Record<string, number>): string {
-    if (this.dryRun) throw new LedgerError('试运行（--dry-run）不写入台账');
-    if (this.done) throw new LedgerError('本次运行已结束');
-    try {
-      if (this.pendingChunks > 0) throw new LedgerError('内部错误：计算过程尚未全部写入（提交前须先 drain）');
-      if (this.chunkError) throw this.chunkError;
-      this.flushChunk(true);
-      this.flushDeltas();
-      this.ledger
-        .q('UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?')
-        .run(new Date().toISOString(), JSON.stringify(counts), this.runId);
-      const prev =
-        (
-          this.ledger.q('SELECT hash FROM runs WHERE id < ? ORDER BY id DESC LIMIT 1').get(this.runId) as
-            { hash: string | null } | undefined
-        )?.hash ?? GENESIS;
-      const content = this.ledger.contentHash(this.runId);
-      const hash = SqliteLedger.chainHash(prev, content);
-      this.ledger
-        .q('UPDATE runs SET content_hash = ?, prev_hash = ?, hash = ? WHERE id = ?')
-        .run(content, prev, hash, this.runId);
-      this.sealed = hash;
-      return hash;
-    } catch (err) {
-      this.rollback();
-      throw err;
-    }
-  }
-  private sealed: string | null = null;
-
-  /** Seals the run (unless sealed already) and commits it. */
-  commit(counts: Record<string, number>): RunInfo {
-    if (this.done) throw new LedgerError('本次运行已结束');
-    if (!this.sealed) this.seal(counts);
-    try {
-      testPause();
-      this.db.exec('COMMIT');
-      this.done = true;
-      noteCommitted(this.runId);
-    } catch (err) {
-      this.rollback();
-      throw err;
-    }
-    this.ledger.syncJournal(this.journalFrom);
-    return this.ledger.run(this.runId)!;
-  }
-
-  recordPlacement(moves: [string, string][]): void {
-    if (this.dryRun) return;
-    this.ledger
-      .q('INSERT INTO ledger_meta (key, value) VALUES (?, ?)')
-      .run(`place:${this.runId}`, JSON.stringify(moves));
-  }
-
-  rollback(): void {
-    this.done = true;
-    if (this.db.inTransaction) this.db.exec('ROLLBACK');
-    this.ledger.forgetHospitalIds();
   }
 }

@@ -1,0 +1,483 @@
+// A run's writes into the SQLite ledger: lines, results, reversals, openings and exceptions inside the run's
+// transaction, accumulator changes summed per key and written in batches, traces compressed in chunks, then
+// seal (counts and hashes) and commit.
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { brotliCompress, brotliCompressSync, constants as zc } from 'node:zlib';
+import { fromFen, toFen, ZERO } from '../domain/money.js';
+import type { ClaimLine } from '../domain/types.js';
+import { minDate, type AccumulatorStore } from '../engine/accumulators.js';
+import type { LineResult } from '../engine/types.js';
+import { noteCommitted } from '../run/scratch.js';
+import { encodedLine, valuesContentHash } from './content.js';
+import { Utf8Builder } from '../io/utf8-builder.js';
+import { traceJson } from '../engine/trace-json.js';
+import { dateInt, encodeChanges, encodeDetails, encodePayments } from './texts.js';
+import type { ExceptionRow, LedgerSession, LineKey, OpeningRow, Reversal, RunInfo, StoredLine } from './store.js';
+import { LedgerError, type SqliteLedger } from './sqlite.js';
+import { GENESIS, chainHash } from './hashing.js';
+import { accJson, toChangeTuples, toPaymentEntries, type Row } from './rows.js';
+
+const TRACE_CHUNK_LINES = 2048;
+
+export interface Delta {
+  idNumber: string;
+  policy: string;
+  year: number;
+  key: string;
+  base: number;
+  paid: number;
+  entitled: number;
+  firstDate: string | null;
+}
+
+/**
+ * Adds a change to the running total of its (person, policy, year, key): amounts add up, the first-claim
+ * date is the earliest. Returns the new entry when the key was not there yet.
+ */
+export function mergeDelta(totals: Map<string, Delta>, d: Delta): Delta | null {
+  const k = `${d.idNumber}|${d.policy}|${d.year}|${d.key}`;
+  const cur = totals.get(k);
+  if (!cur) {
+    const fresh = { ...d };
+    totals.set(k, fresh);
+    return fresh;
+  }
+  cur.base += d.base;
+  cur.paid += d.paid;
+  cur.entitled += d.entitled;
+  cur.firstDate = minDate(cur.firstDate, d.firstDate);
+  return null;
+}
+
+/** Blocks the thread (test hook only): lets a test kill the process while the run's transaction is open. */
+/** Tests only: hold the written transaction before COMMIT for up to ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS, or until the file ASSIST_TEST_RESUME_FILE exists. */
+function testPause(): void {
+  const ms = Number(process.env.ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS ?? 0);
+  if (ms > 0) {
+    process.stderr.write('ASSIST_TEST: 事务已写入，等待提交\n');
+    const resume = process.env.ASSIST_TEST_RESUME_FILE;
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    for (const until = Date.now() + ms; Date.now() < until && !(resume && existsSync(resume));)
+      Atomics.wait(cell, 0, 0, resume ? 50 : ms);
+  }
+}
+
+export class SqliteSession implements LedgerSession {
+  private readonly db: Database.Database;
+  private readonly deltas = new Map<string, Delta>();
+  /** the same deltas by person, so loading one person's accumulators does not scan them all */
+  private readonly deltasByPerson = new Map<string, Delta[]>();
+  /** the current chunk's entries, each a TraceEntry as JSON text, as the UTF-8 of a JSON array being written */
+  private chunk = new Utf8Builder(8 << 20);
+  private chunkLines = 0;
+  private chunkNo = 0;
+  private done = false;
+  private readonly stmt: Record<string, Database.Statement>;
+
+  constructor(
+    private readonly ledger: SqliteLedger,
+    readonly runId: number,
+    readonly dryRun: boolean,
+    /** where the journal starts if it has no file (see syncJournal) */
+    private readonly journalFrom = 1,
+  ) {
+    this.db = ledger.db;
+    this.stmt = {
+      line: this.ledger.q(
+        `INSERT INTO lines (run_id, claim_id, line_no, hospital_id, content_hash, source, row, id_number, name, visit_type, admission_date, settlement_date,
+          total_cost, basic_paid, serious_paid, assistance_paid, other_paid, personal_burden, patient_remaining, status, trace_chunk, trace_index)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      result: this.ledger.q(
+        'INSERT INTO results (line_id, policy, status, reasons, base, payee, payments, changes, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      reversal: this.ledger.q(
+        'INSERT INTO reversals (run_id, result_id, reason, payments, changes) VALUES (?, ?, ?, ?, ?)',
+      ),
+      supersede: this.ledger.q('UPDATE lines SET superseded_by = ? WHERE id = ? AND superseded_by IS NULL'),
+      opening: this.ledger.q(
+        'INSERT INTO openings (run_id, id_number, policy, year, key, base, paid, entitled, first_date, source, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      accOf: this.ledger.q(
+        'SELECT policy, year, key, base, paid, entitled, first_date FROM accumulators WHERE id_number = ?',
+      ),
+      upsert: this.ledger.q(
+        `INSERT INTO accumulators (id_number, policy, year, key, base, paid, entitled, first_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id_number, policy, year, key) DO UPDATE SET base = base + excluded.base, paid = paid + excluded.paid, entitled = entitled + excluded.entitled,
+           first_date = CASE WHEN accumulators.first_date IS NULL THEN excluded.first_date WHEN excluded.first_date IS NULL THEN accumulators.first_date
+                             WHEN excluded.first_date < accumulators.first_date THEN excluded.first_date ELSE accumulators.first_date END`,
+      ),
+      chunk: this.ledger.q("INSERT INTO trace_chunks (run_id, chunk, data, codec) VALUES (?, ?, ?, 'brotli')"),
+    };
+  }
+
+  private addDelta(d: Delta): void {
+    const fresh = mergeDelta(this.deltas, d);
+    if (!fresh) return;
+    const list = this.deltasByPerson.get(d.idNumber);
+    if (list) list.push(fresh);
+    else this.deltasByPerson.set(d.idNumber, [fresh]);
+  }
+
+  findActive(key: LineKey): StoredLine | null {
+    return this.ledger.findActive(key);
+  }
+
+  reverse(line: StoredLine, reason: 'supersede' | 'revert'): Reversal[] {
+    const out: Reversal[] = [];
+    if (!this.dryRun && this.stmt.supersede!.run(this.runId, line.id).changes !== 1)
+      throw new LedgerError(`结算单 ${line.claimId} 第 ${line.lineNo} 行已被冲正过，不能重复冲正`);
+    for (const result of line.results) {
+      if (!this.dryRun)
+        this.stmt.reversal!.run(
+          this.runId,
+          result.id,
+          reason,
+          JSON.stringify(Object.fromEntries(toPaymentEntries(result.payments, -1))),
+          JSON.stringify(toChangeTuples(result.changes, -1)),
+        );
+      for (const c of result.changes)
+        this.addDelta({
+          idNumber: c.idNumber,
+          policy: c.policy,
+          year: c.year,
+          key: c.key,
+          base: -toFen(c.base ?? ZERO),
+          paid: -toFen(c.paid ?? ZERO),
+          entitled: -toFen(c.entitled ?? ZERO),
+          firstDate: null,
+        });
+      out.push({
+        runId: this.runId,
+        reason,
+        line,
+        result,
+        payments: Object.fromEntries(Object.entries(result.payments).map(([k, v]) => [k, v.negated()])),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Writes the pending accumulator changes into the run's transaction (they become visible to the
+   * next load, and are undone by a rollback), so memory does not grow with the run. A dry run keeps
+   * them in memory instead (it holds no write lock).
+   */
+  private flushDeltas(): void {
+    if (this.dryRun || this.deltas.size === 0) return;
+    const id = this.ledger.texts;
+    for (const d of this.deltas.values())
+      this.stmt.upsert!.run(d.idNumber, id.id(d.policy), d.year, id.id(d.key), d.base, d.paid, d.entitled, d.firstDate);
+    this.deltas.clear();
+    this.deltasByPerson.clear();
+  }
+
+  loadAccumulators(idNumbers: Iterable<string>, into: AccumulatorStore): void {
+    this.flushDeltas();
+    const ids = new Set(idNumbers);
+    const text = this.ledger.texts.text;
+    for (const idNumber of ids) {
+      for (const r of this.stmt.accOf!.all(idNumber) as Row[]) {
+        into.set(
+          { policy: text(r.policy as number), idNumber, year: r.year as number, key: text(r.key as number) },
+          {
+            base: fromFen(r.base as number),
+            paid: fromFen(r.paid as number),
+            entitled: fromFen(r.entitled as number),
+            firstDate: (r.first_date as string) ?? null,
+          },
+        );
+      }
+    }
+    for (const idNumber of ids)
+      for (const d of this.deltasByPerson.get(idNumber) ?? []) {
+        into.apply({
+          policy: d.policy,
+          idNumber: d.idNumber,
+          year: d.year,
+          key: d.key,
+          base: fromFen(d.base),
+          paid: fromFen(d.paid),
+          entitled: fromFen(d.entitled),
+          ...(d.firstDate ? { firstDate: d.firstDate } : {}),
+        });
+      }
+  }
+
+  recordLine(line: ClaimLine, results: LineResult[]): void {
+    for (const r of results)
+      for (const c of r.changes)
+        this.addDelta({
+          idNumber: c.idNumber,
+          policy: c.policy,
+          year: c.year,
+          key: c.key,
+          base: toFen(c.base ?? ZERO),
+          paid: toFen(c.paid ?? ZERO),
+          entitled: toFen(c.entitled ?? ZERO),
+          firstDate: c.firstDate ?? null,
+        });
+    if (this.dryRun) return;
+    // the chunk entry as JSON text (a TraceEntry, its line as the values of RECORD_FIELDS — the external sort's
+    // own text for the line, not made again), the traces embedded as serialised once (traceJson)
+    const enc = encodedLine(line);
+    let entry = `{"line":${enc.text},"results":[`;
+    results.forEach((r, i) => {
+      const acc = (r.accumulators ?? []).map((a) => ({
+        year: a.year,
+        key: a.key,
+        before: accJson(a.before),
+        after: accJson(a.after),
+      }));
+      entry += `${i ? ',' : ''}{"policy":${JSON.stringify(r.policy)},"trace":${traceJson(r)},"accumulators":${JSON.stringify(acc)}}`;
+    });
+    this.chunk.add(this.chunkLines++ === 0 ? `[${entry}]}` : `,${entry}]}`);
+    const status =
+      results.find((r) => r.status === 'approved')?.status ??
+      results.find((r) => r.status === 'pended')?.status ??
+      results[0]!.status;
+    const id = this.ledger.texts;
+    const info = this.stmt.line!.run(
+      this.runId,
+      line.claimId,
+      line.lineNo,
+      this.ledger.hospitalId(line.hospital, true),
+      Buffer.from(valuesContentHash(enc.values), 'hex'),
+      id.id(line.source),
+      line.row,
+      line.idNumber,
+      line.name,
+      id.id(line.visitType),
+      dateInt(line.admissionDate),
+      dateInt(line.settlementDate),
+      toFen(line.totalCost),
+      toFen(line.basicPaid),
+      toFen(line.seriousIllnessPaid),
+      toFen(line.assistancePaid),
+      toFen(line.supplementaryPaid.plus(line.hospitalWaiver)),
+      toFen(line.personalBurden),
+      toFen(results[0]!.patientRemaining),
+      id.id(status),
+      this.chunkNo,
+      this.chunkLines - 1,
+    );
+    const lineId = Number(info.lastInsertRowid);
+    for (const r of results) {
+      if (r.policy === null) continue;
+      const ids = id.id;
+      this.stmt.result!.run(
+        lineId,
+        ids(r.policy),
+        ids(r.status),
+        ids(r.reasons.join(',')),
+        toFen(r.base),
+        r.payee === line.hospital || r.payee === '' ? null : ids(r.payee),
+        encodePayments(toPaymentEntries(r.payments), ids),
+        encodeChanges(toChangeTuples(r.changes), ids),
+        encodeDetails(r.details ?? null, ids),
+      );
+    }
+    if (this.chunkLines >= TRACE_CHUNK_LINES) this.flushChunk();
+  }
+
+  recordExceptions(rows: Omit<ExceptionRow, 'runId'>[]): void {
+    if (this.dryRun || rows.length === 0) return;
+    const st = this.ledger.q(
+      'INSERT INTO exceptions (run_id, kind, source, sheet, row, claim_id, line_no, hospital, id_number, name, issues, prior_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const e of rows)
+      st.run(
+        this.runId,
+        e.kind,
+        e.source,
+        e.sheet,
+        e.row,
+        e.claimId,
+        e.lineNo,
+        e.hospital,
+        e.idNumber,
+        e.name,
+        JSON.stringify(e.issues),
+        e.priorRun,
+      );
+  }
+
+  openingExists(o: Pick<OpeningRow, 'idNumber' | 'policy' | 'year' | 'key'>): boolean {
+    const r = this.ledger
+      .q(
+        "SELECT COUNT(*) AS n FROM openings o JOIN runs r ON r.id = o.run_id WHERE r.kind = 'opening' AND o.id_number = ? AND o.policy = ? AND o.year = ? AND o.key = ? AND o.reverted_by IS NULL",
+      )
+      .get(o.idNumber, o.policy, o.year, o.key) as { n: number };
+    return r.n > 0;
+  }
+
+  recordOpening(o: OpeningRow): void {
+    this.addDelta({
+      idNumber: o.idNumber,
+      policy: o.policy,
+      year: o.year,
+      key: o.key,
+      base: toFen(o.base),
+      paid: toFen(o.paid),
+      entitled: toFen(o.entitled),
+      firstDate: o.firstDate,
+    });
+    if (!this.dryRun)
+      this.stmt.opening!.run(
+        this.runId,
+        o.idNumber,
+        o.policy,
+        o.year,
+        o.key,
+        toFen(o.base),
+        toFen(o.paid),
+        toFen(o.entitled),
+        o.firstDate,
+        o.source,
+        o.row,
+      );
+  }
+
+  reverseOpenings(runId: number): number {
+    const rows = this.ledger
+      .q('SELECT * FROM openings WHERE run_id = ? AND reverted_by IS NULL ORDER BY id')
+      .all(runId) as Row[];
+    for (const r of rows) {
+      this.addDelta({
+        idNumber: r.id_number as string,
+        policy: r.policy as string,
+        year: r.year as number,
+        key: r.key as string,
+        base: -(r.base as number),
+        paid: -(r.paid as number),
+        entitled: -(r.entitled as number),
+        firstDate: null,
+      });
+      if (this.dryRun) continue;
+      this.stmt.opening!.run(
+        this.runId,
+        r.id_number,
+        r.policy,
+        r.year,
+        r.key,
+        -(r.base as number),
+        -(r.paid as number),
+        -(r.entitled as number),
+        null,
+        r.source,
+        r.row,
+      );
+      this.ledger.q('UPDATE openings SET reverted_by = ? WHERE id = ?').run(this.runId, r.id);
+    }
+    return rows.length;
+  }
+
+  /**
+   * Writes the current trace chunk. Compression (brotli, ~100 bytes a line where deflate level 1 took
+   * ~210) runs on libuv's thread pool — the second core — and the row is inserted when it is done;
+   * `drain()` waits for all of them before the commit. The last chunk at commit is compressed here.
+   */
+  private flushChunk(sync = false): void {
+    if (this.chunkLines === 0) return;
+    this.chunk.add(']');
+    const data = this.chunk.take();
+    const no = this.chunkNo++;
+    this.chunkLines = 0;
+    const opts = {
+      params: { [zc.BROTLI_PARAM_QUALITY]: 5, [zc.BROTLI_PARAM_LGWIN]: 22, [zc.BROTLI_PARAM_SIZE_HINT]: data.length },
+    };
+    if (sync) {
+      this.stmt.chunk!.run(this.runId, no, brotliCompressSync(data, opts));
+      return;
+    }
+    this.pendingChunks++;
+    brotliCompress(data, opts, (err, out) => {
+      this.pendingChunks--;
+      this.chunk.recycle(data);
+      if (!this.done) {
+        try {
+          if (err) throw err;
+          this.stmt.chunk!.run(this.runId, no, out);
+        } catch (e) {
+          this.chunkError ??= e as Error;
+        }
+      }
+      for (const w of this.drainWaiters.splice(0)) w();
+    });
+  }
+  private pendingChunks = 0;
+  private chunkError: Error | null = null;
+  private readonly drainWaiters: (() => void)[] = [];
+
+  async drain(maxPending = 0): Promise<void> {
+    while (this.pendingChunks > maxPending) await new Promise<void>((res) => this.drainWaiters.push(res));
+    if (this.chunkError) throw this.chunkError;
+  }
+
+  /**
+   * Everything of the commit but the COMMIT itself: the last trace chunk and accumulator changes written, the
+   * run's counts, content hash and chain hash set inside its transaction. The run stays uncommitted (a
+   * rollback still undoes it) — adjudicate seals while the disbursement lists are being written, and commits
+   * once they are.
+   */
+  seal(counts: Record<string, number>): string {
+    if (this.dryRun) throw new LedgerError('试运行（--dry-run）不写入台账');
+    if (this.done) throw new LedgerError('本次运行已结束');
+    try {
+      if (this.pendingChunks > 0) throw new LedgerError('内部错误：计算过程尚未全部写入（提交前须先 drain）');
+      if (this.chunkError) throw this.chunkError;
+      this.flushChunk(true);
+      this.flushDeltas();
+      this.ledger
+        .q('UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?')
+        .run(new Date().toISOString(), JSON.stringify(counts), this.runId);
+      const prev =
+        (
+          this.ledger.q('SELECT hash FROM runs WHERE id < ? ORDER BY id DESC LIMIT 1').get(this.runId) as
+            { hash: string | null } | undefined
+        )?.hash ?? GENESIS;
+      const content = this.ledger.contentHash(this.runId);
+      const hash = chainHash(prev, content);
+      this.ledger
+        .q('UPDATE runs SET content_hash = ?, prev_hash = ?, hash = ? WHERE id = ?')
+        .run(content, prev, hash, this.runId);
+      this.sealed = hash;
+      return hash;
+    } catch (err) {
+      this.rollback();
+      throw err;
+    }
+  }
+  private sealed: string | null = null;
+
+  /** Seals the run (unless sealed already) and commits it. */
+  commit(counts: Record<string, number>): RunInfo {
+    if (this.done) throw new LedgerError('本次运行已结束');
+    if (!this.sealed) this.seal(counts);
+    try {
+      testPause();
+      this.db.exec('COMMIT');
+      this.done = true;
+      noteCommitted(this.runId);
+    } catch (err) {
+      this.rollback();
+      throw err;
+    }
+    this.ledger.syncJournal(this.journalFrom);
+    return this.ledger.run(this.runId)!;
+  }
+
+  recordPlacement(moves: [string, string][]): void {
+    if (this.dryRun) return;
+    this.ledger
+      .q('INSERT INTO ledger_meta (key, value) VALUES (?, ?)')
+      .run(`place:${this.runId}`, JSON.stringify(moves));
+  }
+
+  rollback(): void {
+    this.done = true;
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    this.ledger.forgetHospitalIds();
+  }
+}
