@@ -1,4 +1,4 @@
-import { ZERO, roundFen } from '../domain/money.js';
+import { ZERO, roundFen, type Money } from '../domain/money.js';
 import type { IsoDate } from '../domain/dates.js';
 import type { Accumulator, AccumulatorChange, AccumulatorKey, AccumulatorReader } from './types.js';
 
@@ -13,6 +13,25 @@ export function minDate(a: IsoDate | null, b: IsoDate | null): IsoDate | null {
   return a <= b ? a : b;
 }
 
+/**
+ * The one rule for adding to an accumulator, whatever the amounts are held in (Decimal in the engine, integer fen
+ * in the ledger's batched writes and its check): amounts add up, a first-claim date only moves earlier.
+ */
+export function addAmounts<N>(
+  cur: { base: N; paid: N; entitled: N; firstDate: IsoDate | null },
+  c: { base?: N | null; paid?: N | null; entitled?: N | null; firstDate?: IsoDate | null },
+  plus: (a: N, b: N) => N,
+): { base: N; paid: N; entitled: N; firstDate: IsoDate | null } {
+  return {
+    base: c.base == null ? cur.base : plus(cur.base, c.base),
+    paid: c.paid == null ? cur.paid : plus(cur.paid, c.paid),
+    entitled: c.entitled == null ? cur.entitled : plus(cur.entitled, c.entitled),
+    firstDate: minDate(cur.firstDate, c.firstDate ?? null),
+  };
+}
+
+const plusMoney = (a: Money, b: Money): Money => roundFen(a.plus(b));
+
 export const EMPTY: Accumulator = Object.freeze({ base: ZERO, paid: ZERO, entitled: ZERO, firstDate: null });
 
 /** In-memory accumulators: the engine's working copy (the ledger loads and stores them). */
@@ -24,13 +43,7 @@ export class AccumulatorStore implements AccumulatorReader {
   apply(c: AccumulatorChange): void {
     const key = accKey(c);
     const cur = this.map.get(key) ?? { policy: c.policy, idNumber: c.idNumber, year: c.year, key: c.key, ...EMPTY };
-    this.map.set(key, {
-      ...cur,
-      base: c.base ? roundFen(cur.base.plus(c.base)) : cur.base,
-      paid: c.paid ? roundFen(cur.paid.plus(c.paid)) : cur.paid,
-      entitled: c.entitled ? roundFen(cur.entitled.plus(c.entitled)) : cur.entitled,
-      firstDate: minDate(cur.firstDate, c.firstDate ?? null),
-    });
+    this.map.set(key, { ...cur, ...addAmounts(cur, c, plusMoney) });
   }
   set(k: AccumulatorKey, a: Accumulator): void {
     this.map.set(accKey(k), {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { brotliCompress, brotliCompressSync, constants as zc } from 'node:zlib';
 import { fromFen, toFen, ZERO } from '../domain/money.js';
 import type { ClaimLine } from '../domain/types.js';
-import { minDate, type AccumulatorStore } from '../engine/accumulators.js';
+import { addAmounts, type AccumulatorStore } from '../engine/accumulators.js';
 import type { LineResult } from '../engine/types.js';
 import { noteCommitted } from '../run/scratch.js';
 import { encodedLine, valuesContentHash } from './content.js';
@@ -43,10 +43,10 @@ export function mergeDelta(totals: Map<string, Delta>, d: Delta): Delta | null {
     totals.set(k, fresh);
     return fresh;
   }
-  cur.base += d.base;
-  cur.paid += d.paid;
-  cur.entitled += d.entitled;
-  cur.firstDate = minDate(cur.firstDate, d.firstDate);
+  Object.assign(
+    cur,
+    addAmounts(cur, d, (a: number, b: number) => a + b),
+  );
   return null;
 }
 
