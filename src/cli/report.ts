@@ -7,7 +7,6 @@ import { loadPeople } from '../run/people.js';
 import { reportDisbursement, reportPublicity } from '../reports/ledger-reports.js';
 import { createPolicies, POLICY_FACTORIES } from '../policies/registry.js';
 import type { SqliteLedger } from '../ledger/sqlite.js';
-import { reportJinzhouMonthly } from '../reports/jinzhou.js';
 import { reportSettlement } from '../reports/settlement-report.js';
 import { reconcile } from '../reports/reconcile.js';
 import { InputError, UsageError } from '../io/errors.js';
@@ -122,24 +121,6 @@ export function registerReport(program: Command): void {
       });
     });
 
-  common(
-    report
-      .command('jinzhou-monthly')
-      .description('锦州 附件6 统计月报表（按县区、按病种，本月与本年累计）、附件4 患者名单、附件5 患者登记表'),
-  )
-    .option('--month <YYYY-MM>', '月份')
-    .option('--roster <files...>', '救助对象名单（应救治人数、县区；默认取配置中的 rosters）')
-    .action(async (flags: ReportFlags) => {
-      const m = month(flags);
-      const people = await rosterPeople(flags, false);
-      if (!people) warn('提示：未提供名单，应救治人数只含本年已救治人员，县区按身份证号区划代码。');
-      await withLedger(flags, async (l) => {
-        const r = await reportJinzhouMonthly(l, people, { month: m, outDir: outDir(flags, m) });
-        say(`锦州月报 ${m}：应救治 ${r.pairs}（名单登记 ${r.registered}），本年已救治或正在救治 ${r.treated}`);
-        say(resolve(r.file));
-      });
-    });
-
   common(report.command('publicity').description('公示名单：身份证号、姓名脱敏，每人救助金额'))
     .requiredOption('--policy <id>', '政策编号')
     .option('--month <YYYY-MM>', '月份')
@@ -173,6 +154,7 @@ export function registerReport(program: Command): void {
             ledger,
             people,
           });
+          for (const n of r.notices ?? []) warn(n);
           say(r.summary);
           say(resolve(r.file));
         };

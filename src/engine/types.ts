@@ -123,8 +123,8 @@ export interface PolicyReport {
   description: string;
   period: 'year' | 'month';
   uses: { ledger: boolean; roster: 'required' | 'optional' | 'no' };
-  /** writes the report; `summary` is the console line (the file's path is printed after it) */
-  run(input: PolicyReportInput): Promise<{ file: string; summary: string }>;
+  /** writes the report; `summary` is the console line (the file's path is printed after it), `notices` go to stderr */
+  run(input: PolicyReportInput): Promise<{ file: string; summary: string; notices?: string[] }>;
 }
 
 export interface LineResult {

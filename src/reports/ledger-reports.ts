@@ -1,6 +1,6 @@
 // Reports from the ledger (SPEC §7 `assist report NAME`) that every policy has: disbursement again and publicity.
-// A policy's own reports live in its folder (th-2021/reports.ts); the Jinzhou monthly report is in jinzhou.ts,
-// reconcile in reconcile.ts.
+// A policy's own reports live in its folder (th-2021/reports.ts, jz-21-2019/reports.ts for the Jinzhou monthly
+// report); reconcile is in reconcile.ts.
 import { join } from 'node:path';
 import { chineseCapital, sum, ZERO, type Money } from '../domain/money.js';
 import { mask, maskName } from '../domain/id-number.js';

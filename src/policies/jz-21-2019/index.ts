@@ -10,6 +10,7 @@ import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.
 import { categoryCheck, diagnosisMatches, inForce, type DiseaseMatcher } from '../common.js';
 import type { Policy, PolicyDecision } from '../../engine/types.js';
 import { Steps } from '../../engine/steps.js';
+import { jzReports } from './reports.js';
 import type { Person } from '../../roster/merge.js';
 import type { Category } from '../../domain/categories.js';
 
@@ -120,6 +121,8 @@ function costStep(s: Steps, line: ClaimLine, priorPaid: Money) {
   return { burden, ratio, treatment };
 }
 
+const DOCUMENT = `${DOC} 2019年锦州市农村贫困人口大病专项救治工作实施方案`;
+
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
   const params = new Params(
     applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID),
@@ -141,9 +144,10 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
   return {
     id: ID,
     name: '锦州市农村贫困人口大病专项救治',
-    document: `${DOC} 2019年锦州市农村贫困人口大病专项救治工作实施方案`,
+    document: DOCUMENT,
     funds: [],
     params,
+    reports: jzReports(params, DOCUMENT),
     inScope: ({ line, serviceDate }) => diseaseOf(line, serviceDate) !== null,
     decide({ line, person, priorPaid, serviceDate }): PolicyDecision {
       const s = new Steps();

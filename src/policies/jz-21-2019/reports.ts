@@ -1,19 +1,20 @@
-// assist report jinzhou-monthly --month M: 锦卫发〔2019〕61号 附件6 农村贫困人口大病专项救治情况统计月报表,
+// 锦州市's own report, assist report jinzhou-monthly --month M: 锦卫发〔2019〕61号 附件6 农村贫困人口大病专项救治情况统计月报表,
 // 附件4 患者名单, 附件5 患者登记表. No official layout exists here; the columns and their definitions are
 // in README「锦州月报」. Unit of counting: one patient–disease pair (a person with two listed diseases
 // counts once in each disease), so the county and disease tables add up to the same totals.
 import { join } from 'node:path';
-import { D, sum, ZERO, type Money } from '../domain/money.js';
-import { endOfMonth } from '../domain/dates.js';
-import { birthDateOf } from '../domain/id-number.js';
-import { ageAt } from '../domain/dates.js';
-import { CATEGORIES, type Category } from '../domain/categories.js';
-import { addSheet, writeWorkbook, type OutCell } from '../io/workbook.js';
-import { jzDiseaseNames, jzDiseaseOfText } from '../policies/jz-21-2019/index.js';
-import type { Person } from '../roster/merge.js';
-import type { SqliteLedger } from '../ledger/sqlite.js';
-import { activeResults, type ResultRow } from '../ledger/queries.js';
-import { policyOf } from './ledger-reports.js';
+import { D, sum, ZERO, type Money } from '../../domain/money.js';
+import { endOfMonth } from '../../domain/dates.js';
+import { birthDateOf } from '../../domain/id-number.js';
+import { ageAt } from '../../domain/dates.js';
+import { CATEGORIES, type Category } from '../../domain/categories.js';
+import { addSheet, writeWorkbook, type OutCell } from '../../io/workbook.js';
+import { jzDiseaseNames, jzDiseaseOfText, type SCHEMA } from './index.js';
+import type { Params } from '../params.js';
+import type { PolicyReport } from '../../engine/types.js';
+import type { Person } from '../../roster/merge.js';
+import type { SqliteLedger } from '../../ledger/sqlite.js';
+import { activeResults, type ResultRow } from '../../ledger/queries.js';
 
 /** GB/T 2260 county-level codes of 锦州市 (used when the roster gives no 所属地区). */
 export const JINZHOU_COUNTIES: Record<string, string> = {
@@ -149,12 +150,32 @@ export interface JinzhouOutcome {
   rosterUsed: boolean;
 }
 
+/** 锦州市's own report: `assist report jinzhou-monthly --month M`. */
+export function jzReports(params: Params<typeof SCHEMA>, document: string): PolicyReport[] {
+  return [
+    {
+      name: 'jinzhou-monthly',
+      description: '锦州 附件6 统计月报表（按县区、按病种，本月与本年累计）、附件4 患者名单、附件5 患者登记表',
+      period: 'month',
+      uses: { ledger: true, roster: 'optional' },
+      async run({ month, outDir, ledger, people }) {
+        const r = await reportJinzhouMonthly({ params, document }, ledger!, people, { month: month!, outDir });
+        return {
+          file: r.file,
+          summary: `锦州月报 ${month}：应救治 ${r.pairs}（名单登记 ${r.registered}），本年已救治或正在救治 ${r.treated}`,
+          notices: people ? [] : ['提示：未提供名单，应救治人数只含本年已救治人员，县区按身份证号区划代码。'],
+        };
+      },
+    },
+  ];
+}
+
 export async function reportJinzhouMonthly(
+  policy: { params: Params<typeof SCHEMA>; document: string },
   ledger: SqliteLedger,
   people: Map<string, Person> | null,
   o: { month: string; outDir: string },
 ): Promise<JinzhouOutcome> {
-  const policy = policyOf('jz-21-2019');
   const monthEnd = endOfMonth(`${o.month}-01`);
   const year = o.month.slice(0, 4);
   const pairs = new Map<string, Pair>();
@@ -171,7 +192,7 @@ export async function reportJinzhouMonthly(
   };
   // 应救治: roster persons of a covered category in force at month end whose registered disease is listed
   if (people) {
-    const covered = new Set(policy.params.get<Category[]>('coveredCategories', monthEnd));
+    const covered = new Set<Category>(policy.params.at(monthEnd).coveredCategories);
     for (const p of people.values()) {
       const disease = jzDiseaseOfText(p.registeredDisease);
       if (!disease) continue;
