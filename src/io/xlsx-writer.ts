@@ -57,6 +57,7 @@ const S = {
   textWrapB: 16,
   textWrap: 17,
   titleLeft: 18,
+  boldTextWrapB: 19,
 } as const;
 /** a column's own (unbordered) style, and the bordered one of its data cells (SPEC §7 Printing: borders on data cells) */
 const KIND_STYLE: Record<WColumnKind, number> = {
@@ -74,6 +75,7 @@ const KIND_CELL: Record<WColumnKind, number> = {
   number: S.defaultB,
 };
 const BORDERED = new Set<number>([
+  S.boldTextWrapB,
   S.header,
   S.defaultB,
   S.textB,
@@ -90,7 +92,7 @@ const STYLES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill><fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill></fill></fills>
 <borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border><border><left style="thin"/><right style="thin"/><top style="thin"/><bottom style="thin"/><diagonal/></border></borders>
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="19">
+<cellXfs count="20">
 <xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
 <xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
 <xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
@@ -110,6 +112,7 @@ const STYLES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <xf numFmtId="49" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1" applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>
 <xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>
 <xf numFmtId="49" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1"><alignment vertical="center"/></xf>
+<xf numFmtId="49" fontId="1" fillId="0" borderId="1" xfId="0" applyFont="1" applyBorder="1" applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>
 </cellXfs>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>`;
@@ -334,10 +337,21 @@ export class SheetWriter {
 
   /** A bold row (合计): money columns bold-money, the rest bold text. */
   async boldRow(values: WCell[]): Promise<void> {
+    // a 小计/合计 label longer than its column wraps, as data cells do (see row)
+    let lines = 1;
+    const styles = this.kinds.map((k, i) => {
+      if (k === 'money') return S.boldMoneyB;
+      const v = values[i];
+      if (typeof v !== 'string' || i >= this.printColumns) return S.boldTextB;
+      const n = linesNeeded(v, this.widths[i]!);
+      lines = Math.max(lines, n);
+      return n > 1 ? S.boldTextWrapB : S.boldTextB;
+    });
     await this.rawRow(
       this.kinds.map((_, i) => values[i]),
-      this.kinds.map((k) => (k === 'money' ? S.boldMoneyB : S.boldTextB)),
+      styles,
       this.kinds,
+      lines > 1 ? rowHeight(lines) : undefined,
     );
   }
 
