@@ -2,6 +2,7 @@
 // accumulator changes and payments as compact tuples (the conversions of the SQLite ledger, in one room).
 import { fmt, fromFen, toFen, ZERO, type Money } from '../domain/money.js';
 import type { Accumulator, AccumulatorChange } from '../engine/types.js';
+import type { ClaimLine } from '../domain/types.js';
 import { detailEntries, paymentEntries, type ChangeTuple, type TextOf } from './texts.js';
 import type { AccumulatorJson, TraceEntry } from './store.js';
 
@@ -59,4 +60,68 @@ export function storedHash(h: string | Buffer): string {
 }
 export function accJson(a: Accumulator): AccumulatorJson {
   return { base: fmt(a.base), paid: fmt(a.paid), entitled: fmt(a.entitled), firstDate: a.firstDate };
+}
+
+/** An accumulator row (fen columns) as amounts. */
+export function accumulatorFromRow(r: Row): Accumulator {
+  return {
+    base: fromFen(r.base as number),
+    paid: fromFen(r.paid as number),
+    entitled: fromFen(r.entitled as number),
+    firstDate: (r.first_date as string) ?? null,
+  };
+}
+
+/** An accumulator change in fen (`sign` -1 for a reversal, which never moves a first-claim date). */
+export function fenChange(c: AccumulatorChange, sign: 1 | -1 = 1) {
+  return {
+    idNumber: c.idNumber,
+    policy: c.policy,
+    year: c.year,
+    key: c.key,
+    base: sign * toFen(c.base ?? ZERO),
+    paid: sign * toFen(c.paid ?? ZERO),
+    entitled: sign * toFen(c.entitled ?? ZERO),
+    firstDate: sign > 0 ? (c.firstDate ?? null) : null,
+  };
+}
+
+/** A summed change in fen back as amounts (the engine adds Money). */
+export function moneyChange(d: ReturnType<typeof fenChange>): AccumulatorChange {
+  return {
+    policy: d.policy,
+    idNumber: d.idNumber,
+    year: d.year,
+    key: d.key,
+    base: fromFen(d.base),
+    paid: fromFen(d.paid),
+    entitled: fromFen(d.entitled),
+    ...(d.firstDate ? { firstDate: d.firstDate } : {}),
+  };
+}
+
+/** A line's amounts as stored, in the order of the lines table's money columns. */
+export function lineAmountsFen(line: ClaimLine, patientRemaining: Money): number[] {
+  return [
+    toFen(line.totalCost),
+    toFen(line.basicPaid),
+    toFen(line.seriousIllnessPaid),
+    toFen(line.assistancePaid),
+    toFen(line.supplementaryPaid.plus(line.hospitalWaiver)),
+    toFen(line.personalBurden),
+    toFen(patientRemaining),
+  ];
+}
+
+/** A lines row's amounts (other_paid holds 其他保障 + 医院减免). */
+export function lineAmountsFromRow(r: Row) {
+  return {
+    totalCost: fromFen(r.total_cost as number),
+    basicPaid: fromFen(r.basic_paid as number),
+    seriousIllnessPaid: fromFen(r.serious_paid as number),
+    assistancePaid: fromFen(r.assistance_paid as number),
+    otherPaid: fromFen(r.other_paid as number),
+    personalBurden: fromFen(r.personal_burden as number),
+    patientRemaining: fromFen(r.patient_remaining as number),
+  };
 }

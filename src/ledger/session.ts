@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { brotliCompress, brotliCompressSync, constants as zc } from 'node:zlib';
-import { fromFen, toFen, ZERO } from '../domain/money.js';
+import { toFen } from '../domain/money.js';
 import type { ClaimLine } from '../domain/types.js';
 import { addAmounts, type AccumulatorStore } from '../engine/accumulators.js';
 import type { LineResult } from '../engine/types.js';
@@ -16,7 +16,16 @@ import { dateInt, encodeChanges, encodeDetails, encodePayments } from './texts.j
 import type { ExceptionRow, LedgerSession, LineKey, OpeningRow, Reversal, RunInfo, StoredLine } from './store.js';
 import { LedgerError, type SqliteLedger } from './sqlite.js';
 import { GENESIS, chainHash } from './hashing.js';
-import { accJson, toChangeTuples, toPaymentEntries, type Row } from './rows.js';
+import {
+  accJson,
+  accumulatorFromRow,
+  fenChange,
+  lineAmountsFen,
+  moneyChange,
+  toChangeTuples,
+  toPaymentEntries,
+  type Row,
+} from './rows.js';
 
 const TRACE_CHUNK_LINES = 2048;
 
@@ -137,17 +146,7 @@ export class SqliteSession implements LedgerSession {
           JSON.stringify(Object.fromEntries(toPaymentEntries(result.payments, -1))),
           JSON.stringify(toChangeTuples(result.changes, -1)),
         );
-      for (const c of result.changes)
-        this.addDelta({
-          idNumber: c.idNumber,
-          policy: c.policy,
-          year: c.year,
-          key: c.key,
-          base: -toFen(c.base ?? ZERO),
-          paid: -toFen(c.paid ?? ZERO),
-          entitled: -toFen(c.entitled ?? ZERO),
-          firstDate: null,
-        });
+      for (const c of result.changes) this.addDelta(fenChange(c, -1));
       out.push({
         runId: this.runId,
         reason,
@@ -181,43 +180,18 @@ export class SqliteSession implements LedgerSession {
       for (const r of this.stmt.accOf!.all(idNumber) as Row[]) {
         into.set(
           { policy: text(r.policy as number), idNumber, year: r.year as number, key: text(r.key as number) },
-          {
-            base: fromFen(r.base as number),
-            paid: fromFen(r.paid as number),
-            entitled: fromFen(r.entitled as number),
-            firstDate: (r.first_date as string) ?? null,
-          },
+          accumulatorFromRow(r),
         );
       }
     }
     for (const idNumber of ids)
       for (const d of this.deltasByPerson.get(idNumber) ?? []) {
-        into.apply({
-          policy: d.policy,
-          idNumber: d.idNumber,
-          year: d.year,
-          key: d.key,
-          base: fromFen(d.base),
-          paid: fromFen(d.paid),
-          entitled: fromFen(d.entitled),
-          ...(d.firstDate ? { firstDate: d.firstDate } : {}),
-        });
+        into.apply(moneyChange(d));
       }
   }
 
   recordLine(line: ClaimLine, results: LineResult[]): void {
-    for (const r of results)
-      for (const c of r.changes)
-        this.addDelta({
-          idNumber: c.idNumber,
-          policy: c.policy,
-          year: c.year,
-          key: c.key,
-          base: toFen(c.base ?? ZERO),
-          paid: toFen(c.paid ?? ZERO),
-          entitled: toFen(c.entitled ?? ZERO),
-          firstDate: c.firstDate ?? null,
-        });
+    for (const r of results) for (const c of r.changes) this.addDelta(fenChange(c));
     if (this.dryRun) return;
     // the chunk entry as JSON text (a TraceEntry, its line as the values of RECORD_FIELDS — the external sort's
     // own text for the line, not made again), the traces embedded as serialised once (traceJson)
@@ -251,13 +225,7 @@ export class SqliteSession implements LedgerSession {
       id.id(line.visitType),
       dateInt(line.admissionDate),
       dateInt(line.settlementDate),
-      toFen(line.totalCost),
-      toFen(line.basicPaid),
-      toFen(line.seriousIllnessPaid),
-      toFen(line.assistancePaid),
-      toFen(line.supplementaryPaid.plus(line.hospitalWaiver)),
-      toFen(line.personalBurden),
-      toFen(results[0]!.patientRemaining),
+      ...lineAmountsFen(line, results[0]!.patientRemaining),
       id.id(status),
       this.chunkNo,
       this.chunkLines - 1,
@@ -313,16 +281,8 @@ export class SqliteSession implements LedgerSession {
   }
 
   recordOpening(o: OpeningRow): void {
-    this.addDelta({
-      idNumber: o.idNumber,
-      policy: o.policy,
-      year: o.year,
-      key: o.key,
-      base: toFen(o.base),
-      paid: toFen(o.paid),
-      entitled: toFen(o.entitled),
-      firstDate: o.firstDate,
-    });
+    const d = fenChange({ ...o, firstDate: o.firstDate ?? undefined });
+    this.addDelta(d);
     if (!this.dryRun)
       this.stmt.opening!.run(
         this.runId,
@@ -330,9 +290,9 @@ export class SqliteSession implements LedgerSession {
         o.policy,
         o.year,
         o.key,
-        toFen(o.base),
-        toFen(o.paid),
-        toFen(o.entitled),
+        d.base,
+        d.paid,
+        d.entitled,
         o.firstDate,
         o.source,
         o.row,

@@ -40,7 +40,9 @@ import type {
 import { GENESIS, chainHash, sha256 } from './hashing.js';
 import { SqliteSession, mergeDelta, type Delta } from './session.js';
 import {
+  accumulatorFromRow,
   fromChangeTuples,
+  lineAmountsFromRow,
   storedDetails,
   storedHash,
   storedPayee,
@@ -412,13 +414,7 @@ export class SqliteLedger implements Ledger {
       visitType: this.texts.text(r.visit_type as number),
       admissionDate: dateText(r.admission_date as number | string),
       settlementDate: dateText(r.settlement_date as number | string),
-      totalCost: fromFen(r.total_cost as number),
-      basicPaid: fromFen(r.basic_paid as number),
-      seriousIllnessPaid: fromFen(r.serious_paid as number),
-      assistancePaid: fromFen(r.assistance_paid as number),
-      otherPaid: fromFen(r.other_paid as number),
-      personalBurden: fromFen(r.personal_burden as number),
-      patientRemaining: fromFen(r.patient_remaining as number),
+      ...lineAmountsFromRow(r),
       status: this.texts.text(r.status as number) as Status,
       supersededBy: (r.superseded_by as number) ?? null,
       traceChunk: r.trace_chunk as number,
@@ -568,14 +564,7 @@ export class SqliteLedger implements Ledger {
             year,
             k,
           ) as Row | undefined);
-    return r
-      ? {
-          base: fromFen(r.base as number),
-          paid: fromFen(r.paid as number),
-          entitled: fromFen(r.entitled as number),
-          firstDate: (r.first_date as string) ?? null,
-        }
-      : { base: ZERO, paid: ZERO, entitled: ZERO, firstDate: null };
+    return r ? accumulatorFromRow(r) : { base: ZERO, paid: ZERO, entitled: ZERO, firstDate: null };
   }
   accumulatorsOf(idNumber: string): (Accumulator & { policy: string; year: number; key: string })[] {
     return (
@@ -584,10 +573,7 @@ export class SqliteLedger implements Ledger {
       policy: r.policy as string,
       year: r.year as number,
       key: r.key as string,
-      base: fromFen(r.base as number),
-      paid: fromFen(r.paid as number),
-      entitled: fromFen(r.entitled as number),
-      firstDate: (r.first_date as string) ?? null,
+      ...accumulatorFromRow(r),
     }));
   }
 
