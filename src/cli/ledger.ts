@@ -1,3 +1,4 @@
+import { yearLabel } from '../domain/dates.js';
 import { ledgerCode } from '../ledger/journal.js';
 import { monthFlag } from './flags.js';
 import { createInterface } from 'node:readline/promises';
@@ -254,7 +255,7 @@ function policyWords(policies: Policy[]): Pick<ExplainOptions, 'fundName' | 'acc
   return {
     fundName: (id) => funds.get(id) ?? id,
     accumulatorLabel: (policy, key, year) =>
-      byId.get(policy)?.accumulators?.label(key, year) ?? `${year === 0 ? '跨年度' : `${year} 年`} ${key}`,
+      byId.get(policy)?.accumulators?.label(key, year) ?? `${yearLabel(year)} ${key}`,
   };
 }
 

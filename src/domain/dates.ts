@@ -133,3 +133,8 @@ export function parseMonth(text: string, today: Date = new Date()): string | nul
   const month = Number(r[2]);
   return month >= 1 && month <= 12 ? `${r[1]}-${String(month).padStart(2, '0')}` : null;
 }
+
+/** An accumulator's year as a clerk reads it: 2024 年, or 跨年度 for year 0 (kept across years). */
+export function yearLabel(year: number): string {
+  return year === 0 ? '跨年度' : `${year} 年`;
+}

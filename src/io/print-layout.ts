@@ -80,3 +80,27 @@ export function linesNeeded(text: string, width: number): number {
 export function rowHeight(lines: number, size = 11): number {
   return Math.round(lines * LINE_HEIGHT * (size / 11) + 2);
 }
+
+/** A column's letters (0 → A, 26 → AA), cached: the streamed sheets name every cell. */
+const LETTERS: string[] = [];
+export function columnLetter(i: number): string {
+  if (LETTERS[i]) return LETTERS[i]!;
+  let n = i + 1;
+  let s = '';
+  while (n > 0) {
+    const m = (n - 1) % 26;
+    s = String.fromCharCode(65 + m) + s;
+    n = Math.floor((n - 1) / 26);
+  }
+  return (LETTERS[i] = s);
+}
+
+/** Header/footer text: & starts a code there, so a literal & is doubled. */
+export function headerText(text: string): string {
+  return text.replace(/&/g, '&&');
+}
+
+/** A title as a page header: centred, bold, 14 pt. */
+export function pageHeaderTitle(title: string): string {
+  return `&C&"-,Bold"&14${headerText(title)}`;
+}

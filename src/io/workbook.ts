@@ -6,7 +6,7 @@ import type { Decimal } from 'decimal.js';
 import { writeAtomic } from './atomic.js';
 import { columnMasker } from './masking.js';
 import { D } from '../domain/money.js';
-import { PAGE, linesNeeded, pageLayout, rowHeight, textWidth } from './print-layout.js';
+import { PAGE, columnLetter, linesNeeded, pageHeaderTitle, pageLayout, rowHeight, textWidth } from './print-layout.js';
 
 export type ColumnKind = 'text' | 'money' | 'int' | 'date' | 'percent';
 
@@ -153,17 +153,6 @@ export function addSheet(wb: ExcelJS.Workbook, spec: SheetSpec): ExcelJS.Workshe
   // exceljs puts a $ before each side only (A2 → $A2, which LibreOffice ignores): the rows carry their own $
   if (!layout.fits && spec.title) ws.pageSetup.printArea = `A$2:${columnLetter(n - 1)}$${ws.rowCount}`;
   return ws;
-}
-
-/** A title as a page header: centred, bold, 14 pt (& doubled: it starts a code in header text). */
-export function pageHeaderTitle(title: string): string {
-  return `&C&"-,Bold"&14${title.replace(/&/g, '&&')}`;
-}
-
-function columnLetter(i: number): string {
-  let s = '';
-  for (let n = i + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
-  return s;
 }
 
 export async function writeWorkbook(file: string, build: (wb: ExcelJS.Workbook) => void): Promise<void> {

@@ -12,7 +12,17 @@ import type { Decimal } from 'decimal.js';
 import { columnMasker } from './masking.js';
 import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
-import { PAGE, linesNeeded, pageLayout, rowHeight, type PageLayout } from './print-layout.js';
+import {
+  PAGE,
+  columnLetter,
+  headerText,
+  linesNeeded,
+  pageHeaderTitle,
+  pageLayout,
+  rowHeight,
+  type PageLayout,
+} from './print-layout.js';
+export { columnLetter } from './print-layout.js';
 
 // yazl computes each part's CRC-32 with buffer-crc32 (JavaScript, ~2% of a big run); Node ≥ 20.15 has
 // zlib.crc32 (native, same values — the writer test checks every part against buffer-crc32's own table).
@@ -136,19 +146,6 @@ export function escapeXml(s: string): string {
 }
 
 const ZIP_TIME = new Date(Date.UTC(2024, 0, 1));
-const LETTERS: string[] = [];
-export function columnLetter(i: number): string {
-  if (LETTERS[i]) return LETTERS[i]!;
-  let n = i + 1;
-  let s = '';
-  while (n > 0) {
-    const m = (n - 1) % 26;
-    s = String.fromCharCode(65 + m) + s;
-    n = Math.floor((n - 1) / 26);
-  }
-  return (LETTERS[i] = s);
-}
-
 export interface SheetOptions {
   name: string;
   columns: WColumn[];
@@ -315,7 +312,7 @@ export class SheetWriter {
     let wrapAt: number[] | null = null;
     for (const i of this.autoWrap) {
       const v = values[i];
-      if (typeof v !== 'string' || v.length * 1.7 <= this.widths[i]! - 1) continue;
+      if (typeof v !== 'string') continue;
       const n = linesNeeded(v, this.widths[i]!);
       if (n === 1) continue;
       (wrapAt ??= []).push(i);
@@ -359,9 +356,9 @@ export class SheetWriter {
   private pageHeader(): string {
     const text =
       !this.fits && this.spec.title
-        ? `&"-,Bold"&14${this.spec.title.replace(/&/g, '&&')}`
-        : this.spec.banner?.replace(/&/g, '&&');
-    return text ? `<oddHeader>${escapeXml(`&C${text}`)}</oddHeader>` : '';
+        ? pageHeaderTitle(this.spec.title)
+        : this.spec.banner && `&C${headerText(this.spec.banner)}`;
+    return text ? `<oddHeader>${escapeXml(text)}</oddHeader>` : '';
   }
 
   /**

@@ -1,6 +1,7 @@
 // assist explain CLAIMID: the stored result of a line, step by step in Chinese — its inputs, the
 // parameters in force with their dates and clauses, every trace step with its clause, the
 // accumulators before and after, the amounts, and any reversal.
+import { yearLabel } from '../domain/dates.js';
 import { fmt, fmtGrouped } from '../domain/money.js';
 import { REASONS } from '../domain/reasons.js';
 import { describeParameter, type ParameterFile } from '../domain/parameter-text.js';
@@ -81,8 +82,7 @@ function explainException(ledger: Ledger, e: ExceptionRow): string[] {
 function explainLine(ledger: Ledger, line: StoredLine, o: ExplainOptions): string[] {
   const policyFilter = o.policy;
   const fundName = o.fundName ?? ((id: string) => id);
-  const accLabel =
-    o.accumulatorLabel ?? ((_: string, key: string, year: number) => `${year === 0 ? '跨年度' : `${year} 年`} ${key}`);
+  const accLabel = o.accumulatorLabel ?? ((_: string, key: string, year: number) => `${yearLabel(year)} ${key}`);
   const out: string[] = [];
   const run = ledger.run(line.runId)!;
   const entry = ledger.trace(line);

@@ -1,5 +1,6 @@
 // The embedded ledger: one SQLite file (WAL), one write transaction per run (BEGIN IMMEDIATE, so a
 // second run waits for the first instead of interleaving), a hash chain over the runs.
+import { yearLabel } from '../domain/dates.js';
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, chmodSync, mkdirSync, renameSync, rmdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -785,7 +786,7 @@ export class SqliteLedger implements Ledger {
       ) {
         const [idNumber, policy, year, key] = k.split('|');
         problems.push(
-          `累计额不符：${mask(idNumber!)} ${policy} ${year === '0' ? '跨年度' : `${year} 年`} ${key}：台账记为 ${describe(a)}，按结果与冲正合计应为 ${describe(e)}`,
+          `累计额不符：${mask(idNumber!)} ${policy} ${yearLabel(Number(year))} ${key}：台账记为 ${describe(a)}，按结果与冲正合计应为 ${describe(e)}`,
         );
       }
     }

@@ -1,6 +1,6 @@
 // 辽医保〔2022〕67号 辽宁省生活困难的强直性脊柱炎患者健康救助实施方案
 import { ZERO } from '../../domain/money.js';
-import { addDays } from '../../domain/dates.js';
+import { addDays, yearLabel } from '../../domain/dates.js';
 import type { ReasonCode } from '../../domain/reasons.js';
 import { normalizeKey, normalizeLabel } from '../../domain/text.js';
 import { INSURANCE_LABEL, SEVERITY_LABEL } from '../../domain/categories.js';
@@ -58,7 +58,7 @@ const VOCABULARY: AccumulatorVocabulary = {
     };
   },
   label: (key, year) => {
-    const y = year === 0 ? '跨年度' : `${year} 年`;
+    const y = yearLabel(year);
     if (key === 'first-claim') return `${y} 首次救治日期`;
     return `${y} ${Object.values(FUNDS).find((f) => f.id === key)?.name ?? key}`;
   },

@@ -1,6 +1,6 @@
 // 盐城市亭湖区健康救助工作实施方案（试行）
 import { D, fmt, maxMoney, minMoney, roundFen, ZERO, type Money } from '../../domain/money.js';
-import { addMonths, ageAt, endOfMonth, type IsoDate } from '../../domain/dates.js';
+import { addMonths, ageAt, endOfMonth, yearLabel, type IsoDate } from '../../domain/dates.js';
 import { categoryLabel } from '../../domain/categories.js';
 import type { ReasonCode } from '../../domain/reasons.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
@@ -90,8 +90,7 @@ const VOCABULARY: AccumulatorVocabulary = {
       return { ok: true, key: 'B-deductible', yearless: true };
     return { ok: false, detail: `亭湖区健康救助的累计项目应为 A类、B类、C类 或 B类起付线，而不是“${label}”` };
   },
-  label: (key, year) =>
-    `${year === 0 ? '跨年度' : `${year} 年`} ${key === 'B-deductible' ? 'B类首次起付线累计' : `${key} 类`}`,
+  label: (key, year) => `${yearLabel(year)} ${key === 'B-deductible' ? 'B类首次起付线累计' : `${key} 类`}`,
   openingEntitledIsPaid: true,
 };
 
