@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { run, runCli, startCli, FULL_ID, ROOT, type Ran } from './helpers/cli.js';
 import { makeId, tmp, writeCsv } from './helpers/files.js';
 import { ledgerState } from './helpers/ledger.js';
+import { SqliteLedger } from '../src/ledger/sqlite.js';
+import { contentHashVersion, makeLineCodec } from '../src/ledger/content.js';
+import { LINE_SCHEMA } from '../src/domain/line-schema.js';
+import type { ClaimLine } from '../src/domain/types.js';
 
 const P1 = makeId('320902', '1960-05-01', '211');
 const P2 = makeId('320902', '1972-08-09', '322');
@@ -535,6 +539,39 @@ describe('a ledger written by schema version 1 (before 2026-11-23) keeps working
     expect(e.stdout).toContain('支付：商业保险经办机构 3,740.89');
     expect(e.stdout).toContain('收款单位 青岛市妇女儿童医院');
     expect(e.stdout).toContain('计算过程');
+  });
+
+  test('a field added to the content hash (version 2) leaves every version-1 line the same content', () => {
+    // the schema as a later program might have it: one more field, hashed from version 2 on
+    const later = makeLineCodec([
+      ...LINE_SCHEMA,
+      {
+        field: 'referralFrom' as keyof ClaimLine,
+        label: '转出医院',
+        kind: 'text',
+        header: { synonyms: [], required: false },
+        hashedSince: 2,
+      },
+    ]);
+    const today = makeLineCodec(LINE_SCHEMA);
+    const l = new SqliteLedger(ledger, { readonly: true });
+    const lines = l.linesOfRun(1);
+    expect(lines.length).toBe(50);
+    for (const stored of lines) {
+      expect(contentHashVersion(stored.contentHash)).toBe(1);
+      // the values as the version-1 program stored them, and the same line read by the later program
+      const record = l.trace(stored).line as Record<string, string | number | boolean | null>;
+      const values = LINE_SCHEMA.map((f) => record[f.field] ?? null);
+      expect(today.hash(values, 1)).toBe(stored.contentHash);
+      expect(later.hash([...values, '某县人民医院'], 1)).toBe(stored.contentHash);
+      // new lines carry the new version: 17 bytes, the version first
+      expect(later.hash([...values, '某县人民医院'])).toMatch(/^02[0-9a-f]{32}$/);
+      // a changed hashed field is still a change at version 1
+      expect(later.hash([...values.slice(0, 7), `${values[7]}乙`, ...values.slice(8), null], 1)).not.toBe(
+        stored.contentHash,
+      );
+    }
+    l.close();
   });
 
   test('explain piped into `head`: the closed pipe is not an error (no EPIPE stack trace)', async () => {

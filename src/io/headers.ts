@@ -1,5 +1,6 @@
 // Header matching (SPEC §2): trim, remove all white space (full-width too) and line breaks, map synonyms.
 import { normalizeLabel } from '../domain/text.js';
+import { LINE_SCHEMA } from '../domain/line-schema.js';
 import type { CellValue } from './cell.js';
 import { cellText } from '../domain/text.js';
 
@@ -10,70 +11,10 @@ export interface FieldSpec {
   required: boolean;
 }
 
-export const CLAIM_FIELDS: readonly FieldSpec[] = [
-  {
-    field: 'claimId',
-    header: '结算单号',
-    synonyms: ['结算流水号', '就诊流水号', '单据号', '结算编号'],
-    required: true,
-  },
-  { field: 'lineNo', header: '行号', synonyms: ['明细序号', '序号'], required: false },
-  {
-    field: 'idNumber',
-    header: '身份证号',
-    synonyms: ['身份证号码', '公民身份号码', '证件号码', '身份证'],
-    required: true,
-  },
-  { field: 'name', header: '姓名', synonyms: ['患者姓名', '病人姓名'], required: true },
-  {
-    field: 'hospital',
-    header: '医疗机构',
-    synonyms: ['定点医院', '医疗机构名称', '医院名称', '就诊医院', '医院'],
-    required: true,
-  },
-  { field: 'visitType', header: '就诊类型', synonyms: ['医疗类别', '就医类型'], required: true },
-  { field: 'admissionDate', header: '入院日期', synonyms: ['就诊日期', '入院时间'], required: true },
-  { field: 'dischargeDate', header: '出院日期', synonyms: ['出院时间'], required: false },
-  { field: 'settlementDate', header: '结算日期', synonyms: ['费用结算日期', '结算时间'], required: true },
-  {
-    field: 'diagnosisCode',
-    header: '诊断编码',
-    synonyms: ['主要诊断编码', '疾病编码', 'ICD编码', 'ICD-10'],
-    required: false,
-  },
-  { field: 'diagnosisName', header: '诊断名称', synonyms: ['主要诊断', '疾病名称', '出院诊断'], required: false },
-  { field: 'itemName', header: '项目名称', synonyms: ['药品名称', '药品/耗材名称', '品名'], required: false },
-  {
-    field: 'totalCost',
-    header: '医疗总费用',
-    synonyms: ['总费用', '费用总额', '医疗费用总额', '金额'],
-    required: true,
-  },
-  {
-    field: 'inScopeCost',
-    header: '政策范围内费用',
-    synonyms: ['目录内费用', '医保范围内费用', '符合政策范围费用'],
-    required: false,
-  },
-  {
-    field: 'basicPaid',
-    header: '基本医保支付',
-    synonyms: ['统筹支付', '统筹基金支付', '基本医疗保险支付', '基本医保统筹支付'],
-    required: false,
-  },
-  { field: 'seriousIllnessPaid', header: '大病保险支付', synonyms: ['大病保险', '大病保险赔付'], required: false },
-  { field: 'assistancePaid', header: '医疗救助支付', synonyms: ['医疗救助', '民政救助'], required: false },
-  {
-    field: 'supplementaryPaid',
-    header: '其他保障支付',
-    synonyms: ['补充保险支付', '商业补充保险', '全民补充保险', '疾病应急救助', '慈善救助', '其他支付'],
-    required: false,
-  },
-  { field: 'hospitalWaiver', header: '医院减免', synonyms: ['减免金额'], required: false },
-  { field: 'personalBurden', header: '个人负担', synonyms: ['个人自付', '个人支付', '个人现金支付'], required: false },
-  { field: 'referral', header: '转诊证明', synonyms: ['是否转诊'], required: false },
-  { field: 'expertApproval', header: '专家评审', synonyms: ['专家评审意见'], required: false },
-];
+/** The claim file's columns: the line schema's fields read from the hospital's file. */
+export const CLAIM_FIELDS: readonly FieldSpec[] = LINE_SCHEMA.flatMap((f) =>
+  f.header ? [{ field: f.field, header: f.label, synonyms: f.header.synonyms, required: f.header.required }] : [],
+);
 
 export const ROSTER_FIELDS: readonly FieldSpec[] = [
   {

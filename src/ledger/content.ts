@@ -1,129 +1,124 @@
-// What a claim line "is" for idempotency: every field the hospital sent except where it sat in the
-// file (file name, sheet, row). The same line in another file or row is ALREADY_ADJUDICATED; any
-// changed field makes it a CONFLICTING_RESUBMISSION.
+// What a claim line "is" for idempotency, and the forms a line is kept in, all made from the one line
+// schema (domain/line-schema.ts): the values the external sort and the ledger's trace chunks store (in
+// schema order), the line back from them, its plain record, and its content hash — every field the
+// hospital sent, not where the line sat in the file. The same line in another file or row is
+// ALREADY_ADJUDICATED; a changed field makes it a CONFLICTING_RESUBMISSION.
 import { createHash } from 'node:crypto';
 import { Decimal } from 'decimal.js';
-import { fmt } from '../domain/money.js';
+import { fmt, money, ZERO } from '../domain/money.js';
 import type { ClaimLine } from '../domain/types.js';
+import {
+  CONTENT_HASH_VERSION,
+  contentFields,
+  LINE_SCHEMA,
+  lineFieldLabel,
+  type LineField,
+} from '../domain/line-schema.js';
 
-/** The fields the hospital sent (everything but where the line sat in the file). */
-export const CONTENT_FIELDS: readonly (keyof ClaimLine)[] = [
-  'claimId',
-  'lineNo',
-  'hospital',
-  'idNumber',
-  'name',
-  'visitType',
-  'admissionDate',
-  'dischargeDate',
-  'settlementDate',
-  'diagnosisCode',
-  'diagnosisName',
-  'itemName',
-  'totalCost',
-  'inScopeCost',
-  'basicPaid',
-  'seriousIllnessPaid',
-  'assistancePaid',
-  'supplementaryPaid',
-  'hospitalWaiver',
-  'priorPaid',
-  'personalBurden',
-  'referral',
-  'expertApproval',
-];
+export type Plain = string | number | boolean | null;
 
-const LABELS: Record<string, string> = {
-  source: '文件',
-  sheet: '工作表',
-  row: '行',
-  claimId: '结算单号',
-  lineNo: '行号',
-  hospital: '医疗机构',
-  idNumber: '身份证号',
-  name: '姓名',
-  visitType: '就诊类型',
-  admissionDate: '入院日期',
-  dischargeDate: '出院日期',
-  settlementDate: '结算日期',
-  diagnosisCode: '诊断编码',
-  diagnosisName: '诊断名称',
-  itemName: '项目名称',
-  totalCost: '医疗总费用',
-  inScopeCost: '政策范围内费用',
-  basicPaid: '基本医保支付',
-  seriousIllnessPaid: '大病保险支付',
-  assistancePaid: '医疗救助支付',
-  supplementaryPaid: '其他保障支付',
-  hospitalWaiver: '医院减免',
-  priorPaid: '已支付合计',
-  personalBurden: '个人负担',
-  referral: '转诊证明',
-  expertApproval: '专家评审',
-};
+/** The line schema's field names in order: the positions of a stored line's values. */
+export const RECORD_FIELDS: readonly (keyof ClaimLine)[] = LINE_SCHEMA.map((f) => f.field);
+
 export function fieldLabel(field: string): string {
-  return LABELS[field] ?? field;
+  return lineFieldLabel(field);
 }
 
-type Plain = string | number | boolean | null;
 function plain(v: unknown): Plain {
   if (v instanceof Decimal) return v.toFixed(2);
   if (v === undefined) return null;
   return v as Plain;
 }
+const fmtOrNull = (v: Decimal | null | undefined): Plain => (v == null ? null : fmt(v));
+const isMoney = (f: LineField): boolean => f.kind === 'money' || f.kind === 'moneyOrNull';
 
-/** A line's values in RECORD_FIELDS order, as plain JSON values (what the external sort and the ledger's trace chunks store). */
-export const RECORD_FIELDS: readonly (keyof ClaimLine)[] = ['source', 'sheet', 'row', ...CONTENT_FIELDS];
+export interface LineCodec {
+  /** the line's values in schema order (money as "0.00", absent as null) */
+  values(l: ClaimLine): Plain[];
+  /** the line back from its values */
+  line(values: Plain[]): ClaimLine;
+  /** the line as plain JSON, keyed by field, money as "0.00" */
+  record(l: ClaimLine): Record<string, Plain>;
+  /** the content hash of a line's values at `version`, tagged with it (see contentHashVersion) */
+  hash(values: Plain[], version?: number): string;
+}
+
+/**
+ * The codec of a schema. Each function is compiled once from the schema into a single object literal or
+ * array literal: objects built key by key from a list fell into V8's dictionary mode (every property read in
+ * the engine a hash lookup; tests/object-shapes.test.ts), and a loop of keyed reads per field cost a few µs a
+ * line at a million lines.
+ */
+export function makeLineCodec(schema: readonly LineField[]): LineCodec {
+  for (const f of schema)
+    if (!/^[A-Za-z_$][\w$]*$/.test(f.field)) throw new Error(`line schema: “${f.field}” is not a plain field name`);
+  const valueOf = (f: LineField): string => (isMoney(f) ? `m(l.${f.field})` : `(l.${f.field} ?? null)`);
+  const lineOf = (f: LineField, i: number): string =>
+    f.kind === 'money'
+      ? `${f.field}: a[${i}] == null ? ZERO : money(a[${i}])`
+      : f.kind === 'moneyOrNull'
+        ? `${f.field}: a[${i}] == null ? null : money(a[${i}])`
+        : `${f.field}: a[${i}] ?? null`;
+  const recordOf = (f: LineField): string =>
+    f.hashedSince === null ? `${f.field}: l.${f.field}` : `${f.field}: p(l.${f.field})`;
+  const compile = <T>(body: string): T =>
+    new Function('m', 'money', 'ZERO', 'p', `return ${body};`)(fmtOrNull, money, ZERO, plain) as T;
+  const values = compile<LineCodec['values']>(`(l) => [${schema.map(valueOf).join(', ')}]`);
+  const line = compile<LineCodec['line']>(`(a) => ({ ${schema.map(lineOf).join(', ')} })`);
+  const record = compile<LineCodec['record']>(`(l) => ({ ${schema.map(recordOf).join(', ')} })`);
+
+  const covered = new Map<number, { names: string[]; at: number[] }>();
+  const fieldsAt = (version: number): { names: string[]; at: number[] } => {
+    let c = covered.get(version);
+    if (!c) {
+      const fields = contentFields(version, schema);
+      covered.set(version, (c = { names: fields.map((f) => f.field), at: fields.map((f) => schema.indexOf(f)) }));
+    }
+    return c;
+  };
+  const latest = Math.max(...schema.map((f) => f.hashedSince ?? 0));
+  const hash = (vals: Plain[], version = latest): string => {
+    const { names, at } = fieldsAt(version);
+    let text = '';
+    for (let i = 0; i < names.length; i++) text += `${names[i]}=${JSON.stringify(vals[at[i]!] ?? null)}\n`;
+    const digest = createHash('sha256').update(text).digest('hex').slice(0, 32);
+    return version === 1 ? digest : version.toString(16).padStart(2, '0') + digest;
+  };
+  return { values, line, record, hash };
+}
+
+/**
+ * The version a stored content hash was made with: 32 hex characters (16 bytes) are version 1, the ledgers
+ * before versions existed; later versions put theirs in a first byte.
+ */
+export function contentHashVersion(stored: string): number {
+  return stored.length === 32 ? 1 : parseInt(stored.slice(0, 2), 16);
+}
+
+const CODEC = makeLineCodec(LINE_SCHEMA);
 
 export interface EncodedLine {
   /** JSON.stringify(values) */
   text: string;
   values: Plain[];
 }
-// a line decoded from the external sort keeps the text and values it came from (they are what encodeLine gives)
+// a line decoded from the external sort keeps the text and values it came from (they are what encodedLine gives)
 const encoded = new WeakMap<ClaimLine, EncodedLine>();
 
-/** Records that `line` was decoded from `text` (whose parsed values are `values`). */
-export function rememberEncoded(line: ClaimLine, text: string, values: Plain[]): void {
-  encoded.set(line, { text, values });
-}
-
-/** The line's values (RECORD_FIELDS order, money as "0.00", absent as null) and their JSON text. */
+/** The line's values (schema order) and their JSON text. */
 export function encodedLine(l: ClaimLine): EncodedLine {
   const known = encoded.get(l);
   if (known) return known;
-  // spelled out in RECORD_FIELDS order (a loop over the names was a keyed read and an instanceof per field);
-  // the tests compare it with lineRecord field by field
-  const m = (v: Decimal | null | undefined): Plain => (v == null ? null : fmt(v));
-  const values: Plain[] = [
-    l.source ?? null,
-    l.sheet ?? null,
-    l.row ?? null,
-    l.claimId ?? null,
-    l.lineNo ?? null,
-    l.hospital ?? null,
-    l.idNumber ?? null,
-    l.name ?? null,
-    l.visitType ?? null,
-    l.admissionDate ?? null,
-    l.dischargeDate ?? null,
-    l.settlementDate ?? null,
-    l.diagnosisCode ?? null,
-    l.diagnosisName ?? null,
-    l.itemName ?? null,
-    m(l.totalCost),
-    m(l.inScopeCost),
-    m(l.basicPaid),
-    m(l.seriousIllnessPaid),
-    m(l.assistancePaid),
-    m(l.supplementaryPaid),
-    m(l.hospitalWaiver),
-    m(l.priorPaid),
-    m(l.personalBurden),
-    l.referral ?? null,
-    l.expertApproval ?? null,
-  ];
+  const values = CODEC.values(l);
   return { text: JSON.stringify(values), values };
+}
+
+/** The line back from its values' JSON text (encodedLine), remembering both so they are not made again. */
+export function decodeLine(text: string): ClaimLine {
+  const values = JSON.parse(text) as Plain[];
+  const line = CODEC.line(values);
+  encoded.set(line, { text, values });
+  return line;
 }
 
 /** A line's values back as its record (what lineRecord gives). */
@@ -131,64 +126,33 @@ export function recordFromValues(values: Plain[]): Record<string, Plain> {
   return Object.fromEntries(RECORD_FIELDS.map((f, i) => [f, values[i] ?? null]));
 }
 
-/**
- * The line as plain JSON (money as "0.00" strings), with its place in the file: one literal in the order
- * source, sheet, row, CONTENT_FIELDS (assigning the fields in a loop made a dictionary-mode object).
- */
+/** The line as plain JSON (money as "0.00" strings), with its place in the file. */
 export function lineRecord(l: ClaimLine): Record<string, Plain> {
-  return {
-    source: l.source,
-    sheet: l.sheet,
-    row: l.row,
-    claimId: plain(l.claimId),
-    lineNo: plain(l.lineNo),
-    hospital: plain(l.hospital),
-    idNumber: plain(l.idNumber),
-    name: plain(l.name),
-    visitType: plain(l.visitType),
-    admissionDate: plain(l.admissionDate),
-    dischargeDate: plain(l.dischargeDate),
-    settlementDate: plain(l.settlementDate),
-    diagnosisCode: plain(l.diagnosisCode),
-    diagnosisName: plain(l.diagnosisName),
-    itemName: plain(l.itemName),
-    totalCost: plain(l.totalCost),
-    inScopeCost: plain(l.inScopeCost),
-    basicPaid: plain(l.basicPaid),
-    seriousIllnessPaid: plain(l.seriousIllnessPaid),
-    assistancePaid: plain(l.assistancePaid),
-    supplementaryPaid: plain(l.supplementaryPaid),
-    hospitalWaiver: plain(l.hospitalWaiver),
-    priorPaid: plain(l.priorPaid),
-    personalBurden: plain(l.personalBurden),
-    referral: plain(l.referral),
-    expertApproval: plain(l.expertApproval),
-  };
+  return CODEC.record(l);
 }
-if (Object.keys(lineRecord({} as ClaimLine)).join() !== ['source', 'sheet', 'row', ...CONTENT_FIELDS].join())
-  throw new Error('content: lineRecord does not match CONTENT_FIELDS');
 
+/** The content hash new lines are stored with (CONTENT_HASH_VERSION). */
 export function lineContentHash(line: ClaimLine): string {
-  return recordContentHash(lineRecord(line));
+  return CODEC.hash(encodedLine(line).values, CONTENT_HASH_VERSION);
 }
 
-/** The same hash from a line's record (lineRecord), without formatting its amounts again. */
-export function recordContentHash(rec: Record<string, Plain>): string {
-  let text = '';
-  for (const f of CONTENT_FIELDS) text += `${f}=${JSON.stringify(rec[f])}\n`;
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
-}
-
-/** The same hash from a line's values (encodedLine): the content fields follow source, sheet, row. */
+/** The same hash from a line's values (encodedLine). */
 export function valuesContentHash(values: Plain[]): string {
-  let text = '';
-  for (let i = 0; i < CONTENT_FIELDS.length; i++) text += `${CONTENT_FIELDS[i]}=${JSON.stringify(values[i + 3])}\n`;
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+  return CODEC.hash(values, CONTENT_HASH_VERSION);
+}
+
+/** Whether `line` has the content of a stored line, compared at the version the stored hash was made with. */
+export function sameContent(storedHash: string, line: ClaimLine): boolean {
+  return storedHash === CODEC.hash(encodedLine(line).values, contentHashVersion(storedHash));
 }
 
 /** Which fields differ between a stored record and a new line (for the CONFLICTING_RESUBMISSION trace). */
-export function changedFields(before: Record<string, Plain>, line: ClaimLine): string[] {
-  return CONTENT_FIELDS.filter((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(plain(line[f]))).map((f) =>
-    fieldLabel(f),
-  );
+export function changedFields(
+  before: Record<string, Plain>,
+  line: ClaimLine,
+  version = CONTENT_HASH_VERSION,
+): string[] {
+  return contentFields(version)
+    .filter((f) => JSON.stringify(before[f.field] ?? null) !== JSON.stringify(plain(line[f.field])))
+    .map((f) => f.label);
 }

@@ -1,7 +1,15 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { SqliteLedger } from './sqlite.js';
-import { encodedLine, lineContentHash, lineRecord, recordFromValues, valuesContentHash } from './content.js';
+import {
+  encodedLine,
+  lineContentHash,
+  lineRecord,
+  RECORD_FIELDS,
+  recordFromValues,
+  valuesContentHash,
+} from './content.js';
+import { LINE_SCHEMA } from '../domain/line-schema.js';
 import { decodeLine, encodeLine } from '../run/sort-store.js';
 import { adjudicateBatch } from '../run/adjudicate-run.js';
 import { adjudicate, compareLines } from '../engine/adjudicate.js';
@@ -140,6 +148,23 @@ describe('content hash (what "the same line" means)', () => {
     expect(lineContentHash({ ...l, name: '李四' })).not.toBe(lineContentHash(l));
     expect(lineContentHash({ ...l, referral: true })).not.toBe(lineContentHash(l));
     expect(fmt(money('100'))).toBe('100.00');
+  });
+});
+
+describe('the line schema keeps stored lines readable', () => {
+  test('stored values keep their positions: the fields of 2026-11 in their order, new ones only after them', () => {
+    // written out by hand: the order the trace chunks of existing ledgers hold a line's values in
+    const V1 = ['source', 'sheet', 'row', 'claimId', 'lineNo', 'hospital', 'idNumber', 'name', 'visitType'];
+    const V1_REST = ['admissionDate', 'dischargeDate', 'settlementDate', 'diagnosisCode', 'diagnosisName', 'itemName'];
+    const V1_MONEY = ['totalCost', 'inScopeCost', 'basicPaid', 'seriousIllnessPaid', 'assistancePaid'];
+    const V1_END = ['supplementaryPaid', 'hospitalWaiver', 'priorPaid', 'personalBurden', 'referral', 'expertApproval'];
+    expect(RECORD_FIELDS.slice(0, 26)).toEqual([...V1, ...V1_REST, ...V1_MONEY, ...V1_END]);
+    // version 1 hashes everything the hospital sent, not where the line sat
+    expect(
+      LINE_SCHEMA.slice(0, 26)
+        .filter((f) => f.hashedSince !== 1)
+        .map((f) => f.field),
+    ).toEqual(['source', 'sheet', 'row']);
   });
 });
 

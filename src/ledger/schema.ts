@@ -151,7 +151,7 @@ CREATE TABLE lines3 (
   claim_id TEXT NOT NULL,
   line_no INTEGER NOT NULL,
   hospital_id INTEGER NOT NULL REFERENCES hospitals(id),
-  content_hash BLOB NOT NULL,            -- 16 bytes (32 hex characters in lines written before schema 2)
+  content_hash BLOB NOT NULL,            -- 16 bytes (32 hex characters in lines written before schema 2); from content-hash version 2 on, 17: the version first
   source INTEGER NOT NULL REFERENCES texts(id),
   row INTEGER NOT NULL,
   id_number TEXT NOT NULL,

@@ -11,7 +11,7 @@ import type { ClaimLine, RowError, RosterWarning } from '../domain/types.js';
 import type { Fund, LineResult, Policy } from '../engine/types.js';
 import { AccumulatorStore } from '../engine/accumulators.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
-import { changedFields, lineContentHash } from '../ledger/content.js';
+import { changedFields, contentHashVersion, sameContent } from '../ledger/content.js';
 import type { ExceptionRow, InputFile, Ledger, LedgerSession, Reversal, RunInfo, StoredLine } from '../ledger/store.js';
 import { STATUS_LABEL } from '../reports/labels.js';
 import { CheckTotals, type Checks } from '../reports/settlement.js';
@@ -192,12 +192,19 @@ export function adjudicateBatch(
   for (const line of valid) {
     const prior = session.findActive(line);
     if (!prior) fresh.push(line);
-    else if (prior.contentHash === lineContentHash(line)) skipped.push(skipResult(line, 'ALREADY_ADJUDICATED', prior));
+    else if (sameContent(prior.contentHash, line)) skipped.push(skipResult(line, 'ALREADY_ADJUDICATED', prior));
     else if (supersede) {
       reversals.push(...session.reverse(prior, 'supersede'));
       fresh.push(line);
     } else
-      skipped.push(skipResult(line, 'CONFLICTING_RESUBMISSION', prior, changedFields(ledger.trace(prior).line, line)));
+      skipped.push(
+        skipResult(
+          line,
+          'CONFLICTING_RESUBMISSION',
+          prior,
+          changedFields(ledger.trace(prior).line, line, contentHashVersion(prior.contentHash)),
+        ),
+      );
   }
   const acc = new AccumulatorStore();
   session.loadAccumulators(

@@ -8,55 +8,13 @@ import { join } from 'node:path';
 import { money, ZERO, type Money } from '../domain/money.js';
 import type { ClaimLine, RowError } from '../domain/types.js';
 import { duplicateError, lineKey } from '../io/batch.js';
-import { encodedLine, rememberEncoded, RECORD_FIELDS } from '../ledger/content.js';
+import { decodeLine, encodedLine } from '../ledger/content.js';
 import { batchedInsert, scratchDatabase } from './scratch-db.js';
 
 export function encodeLine(l: ClaimLine): string {
   return encodedLine(l).text;
 }
-
-/**
- * The line back from encodeLine. Built as one literal with the fields in RECORD_FIELDS order (keys assigned one by
- * one from the list left the object in V8's dictionary mode: every property read in the engine was a hash lookup).
- */
-export function decodeLine(json: string): ClaimLine {
-  const a = JSON.parse(json) as (string | number | boolean | null)[];
-  const m = (i: number): Money => (a[i] === null ? ZERO : money(a[i] as string));
-  const line: ClaimLine = {
-    source: a[0] as string,
-    sheet: a[1] as string,
-    row: a[2] as number,
-    claimId: a[3] as string,
-    lineNo: a[4] as number,
-    hospital: a[5] as string,
-    idNumber: a[6] as string,
-    name: a[7] as string,
-    visitType: a[8] as ClaimLine['visitType'],
-    admissionDate: a[9] as string,
-    dischargeDate: a[10] as string | null,
-    settlementDate: a[11] as string,
-    diagnosisCode: a[12] as string,
-    diagnosisName: a[13] as string,
-    itemName: a[14] as string,
-    totalCost: m(15),
-    inScopeCost: a[16] === null ? null : money(a[16] as string),
-    basicPaid: m(17),
-    seriousIllnessPaid: m(18),
-    assistancePaid: m(19),
-    supplementaryPaid: m(20),
-    hospitalWaiver: m(21),
-    priorPaid: m(22),
-    personalBurden: m(23),
-    referral: a[24] as boolean | null,
-    expertApproval: a[25] as boolean | null,
-  };
-  // the ledger stores the line as this same text (its trace chunk) and hashes these values: not made again
-  rememberEncoded(line, json, a);
-  return line;
-}
-// decodeLine's literal takes a[0], a[1], … in RECORD_FIELDS' order: checked once, at load
-if (Object.keys(decodeLine(JSON.stringify(RECORD_FIELDS.map(() => null)))).join() !== RECORD_FIELDS.join())
-  throw new Error('sort-store: decodeLine does not match FIELDS');
+export { decodeLine };
 
 /** The §3 order as one sortable text: settlementDate, admissionDate, hospital, claimId, lineNo. */
 export function sortKey(l: ClaimLine): string {
