@@ -5,7 +5,6 @@ import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { scratchDir } from './scratch.js';
 import { join } from 'node:path';
-import { money, ZERO, type Money } from '../domain/money.js';
 import type { ClaimLine, RowError } from '../domain/types.js';
 import { duplicateError, lineKey } from '../io/batch.js';
 import { decodeLine, encodedLine } from '../ledger/content.js';
