@@ -1,10 +1,11 @@
 // Read-only queries the reports run on the ledger. Rows are streamed (iterate), never all held at once
 // unless the report itself needs them grouped.
-import { fromFen, type Money } from '../domain/money.js';
+import type { Money } from '../domain/money.js';
 import type { Status } from '../domain/reasons.js';
 import type { ReversalLine } from './store.js';
 import { storedDetails, storedPayee, storedPayments, type SqliteLedger } from './sqlite.js';
 import { dateInt, dateText, type TextOf } from './texts.js';
+import { lineAmountsFromRow, paymentsFromFen, resultBaseFromRow } from './rows.js';
 import type { RunInfo } from './store.js';
 
 export interface ResultRow {
@@ -60,18 +61,12 @@ function toResultRow(x: Record<string, unknown>, text: TextOf): ResultRow {
     visitType: text(x.visit_type as number),
     admissionDate: dateText(x.admission_date as number | string),
     settlementDate: dateText(x.settlement_date as number | string),
-    totalCost: fromFen(x.total_cost as number),
-    basicPaid: fromFen(x.basic_paid as number),
-    seriousIllnessPaid: fromFen(x.serious_paid as number),
-    assistancePaid: fromFen(x.assistance_paid as number),
-    otherPaid: fromFen(x.other_paid as number),
-    personalBurden: fromFen(x.personal_burden as number),
-    patientRemaining: fromFen(x.patient_remaining as number),
+    ...lineAmountsFromRow(x),
     supersededBy: (x.superseded_by as number) ?? null,
     policy: text(x.policy as number),
     status: text(x.status as number) as Status,
     reasons: reasons ? reasons.split(',') : [],
-    base: fromFen(x.base as number),
+    base: resultBaseFromRow(x),
     payee: storedPayee(x.payee as number | null, x.hospital as string, text),
     payments: storedPayments(x.payments as string | null, text),
     details: storedDetails(x.details as string | null, text),
@@ -123,9 +118,7 @@ export function reversalsOfRuns(ledger: SqliteLedger, runIds: number[]): Reversa
         idNumber: r.idNumber,
         settlementDate: r.settlementDate,
         totalCost: r.totalCost,
-        payments: Object.fromEntries(
-          Object.entries(JSON.parse(x.neg as string) as Record<string, number>).map(([k, v]) => [k, fromFen(v)]),
-        ),
+        payments: paymentsFromFen(JSON.parse(x.neg as string) as Record<string, number>),
         originalRun: r.runId,
         reason: x.reason as ReversalLine['reason'],
       });

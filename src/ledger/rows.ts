@@ -125,3 +125,20 @@ export function lineAmountsFromRow(r: Row) {
     patientRemaining: fromFen(r.patient_remaining as number),
   };
 }
+
+/** A result's base as stored (fen). */
+export function resultBaseFen(base: Money): number {
+  return toFen(base);
+}
+/** A results row's base. */
+export function resultBaseFromRow(r: Row): Money {
+  return fromFen(r.base as number);
+}
+/** A reversal's stored payments ({fund: fen}) as amounts. */
+export function paymentsFromFen(stored: Record<string, number>): Record<string, Money> {
+  return Object.fromEntries(Object.entries(stored).map(([k, v]) => [k, fromFen(v)]));
+}
+/** Accumulator amounts in fen, as a line of `ledger check`'s message. */
+export function fenAmountsText(d: { base: number; paid: number; entitled: number; firstDate?: string | null }): string {
+  return `基数 ${fmt(fromFen(d.base))}、支付 ${fmt(fromFen(d.paid))}、应救助 ${fmt(fromFen(d.entitled))}${d.firstDate ? `、首次 ${d.firstDate}` : ''}`;
+}

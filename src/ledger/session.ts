@@ -4,11 +4,10 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { brotliCompress, brotliCompressSync, constants as zc } from 'node:zlib';
-import { toFen } from '../domain/money.js';
 import type { ClaimLine } from '../domain/types.js';
 import { addAmounts, type AccumulatorStore } from '../engine/accumulators.js';
 import type { LineResult } from '../engine/types.js';
-import { noteCommitted } from '../run/scratch.js';
+import { noteCommitted } from './commits.js';
 import { encodedLine, valuesContentHash } from './content.js';
 import { Utf8Builder } from '../io/utf8-builder.js';
 import { traceJson } from '../engine/trace-json.js';
@@ -21,6 +20,7 @@ import {
   accumulatorFromRow,
   fenChange,
   lineAmountsFen,
+  resultBaseFen,
   moneyChange,
   toChangeTuples,
   toPaymentEntries,
@@ -239,7 +239,7 @@ export class SqliteSession implements LedgerSession {
         ids(r.policy),
         ids(r.status),
         ids(r.reasons.join(',')),
-        toFen(r.base),
+        resultBaseFen(r.base),
         r.payee === line.hospital || r.payee === '' ? null : ids(r.payee),
         encodePayments(toPaymentEntries(r.payments), ids),
         encodeChanges(toChangeTuples(r.changes), ids),

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeStale } from './stale.js';
+import { committedRun } from '../ledger/commits.js';
 
 export const SCRATCH_PREFIX = '.assist-';
 let dir: string | null = null;
@@ -26,7 +27,6 @@ export function removeScratch(): void {
 }
 
 const onInterrupt = new Set<() => void>();
-let committed: number | null = null;
 
 /** Work to undo when the user interrupts (the staging folder); returns the function that forgets it. */
 export function whenInterrupted(fn: () => void): () => void {
@@ -34,10 +34,6 @@ export function whenInterrupted(fn: () => void): () => void {
   return () => onInterrupt.delete(fn);
 }
 
-/** The ledger committed a run: an interrupt from now on must not claim the ledger is unchanged. */
-export function noteCommitted(runId: number): void {
-  committed = runId;
-}
 
 /**
  * SIGINT (Ctrl-C) and SIGTERM (kill, cron's timeout): the open transaction is never committed (SQLite drops it
@@ -50,6 +46,7 @@ export function installSignalHandlers(write: (text: string) => void): void {
     ['SIGTERM', 143],
   ] as const) {
     process.on(signal, () => {
+      const committed = committedRun();
       if (committed === null) for (const fn of onInterrupt) fn();
       removeScratch();
       write(

@@ -2,15 +2,8 @@
 // removes those whose process is gone.
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive } from '../io/process.js';
 
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Removes entries of `dir` named `<prefix><pid>…` whose pid is no longer running. */
 export function removeStale(dir: string, prefix: string): number {
