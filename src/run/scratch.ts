@@ -34,7 +34,6 @@ export function whenInterrupted(fn: () => void): () => void {
   return () => onInterrupt.delete(fn);
 }
 
-
 /**
  * SIGINT (Ctrl-C) and SIGTERM (kill, cron's timeout): the open transaction is never committed (SQLite drops it
  * when the process ends), staging and scratch files are removed, one Chinese line says what happened; exit

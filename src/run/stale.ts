@@ -4,7 +4,6 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { processAlive } from '../io/process.js';
 
-
 /** Removes entries of `dir` named `<prefix><pid>…` whose pid is no longer running. */
 export function removeStale(dir: string, prefix: string): number {
   let removed = 0;
