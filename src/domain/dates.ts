@@ -1,4 +1,6 @@
 // Dates are ISO strings 'YYYY-MM-DD' (calendar dates, no time zone): they sort and compare as text.
+import { isoDateParts } from './dates-fast.js';
+
 export type IsoDate = string;
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -33,27 +35,12 @@ const FULLWIDTH_DIGIT = /[０-９]/g;
  * Returns null when the value is not a real calendar date.
  */
 export function parseDate(cell: unknown, date1904 = false): IsoDate | null {
-  // the common cell: already 'YYYY-MM-DD' — checked digit by digit, returned as it is (parseDateSlow gives the same)
-  if (typeof cell === 'string' && cell.length === 10 && cell.charCodeAt(4) === 45 && cell.charCodeAt(7) === 45) {
-    let ok = true;
-    for (const i of ISO_DIGITS) {
-      const c = cell.charCodeAt(i);
-      if (c < 48 || c > 57) {
-        ok = false;
-        break;
-      }
-    }
-    if (ok) {
-      const y = Number(cell.slice(0, 4));
-      const m = (cell.charCodeAt(5) - 48) * 10 + cell.charCodeAt(6) - 48;
-      const d = (cell.charCodeAt(8) - 48) * 10 + cell.charCodeAt(9) - 48;
-      return isRealDate(y, m, d) ? cell : null;
-    }
+  if (typeof cell === 'string') {
+    const parts = isoDateParts(cell);
+    if (parts) return isRealDate(parts[0], parts[1], parts[2]) ? cell : null;
   }
   return parseDateSlow(cell, date1904);
 }
-
-const ISO_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9];
 
 /** parseDate without the fast path (exported for the test that compares the two). */
 export function parseDateSlow(cell: unknown, date1904 = false): IsoDate | null {

@@ -1,5 +1,6 @@
 // Money is decimal.js only. Every paid or accumulated amount is rounded to 0.01 yuan, ROUND_HALF_UP.
 import { Decimal } from 'decimal.js';
+import { fenParts, plainAmountText } from './money-fast.js';
 
 export const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -30, toExpPos: 40 });
 export type Money = Decimal;
@@ -27,36 +28,6 @@ export function minMoney(...values: Decimal[]): Money {
 
 export function maxMoney(...values: Decimal[]): Money {
   return D.max(...values);
-}
-
-/**
- * A decimal with at most two decimal places as its sign and digits (integer part, two-digit fraction), read
- * from decimal.js's own representation — the coefficient words `d` (base 1e7, the first 1–7 digits, the rest
- * 7 each) and the exponent `e` of the leading digit, exactly as its digitsToString and finiteToString read
- * them — without building another Decimal; null when it has more places (rounding needed) or is not finite.
- * Every paid or accumulated amount is rounded to the fen, so this is almost every amount the tool formats.
- */
-function fenParts(v: Decimal): { neg: boolean; int: string; frac: string } | null {
-  const x = v as unknown as { d: number[] | null; e: number; s: number };
-  const d = x.d;
-  if (!d) return null;
-  let digits = String(d[0]);
-  for (let i = 1; i < d.length; i++) {
-    const w = String(d[i]);
-    digits += w.length === 7 ? w : '0000000'.slice(w.length) + w;
-  }
-  let end = digits.length;
-  while (end > 1 && digits.charCodeAt(end - 1) === 48) end--;
-  if (end !== digits.length) digits = digits.slice(0, end);
-  // zero prints without a sign (as toFixed does)
-  if (digits === '0') return { neg: false, int: '0', frac: '00' };
-  const intLen = x.e + 1;
-  const fracLen = digits.length - intLen;
-  if (fracLen > 2) return null;
-  const neg = x.s < 0;
-  if (intLen <= 0) return { neg, int: '0', frac: ('0'.repeat(-intLen) + digits).padEnd(2, '0') };
-  if (fracLen <= 0) return { neg, int: fracLen === 0 ? digits : digits + '0'.repeat(-fracLen), frac: '00' };
-  return { neg, int: digits.slice(0, intLen), frac: fracLen === 2 ? digits.slice(intLen) : digits.slice(intLen) + '0' };
 }
 
 /** "1234.50" — two decimals, no grouping; the machine format of results. */
@@ -99,17 +70,11 @@ const GROUPED = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/;
  */
 export function parseMoney(cell: unknown): MoneyParse {
   if (typeof cell === 'number') {
-    // the common cell: a non-negative number whose shortest text has at most 13 integer digits and 2
-    // decimals — at most 15 significant digits, so Excel's rounding leaves it as it is (one Decimal built
-    // instead of three; parseMoneySlow gives the same value, property-tested)
-    const s = String(cell);
-    if (PLAIN_FEN.test(s)) return { ok: true, value: new D(s) };
+    const s = plainAmountText(cell);
+    if (s !== null) return { ok: true, value: new D(s) };
   }
   return parseMoneySlow(cell);
 }
-
-/** at most 10 integer digits: below AMOUNT_LIMIT */
-const PLAIN_FEN = /^\d{1,10}(\.\d{1,2})?$/;
 
 /** parseMoney without the fast path (exported for the test that compares the two). */
 export function parseMoneySlow(cell: unknown): MoneyParse {
