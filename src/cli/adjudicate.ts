@@ -33,6 +33,7 @@ interface Flags {
   quiet?: boolean;
   supersede?: boolean;
   mask?: boolean;
+  html?: boolean;
 }
 
 export function registerAdjudicate(program: Command): void {
@@ -53,6 +54,7 @@ export function registerAdjudicate(program: Command): void {
     .option('--operator <name>', '操作员（记入台账）')
     .option('--quiet', '不显示进度')
     .option('--mask', '写出的工作簿中身份证号、姓名脱敏（供外发；台账和 results.jsonl 不脱敏）')
+    .option('--html', '另写出 settlement-<月份>.html：本月概览（关键数字与图表）的单个网页，离线可开')
     .action(async (claims: string[], flags: Flags) => {
       const month = monthFlag(flags.month);
       if (flags.out) assertOutDir(flags.out);
@@ -74,6 +76,7 @@ export function registerAdjudicate(program: Command): void {
         sheet: flags.sheet,
         dryRun: Boolean(flags.dryRun),
         supersede: Boolean(flags.supersede),
+        html: Boolean(flags.html),
         ledgerPath: resolveLedgerPath(flags.ledger, config),
         operator: operatorName(flags.operator),
         commandLine: commandLine(),

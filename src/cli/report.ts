@@ -28,6 +28,7 @@ interface ReportFlags {
   quiet?: boolean;
   encoding?: string;
   sheet?: string;
+  html?: boolean;
 }
 
 function month(flags: ReportFlags): string {
@@ -106,6 +107,7 @@ export function registerReport(program: Command): void {
   )
     .option('--month <YYYY-MM>', '月份')
     .option('--run <n>', '只取某一次运行')
+    .option('--html', '另写出同名 .html：概览（关键数字与图表）的单个网页，离线可开')
     .action(async (flags: ReportFlags) => {
       const m = month(flags);
       if (flags.run !== undefined && !/^\d+$/.test(flags.run))
@@ -115,9 +117,11 @@ export function registerReport(program: Command): void {
           month: m,
           runId: flags.run === undefined ? undefined : Number(flags.run),
           outDir: outDir(flags, m),
+          html: Boolean(flags.html),
         });
         say(`${m} 结算表（由台账重建）：${r.lines} 行明细，${r.results} 条结果`);
         say(resolve(r.file));
+        if (r.html) say(resolve(r.html));
       });
     });
 
@@ -140,6 +144,7 @@ export function registerReport(program: Command): void {
       if (rep.period === 'year') cmd.option('--year <YYYY>', '年度');
       else cmd.option('--month <YYYY-MM>', '月份');
       if (rep.uses.roster !== 'no') cmd.option('--roster <files...>', '救助对象名单（默认取配置中的 rosters）');
+      if (rep.html) cmd.option('--html', '另写出同名 .html：概览（关键数字与图表）的单个网页，离线可开');
       cmd.action(async (flags: ReportFlags) => {
         const period = rep.period === 'year' ? String(year(flags)) : month(flags);
         // the report runs with the config's parameters for its policy
@@ -153,10 +158,12 @@ export function registerReport(program: Command): void {
             outDir: outDir(flags, period),
             ledger,
             people,
+            html: Boolean(flags.html),
           });
           for (const n of r.notices ?? []) warn(n);
           say(r.summary);
           say(resolve(r.file));
+          for (const f of r.also ?? []) say(resolve(f));
         };
         if (rep.uses.ledger) await withLedger(flags, go);
         else await go(null);

@@ -115,6 +115,8 @@ export interface PolicyReportInput {
   outDir: string;
   ledger: SqliteLedger | null;
   people: Map<string, Person> | null;
+  /** --html: also write the report's overview as one HTML page (reports with `html`) */
+  html?: boolean;
 }
 
 export interface PolicyReport {
@@ -123,8 +125,13 @@ export interface PolicyReport {
   description: string;
   period: 'year' | 'month';
   uses: { ledger: boolean; roster: 'required' | 'optional' | 'no' };
-  /** writes the report; `summary` is the console line (the file's path is printed after it), `notices` go to stderr */
-  run(input: PolicyReportInput): Promise<{ file: string; summary: string; notices?: string[] }>;
+  /** the report has an overview it can also write as HTML (--html) */
+  html?: boolean;
+  /**
+   * writes the report; `summary` is the console line (the file's path is printed after it, then `also`'s),
+   * `notices` go to stderr
+   */
+  run(input: PolicyReportInput): Promise<{ file: string; summary: string; notices?: string[]; also?: string[] }>;
 }
 
 export interface LineResult {

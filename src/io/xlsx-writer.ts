@@ -146,6 +146,7 @@ export function escapeXml(s: string): string {
 }
 
 const ZIP_TIME = new Date(Date.UTC(2024, 0, 1));
+const EMU_PER_PX = 9525;
 export interface SheetOptions {
   name: string;
   columns: WColumn[];
@@ -156,7 +157,20 @@ export interface SheetOptions {
   printColumns?: number;
   /** leading columns repeated on every page when the table is too wide for one (default 1) */
   keyColumns?: number;
-  /** footer lines after the data (plain text, bold off) */
+  /** no header row of the columns (a sheet of its own small tables, such as 概览): nothing frozen or repeated */
+  noHeader?: boolean;
+  /** printed portrait whatever the width (fitted to the page width): a sheet of pictures and short tables */
+  portrait?: boolean;
+}
+
+/** A picture on a sheet (PNG), its top-left corner at a row (0-based) in column A, its size in pixels. */
+export interface SheetImage {
+  png: Buffer;
+  row: number;
+  width: number;
+  height: number;
+  /** alternative text (what the picture shows) */
+  description: string;
 }
 
 interface SheetRecord {
@@ -183,10 +197,11 @@ export class SheetWriter {
     this.maskers = spec.columns.map((c) => columnMasker(c.header));
     this.styles = this.kinds.map((k, i) => (spec.columns[i]!.wrap && k === 'text' ? S.textWrapB : KIND_CELL[k]));
     if (spec.banner) this.spec = { ...spec, title: spec.title ? `${spec.title}（${spec.banner}）` : spec.banner };
-    this.headerRow = this.spec.title ? 2 : 1;
+    this.headerRow = spec.noHeader ? 0 : this.spec.title ? 2 : 1;
     this.printColumns = Math.min(spec.printColumns ?? spec.columns.length, spec.columns.length);
     this.widths = spec.columns.map(colWidth);
-    this.layout = pageLayout(this.widths.slice(0, this.printColumns));
+    const layout = pageLayout(this.widths.slice(0, this.printColumns));
+    this.layout = spec.portrait ? { ...layout, portrait: true, fits: true } : layout;
     this.fits = this.layout.fits;
     this.wrapped = spec.columns.flatMap((c, i) => (c.wrap && this.kinds[i] === 'text' ? [i] : []));
     this.autoWrap = spec.columns.flatMap((c, i) =>
@@ -210,7 +225,9 @@ export class SheetWriter {
     const keys = Math.max(1, Math.min(this.spec.keyColumns ?? 1, this.printColumns));
     const titles =
       `${q}!$${this.headerRow}:$${this.headerRow}` + (this.fits ? '' : `,${q}!$A:$${columnLetter(keys - 1)}`);
-    let out = `<definedName name="_xlnm.Print_Titles" localSheetId="${sheetIndex}">${titles}</definedName>`;
+    let out = this.headerRow
+      ? `<definedName name="_xlnm.Print_Titles" localSheetId="${sheetIndex}">${titles}</definedName>`
+      : '';
     // a wide sheet's title row is not printed: its title is the page header of every page (see end())
     const top = !this.fits && this.spec.title ? 2 : 1;
     if (this.printColumns < this.spec.columns.length || top > 1)
@@ -228,7 +245,9 @@ export class SheetWriter {
     await this.write(
       `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
         `<sheetPr><pageSetUpPr fitToPage="${this.fits ? 1 : 0}"/></sheetPr>` +
-        `<sheetViews><sheetView workbookViewId="0"><pane ySplit="${this.headerRow}" topLeftCell="A${this.headerRow + 1}" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>` +
+        (this.headerRow
+          ? `<sheetViews><sheetView workbookViewId="0"><pane ySplit="${this.headerRow}" topLeftCell="A${this.headerRow + 1}" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>`
+          : '<sheetViews><sheetView workbookViewId="0"/></sheetViews>') +
         `<sheetFormatPr defaultRowHeight="15"/><cols>${cols}</cols><sheetData>`,
     );
     if (this.spec.title) {
@@ -242,6 +261,7 @@ export class SheetWriter {
       );
       if (this.fits && this.layout.span > 1) this.merges.push(`A1:${columnLetter(this.layout.span - 1)}1`);
     }
+    if (this.spec.noHeader) return;
     const headerLines = Math.max(...this.spec.columns.map((c, i) => linesNeeded(c.header, this.widths[i]!)));
     await this.rawRow(
       this.spec.columns.map((c) => c.header),
@@ -392,12 +412,58 @@ export class SheetWriter {
     this.merges.push(`${columnLetter(from)}${this.rowNo}:${columnLetter(this.layout.span - 1)}${this.rowNo}`);
   }
 
+  readonly images: SheetImage[] = [];
+  private readonly breaks: number[] = [];
+
+  /** The columns' printed width in pixels (Excel: a width of w characters is about 7w + 5 px). */
+  get pixelWidth(): number {
+    return this.widths.slice(0, this.printColumns).reduce((a, w) => a + Math.round(7 * w + 5), 0);
+  }
+
+  /**
+   * A picture across the printed columns, scaled to their width, over as many empty rows as it needs (rows of
+   * 15 pt = 20 px): the rows below it start after it.
+   */
+  async image(png: Buffer, width: number, height: number, description: string): Promise<void> {
+    const w = this.pixelWidth;
+    const h = Math.round((height * w) / width);
+    this.images.push({ png, row: this.rowNo, width: w, height: h, description });
+    for (let i = 0, n = Math.ceil(h / 20) + 1; i < n; i++) await this.rawRow([], [], undefined, 15);
+  }
+
+  /** The next row starts a new printed page. */
+  pageBreak(): void {
+    if (this.rowNo > 0) this.breaks.push(this.rowNo);
+  }
+
+  /** A header row of a table inside the sheet (bold, filled, bordered, as the sheet's own header). */
+  async tableHeader(values: string[]): Promise<void> {
+    await this.rawRow(
+      values,
+      values.map(() => S.header),
+    );
+  }
+
+  /** A row typed cell by cell (a table inside the sheet whose columns are not the sheet's). */
+  async typedRow(values: WCell[], kinds: WColumnKind[]): Promise<void> {
+    await this.rawRow(
+      values,
+      kinds.map((k) => KIND_CELL[k]),
+      kinds,
+    );
+  }
+
   async end(): Promise<void> {
+    const breaks = this.breaks.length
+      ? `<rowBreaks count="${this.breaks.length}" manualBreakCount="${this.breaks.length}">${this.breaks.map((r) => `<brk id="${r}" max="16383" man="1"/>`).join('')}</rowBreaks>`
+      : '';
     await this.write(
       `</sheetData>${this.merges.length ? `<mergeCells count="${this.merges.length}">${this.merges.map((m) => `<mergeCell ref="${m}"/>`).join('')}</mergeCells>` : ''}` +
         `<printOptions horizontalCentered="1"/><pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>` +
         `<pageSetup paperSize="9" orientation="${this.layout.portrait ? 'portrait' : 'landscape'}"${this.fits ? ' fitToWidth="1" fitToHeight="0"' : ` scale="${PAGE.wideScale}"`}/>` +
         `<headerFooter>${this.pageHeader()}<oddFooter>&amp;C第 &amp;P 页 共 &amp;N 页</oddFooter></headerFooter>` +
+        breaks +
+        (this.images.length ? '<drawing r:id="rIdDrawing"/>' : '') +
         `</worksheet>`,
     );
     await this.flush();
@@ -441,13 +507,59 @@ export class XlsxStreamWriter {
     }
   }
 
+  /** sheets with pictures: their drawing part's number */
+  private drawings: { no: number; sheet: SheetRecord }[] = [];
+
+  /** Each sheet's pictures as a drawing part, its relationships and the PNG files (xl/media). */
+  private addDrawings(): void {
+    let image = 0;
+    for (const d of this.drawings) {
+      const imgs = d.sheet.writer!.images;
+      this.add(
+        d.sheet.path.replace(/worksheets\/(sheet\d+\.xml)$/, 'worksheets/_rels/$1.rels'),
+        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdDrawing" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing" Target="../drawings/drawing${d.no}.xml"/></Relationships>`,
+      );
+      const rels: string[] = [];
+      const anchors = imgs.map((img, i) => {
+        image++;
+        this.zip.addBuffer(img.png, `xl/media/image${image}.png`, { compress: false, mtime: ZIP_TIME } as yazl.Options);
+        rels.push(
+          `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="../media/image${image}.png"/>`,
+        );
+        const cx = img.width * EMU_PER_PX;
+        const cy = img.height * EMU_PER_PX;
+        return (
+          `<xdr:oneCellAnchor><xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>${img.row}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:ext cx="${cx}" cy="${cy}"/>` +
+          `<xdr:pic><xdr:nvPicPr><xdr:cNvPr id="${i + 2}" name="图 ${i + 1}" descr="${escapeXml(img.description)}"/><xdr:cNvPicPr><a:picLocks noChangeAspect="1"/></xdr:cNvPicPr></xdr:nvPicPr>` +
+          `<xdr:blipFill><a:blip r:embed="rId${i + 1}"/><a:stretch><a:fillRect/></a:stretch></xdr:blipFill>` +
+          `<xdr:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="${cx}" cy="${cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr></xdr:pic><xdr:clientData/></xdr:oneCellAnchor>`
+        );
+      });
+      this.add(
+        `xl/drawings/drawing${d.no}.xml`,
+        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">${anchors.join('')}</xdr:wsDr>`,
+      );
+      this.add(
+        `xl/drawings/_rels/drawing${d.no}.xml.rels`,
+        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${rels.join('')}</Relationships>`,
+      );
+    }
+  }
+
   private headAdded = false;
   private addHead(): void {
     this.headAdded = true;
     const n = this.sheets.length;
     const ct =
       `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>` +
+      (this.drawings.length ? `<Default Extension="png" ContentType="image/png"/>` : '') +
       `<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
+      this.drawings
+        .map(
+          (d) =>
+            `<Override PartName="/xl/drawings/drawing${d.no}.xml" ContentType="application/vnd.openxmlformats-officedocument.drawing+xml"/>`,
+        )
+        .join('') +
       this.sheets
         .map(
           (s) =>
@@ -562,6 +674,12 @@ export class XlsxStreamWriter {
         compressionLevel: this.level,
         mtime: ZIP_TIME,
       } as yazl.Options);
+    if (this.sheets.some((x) => x.writer?.images.length)) {
+      // Excel's part order (excelOrder) writes the head first, before any sheet's pictures are known
+      if (this.headAdded) throw new Error('xlsx-writer: pictures need the head written at finish (no excelOrder)');
+      this.drawings = this.sheets.filter((x) => x.writer?.images.length).map((sheet, i) => ({ no: i + 1, sheet }));
+      this.addDrawings();
+    }
     if (!this.headAdded) this.addHead();
     this.add('xl/styles.xml', STYLES);
     if (this.sst) {

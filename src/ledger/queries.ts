@@ -126,3 +126,33 @@ export function reversalsOfRuns(ledger: SqliteLedger, runIds: number[]): Reversa
   }
   return out;
 }
+
+/**
+ * Each fund's net payments per month of `month`'s year up to `month` (results of the month's runs plus their
+ * reversals, as the disbursement lists count them), in fen — summed in SQL, not read line by line.
+ */
+export function fundTotalsByMonth(ledger: SqliteLedger, month: string): Map<string, Map<string, number>> {
+  const from = `${month.slice(0, 4)}-01`;
+  const out = new Map<string, Map<string, number>>();
+  const add = (m: string, fund: string, fen: number): void => {
+    let f = out.get(m);
+    if (!f) out.set(m, (f = new Map()));
+    f.set(fund, (f.get(fund) ?? 0) + fen);
+  };
+  const paid = ledger.db.prepare(
+    `SELECT u.month, p.value AS fund, SUM(q.value) AS fen
+       FROM runs u JOIN lines l ON l.run_id = u.id JOIN results r ON r.line_id = l.id,
+            json_each(r.payments) p, json_each(r.payments) q
+      WHERE u.month >= ? AND u.month <= ? AND r.payments IS NOT NULL AND p.key % 2 = 0 AND q.key = p.key + 1
+      GROUP BY u.month, p.value`,
+  );
+  for (const r of paid.iterate(from, month) as Iterable<{ month: string; fund: number; fen: number }>)
+    add(r.month, ledger.texts.text(r.fund), r.fen);
+  const reversed = ledger.db.prepare(
+    `SELECT u.month, p.key AS fund, SUM(p.value) AS fen FROM reversals v JOIN runs u ON u.id = v.run_id, json_each(v.payments) p
+      WHERE u.month >= ? AND u.month <= ? GROUP BY u.month, p.key`,
+  );
+  for (const r of reversed.iterate(from, month) as Iterable<{ month: string; fund: string; fen: number }>)
+    add(r.month, r.fund, r.fen);
+  return out;
+}

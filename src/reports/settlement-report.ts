@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fmt, sum, ZERO } from '../domain/money.js';
 import type { SqliteLedger } from '../ledger/sqlite.js';
 import { ledgerCode } from '../ledger/journal.js';
-import { reversalsOfRuns } from '../ledger/queries.js';
+import { fundTotalsByMonth, reversalsOfRuns } from '../ledger/queries.js';
 import { SettlementWriter, traceText, type Checks } from './settlement.js';
 import { policyOf, runIdsFor } from './ledger-reports.js';
 import { POLICY_FACTORIES } from '../policies/registry.js';
@@ -14,8 +14,8 @@ import { UsageError } from '../io/errors.js';
 
 export async function reportSettlement(
   ledger: SqliteLedger,
-  o: { month: string; runId?: number; outDir: string },
-): Promise<{ file: string; lines: number; results: number }> {
+  o: { month: string; runId?: number; outDir: string; html?: boolean },
+): Promise<{ file: string; lines: number; results: number; html?: string }> {
   const runs = runIdsFor(ledger, o.month, o.runId).map((id) => ledger.run(id)!);
   if (runs.length === 0) throw new UsageError(`台账中没有 ${o.month} 的审核或撤销运行。`);
   const policyIds = [...new Set(runs.flatMap((r) => r.policies.map((p) => p.id)))].filter((id) => POLICY_FACTORIES[id]);
@@ -24,6 +24,7 @@ export async function reportSettlement(
   const file = join(o.outDir, `settlement-${o.month}${o.runId !== undefined ? `-run${o.runId}` : ''}.xlsx`);
   mkdirSync(o.outDir, { recursive: true });
   const tmp = join(o.outDir, `.${process.pid}-settlement.tmp`);
+  const html = o.html ? file.replace(/\.xlsx$/, '.html') : undefined;
   const adjudicateRuns = runs.filter((r) => r.kind === 'adjudicate');
   const rowsRead = adjudicateRuns.reduce((n, r) => n + (r.counts.rowsRead ?? 0), 0);
   const invalid = adjudicateRuns.reduce((n, r) => n + (r.counts.invalid ?? 0), 0);
@@ -88,11 +89,17 @@ export async function reportSettlement(
         ledger,
         runs.map((r) => r.id),
       ),
+      {
+        trend: [...fundTotalsByMonth(ledger, o.month)].map(([m, f]) => ({ month: m, fen: Object.fromEntries(f) })),
+        htmlPath: html ? `${tmp}.html` : undefined,
+      },
     );
+    if (html) renameSync(`${tmp}.html`, html);
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });
+    rmSync(`${tmp}.html`, { force: true });
     throw err;
   }
-  return { file, lines, results };
+  return { file, lines, results, html };
 }

@@ -8,6 +8,23 @@ import type { Fund, LineResult, TraceStep } from '../engine/types.js';
 import { XlsxStreamWriter, type SheetWriter, type WCell, type WColumn } from '../io/xlsx-writer.js';
 import { STATUS_LABEL } from './labels.js';
 import type { ReversalLine } from './disbursement.js';
+import { writeFileSync } from 'node:fs';
+import { fen, topCategories, type Overview } from './overview/model.js';
+import { OVERVIEW_SHEET, writeOverviewSheet } from './overview/sheet.js';
+import { overviewHtml } from './overview/html.js';
+
+/** What the 概览 needs besides the run's own rows (plain data: it crosses to the output worker). */
+export interface OverviewInput {
+  /** each fund's net payments (fen) per month of the year up to this one, from the ledger */
+  trend?: { month: string; fen: Record<string, number> }[];
+  /** a dry run is not in the ledger: its own totals are added to its month */
+  runNotInLedger?: boolean;
+  /** also write the overview as one HTML page here */
+  htmlPath?: string;
+}
+
+/** The hospitals a chart names one by one; the rest are one 其他 bar. */
+const CHART_HOSPITALS = 15;
 
 export const EXCEL_MAX_DATA_ROWS = 1_048_575;
 
@@ -312,11 +329,88 @@ export class SettlementWriter {
     });
   }
 
+  /**
+   * The month at a glance from the totals the sheets are made of: 汇总's lines and amounts (each line once), 按政策's
+   * result counts, each fund by hospital, and the year's months from the ledger.
+   */
+  overview(input: OverviewInput): Overview {
+    const { funds, month } = this.opts;
+    const hospitals = [...this.byHospital.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const groups = [...this.groups.values()];
+    const count = (k: 'approved' | 'pended' | 'rejected') => groups.reduce((n, g) => n + g[k], 0);
+    const yuan = (v: Money) => Number(fmt(v));
+    const top = topCategories(
+      hospitals.map(([name]) => name),
+      funds.map((f, i) => ({ name: f.name, values: hospitals.map(([, h]) => yuan(h.funds[i]!)) })),
+      CHART_HOSPITALS,
+    );
+    const months = Array.from(
+      { length: Number(month.slice(5, 7)) },
+      (_, i) => `${month.slice(0, 4)}-${String(i + 1).padStart(2, '0')}`,
+    );
+    const trend = new Map((input.trend ?? []).map((t) => [t.month, t.fen]));
+    const runFund = (i: number) => (input.runNotInLedger ? sum(hospitals.map(([, h]) => h.funds[i]!)) : ZERO);
+    return {
+      title: `${month} 医疗救助结算概览`,
+      subtitle: this.opts.banner ? `${month}，${this.opts.banner}` : month,
+      figures: [
+        { label: '明细数', value: hospitals.reduce((n, [, h]) => n + h.lines, 0), kind: 'int' },
+        { label: '通过（结果数）', value: count('approved'), kind: 'int' },
+        { label: '挂起（结果数）', value: count('pended'), kind: 'int' },
+        { label: '拒绝（结果数）', value: count('rejected'), kind: 'int' },
+        { label: '医疗总费用', value: yuan(sum(hospitals.map(([, h]) => h.total))), kind: 'money' },
+        ...funds.map((f, i) => ({
+          label: f.name,
+          value: yuan(sum(hospitals.map(([, h]) => h.funds[i]!))),
+          kind: 'money' as const,
+        })),
+        { label: '个人负担', value: yuan(sum(hospitals.map(([, h]) => h.remaining))), kind: 'money' },
+      ],
+      charts: [
+        {
+          id: 'funds-by-hospital',
+          title: '各医疗机构各资金支付',
+          kind: 'stack',
+          categoryLabel: '医疗机构',
+          unit: '元',
+          ...top,
+          note: top.others
+            ? `支付最多的 ${CHART_HOSPITALS - 1} 家医疗机构逐一列出，其余 ${top.others} 家合为一行；逐家见“汇总”。`
+            : undefined,
+        },
+        {
+          id: 'funds-by-month',
+          title: `${month.slice(0, 4)} 年各月各资金支付`,
+          kind: 'trend',
+          categoryLabel: '月份',
+          unit: '元',
+          categories: months,
+          // fen from the ledger → yuan for the chart
+          series: funds.map((f, i) => ({
+            name: f.name,
+            values: months.map((m) => fen((trend.get(m)?.[f.id] ?? 0) / 100 + (m === month ? yuan(runFund(i)) : 0))),
+          })),
+          note: input.runNotInLedger
+            ? '本月含本次试算（未入账）的金额；其他月份取自台账。'
+            : '各月取自台账：该月各次审核运行的支付减去冲正（与拨付清单同口径）。',
+        },
+      ],
+    };
+  }
+
   /** Writes the small sheets and closes the zip (to the temporary file given at construction). */
-  async finish(checks: Checks, invalidCount: number, reversals: ReversalLine[]): Promise<void> {
+  async finish(
+    checks: Checks,
+    invalidCount: number,
+    reversals: ReversalLine[],
+    overviewInput: OverviewInput = {},
+  ): Promise<void> {
     const { funds, month } = this.opts;
     await this.endDetailPart();
     await this.exceptions!.end();
+    const overview = this.overview(overviewInput);
+    await writeOverviewSheet(this.xlsx, overview);
+    if (overviewInput.htmlPath) writeFileSync(overviewInput.htmlPath, overviewHtml(overview), { mode: 0o600 });
     // 汇总: one row per hospital, each claim line once (SPEC §7: headline figures count a line once); its 合计
     // is the 核对 sheet's; the per-policy breakdown is the 按政策 sheet
     const summary = await this.xlsx.streamSheet({
@@ -451,6 +545,7 @@ export class SettlementWriter {
       await check.row(['台账校验码（核对：assist ledger check --head 校验码）', checks.ledgerCode, null, null]);
     await check.end();
     await this.xlsx.finish([
+      OVERVIEW_SHEET,
       '汇总',
       '按政策',
       ...Array.from({ length: this.detailPart }, (_, i) => (i === 0 ? '明细' : `明细-${i + 1}`)),

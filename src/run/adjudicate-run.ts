@@ -12,6 +12,7 @@ import type { Fund, LineResult, Policy } from '../engine/types.js';
 import { AccumulatorStore } from '../engine/accumulators.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
 import { changedFields, contentHashVersion, sameContent } from '../ledger/content.js';
+import { fundTotalsByMonth } from '../ledger/queries.js';
 import type { ExceptionRow, InputFile, Ledger, LedgerSession, Reversal, RunInfo, StoredLine } from '../ledger/store.js';
 import { STATUS_LABEL } from '../reports/labels.js';
 import { CheckTotals, type Checks } from '../reports/settlement.js';
@@ -44,6 +45,8 @@ export interface AdjudicateOptions {
   sheet?: string;
   dryRun: boolean;
   supersede: boolean;
+  /** also write settlement-<month>.html (the 概览 as one page) */
+  html?: boolean;
   ledgerPath: string;
   operator: string;
   commandLine: string;
@@ -512,7 +515,14 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       // the roster's page cache is given back; the settlement worker (which also staged the lists' lines, the
       // reversals last) finishes and ends before the lists begin
       roster.close();
-      await outputs.finish(checks, invalidRows.length, reversed);
+      // the year's months for the 概览: this run's rows are in the open transaction (a dry run's are not)
+      const trend = [...fundTotalsByMonth(ledger, month)].map(([m, f]) => ({ month: m, fen: Object.fromEntries(f) }));
+      const htmlName = `settlement-${month}.html`;
+      await outputs.finish(checks, invalidRows.length, reversed, {
+        trend,
+        runNotInLedger: o.dryRun,
+        htmlPath: o.html ? join(staging, htmlName) : undefined,
+      });
       outputs = null;
       phase('结算表');
       const listSpecs = policies.flatMap((policy) =>
@@ -528,7 +538,12 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       lists = startLists(sort.auxPath, listSpecs);
       const listTotals = await lists.done;
       lists = null;
-      const staged = [`results-${month}.jsonl`, `settlement-${month}.xlsx`, ...listSpecs.map((l) => basename(l.file))];
+      const staged = [
+        `results-${month}.jsonl`,
+        `settlement-${month}.xlsx`,
+        ...listSpecs.map((l) => basename(l.file)),
+        ...(o.html ? [htmlName] : []),
+      ];
       phase('拨付清单');
       // where each file goes is decided, and recorded in the run's own transaction, before COMMIT: if the process
       // dies between COMMIT and the renames, the next command that opens the ledger finishes placing them

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
             await out.invalid(m.rows);
             return say({ ack: true });
           case 'finish':
-            await out.finish(fromWire.checks(m.checks), m.invalidCount, m.reversals.map(fromWire.reversal));
+            await out.finish(fromWire.checks(m.checks), m.invalidCount, m.reversals.map(fromWire.reversal), m.overview);
             say({ ack: true });
             return say({ done: true });
           case 'abort':

@@ -10,7 +10,13 @@ import { money, fmt } from '../domain/money.js';
 import type { RowError } from '../domain/types.js';
 import type { Fund, LineResult } from '../engine/types.js';
 import { JsonlWriter, invalidToJson, resultJsonLine } from '../reports/results-jsonl.js';
-import { SettlementWriter, settlementRow, type Checks, type SettlementRow } from '../reports/settlement.js';
+import {
+  SettlementWriter,
+  settlementRow,
+  type Checks,
+  type OverviewInput,
+  type SettlementRow,
+} from '../reports/settlement.js';
 import type { ReversalLine } from '../reports/disbursement.js';
 import { ListStaging } from './lists.js';
 import { startWorker } from './workers.js';
@@ -32,7 +38,7 @@ export interface ResultOutputs {
   results(batch: LineResult[]): Promise<void>;
   invalid(rows: RowError[]): Promise<void>;
   /** writes the small sheets and closes both files */
-  finish(checks: Checks, invalidCount: number, reversals: ReversalLine[]): Promise<void>;
+  finish(checks: Checks, invalidCount: number, reversals: ReversalLine[], overview?: OverviewInput): Promise<void>;
   /** stops without finishing (the staging folder is removed by the caller) */
   abort(): Promise<void>;
 }
@@ -56,9 +62,14 @@ class Outputs implements ResultOutputs {
     for (const e of rows) await this.jsonl.write(invalidToJson(e));
     await this.sheet.invalid(rows);
   }
-  async finish(checks: Checks, invalidCount: number, reversals: ReversalLine[]): Promise<void> {
+  async finish(
+    checks: Checks,
+    invalidCount: number,
+    reversals: ReversalLine[],
+    overview?: OverviewInput,
+  ): Promise<void> {
     await this.jsonl.close();
-    await this.sheet.finish(checks, invalidCount, reversals);
+    await this.sheet.finish(checks, invalidCount, reversals, overview);
   }
   async abort(): Promise<void> {
     await this.jsonl.close().catch(() => {});
@@ -70,7 +81,7 @@ class Outputs implements ResultOutputs {
 interface SettlementSink {
   rows(rows: SettlementRow[]): Promise<void>;
   invalid(rows: RowError[]): Promise<void>;
-  finish(checks: Checks, invalidCount: number, reversals: ReversalLine[]): Promise<void>;
+  finish(checks: Checks, invalidCount: number, reversals: ReversalLine[], overview?: OverviewInput): Promise<void>;
   abort(): Promise<void>;
 }
 
@@ -109,10 +120,15 @@ export class LocalSettlement implements SettlementSink {
     for (const e of rows) await this.writer.invalid(e);
   }
   /** The small sheets, the workbook closed; the reversals (冲正) staged for the lists after the run's own lines. */
-  async finish(checks: Checks, invalidCount: number, reversals: ReversalLine[]): Promise<void> {
+  async finish(
+    checks: Checks,
+    invalidCount: number,
+    reversals: ReversalLine[],
+    overview?: OverviewInput,
+  ): Promise<void> {
     this.lists.addReversals(reversals, this.funds);
     this.lists.close();
-    await this.writer.finish(checks, invalidCount, reversals);
+    await this.writer.finish(checks, invalidCount, reversals, overview);
   }
   async abort(): Promise<void> {
     this.lists.close();
@@ -163,7 +179,7 @@ export const fromWire = {
 export type ToWorker =
   | { kind: 'rows'; rows: SettlementRow[] }
   | { kind: 'invalid'; rows: RowError[] }
-  | { kind: 'finish'; checks: WireChecks; invalidCount: number; reversals: WireReversal[] }
+  | { kind: 'finish'; checks: WireChecks; invalidCount: number; reversals: WireReversal[]; overview?: OverviewInput }
   | { kind: 'abort' };
 export type FromWorker = { ready: true } | { ack: true } | { done: true } | { error: { message: string } };
 
@@ -228,13 +244,19 @@ export class WorkerSettlement implements SettlementSink {
   async invalid(rows: RowError[]): Promise<void> {
     await this.post({ kind: 'invalid', rows });
   }
-  async finish(checks: Checks, invalidCount: number, reversals: ReversalLine[]): Promise<void> {
+  async finish(
+    checks: Checks,
+    invalidCount: number,
+    reversals: ReversalLine[],
+    overview?: OverviewInput,
+  ): Promise<void> {
     const done = new Promise<void>((resolve, reject) => (this.finished = { resolve, reject }));
     await this.post({
       kind: 'finish',
       checks: toWire.checks(checks),
       invalidCount,
       reversals: reversals.map(toWire.reversal),
+      overview,
     });
     try {
       await done;

@@ -3,6 +3,7 @@
 // in README「锦州月报」. Unit of counting: one patient–disease pair (a person with two listed diseases
 // counts once in each disease), so the county and disease tables add up to the same totals.
 import { join } from 'node:path';
+import { renameSync } from 'node:fs';
 import { D, sum, ZERO, type Money } from '../../domain/money.js';
 import { endOfMonth } from '../../domain/dates.js';
 import { birthDateOf } from '../../domain/id-number.js';
@@ -15,6 +16,10 @@ import type { PolicyReport } from '../../engine/types.js';
 import type { Person } from '../../roster/merge.js';
 import type { SqliteLedger } from '../../ledger/sqlite.js';
 import { activeResults, type ResultRow } from '../../ledger/queries.js';
+import { writeFileSync } from 'node:fs';
+import type { Overview, OverviewChart } from '../../reports/overview/model.js';
+import { addOverviewWorksheet } from '../../reports/overview/sheet.js';
+import { overviewHtml } from '../../reports/overview/html.js';
 
 /** GB/T 2260 county-level codes of 锦州市 (used when the roster gives no 所属地区). */
 export const JINZHOU_COUNTIES: Record<string, string> = {
@@ -144,6 +149,8 @@ function indicatorRow(label: string, pairs: Pair[], month: string): OutCell[] {
 
 export interface JinzhouOutcome {
   file: string;
+  /** the overview as one HTML page (--html) */
+  html?: string;
   pairs: number;
   registered: number;
   treated: number;
@@ -158,10 +165,12 @@ export function jzReports(params: Params<typeof SCHEMA>, document: string): Poli
       description: '锦州 附件6 统计月报表（按县区、按病种，本月与本年累计）、附件4 患者名单、附件5 患者登记表',
       period: 'month',
       uses: { ledger: true, roster: 'optional' },
-      async run({ month, outDir, ledger, people }) {
-        const r = await reportJinzhouMonthly({ params, document }, ledger!, people, { month: month!, outDir });
+      html: true,
+      async run({ month, outDir, ledger, people, html }) {
+        const r = await reportJinzhouMonthly({ params, document }, ledger!, people, { month: month!, outDir, html });
         return {
           file: r.file,
+          also: r.html ? [r.html] : [],
           summary: `锦州月报 ${month}：应救治 ${r.pairs}（名单登记 ${r.registered}），本年已救治或正在救治 ${r.treated}`,
           notices: people ? [] : ['提示：未提供名单，应救治人数只含本年已救治人员，县区按身份证号区划代码。'],
         };
@@ -174,7 +183,7 @@ export async function reportJinzhouMonthly(
   policy: { params: Params<typeof SCHEMA>; document: string },
   ledger: SqliteLedger,
   people: Map<string, Person> | null,
-  o: { month: string; outDir: string },
+  o: { month: string; outDir: string; html?: boolean },
 ): Promise<JinzhouOutcome> {
   const monthEnd = endOfMonth(`${o.month}-01`);
   const year = o.month.slice(0, 4);
@@ -322,7 +331,9 @@ export async function reportJinzhouMonthly(
     '口径：按“人·病种”计数；应救治 = 名单中在册、属救治范围人员类别且登记病种属 21（2020 年起 25）种大病者，并含本年已救治但名单未登记者；已救治/正在救治按本年最近一次救治的状态；待救治 = 应救治 − 已救治 − 正在救治；救治率 = （已救治＋正在救治）÷ 应救治；住院人次按住院结算单计；个人自付比例 = 个人自付 ÷ 医疗总费用。',
     '填表人：　　　　　审核人：　　　　　填报日期：',
   ];
+  const overview = jinzhouOverview(all, counties, diseases, o.month);
   await writeWorkbook(file, (wb) => {
+    addOverviewWorksheet(wb, overview);
     addSheet(wb, {
       name: '附件6-按县区',
       title: `农村贫困人口大病专项救治情况统计月报表（按县区，${o.month}）`,
@@ -392,11 +403,120 @@ export async function reportJinzhouMonthly(
       totals: [13, 14, 15, 16, 17, 18, 19],
     });
   });
+  let html: string | undefined;
+  if (o.html) {
+    html = join(o.outDir, `jinzhou-monthly-${o.month}.html`);
+    const tmp = `${html}.${process.pid}.tmp`;
+    writeFileSync(tmp, overviewHtml(overview), { mode: 0o600 });
+    renameSync(tmp, html);
+  }
   return {
     file,
+    html,
     pairs: all.length,
     registered: all.filter((p) => p.registered).length,
     treated: all.filter((p) => p.lines.length > 0).length,
     rosterUsed: people !== null,
+  };
+}
+
+const yuan = (v: Money): number => Number(v.toFixed(2));
+
+function dueChart(id: string, title: string, label: string, names: string[], groups: Pair[][]): OverviewChart {
+  const flows = groups.map((g) => flowOf(g, () => true));
+  return {
+    id,
+    title,
+    kind: 'due',
+    categoryLabel: label,
+    unit: '人',
+    categories: names,
+    series: [
+      { name: '应救治人数', values: groups.map((g) => g.length) },
+      { name: '已救治', values: flows.map((f) => f.treated) },
+      { name: '正在救治', values: flows.map((f) => f.treating) },
+    ],
+    // a county with no one due has no rate (not 0%, not a division by zero)
+    rate: {
+      name: '救治率',
+      values: groups.map((g, i) =>
+        g.length === 0 ? null : Number(ratio(flows[i]!.treated + flows[i]!.treating, g.length).toString()),
+      ),
+    },
+    note: '救治率 = （已救治＋正在救治）÷ 应救治，与附件6同口径；应救治为 0 的行不计救治率。',
+  };
+}
+
+/** The 概览 of the month: 附件6's totals, money by county, 应救治 against 已救治/正在救治 by county and disease, the year's months. */
+function jinzhouOverview(all: Pair[], counties: string[], diseases: string[], month: string): Overview {
+  const ytd = flowOf(all, () => true);
+  const byCounty = counties.map((c) => all.filter((p) => p.county === c));
+  const countyFlows = byCounty.map((g) => flowOf(g, () => true));
+  const months = Array.from(
+    { length: Number(month.slice(5, 7)) },
+    (_, i) => `${month.slice(0, 4)}-${String(i + 1).padStart(2, '0')}`,
+  );
+  const monthly = months.map((m) => flowOf(all, (r) => r.settlementDate.slice(0, 7) === m));
+  const due = all.length;
+  return {
+    title: `锦州市农村贫困人口大病专项救治概览`,
+    subtitle: `${month}（本年累计自 ${month.slice(0, 4)}-01-01 起）`,
+    figures: [
+      { label: '应救治人数', value: due, kind: 'int' },
+      { label: '已救治', value: ytd.treated, kind: 'int' },
+      { label: '正在救治', value: ytd.treating, kind: 'int' },
+      { label: '待救治', value: due - ytd.treated - ytd.treating, kind: 'int' },
+      {
+        label: '救治率',
+        value: due ? Number(ratio(ytd.treated + ytd.treating, due).toString()) : null,
+        kind: 'percent',
+      },
+      { label: '本年住院人次', value: ytd.inpatient, kind: 'int' },
+      { label: '本年医疗总费用', value: yuan(ytd.total), kind: 'money' },
+      { label: '本年医疗救助', value: yuan(ytd.assistance), kind: 'money' },
+      { label: '本年个人自付', value: yuan(ytd.self), kind: 'money' },
+    ],
+    charts: [
+      {
+        id: 'money-by-county',
+        title: '各县（市）区本年医疗费用由谁支付',
+        kind: 'stack',
+        categoryLabel: '县（市）区',
+        unit: '元',
+        categories: counties,
+        series: [
+          { name: '基本医保', values: countyFlows.map((f) => yuan(f.basic)) },
+          { name: '大病保险', values: countyFlows.map((f) => yuan(f.serious)) },
+          { name: '医疗救助', values: countyFlows.map((f) => yuan(f.assistance)) },
+          { name: '其他保障', values: countyFlows.map((f) => yuan(f.other)) },
+          { name: '个人自付', values: countyFlows.map((f) => yuan(f.self)) },
+        ],
+        note: '本年累计，与附件6“本年”各列相同；五项之和为本年医疗总费用。',
+      },
+      dueChart('due-by-county', '各县（市）区应救治与已救治', '县（市）区', counties, byCounty),
+      dueChart(
+        'due-by-disease',
+        '各病种应救治与已救治',
+        '病种',
+        diseases,
+        diseases.map((d) => all.filter((p) => p.disease === d)),
+      ),
+      {
+        id: 'money-by-month',
+        title: `${month.slice(0, 4)} 年各月医疗费用由谁支付`,
+        kind: 'trend',
+        categoryLabel: '月份',
+        unit: '元',
+        categories: months,
+        series: [
+          { name: '基本医保', values: monthly.map((f) => yuan(f.basic)) },
+          { name: '大病保险', values: monthly.map((f) => yuan(f.serious)) },
+          { name: '医疗救助', values: monthly.map((f) => yuan(f.assistance)) },
+          { name: '其他保障', values: monthly.map((f) => yuan(f.other)) },
+          { name: '个人自付', values: monthly.map((f) => yuan(f.self)) },
+        ],
+        note: '按结算日期所在月份；各月之和为本年累计。',
+      },
+    ],
   };
 }
