@@ -95,6 +95,7 @@ const full = (dir, work, workers) => {
     join(dir, 'roster.xlsx'),
     '--policies',
     'th-2021,ln-as-2022',
+    '--html',
     '--ledger',
     join(work, 'assist.db'),
     '--out',
@@ -245,6 +246,13 @@ for (const r of results) {
       .map(([p, d]) => `${p} ${f1(d)} s`)
       .join('，')}；共用 CPU ${f1(r.full.cpu)} 核·秒（${f1(r.full.cpu / r.full.seconds)} 核）`,
   );
+  // the 概览 (issue 20 §5): the year's months from the ledger (main thread) and the charts with the sheet and
+  // the HTML page (the settlement worker), each timed where it runs
+  const overview = [...r.full.stderr.matchAll(/\[计时·概览\] (\S+) ([\d.]+) s/g)];
+  if (overview.length)
+    console.log(
+      `${pre}概览：${overview.map((m) => `${m[1]} ${m[2]} s`).join('，')}；合计 ${f1(overview.reduce((a, m) => a + Number(m[2]), 0))} s（含在“结算表”阶段中）`,
+    );
   if (r.floors) {
     const f = r.floors;
     const GB = (b) => (b / 1e9).toFixed(2);

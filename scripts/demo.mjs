@@ -9,12 +9,12 @@ import { rmSync } from 'node:fs';
 const demo = 'fixtures/demo';
 const cfg = (b) => ['--config', `${demo}/${b}/assist.config.json`];
 const steps = [
-  ['adjudicate', `${demo}/liaoning/claims.xlsx`, ...cfg('liaoning')],
-  ['adjudicate', `${demo}/jinzhou/claims.xlsx`, ...cfg('jinzhou')],
-  ['report', 'jinzhou-monthly', '--month', '2019-05', ...cfg('jinzhou')],
-  ['adjudicate', `${demo}/qingdao/claims.xlsx`, ...cfg('qingdao')],
+  ['adjudicate', `${demo}/liaoning/claims.xlsx`, ...cfg('liaoning'), '--html'],
+  ['adjudicate', `${demo}/jinzhou/claims.xlsx`, ...cfg('jinzhou'), '--html'],
+  ['report', 'jinzhou-monthly', '--month', '2019-05', ...cfg('jinzhou'), '--html'],
+  ['adjudicate', `${demo}/qingdao/claims.xlsx`, ...cfg('qingdao'), '--html'],
   ['report', 'publicity', '--policy', 'qd-rigid-2018', '--month', '2024-06', ...cfg('qingdao')],
-  ['adjudicate', `${demo}/tinghu/claims.xlsx`, `${demo}/tinghu/claims-gb18030.csv`, ...cfg('tinghu')],
+  ['adjudicate', `${demo}/tinghu/claims.xlsx`, `${demo}/tinghu/claims-gb18030.csv`, ...cfg('tinghu'), '--html'],
   ['report', 'publicity', '--policy', 'th-2021', '--month', '2024-06', ...cfg('tinghu')],
   ['report', 'th-service-subsidy', '--year', '2024', ...cfg('tinghu')],
   ['report', 'th-annual', '--year', '2024', ...cfg('tinghu')],

@@ -408,9 +408,12 @@ export class SettlementWriter {
     const { funds, month } = this.opts;
     await this.endDetailPart();
     await this.exceptions!.end();
+    const t0 = performance.now();
     const overview = this.overview(overviewInput);
     await writeOverviewSheet(this.xlsx, overview);
     if (overviewInput.htmlPath) writeFileSync(overviewInput.htmlPath, overviewHtml(overview), { mode: 0o600 });
+    if (process.env.ASSIST_TIMING)
+      process.stderr.write(`[计时·概览] 图表与概览页 ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
     // 汇总: one row per hospital, each claim line once (SPEC §7: headline figures count a line once); its 合计
     // is the 核对 sheet's; the per-policy breakdown is the 按政策 sheet
     const summary = await this.xlsx.streamSheet({

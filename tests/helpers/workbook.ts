@@ -28,3 +28,35 @@ export async function readSheets(file: string): Promise<{ wb: ExcelJS.Workbook; 
     },
   };
 }
+
+/** The 概览 sheet's figures (指标 → 数值) and its tables, keyed by their first two headers. */
+export function overviewTables(rows: Cell[][]): { figures: Map<string, Cell>; tables: Map<string, Cell[][]> } {
+  const figures = new Map<string, Cell>();
+  const tables = new Map<string, Cell[][]>();
+  let current: Cell[][] | null = null;
+  let inFigures = false;
+  for (const r of rows) {
+    const values = r.filter((v) => v !== null && v !== undefined && v !== '');
+    // a note under a table spans it (merged cells read back as the same text in each)
+    const filled = new Set(values).size === 1 && typeof values[0] === 'string' ? 1 : values.length;
+    if (r[0] === '指标' && r[1] === '数值') {
+      inFigures = true;
+      continue;
+    }
+    if (filled === 0 || (filled === 1 && current)) {
+      inFigures = false;
+      current = null;
+      continue;
+    }
+    if (inFigures) {
+      figures.set(String(r[0]), r[1] ?? null);
+      continue;
+    }
+    if (!current && filled >= 2 && typeof r[1] === 'string') {
+      tables.set(`${r[0]}|${r[1]}`, (current = []));
+      continue;
+    }
+    current?.push(r);
+  }
+  return { figures, tables };
+}

@@ -26,19 +26,21 @@ const CJK_FONT = (() => {
  * is 1 page; 明细 (≥ 234 width units printed) is 85 % across 3 page widths; the rest 1 page per sheet unless noted.
  */
 const PAGES: Record<string, number> = {
-  // 汇总, 按政策, 明细 × 3 widths, 异常, 核对 (Liaoning/Qingdao/Jinzhou: no 冲正)
-  'liaoning/2024-06/settlement-2024-06.xlsx': 7,
-  'qingdao/2024-06/settlement-2024-06.xlsx': 7,
-  'tinghu/2024-06/settlement-2024-06.xlsx': 7,
-  'jinzhou/2019-05/settlement-2019-05.xlsx': 7,
+  // 概览 (figures and the hospitals' chart; the year's months), 汇总, 按政策, 明细 × 3 widths, 异常, 核对
+  // (Liaoning/Qingdao/Jinzhou: no 冲正)
+  'liaoning/2024-06/settlement-2024-06.xlsx': 9,
+  'qingdao/2024-06/settlement-2024-06.xlsx': 9,
+  'tinghu/2024-06/settlement-2024-06.xlsx': 9,
+  'jinzhou/2019-05/settlement-2019-05.xlsx': 9,
   'liaoning/2024-06/disbursement-ln-as-2022.special-fund-2024-06.xlsx': 1,
   'liaoning/2024-06/disbursement-ln-as-2022.third-party-2024-06.xlsx': 1,
   'qingdao/2024-06/disbursement-qd-rigid-2018.insurer-2024-06.xlsx': 1,
   'tinghu/2024-06/disbursement-th-2021.district-2024-06.xlsx': 1,
   'qingdao/2024-06/publicity-qd-rigid-2018-2024-06.xlsx': 1,
   'tinghu/2024-06/publicity-th-2021-2024-06.xlsx': 1,
+  // 概览 5 (figures and money by county; due by county; due by 25 diseases and its table over 2; the months);
   // 附件6 按县区 and 按病种: 27 columns, 211 units, 85 % across 3 page widths each; 附件4 1; 附件5 (263 units) 3
-  'jinzhou/2019-05/jinzhou-monthly-2019-05.xlsx': 10,
+  'jinzhou/2019-05/jinzhou-monthly-2019-05.xlsx': 15,
   // 概况, then one page per sheet for 一致, 金额不符, 应付未付, 无依据支付, 重复支付
   'tinghu/2024-06/reconcile-th-2021.district-2024-06.xlsx': 6,
   'tinghu/2024/th-annual-2024.xlsx': 2,

@@ -58,7 +58,7 @@ function due(c: OverviewChart): echarts.EChartsOption {
   const rate = c.rate!;
   return {
     ...baseOption(c),
-    grid: { left: 190, right: 60, top: 70, bottom: 40 },
+    grid: { left: 190, right: 60, top: 92, bottom: 40 },
     xAxis: [
       { type: 'value', name: c.unit, position: 'bottom', minInterval: 1, axisLabel: { fontSize: 12 } },
       {

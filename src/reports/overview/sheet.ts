@@ -17,6 +17,11 @@ export function overviewWidths(o: Overview): number[] {
   return [24, ...Array<number>(n - 1).fill(rest)];
 }
 
+/** A rate with nothing to divide by reads — (as on the page), not an empty cell. */
+function shown(row: (string | number | null)[], kinds: string[]): (string | number | null)[] {
+  return row.map((v, i) => (v === null && kinds[i] === 'percent' ? '—' : v));
+}
+
 interface Drawn {
   png: Buffer;
   width: number;
@@ -47,7 +52,7 @@ export async function writeOverviewSheet(xlsx: XlsxStreamWriter, o: Overview): P
     await w.image(pictures[i]!.png, pictures[i]!.width, pictures[i]!.height, c.title);
     const t = chartTable(c);
     await w.tableHeader(t.header);
-    for (const r of t.values) await w.typedRow(r, t.kinds);
+    for (const r of t.values) await w.typedRow(shown(r, t.kinds), t.kinds);
     if (c.note) await w.textRow([c.note]);
   }
   await w.end();
@@ -111,7 +116,7 @@ export function addOverviewWorksheet(wb: ExcelJS.Workbook, o: Overview): void {
     for (let k = 0, n = Math.ceil(height / 20) + 1; k < n; k++) ws.addRow([]).height = 15;
     const t = chartTable(c);
     header(t.header);
-    for (const r of t.values) typed(r, t.kinds);
+    for (const r of t.values) typed(shown(r, t.kinds), t.kinds);
     if (c.note) {
       const r = ws.addRow([c.note]);
       ws.mergeCells(r.number, 1, r.number, widths.length);
