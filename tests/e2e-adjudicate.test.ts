@@ -129,7 +129,7 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
   test('settlement workbook: sheets, 核对 all 一致, 明细 rows = results', async () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(join(out, 'settlement-2024-06.xlsx'));
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['汇总', '按政策', '明细', '异常', '核对']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['概览', '汇总', '按政策', '明细', '异常', '核对']);
     const checks: string[] = [];
     wb.getWorksheet('核对')!.eachRow(
       (row, n) => n > 1 && checks.push(String(row.getCell(4).value ?? row.getCell(2).value)),

@@ -230,6 +230,7 @@ describe('jinzhou-monthly: 附件6 by county and disease, 附件4, 附件5', () 
     expect(lastLine(r.stdout)).toBe(join(dir, 'rep', 'jinzhou-monthly-2019-05.xlsx'));
     const { rows, wb } = await readSheets(join(dir, 'rep', 'jinzhou-monthly-2019-05.xlsx'));
     expect(wb.worksheets.map((w) => w.name)).toEqual([
+      '概览',
       '附件6-按县区',
       '附件6-按病种',
       '附件4-患者名单',

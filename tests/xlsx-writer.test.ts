@@ -158,7 +158,16 @@ describe('settlement workbook streamed', () => {
     await w.finish(totals.checks(7, 0), 0, []);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
-    expect(wb.worksheets.map((s) => s.name)).toEqual(['汇总', '按政策', '明细', '明细-2', '明细-3', '异常', '核对']);
+    expect(wb.worksheets.map((s) => s.name)).toEqual([
+      '概览',
+      '汇总',
+      '按政策',
+      '明细',
+      '明细-2',
+      '明细-3',
+      '异常',
+      '核对',
+    ]);
     const part = (name: string) => {
       const rows: unknown[][] = [];
       wb.getWorksheet(name)!.eachRow((r) => rows.push((r.values as unknown[]).slice(1)));

@@ -444,13 +444,16 @@ export class SheetWriter {
     );
   }
 
-  /** A row typed cell by cell (a table inside the sheet whose columns are not the sheet's). */
+  /** A row typed cell by cell (a table inside the sheet whose columns are not the sheet's); long text wraps. */
   async typedRow(values: WCell[], kinds: WColumnKind[]): Promise<void> {
-    await this.rawRow(
-      values,
-      kinds.map((k) => KIND_CELL[k]),
-      kinds,
-    );
+    let lines = 1;
+    const styles = kinds.map((k, i) => {
+      const v = values[i];
+      const n = k === 'text' && typeof v === 'string' ? linesNeeded(v, this.widths[i] ?? 8) : 1;
+      lines = Math.max(lines, n);
+      return n > 1 ? S.textWrapB : KIND_CELL[k];
+    });
+    await this.rawRow(values, styles, kinds, lines > 1 ? rowHeight(lines) : undefined);
   }
 
   async end(): Promise<void> {

@@ -7,6 +7,7 @@ import type { XlsxStreamWriter, WColumn } from '../../io/xlsx-writer.js';
 import { chartHeight, chartPng, chartSvg, CHART_WIDTH } from './charts.js';
 import type { Overview } from './model.js';
 import { chartTable } from './table.js';
+import { linesNeeded, rowHeight } from '../../io/print-layout.js';
 
 export const OVERVIEW_SHEET = '概览';
 
@@ -100,7 +101,13 @@ export function addOverviewWorksheet(wb: ExcelJS.Workbook, o: Overview): void {
       cell.border = borders;
       const fmt = KIND_FORMAT[kinds[i]!];
       if (fmt) cell.numFmt = fmt;
+      else cell.alignment = { wrapText: true, vertical: 'middle' };
     });
+    // LibreOffice does not grow a row for wrapped text on its own
+    const lines = Math.max(
+      ...values.map((v, i) => (kinds[i] === 'text' && typeof v === 'string' ? linesNeeded(v, widths[i]!) : 1)),
+    );
+    if (lines > 1) r.height = rowHeight(lines);
   };
   header(['指标', '数值']);
   for (const f of o.figures) typed([f.label, f.value], ['text', f.kind]);
