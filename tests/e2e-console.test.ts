@@ -75,6 +75,19 @@ describe('the console and the config as a clerk meets them', () => {
     expect(r.stderr).toContain('警告：--month 2024-07 与结算明细的结算日期都不相符（明细的结算月份：2024-06 1 行）');
   });
 
+  test('a file whose every row is invalid: says so (not “0 行已于运行审核”), writes only the results', async () => {
+    const b = bureau();
+    const bad = writeCsv(join(b.dir, 'bad.csv'), [
+      HEAD,
+      ['T9', 1, '123', '王一', '亭湖区人民医院', '门诊', '2024-06-10', '2024-06-10', 'J18.9', '肺炎', '9000', '9000'],
+    ]);
+    const r = await runCli(['adjudicate', bad, '--config', join(b.dir, 'assist.config.json'), '--month', '2024-06']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('没有可审核的明细：1 行均为无效行');
+    expect(r.stdout).not.toContain('没有新的明细');
+    expect(r.stdout).toContain('逐行结果（均为无效）见');
+  });
+
   test('commander’s own messages in Chinese; a bad --month names what is accepted', async () => {
     const noFund = await runCli(['report', 'disbursement', '--month', '2024-06', '--ledger', join(tmp(), 'x.db')]);
     expect(noFund.code).toBe(2);

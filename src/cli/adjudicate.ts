@@ -91,13 +91,18 @@ export function registerAdjudicate(program: Command): void {
         say(
           `读取结算明细 ${summary.rowsRead} 行：无效 ${summary.invalid} 行，审核 ${summary.checks.linesAdjudicated} 行`,
         );
-        say(
-          `跳过 ${n.skipped} 行：已审核过 ${n.alreadyAdjudicated}，内容不同未处理 ${n.conflicts}${n.conflicts ? '（如需更正请加 --supersede）' : ''}`,
-        );
-        say(
-          `没有新的明细：${n.skipped} 行已于${n.runs.map((r) => `第 ${r.id} 次`).join('、')}运行审核${n.runs.length > 1 ? `（${n.runs.map((r) => `第 ${r.id} 次 ${r.lines} 行`).join('，')}）` : ''}`,
-        );
-        say('未写入台账，未生成结算表和拨付清单；逐行结果（均为跳过）见：');
+        if (n.skipped === 0)
+          // every row invalid: nothing was adjudicated before either
+          say(`没有可审核的明细：${summary.invalid} 行均为无效行（原因见下面的结果文件，或 assist validate）`);
+        else {
+          say(
+            `跳过 ${n.skipped} 行：已审核过 ${n.alreadyAdjudicated}，内容不同未处理 ${n.conflicts}${n.conflicts ? '（如需更正请加 --supersede）' : ''}`,
+          );
+          say(
+            `没有新的明细：${n.skipped} 行已于${n.runs.map((r) => `第 ${r.id} 次`).join('、')}运行审核${n.runs.length > 1 ? `（${n.runs.map((r) => `第 ${r.id} 次 ${r.lines} 行`).join('，')}）` : ''}`,
+          );
+        }
+        say(`未写入台账，未生成结算表和拨付清单；逐行结果（${n.skipped === 0 ? '均为无效' : '均为跳过'}）见：`);
         say(`  ${summary.files[0]}`);
         return;
       }
