@@ -18,7 +18,7 @@ import type { SqliteLedger } from '../../ledger/sqlite.js';
 import { activeResults, type ResultRow } from '../../ledger/queries.js';
 import { writeFileSync } from 'node:fs';
 import type { Overview, OverviewChart } from '../../reports/overview/model.js';
-import { addOverviewWorksheet } from '../../reports/overview/sheet.js';
+import { addOverviewWorksheet, drawOverview } from '../../reports/overview/sheet.js';
 import { overviewHtml } from '../../reports/overview/html.js';
 
 /** GB/T 2260 county-level codes of 锦州市 (used when the roster gives no 所属地区). */
@@ -332,8 +332,9 @@ export async function reportJinzhouMonthly(
     '填表人：　　　　　审核人：　　　　　填报日期：',
   ];
   const overview = jinzhouOverview(all, counties, diseases, o.month);
+  const pictures = await drawOverview(overview);
   await writeWorkbook(file, (wb) => {
-    addOverviewWorksheet(wb, overview);
+    addOverviewWorksheet(wb, overview, pictures);
     addSheet(wb, {
       name: '附件6-按县区',
       title: `农村贫困人口大病专项救治情况统计月报表（按县区，${o.month}）`,

@@ -4,7 +4,7 @@
 // Each chart starts on a page of its own except the first, which follows the figures.
 import type ExcelJS from 'exceljs';
 import type { XlsxStreamWriter, WColumn } from '../../io/xlsx-writer.js';
-import { chartHeight, chartPng, chartSvg, CHART_WIDTH } from './charts.js';
+import { chartHeight, chartPngs, chartSvg, CHART_WIDTH } from './charts.js';
 import type { Overview } from './model.js';
 import { chartTable } from './table.js';
 import { linesNeeded, rowHeight } from '../../io/print-layout.js';
@@ -23,14 +23,16 @@ function shown(row: (string | number | null)[], kinds: string[]): (string | numb
   return row.map((v, i) => (v === null && kinds[i] === 'percent' ? '—' : v));
 }
 
-interface Drawn {
+export interface DrawnChart {
   png: Buffer;
   width: number;
   height: number;
 }
 
-function draw(o: Overview): Drawn[] {
-  return o.charts.map((c) => ({ png: chartPng(chartSvg(c)), width: CHART_WIDTH, height: chartHeight(c) }));
+/** The overview's charts as pictures, in order. */
+export async function drawOverview(o: Overview): Promise<DrawnChart[]> {
+  const pngs = await chartPngs(o.charts.map(chartSvg));
+  return o.charts.map((c, i) => ({ png: pngs[i]!, width: CHART_WIDTH, height: chartHeight(c) }));
 }
 
 /** The 概览 sheet of a streamed workbook (put it first with finish's order). */
@@ -46,7 +48,7 @@ export async function writeOverviewSheet(xlsx: XlsxStreamWriter, o: Overview): P
   });
   await w.tableHeader(['指标', '数值']);
   for (const f of o.figures) await w.typedRow([f.label, f.value], ['text', f.kind]);
-  const pictures = draw(o);
+  const pictures = await drawOverview(o);
   for (const [i, c] of o.charts.entries()) {
     // the first chart under the figures, each other on a page of its own
     if (i > 0) w.pageBreak();
@@ -61,8 +63,11 @@ export async function writeOverviewSheet(xlsx: XlsxStreamWriter, o: Overview): P
 
 const KIND_FORMAT: Record<string, string | undefined> = { money: '#,##0.00', int: '0', percent: '0.0%' };
 
-/** The 概览 worksheet of an exceljs workbook (call first: exceljs keeps sheets in the order they are added). */
-export function addOverviewWorksheet(wb: ExcelJS.Workbook, o: Overview): void {
+/**
+ * The 概览 worksheet of an exceljs workbook (call first: exceljs keeps sheets in the order they are added), its
+ * pictures drawn beforehand (drawOverview).
+ */
+export function addOverviewWorksheet(wb: ExcelJS.Workbook, o: Overview, pictures: DrawnChart[]): void {
   const widths = overviewWidths(o);
   const ws = wb.addWorksheet(OVERVIEW_SHEET, {
     pageSetup: {
@@ -111,7 +116,6 @@ export function addOverviewWorksheet(wb: ExcelJS.Workbook, o: Overview): void {
   };
   header(['指标', '数值']);
   for (const f of o.figures) typed([f.label, f.value], ['text', f.kind]);
-  const pictures = draw(o);
   const px = widths.reduce((a, w) => a + Math.round(7 * w + 5), 0);
   for (const [i, c] of o.charts.entries()) {
     if (i > 0) ws.getRow(ws.rowCount).addPageBreak();
