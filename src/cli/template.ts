@@ -8,18 +8,28 @@ import { addSheet, writeWorkbook } from '../io/workbook.js';
 import { UsageError } from '../io/errors.js';
 import { say } from './output.js';
 import { assertOutDir } from './ledger.js';
+import { createPolicies, POLICY_FACTORIES } from '../policies/registry.js';
 
-const OPENING_NOTES: Record<string, string> = {
-  idNumber: '18 位身份证号（按文字填写，勿转成数字）',
-  name: '仅供核对',
-  policy: '政策编号（如 th-2021）或名称（如 亭湖区健康救助）',
-  year: '四位年份；不分年度的项目（B类起付线、首次救治）留空或填“跨年度”',
-  key: 'th-2021：A类、B类、C类、B类起付线；ln-as-2022：专项医疗救治资金、指定第三方机构、首次救治；qd-rigid-2018：目录项目印刷名称（如 克唑替尼）',
-  base: '亭湖：累计救助基数 E；辽宁：累计个人自付；青岛：累计合规费用；缺省 0',
-  paid: '已支付的救助金额；缺省 0',
-  entitled: '亭湖未减半的应救助额（计入封顶）；缺省等于累计支付',
-  firstDate: '辽宁“首次救治”项目必填（YYYY-MM-DD）',
-};
+/** Each column's note; what 累计项目 and 累计基数 mean comes from the policies that keep accumulators. */
+function openingNotes(): Record<string, string> {
+  const policies = createPolicies(Object.keys(POLICY_FACTORIES)).filter((p) => p.accumulators?.openingHelp);
+  const help = (pick: (h: { keys: string; base?: string }) => string | undefined) =>
+    policies.flatMap((p) => {
+      const text = pick(p.accumulators!.openingHelp!);
+      return text ? [`${p.id}（${p.name}）：${text}`] : [];
+    });
+  return {
+    idNumber: '18 位身份证号（按文字填写，勿转成数字）',
+    name: '仅供核对',
+    policy: '政策编号（如 th-2021）或名称（如 亭湖区健康救助）',
+    year: '四位年份；不分年度的项目（B类起付线、首次救治）留空或填“跨年度”',
+    key: help((h) => h.keys).join('；'),
+    base: [...help((h) => h.base), '缺省 0'].join('；'),
+    paid: '已支付的救助金额；缺省 0',
+    entitled: '亭湖未减半的应救助额（计入封顶）；缺省等于累计支付',
+    firstDate: '辽宁“首次救治”项目必填（YYYY-MM-DD）',
+  };
+}
 const STATEMENT_NOTES: Record<string, string> = {
   claimId: '医院结算单号，与结算明细一致',
   hospital: '医疗机构名称；或改用“收款单位”列（本工具拨付清单的格式），两者填其一',
@@ -32,20 +42,20 @@ const STATEMENT_NOTES: Record<string, string> = {
 
 const TEMPLATES: Record<
   string,
-  { file: string; title: string; fields: readonly FieldSpec[]; notes: Record<string, string>; use: string }
+  { file: string; title: string; fields: readonly FieldSpec[]; notes: () => Record<string, string>; use: string }
 > = {
   opening: {
     file: 'opening-template.xlsx',
     title: '期初余额（使用本工具之前的年度累计额）',
     fields: OPENING_FIELDS,
-    notes: OPENING_NOTES,
+    notes: openingNotes,
     use: 'assist ledger import-opening 本文件',
   },
   statement: {
     file: 'statement-template.xlsx',
     title: '资金支付对账单',
     fields: STATEMENT_FIELDS,
-    notes: STATEMENT_NOTES,
+    notes: () => STATEMENT_NOTES,
     use: 'assist reconcile 本文件 --fund 资金编号 --month 月份',
   },
 };
@@ -63,6 +73,7 @@ export function registerTemplate(program: Command): void {
       assertOutDir(dir);
       mkdirSync(dir, { recursive: true });
       const file = join(dir, t.file);
+      const notes = t.notes();
       await writeWorkbook(file, (wb) => {
         addSheet(wb, {
           name: '填写',
@@ -79,12 +90,7 @@ export function registerTemplate(program: Command): void {
             { header: '填写说明', width: 70 },
             { header: '其他可接受的表头', width: 40 },
           ],
-          rows: t.fields.map((f) => [
-            f.header,
-            f.required ? '是' : '否',
-            t.notes[f.field] ?? '',
-            f.synonyms.join('、'),
-          ]),
+          rows: t.fields.map((f) => [f.header, f.required ? '是' : '否', notes[f.field] ?? '', f.synonyms.join('、')]),
           footer: [`填好后：${t.use}`],
         });
       });

@@ -106,6 +106,8 @@ export interface AccumulatorVocabulary {
   dateKeys?: readonly string[];
   /** an opening row without 应救助 counts what was paid as entitled (else 0) */
   openingEntitledIsPaid?: boolean;
+  /** for the opening-balance template's 说明: what 累计项目 may say, and what 累计基数 means, for this policy */
+  openingHelp?: { keys: string; base?: string };
 }
 
 /** What a policy report is given: the period, where to write, the ledger and the roster when it asks for them. */

@@ -63,6 +63,7 @@ const VOCABULARY: AccumulatorVocabulary = {
     return `${y} ${Object.values(FUNDS).find((f) => f.id === key)?.name ?? key}`;
   },
   dateKeys: ['first-claim'],
+  openingHelp: { keys: '专项医疗救治资金、指定第三方机构、首次救治', base: '累计个人自付' },
 };
 
 type Values = ReturnType<Params<typeof SCHEMA>['at']>;

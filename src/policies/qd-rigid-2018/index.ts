@@ -105,6 +105,7 @@ const VOCABULARY: AccumulatorVocabulary = {
     return { ok: false, detail: `“${label}”不是青岛刚性支出目录中的项目（须与目录印刷名称一致，如“克唑替尼”）` };
   },
   label: (key, year) => `${year} 年 ${key}`,
+  openingHelp: { keys: '目录项目印刷名称（如 克唑替尼）', base: '累计合规费用' },
 };
 
 type Values = ReturnType<Params<typeof SCHEMA>['at']>;

@@ -92,6 +92,7 @@ const VOCABULARY: AccumulatorVocabulary = {
   },
   label: (key, year) => `${yearLabel(year)} ${key === 'B-deductible' ? 'B类首次起付线累计' : `${key} 类`}`,
   openingEntitledIsPaid: true,
+  openingHelp: { keys: 'A类、B类、C类、B类起付线', base: '累计救助基数 E' },
 };
 
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
