@@ -48,7 +48,19 @@ describe.skipIf(!CHROMIUM)('the HTML overview in headless Chromium', () => {
       (await runCli(['report', 'jinzhou-monthly', '--month', '2019-05', ...jz, '--out', join(dir, 'jz'), '--html']))
         .code,
     ).toBe(0);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    // as root, and without reaching out: this machine's closed network refuses Chromium's background connections
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
     return async () => browser.close();
   }, 120_000);
 
