@@ -495,6 +495,22 @@ describe('schema: versioned migrations, mode 0600', () => {
   });
 });
 
+describe('assist ledger init', () => {
+  test('a SQLite ledger file: created empty at the current schema, then left as it is', async () => {
+    const dir = tmp('assist-init-');
+    const file = join(dir, 'city.db');
+    const r = await runCli(['ledger', 'init', '--ledger', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`台账文件 ${file} 已就绪（结构版本 4）`);
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get()).toBe(4);
+    expect(db.prepare('SELECT COUNT(*) FROM runs').pluck().get()).toBe(0);
+    db.close();
+    const again = await runCli(['ledger', 'runs', '--ledger', file]);
+    expect(again.code, again.stderr).toBe(0);
+  });
+});
+
 describe('a ledger written by schema version 1 (before 2026-11-23) keeps working', () => {
   // tests/fixtures/ledger-v1.db: the demo month (run 1), the Jinzhou demo (run 2) and its revert (run 3), written by
   // the version-1 program — line hashes as hex text, payee names on every result, zero payments, deflated traces.

@@ -9,7 +9,9 @@ import { whenInterrupted } from '../run/scratch.js';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { fmtGrouped } from '../domain/money.js';
-import { loadConfig, resolveLedgerPath, operatorName, commandLine } from '../run/config.js';
+import { loadConfig, ledgerLocation, resolveLedgerPath, operatorName, commandLine } from '../run/config.js';
+import { maskUrl } from '../ledger/postgres/url.js';
+import { SCHEMA_VERSION } from '../ledger/schema.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
 import { importOpening, OpeningRefused } from '../ledger/opening.js';
 import { revertRun } from '../ledger/revert.js';
@@ -60,12 +62,35 @@ const KIND: Record<string, string> = { adjudicate: '审核', revert: '撤销', o
 
 function common(cmd: Command): Command {
   return cmd
-    .option('--ledger <path>', '台账数据库路径（默认 assist.db 或配置中的 ledger）')
+    .option('--ledger <path>', '台账：数据库文件路径（默认 assist.db 或配置中的 ledger），或 postgres:// 地址')
     .option('--config <file>', '配置文件（默认当前目录的 assist.config.json）');
 }
 
 export function registerLedger(program: Command): void {
   const ledger = program.command('ledger').description('台账：期初余额导入、运行记录、撤销运行、完整性核对');
+
+  common(
+    ledger
+      .command('init')
+      .description(
+        '建立台账：SQLite 台账文件，或 PostgreSQL 上一个市共用的台账（--ledger postgres://…，或 ASSIST_LEDGER_URL）：表、触发器及 assist_writer（审核写入）、assist_reader（只读）两个角色',
+      ),
+  ).action(async (flags: LedgerFlags) => {
+    const where = ledgerLocation(flags.ledger, loadConfig(flags.config).config);
+    if (where.kind === 'sqlite') {
+      new SqliteLedger(where.path).close();
+      say(`台账文件 ${where.path} 已就绪（结构版本 ${SCHEMA_VERSION}）`);
+      return;
+    }
+    // the PostgreSQL driver is loaded only for a PostgreSQL ledger
+    const { initPostgresLedger } = await import('../ledger/postgres/init.js');
+    const r = await initPostgresLedger(where.url);
+    say(
+      `PostgreSQL 台账 ${maskUrl(where.url)} ${r.created ? '已建立' : '已存在，表、触发器和角色已核对'}（结构版本 ${r.version}）`,
+    );
+    say('角色：assist_writer 只能追加运行、明细、结果、冲正（不能删除或改写已有结果），assist_reader 只读；');
+    say('为各办公室的登录用户授权：GRANT assist_writer TO 用户名;（报表、对账用户：GRANT assist_reader TO 用户名;）');
+  });
 
   common(ledger.command('runs').description('列出台账中的全部运行（时间、操作员、输入文件、计数、哈希）')).action(
     async (flags: LedgerFlags) => {

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
 import { userInfo } from 'node:os';
 import { UsageError } from '../io/errors.js';
+import { isPostgresUrl, maskUrl } from '../ledger/postgres/url.js';
 import { didYouMean, normalizeKey } from '../domain/text.js';
 
 export interface Config {
@@ -40,7 +41,8 @@ export function loadConfig(path?: string): { config: Config; baseDir: string; fi
   const config: Config = { ...DEFAULT_CONFIG, ...raw } as Config;
   // every path named in the config file is relative to that file's folder (cron runs from $HOME); the default
   // ./assist.db and out/ are relative to the working directory
-  if (typeof raw.ledger === 'string' && raw.ledger) config.ledger = resolve(dirname(resolve(file)), raw.ledger);
+  if (typeof raw.ledger === 'string' && raw.ledger)
+    config.ledger = isPostgresUrl(raw.ledger) ? raw.ledger : resolve(dirname(resolve(file)), raw.ledger);
   if (typeof raw.out === 'string' && raw.out) config.out = resolve(dirname(resolve(file)), raw.out);
   return { config, baseDir: dirname(resolve(file)), file };
 }
@@ -57,7 +59,7 @@ const KEYS: Record<keyof Config | '//', (v: unknown) => boolean> = {
 const SHAPE: Record<string, string> = {
   policies: '政策编号的列表，如 ["th-2021"]',
   rosters: '文件或通配符的列表，如 ["rosters/*.xlsx"]',
-  ledger: '文件路径文字',
+  ledger: '文件路径或 postgres:// 地址（文字）',
   out: '文件夹路径文字',
   hospitalAliases: '对象 { "别名": "规范名称" }',
   parameters: '对象 { "政策编号": { "参数": 值 } }',
@@ -128,9 +130,22 @@ export function aliasMap(aliases: Record<string, string>): Map<string, string> {
   return m;
 }
 
-/** --ledger wins; else the config's "ledger" (relative to the config file); else ./assist.db. */
+/** Where the ledger is: a SQLite file (the default), or a PostgreSQL database shared by a city's offices. */
+export type LedgerLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+/** --ledger, else ASSIST_LEDGER_URL, else the config's "ledger" (a path relative to the config file), else ./assist.db. */
+export function ledgerLocation(flag: string | undefined, config: Config): LedgerLocation {
+  const v = flag || process.env.ASSIST_LEDGER_URL || config.ledger || 'assist.db';
+  return isPostgresUrl(v) ? { kind: 'postgres', url: v } : { kind: 'sqlite', path: resolve(v) };
+}
+
 export function resolveLedgerPath(flag: string | undefined, config: Config): string {
-  return resolve(flag || config.ledger || 'assist.db');
+  const l = ledgerLocation(flag, config);
+  if (l.kind === 'postgres')
+    throw new UsageError(
+      `PostgreSQL 台账（${maskUrl(l.url)}）目前只能用 assist ledger init 建立，其他命令暂只支持 SQLite 台账文件（--ledger 文件路径）。`,
+    );
+  return l.path;
 }
 
 /** --operator, else the OS user. */

@@ -1,0 +1,211 @@
+// The shared (city) ledger on PostgreSQL: the tables of the SQLite ledger's schema 4 (ledger/schema.ts), amounts in
+// fen, short texts by id — and two roles, so that the database itself enforces what the program promises
+// (SPEC §5: a run is appended, never rewritten):
+// - assist_writer may read everything and append runs, lines, results, reversals, openings, traces, exceptions;
+//   it may update only what a run legitimately changes later — its own seal (once), a line's superseded_by (once,
+//   from NULL), an opening's reverted_by (once), the accumulators — and never DELETE a past result. Grants refuse
+//   DELETE and other UPDATEs; triggers refuse a second seal or a second supersede.
+// - assist_reader may only read (reports, reconcile, explain, check).
+// Both are NOLOGIN group roles: an office's login user is made a member (GRANT assist_writer TO …).
+
+export const PG_SCHEMA_VERSION = 4;
+
+export const PG_TABLES = `
+CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+  id BIGSERIAL PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('adjudicate', 'revert', 'opening')),
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  operator TEXT NOT NULL,
+  command_line TEXT NOT NULL,
+  month TEXT,
+  policies TEXT NOT NULL,
+  inputs TEXT NOT NULL,
+  counts TEXT,
+  reverts_run BIGINT REFERENCES runs(id),
+  content_hash TEXT,
+  prev_hash TEXT,
+  hash TEXT
+);
+CREATE TABLE IF NOT EXISTS texts (id BIGSERIAL PRIMARY KEY, t TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS hospitals (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS lines (
+  id BIGSERIAL PRIMARY KEY,
+  run_id BIGINT NOT NULL REFERENCES runs(id),
+  claim_id TEXT NOT NULL,
+  line_no INTEGER NOT NULL,
+  hospital_id BIGINT NOT NULL REFERENCES hospitals(id),
+  content_hash BYTEA NOT NULL,
+  source BIGINT NOT NULL REFERENCES texts(id),
+  row INTEGER NOT NULL,
+  id_number TEXT NOT NULL,
+  name TEXT NOT NULL,
+  visit_type BIGINT NOT NULL REFERENCES texts(id),
+  admission_date INTEGER NOT NULL,
+  settlement_date INTEGER NOT NULL,
+  total_cost BIGINT NOT NULL,
+  basic_paid BIGINT NOT NULL,
+  serious_paid BIGINT NOT NULL,
+  assistance_paid BIGINT NOT NULL,
+  other_paid BIGINT NOT NULL,
+  personal_burden BIGINT NOT NULL,
+  patient_remaining BIGINT NOT NULL,
+  status BIGINT NOT NULL REFERENCES texts(id),
+  trace_chunk INTEGER NOT NULL,
+  trace_index INTEGER NOT NULL,
+  superseded_by BIGINT REFERENCES runs(id)
+);
+CREATE INDEX IF NOT EXISTS lines_key ON lines (claim_id, line_no, hospital_id);
+CREATE INDEX IF NOT EXISTS lines_run ON lines (run_id);
+CREATE INDEX IF NOT EXISTS lines_person ON lines (id_number);
+CREATE TABLE IF NOT EXISTS results (
+  id BIGSERIAL PRIMARY KEY,
+  line_id BIGINT NOT NULL REFERENCES lines(id),
+  policy BIGINT NOT NULL REFERENCES texts(id),
+  status BIGINT NOT NULL REFERENCES texts(id),
+  reasons BIGINT NOT NULL REFERENCES texts(id),
+  base BIGINT NOT NULL,
+  payee BIGINT REFERENCES texts(id),
+  payments TEXT,
+  changes TEXT,
+  details TEXT
+);
+CREATE INDEX IF NOT EXISTS results_line ON results (line_id);
+CREATE TABLE IF NOT EXISTS reversals (
+  id BIGSERIAL PRIMARY KEY,
+  run_id BIGINT NOT NULL REFERENCES runs(id),
+  result_id BIGINT NOT NULL UNIQUE REFERENCES results(id),
+  reason TEXT NOT NULL CHECK (reason IN ('supersede', 'revert')),
+  payments TEXT NOT NULL,
+  changes TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS accumulators (
+  id_number TEXT NOT NULL,
+  policy BIGINT NOT NULL REFERENCES texts(id),
+  year INTEGER NOT NULL,
+  key BIGINT NOT NULL REFERENCES texts(id),
+  base BIGINT NOT NULL,
+  paid BIGINT NOT NULL,
+  entitled BIGINT NOT NULL,
+  first_date TEXT,
+  PRIMARY KEY (id_number, policy, year, key)
+);
+CREATE TABLE IF NOT EXISTS openings (
+  id BIGSERIAL PRIMARY KEY,
+  run_id BIGINT NOT NULL REFERENCES runs(id),
+  id_number TEXT NOT NULL,
+  policy TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  base BIGINT NOT NULL,
+  paid BIGINT NOT NULL,
+  entitled BIGINT NOT NULL,
+  first_date TEXT,
+  source TEXT NOT NULL,
+  row INTEGER NOT NULL,
+  reverted_by BIGINT REFERENCES runs(id)
+);
+CREATE TABLE IF NOT EXISTS trace_chunks (
+  run_id BIGINT NOT NULL REFERENCES runs(id),
+  chunk INTEGER NOT NULL,
+  data BYTEA NOT NULL,
+  codec TEXT NOT NULL DEFAULT 'brotli' CHECK (codec IN ('deflate', 'brotli')),
+  PRIMARY KEY (run_id, chunk)
+);
+CREATE TABLE IF NOT EXISTS exceptions (
+  id BIGSERIAL PRIMARY KEY,
+  run_id BIGINT NOT NULL REFERENCES runs(id),
+  kind TEXT NOT NULL CHECK (kind IN ('invalid', 'skipped')),
+  source TEXT NOT NULL,
+  sheet TEXT NOT NULL,
+  row INTEGER NOT NULL,
+  claim_id TEXT NOT NULL,
+  line_no INTEGER,
+  hospital TEXT NOT NULL,
+  id_number TEXT NOT NULL,
+  name TEXT NOT NULL,
+  issues TEXT NOT NULL,
+  prior_run BIGINT
+);
+CREATE INDEX IF NOT EXISTS exceptions_claim ON exceptions (claim_id);
+CREATE INDEX IF NOT EXISTS exceptions_row ON exceptions (source, row);
+CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+/** Triggers: what grants cannot say (a column may change once, from NULL, never back). */
+export const PG_TRIGGERS = `
+CREATE OR REPLACE FUNCTION assist_seal_once() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF OLD.hash IS NOT NULL THEN
+    RAISE EXCEPTION '第 % 次运行已经封存，不能再改动', OLD.id USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS runs_seal_once ON runs;
+CREATE TRIGGER runs_seal_once BEFORE UPDATE ON runs FOR EACH ROW EXECUTE FUNCTION assist_seal_once();
+CREATE OR REPLACE FUNCTION assist_supersede_once() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF OLD.superseded_by IS NOT NULL THEN
+    RAISE EXCEPTION '明细 % 已被第 % 次运行冲正，不能再改动', OLD.id, OLD.superseded_by USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS lines_supersede_once ON lines;
+CREATE TRIGGER lines_supersede_once BEFORE UPDATE ON lines FOR EACH ROW EXECUTE FUNCTION assist_supersede_once();
+CREATE OR REPLACE FUNCTION assist_revert_opening_once() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF OLD.reverted_by IS NOT NULL THEN
+    RAISE EXCEPTION '期初余额 % 已被撤销，不能再改动', OLD.id USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS openings_revert_once ON openings;
+CREATE TRIGGER openings_revert_once BEFORE UPDATE ON openings FOR EACH ROW EXECUTE FUNCTION assist_revert_opening_once();
+`;
+
+const ALL_TABLES = [
+  'schema_migrations',
+  'runs',
+  'texts',
+  'hospitals',
+  'lines',
+  'results',
+  'reversals',
+  'accumulators',
+  'openings',
+  'trace_chunks',
+  'exceptions',
+  'ledger_meta',
+];
+const APPENDED = [
+  'runs',
+  'texts',
+  'hospitals',
+  'lines',
+  'results',
+  'reversals',
+  'openings',
+  'trace_chunks',
+  'exceptions',
+];
+
+/** The two roles and their grants (run by the database owner; repeating it changes nothing). */
+export function pgRoles(schema: string): string {
+  const q = (t: string) => `${schema}.${t}`;
+  const create = (role: string) =>
+    `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} NOLOGIN; END IF; END $$;`;
+  return [
+    create('assist_reader'),
+    create('assist_writer'),
+    `GRANT USAGE ON SCHEMA ${schema} TO assist_reader, assist_writer;`,
+    `GRANT SELECT ON ${ALL_TABLES.map(q).join(', ')} TO assist_reader, assist_writer;`,
+    `GRANT INSERT ON ${APPENDED.map(q).join(', ')} TO assist_writer;`,
+    `GRANT INSERT, UPDATE ON ${q('accumulators')}, ${q('ledger_meta')} TO assist_writer;`,
+    `GRANT DELETE ON ${q('ledger_meta')} TO assist_writer;`,
+    `GRANT UPDATE (finished_at, counts, content_hash, prev_hash, hash) ON ${q('runs')} TO assist_writer;`,
+    `GRANT UPDATE (superseded_by) ON ${q('lines')} TO assist_writer;`,
+    `GRANT UPDATE (reverted_by) ON ${q('openings')} TO assist_writer;`,
+    `GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${schema} TO assist_writer;`,
+  ].join('\n');
+}
