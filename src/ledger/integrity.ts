@@ -119,22 +119,7 @@ function checkChain(ledger: SqliteLedger, runs: RunHashes[], problems: string[])
 function expectedAccumulators(ledger: SqliteLedger, problems: string[]): Map<string, Delta> {
   const expected = new Map<string, Delta>();
   const add = (d: Delta): void => void mergeDelta(expected, d);
-  for (const o of ledger
-    .q('SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM openings')
-    .raw(true)
-    .iterate()) {
-    const [idNumber, policy, year, key, base, paid, entitled, firstDate] = o as [
-      string,
-      string,
-      number,
-      string,
-      number,
-      number,
-      number,
-      string | null,
-    ];
-    add({ idNumber, policy, year, key, base, paid, entitled, firstDate });
-  }
+  for (const d of accumulatorRows(ledger, 'openings')) add(d);
   const text = ledger.texts.text;
   for (const r of ledger
     .q(
@@ -184,13 +169,13 @@ function expectedAccumulators(ledger: SqliteLedger, problems: string[]): Map<str
   return expected;
 }
 
-function storedAccumulators(ledger: SqliteLedger): Map<string, Delta> {
-  const actual = new Map<string, Delta>();
-  for (const a of ledger
-    .q('SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM accumulators_text')
+/** Rows of openings or accumulators_text (policy and key as text, amounts in fen) as accumulator deltas. */
+function* accumulatorRows(ledger: SqliteLedger, table: 'openings' | 'accumulators_text'): Generator<Delta> {
+  for (const row of ledger
+    .q(`SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM ${table}`)
     .raw(true)
     .iterate()) {
-    const [idNumber, policy, year, key, base, paid, entitled, firstDate] = a as [
+    const [idNumber, policy, year, key, base, paid, entitled, firstDate] = row as [
       string,
       string,
       number,
@@ -200,17 +185,14 @@ function storedAccumulators(ledger: SqliteLedger): Map<string, Delta> {
       number,
       string | null,
     ];
-    actual.set(`${idNumber}|${policy}|${year}|${key}`, {
-      idNumber,
-      policy,
-      year,
-      key,
-      base,
-      paid,
-      entitled,
-      firstDate,
-    });
+    yield { idNumber, policy, year, key, base, paid, entitled, firstDate };
   }
+}
+
+function storedAccumulators(ledger: SqliteLedger): Map<string, Delta> {
+  const actual = new Map<string, Delta>();
+  for (const d of accumulatorRows(ledger, 'accumulators_text'))
+    actual.set(`${d.idNumber}|${d.policy}|${d.year}|${d.key}`, d);
   return actual;
 }
 

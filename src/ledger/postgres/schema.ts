@@ -133,36 +133,27 @@ CREATE INDEX IF NOT EXISTS exceptions_row ON exceptions (source, row);
 CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
-/** Triggers: what grants cannot say (a column may change once, from NULL, never back). */
-export const PG_TRIGGERS = `
-CREATE OR REPLACE FUNCTION assist_seal_once() RETURNS trigger LANGUAGE plpgsql AS $$
+/** A trigger refusing any UPDATE of a row whose `column` is already set: it changes once, from NULL, never back. */
+function once(table: string, column: string, message: string, args: string): string {
+  const fn = `assist_${table}_${column}_once`;
+  return `
+CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF OLD.hash IS NOT NULL THEN
-    RAISE EXCEPTION '第 % 次运行已经封存，不能再改动', OLD.id USING ERRCODE = 'insufficient_privilege';
+  IF OLD.${column} IS NOT NULL THEN
+    RAISE EXCEPTION '${message}', ${args} USING ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN NEW;
 END $$;
-DROP TRIGGER IF EXISTS runs_seal_once ON runs;
-CREATE TRIGGER runs_seal_once BEFORE UPDATE ON runs FOR EACH ROW EXECUTE FUNCTION assist_seal_once();
-CREATE OR REPLACE FUNCTION assist_supersede_once() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF OLD.superseded_by IS NOT NULL THEN
-    RAISE EXCEPTION '明细 % 已被第 % 次运行冲正，不能再改动', OLD.id, OLD.superseded_by USING ERRCODE = 'insufficient_privilege';
-  END IF;
-  RETURN NEW;
-END $$;
-DROP TRIGGER IF EXISTS lines_supersede_once ON lines;
-CREATE TRIGGER lines_supersede_once BEFORE UPDATE ON lines FOR EACH ROW EXECUTE FUNCTION assist_supersede_once();
-CREATE OR REPLACE FUNCTION assist_revert_opening_once() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF OLD.reverted_by IS NOT NULL THEN
-    RAISE EXCEPTION '期初余额 % 已被撤销，不能再改动', OLD.id USING ERRCODE = 'insufficient_privilege';
-  END IF;
-  RETURN NEW;
-END $$;
-DROP TRIGGER IF EXISTS openings_revert_once ON openings;
-CREATE TRIGGER openings_revert_once BEFORE UPDATE ON openings FOR EACH ROW EXECUTE FUNCTION assist_revert_opening_once();
-`;
+DROP TRIGGER IF EXISTS ${table}_${column}_once ON ${table};
+CREATE TRIGGER ${table}_${column}_once BEFORE UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${fn}();`;
+}
+
+/** Triggers: what grants cannot say. */
+export const PG_TRIGGERS = [
+  once('runs', 'hash', '第 % 次运行已经封存，不能再改动', 'OLD.id'),
+  once('lines', 'superseded_by', '明细 % 已被第 % 次运行冲正，不能再改动', 'OLD.id, OLD.superseded_by'),
+  once('openings', 'reverted_by', '期初余额 % 已被撤销，不能再改动', 'OLD.id'),
+].join('\n');
 
 const ALL_TABLES = [
   'schema_migrations',

@@ -423,6 +423,17 @@ export async function reportJinzhouMonthly(
 
 const yuan = (v: Money): number => Number(v.toFixed(2));
 
+/** Who paid the cost, one series each (the five sum to 医疗总费用, as in 附件6). */
+function whoPaid(flows: Flow[]): OverviewChart['series'] {
+  return [
+    { name: '基本医保', values: flows.map((f) => yuan(f.basic)) },
+    { name: '大病保险', values: flows.map((f) => yuan(f.serious)) },
+    { name: '医疗救助', values: flows.map((f) => yuan(f.assistance)) },
+    { name: '其他保障', values: flows.map((f) => yuan(f.other)) },
+    { name: '个人自付', values: flows.map((f) => yuan(f.self)) },
+  ];
+}
+
 function dueChart(id: string, title: string, label: string, names: string[], groups: Pair[][]): OverviewChart {
   const flows = groups.map((g) => flowOf(g, () => true));
   return {
@@ -485,13 +496,7 @@ function jinzhouOverview(all: Pair[], counties: string[], diseases: string[], mo
         categoryLabel: '县（市）区',
         unit: '元',
         categories: counties,
-        series: [
-          { name: '基本医保', values: countyFlows.map((f) => yuan(f.basic)) },
-          { name: '大病保险', values: countyFlows.map((f) => yuan(f.serious)) },
-          { name: '医疗救助', values: countyFlows.map((f) => yuan(f.assistance)) },
-          { name: '其他保障', values: countyFlows.map((f) => yuan(f.other)) },
-          { name: '个人自付', values: countyFlows.map((f) => yuan(f.self)) },
-        ],
+        series: whoPaid(countyFlows),
         note: '本年累计，与附件6“本年”各列相同；五项之和为本年医疗总费用。',
       },
       dueChart('due-by-county', '各县（市）区应救治与已救治', '县（市）区', counties, byCounty),
@@ -509,13 +514,7 @@ function jinzhouOverview(all: Pair[], counties: string[], diseases: string[], mo
         categoryLabel: '月份',
         unit: '元',
         categories: months,
-        series: [
-          { name: '基本医保', values: monthly.map((f) => yuan(f.basic)) },
-          { name: '大病保险', values: monthly.map((f) => yuan(f.serious)) },
-          { name: '医疗救助', values: monthly.map((f) => yuan(f.assistance)) },
-          { name: '其他保障', values: monthly.map((f) => yuan(f.other)) },
-          { name: '个人自付', values: monthly.map((f) => yuan(f.self)) },
-        ],
+        series: whoPaid(monthly),
         note: '按结算日期所在月份；各月之和为本年累计。',
       },
     ],
