@@ -1,12 +1,20 @@
 // Charts drawn by Apache ECharts on the server (its SSR renderer gives SVG without a browser or a DOM), the
 // same SVG inlined in the --html page and turned into a PNG by resvg for the workbooks' 概览 sheet — one
 // drawing for every place, and a picture renders alike in Excel, WPS and LibreOffice (README「概览」).
-import * as echarts from 'echarts';
-import { renderAsync } from '@resvg/resvg-js';
+import type * as echarts from 'echarts';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { percent, type OverviewChart } from './model.js';
 
 export const CHART_WIDTH = 760;
+
+// Loaded on the first chart, not at start-up: the ESM entry of echarts takes ~0.55 s to import (hundreds of
+// modules), which every command paid; its prebuilt "common" bundle (bar, line, scatter, title, legend, graphic —
+// all these charts use) loads in ~0.1 s.
+let lib: typeof echarts | null = null;
+function charts(): typeof echarts {
+  return (lib ??= createRequire(import.meta.url)('echarts/dist/echarts.common.min.js') as typeof echarts);
+}
 const FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif";
 const COLORS = ['#3a6ea5', '#e07b39', '#5b9f4a', '#b8474d', '#8064a2', '#c9a227', '#4bacc6'];
 
@@ -110,7 +118,7 @@ function trend(c: OverviewChart): echarts.EChartsOption {
 
 /** The chart as SVG text. */
 export function chartSvg(c: OverviewChart): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: CHART_WIDTH, height: chartHeight(c) });
+  const chart = charts().init(null, null, { renderer: 'svg', ssr: true, width: CHART_WIDTH, height: chartHeight(c) });
   try {
     const empty_ = c.categories.length === 0 || c.series.every((s) => s.values.every((v) => !v));
     chart.setOption(empty_ ? empty(c) : c.kind === 'stack' ? stack(c) : c.kind === 'due' ? due(c) : trend(c));
@@ -137,6 +145,7 @@ export async function chartPngs(svgs: string[]): Promise<Buffer[]> {
       ? { fontFiles: files, loadSystemFonts: false, defaultFontFamily: 'Noto Sans CJK SC' }
       : { loadSystemFonts: true, defaultFontFamily: 'Noto Sans CJK SC' },
   };
+  const { renderAsync } = await import('@resvg/resvg-js');
   const images = await Promise.all(svgs.map((svg) => renderAsync(svg, options)));
   return images.map((i) => i.asPng());
 }
