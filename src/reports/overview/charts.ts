@@ -54,8 +54,9 @@ function empty(c: OverviewChart): echarts.EChartsOption {
 function stack(c: OverviewChart): echarts.EChartsOption {
   return {
     ...baseOption(c),
-    grid: { left: 190, right: 40, top: 64, bottom: 36 },
-    xAxis: { type: 'value', name: c.unit, axisLabel: { fontSize: 12 } },
+    grid: { left: 190, right: 40, top: 64, bottom: 46 },
+    // the unit under the axis, centred: at the axis end it sat on the last label
+    xAxis: { type: 'value', name: c.unit, nameLocation: 'middle', nameGap: 26, axisLabel: { fontSize: 12 } },
     // top of the chart = first category
     yAxis: { type: 'category', data: c.categories, inverse: true, axisLabel },
     series: c.series.map((s) => ({ name: s.name, type: 'bar', stack: 'total', data: s.values, barMaxWidth: 22 })),
@@ -66,9 +67,17 @@ function due(c: OverviewChart): echarts.EChartsOption {
   const rate = c.rate!;
   return {
     ...baseOption(c),
-    grid: { left: 190, right: 60, top: 92, bottom: 40 },
+    grid: { left: 190, right: 60, top: 92, bottom: 46 },
     xAxis: [
-      { type: 'value', name: c.unit, position: 'bottom', minInterval: 1, axisLabel: { fontSize: 12 } },
+      {
+        type: 'value',
+        name: c.unit,
+        nameLocation: 'middle',
+        nameGap: 26,
+        position: 'bottom',
+        minInterval: 1,
+        axisLabel: { fontSize: 12 },
+      },
       {
         type: 'value',
         // the legend names the points; an axis name would sit on the last label
