@@ -77,6 +77,11 @@ export function linesNeeded(text: string, width: number): number {
 }
 
 /** Row height for `lines` lines of text of `size` pt. */
+/** Columns' width in screen pixels (Excel: a column w characters wide is about 7w + 5 px), for pictures over them. */
+export function columnPixels(widths: number[]): number {
+  return widths.reduce((a, w) => a + Math.round(7 * w + 5), 0);
+}
+
 export function rowHeight(lines: number, size = 11): number {
   return Math.round(lines * LINE_HEIGHT * (size / 11) + 2);
 }

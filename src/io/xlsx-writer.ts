@@ -15,6 +15,7 @@ import * as zlib from 'node:zlib';
 import {
   PAGE,
   columnLetter,
+  columnPixels,
   headerText,
   linesNeeded,
   pageHeaderTitle,
@@ -415,9 +416,9 @@ export class SheetWriter {
   readonly images: SheetImage[] = [];
   private readonly breaks: number[] = [];
 
-  /** The columns' printed width in pixels (Excel: a width of w characters is about 7w + 5 px). */
+  /** The printed columns' width in pixels. */
   get pixelWidth(): number {
-    return this.widths.slice(0, this.printColumns).reduce((a, w) => a + Math.round(7 * w + 5), 0);
+    return columnPixels(this.widths.slice(0, this.printColumns));
   }
 
   /**

@@ -7,22 +7,12 @@ import { createHash } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { fmt, money, ZERO } from '../domain/money.js';
 import type { ClaimLine } from '../domain/types.js';
-import {
-  CONTENT_HASH_VERSION,
-  contentFields,
-  LINE_SCHEMA,
-  lineFieldLabel,
-  type LineField,
-} from '../domain/line-schema.js';
+import { CONTENT_HASH_VERSION, contentFields, LINE_SCHEMA, type LineField } from '../domain/line-schema.js';
 
 export type Plain = string | number | boolean | null;
 
 /** The line schema's field names in order: the positions of a stored line's values. */
 export const RECORD_FIELDS: readonly (keyof ClaimLine)[] = LINE_SCHEMA.map((f) => f.field);
-
-export function fieldLabel(field: string): string {
-  return lineFieldLabel(field);
-}
 
 function plain(v: unknown): Plain {
   if (v instanceof Decimal) return v.toFixed(2);

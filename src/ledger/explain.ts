@@ -7,7 +7,7 @@ import { REASONS } from '../domain/reasons.js';
 import { describeParameter, type ParameterFile } from '../domain/parameter-text.js';
 import { VISIT_LABEL } from '../domain/categories.js';
 import { STATUS_LABEL } from '../domain/reasons.js';
-import { fieldLabel } from './content.js';
+import { lineFieldLabel as fieldLabel } from '../domain/line-schema.js';
 import { normalizeKey } from '../domain/text.js';
 import type { ExceptionRow, Ledger, RunInfo, StoredLine } from './store.js';
 

@@ -131,7 +131,10 @@ export function reversalsOfRuns(ledger: SqliteLedger, runIds: number[]): Reversa
  * Each fund's net payments per month of `month`'s year up to `month` (results of the month's runs plus their
  * reversals, as the disbursement lists count them), in fen — summed in SQL, not read line by line.
  */
-export function fundTotalsByMonth(ledger: SqliteLedger, month: string): Map<string, Map<string, number>> {
+export function fundTotalsByMonth(
+  ledger: SqliteLedger,
+  month: string,
+): { month: string; fen: Record<string, number> }[] {
   const from = `${month.slice(0, 4)}-01`;
   const out = new Map<string, Map<string, number>>();
   const add = (m: string, fund: string, fen: number): void => {
@@ -154,5 +157,5 @@ export function fundTotalsByMonth(ledger: SqliteLedger, month: string): Map<stri
   );
   for (const r of reversed.iterate(from, month) as Iterable<{ month: string; fund: string; fen: number }>)
     add(r.month, r.fund, r.fen);
-  return out;
+  return [...out].map(([m, f]) => ({ month: m, fen: Object.fromEntries(f) }));
 }

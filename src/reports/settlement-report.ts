@@ -90,7 +90,7 @@ export async function reportSettlement(
         runs.map((r) => r.id),
       ),
       {
-        trend: [...fundTotalsByMonth(ledger, o.month)].map(([m, f]) => ({ month: m, fen: Object.fromEntries(f) })),
+        trend: fundTotalsByMonth(ledger, o.month),
         htmlPath: html ? `${tmp}.html` : undefined,
       },
     );

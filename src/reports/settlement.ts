@@ -9,7 +9,7 @@ import { XlsxStreamWriter, type SheetWriter, type WCell, type WColumn } from '..
 import { STATUS_LABEL } from './labels.js';
 import type { ReversalLine } from './disbursement.js';
 import { writeFileSync } from 'node:fs';
-import { fen, topCategories, type Overview } from './overview/model.js';
+import { fen, topCategories, yuanNumber as yuan, type Overview } from './overview/model.js';
 import { OVERVIEW_SHEET, writeOverviewSheet } from './overview/sheet.js';
 import { overviewHtml } from './overview/html.js';
 
@@ -338,7 +338,6 @@ export class SettlementWriter {
     const hospitals = [...this.byHospital.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     const groups = [...this.groups.values()];
     const count = (k: 'approved' | 'pended' | 'rejected') => groups.reduce((n, g) => n + g[k], 0);
-    const yuan = (v: Money) => Number(fmt(v));
     const top = topCategories(
       hospitals.map(([name]) => name),
       funds.map((f, i) => ({ name: f.name, values: hospitals.map(([, h]) => yuan(h.funds[i]!)) })),

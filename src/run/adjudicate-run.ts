@@ -517,7 +517,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       roster.close();
       // the year's months for the 概览: this run's rows are in the open transaction (a dry run's are not)
       const t0 = performance.now();
-      const trend = [...fundTotalsByMonth(ledger, month)].map(([m, f]) => ({ month: m, fen: Object.fromEntries(f) }));
+      const trend = fundTotalsByMonth(ledger, month);
       if (process.env.ASSIST_TIMING)
         process.stderr.write(`[计时·概览] 年度趋势查询 ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
       const htmlName = `settlement-${month}.html`;

@@ -17,7 +17,7 @@ import type { Person } from '../../roster/merge.js';
 import type { SqliteLedger } from '../../ledger/sqlite.js';
 import { activeResults, type ResultRow } from '../../ledger/queries.js';
 import { writeFileSync } from 'node:fs';
-import type { Overview, OverviewChart } from '../../reports/overview/model.js';
+import { yuanNumber as yuan, type Overview, type OverviewChart } from '../../reports/overview/model.js';
 import { addOverviewWorksheet, drawOverview } from '../../reports/overview/sheet.js';
 import { overviewHtml } from '../../reports/overview/html.js';
 
@@ -420,8 +420,6 @@ export async function reportJinzhouMonthly(
     rosterUsed: people !== null,
   };
 }
-
-const yuan = (v: Money): number => Number(v.toFixed(2));
 
 /** Who paid the cost, one series each (the five sum to 医疗总费用, as in 附件6). */
 function whoPaid(flows: Flow[]): OverviewChart['series'] {

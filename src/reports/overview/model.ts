@@ -1,6 +1,7 @@
 // The month at a glance (SPEC §7 "Figures people look at"): a few key figures and charts, the same for the
 // 概览 sheet of a workbook and the --html page. Plain data (numbers, not Money) so it crosses to the output
 // worker as it is; every chart carries the table it is drawn from, printed beside it.
+import { fmt, type Money } from '../../domain/money.js';
 
 export interface OverviewFigure {
   label: string;
@@ -89,6 +90,11 @@ export function topCategories(
     })),
     others: rest.length,
   };
+}
+
+/** An amount as the charts and their tables take it: yuan, two decimals. */
+export function yuanNumber(v: Money): number {
+  return Number(fmt(v));
 }
 
 /** A sum of yuan amounts back on whole fen (floating-point sums drift in the last place). */

@@ -7,7 +7,7 @@ import type { XlsxStreamWriter, WColumn } from '../../io/xlsx-writer.js';
 import { chartHeight, chartPngs, chartSvg, CHART_WIDTH } from './charts.js';
 import type { Overview } from './model.js';
 import { chartTable } from './table.js';
-import { linesNeeded, rowHeight } from '../../io/print-layout.js';
+import { columnPixels, linesNeeded, rowHeight } from '../../io/print-layout.js';
 
 export const OVERVIEW_SHEET = '概览';
 
@@ -116,7 +116,7 @@ export function addOverviewWorksheet(wb: ExcelJS.Workbook, o: Overview, pictures
   };
   header(['指标', '数值']);
   for (const f of o.figures) typed([f.label, f.value], ['text', f.kind]);
-  const px = widths.reduce((a, w) => a + Math.round(7 * w + 5), 0);
+  const px = columnPixels(widths);
   for (const [i, c] of o.charts.entries()) {
     if (i > 0) ws.getRow(ws.rowCount).addPageBreak();
     const p = pictures[i]!;
