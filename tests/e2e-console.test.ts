@@ -3,23 +3,9 @@ import { describe, expect, test } from 'vitest';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, ROOT } from './helpers/cli.js';
-import { makeId, tmp, writeCsv } from './helpers/files.js';
+import { CLAIM_HEAD, makeId, tmp, writeCsv } from './helpers/files.js';
 
 const P1 = makeId('320902', '1960-05-01', '211');
-const HEAD = [
-  '结算单号',
-  '行号',
-  '身份证号',
-  '姓名',
-  '医疗机构',
-  '就诊类型',
-  '入院日期',
-  '结算日期',
-  '诊断编码',
-  '诊断名称',
-  '医疗总费用',
-  '政策范围内费用',
-];
 
 function bureau() {
   const dir = tmp('assist-console-');
@@ -35,7 +21,7 @@ function bureau() {
     JSON.stringify({ policies: ['th-2021'], rosters: ['rosters/*.csv'], ledger: 'assist.db', out: 'out' }),
   );
   const claims = writeCsv(join(dir, 'june.csv'), [
-    HEAD,
+    CLAIM_HEAD,
     ['T1', 1, P1, '王一', '亭湖区人民医院', '门诊', '2024-06-10', '2024-06-10', 'J18.9', '肺炎', '9000', '9000'],
   ]);
   return { dir, claims };
@@ -78,7 +64,7 @@ describe('the console and the config as a clerk meets them', () => {
   test('a file whose every row is invalid: says so (not “0 行已于运行审核”), writes only the results', async () => {
     const b = bureau();
     const bad = writeCsv(join(b.dir, 'bad.csv'), [
-      HEAD,
+      CLAIM_HEAD,
       ['T9', 1, '123', '王一', '亭湖区人民医院', '门诊', '2024-06-10', '2024-06-10', 'J18.9', '肺炎', '9000', '9000'],
     ]);
     const r = await runCli(['adjudicate', bad, '--config', join(b.dir, 'assist.config.json'), '--month', '2024-06']);

@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { join } from 'node:path';
 import { FULL_ID, ROOT, runCli } from './helpers/cli.js';
-import { makeId, tmp, writeCsv } from './helpers/files.js';
+import { CLAIM_HEAD, makeId, tmp, writeCsv } from './helpers/files.js';
 
 const demo = (...p: string[]) => join(ROOT, 'fixtures', 'demo', ...p);
 
@@ -91,20 +91,7 @@ describe('assist explain: invalid and skipped rows, in Chinese', () => {
     const dir = tmp('assist-explain-');
     const P1 = makeId('320902', '1960-05-01', '211');
     const P2 = makeId('320902', '1972-08-09', '322');
-    const head = [
-      '结算单号',
-      '行号',
-      '身份证号',
-      '姓名',
-      '医疗机构',
-      '就诊类型',
-      '入院日期',
-      '结算日期',
-      '诊断编码',
-      '诊断名称',
-      '医疗总费用',
-      '政策范围内费用',
-    ];
+    const head = CLAIM_HEAD;
     const line = (id: string, p: string, name: string, total: string) => [
       id,
       '1',

@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { copyFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, runCli, startCli, FULL_ID, ROOT, type Ran } from './helpers/cli.js';
-import { makeId, tmp, writeCsv } from './helpers/files.js';
+import { CLAIM_HEAD, makeId, tmp, writeCsv } from './helpers/files.js';
 import { ledgerState } from './helpers/ledger.js';
 import { SqliteLedger } from '../src/ledger/sqlite.js';
 import { contentHashVersion, makeLineCodec } from '../src/ledger/content.js';
@@ -15,21 +15,8 @@ import type { ClaimLine } from '../src/domain/types.js';
 
 const P1 = makeId('320902', '1960-05-01', '211');
 const P2 = makeId('320902', '1972-08-09', '322');
-const CLAIM_HEAD = [
-  '结算单号',
-  '行号',
-  '身份证号',
-  '姓名',
-  '医疗机构',
-  '就诊类型',
-  '入院日期',
-  '结算日期',
-  '诊断编码',
-  '诊断名称',
-  '医疗总费用',
-  '政策范围内费用',
-  '基本医保支付',
-];
+/** with 基本医保支付, for the lines whose prior payments matter */
+const PAID_HEAD = [...CLAIM_HEAD, '基本医保支付'];
 type Claim = [string, number, string, string, string, string, string, string, string, string, string, string, string];
 const claim = (
   id: string,
@@ -52,7 +39,7 @@ function setup(): { dir: string; ledger: string; roster: string; file: (name: st
     dir,
     ledger: join(dir, 'assist.db'),
     roster,
-    file: (name, rows) => writeCsv(join(dir, name), [CLAIM_HEAD, ...rows]),
+    file: (name, rows) => writeCsv(join(dir, name), [PAID_HEAD, ...rows]),
   };
 }
 

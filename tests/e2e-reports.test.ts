@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { runCli, FULL_ID, ROOT, type Ran } from './helpers/cli.js';
-import { makeId, tmp, writeCsv } from './helpers/files.js';
+import { CLAIM_HEAD, makeId, tmp, writeCsv } from './helpers/files.js';
 import { readSheets } from './helpers/workbook.js';
 
 const demo = (f: string) => join(ROOT, 'fixtures', 'demo', f);
@@ -364,19 +364,7 @@ describe('th-service-subsidy and th-annual', () => {
   });
 
   test('th-annual: per person and category; those still below the deductible listed with the gap', async () => {
-    const head = [
-      '结算单号',
-      '身份证号',
-      '姓名',
-      '医疗机构',
-      '就诊类型',
-      '入院日期',
-      '结算日期',
-      '诊断编码',
-      '诊断名称',
-      '医疗总费用',
-      '政策范围内费用',
-    ];
+    const head = CLAIM_HEAD.filter((h) => h !== '行号');
     const claims = writeCsv(join(dir, 'c.csv'), [
       head,
       ['T1', P1, '王一', '亭湖区人民医院', '门诊', '2024-03-15', '2024-03-15', 'J18.9', '肺炎', '2500', '2000'],
@@ -446,20 +434,7 @@ describe('assist reconcile', () => {
     [P1, '王一', '特困人员', '2024-01-01', '2024-12-31', '江苏省盐城市亭湖区', '是', '亭湖区新兴镇卫生院'],
     [P2, '李二', '特困人员', '2024-01-01', '2024-12-31', '江苏省盐城市亭湖区', '是', '亭湖区新兴镇卫生院'],
   ]);
-  const head = [
-    '结算单号',
-    '行号',
-    '身份证号',
-    '姓名',
-    '医疗机构',
-    '就诊类型',
-    '入院日期',
-    '结算日期',
-    '诊断编码',
-    '诊断名称',
-    '医疗总费用',
-    '政策范围内费用',
-  ];
+  const head = CLAIM_HEAD;
   // P2: E 4000 → over 1000 → 500.00; then E 1000 → 500.00. P1: E 5000 → over 2000 → 1000.00
   const claims = writeCsv(join(dir, 'may.csv'), [
     head,

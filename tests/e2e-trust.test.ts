@@ -7,25 +7,11 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { ROOT, run, runCli, startCli } from './helpers/cli.js';
 import { ledgerState } from './helpers/ledger.js';
-import { makeId, tmp, writeCsv } from './helpers/files.js';
+import { CLAIM_HEAD, makeId, tmp, writeCsv } from './helpers/files.js';
 import { readSheets } from './helpers/workbook.js';
 
 const P1 = makeId('320902', '1960-05-01', '211');
 const P2 = makeId('320902', '1972-08-09', '322');
-const HEAD = [
-  '结算单号',
-  '行号',
-  '身份证号',
-  '姓名',
-  '医疗机构',
-  '就诊类型',
-  '入院日期',
-  '结算日期',
-  '诊断编码',
-  '诊断名称',
-  '医疗总费用',
-  '政策范围内费用',
-];
 const row = (
   id: string,
   person: string,
@@ -60,7 +46,7 @@ function setup() {
     dir,
     roster,
     ledger,
-    file: (name: string, rows: string[][]) => writeCsv(join(dir, name), [HEAD, ...rows]),
+    file: (name: string, rows: string[][]) => writeCsv(join(dir, name), [CLAIM_HEAD, ...rows]),
     adjudicate: (file: string, out: string, extra: string[] = []) =>
       runCli([
         'adjudicate',

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { unzipParts } from './helpers/zip.js';
 import { runCli, FULL_ID, type Ran } from './helpers/cli.js';
-import { makeId, tmp, writeCsv } from './helpers/files.js';
+import { CLAIM_HEAD, makeId, tmp, writeCsv } from './helpers/files.js';
 import { readSheets } from './helpers/workbook.js';
 import { neutraliseCsv } from '../src/io/csv-writer.js';
 import { adjudicate } from '../src/engine/adjudicate.js';
@@ -49,19 +49,7 @@ describe('hostile text in claims and rosters: inert in every output, files stay 
     [P, '=HYPERLINK("http://x","y")', '特困人员', '2024-01-01', '江苏省盐城市亭湖区', '是', "=cmd|' /C calc'!A0"],
   ]);
   const claims = writeCsv(join(dir, 'c.csv'), [
-    [
-      '结算单号',
-      '身份证号',
-      '姓名',
-      '医疗机构',
-      '就诊类型',
-      '入院日期',
-      '结算日期',
-      '诊断编码',
-      '诊断名称',
-      '医疗总费用',
-      '政策范围内费用',
-    ],
+    CLAIM_HEAD.filter((h) => h !== '行号'),
     [
       '@SUM(1)',
       P,

@@ -16,7 +16,7 @@ export function makeId(region: string, birth: string, seq = '123'): string {
 
 export function writeCsv(
   file: string,
-  rows: (string | number)[][],
+  rows: readonly (readonly (string | number)[])[],
   encoding: 'utf8' | 'utf8bom' | 'gb18030' = 'utf8',
 ): string {
   const text =
@@ -29,3 +29,19 @@ export function writeCsv(
   else writeFileSync(file, (encoding === 'utf8bom' ? '\ufeff' : '') + text, 'utf8');
   return file;
 }
+
+/** The columns of the claims CSVs the end-to-end tests write (a Tinghu outpatient month, SPEC §2.1 headers). */
+export const CLAIM_HEAD: readonly string[] = [
+  '结算单号',
+  '行号',
+  '身份证号',
+  '姓名',
+  '医疗机构',
+  '就诊类型',
+  '入院日期',
+  '结算日期',
+  '诊断编码',
+  '诊断名称',
+  '医疗总费用',
+  '政策范围内费用',
+];

@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { cpSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, run } from '../helpers/cli.js';
-import { makeId, tmp, writeCsv } from '../helpers/files.js';
+import { CLAIM_HEAD, makeId, tmp, writeCsv } from '../helpers/files.js';
 import { readSheets } from '../helpers/workbook.js';
 
 const REGISTRY = join('src', 'policies', 'registry.ts');
@@ -59,21 +59,7 @@ describe('a fifth policy from its own folder and one registry line', () => {
       [P1, '王一', '低保对象', '2024-01-01', '2024-12-31', '示例县'],
       [P2, '李二', '特困人员', '2024-01-01', '2024-12-31', '示例县'],
     ]);
-    const head = [
-      '结算单号',
-      '行号',
-      '身份证号',
-      '姓名',
-      '医疗机构',
-      '就诊类型',
-      '入院日期',
-      '结算日期',
-      '诊断编码',
-      '诊断名称',
-      '医疗总费用',
-      '政策范围内费用',
-      '基本医保支付',
-    ];
+    const head = [...CLAIM_HEAD, '基本医保支付'];
     const ledger = join(copy, 'a.db');
     // P1 had 1500.00 paid this year before the tool: 500.00 of the cap left
     const opening = writeCsv(join(copy, 'opening.csv'), [
