@@ -5,7 +5,9 @@ import {
   loadConfig,
   expandGlobs,
   aliasMap,
-  resolveLedgerPath,
+  ledgerLocation,
+  ledgerName,
+  locate,
   operatorName,
   commandLine,
   skippedNote,
@@ -77,7 +79,7 @@ export function registerAdjudicate(program: Command): void {
         dryRun: Boolean(flags.dryRun),
         supersede: Boolean(flags.supersede),
         html: Boolean(flags.html),
-        ledgerPath: resolveLedgerPath(flags.ledger, config),
+        ledgerPath: ((w) => (w.kind === 'sqlite' ? w.path : w.url))(ledgerLocation(flags.ledger, config)),
         operator: operatorName(flags.operator),
         commandLine: commandLine(),
         onMonth: (m) => flags.quiet || progress.note(`结算月份：${m}`),
@@ -135,7 +137,7 @@ export function registerAdjudicate(program: Command): void {
       );
       if (summary.run)
         say(
-          `台账：第 ${summary.run.id} 次运行已提交（${summary.ledgerPath}）；台账校验码 ${ledgerCode(summary.run.id, summary.run.hash!)}（已记入 ${journalPath(summary.ledgerPath)}）`,
+          `台账：第 ${summary.run.id} 次运行已提交（${ledgerName(locate(summary.ledgerPath))}）；台账校验码 ${ledgerCode(summary.run.id, summary.run.hash!)}${locate(summary.ledgerPath).kind === 'sqlite' ? `（已记入 ${journalPath(summary.ledgerPath)}）` : ''}`,
         );
       else say('试运行（--dry-run）：未写入台账');
       say('写出的文件：');

@@ -9,7 +9,16 @@ import { whenInterrupted } from '../run/scratch.js';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { fmtGrouped } from '../domain/money.js';
-import { loadConfig, ledgerLocation, resolveLedgerPath, operatorName, commandLine } from '../run/config.js';
+import {
+  loadConfig,
+  ledgerLocation,
+  ledgerName,
+  locate,
+  operatorName,
+  commandLine,
+  type LedgerLocation,
+} from '../run/config.js';
+import { openLedger, type LedgerAccess } from '../run/open-ledger.js';
 import { maskUrl } from '../ledger/postgres/url.js';
 import { SCHEMA_VERSION } from '../ledger/schema.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
@@ -36,21 +45,27 @@ interface LedgerFlags {
   hospital?: string;
 }
 
-export function ledgerPathOf(flags: LedgerFlags): string {
-  return resolveLedgerPath(flags.ledger, loadConfig(flags.config).config);
+function whereOf(flags: LedgerFlags): LedgerLocation {
+  return ledgerLocation(flags.ledger, loadConfig(flags.config).config);
 }
 
+const onWait = () => warn('台账正被另一个进程使用，等待其完成后继续……');
+
 /** Opens an existing ledger; a missing file is a usage error (exit 2), not an empty ledger. */
-export function openExisting(flags: LedgerFlags): SqliteLedger {
-  const path = ledgerPathOf(flags);
-  if (!existsSync(path))
-    throw new UsageError(`找不到台账文件 ${path}。请用 --ledger 指定台账路径，或先运行 assist adjudicate。`);
-  return new SqliteLedger(path, { mustExist: true, onWait: () => warn('台账正被另一个进程使用，等待其完成后继续……') });
+export async function openExisting(flags: LedgerFlags, access: LedgerAccess = { read: true }): Promise<SqliteLedger> {
+  const where = whereOf(flags);
+  if (where.kind === 'sqlite' && !existsSync(where.path))
+    throw new UsageError(`找不到台账文件 ${where.path}。请用 --ledger 指定台账路径，或先运行 assist adjudicate。`);
+  return openLedger(where, access, { mustExist: true, onWait });
 }
 
 /** Runs `fn` on the existing ledger and closes it whatever happens. */
-export async function withLedger<T>(flags: LedgerFlags, fn: (l: SqliteLedger) => T | Promise<T>): Promise<T> {
-  const l = openExisting(flags);
+export async function withLedger<T>(
+  flags: LedgerFlags,
+  fn: (l: SqliteLedger) => T | Promise<T>,
+  access: LedgerAccess = { read: true },
+): Promise<T> {
+  const l = await openExisting(flags, access);
   try {
     return await fn(l);
   } finally {
@@ -76,7 +91,7 @@ export function registerLedger(program: Command): void {
         '建立台账：SQLite 台账文件，或 PostgreSQL 上一个市共用的台账（--ledger postgres://…，或 ASSIST_LEDGER_URL）：表、触发器及 assist_writer（审核写入）、assist_reader（只读）两个角色',
       ),
   ).action(async (flags: LedgerFlags) => {
-    const where = ledgerLocation(flags.ledger, loadConfig(flags.config).config);
+    const where = whereOf(flags);
     if (where.kind === 'sqlite') {
       new SqliteLedger(where.path).close();
       say(`台账文件 ${where.path} 已就绪（结构版本 ${SCHEMA_VERSION}）`);
@@ -91,6 +106,30 @@ export function registerLedger(program: Command): void {
     say('角色：assist_writer 只能追加运行、明细、结果、冲正（不能删除或改写已有结果），assist_reader 只读；');
     say('为各办公室的登录用户授权：GRANT assist_writer TO 用户名;（报表、对账用户：GRANT assist_reader TO 用户名;）');
   });
+
+  ledger
+    .command('copy')
+    .description(
+      '复制台账：把本科室的 SQLite 台账复制到新建的 PostgreSQL 共用台账，或把共用台账复制成 SQLite 文件（备份）；运行、哈希链与校验码不变',
+    )
+    .requiredOption('--from <ledger>', '源台账：SQLite 文件路径或 postgres:// 地址')
+    .requiredOption('--to <ledger>', '目标台账：postgres:// 地址（空的共用台账）或新的 SQLite 文件路径')
+    .action(async (flags: { from: string; to: string }) => {
+      const from = locate(flags.from);
+      const to = locate(flags.to);
+      if (from.kind === to.kind)
+        throw new UsageError(
+          'ledger copy 在 SQLite 文件与 PostgreSQL 之间复制：--from 与 --to 须一个是文件、一个是 postgres:// 地址。',
+        );
+      const { copyToPostgres, copyToSqlite } = await import('../ledger/postgres/copy.js');
+      if (from.kind === 'sqlite' && !existsSync(from.path)) throw new UsageError(`找不到台账文件 ${from.path}。`);
+      const r =
+        from.kind === 'sqlite' && to.kind === 'postgres'
+          ? await copyToPostgres(from.path, to.url)
+          : await copyToSqlite((from as { url: string }).url, (to as { path: string }).path);
+      say(`已复制 ${r.runs} 次运行、${r.lines} 行明细：${ledgerName(from)} → ${ledgerName(to)}`);
+      say(`台账校验码 ${r.head ?? '（空台账）'}（两边相同；可分别运行 assist ledger check 核对）`);
+    });
 
   common(ledger.command('runs').description('列出台账中的全部运行（时间、操作员、输入文件、计数、哈希）')).action(
     async (flags: LedgerFlags) => {
@@ -135,7 +174,7 @@ export function registerLedger(program: Command): void {
     .action(async (flags: LedgerFlags & { head?: string }) => {
       await withLedger(flags, async (l) => {
         const report = l.check({ head: flags.head });
-        say(`核对台账 ${l.path}：${report.runs} 次运行，${report.lines} 行明细，${report.accumulators} 个累计额`);
+        say(`核对台账 ${l.name}：${report.runs} 次运行，${report.lines} 行明细，${report.accumulators} 个累计额`);
         for (const n of report.notes) say(`  · ${n}`);
         if (report.problems.length === 0) {
           say(
@@ -166,67 +205,71 @@ export function registerLedger(program: Command): void {
       const month = monthFlag(flags.month);
       if (flags.out) assertOutDir(flags.out);
       const targetId = Number(runText);
-      await withLedger(flags, async (l) => {
-        const target = l.run(targetId);
-        if (target && !flags.yes && process.stdin.isTTY && process.stderr.isTTY) {
-          const answer = await ask(
-            `确认撤销第 ${target.id} 次运行？${runLabel(target).replace(/^第 \d+ 次运行/, '')}冲正将记入 ${month ?? target.month ?? '—'} 月。输入 y 确认：`,
-          );
-          if (!/^(y|yes|是|确认)$/i.test(answer.trim())) {
-            say('已取消：台账未改动。');
-            return;
-          }
-        }
-        const r = await revertRun(l, targetId, {
-          operator: operatorName(flags.operator),
-          commandLine: commandLine(),
-          month,
-          // the lists are written into a staging folder before COMMIT and placed after it (as adjudicate does)
-          beforeCommit: async ({ runId, hash, month, reversals, target: t }) => {
-            const m = month ?? new Date().toISOString().slice(0, 7);
-            const outDir = flags.out ?? join('out', m);
-            assertOutDir(outDir);
-            const staging = join(outDir, `.assist-staging-${process.pid}`);
-            mkdirSync(staging, { recursive: true });
-            const forget = whenInterrupted(() => rmSync(staging, { recursive: true, force: true }));
-            try {
-              const names: string[] = [];
-              for (const policy of createPolicies(t.policies.map((p) => p.id).filter((id) => POLICY_FACTORIES[id]))) {
-                for (const fund of policy.funds) {
-                  const lines = disbursementLines(fund, [], reversalLines(reversals));
-                  if (lines.length === 0) continue;
-                  const name = `disbursement-${fund.id}-${m}-revert-${runId}.xlsx`;
-                  await writeDisbursement(join(staging, name), {
-                    fund,
-                    month: m,
-                    document: policy.document,
-                    lines,
-                    ledgerCode: ledgerCode(runId, hash),
-                  });
-                  names.push(name);
-                }
-              }
-              return names.length ? placements(staging, outDir, names, `run${runId}`) : [];
-            } catch (err) {
-              rmSync(staging, { recursive: true, force: true });
-              throw err;
-            } finally {
-              forget();
+      await withLedger(
+        flags,
+        async (l) => {
+          const target = l.run(targetId);
+          if (target && !flags.yes && process.stdin.isTTY && process.stderr.isTTY) {
+            const answer = await ask(
+              `确认撤销第 ${target.id} 次运行？${runLabel(target).replace(/^第 \d+ 次运行/, '')}冲正将记入 ${month ?? target.month ?? '—'} 月。输入 y 确认：`,
+            );
+            if (!/^(y|yes|是|确认)$/i.test(answer.trim())) {
+              say('已取消：台账未改动。');
+              return;
             }
-          },
-        });
-        const files = placeFiles(r.moves);
-        if (r.moves.length) rmSync(dirname(r.moves[0]![0]), { recursive: true, force: true });
-        say(
-          `已撤销 ${runLabel(r.target)}：冲正 ${r.reversals.length} 条结果（${r.lines} 行明细）${r.alreadyReversed ? `，另有 ${r.alreadyReversed} 行此前已冲正` : ''}${r.openings ? `，期初余额 ${r.openings} 行` : ''}`,
-        );
-        for (const [fund, total] of r.fundTotals) say(`  ${fund}：冲正 ¥${fmtGrouped(total)}`);
-        say(
-          `冲正记入 ${r.run.month ?? '—'} 月${r.monthDefaulted ? '（被撤销运行的月份；如需记入其他月份请用 --month）' : ''}`,
-        );
-        say(`台账：第 ${r.run.id} 次运行已提交；台账校验码 ${ledgerCode(r.run.id, r.run.hash!)}`);
-        for (const f of files) say(`冲正拨付清单：${f}`);
-      });
+          }
+          const r = await revertRun(l, targetId, {
+            operator: operatorName(flags.operator),
+            commandLine: commandLine(),
+            month,
+            // the lists are written into a staging folder before COMMIT and placed after it (as adjudicate does)
+            beforeCommit: async ({ runId, hash, month, reversals, target: t }) => {
+              const m = month ?? new Date().toISOString().slice(0, 7);
+              const outDir = flags.out ?? join('out', m);
+              assertOutDir(outDir);
+              const staging = join(outDir, `.assist-staging-${process.pid}`);
+              mkdirSync(staging, { recursive: true });
+              const forget = whenInterrupted(() => rmSync(staging, { recursive: true, force: true }));
+              try {
+                const names: string[] = [];
+                for (const policy of createPolicies(t.policies.map((p) => p.id).filter((id) => POLICY_FACTORIES[id]))) {
+                  for (const fund of policy.funds) {
+                    const lines = disbursementLines(fund, [], reversalLines(reversals));
+                    if (lines.length === 0) continue;
+                    const name = `disbursement-${fund.id}-${m}-revert-${runId}.xlsx`;
+                    await writeDisbursement(join(staging, name), {
+                      fund,
+                      month: m,
+                      document: policy.document,
+                      lines,
+                      ledgerCode: ledgerCode(runId, hash),
+                    });
+                    names.push(name);
+                  }
+                }
+                return names.length ? placements(staging, outDir, names, `run${runId}`) : [];
+              } catch (err) {
+                rmSync(staging, { recursive: true, force: true });
+                throw err;
+              } finally {
+                forget();
+              }
+            },
+          });
+          const files = placeFiles(r.moves);
+          if (r.moves.length) rmSync(dirname(r.moves[0]![0]), { recursive: true, force: true });
+          say(
+            `已撤销 ${runLabel(r.target)}：冲正 ${r.reversals.length} 条结果（${r.lines} 行明细）${r.alreadyReversed ? `，另有 ${r.alreadyReversed} 行此前已冲正` : ''}${r.openings ? `，期初余额 ${r.openings} 行` : ''}`,
+          );
+          for (const [fund, total] of r.fundTotals) say(`  ${fund}：冲正 ¥${fmtGrouped(total)}`);
+          say(
+            `冲正记入 ${r.run.month ?? '—'} 月${r.monthDefaulted ? '（被撤销运行的月份；如需记入其他月份请用 --month）' : ''}`,
+          );
+          say(`台账：第 ${r.run.id} 次运行已提交；台账校验码 ${ledgerCode(r.run.id, r.run.hash!)}`);
+          for (const f of files) say(`冲正拨付清单：${f}`);
+        },
+        { people: 'all' },
+      );
     });
 
   common(
@@ -238,8 +281,8 @@ export function registerLedger(program: Command): void {
     .option('--sheet <name>', '指定工作表')
     .action(async (file: string, flags: LedgerFlags) => {
       if (!existsSync(file)) throw new InputError(`找不到文件 ${file}。`);
-      const path = ledgerPathOf(flags);
-      const l = new SqliteLedger(path, { onWait: () => warn('台账正被另一个进程使用，等待其完成后继续……') });
+      const where = whereOf(flags);
+      const l = await openLedger(where, { people: 'all' }, { onWait });
       try {
         const r = await importOpening(l, file, {
           operator: operatorName(flags.operator),
@@ -249,7 +292,7 @@ export function registerLedger(program: Command): void {
           sheet: flags.sheet,
         });
         say(
-          `已导入期初余额 ${r.rows} 行；台账：第 ${r.run.id} 次运行已提交（${path}）；台账校验码 ${ledgerCode(r.run.id, r.run.hash!)}`,
+          `已导入期初余额 ${r.rows} 行；台账：第 ${r.run.id} 次运行已提交（${ledgerName(where)}）；台账校验码 ${ledgerCode(r.run.id, r.run.hash!)}`,
         );
       } catch (err) {
         if (err instanceof OpeningRefused) {

@@ -115,15 +115,27 @@ function checkChain(ledger: SqliteLedger, runs: RunHashes[], problems: string[])
   }
 }
 
-/** Accumulators as openings + result changes − reversals (first date: the earliest recorded); checks each reversal. */
-function expectedAccumulators(ledger: SqliteLedger, problems: string[]): Map<string, Delta> {
+/** What one run adds to the accumulators: its openings + its results' changes − its reversals. */
+export function runDeltas(ledger: SqliteLedger, runId: number): Delta[] {
+  const problems: string[] = [];
+  const deltas = expectedAccumulators(ledger, problems, runId);
+  if (problems.length) throw new Error(problems.join('；'));
+  return [...deltas.values()];
+}
+
+/**
+ * Accumulators as openings + result changes − reversals (first date: the earliest recorded); checks each reversal.
+ * With `runId`, only what that run wrote.
+ */
+function expectedAccumulators(ledger: SqliteLedger, problems: string[], runId?: number): Map<string, Delta> {
   const expected = new Map<string, Delta>();
   const add = (d: Delta): void => void mergeDelta(expected, d);
-  for (const d of accumulatorRows(ledger, 'openings')) add(d);
+  const of = (column: string) => (runId === undefined ? '' : ` AND ${column} = ${Number(runId)}`);
+  for (const d of accumulatorRows(ledger, 'openings', of('run_id'))) add(d);
   const text = ledger.texts.text;
   for (const r of ledger
     .q(
-      'SELECT l.id_number, r.policy, r.changes FROM results r JOIN lines l ON l.id = r.line_id WHERE r.changes IS NOT NULL',
+      `SELECT l.id_number, r.policy, r.changes FROM results r JOIN lines l ON l.id = r.line_id WHERE r.changes IS NOT NULL${of('l.run_id')}`,
     )
     .raw(true)
     .iterate()) {
@@ -134,7 +146,7 @@ function expectedAccumulators(ledger: SqliteLedger, problems: string[]): Map<str
   }
   for (const r of ledger
     .q(
-      'SELECT v.id, l.id_number, r.policy, v.changes, r.changes, v.payments, r.payments, v.run_id, l.superseded_by FROM reversals v JOIN results r ON r.id = v.result_id JOIN lines l ON l.id = r.line_id',
+      `SELECT v.id, l.id_number, r.policy, v.changes, r.changes, v.payments, r.payments, v.run_id, l.superseded_by FROM reversals v JOIN results r ON r.id = v.result_id JOIN lines l ON l.id = r.line_id WHERE 1${of('v.run_id')}`,
     )
     .raw(true)
     .iterate()) {
@@ -170,9 +182,9 @@ function expectedAccumulators(ledger: SqliteLedger, problems: string[]): Map<str
 }
 
 /** Rows of openings or accumulators_text (policy and key as text, amounts in fen) as accumulator deltas. */
-function* accumulatorRows(ledger: SqliteLedger, table: 'openings' | 'accumulators_text'): Generator<Delta> {
+function* accumulatorRows(ledger: SqliteLedger, table: 'openings' | 'accumulators_text', where = ''): Generator<Delta> {
   for (const row of ledger
-    .q(`SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM ${table}`)
+    .q(`SELECT id_number, policy, year, key, base, paid, entitled, first_date FROM ${table} WHERE 1${where}`)
     .raw(true)
     .iterate()) {
     const [idNumber, policy, year, key, base, paid, entitled, firstDate] = row as [
@@ -258,7 +270,7 @@ function checkWitnesses(
         `校验码 ${head.trim()} 与台账第 ${runId} 次运行（${hash ? ledgerCode(runId, hash) : '无哈希'}）不符：该运行或其之前的运行被改动、删除或重建`,
       );
   }
-  if (ledger.path === ':memory:') return;
+  if (ledger.path === ':memory:' || ledger.replica) return;
   const entries = readJournal(ledger.path);
   if (!entries) {
     if (ledger.meta('journal') !== null)

@@ -29,14 +29,14 @@ const draft = {
   inputs: [],
 };
 
-function runBatch(
+async function runBatch(
   ledger: SqliteLedger,
   lines: ClaimLine[],
   supersede = false,
-): { adjudicated: LineResult[]; skipped: LineResult[]; reversals: number } {
+): Promise<{ adjudicated: LineResult[]; skipped: LineResult[]; reversals: number }> {
   const session = ledger.begin(draft);
   const r = adjudicateBatch(ledger, session, lines, roster, createPolicies(ALL, params), supersede);
-  session.commit({ lines: lines.length });
+  await session.commit({ lines: lines.length });
   return { adjudicated: r.adjudicated, skipped: r.skipped, reversals: r.reversals.length };
 }
 
@@ -64,40 +64,44 @@ function cut(lines: ClaimLine[], cuts: number[]): ClaimLine[][] {
 }
 
 describe('ledger properties (fast-check, in-memory SQLite)', () => {
-  test('any split into runs, accumulators carried through the ledger, gives the single run’s results and accumulators; check passes', () => {
-    fc.assert(
-      fc.property(linesArb(1, 30), fc.array(fc.integer({ min: 0, max: 29 }), { maxLength: 4 }), (lines, cuts) => {
-        const whole = adjudicate(lines, roster, createPolicies(ALL, params));
-        const ledger = new SqliteLedger(':memory:');
-        try {
-          const results: LineResult[] = [];
-          for (const batch of cut(lines, cuts)) results.push(...runBatch(ledger, batch).adjudicated);
-          expect(summary(results)).toEqual(summary(whole.results));
-          const expected = [...whole.accumulators.map.values()]
-            .filter((a) => !a.base.isZero() || !a.paid.isZero() || !a.entitled.isZero() || a.firstDate)
-            .map(
-              (a) =>
-                `${a.policy}|${a.idNumber}|${a.year}|${a.key}|${Number(a.base)}|${Number(a.paid)}|${Number(a.entitled)}|${a.firstDate ?? ''}`,
-            )
-            .sort();
-          expect(ledgerAccumulators(ledger)).toEqual(expected);
-          expect(ledger.check().problems).toEqual([]);
-        } finally {
-          ledger.close();
-        }
-      }),
+  test('any split into runs, accumulators carried through the ledger, gives the single run’s results and accumulators; check passes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        linesArb(1, 30),
+        fc.array(fc.integer({ min: 0, max: 29 }), { maxLength: 4 }),
+        async (lines, cuts) => {
+          const whole = adjudicate(lines, roster, createPolicies(ALL, params));
+          const ledger = new SqliteLedger(':memory:');
+          try {
+            const results: LineResult[] = [];
+            for (const batch of cut(lines, cuts)) results.push(...(await runBatch(ledger, batch)).adjudicated);
+            expect(summary(results)).toEqual(summary(whole.results));
+            const expected = [...whole.accumulators.map.values()]
+              .filter((a) => !a.base.isZero() || !a.paid.isZero() || !a.entitled.isZero() || a.firstDate)
+              .map(
+                (a) =>
+                  `${a.policy}|${a.idNumber}|${a.year}|${a.key}|${Number(a.base)}|${Number(a.paid)}|${Number(a.entitled)}|${a.firstDate ?? ''}`,
+              )
+              .sort();
+            expect(ledgerAccumulators(ledger)).toEqual(expected);
+            expect(ledger.check().problems).toEqual([]);
+          } finally {
+            ledger.close();
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
-  test('the same batch twice: every line skipped ALREADY_ADJUDICATED, nothing paid, accumulators unchanged', () => {
-    fc.assert(
-      fc.property(linesArb(1, 20), (lines) => {
+  test('the same batch twice: every line skipped ALREADY_ADJUDICATED, nothing paid, accumulators unchanged', async () => {
+    await fc.assert(
+      fc.asyncProperty(linesArb(1, 20), async (lines) => {
         const ledger = new SqliteLedger(':memory:');
         try {
-          runBatch(ledger, lines);
+          await runBatch(ledger, lines);
           const before = ledgerAccumulators(ledger);
-          const again = runBatch(
+          const again = await runBatch(
             ledger,
             lines.map((l) => ({ ...l, source: 'again.xlsx', row: l.row + 1000 })),
           );
@@ -113,35 +117,40 @@ describe('ledger properties (fast-check, in-memory SQLite)', () => {
     );
   });
 
-  test('supersede any subset with changed amounts: accumulators = Σ results − Σ reversals (check passes), never two lines in force per key', () => {
-    fc.assert(
-      fc.property(linesArb(1, 20), fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }), (lines, pick) => {
-        const ledger = new SqliteLedger(':memory:');
-        try {
-          runBatch(ledger, lines);
-          const changed = lines.map((l, i) =>
-            pick[i] ? { ...l, totalCost: l.totalCost.plus(1), personalBurden: l.personalBurden.plus(1) } : l,
-          );
-          const conflict = runBatch(ledger, changed);
-          expect(conflict.skipped.filter((r) => r.reasons[0] === 'CONFLICTING_RESUBMISSION').length).toBe(
-            pick.slice(0, lines.length).filter(Boolean).length,
-          );
-          const fixed = runBatch(ledger, changed, true);
-          expect(
-            fixed.adjudicated.map((r) => r.line.claimId + r.line.lineNo).filter((v, i, a) => a.indexOf(v) === i).length,
-          ).toBe(pick.slice(0, lines.length).filter(Boolean).length);
-          expect(ledger.check().problems).toEqual([]);
-        } finally {
-          ledger.close();
-        }
-      }),
+  test('supersede any subset with changed amounts: accumulators = Σ results − Σ reversals (check passes), never two lines in force per key', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        linesArb(1, 20),
+        fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }),
+        async (lines, pick) => {
+          const ledger = new SqliteLedger(':memory:');
+          try {
+            await runBatch(ledger, lines);
+            const changed = lines.map((l, i) =>
+              pick[i] ? { ...l, totalCost: l.totalCost.plus(1), personalBurden: l.personalBurden.plus(1) } : l,
+            );
+            const conflict = await runBatch(ledger, changed);
+            expect(conflict.skipped.filter((r) => r.reasons[0] === 'CONFLICTING_RESUBMISSION').length).toBe(
+              pick.slice(0, lines.length).filter(Boolean).length,
+            );
+            const fixed = await runBatch(ledger, changed, true);
+            expect(
+              fixed.adjudicated.map((r) => r.line.claimId + r.line.lineNo).filter((v, i, a) => a.indexOf(v) === i)
+                .length,
+            ).toBe(pick.slice(0, lines.length).filter(Boolean).length);
+            expect(ledger.check().problems).toEqual([]);
+          } finally {
+            ledger.close();
+          }
+        },
+      ),
       { numRuns: 40 },
     );
   });
 });
 
 describe('content hash (what "the same line" means)', () => {
-  test('ignores where the line sat in the file; sees every field the hospital sent', () => {
+  test('ignores where the line sat in the file; sees every field the hospital sent', async () => {
     const l = line({ claimId: 'X1', totalCost: '100.00' });
     expect(lineContentHash({ ...l, source: 'other.csv', sheet: 'S2', row: 99 })).toBe(lineContentHash(l));
     expect(lineContentHash({ ...l, totalCost: money('100.01') })).not.toBe(lineContentHash(l));
@@ -152,7 +161,7 @@ describe('content hash (what "the same line" means)', () => {
 });
 
 describe('the line schema keeps stored lines readable', () => {
-  test('stored values keep their positions: the fields of 2026-11 in their order, new ones only after them', () => {
+  test('stored values keep their positions: the fields of 2026-11 in their order, new ones only after them', async () => {
     // written out by hand: the order the trace chunks of existing ledgers hold a line's values in
     const V1 = ['source', 'sheet', 'row', 'claimId', 'lineNo', 'hospital', 'idNumber', 'name', 'visitType'];
     const V1_REST = ['admissionDate', 'dischargeDate', 'settlementDate', 'diagnosisCode', 'diagnosisName', 'itemName'];
@@ -169,9 +178,9 @@ describe('the line schema keeps stored lines readable', () => {
 });
 
 describe('a line as the external sort and the trace chunks store it (values in RECORD_FIELDS order)', () => {
-  test('decoded from the sort: the same text, record and content hash as the line itself gives; the stored trace reads back as its record', () => {
-    fc.assert(
-      fc.property(linesArb(1, 6), (lines) => {
+  test('decoded from the sort: the same text, record and content hash as the line itself gives; the stored trace reads back as its record', async () => {
+    await fc.assert(
+      fc.asyncProperty(linesArb(1, 6), async (lines) => {
         for (const l of lines) {
           const back = decodeLine(encodeLine(l));
           const made = encodedLine({ ...l });
@@ -185,7 +194,7 @@ describe('a line as the external sort and the trace chunks store it (values in R
     );
     const ledger = new SqliteLedger(':memory:');
     const l = decodeLine(encodeLine(line({ claimId: 'R1', inScopeCost: null, dischargeDate: null, referral: true })));
-    runBatch(ledger, [l]);
+    await runBatch(ledger, [l]);
     const stored = ledger.findLines('R1')[0]!;
     expect(ledger.trace(stored).line).toEqual(lineRecord(l));
     expect(ledger.trace(stored).line).toMatchObject({
@@ -200,7 +209,7 @@ describe('a line as the external sort and the trace chunks store it (values in R
 });
 
 describe('a settlement is judged whole even when part of it is already in the ledger', () => {
-  test('a corrected injection-fee line (--supersede) stays in ln-as-2022 scope beside its already-adjudicated drug line', () => {
+  test('a corrected injection-fee line (--supersede) stays in ln-as-2022 scope beside its already-adjudicated drug line', async () => {
     const base = {
       idNumber: LN,
       hospital: '中国医科大学附属第一医院',
@@ -213,14 +222,14 @@ describe('a settlement is judged whole even when part of it is already in the le
     const fee = line({ ...base, lineNo: 2, itemName: '皮下注射费', totalCost: '10.00' });
     const ledger = new SqliteLedger(':memory:');
     try {
-      runBatch(ledger, [drug, fee]);
+      await runBatch(ledger, [drug, fee]);
       const fixedFee = {
         ...fee,
         totalCost: money('12.00'),
         inScopeCost: money('12.00'),
         personalBurden: money('12.00'),
       };
-      const r = runBatch(ledger, [drug, fixedFee], true);
+      const r = await runBatch(ledger, [drug, fixedFee], true);
       expect(r.skipped.map((x) => x.reasons[0])).toEqual(['ALREADY_ADJUDICATED']);
       expect(
         r.adjudicated.filter((x) => x.policy === 'ln-as-2022').map((x) => [x.line.lineNo, x.status, fmt(x.base)]),
@@ -233,7 +242,7 @@ describe('a settlement is judged whole even when part of it is already in the le
 });
 
 describe('issue 17 §9 (ln-as-2022 药品费用（包括注射费用）): a settlement spans runs', () => {
-  test('the injection fee resubmitted alone with --supersede, its biologic line already in the ledger, is paid (not not-covered)', () => {
+  test('the injection fee resubmitted alone with --supersede, its biologic line already in the ledger, is paid (not not-covered)', async () => {
     const ledger = new SqliteLedger(':memory:');
     const hospital = '中国医科大学附属第一医院';
     const drug = line({
@@ -255,7 +264,7 @@ describe('issue 17 §9 (ln-as-2022 药品费用（包括注射费用）): a sett
       diagnosisCode: 'M45',
       totalCost: '10.00',
     });
-    const first = runBatch(ledger, [drug, fee]);
+    const first = await runBatch(ledger, [drug, fee]);
     expect(
       first.adjudicated.filter((r) => r.policy === 'ln-as-2022').map((r) => `${r.line.lineNo} ${r.status}`),
     ).toEqual(['1 approved', '2 approved']);
@@ -267,7 +276,7 @@ describe('issue 17 §9 (ln-as-2022 药品费用（包括注射费用）): a sett
       inScopeCost: money('12.00'),
       personalBurden: money('12.00'),
     };
-    const again = runBatch(ledger, [corrected], true);
+    const again = await runBatch(ledger, [corrected], true);
     expect(again.reversals).toBeGreaterThan(0);
     const as = again.adjudicated.find((r) => r.policy === 'ln-as-2022')!;
     // S = 12.00, F = min(12.00, round(20% × 12.00) = 2.40) = 2.40, T = 9.60

@@ -175,7 +175,7 @@ export async function importOpening(
     }
     if (exists.length > 0)
       throw new OpeningRefused(`${basename(file)} 中有 ${exists.length} 行的期初余额已导入过，未导入任何行。`, exists);
-    const run = session.commit({ rowsRead: data.rowsRead, openings: data.rows.length });
+    const run = await session.commit({ rowsRead: data.rowsRead, openings: data.rows.length });
     return { run, rows: data.rows.length };
   } catch (err) {
     session.rollback();

@@ -71,12 +71,12 @@ export async function revertRun(
     for (const r of reversals)
       for (const [fund, v] of Object.entries(r.payments)) fundTotals.set(fund, (fundTotals.get(fund) ?? ZERO).plus(v));
     const counts = { lines, reversals: reversals.length, alreadyReversed, openings };
-    const hash = session.seal(counts);
+    const hash = await session.seal(counts);
     const moves = opts.beforeCommit
       ? await opts.beforeCommit({ runId: session.runId, hash, month, reversals, target })
       : [];
     if (moves.length) session.recordPlacement(moves);
-    const run = session.commit(counts);
+    const run = await session.commit(counts);
     return { run, target, lines, reversals, alreadyReversed, openings, fundTotals, moves, monthDefaulted: !opts.month };
   } catch (err) {
     session.rollback();

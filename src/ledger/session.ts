@@ -86,7 +86,8 @@ export class SqliteSession implements LedgerSession {
 
   constructor(
     private readonly ledger: SqliteLedger,
-    readonly runId: number,
+    /** final once sealed: a replica's run is renumbered after the shared ledger's last run (Upstream.prepareSeal) */
+    public runId: number,
     readonly dryRun: boolean,
     /** where the journal starts if it has no file (see syncJournal) */
     private readonly journalFrom = 1,
@@ -381,7 +382,7 @@ export class SqliteSession implements LedgerSession {
    * rollback still undoes it) — adjudicate seals while the disbursement lists are being written, and commits
    * once they are.
    */
-  seal(counts: Record<string, number>): string {
+  async seal(counts: Record<string, number>): Promise<string> {
     if (this.dryRun) throw new LedgerError('试运行（--dry-run）不写入台账');
     if (this.done) throw new LedgerError('本次运行已结束');
     try {
@@ -389,6 +390,8 @@ export class SqliteSession implements LedgerSession {
       if (this.chunkError) throw this.chunkError;
       this.flushChunk(true);
       this.flushDeltas();
+      const upstream = this.ledger.upstream;
+      if (upstream) this.runId = await upstream.prepareSeal(this.runId);
       this.ledger
         .q('UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?')
         .run(new Date().toISOString(), JSON.stringify(counts), this.runId);
@@ -402,6 +405,7 @@ export class SqliteSession implements LedgerSession {
       this.ledger
         .q('UPDATE runs SET content_hash = ?, prev_hash = ?, hash = ? WHERE id = ?')
         .run(content, prev, hash, this.runId);
+      if (upstream) await upstream.send(this.runId);
       this.sealed = hash;
       return hash;
     } catch (err) {
@@ -412,11 +416,12 @@ export class SqliteSession implements LedgerSession {
   private sealed: string | null = null;
 
   /** Seals the run (unless sealed already) and commits it. */
-  commit(counts: Record<string, number>): RunInfo {
+  async commit(counts: Record<string, number>): Promise<RunInfo> {
     if (this.done) throw new LedgerError('本次运行已结束');
-    if (!this.sealed) this.seal(counts);
+    if (!this.sealed) await this.seal(counts);
     try {
       testPause();
+      await this.ledger.upstream?.commit();
       this.db.exec('COMMIT');
       this.done = true;
       noteCommitted(this.runId);
@@ -439,5 +444,6 @@ export class SqliteSession implements LedgerSession {
     this.done = true;
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
     this.ledger.forgetHospitalIds();
+    this.ledger.upstream?.abort();
   }
 }

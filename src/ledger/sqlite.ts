@@ -13,7 +13,7 @@ import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { processAlive } from '../io/process.js';
 import { appendJournal, journalPath, ledgerCode, readJournal } from './journal.js';
 import { recordFromValues } from './content.js';
-import { changeTuples, dateText, Texts } from './texts.js';
+import { changeTuples, contentId, dateText, Texts } from './texts.js';
 import type {
   CheckReport,
   ExceptionRow,
@@ -54,6 +54,22 @@ export interface OpenOptions {
   /** open an existing ledger only (reports, explain, check) */
   mustExist?: boolean;
   readonly?: boolean;
+  /**
+   * A local copy of a shared ledger (PostgreSQL): no journal or placement records here (the server keeps the
+   * chain), and new texts and hospitals get ids made from their names (texts.ts contentId).
+   */
+  replica?: boolean;
+}
+
+/** Where a replica's run goes when it seals and commits (ledger/postgres/ledger.ts); the SQLite ledger has none. */
+export interface Upstream {
+  /** Before the run's hashes are taken: its rows get their final ids (returned: the run's), other offices' runs are known. */
+  prepareSeal(runId: number): Promise<number>;
+  /** The sealed run's rows sent, inside the server's open transaction. */
+  send(runId: number): Promise<void>;
+  commit(): Promise<void>;
+  /** the server's transaction rolled back (closing the connection does it) */
+  abort(): void;
 }
 
 export class SqliteLedger implements Ledger {
@@ -69,12 +85,20 @@ export class SqliteLedger implements Ledger {
   private readonly onWait?: () => void;
   /** the short texts stored once (schema 3) */
   texts!: Texts;
+  readonly replica: boolean;
+  /** the ledger as it may be printed (a replica: the server's address, password masked) */
+  get name(): string {
+    return this.path;
+  }
+  /** set by a replica's owner */
+  upstream: Upstream | null = null;
 
   constructor(
     readonly path: string,
     opts: OpenOptions = {},
   ) {
     const memory = path === ':memory:';
+    this.replica = opts.replica ?? false;
     if (!memory && !existsSync(path)) {
       if (opts.mustExist || opts.readonly)
         throw new LedgerError(`找不到台账文件 ${path}。请用 --ledger 指定台账路径，或先运行 assist adjudicate。`);
@@ -94,7 +118,7 @@ export class SqliteLedger implements Ledger {
       throw new LedgerError(`无法打开台账 ${path}：${(err as Error).message}（文件可能不是 assist 台账或已损坏）`);
     }
     this.migrate(opts.readonly ?? false);
-    this.texts = new Texts(this.db);
+    this.texts = new Texts(this.db, this.replica);
     this.placePending();
   }
 
@@ -202,7 +226,7 @@ export class SqliteLedger implements Ledger {
     ).run(String(id));
     const hadJournal = this.meta('journal') !== null;
     this.dropPlacedRecords();
-    if (this.path !== ':memory:')
+    if (this.path !== ':memory:' && !this.replica)
       this.q("INSERT OR IGNORE INTO ledger_meta (key, value) VALUES ('journal', ?)").run(journalPath(this.path));
     this.q(
       'INSERT INTO runs (id, kind, started_at, operator, command_line, month, policies, inputs, reverts_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -236,7 +260,7 @@ export class SqliteLedger implements Ledger {
    * deleted journal is not silently rebuilt (ledger check reports it).
    */
   syncJournal(fromId: number): void {
-    if (this.path === ':memory:') return;
+    if (this.path === ':memory:' || this.replica) return;
     const entries = readJournal(this.path);
     const after = entries ? Math.max(0, ...entries.map((e) => e.runId)) : fromId - 1;
     const rows = this.q(
@@ -262,7 +286,7 @@ export class SqliteLedger implements Ledger {
    * inside its own transaction (begin).
    */
   placePending(): void {
-    if (this.path === ':memory:' || !this.meta('journal')) return;
+    if (this.path === ':memory:' || this.replica || !this.meta('journal')) return;
     const pending = this.q("SELECT key, value FROM ledger_meta WHERE key LIKE 'place:%'").all() as {
       key: string;
       value: string;
@@ -388,13 +412,22 @@ export class SqliteLedger implements Ledger {
     const cached = this.hospitalIds.get(name);
     if (cached !== undefined) return cached;
     let id = (this.q('SELECT id FROM hospitals WHERE name = ?').get(name) as { id: number } | undefined)?.id ?? null;
-    if (id === null && create) id = Number(this.q('INSERT INTO hospitals (name) VALUES (?)').run(name).lastInsertRowid);
+    if (id === null && create) {
+      id = Number(
+        this.q('INSERT INTO hospitals (id, name) VALUES (?, ?)').run(this.replica ? contentId(name) : null, name)
+          .lastInsertRowid,
+      );
+      this.hospitalsAdded.push([id, name]);
+    }
     if (id !== null) this.hospitalIds.set(name, id);
     return id;
   }
+  /** hospitals added since the ledger opened (a replica sends them with the run) */
+  readonly hospitalsAdded: [number, string][] = [];
   /** After a rollback the ids a run added are gone again. */
   forgetHospitalIds(): void {
     this.hospitalIds.clear();
+    this.hospitalsAdded.length = 0;
     this.texts.forget();
   }
 
@@ -536,5 +569,6 @@ export class SqliteLedger implements Ledger {
   close(): void {
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
     this.db.close();
+    this.upstream?.abort();
   }
 }

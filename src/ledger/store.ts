@@ -170,6 +170,7 @@ export interface CheckReport {
 }
 
 export interface LedgerSession {
+  /** the run's id; a shared ledger's run gets its final id when sealed */
   readonly runId: number;
   readonly dryRun: boolean;
   /** the line currently in force for this key (not superseded or reverted), if any */
@@ -192,8 +193,8 @@ export interface LedgerSession {
    */
   drain(maxPending?: number): Promise<void>;
   /** The run's counts and hashes written in its transaction, not yet committed (commit() seals if this was not called). */
-  seal(counts: Record<string, number>): string;
-  commit(counts: Record<string, number>): RunInfo;
+  seal(counts: Record<string, number>): Promise<string>;
+  commit(counts: Record<string, number>): Promise<RunInfo>;
   rollback(): void;
   /** Where the run's staged files go ([from, to], absolute), recorded in its transaction: a command that opens the ledger finishes placing any left in staging. */
   recordPlacement(moves: [string, string][]): void;

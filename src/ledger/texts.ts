@@ -5,6 +5,17 @@
 // run is taken over the decoded text, so a run hashes the same before and after the migration, and
 // altering `texts` shows in `ledger check`).
 import type Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+
+/**
+ * The id a replica of a shared ledger gives a new text (or hospital): from the text itself, in [2^47, 2^48), so
+ * two offices adding the same text at once give it the same id and nothing is renumbered when a run is sent to
+ * the server (ledger/postgres/push.ts); ids given before (1, 2, …) stay below 2^47.
+ */
+export function contentId(t: string): number {
+  const h = createHash('sha256').update(t).digest();
+  return 2 ** 47 + (h.readUIntBE(0, 6) % 2 ** 47);
+}
 
 export type TextOf = (id: number) => string;
 export type IdOf = (text: string) => number;
@@ -19,11 +30,22 @@ export class Texts {
   private readonly find: Database.Statement;
   private readonly get: Database.Statement;
   private readonly add: Database.Statement;
+  /** texts this connection added since it opened (a replica sends them to the server with the run) */
+  readonly added: [number, string][] = [];
 
-  constructor(db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    private readonly contentIds = false,
+  ) {
     this.find = db.prepare('SELECT id FROM texts WHERE t = ?').pluck();
     this.get = db.prepare('SELECT t FROM texts WHERE id = ?').pluck();
-    this.add = db.prepare('INSERT INTO texts (t) VALUES (?)');
+    this.add = db.prepare('INSERT INTO texts (id, t) VALUES (?, ?)');
+  }
+
+  private insert(t: string): number {
+    const id = Number(this.add.run(this.contentIds ? contentId(t) : null, t).lastInsertRowid);
+    this.added.push([id, t]);
+    return this.remember(id, t);
   }
 
   private remember(id: number, t: string): number {
@@ -41,7 +63,7 @@ export class Texts {
   }
 
   /** The id of a text, added when new (inside a write transaction). */
-  id = (t: string): number => this.known(t) ?? this.remember(Number(this.add.run(t).lastInsertRowid), t);
+  id = (t: string): number => this.known(t) ?? this.insert(t);
 
   text = (id: number): string => {
     const cached = this.byId.get(id);
@@ -56,6 +78,7 @@ export class Texts {
   forget(): void {
     this.ids.clear();
     this.byId.clear();
+    this.added.length = 0;
   }
 }
 

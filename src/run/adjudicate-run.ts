@@ -30,6 +30,8 @@ import type { ClaimsWorkerData } from './claims-worker.js';
 import { once } from 'node:events';
 import { ledgerCode } from '../ledger/journal.js';
 import { scratchDir, whenInterrupted } from './scratch.js';
+import { locate } from './config.js';
+import { openLedger } from './open-ledger.js';
 
 export interface AdjudicateOptions {
   claims: string[];
@@ -353,9 +355,12 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
     for (const file of o.claims) inputs.push({ file: basename(file), role: 'claims', ...(await fileSha256(file)) });
     for (const file of o.rosters) inputs.push({ file: basename(file), role: 'roster', ...(await fileSha256(file)) });
     // a dry run on a ledger that does not exist yet reads an empty one and creates nothing
-    const ledger = new SqliteLedger(o.dryRun && !existsSync(o.ledgerPath) ? ':memory:' : o.ledgerPath, {
-      onWait: o.onLedgerWait,
-    });
+    const where = locate(o.ledgerPath);
+    const ledger =
+      where.kind === 'sqlite'
+        ? new SqliteLedger(o.dryRun && !existsSync(where.path) ? ':memory:' : where.path, { onWait: o.onLedgerWait })
+        : // the shared ledger: the run's people (and whoever holds its line keys) locked for the run
+          await openLedger(where, o.dryRun ? { read: true } : sort.peopleAndKeys(), { onWait: o.onLedgerWait });
     removeStale(dir, '.assist-staging-');
     const staging = join(dir, `.assist-staging-${process.pid}`);
     mkdirSync(staging, { recursive: true });
@@ -510,7 +515,9 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
         ...invalidRows.map((e) => ({ kind: 'invalid' as const, ...e, priorRun: null })),
         ...conflictRows,
       ]);
-      checks.ledgerCode = banner ?? ledgerCode(session.runId, session.seal(counts));
+      // sealing gives a shared ledger's run its final id: read it after
+      const sealed = banner ? null : await session.seal(counts);
+      checks.ledgerCode = banner ?? ledgerCode(session.runId, sealed!);
       phase('台账封存');
       // the roster's page cache is given back; the settlement worker (which also staged the lists' lines, the
       // reversals last) finishes and ends before the lists begin
@@ -553,7 +560,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       // (SPEC §5); an earlier run's outputs in the same folder are never overwritten (this run's get -run<N>)
       const moves = placements(staging, dir, staged, o.dryRun ? 'dryrun' : `run${session.runId}`);
       if (!o.dryRun) session.recordPlacement(moves);
-      const run = o.dryRun ? null : session.commit(counts);
+      const run = o.dryRun ? null : await session.commit(counts);
       phase('台账提交');
       testPauseBeforePlacing();
       const files = placeFiles(moves);

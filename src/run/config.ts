@@ -135,17 +135,17 @@ export type LedgerLocation = { kind: 'sqlite'; path: string } | { kind: 'postgre
 
 /** --ledger, else ASSIST_LEDGER_URL, else the config's "ledger" (a path relative to the config file), else ./assist.db. */
 export function ledgerLocation(flag: string | undefined, config: Config): LedgerLocation {
-  const v = flag || process.env.ASSIST_LEDGER_URL || config.ledger || 'assist.db';
+  return locate(flag || process.env.ASSIST_LEDGER_URL || config.ledger || 'assist.db');
+}
+
+/** A ledger path or postgres:// address as a location. */
+export function locate(v: string): LedgerLocation {
   return isPostgresUrl(v) ? { kind: 'postgres', url: v } : { kind: 'sqlite', path: resolve(v) };
 }
 
-export function resolveLedgerPath(flag: string | undefined, config: Config): string {
-  const l = ledgerLocation(flag, config);
-  if (l.kind === 'postgres')
-    throw new UsageError(
-      `PostgreSQL 台账（${maskUrl(l.url)}）目前只能用 assist ledger init 建立，其他命令暂只支持 SQLite 台账文件（--ledger 文件路径）。`,
-    );
-  return l.path;
+/** The ledger as it may be printed: the file, or the server's address with its password masked. */
+export function ledgerName(where: LedgerLocation): string {
+  return where.kind === 'sqlite' ? where.path : maskUrl(where.url);
 }
 
 /** --operator, else the OS user. */
@@ -160,7 +160,11 @@ export function operatorName(flag: string | undefined): string {
 
 /** The command line as recorded in the ledger. */
 export function commandLine(): string {
-  return ['assist', ...process.argv.slice(2)].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ');
+  // recorded in the ledger and printed by `ledger runs`: a password in a postgres:// address is masked
+  return ['assist', ...process.argv.slice(2)]
+    .map((a) => maskUrl(a))
+    .map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a))
+    .join(' ');
 }
 
 /** The console note for a file a glob skipped. */

@@ -7,7 +7,7 @@ import { scratchDir } from './scratch.js';
 import { join } from 'node:path';
 import type { ClaimLine, RowError } from '../domain/types.js';
 import { duplicateError, lineKey } from '../io/batch.js';
-import { decodeLine, encodedLine } from '../ledger/content.js';
+import { decodeLine, encodedLine, RECORD_FIELDS } from '../ledger/content.js';
 import { batchedInsert, scratchDatabase } from './scratch-db.js';
 
 export function encodeLine(l: ClaimLine): string {
@@ -100,6 +100,21 @@ export class SortStore {
     this.prepare();
     for (const r of this.db.prepare('SELECT data FROM s ORDER BY rowid').raw(true).iterate())
       yield decodeLine((r as [string])[0]);
+  }
+
+  /** The people of the valid lines, and their keys [claimId, lineNo, hospital] (read from the stored values in SQL). */
+  peopleAndKeys(): { people: string[]; keys: [string, number, string][] } {
+    this.prepare();
+    const at = (f: keyof ClaimLine) => `json_extract(data, '$[${RECORD_FIELDS.indexOf(f)}]')`;
+    const people = this.db
+      .prepare(`SELECT DISTINCT ${at('idNumber')} FROM s`)
+      .pluck()
+      .all() as string[];
+    const keys = this.db
+      .prepare(`SELECT ${at('claimId')}, ${at('lineNo')}, ${at('hospital')} FROM s`)
+      .raw(true)
+      .all() as [string, number, string][];
+    return { people, keys };
   }
 
   /** A second temporary file beside the store (the disbursement lists' staging, written by another connection); removed with it. */

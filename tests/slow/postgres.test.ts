@@ -59,6 +59,7 @@ describe.skipIf(PG_MISSING !== null)('assist ledger init on PostgreSQL', () => {
       'ledger_meta',
       'lines',
       'openings',
+      'people',
       'results',
       'reversals',
       'runs',
@@ -123,10 +124,14 @@ describe.skipIf(PG_MISSING !== null)('assist ledger init on PostgreSQL', () => {
     expect(await refused('viewer', 'DELETE FROM results')).toBe('permission denied for table results');
   });
 
-  test('other commands on a PostgreSQL ledger: exit 2, saying so, the password masked', async () => {
-    const r = await runCli(['ledger', 'runs', '--ledger', server.url('postgres:s3cret-pw')]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('目前只能用 assist ledger init 建立');
-    expect(r.stderr).not.toContain('s3cret-pw');
+  test('ledger runs and check on the shared ledger: the password never printed', async () => {
+    const url = server.url('postgres:s3cret-pw');
+    const r = await runCli(['ledger', 'runs', '--ledger', url]);
+    // the run the writer added by hand above, listed
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/#\d+ 审核 2024-07-01/);
+    const c = await runCli(['ledger', 'check', '--ledger', url]);
+    expect(c.stdout).toContain('核对台账 postgresql://postgres:***@');
+    for (const x of [r, c]) expect(x.stdout + x.stderr).not.toContain('s3cret-pw');
   });
 });

@@ -1,21 +1,9 @@
 // assist ledger init on PostgreSQL: the tables, triggers and the two roles (schema.ts), in one transaction, under an
 // advisory lock so two offices initialising at once do not race; repeating it changes nothing.
-import pg from 'pg';
 import { LedgerError } from '../sqlite.js';
 import { maskUrl } from './url.js';
+import { connect } from './open.js';
 import { PG_SCHEMA_VERSION, PG_TABLES, PG_TRIGGERS, pgRoles } from './schema.js';
-
-/** A connection to the ledger's database; the password comes from the URL, PGPASSWORD or ~/.pgpass (pg reads them). */
-export async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url });
-  try {
-    await client.connect();
-  } catch (err) {
-    // the driver's message names host and user, never the password
-    throw new LedgerError(`无法连接 PostgreSQL 台账 ${maskUrl(url)}：${(err as Error).message}`);
-  }
-  return client;
-}
 
 export async function initPostgresLedger(url: string): Promise<{ version: number; created: boolean }> {
   const client = await connect(url);

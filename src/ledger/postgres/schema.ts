@@ -131,6 +131,10 @@ CREATE TABLE IF NOT EXISTS exceptions (
 CREATE INDEX IF NOT EXISTS exceptions_claim ON exceptions (claim_id);
 CREATE INDEX IF NOT EXISTS exceptions_row ON exceptions (source, row);
 CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- one row per person ever in a run: a run locks its people's rows (SELECT … FOR UPDATE) for its whole transaction
+CREATE TABLE IF NOT EXISTS people (id_number TEXT PRIMARY KEY);
+-- what the program promises, kept by the server too: one line in force per key
+CREATE UNIQUE INDEX IF NOT EXISTS lines_in_force ON lines (claim_id, line_no, hospital_id) WHERE superseded_by IS NULL;
 `;
 
 /** A trigger refusing any UPDATE of a row whose `column` is already set: it changes once, from NULL, never back. */
@@ -168,6 +172,7 @@ const ALL_TABLES = [
   'trace_chunks',
   'exceptions',
   'ledger_meta',
+  'people',
 ];
 const APPENDED = [
   'runs',
@@ -194,6 +199,8 @@ export function pgRoles(schema: string): string {
     `GRANT INSERT ON ${APPENDED.map(q).join(', ')} TO assist_writer;`,
     `GRANT INSERT, UPDATE ON ${q('accumulators')}, ${q('ledger_meta')} TO assist_writer;`,
     `GRANT DELETE ON ${q('ledger_meta')} TO assist_writer;`,
+    // FOR UPDATE needs UPDATE on the table; the rows hold nothing but the key
+    `GRANT INSERT, UPDATE ON ${q('people')} TO assist_writer;`,
     `GRANT UPDATE (finished_at, counts, content_hash, prev_hash, hash) ON ${q('runs')} TO assist_writer;`,
     `GRANT UPDATE (superseded_by) ON ${q('lines')} TO assist_writer;`,
     `GRANT UPDATE (reverted_by) ON ${q('openings')} TO assist_writer;`,

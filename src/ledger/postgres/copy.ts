@@ -1,0 +1,105 @@
+// assist ledger copy: an office's SQLite ledger into a new (empty) shared ledger on PostgreSQL, or the shared
+// ledger into a SQLite file (a backup, or to read it without the server). Every row is copied with its id, so the
+// runs keep their content hashes and their chain: `ledger check` passes on both sides with the same 台账校验码.
+import type pg from 'pg';
+import { LedgerError, SqliteLedger } from '../sqlite.js';
+import { maskUrl } from './url.js';
+import { journalPath } from '../journal.js';
+import { connect } from './open.js';
+import { initPostgresLedger } from './init.js';
+import { columnsOf, insertRows, LEDGER_TABLES, pgArrayTypes, pullAll } from './replica.js';
+
+export interface CopyReport {
+  runs: number;
+  lines: number;
+  head: string | null;
+}
+
+async function serverRuns(client: pg.ClientBase): Promise<number> {
+  return (await client.query('SELECT COUNT(*)::int AS n FROM runs')).rows[0].n as number;
+}
+
+/** SQLite file → an empty PostgreSQL ledger (made with ledger init if the database has none yet). */
+export async function copyToPostgres(from: string, url: string, onRows?: (n: number) => void): Promise<CopyReport> {
+  const source = new SqliteLedger(from, { mustExist: true, readonly: false });
+  const client = await connect(url);
+  // a database without the ledger yet gets it (as ledger init would; that needs the database owner)
+  const present = (await client.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS p")).rows[0].p as boolean;
+  if (!present) await initPostgresLedger(url);
+  try {
+    await client.query('BEGIN');
+    // no run may start on the target while it is being filled
+    await client.query('LOCK TABLE people IN EXCLUSIVE MODE');
+    if ((await serverRuns(client)) > 0)
+      throw new LedgerError(
+        `PostgreSQL 台账 ${maskUrl(url)} 中已有运行：ledger copy 只能复制到新建（空）的共用台账。把本科室的台账并入已有的共用台账请先与市局确认，再逐月重新审核。`,
+      );
+    const types = await pgArrayTypes(client);
+    for (const t of LEDGER_TABLES) {
+      const cols = columnsOf(source.db, t.name);
+      const hashAt = t.name === 'lines' ? cols.indexOf('content_hash') : -1;
+      const rows = function* (): Generator<unknown[]> {
+        for (const r of tableRows(source, t.name, cols, t.key, t.page)) {
+          // lines written before schema 2 kept the hash as 32 hex characters: the same 16 bytes as a blob (the run's
+          // content hash reads either as the same hex text)
+          if (hashAt >= 0 && typeof r[hashAt] === 'string') r[hashAt] = Buffer.from(r[hashAt] as string, 'hex');
+          yield r;
+        }
+      };
+      // (not inside onRows?.(…): an absent callback would skip the copy itself)
+      const n = await insertRows(client, types, t.name, cols, rows(), { page: t.page });
+      onRows?.(n);
+    }
+    await client.query('COMMIT');
+    return { runs: count(source, 'runs'), lines: count(source, 'lines'), head: source.headCode() };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    source.close();
+    await client.end();
+  }
+}
+
+/** A table's rows in key order, a page per query (no statement stays open while the server is written). */
+function* tableRows(l: SqliteLedger, table: string, cols: string[], key: string[], page: number): Generator<unknown[]> {
+  const at = key.map((k) => cols.indexOf(k));
+  const first = l.db
+    .prepare(`SELECT ${cols.join(', ')} FROM ${table} ORDER BY ${key.join(', ')} LIMIT ${page}`)
+    .raw(true);
+  const next = l.db
+    .prepare(
+      `SELECT ${cols.join(', ')} FROM ${table} WHERE (${key.join(', ')}) > (${key.map(() => '?').join(', ')}) ORDER BY ${key.join(', ')} LIMIT ${page}`,
+    )
+    .raw(true);
+  for (let rows = first.all() as unknown[][]; ;) {
+    yield* rows;
+    if (rows.length < page) return;
+    const last = rows[rows.length - 1]!;
+    rows = next.all(...at.map((i) => last[i])) as unknown[][];
+  }
+}
+
+function count(l: SqliteLedger, table: string): number {
+  return (l.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+}
+
+/** PostgreSQL → a new SQLite file (one consistent snapshot), with its journal of 台账校验码. */
+export async function copyToSqlite(url: string, to: string): Promise<CopyReport> {
+  const client = await connect(url);
+  const target = new SqliteLedger(to);
+  try {
+    if (count(target, 'runs') > 0) throw new LedgerError(`台账文件 ${to} 中已有运行：请复制到一个新文件。`);
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await pullAll(client, target.db);
+    await client.query('COMMIT');
+    // the file is an ordinary ledger from here on: it keeps its own journal of the chain, from the first run
+    target.db.exec('CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    target.db.prepare("INSERT OR IGNORE INTO ledger_meta (key, value) VALUES ('journal', ?)").run(journalPath(to));
+    target.syncJournal(1);
+    return { runs: count(target, 'runs'), lines: count(target, 'lines'), head: target.headCode() };
+  } finally {
+    target.close();
+    await client.end();
+  }
+}

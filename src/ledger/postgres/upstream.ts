@@ -1,0 +1,200 @@
+// A run on the shared (PostgreSQL) ledger. The command works on a local replica (replica.ts) with the SQLite
+// ledger's own code; this connection holds the run's transaction on the server from the start:
+// - begin: the people the run will read and write are locked (rows of `people`, SELECT … FOR UPDATE, in one
+//   order so two runs never deadlock) — a run whose people another run holds waits for it to commit, runs with
+//   disjoint people do not wait; a revert or opening import locks the whole table. Only then is the replica
+//   pulled (on a second connection, so its snapshot is taken after the locks), so for these people the replica is
+//   the ledger as it is.
+// - seal (prepareSeal + send): under one server-wide commit lock, held to COMMIT, the run's rows are renumbered
+//   after the server's last ids, chained on the server's last run, and inserted; accumulators are added to
+//   (never overwritten), superseded lines marked once. The serial order of runs is their commit order.
+// - a killed process: the server rolls the open transaction back; nothing of the run remains.
+import type pg from 'pg';
+import { LedgerError, type SqliteLedger, type Upstream } from '../sqlite.js';
+import { runDeltas } from '../integrity.js';
+import { columnsOf, insertRows, NUMBERED, pgArrayTypes, type Numbered } from './replica.js';
+
+const COMMIT_LOCK = "hashtext('assist ledger commit')";
+
+/** The highest id of each numbered table and of runs, in a ledger (local or server). */
+export type Marks = Record<Numbered | 'runs', number>;
+
+export function localMarks(ledger: SqliteLedger): Marks {
+  const max = (t: string) => (ledger.db.prepare(`SELECT COALESCE(MAX(id), 0) AS m FROM ${t}`).get() as { m: number }).m;
+  return Object.fromEntries(['runs', ...NUMBERED].map((t) => [t, max(t)])) as Marks;
+}
+
+async function serverMarks(client: pg.ClientBase): Promise<Marks> {
+  const sql = ['runs', ...NUMBERED].map((t) => `(SELECT COALESCE(MAX(id), 0) FROM ${t}) AS ${t}`).join(', ');
+  return (await client.query(`SELECT ${sql}`)).rows[0] as Marks;
+}
+
+/** Rows of a local query, a page at a time (the connection is free between pages for the statements in between). */
+function* paged(ledger: SqliteLedger, sql: string, args: unknown[], page = 5000): Generator<unknown[]> {
+  // `sql` selects `id` first and has `AND <alias>id > ?` last
+  let after = Number.MIN_SAFE_INTEGER;
+  for (;;) {
+    const rows = ledger.db
+      .prepare(`${sql} ORDER BY 1 LIMIT ${page}`)
+      .raw(true)
+      .all(...args, after) as unknown[][];
+    yield* rows;
+    if (rows.length < page) return;
+    after = rows[rows.length - 1]![0] as number;
+  }
+}
+
+export class PgUpstream implements Upstream {
+  private types: Map<string, string> | null = null;
+  private finished = false;
+
+  constructor(
+    private readonly client: pg.Client,
+    private readonly ledger: SqliteLedger,
+    /** the replica's last ids when it was pulled */
+    private readonly pulled: Marks,
+  ) {}
+
+  async prepareSeal(runId: number): Promise<number> {
+    const c = this.client;
+    await c.query(`SELECT pg_advisory_xact_lock(${COMMIT_LOCK})`);
+    const server = await serverMarks(c);
+    const db = this.ledger.db;
+    db.pragma('defer_foreign_keys = ON');
+    // new rows were numbered after the replica's last ids; the server may have more by now (other offices' runs)
+    for (const t of NUMBERED) {
+      const shift = server[t] - this.pulled[t];
+      if (shift === 0) continue;
+      // through negative ids, so no id is taken twice on the way
+      db.prepare(`UPDATE ${t} SET id = -(id + ?) WHERE id > ?`).run(shift, this.pulled[t]);
+      db.prepare(`UPDATE ${t} SET id = -id WHERE id < 0`).run();
+      if (t === 'lines')
+        db.prepare('UPDATE results SET line_id = line_id + ? WHERE line_id > ?').run(shift, this.pulled.lines);
+    }
+    const final = server.runs + 1;
+    if (final !== runId) {
+      db.prepare('UPDATE runs SET id = ? WHERE id = ?').run(-final, runId);
+      for (const [t, col] of [
+        ['lines', 'run_id'],
+        ['lines', 'superseded_by'],
+        ['reversals', 'run_id'],
+        ['openings', 'run_id'],
+        ['openings', 'reverted_by'],
+        ['trace_chunks', 'run_id'],
+        ['exceptions', 'run_id'],
+      ] as const)
+        db.prepare(`UPDATE ${t} SET ${col} = ? WHERE ${col} = ?`).run(final, runId);
+      // the runs committed since the replica was pulled: the chain continues from the last of them
+      const cols = columnsOf(db, 'runs');
+      const newer = await c.query({
+        text: `SELECT ${cols.join(', ')} FROM runs WHERE id > $1 ORDER BY id`,
+        values: [this.pulled.runs],
+        rowMode: 'array',
+      });
+      const insert = db.prepare(`INSERT INTO runs (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+      for (const row of newer.rows as unknown[][]) insert.run(...row);
+      db.prepare('UPDATE runs SET id = ? WHERE id = ?').run(final, -final);
+    }
+    return final;
+  }
+
+  async send(runId: number): Promise<void> {
+    const c = this.client;
+    const l = this.ledger;
+    const types = (this.types ??= await pgArrayTypes(c));
+    const put = (table: string, cols: string[], rows: Iterable<unknown[]>, onConflict?: string) =>
+      insertRows(c, types, table, cols, rows, { onConflict });
+    // texts and hospitals first: their ids are made from the names (texts.ts contentId), so another office that
+    // added the same name gave it the same id; one that is there under another name is a conflict
+    for (const [table, col, added] of [
+      ['texts', 't', l.texts.added],
+      ['hospitals', 'name', l.hospitalsAdded],
+    ] as const) {
+      if (!added.length) continue;
+      await put(table, ['id', col], added, 'ON CONFLICT DO NOTHING');
+      const there = await c.query(`SELECT id, ${col} AS v FROM ${table} WHERE id = ANY($1::bigint[])`, [
+        added.map(([id]) => id),
+      ]);
+      const byId = new Map((there.rows as { id: number; v: string }[]).map((r) => [Number(r.id), r.v]));
+      for (const [id, v] of added)
+        if (byId.get(id) !== v)
+          throw new LedgerError(`共用台账中“${v}”的编号与本机不一致（另一科室同时写入）；本次运行未提交，请重新运行。`);
+    }
+    const cols = (t: string) => columnsOf(l.db, t);
+    const row = (t: string, where: string) =>
+      paged(l, `SELECT ${cols(t).join(', ')} FROM ${t} WHERE ${where} AND id > ?`, [runId]);
+    await put('runs', cols('runs'), row('runs', 'id = ?'));
+    // lines this run supersedes (and openings it reverts) are marked first: a key has one line in force
+    for (const [t, col] of [
+      ['lines', 'superseded_by'],
+      ['openings', 'reverted_by'],
+    ] as const) {
+      const ids = (
+        l.db.prepare(`SELECT id FROM ${t} WHERE ${col} = ? AND run_id <> ?`).raw(true).all(runId, runId) as [number][]
+      ).map(([id]) => id);
+      if (!ids.length) continue;
+      const r = await c.query(`UPDATE ${t} SET ${col} = $1 WHERE id = ANY($2::bigint[]) AND ${col} IS NULL`, [
+        runId,
+        ids,
+      ]);
+      if (r.rowCount !== ids.length)
+        throw new LedgerError('另一科室的运行已冲正或撤销了同一批记录；本次运行未提交，请重新运行。');
+    }
+    await put('lines', cols('lines'), row('lines', 'run_id = ?'));
+    const rc = cols('results');
+    await put(
+      'results',
+      rc,
+      paged(
+        l,
+        `SELECT ${rc.map((x) => `r.${x}`).join(', ')} FROM results r JOIN lines l ON l.id = r.line_id WHERE l.run_id = ? AND r.id > ?`,
+        [runId],
+      ),
+    );
+    for (const t of ['reversals', 'openings', 'exceptions']) await put(t, cols(t), row(t, 'run_id = ?'));
+    const tc = cols('trace_chunks');
+    const chunks = l.db.prepare(`SELECT ${tc.join(', ')} FROM trace_chunks WHERE run_id = ? ORDER BY chunk`).raw(true);
+    await insertRows(c, types, 'trace_chunks', tc, chunks.all(runId) as unknown[][], { page: 50 });
+    // accumulators: the run's own changes added to what the server holds (runDeltas: the check's own sum)
+    const id = l.texts.id;
+    await put(
+      'accumulators',
+      ['id_number', 'policy', 'year', 'key', 'base', 'paid', 'entitled', 'first_date'],
+      runDeltas(l, runId).map((d) => [
+        d.idNumber,
+        id(d.policy),
+        d.year,
+        id(d.key),
+        d.base,
+        d.paid,
+        d.entitled,
+        d.firstDate,
+      ]),
+      `ON CONFLICT (id_number, policy, year, key) DO UPDATE SET base = accumulators.base + excluded.base,
+         paid = accumulators.paid + excluded.paid, entitled = accumulators.entitled + excluded.entitled,
+         first_date = CASE WHEN accumulators.first_date IS NULL THEN excluded.first_date WHEN excluded.first_date IS NULL THEN accumulators.first_date
+                           WHEN excluded.first_date < accumulators.first_date THEN excluded.first_date ELSE accumulators.first_date END`,
+    );
+  }
+
+  async commit(): Promise<void> {
+    await this.client.query('COMMIT');
+    this.finished = true;
+    await this.client.end();
+  }
+
+  abort(): void {
+    if (this.finished) return;
+    this.finished = true;
+    // closing the connection rolls the server's transaction back (as a killed process's would be)
+    void this.client.end().catch(() => {});
+  }
+}
+
+/** A replica opened for reading: a run begun on it could never reach the server. */
+export const READ_ONLY: Upstream = {
+  prepareSeal: () => Promise.reject(new LedgerError('内部错误：只读打开的共用台账不能写入')),
+  send: () => Promise.reject(new LedgerError('内部错误：只读打开的共用台账不能写入')),
+  commit: () => Promise.reject(new LedgerError('内部错误：只读打开的共用台账不能写入')),
+  abort: () => {},
+};

@@ -1,0 +1,225 @@
+// Issue 21 §1, §2, §4 on a real PostgreSQL server (tests/helpers/postgres.ts; .ci/run installs Debian's package):
+// - the ledger runs suite (tests/suites/ledger-runs.ts) that tests/e2e-ledger.test.ts runs on a SQLite file, here on
+//   the shared ledger, as an office's login user that is only a member of assist_writer;
+// - several offices at once: runs with disjoint people do not wait for each other, a run sharing a person waits and
+//   then sees the first run's accumulators; four processes with overlapping people leave exactly the ledger of
+//   their commit order run one after another; a killed run leaves nothing;
+// - ledger copy both ways, the chain and the 台账校验码 unchanged, ledger check passing on both sides.
+import { afterAll, describe, expect, test } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { runCli, startCli } from '../helpers/cli.js';
+import { tmp } from '../helpers/files.js';
+import { ledgerState } from '../helpers/ledger.js';
+import { PG_BIN, PG_MISSING, startPostgres, type PgServer } from '../helpers/postgres.js';
+import {
+  acc,
+  adjudicate,
+  claim,
+  ledgerRunsSuite,
+  local,
+  P1,
+  P2,
+  results,
+  setup,
+  FUND,
+  type LedgerBackend,
+} from '../suites/ledger-runs.js';
+
+if (PG_MISSING) console.warn(`跳过 PostgreSQL 测试：${PG_MISSING}`);
+const server: PgServer | null = PG_MISSING ? null : startPostgres();
+afterAll(() => server?.stop());
+
+/** psql as the server's superuser, on one database. */
+function psql(db: string, sql: string): string {
+  return execFileSync(join(PG_BIN!, 'psql'), [server!.url('postgres', db), '-v', 'ON_ERROR_STOP=1', '-Atc', sql], {
+    encoding: 'utf8',
+  });
+}
+
+// the office's login user: a member of assist_writer only (granted in each database's ledger)
+if (server) psql('postgres', 'CREATE ROLE clerk LOGIN');
+
+let databases = 0;
+/** A fresh database with the ledger initialised; the URL is the office clerk's (a member of assist_writer only). */
+function newDatabase(): string {
+  const db = `ledger_${++databases}`;
+  psql('postgres', `CREATE DATABASE ${db}`);
+  execFileSync(process.execPath, ['bin/assist.js', 'ledger', 'init', '--ledger', server!.url('postgres', db)]);
+  // membership is the server's, not a database's: granted once
+  if (databases === 1) psql(db, 'GRANT assist_writer TO clerk');
+  return server!.url('clerk', db);
+}
+
+// (collected even when skipped: no server, no database)
+const POSTGRES: LedgerBackend = { name: 'postgres', newLedger: () => (server ? newDatabase() : 'postgresql://none') };
+
+describe.skipIf(!server)('on PostgreSQL', () => {
+  ledgerRunsSuite(POSTGRES);
+});
+
+const code = (out: string) => /当前台账校验码：(\S+)/.exec(out)?.[1];
+
+describe.skipIf(!server)('several offices at once on one PostgreSQL ledger', () => {
+  test('disjoint people do not wait; a run sharing a person waits for the first and sees its accumulators', async () => {
+    const s = setup(POSTGRES);
+    const march = s.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000')]);
+    const other = s.file('other.csv', [claim('B1', P2, '李二', '2024-03-20', '900', '900')]);
+    const april = s.file('april.csv', [claim('A1', P1, '王一', '2024-04-10', '1800', '1500')]);
+    const args = (file: string, out: string) => [
+      'adjudicate',
+      file,
+      '--roster',
+      s.roster,
+      '--policies',
+      'th-2021',
+      '--ledger',
+      s.ledger,
+      '--out',
+      join(s.dir, out),
+    ];
+    // the first run holds P1 (and its transaction open) while it waits before the engine
+    const first = startCli(args(march, 'm'), { ASSIST_TEST_PAUSE_BEFORE_ENGINE_MS: '9000' });
+    await first.stderrHas('ASSIST_TEST: 已开始审核，等待');
+    let firstDone = false;
+    void first.done.then(() => (firstDone = true));
+    // P2 only: through to its commit while the first still waits
+    const disjoint = await runCli(args(other, 'b'));
+    expect(disjoint.code, disjoint.stderr).toBe(0);
+    expect(disjoint.stdout).toContain('台账：第 1 次运行已提交');
+    expect(firstDone).toBe(false);
+    // P1 again: waits for the first run, then reads P1's base 2000 (not 0): 3500, 500 over → 250.00
+    const sharing = startCli(args(april, 'a'));
+    await sharing.stderrHas('台账正被另一个审核进程使用');
+    const [f, a] = await Promise.all([first.done, sharing.done]);
+    expect(f.code, f.stderr).toBe(0);
+    expect(a.code, a.stderr).toBe(0);
+    expect(f.stdout).toContain('台账：第 2 次运行已提交');
+    expect(a.stdout).toContain('台账：第 3 次运行已提交');
+    expect(results(s, 'a', '2024-04')[0]!.payments[FUND]).toBe('250.00');
+    expect((await acc(s.ledger))['P1|2024|A']).toBe('base 3500 paid 250 entitled 250');
+    expect((await runCli(['ledger', 'check', '--ledger', s.ledger])).code).toBe(0);
+  }, 120_000);
+
+  test('four processes with overlapping people: exactly the ledger of their commit order, run one after another', async () => {
+    const s = setup(POSTGRES);
+    // every file has both people, with amounts that cross the deductible and the payments in between: the order matters
+    const files = [
+      ['m1.csv', '2024-03-05', '2600', '2400'],
+      ['m2.csv', '2024-03-12', '1900', '1200'],
+      ['m3.csv', '2024-03-19', '3100', '2800'],
+      ['m4.csv', '2024-03-26', '800', '700'],
+    ].map(([name, date, total, inScope], i) =>
+      s.file(name!, [
+        claim(`C${i}a`, P1, '王一', date!, total!, inScope!),
+        claim(`C${i}b`, P2, '李二', date!, String(Number(total) * 2), String(Number(inScope) * 2)),
+      ]),
+    );
+    const runs = await Promise.all(
+      files.map((f, i) =>
+        runCli([
+          'adjudicate',
+          f,
+          '--roster',
+          s.roster,
+          '--policies',
+          'th-2021',
+          '--ledger',
+          s.ledger,
+          '--out',
+          join(s.dir, `o${i}`),
+        ]),
+      ),
+    );
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const check = await runCli(['ledger', 'check', '--ledger', s.ledger]);
+    expect(check.code, check.stdout).toBe(0);
+    expect(check.stdout).toContain('4 次运行');
+    // the commit order, from the ledger; the same files one after another into a SQLite ledger
+    const copy = await local(s.ledger);
+    const order = (await runCli(['ledger', 'runs', '--ledger', copy])).stdout
+      .split('\n')
+      .map((l) => /输入：(m\d\.csv)/.exec(l)?.[1])
+      .filter((x): x is string => Boolean(x));
+    expect([...order].sort()).toEqual(['m1.csv', 'm2.csv', 'm3.csv', 'm4.csv']);
+    const serial = setup();
+    for (const name of order) {
+      const r = await adjudicate({ ...serial, roster: s.roster }, join(s.dir, name), `s-${name}`);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    expect(ledgerState(copy)).toEqual(ledgerState(serial.ledger));
+    expect(code(check.stdout)).toBeDefined();
+  }, 180_000);
+
+  test('a process killed inside its transaction leaves the ledger as if its run never started', async () => {
+    const s = setup(POSTGRES);
+    const march = s.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000')]);
+    const april = s.file('april.csv', [claim('A1', P1, '王一', '2024-04-10', '1800', '1500')]);
+    expect((await adjudicate(s, march, 'm')).code).toBe(0);
+    const before = await runCli(['ledger', 'check', '--ledger', s.ledger]);
+    const run = startCli(
+      [
+        'adjudicate',
+        april,
+        '--roster',
+        s.roster,
+        '--policies',
+        'th-2021',
+        '--ledger',
+        s.ledger,
+        '--out',
+        join(s.dir, 'a'),
+      ],
+      { ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS: '60000' },
+    );
+    // sealed and sent: its rows are in the server's open transaction, the commit lock held
+    await run.stderrHas('ASSIST_TEST: 事务已写入，等待提交');
+    run.kill();
+    await run.done;
+    const after = await runCli(['ledger', 'check', '--ledger', s.ledger]);
+    expect(after.code, after.stdout).toBe(0);
+    expect(code(after.stdout)).toBe(code(before.stdout));
+    expect((await acc(s.ledger))['P1|2024|A']).toBe('base 2000 paid 0 entitled 0');
+    // nothing left locked: the same file goes through, as run 2
+    const again = await adjudicate(s, april, 'a2');
+    expect(again.stdout).toContain('台账：第 2 次运行已提交');
+    expect(results(s, 'a2', '2024-04')[0]!.payments[FUND]).toBe('250.00');
+  }, 120_000);
+});
+
+describe.skipIf(!server)('assist ledger copy', () => {
+  test('an office’s SQLite ledger into a new shared ledger and back: same runs, chain and 台账校验码; check passes on each', async () => {
+    const s = setup();
+    await adjudicate(s, s.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000')]), 'm');
+    await adjudicate(s, s.file('april.csv', [claim('A1', P1, '王一', '2024-04-10', '1800', '1500')]), 'a');
+    const original = await runCli(['ledger', 'check', '--ledger', s.ledger]);
+    const url = newDatabase();
+    const up = await runCli(['ledger', 'copy', '--from', s.ledger, '--to', url]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toContain('已复制 2 次运行、2 行明细');
+    const shared = await runCli(['ledger', 'check', '--ledger', url]);
+    expect(shared.code, shared.stdout).toBe(0);
+    expect(code(shared.stdout)).toBe(code(original.stdout));
+    // the shared ledger carries on from the copied chain
+    const next = await adjudicate(
+      { ...s, ledger: url },
+      s.file('may.csv', [claim('Y1', P1, '王一', '2024-05-10', '1000', '1000')]),
+      'y',
+    );
+    expect(next.stdout).toContain('台账：第 3 次运行已提交');
+    // base 3500 → 4500 over the deductible by 1500: 750 in all, 500 more
+    expect(results(s, 'y', '2024-05')[0]!.payments[FUND]).toBe('500.00');
+    const back = join(tmp(), 'backup.db');
+    const down = await runCli(['ledger', 'copy', '--from', url, '--to', back]);
+    expect(down.code, down.stderr).toBe(0);
+    const backCheck = await runCli(['ledger', 'check', '--ledger', back]);
+    expect(backCheck.code, backCheck.stdout).toBe(0);
+    expect(backCheck.stdout).not.toContain('尚无台账校验码日志');
+    expect(code(backCheck.stdout)).toBe(code((await runCli(['ledger', 'check', '--ledger', url])).stdout));
+    expect(ledgerState(back).acc).toEqual(ledgerState(await local(url)).acc);
+    // into a shared ledger that already has runs: refused, nothing written
+    const again = await runCli(['ledger', 'copy', '--from', s.ledger, '--to', url]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('已有运行');
+  }, 120_000);
+});
