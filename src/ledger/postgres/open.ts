@@ -7,7 +7,7 @@ import pg from 'pg';
 import { LedgerError, SqliteLedger } from '../sqlite.js';
 import { maskUrl } from './url.js';
 import { PG_SCHEMA_VERSION } from './schema.js';
-import { pullAll } from './replica.js';
+import { pullAll, timed } from './replica.js';
 import { localMarks, PgUpstream, READ_ONLY } from './upstream.js';
 
 /** What a command will do: read, or write a run for these people (`all`: a revert or an opening import). */
@@ -102,6 +102,8 @@ async function lockPeople(
     await take();
   }
   await client.query('RELEASE SAVEPOINT locks');
+  // waits later in the run (the commit lock) are not cut short
+  await client.query('SET LOCAL lock_timeout = 0');
 }
 
 /** Who holds these line keys now (a line in force). */
@@ -131,12 +133,15 @@ export async function openPostgresLedger(
   let replica: Replica | null = null;
   try {
     await checkSchema(readClient, url);
-    if (runClient && 'people' in access) await lockPeople(runClient, access.people, access.keys ?? [], opts.onWait);
-    replica = new Replica(join(dir, `ledger-replica-${process.pid}-${Date.now()}.db`), url);
+    if (runClient && 'people' in access)
+      await timed('加锁', () => lockPeople(runClient, access.people, access.keys ?? [], opts.onWait));
+    const r = (replica = new Replica(join(dir, `ledger-replica-${process.pid}-${Date.now()}.db`), url));
     // the snapshot begins after the locks are held: for the run's people it is the ledger as it is
-    await readClient.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    await pullAll(readClient, replica.db);
-    await readClient.query('COMMIT');
+    await timed('拉取副本', async () => {
+      await readClient.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await pullAll(readClient, r.db);
+      await readClient.query('COMMIT');
+    });
     replica.upstream = runClient ? new PgUpstream(runClient, replica, localMarks(replica)) : READ_ONLY;
     return replica;
   } catch (err) {

@@ -3,6 +3,18 @@
 // back in its commit (upstream.ts). The same copy serves `assist ledger copy` both ways.
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import copyStreams from 'pg-copy-streams';
+
+/** With ASSIST_TIMING, one `[计时·共用台账]` line on stderr per step (npm run bench -- --ledger postgres). */
+export async function timed<T>(step: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const out = await fn();
+  if (process.env.ASSIST_TIMING)
+    process.stderr.write(`[计时·共用台账] ${step} ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
+  return out;
+}
 
 export interface TableSpec {
   name: string;
@@ -115,5 +127,43 @@ export async function insertRows(
     if (++inPage >= page) await flush();
   }
   await flush();
+  return n;
+}
+
+/** A value in COPY's text format (NULL as \\N; bytea as \\x hex; backslash, tab and line breaks escaped). */
+function copyField(v: unknown): string {
+  if (v === null || v === undefined) return '\\N';
+  if (Buffer.isBuffer(v)) return `\\\\x${v.toString('hex')}`;
+  if (typeof v !== 'string') return String(v);
+  return /[\\\t\n\r]/.test(v)
+    ? v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'))
+    : v;
+}
+
+/**
+ * Rows into a server table with COPY … FROM STDIN (the fastest way in: measured 0.85 s for 100,000 lines, against
+ * 1.8–2.5 s for batched INSERTs; docs/performance.md), sent in ~1 MB pieces as they are read.
+ */
+export async function copyRows(
+  client: pg.ClientBase,
+  table: string,
+  cols: string[],
+  rows: Iterable<unknown[]>,
+): Promise<number> {
+  let n = 0;
+  function* text(): Generator<string> {
+    let piece = '';
+    for (const row of rows) {
+      piece += row.map(copyField).join('\t') + '\n';
+      n++;
+      if (piece.length >= 1 << 20) {
+        yield piece;
+        piece = '';
+      }
+    }
+    if (piece) yield piece;
+  }
+  const stream = client.query(copyStreams.from(`COPY ${table} (${cols.join(', ')}) FROM STDIN`));
+  await pipeline(Readable.from(text()), stream);
   return n;
 }

@@ -12,7 +12,7 @@
 import type pg from 'pg';
 import { LedgerError, type SqliteLedger, type Upstream } from '../sqlite.js';
 import { runDeltas } from '../integrity.js';
-import { columnsOf, insertRows, NUMBERED, pgArrayTypes, type Numbered } from './replica.js';
+import { columnsOf, copyRows, insertRows, NUMBERED, pgArrayTypes, timed, type Numbered } from './replica.js';
 
 const COMMIT_LOCK = "hashtext('assist ledger commit')";
 
@@ -29,24 +29,29 @@ async function serverMarks(client: pg.ClientBase): Promise<Marks> {
   return (await client.query(`SELECT ${sql}`)).rows[0] as Marks;
 }
 
-/** Rows of a local query, a page at a time (the connection is free between pages for the statements in between). */
-function* paged(ledger: SqliteLedger, sql: string, args: unknown[], page = 5000): Generator<unknown[]> {
-  // `sql` selects `id` first and has `AND <alias>id > ?` last
+/**
+ * Rows of a local query, a page at a time (the connection is free between pages). `sql` ends in `AND <key> > ?`,
+ * the key being the column at `keyAt` (an id, or a trace chunk's number).
+ */
+function* paged(ledger: SqliteLedger, sql: string, args: unknown[], page = 5000, keyAt = 0): Generator<unknown[]> {
   let after = Number.MIN_SAFE_INTEGER;
+  const st = ledger.db.prepare(`${sql} ORDER BY ${keyAt + 1} LIMIT ${page}`).raw(true);
   for (;;) {
-    const rows = ledger.db
-      .prepare(`${sql} ORDER BY 1 LIMIT ${page}`)
-      .raw(true)
-      .all(...args, after) as unknown[][];
+    const rows = st.all(...args, after) as unknown[][];
     yield* rows;
     if (rows.length < page) return;
-    after = rows[rows.length - 1]![0] as number;
+    after = rows[rows.length - 1]![keyAt] as number;
   }
 }
+
+/** The tables a run adds rows to, staged on the server before the commit lock. */
+const STAGED = ['lines', 'results', 'reversals', 'openings', 'exceptions', 'trace_chunks'] as const;
 
 export class PgUpstream implements Upstream {
   private types: Map<string, string> | null = null;
   private finished = false;
+  /** set under the commit lock: how far each table's new ids moved, and the run's id before and after */
+  private moved: { shift: Marks; from: number; to: number } | null = null;
 
   constructor(
     private readonly client: pg.Client,
@@ -57,21 +62,26 @@ export class PgUpstream implements Upstream {
 
   async prepareSeal(runId: number): Promise<number> {
     const c = this.client;
-    await c.query(`SELECT pg_advisory_xact_lock(${COMMIT_LOCK})`);
+    // the bulk of the run goes to the server first, into its transaction's own temporary tables, while other
+    // offices may be committing: only moving it into place waits for the commit lock
+    await timed('暂存到服务器', () => this.stage(runId));
+    await timed('等待提交锁', () => c.query(`SELECT pg_advisory_xact_lock(${COMMIT_LOCK})`));
     const server = await serverMarks(c);
     const db = this.ledger.db;
     db.pragma('defer_foreign_keys = ON');
     // new rows were numbered after the replica's last ids; the server may have more by now (other offices' runs)
+    const shift = { ...server };
     for (const t of NUMBERED) {
-      const shift = server[t] - this.pulled[t];
-      if (shift === 0) continue;
+      shift[t] = server[t] - this.pulled[t];
+      if (shift[t] === 0) continue;
       // through negative ids, so no id is taken twice on the way
-      db.prepare(`UPDATE ${t} SET id = -(id + ?) WHERE id > ?`).run(shift, this.pulled[t]);
+      db.prepare(`UPDATE ${t} SET id = -(id + ?) WHERE id > ?`).run(shift[t], this.pulled[t]);
       db.prepare(`UPDATE ${t} SET id = -id WHERE id < 0`).run();
       if (t === 'lines')
-        db.prepare('UPDATE results SET line_id = line_id + ? WHERE line_id > ?').run(shift, this.pulled.lines);
+        db.prepare('UPDATE results SET line_id = line_id + ? WHERE line_id > ?').run(shift[t], this.pulled.lines);
     }
     const final = server.runs + 1;
+    this.moved = { shift, from: runId, to: final };
     if (final !== runId) {
       db.prepare('UPDATE runs SET id = ? WHERE id = ?').run(-final, runId);
       for (const [t, col] of [
@@ -98,9 +108,30 @@ export class PgUpstream implements Upstream {
     return final;
   }
 
-  async send(runId: number): Promise<void> {
+  /** The run's rows as numbered in the replica, COPYed into temporary tables (dropped at the transaction's end). */
+  private async stage(runId: number): Promise<void> {
     const c = this.client;
     const l = this.ledger;
+    for (const t of STAGED) {
+      const cols = columnsOf(l.db, t);
+      await c.query(`CREATE TEMP TABLE stage_${t} (LIKE ${t}) ON COMMIT DROP`);
+      const where =
+        t === 'results'
+          ? `SELECT ${cols.map((x) => `r.${x}`).join(', ')} FROM results r JOIN lines l ON l.id = r.line_id WHERE l.run_id = ? AND r.id > ?`
+          : `SELECT ${cols.join(', ')} FROM ${t} WHERE run_id = ? AND ${t === 'trace_chunks' ? 'chunk' : 'id'} > ?`;
+      const chunks = t === 'trace_chunks';
+      await copyRows(c, `stage_${t}`, cols, paged(l, where, [runId], chunks ? 50 : 5000, chunks ? 1 : 0));
+    }
+  }
+
+  send(runId: number): Promise<void> {
+    return timed('写入服务器', () => this.sendRows(runId));
+  }
+
+  private async sendRows(runId: number): Promise<void> {
+    const c = this.client;
+    const l = this.ledger;
+    const moved = this.moved!;
     const types = (this.types ??= await pgArrayTypes(c));
     const put = (table: string, cols: string[], rows: Iterable<unknown[]>, onConflict?: string) =>
       insertRows(c, types, table, cols, rows, { onConflict });
@@ -121,9 +152,11 @@ export class PgUpstream implements Upstream {
           throw new LedgerError(`共用台账中“${v}”的编号与本机不一致（另一科室同时写入）；本次运行未提交，请重新运行。`);
     }
     const cols = (t: string) => columnsOf(l.db, t);
-    const row = (t: string, where: string) =>
-      paged(l, `SELECT ${cols(t).join(', ')} FROM ${t} WHERE ${where} AND id > ?`, [runId]);
-    await put('runs', cols('runs'), row('runs', 'id = ?'));
+    await put(
+      'runs',
+      cols('runs'),
+      paged(l, `SELECT ${cols('runs').join(', ')} FROM runs WHERE id = ? AND id > ?`, [runId]),
+    );
     // lines this run supersedes (and openings it reverts) are marked first: a key has one line in force
     for (const [t, col] of [
       ['lines', 'superseded_by'],
@@ -140,21 +173,22 @@ export class PgUpstream implements Upstream {
       if (r.rowCount !== ids.length)
         throw new LedgerError('另一科室的运行已冲正或撤销了同一批记录；本次运行未提交，请重新运行。');
     }
-    await put('lines', cols('lines'), row('lines', 'run_id = ?'));
-    const rc = cols('results');
-    await put(
-      'results',
-      rc,
-      paged(
-        l,
-        `SELECT ${rc.map((x) => `r.${x}`).join(', ')} FROM results r JOIN lines l ON l.id = r.line_id WHERE l.run_id = ? AND r.id > ?`,
-        [runId],
-      ),
-    );
-    for (const t of ['reversals', 'openings', 'exceptions']) await put(t, cols(t), row(t, 'run_id = ?'));
-    const tc = cols('trace_chunks');
-    const chunks = l.db.prepare(`SELECT ${tc.join(', ')} FROM trace_chunks WHERE run_id = ? ORDER BY chunk`).raw(true);
-    await insertRows(c, types, 'trace_chunks', tc, chunks.all(runId) as unknown[][], { page: 50 });
+    // the staged rows moved into place, renumbered on the server exactly as in the replica (whose content hash the
+    // run was sealed with; ledger check recomputes it from these rows)
+    const renumber: Record<string, Record<string, string>> = {
+      lines: { id: `id + ${moved.shift.lines}`, run_id: `${moved.to}` },
+      results: { id: `id + ${moved.shift.results}`, line_id: `line_id + ${moved.shift.lines}` },
+      reversals: { id: `id + ${moved.shift.reversals}`, run_id: `${moved.to}` },
+      openings: { id: `id + ${moved.shift.openings}`, run_id: `${moved.to}` },
+      exceptions: { id: `id + ${moved.shift.exceptions}`, run_id: `${moved.to}` },
+      trace_chunks: { run_id: `${moved.to}` },
+    };
+    for (const t of STAGED) {
+      const cs = cols(t);
+      await c.query(
+        `INSERT INTO ${t} (${cs.join(', ')}) SELECT ${cs.map((x) => renumber[t]![x] ?? x).join(', ')} FROM stage_${t}`,
+      );
+    }
     // accumulators: the run's own changes added to what the server holds (runDeltas: the check's own sum)
     const id = l.texts.id;
     await put(
@@ -178,7 +212,7 @@ export class PgUpstream implements Upstream {
   }
 
   async commit(): Promise<void> {
-    await this.client.query('COMMIT');
+    await timed('提交', () => this.client.query('COMMIT'));
     this.finished = true;
     await this.client.end();
   }
