@@ -223,3 +223,46 @@ describe.skipIf(!server)('assist ledger copy', () => {
     expect(again.stderr).toContain('已有运行');
   }, 120_000);
 });
+
+describe.skipIf(!server)('the reader role (assist_reader): reports, reconcile, explain and check; never a run', () => {
+  test('a viewer’s login reads the ledger; its adjudicate is refused by the server, nothing written', async () => {
+    const s = setup(POSTGRES);
+    await adjudicate(s, s.file('may.csv', [claim('R3', P1, '王一', '2024-05-04', '5000', '5000')]), 'adj');
+    const db = /@\/([^?]+)/.exec(s.ledger)![1]!;
+    psql(db, 'DO $$ BEGIN CREATE ROLE viewer LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$');
+    psql(db, 'GRANT assist_reader TO viewer');
+    const viewer = server!.url('viewer', db);
+    const d = await runCli([
+      'report',
+      'disbursement',
+      '--fund',
+      FUND,
+      '--month',
+      '2024-05',
+      '--ledger',
+      viewer,
+      '--out',
+      join(s.dir, 'v'),
+    ]);
+    expect(d.code, d.stderr).toBe(0);
+    const e = await runCli(['explain', 'R3', '--ledger', viewer]);
+    expect(e.stdout).toContain('支付：区健康救助资金 1,000.00');
+    expect((await runCli(['ledger', 'check', '--ledger', viewer])).code).toBe(0);
+    const a = await runCli([
+      'adjudicate',
+      s.file('june.csv', [claim('J1', P1, '王一', '2024-06-04', '800', '800')]),
+      '--roster',
+      s.roster,
+      '--policies',
+      'th-2021',
+      '--ledger',
+      viewer,
+      '--out',
+      join(s.dir, 'vj'),
+    ]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain('登录用户 viewer 没有写入 PostgreSQL 台账');
+    expect(a.stderr).toContain('GRANT assist_writer TO viewer');
+    expect(psql(db, 'SELECT count(*) FROM runs').trim()).toBe('1');
+  });
+});

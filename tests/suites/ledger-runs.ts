@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { runCli, FULL_ID, type Ran } from '../helpers/cli.js';
 import { CLAIM_HEAD, makeId, tmp, writeCsv } from '../helpers/files.js';
 import { isPostgresUrl } from '../../src/ledger/postgres/url.js';
+import { readSheets } from '../helpers/workbook.js';
 
 export const P1 = makeId('320902', '1960-05-01', '211');
 export const P2 = makeId('320902', '1972-08-09', '322');
@@ -402,4 +403,125 @@ export function ledgerRunsSuite(backend: LedgerBackend): void {
       expect(await count(s.ledger, 'openings')).toBe(0);
     });
   });
+  describe('reports and reconcile read the ledger', reportsFromLedger(backend));
+}
+
+/** Every report and reconcile, from the ledger alone (issue 21 §1): P2 E 4000 → over 3000 by 1000 → 500.00, then
+ *  E 1000 → 500.00; P1 E 5000 → over 2000 → 1000.00. */
+function reportsFromLedger(backend: LedgerBackend): () => void {
+  return () => {
+    const s = setup(backend);
+    const may = s.file('may.csv', [
+      claim('R1', P2, '李二', '2024-05-02', '4000', '4000'),
+      claim('R2', P2, '李二', '2024-05-03', '1000', '1000'),
+      claim('R3', P1, '王一', '2024-05-04', '5000', '5000'),
+    ]);
+    const report = (args: string[]) => runCli(['report', ...args, '--ledger', s.ledger, '--out', join(s.dir, 'rep')]);
+    beforeAll(async () => {
+      const r = await adjudicate(s, may, 'adj');
+      expect(r.code, r.stderr).toBe(0);
+    });
+
+    test('the disbursement list and settlement workbook from the ledger equal the ones the run wrote', async () => {
+      const d = await report(['disbursement', '--fund', FUND, '--month', '2024-05']);
+      expect(d.code, d.stderr).toBe(0);
+      const name = `disbursement-${FUND}-2024-05.xlsx`;
+      const fromLedger = (await readSheets(join(s.dir, 'rep', name))).rows('拨付清单');
+      expect(fromLedger).toEqual((await readSheets(join(s.dir, 'adj', name))).rows('拨付清单'));
+      expect(fromLedger.flat()).toEqual(expect.arrayContaining([500, 1000, 2000]));
+      const st = await report(['settlement', '--month', '2024-05']);
+      expect(st.code, st.stderr).toBe(0);
+      const a = await readSheets(join(s.dir, 'adj', 'settlement-2024-05.xlsx'));
+      const b = await readSheets(join(s.dir, 'rep', 'settlement-2024-05.xlsx'));
+      expect(b.wb.worksheets.map((w) => w.name)).toEqual(a.wb.worksheets.map((w) => w.name));
+      // 汇总 differs only in its note (由台账重建…); the lines and the per-policy totals are the same
+      for (const name of ['明细', '按政策', '核对']) expect(b.rows(name), name).toEqual(a.rows(name));
+      expect(b.rows('明细').flat()).toEqual(expect.arrayContaining([500, 1000]));
+    });
+
+    test('th-annual: each person’s year, worked out by hand', async () => {
+      const r = await report(['th-annual', '--year', '2024']);
+      expect(r.code, r.stderr).toBe(0);
+      const y = (await readSheets(join(s.dir, 'rep', 'th-annual-2024.xlsx'))).rows('年度结算').slice(2);
+      expect(y.find((x) => x[0] === '李二')).toEqual([
+        '李二',
+        P2,
+        '一类',
+        'A 类',
+        2,
+        5000,
+        3000,
+        5000,
+        1000,
+        1000,
+        '已达起付线',
+      ]);
+      expect(y.find((x) => x[0] === '王一')).toEqual([
+        '王一',
+        P1,
+        '一类',
+        'A 类',
+        1,
+        5000,
+        3000,
+        5000,
+        1000,
+        1000,
+        '已达起付线',
+      ]);
+    });
+
+    test('publicity: one row a person, IDs and names masked, amounts by hand', async () => {
+      const r = await report(['publicity', '--policy', 'th-2021', '--month', '2024-05']);
+      expect(r.code, r.stderr).toBe(0);
+      const all = (await readSheets(join(s.dir, 'rep', 'publicity-th-2021-2024-05.xlsx'))).rows('公示名单');
+      const people = all.slice(2).filter((x) => typeof x[0] === 'number');
+      expect(people.map((p) => [p[1], p[4], p[5], p[6]]).sort()).toEqual([
+        ['李*', 2, 5000, 1000],
+        ['王*', 1, 5000, 1000],
+      ]);
+      expect(all.find((x) => x[0] === '合计')![6]).toBe(2000);
+      expect(JSON.stringify(all)).not.toMatch(FULL_ID);
+    });
+
+    test('reconcile: a statement with each kind of difference, then one that ties out', async () => {
+      const rec = (st: string) =>
+        runCli([
+          'reconcile',
+          st,
+          '--fund',
+          FUND,
+          '--month',
+          '2024-05',
+          '--ledger',
+          s.ledger,
+          '--out',
+          join(s.dir, 'rec'),
+        ]);
+      const head = ['结算单号', '医疗机构', '行号', '拨付金额'];
+      const off = await rec(
+        writeCsv(join(s.dir, 'off.csv'), [
+          head,
+          ['R1', '亭湖区人民医院', 1, '500.00'],
+          ['R2', '亭湖区人民医院', 1, '450.00'],
+          ['X9', '亭湖区人民医院', 1, '200.00'],
+          ['R1', '亭湖区人民医院', 1, '500.00'],
+        ]),
+      );
+      expect(off.code, off.stderr).toBe(1);
+      expect(off.stdout).toContain('台账 ¥2,000.00，对账单 ¥1,650.00');
+      expect(off.stdout).toContain('一致 1，金额不符 1，应付未付 1，无依据支付 1，重复支付 1');
+      const even = await rec(
+        writeCsv(join(s.dir, 'even.csv'), [
+          head,
+          ['R1', '亭湖区人民医院', 1, '500.00'],
+          ['R2', '亭湖区人民医院', 1, '500.00'],
+          ['R3', '亭湖区人民医院', 1, '1000.00'],
+        ]),
+      );
+      expect(even.code, even.stderr).toBe(0);
+      expect(even.stdout).toContain('一致 3，金额不符 0，应付未付 0，无依据支付 0，重复支付 0');
+      expect(even.stdout).toContain('结论：一致');
+    });
+  };
 }

@@ -148,6 +148,12 @@ export async function openPostgresLedger(
     replica?.close();
     void runClient?.end().catch(() => {});
     if (err instanceof LedgerError) throw err;
+    if (runClient && (err as { code?: string }).code === '42501')
+      throw new LedgerError(
+        `登录用户 ${runClient.user ?? ''} 没有写入 PostgreSQL 台账 ${maskUrl(url)} 的权限（${(err as Error).message}）。` +
+          `审核、撤销、导入期初余额需要 assist_writer 角色（管理员执行 GRANT assist_writer TO ${runClient.user ?? '该用户'}）；` +
+          '报表、对账、explain、ledger check 用 assist_reader 即可。',
+      );
     throw new LedgerError(`读取 PostgreSQL 台账 ${maskUrl(url)} 失败：${(err as Error).message}`);
   } finally {
     await readClient.end().catch(() => {});
