@@ -35,7 +35,7 @@ function cli(args, env = {}) {
 async function fixtures(n, office) {
   const dir = join(ROOT, 'bench', 'cache', `${n}-office${office}`);
   if (!existsSync(join(dir, 'roster.xlsx'))) {
-    process.stderr.write(`生成 ${n} 行（科室 ${office + 1}；首次运行，之后使用缓存 ${dir}）……\n`);
+    process.stderr.write(`生成 ${n} 行（办公室 ${office + 1}；首次运行，之后使用缓存 ${dir}）……\n`);
     const { writeBenchFixtures } = await import(join(ROOT, 'dist', 'fixtures', 'generate.js'));
     // disjoint people (ID sequence digits even / odd) and claim numbers (another month)
     await writeBenchFixtures(dir, {
@@ -71,7 +71,8 @@ export async function benchPostgres(rows) {
   const { startPostgres, PG_MISSING } = await import(join(ROOT, 'dist', 'fixtures', 'postgres-server.js'));
   const given = process.env.ASSIST_BENCH_PG_URL;
   if (!given && PG_MISSING) throw new Error(PG_MISSING);
-  const server = given ? null : startPostgres();
+  // fsync on, like the SQLite ledger's synchronous=FULL
+  const server = given ? null : startPostgres({ durable: true });
   const { default: pg } = await import('pg');
   let dbs = 0;
   /** a fresh database with the ledger initialised */
@@ -96,7 +97,7 @@ export async function benchPostgres(rows) {
     const sqlite = await adjudicate(a, join(work, 'assist.db'), join(work, 'sqlite'));
     process.stderr.write('PostgreSQL 台账… ');
     const shared = await adjudicate(a, await database(), join(work, 'pg'));
-    process.stderr.write('两个科室同时（人员不重叠）… ');
+    process.stderr.write('两个办公室同时（人员不重叠）… ');
     const url = await database();
     const t0 = performance.now();
     const [one, two] = await Promise.all([
@@ -115,13 +116,13 @@ export async function benchPostgres(rows) {
     console.log('|---:|---|---:|');
     console.log(`| ${n} | 完整 adjudicate，SQLite 台账 | ${f1(sqlite.seconds)} |`);
     console.log(`| ${n} | 完整 adjudicate，PostgreSQL 台账（空库） | ${f1(shared.seconds)} |`);
-    console.log(`| ${n} × 2 | 两个科室同时审核（人员、结算单号不重叠），同一 PostgreSQL 台账 | ${f1(together)} |`);
+    console.log(`| ${n} × 2 | 两个办公室同时审核（人员、结算单号不重叠），同一 PostgreSQL 台账 | ${f1(together)} |`);
     console.log('');
     console.log(`PostgreSQL / SQLite = ${(shared.seconds / sqlite.seconds).toFixed(2)}（目标 ≤ 1.5）`);
     console.log(`两个同时 / 一个单独 = ${(together / shared.seconds).toFixed(2)}（目标 < 1.5）`);
     console.log(`单独一次的共用台账步骤：${steps(shared.stderr)}`);
     console.log(
-      `同时的两次：科室 1 ${f1(one.seconds)} s（${steps(one.stderr)}）；科室 2 ${f1(two.seconds)} s（${steps(two.stderr)}）`,
+      `同时的两次：办公室 1 ${f1(one.seconds)} s（${steps(one.stderr)}）；办公室 2 ${f1(two.seconds)} s（${steps(two.stderr)}）`,
     );
     console.log(`ledger check：${/当前台账校验码：(\S+)/.exec(check.stdout)?.[0] ?? check.stdout.trim()}`);
   } finally {

@@ -107,6 +107,13 @@ describe.skipIf(PG_MISSING !== null)('assist ledger init on PostgreSQL', () => {
       `第 ${ids.run} 次运行已经封存，不能再改动`,
     );
     expect(await refused('clerk', 'TRUNCATE results')).toBe('permission denied for table results');
+    // a text id that is not in texts (checked once per statement, not by a per-row foreign key)
+    expect(
+      await refused(
+        'clerk',
+        `INSERT INTO results (line_id, policy, status, reasons, base) SELECT ${ids.line}, id, id, 987654321, 0 FROM texts`,
+      ),
+    ).toBe('results 中有行引用了不存在的文字或医疗机构编号');
     // a line is superseded once (from NULL), never again
     expect(await refused('clerk', `UPDATE lines SET superseded_by = ${ids.run} WHERE id = ${ids.line}`)).toBe(
       'accepted',

@@ -35,13 +35,13 @@ CREATE TABLE IF NOT EXISTS lines (
   run_id BIGINT NOT NULL REFERENCES runs(id),
   claim_id TEXT NOT NULL,
   line_no INTEGER NOT NULL,
-  hospital_id BIGINT NOT NULL REFERENCES hospitals(id),
+  hospital_id BIGINT NOT NULL,
   content_hash BYTEA NOT NULL,
-  source BIGINT NOT NULL REFERENCES texts(id),
+  source BIGINT NOT NULL,
   row INTEGER NOT NULL,
   id_number TEXT NOT NULL,
   name TEXT NOT NULL,
-  visit_type BIGINT NOT NULL REFERENCES texts(id),
+  visit_type BIGINT NOT NULL,
   admission_date INTEGER NOT NULL,
   settlement_date INTEGER NOT NULL,
   total_cost BIGINT NOT NULL,
@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS lines (
   other_paid BIGINT NOT NULL,
   personal_burden BIGINT NOT NULL,
   patient_remaining BIGINT NOT NULL,
-  status BIGINT NOT NULL REFERENCES texts(id),
+  status BIGINT NOT NULL,
   trace_chunk INTEGER NOT NULL,
   trace_index INTEGER NOT NULL,
   superseded_by BIGINT REFERENCES runs(id)
@@ -62,11 +62,11 @@ CREATE INDEX IF NOT EXISTS lines_person ON lines (id_number);
 CREATE TABLE IF NOT EXISTS results (
   id BIGSERIAL PRIMARY KEY,
   line_id BIGINT NOT NULL REFERENCES lines(id),
-  policy BIGINT NOT NULL REFERENCES texts(id),
-  status BIGINT NOT NULL REFERENCES texts(id),
-  reasons BIGINT NOT NULL REFERENCES texts(id),
+  policy BIGINT NOT NULL,
+  status BIGINT NOT NULL,
+  reasons BIGINT NOT NULL,
   base BIGINT NOT NULL,
-  payee BIGINT REFERENCES texts(id),
+  payee BIGINT,
   payments TEXT,
   changes TEXT,
   details TEXT
@@ -152,8 +152,47 @@ DROP TRIGGER IF EXISTS ${table}_${column}_once ON ${table};
 CREATE TRIGGER ${table}_${column}_once BEFORE UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${fn}();`;
 }
 
+/**
+ * A statement trigger checking that every text (and hospital) id a statement's new rows refer to exists: the
+ * foreign key, checked once per statement by one anti-join over the new rows, where a REFERENCES clause fires a
+ * check per row and column (measured: 2.5 of the 6.2 s a 100k-line run spent inserting, with the commit lock held).
+ * Texts and hospitals are never deleted (no writer may), so a reference checked on insert stays valid.
+ */
+function refersTo(table: string, refs: [column: string, target: 'texts' | 'hospitals'][]): string {
+  const fn = `assist_${table}_refs`;
+  const missing = refs
+    .map(
+      ([c, t]) =>
+        `EXISTS (SELECT 1 FROM new_rows n WHERE n.${c} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${t} x WHERE x.id = n.${c}))`,
+    )
+    .join(' OR ');
+  return `
+CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF ${missing} THEN
+    RAISE EXCEPTION '${table} 中有行引用了不存在的文字或医疗机构编号' USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS ${table}_refs ON ${table};
+CREATE TRIGGER ${table}_refs AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION ${fn}();`;
+}
+
 /** Triggers: what grants cannot say. */
 export const PG_TRIGGERS = [
+  refersTo('lines', [
+    ['hospital_id', 'hospitals'],
+    ['source', 'texts'],
+    ['visit_type', 'texts'],
+    ['status', 'texts'],
+  ]),
+  refersTo('results', [
+    ['policy', 'texts'],
+    ['status', 'texts'],
+    ['reasons', 'texts'],
+    ['payee', 'texts'],
+  ]),
   once('runs', 'hash', '第 % 次运行已经封存，不能再改动', 'OLD.id'),
   once('lines', 'superseded_by', '明细 % 已被第 % 次运行冲正，不能再改动', 'OLD.id, OLD.superseded_by'),
   once('openings', 'reverted_by', '期初余额 % 已被撤销，不能再改动', 'OLD.id'),

@@ -64,7 +64,10 @@ export class PgUpstream implements Upstream {
     const c = this.client;
     // the bulk of the run goes to the server first, into its transaction's own temporary tables, while other
     // offices may be committing: only moving it into place waits for the commit lock
-    await timed('暂存到服务器', () => this.stage(runId));
+    await timed('暂存到服务器', async () => {
+      await this.stage(runId);
+      await this.sendShared(runId);
+    });
     await timed('等待提交锁', () => c.query(`SELECT pg_advisory_xact_lock(${COMMIT_LOCK})`));
     const server = await serverMarks(c);
     const db = this.ledger.db;
@@ -124,19 +127,18 @@ export class PgUpstream implements Upstream {
     }
   }
 
-  send(runId: number): Promise<void> {
-    return timed('写入服务器', () => this.sendRows(runId));
-  }
-
-  private async sendRows(runId: number): Promise<void> {
+  /**
+   * What needs no final ids, sent before the commit lock: texts and hospitals (content-addressed ids, so offices
+   * adding the same name agree) and the accumulators — the run's people are locked, so no other run touches
+   * these rows, and the changes are added, not overwritten.
+   */
+  private async sendShared(runId: number): Promise<void> {
     const c = this.client;
     const l = this.ledger;
-    const moved = this.moved!;
     const types = (this.types ??= await pgArrayTypes(c));
     const put = (table: string, cols: string[], rows: Iterable<unknown[]>, onConflict?: string) =>
       insertRows(c, types, table, cols, rows, { onConflict });
-    // texts and hospitals first: their ids are made from the names (texts.ts contentId), so another office that
-    // added the same name gave it the same id; one that is there under another name is a conflict
+    // a name the server holds under another id is a conflict
     for (const [table, col, added] of [
       ['texts', 't', l.texts.added],
       ['hospitals', 'name', l.hospitalsAdded],
@@ -149,45 +151,9 @@ export class PgUpstream implements Upstream {
       const byId = new Map((there.rows as { id: number; v: string }[]).map((r) => [Number(r.id), r.v]));
       for (const [id, v] of added)
         if (byId.get(id) !== v)
-          throw new LedgerError(`共用台账中“${v}”的编号与本机不一致（另一科室同时写入）；本次运行未提交，请重新运行。`);
-    }
-    const cols = (t: string) => columnsOf(l.db, t);
-    await put(
-      'runs',
-      cols('runs'),
-      paged(l, `SELECT ${cols('runs').join(', ')} FROM runs WHERE id = ? AND id > ?`, [runId]),
-    );
-    // lines this run supersedes (and openings it reverts) are marked first: a key has one line in force
-    for (const [t, col] of [
-      ['lines', 'superseded_by'],
-      ['openings', 'reverted_by'],
-    ] as const) {
-      const ids = (
-        l.db.prepare(`SELECT id FROM ${t} WHERE ${col} = ? AND run_id <> ?`).raw(true).all(runId, runId) as [number][]
-      ).map(([id]) => id);
-      if (!ids.length) continue;
-      const r = await c.query(`UPDATE ${t} SET ${col} = $1 WHERE id = ANY($2::bigint[]) AND ${col} IS NULL`, [
-        runId,
-        ids,
-      ]);
-      if (r.rowCount !== ids.length)
-        throw new LedgerError('另一科室的运行已冲正或撤销了同一批记录；本次运行未提交，请重新运行。');
-    }
-    // the staged rows moved into place, renumbered on the server exactly as in the replica (whose content hash the
-    // run was sealed with; ledger check recomputes it from these rows)
-    const renumber: Record<string, Record<string, string>> = {
-      lines: { id: `id + ${moved.shift.lines}`, run_id: `${moved.to}` },
-      results: { id: `id + ${moved.shift.results}`, line_id: `line_id + ${moved.shift.lines}` },
-      reversals: { id: `id + ${moved.shift.reversals}`, run_id: `${moved.to}` },
-      openings: { id: `id + ${moved.shift.openings}`, run_id: `${moved.to}` },
-      exceptions: { id: `id + ${moved.shift.exceptions}`, run_id: `${moved.to}` },
-      trace_chunks: { run_id: `${moved.to}` },
-    };
-    for (const t of STAGED) {
-      const cs = cols(t);
-      await c.query(
-        `INSERT INTO ${t} (${cs.join(', ')}) SELECT ${cs.map((x) => renumber[t]![x] ?? x).join(', ')} FROM stage_${t}`,
-      );
+          throw new LedgerError(
+            `共用台账中“${v}”的编号与本机不一致（另一办公室同时写入）；本次运行未提交，请重新运行。`,
+          );
     }
     // accumulators: the run's own changes added to what the server holds (runDeltas: the check's own sum)
     const id = l.texts.id;
@@ -209,6 +175,57 @@ export class PgUpstream implements Upstream {
          first_date = CASE WHEN accumulators.first_date IS NULL THEN excluded.first_date WHEN excluded.first_date IS NULL THEN accumulators.first_date
                            WHEN excluded.first_date < accumulators.first_date THEN excluded.first_date ELSE accumulators.first_date END`,
     );
+  }
+
+  send(runId: number): Promise<void> {
+    return timed('写入服务器', () => this.sendRows(runId));
+  }
+
+  private async sendRows(runId: number): Promise<void> {
+    const c = this.client;
+    const l = this.ledger;
+    const moved = this.moved!;
+    const types = (this.types ??= await pgArrayTypes(c));
+    const put = (table: string, cols: string[], rows: Iterable<unknown[]>, onConflict?: string) =>
+      insertRows(c, types, table, cols, rows, { onConflict });
+    const cols = (t: string) => columnsOf(l.db, t);
+    await put(
+      'runs',
+      cols('runs'),
+      paged(l, `SELECT ${cols('runs').join(', ')} FROM runs WHERE id = ? AND id > ?`, [runId]),
+    );
+    // lines this run supersedes (and openings it reverts) are marked first: a key has one line in force
+    for (const [t, col] of [
+      ['lines', 'superseded_by'],
+      ['openings', 'reverted_by'],
+    ] as const) {
+      const ids = (
+        l.db.prepare(`SELECT id FROM ${t} WHERE ${col} = ? AND run_id <> ?`).raw(true).all(runId, runId) as [number][]
+      ).map(([id]) => id);
+      if (!ids.length) continue;
+      const r = await c.query(`UPDATE ${t} SET ${col} = $1 WHERE id = ANY($2::bigint[]) AND ${col} IS NULL`, [
+        runId,
+        ids,
+      ]);
+      if (r.rowCount !== ids.length)
+        throw new LedgerError('另一办公室的运行已冲正或撤销了同一批记录；本次运行未提交，请重新运行。');
+    }
+    // the staged rows moved into place, renumbered on the server exactly as in the replica (whose content hash the
+    // run was sealed with; ledger check recomputes it from these rows)
+    const renumber: Record<string, Record<string, string>> = {
+      lines: { id: `id + ${moved.shift.lines}`, run_id: `${moved.to}` },
+      results: { id: `id + ${moved.shift.results}`, line_id: `line_id + ${moved.shift.lines}` },
+      reversals: { id: `id + ${moved.shift.reversals}`, run_id: `${moved.to}` },
+      openings: { id: `id + ${moved.shift.openings}`, run_id: `${moved.to}` },
+      exceptions: { id: `id + ${moved.shift.exceptions}`, run_id: `${moved.to}` },
+      trace_chunks: { run_id: `${moved.to}` },
+    };
+    for (const t of STAGED) {
+      const cs = cols(t);
+      await c.query(
+        `INSERT INTO ${t} (${cs.join(', ')}) SELECT ${cs.map((x) => renumber[t]![x] ?? x).join(', ')} FROM stage_${t}`,
+      );
+    }
   }
 
   async commit(): Promise<void> {
