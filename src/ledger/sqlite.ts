@@ -112,7 +112,8 @@ export class SqliteLedger implements Ledger {
       this.db = new Database(path, { readonly: opts.readonly ?? false, timeout: this.lockTimeoutMs });
       if (!opts.readonly) {
         this.db.pragma('journal_mode = WAL');
-        this.db.pragma('synchronous = FULL');
+        // a replica is scratch (the server keeps the ledger): nothing in it needs to survive a crash
+        this.db.pragma(this.replica ? 'synchronous = OFF' : 'synchronous = FULL');
       }
     } catch (err) {
       throw new LedgerError(`无法打开台账 ${path}：${(err as Error).message}（文件可能不是 assist 台账或已损坏）`);
