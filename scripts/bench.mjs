@@ -1,4 +1,4 @@
-// npm run bench -- [--rows N] [--skip-peer] [--no-scale]    (--ledger postgres: scripts/bench-postgres.mjs)
+// npm run bench -- [--rows N] [--skip-peer] [--no-scale]    (--ledger postgres [--pair]: scripts/bench-postgres.mjs)
 // Generates (and caches in bench/cache/) an N-line claims workbook (Excel's part order, shared strings)
 // and an N-person roster with the fixture generator, then runs, one after another, each in its own
 // process: the zlib floor, exceljs's streaming reader, our reader (these three three times each, the median
@@ -24,7 +24,7 @@ const arg = (name, dflt) => {
 const rows = Number(arg('--rows', '100000'));
 if (arg('--ledger') === 'postgres') {
   const { benchPostgres } = await import('./bench-postgres.mjs');
-  await benchPostgres(rows);
+  await benchPostgres(rows, args.includes('--pair') || rows <= 100_000);
   process.exit(0);
 }
 const skipPeer = args.includes('--skip-peer');
