@@ -89,7 +89,7 @@ export async function benchPostgres(rows, pair = rows <= 100_000) {
   };
   try {
     const a = await fixtures(rows, 0);
-    const b = await fixtures(rows, 1);
+    const b = pair ? await fixtures(rows, 1) : null;
     const work = join(ROOT, 'bench', 'work', `pg-${rows}`);
     rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });

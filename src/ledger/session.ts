@@ -86,7 +86,7 @@ export class SqliteSession implements LedgerSession {
 
   constructor(
     private readonly ledger: SqliteLedger,
-    /** final once sealed: a replica's run is renumbered after the shared ledger's last run (Upstream.prepareSeal) */
+    /** final once sealed: a replica's run is renumbered after the shared ledger's last run (Upstream.order) */
     public runId: number,
     readonly dryRun: boolean,
     /** where the journal starts if it has no file (see syncJournal) */
@@ -391,16 +391,18 @@ export class SqliteSession implements LedgerSession {
       this.flushChunk(true);
       this.flushDeltas();
       const upstream = this.ledger.upstream;
-      if (upstream) this.runId = await upstream.prepareSeal(this.runId);
       this.ledger
         .q('UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?')
         .run(new Date().toISOString(), JSON.stringify(counts), this.runId);
+      if (upstream) await upstream.prepare(this.runId);
+      // the content hash does not cover the run's own id: a shared ledger's run takes it after the hash is made
+      const content = this.ledger.contentHash(this.runId);
+      if (upstream) this.runId = await upstream.order(this.runId);
       const prev =
         (
           this.ledger.q('SELECT hash FROM runs WHERE id < ? ORDER BY id DESC LIMIT 1').get(this.runId) as
             { hash: string | null } | undefined
         )?.hash ?? GENESIS;
-      const content = this.ledger.contentHash(this.runId);
       const hash = chainHash(prev, content);
       this.ledger
         .q('UPDATE runs SET content_hash = ?, prev_hash = ?, hash = ? WHERE id = ?')

@@ -63,8 +63,10 @@ export interface OpenOptions {
 
 /** Where a replica's run goes when it seals and commits (ledger/postgres/ledger.ts); the SQLite ledger has none. */
 export interface Upstream {
-  /** Before the run's hashes are taken: its rows get their final ids (returned: the run's), other offices' runs are known. */
-  prepareSeal(runId: number): Promise<number>;
+  /** Before the run's content hash is taken: its rows get their final ids (all but the run's own) and are sent ahead. */
+  prepare(runId: number): Promise<void>;
+  /** The run's place in the ledger's order (returned: its final id); other offices' runs before it are known. */
+  order(runId: number): Promise<number>;
   /** The sealed run's rows sent, inside the server's open transaction. */
   send(runId: number): Promise<void>;
   commit(): Promise<void>;

@@ -5,9 +5,11 @@
 //   disjoint people do not wait; a revert or opening import locks the whole table. Only then is the replica
 //   pulled (on a second connection, so its snapshot is taken after the locks), so for these people the replica is
 //   the ledger as it is.
-// - seal (prepareSeal + send): under one server-wide commit lock, held to COMMIT, the run's rows are renumbered
-//   after the server's last ids, chained on the server's last run, and inserted; accumulators are added to
-//   (never overwritten), superseded lines marked once. The serial order of runs is their commit order.
+// - seal: before any lock, the run's new rows take ids from blocks reserved on the server and are staged there by
+//   COPY, with the names and the accumulators (added to, never overwritten; the run's people are locked). Then
+//   under one server-wide commit lock, held to COMMIT, the run takes the next run id, its chain continues from the
+//   server's last run, and the staged rows move into place; superseded lines are marked once. The serial order of
+//   runs is their commit order.
 // - a killed process: the server rolls the open transaction back; nothing of the run remains.
 import type pg from 'pg';
 import { LedgerError, type SqliteLedger, type Upstream } from '../sqlite.js';
@@ -22,11 +24,6 @@ export type Marks = Record<Numbered | 'runs', number>;
 export function localMarks(ledger: SqliteLedger): Marks {
   const max = (t: string) => (ledger.db.prepare(`SELECT COALESCE(MAX(id), 0) AS m FROM ${t}`).get() as { m: number }).m;
   return Object.fromEntries(['runs', ...NUMBERED].map((t) => [t, max(t)])) as Marks;
-}
-
-async function serverMarks(client: pg.ClientBase): Promise<Marks> {
-  const sql = ['runs', ...NUMBERED].map((t) => `(SELECT COALESCE(MAX(id), 0) FROM ${t}) AS ${t}`).join(', ');
-  return (await client.query(`SELECT ${sql}`)).rows[0] as Marks;
 }
 
 /**
@@ -50,8 +47,8 @@ const STAGED = ['lines', 'results', 'reversals', 'openings', 'exceptions', 'trac
 export class PgUpstream implements Upstream {
   private types: Map<string, string> | null = null;
   private finished = false;
-  /** set under the commit lock: how far each table's new ids moved, and the run's id before and after */
-  private moved: { shift: Marks; from: number; to: number } | null = null;
+  /** set under the commit lock: the run's id before and after */
+  private moved: { from: number; to: number } | null = null;
 
   constructor(
     private readonly client: pg.Client,
@@ -62,31 +59,69 @@ export class PgUpstream implements Upstream {
     private readonly connect: () => Promise<pg.Client>,
   ) {}
 
-  async prepareSeal(runId: number): Promise<number> {
-    const c = this.client;
-    // the bulk of the run goes to the server first, into its transaction's own temporary tables, while other
-    // offices may be committing: only moving it into place waits for the commit lock
+  /**
+   * Before the commit lock: the run's new rows take ids from blocks reserved on the server (reserve), are
+   * renumbered into them here, then staged on the server with the names and accumulators. Only the run's own id
+   * waits for the commit lock (order): the content hash, made in between, does not cover it.
+   */
+  async prepare(runId: number): Promise<void> {
+    const db = this.ledger.db;
+    const spans = Object.fromEntries(
+      NUMBERED.map((t) => [t, (db.prepare(`SELECT COALESCE(MAX(id), 0) AS m FROM ${t}`).get() as { m: number }).m]),
+    ) as Record<Numbered, number>;
+    const first = await this.reserve(
+      NUMBERED.map((t) => [t, Math.max(0, spans[t] - this.pulled[t])] as [Numbered, number]).filter(([, n]) => n > 0),
+    );
+    db.pragma('defer_foreign_keys = ON');
+    for (const [t, start] of first) {
+      const shift = start - (this.pulled[t] + 1);
+      if (shift === 0) continue;
+      // through negative ids, so no id is taken twice on the way
+      db.prepare(`UPDATE ${t} SET id = -(id + ?) WHERE id > ?`).run(shift, this.pulled[t]);
+      db.prepare(`UPDATE ${t} SET id = -id WHERE id < 0`).run();
+      if (t === 'lines')
+        db.prepare('UPDATE results SET line_id = line_id + ? WHERE line_id > ?').run(shift, this.pulled.lines);
+    }
     await timed('暂存到服务器', async () => {
       await this.stage(runId);
       await this.sendShared(runId);
     });
-    await timed('等待提交锁', () => c.query(`SELECT pg_advisory_xact_lock(${COMMIT_LOCK})`));
-    const server = await serverMarks(c);
-    const db = this.ledger.db;
-    db.pragma('defer_foreign_keys = ON');
-    // new rows were numbered after the replica's last ids; the server may have more by now (other offices' runs)
-    const shift = { ...server };
-    for (const t of NUMBERED) {
-      shift[t] = server[t] - this.pulled[t];
-      if (shift[t] === 0) continue;
-      // through negative ids, so no id is taken twice on the way
-      db.prepare(`UPDATE ${t} SET id = -(id + ?) WHERE id > ?`).run(shift[t], this.pulled[t]);
-      db.prepare(`UPDATE ${t} SET id = -id WHERE id < 0`).run();
-      if (t === 'lines')
-        db.prepare('UPDATE results SET line_id = line_id + ? WHERE line_id > ?').run(shift[t], this.pulled.lines);
+  }
+
+  /**
+   * Blocks of ids for the run's new rows, reserved on a connection of their own (committed at once, so offices
+   * reserving at the same time wait milliseconds, not for each other's runs): past the server's highest id and past
+   * every block reserved before, whether or not its run committed. Ids are unique, not in commit order.
+   */
+  private async reserve(spans: [Numbered, number][]): Promise<[Numbered, number][]> {
+    if (!spans.length) return [];
+    const c = await this.connect();
+    try {
+      const out: [Numbered, number][] = [];
+      for (const [t, n] of spans) {
+        const key = `reserved:${t}`;
+        await c.query("INSERT INTO ledger_meta (key, value) VALUES ($1, '0') ON CONFLICT DO NOTHING", [key]);
+        const r = await c.query(
+          `UPDATE ledger_meta SET value = (GREATEST(value::bigint, (SELECT COALESCE(MAX(id), 0) FROM ${t})) + $2)::text
+             WHERE key = $1 RETURNING value::bigint - $2 + 1 AS first`,
+          [key, n],
+        );
+        out.push([t, Number(r.rows[0].first)]);
+      }
+      return out;
+    } finally {
+      await c.end().catch(() => {});
     }
-    const final = server.runs + 1;
-    this.moved = { shift, from: runId, to: final };
+  }
+
+  /** Under the commit lock, held to COMMIT: the run's id follows the server's last run, whose chain it continues. */
+  async order(runId: number): Promise<number> {
+    const c = this.client;
+    await timed('等待提交锁', () => c.query(`SELECT pg_advisory_xact_lock(${COMMIT_LOCK})`));
+    const last = Number((await c.query('SELECT COALESCE(MAX(id), 0) AS m FROM runs')).rows[0].m);
+    const db = this.ledger.db;
+    const final = last + 1;
+    this.moved = { from: runId, to: final };
     if (final !== runId) {
       db.prepare('UPDATE runs SET id = ? WHERE id = ?').run(-final, runId);
       for (const [t, col] of [
@@ -232,17 +267,16 @@ export class PgUpstream implements Upstream {
     // the staged rows moved into place, renumbered on the server exactly as in the replica (whose content hash the
     // run was sealed with; ledger check recomputes it from these rows)
     const renumber: Record<string, Record<string, string>> = {
-      lines: { id: `id + ${moved.shift.lines}`, run_id: `${moved.to}` },
-      results: { id: `id + ${moved.shift.results}`, line_id: `line_id + ${moved.shift.lines}` },
-      reversals: { id: `id + ${moved.shift.reversals}`, run_id: `${moved.to}` },
-      openings: { id: `id + ${moved.shift.openings}`, run_id: `${moved.to}` },
-      exceptions: { id: `id + ${moved.shift.exceptions}`, run_id: `${moved.to}` },
+      lines: { run_id: `${moved.to}` },
+      reversals: { run_id: `${moved.to}` },
+      openings: { run_id: `${moved.to}` },
+      exceptions: { run_id: `${moved.to}` },
       trace_chunks: { run_id: `${moved.to}` },
     };
     for (const t of STAGED) {
       const cs = cols(t);
       await c.query(
-        `INSERT INTO ${t} (${cs.join(', ')}) SELECT ${cs.map((x) => renumber[t]![x] ?? x).join(', ')} FROM stage_${t}`,
+        `INSERT INTO ${t} (${cs.join(', ')}) SELECT ${cs.map((x) => renumber[t]?.[x] ?? x).join(', ')} FROM stage_${t}`,
       );
     }
   }
@@ -263,7 +297,8 @@ export class PgUpstream implements Upstream {
 
 /** A replica opened for reading: a run begun on it could never reach the server. */
 export const READ_ONLY: Upstream = {
-  prepareSeal: () => Promise.reject(new LedgerError('内部错误：只读打开的共用台账不能写入')),
+  prepare: () => Promise.reject(new LedgerError('内部错误：只读打开的共用台账不能写入')),
+  order: () => Promise.reject(new LedgerError('内部错误：只读打开的共用台账不能写入')),
   send: () => Promise.reject(new LedgerError('内部错误：只读打开的共用台账不能写入')),
   commit: () => Promise.reject(new LedgerError('内部错误：只读打开的共用台账不能写入')),
   abort: () => {},
