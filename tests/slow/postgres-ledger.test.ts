@@ -8,7 +8,8 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { runCli, startCli } from '../helpers/cli.js';
+import { ROOT, runCli, startCli } from '../helpers/cli.js';
+import { readSheets } from '../helpers/workbook.js';
 import { tmp } from '../helpers/files.js';
 import { ledgerState } from '../helpers/ledger.js';
 import { PG_BIN, PG_MISSING, startPostgres, type PgServer } from '../helpers/postgres.js';
@@ -264,5 +265,46 @@ describe.skipIf(!server)('the reader role (assist_reader): reports, reconcile, e
     expect(a.stderr).toContain('登录用户 viewer 没有写入 PostgreSQL 台账');
     expect(a.stderr).toContain('GRANT assist_writer TO viewer');
     expect(psql(db, 'SELECT count(*) FROM runs').trim()).toBe('1');
+  });
+});
+
+describe.skipIf(!server)('the Jinzhou demo month on both ledgers', () => {
+  test('jinzhou-monthly from the shared ledger equals the one from a SQLite file, sheet by sheet', async () => {
+    const dir = tmp('assist-jz-pg-');
+    const demo = join(ROOT, 'fixtures', 'demo', 'jinzhou');
+    const config = join(demo, 'assist.config.json');
+    const month = async (ledger: string, out: string) => {
+      const a = await runCli([
+        'adjudicate',
+        join(demo, 'claims.xlsx'),
+        '--config',
+        config,
+        '--ledger',
+        ledger,
+        '--out',
+        join(dir, out),
+      ]);
+      expect(a.code, a.stderr).toBe(0);
+      const r = await runCli([
+        'report',
+        'jinzhou-monthly',
+        '--month',
+        '2019-05',
+        '--config',
+        config,
+        '--ledger',
+        ledger,
+        '--out',
+        join(dir, `${out}-rep`),
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      return readSheets(join(dir, `${out}-rep`, 'jinzhou-monthly-2019-05.xlsx'));
+    };
+    const file = await month(join(dir, 'jz.db'), 'sqlite');
+    const shared = await month(newDatabase(), 'pg');
+    expect(shared.wb.worksheets.map((w) => w.name)).toEqual(file.wb.worksheets.map((w) => w.name));
+    for (const w of file.wb.worksheets.slice(1)) expect(shared.rows(w.name), w.name).toEqual(file.rows(w.name));
+    // the month has patients in it (附件4 lists them)
+    expect(file.rows('附件4-患者名单').length).toBeGreaterThan(5);
   });
 });
