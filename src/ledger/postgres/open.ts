@@ -142,7 +142,9 @@ export async function openPostgresLedger(
       await pullAll(readClient, r.db);
       await readClient.query('COMMIT');
     });
-    replica.upstream = runClient ? new PgUpstream(runClient, replica, localMarks(replica), () => connect(url)) : READ_ONLY;
+    replica.upstream = runClient
+      ? new PgUpstream(runClient, replica, localMarks(replica), () => connect(url))
+      : READ_ONLY;
     return replica;
   } catch (err) {
     replica?.close();
