@@ -12,7 +12,17 @@ import { SqliteLedger } from '../src/ledger/sqlite.js';
 import { contentHashVersion, makeLineCodec } from '../src/ledger/content.js';
 import { LINE_SCHEMA } from '../src/domain/line-schema.js';
 import type { ClaimLine } from '../src/domain/types.js';
-import { adjudicate, claim, ledgerRunsSuite, P1, P2, setup, SQLITE, type Setup } from './suites/ledger-runs.js';
+import {
+  adjudicate,
+  adjudicateArgs,
+  claim,
+  ledgerRunsSuite,
+  P1,
+  P2,
+  setup,
+  SQLITE,
+  type Setup,
+} from './suites/ledger-runs.js';
 
 ledgerRunsSuite(SQLITE);
 
@@ -265,18 +275,7 @@ describe('concurrency: two adjudicate processes on one ledger', () => {
       claim('A1', P1, '王一', '2024-04-10', '1800', '1500'),
       claim('A2', P2, '李二', '2024-04-11', '500', '500'),
     ]);
-    const args = (file: string, out: string) => [
-      'adjudicate',
-      file,
-      '--roster',
-      s.roster,
-      '--policies',
-      'th-2021',
-      '--ledger',
-      s.ledger,
-      '--out',
-      join(s.dir, out),
-    ];
+    const args = (file: string, out: string) => adjudicateArgs(s, file, out);
     expect((await runCli(['ledger', 'check', '--ledger', s.ledger])).code).toBe(2); // no ledger yet
     // the first holds the ledger (its transaction written, not yet committed) when the second starts
     // ...and keeps it until the second says it is waiting (a fixed pause raced the second's start-up on a busy machine)
@@ -301,19 +300,7 @@ describe('concurrency: two adjudicate processes on one ledger', () => {
     db.close();
     expect([...order].sort()).toEqual(['april.csv', 'march.csv']);
     const seq = join(s.dir, 'sequential.db');
-    for (const f of order)
-      await runCli([
-        'adjudicate',
-        join(s.dir, f),
-        '--roster',
-        s.roster,
-        '--policies',
-        'th-2021',
-        '--ledger',
-        seq,
-        '--out',
-        join(s.dir, `seq-${f}`),
-      ]);
+    for (const f of order) await runCli(adjudicateArgs({ ...s, ledger: seq }, join(s.dir, f), `seq-${f}`));
     expect(ledgerState(s.ledger)).toEqual(ledgerState(seq));
     expect((await runCli(['ledger', 'check', '--ledger', s.ledger])).code).toBe(0);
   });

@@ -16,6 +16,7 @@ import { PG_BIN, PG_MISSING, startPostgres, type PgServer } from '../helpers/pos
 import {
   acc,
   adjudicate,
+  adjudicateArgs,
   claim,
   ledgerRunsSuite,
   local,
@@ -67,18 +68,7 @@ describe.skipIf(!server)('several offices at once on one PostgreSQL ledger', () 
     const march = s.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000')]);
     const other = s.file('other.csv', [claim('B1', P2, '李二', '2024-03-20', '900', '900')]);
     const april = s.file('april.csv', [claim('A1', P1, '王一', '2024-04-10', '1800', '1500')]);
-    const args = (file: string, out: string) => [
-      'adjudicate',
-      file,
-      '--roster',
-      s.roster,
-      '--policies',
-      'th-2021',
-      '--ledger',
-      s.ledger,
-      '--out',
-      join(s.dir, out),
-    ];
+    const args = (file: string, out: string) => adjudicateArgs(s, file, out);
     // the first run holds P1 (and its transaction open) while it waits before the engine
     const first = startCli(args(march, 'm'), { ASSIST_TEST_PAUSE_BEFORE_ENGINE_MS: '9000' });
     await first.stderrHas('ASSIST_TEST: 已开始审核，等待');
@@ -116,22 +106,7 @@ describe.skipIf(!server)('several offices at once on one PostgreSQL ledger', () 
         claim(`C${i}b`, P2, '李二', date!, String(Number(total) * 2), String(Number(inScope) * 2)),
       ]),
     );
-    const runs = await Promise.all(
-      files.map((f, i) =>
-        runCli([
-          'adjudicate',
-          f,
-          '--roster',
-          s.roster,
-          '--policies',
-          'th-2021',
-          '--ledger',
-          s.ledger,
-          '--out',
-          join(s.dir, `o${i}`),
-        ]),
-      ),
-    );
+    const runs = await Promise.all(files.map((f, i) => runCli(adjudicateArgs(s, f, `o${i}`))));
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const check = await runCli(['ledger', 'check', '--ledger', s.ledger]);
     expect(check.code, check.stdout).toBe(0);
@@ -158,21 +133,7 @@ describe.skipIf(!server)('several offices at once on one PostgreSQL ledger', () 
     const april = s.file('april.csv', [claim('A1', P1, '王一', '2024-04-10', '1800', '1500')]);
     expect((await adjudicate(s, march, 'm')).code).toBe(0);
     const before = await runCli(['ledger', 'check', '--ledger', s.ledger]);
-    const run = startCli(
-      [
-        'adjudicate',
-        april,
-        '--roster',
-        s.roster,
-        '--policies',
-        'th-2021',
-        '--ledger',
-        s.ledger,
-        '--out',
-        join(s.dir, 'a'),
-      ],
-      { ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS: '60000' },
-    );
+    const run = startCli(adjudicateArgs(s, april, 'a'), { ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS: '60000' });
     // sealed and sent: its rows are in the server's open transaction, the commit lock held
     await run.stderrHas('ASSIST_TEST: 事务已写入，等待提交');
     run.kill();
@@ -249,18 +210,8 @@ describe.skipIf(!server)('the reader role (assist_reader): reports, reconcile, e
     const e = await runCli(['explain', 'R3', '--ledger', viewer]);
     expect(e.stdout).toContain('支付：区健康救助资金 1,000.00');
     expect((await runCli(['ledger', 'check', '--ledger', viewer])).code).toBe(0);
-    const a = await runCli([
-      'adjudicate',
-      s.file('june.csv', [claim('J1', P1, '王一', '2024-06-04', '800', '800')]),
-      '--roster',
-      s.roster,
-      '--policies',
-      'th-2021',
-      '--ledger',
-      viewer,
-      '--out',
-      join(s.dir, 'vj'),
-    ]);
+    const june = s.file('june.csv', [claim('J1', P1, '王一', '2024-06-04', '800', '800')]);
+    const a = await runCli(adjudicateArgs({ ...s, ledger: viewer }, june, 'vj'));
     expect(a.code).toBe(2);
     expect(a.stderr).toContain('登录用户 viewer 没有写入 PostgreSQL 台账');
     expect(a.stderr).toContain('GRANT assist_writer TO viewer');

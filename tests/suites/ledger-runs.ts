@@ -52,6 +52,23 @@ export function setup(backend: LedgerBackend = SQLITE): Setup {
   };
 }
 
+/** The command line of one month's adjudicate on the group's ledger (th-2021, the group's roster). */
+export function adjudicateArgs(s: Setup, file: string, out: string, extra: string[] = []): string[] {
+  return [
+    'adjudicate',
+    file,
+    '--roster',
+    s.roster,
+    '--policies',
+    'th-2021',
+    '--ledger',
+    s.ledger,
+    '--out',
+    join(s.dir, out),
+    ...extra,
+  ];
+}
+
 export function adjudicate(
   s: Setup,
   file: string,
@@ -59,22 +76,7 @@ export function adjudicate(
   extra: string[] = [],
   env: Record<string, string> = {},
 ): Promise<Ran> {
-  return runCli(
-    [
-      'adjudicate',
-      file,
-      '--roster',
-      s.roster,
-      '--policies',
-      'th-2021',
-      '--ledger',
-      s.ledger,
-      '--out',
-      join(s.dir, out),
-      ...extra,
-    ],
-    { env },
-  );
+  return runCli(adjudicateArgs(s, file, out, extra), { env });
 }
 
 type Result = {
