@@ -3,7 +3,7 @@
 // two processes on one file.
 import { describe, expect, test } from 'vitest';
 import Database from 'better-sqlite3';
-import { copyFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, runCli, startCli, FULL_ID, ROOT } from './helpers/cli.js';
 import { tmp } from './helpers/files.js';
@@ -260,6 +260,34 @@ describe('a ledger written by schema version 1 (before 2026-11-23) keeps working
       { codec: 'deflate', n: expect.any(Number) },
     ]);
     db.close();
+  });
+});
+
+describe('killed between the first COMMIT and its journal line', () => {
+  test('check passes with a note (not “journal deleted”); the next run writes both lines', async () => {
+    const s = setup();
+    const run = startCli(
+      adjudicateArgs(s, s.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000')]), 'm'),
+      { ASSIST_TEST_PAUSE_AFTER_COMMIT_MS: '60000' },
+    );
+    await run.stderrHas('ASSIST_TEST: 已提交，尚未记入日志');
+    run.kill();
+    await run.done;
+    const c = await runCli(['ledger', 'check', '--ledger', s.ledger]);
+    expect(c.code, c.stdout).toBe(0);
+    expect(c.stdout).toContain('第 1 次运行尚未记入校验码日志（提交后中断？）');
+    expect(c.stdout).not.toContain('不存在（被删除或移走）');
+    await adjudicate(s, s.file('april.csv', [claim('A1', P1, '王一', '2024-04-10', '1800', '1500')]), 'a');
+    const journal = readFileSync(`${s.ledger}.journal.txt`, 'utf8');
+    expect(
+      journal
+        .split('\n')
+        .filter((l) => /^\d+\t/.test(l))
+        .map((l) => l.split('\t')[0]),
+    ).toEqual(['1', '2']);
+    const again = await runCli(['ledger', 'check', '--ledger', s.ledger]);
+    expect(again.code, again.stdout).toBe(0);
+    expect(again.stdout).not.toContain('尚未记入');
   });
 });
 

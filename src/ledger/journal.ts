@@ -42,6 +42,23 @@ export function readJournal(ledgerPath: string): JournalEntry[] | null {
   return entries;
 }
 
+/**
+ * The journal file, with only its header, made before a ledger's first journaled run commits: a process killed
+ * between that COMMIT and its append leaves a journal that lacks the run (noted by ledger check, appended by the
+ * next run), not a missing one (which check must report as deleted).
+ */
+export function ensureJournal(ledgerPath: string): void {
+  const file = journalPath(ledgerPath);
+  if (existsSync(file)) return;
+  appendFileSync(file, HEADER, { mode: 0o600 });
+  const fd = openSync(file, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Appends entries (synchronously, fsync'd): a committed run is on disk twice before the command reports it. */
 export function appendJournal(
   ledgerPath: string,

@@ -61,10 +61,12 @@ export function mergeDelta(totals: Map<string, Delta>, d: Delta): Delta | null {
 
 /** Blocks the thread (test hook only): lets a test kill the process while the run's transaction is open. */
 /** Tests only: hold the written transaction before COMMIT for up to ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS, or until the file ASSIST_TEST_RESUME_FILE exists. */
-function testPause(): void {
-  const ms = Number(process.env.ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS ?? 0);
+function testPause(when: 'BEFORE' | 'AFTER' = 'BEFORE'): void {
+  const ms = Number(process.env[`ASSIST_TEST_PAUSE_${when}_COMMIT_MS`] ?? 0);
   if (ms > 0) {
-    process.stderr.write('ASSIST_TEST: 事务已写入，等待提交\n');
+    process.stderr.write(
+      when === 'BEFORE' ? 'ASSIST_TEST: 事务已写入，等待提交\n' : 'ASSIST_TEST: 已提交，尚未记入日志\n',
+    );
     const resume = process.env.ASSIST_TEST_RESUME_FILE;
     const cell = new Int32Array(new SharedArrayBuffer(4));
     for (const until = Date.now() + ms; Date.now() < until && !(resume && existsSync(resume));)
@@ -431,6 +433,7 @@ export class SqliteSession implements LedgerSession {
       this.rollback();
       throw err;
     }
+    testPause('AFTER');
     this.ledger.syncJournal(this.journalFrom);
     return this.ledger.run(this.runId)!;
   }

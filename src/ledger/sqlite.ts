@@ -11,7 +11,7 @@ import type { Accumulator } from '../engine/types.js';
 import { UsageError } from '../io/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { processAlive } from '../io/process.js';
-import { appendJournal, journalPath, ledgerCode, readJournal } from './journal.js';
+import { appendJournal, ensureJournal, journalPath, ledgerCode, readJournal } from './journal.js';
 import { recordFromValues } from './content.js';
 import { changeTuples, contentId, dateText, Texts } from './texts.js';
 import type {
@@ -229,8 +229,10 @@ export class SqliteLedger implements Ledger {
     ).run(String(id));
     const hadJournal = this.meta('journal') !== null;
     this.dropPlacedRecords();
-    if (this.path !== ':memory:' && !this.replica)
+    if (this.path !== ':memory:' && !this.replica) {
+      if (!hadJournal) ensureJournal(this.path);
       this.q("INSERT OR IGNORE INTO ledger_meta (key, value) VALUES ('journal', ?)").run(journalPath(this.path));
+    }
     this.q(
       'INSERT INTO runs (id, kind, started_at, operator, command_line, month, policies, inputs, reverts_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ).run(
