@@ -53,8 +53,8 @@ const STAGED = ['lines', 'results', 'reversals', 'openings', 'exceptions', 'trac
 export class PgUpstream implements Upstream {
   private types: Map<string, string> | null = null;
   private finished = false;
-  /** set under the commit lock: the run's id before and after */
-  private moved: { from: number; to: number } | null = null;
+  /** set under the commit lock */
+  private finalRunId: number | null = null;
 
   constructor(
     private readonly client: pg.Client,
@@ -72,11 +72,9 @@ export class PgUpstream implements Upstream {
    */
   async prepare(runId: number): Promise<void> {
     const db = this.ledger.db;
-    const spans = Object.fromEntries(
-      NUMBERED.map((t) => [t, (db.prepare(`SELECT COALESCE(MAX(id), 0) AS m FROM ${t}`).get() as { m: number }).m]),
-    ) as Record<Numbered, number>;
+    const now = localMarks(this.ledger);
     const first = await this.reserve(
-      NUMBERED.map((t) => [t, Math.max(0, spans[t] - this.pulled[t])] as [Numbered, number]).filter(([, n]) => n > 0),
+      NUMBERED.map((t) => [t, now[t] - this.pulled[t]] as [Numbered, number]).filter(([, n]) => n > 0),
     );
     db.pragma('defer_foreign_keys = ON');
     for (const [t, start] of first) {
@@ -126,8 +124,7 @@ export class PgUpstream implements Upstream {
     await timed('等待提交锁', () => c.query(`SELECT pg_advisory_xact_lock(${COMMIT_LOCK})`));
     const last = Number((await c.query('SELECT COALESCE(MAX(id), 0) AS m FROM runs')).rows[0].m);
     const db = this.ledger.db;
-    const final = last + 1;
-    this.moved = { from: runId, to: final };
+    const final = (this.finalRunId = last + 1);
     if (final !== runId) {
       db.prepare('UPDATE runs SET id = ? WHERE id = ?').run(-final, runId);
       for (const [t, col] of [
@@ -182,14 +179,13 @@ export class PgUpstream implements Upstream {
     if (!l.texts.added.length && !l.hospitalsAdded.length) return;
     const c = await this.connect();
     try {
-      const types = await pgArrayTypes(c);
       // a name the server holds under another id is a conflict
       for (const [table, col, added] of [
         ['texts', 't', l.texts.added],
         ['hospitals', 'name', l.hospitalsAdded],
       ] as const) {
         if (!added.length) continue;
-        await insertRows(c, types, table, ['id', col], added, { onConflict: 'ON CONFLICT DO NOTHING' });
+        await this.put(table, ['id', col], added, 'ON CONFLICT DO NOTHING', c);
         const there = await c.query(`SELECT id, ${col} AS v FROM ${table} WHERE id = ANY($1::bigint[])`, [
           added.map(([id]) => id),
         ]);
@@ -210,15 +206,11 @@ export class PgUpstream implements Upstream {
    * the run's people are locked, so no other run touches these rows, and the changes are added, not overwritten.
    */
   private async sendShared(runId: number): Promise<void> {
-    const c = this.client;
     const l = this.ledger;
-    const types = (this.types ??= await pgArrayTypes(c));
-    const put = (table: string, cols: string[], rows: Iterable<unknown[]>, onConflict?: string) =>
-      insertRows(c, types, table, cols, rows, { onConflict });
     await this.sendNames();
     // accumulators: the run's own changes added to what the server holds (runDeltas: the check's own sum)
     const id = l.texts.id;
-    await put(
+    await this.put(
       'accumulators',
       ['id_number', 'policy', 'year', 'key', 'base', 'paid', 'entitled', 'first_date'],
       runDeltas(l, runId).map((d) => [
@@ -245,12 +237,8 @@ export class PgUpstream implements Upstream {
   private async sendRows(runId: number): Promise<void> {
     const c = this.client;
     const l = this.ledger;
-    const moved = this.moved!;
-    const types = (this.types ??= await pgArrayTypes(c));
-    const put = (table: string, cols: string[], rows: Iterable<unknown[]>, onConflict?: string) =>
-      insertRows(c, types, table, cols, rows, { onConflict });
     const cols = (t: string) => columnsOf(l.db, t);
-    await put(
+    await this.put(
       'runs',
       cols('runs'),
       paged(l, `SELECT ${cols('runs').join(', ')} FROM runs WHERE id = ? AND id > ?`, [runId]),
@@ -271,21 +259,26 @@ export class PgUpstream implements Upstream {
       if (r.rowCount !== ids.length)
         throw new LedgerError('另一办公室的运行已冲正或撤销了同一批记录；本次运行未提交，请重新运行。');
     }
-    // the staged rows moved into place, renumbered on the server exactly as in the replica (whose content hash the
-    // run was sealed with; ledger check recomputes it from these rows)
-    const renumber: Record<string, Record<string, string>> = {
-      lines: { run_id: `${moved.to}` },
-      reversals: { run_id: `${moved.to}` },
-      openings: { run_id: `${moved.to}` },
-      exceptions: { run_id: `${moved.to}` },
-      trace_chunks: { run_id: `${moved.to}` },
-    };
+    // the staged rows moved into place: staged before the run had its final id, they take it now (every other id
+    // was final when the content hash was made; ledger check recomputes it from these rows)
     for (const t of STAGED) {
       const cs = cols(t);
       await c.query(
-        `INSERT INTO ${t} (${cs.join(', ')}) SELECT ${cs.map((x) => renumber[t]?.[x] ?? x).join(', ')} FROM stage_${t}`,
+        `INSERT INTO ${t} (${cs.join(', ')}) SELECT ${cs.map((x) => (x === 'run_id' ? String(this.finalRunId!) : x)).join(', ')} FROM stage_${t}`,
       );
     }
+  }
+
+  /** Rows into a server table, on the run's connection or another one (array types looked up once). */
+  private async put(
+    table: string,
+    cols: string[],
+    rows: Iterable<unknown[]>,
+    onConflict?: string,
+    client: pg.Client = this.client,
+  ): Promise<void> {
+    const types = (this.types ??= await pgArrayTypes(this.client));
+    await insertRows(client, types, table, cols, rows, { onConflict });
   }
 
   async commit(): Promise<void> {
