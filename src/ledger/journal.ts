@@ -49,14 +49,7 @@ export function readJournal(ledgerPath: string): JournalEntry[] | null {
  */
 export function ensureJournal(ledgerPath: string): void {
   const file = journalPath(ledgerPath);
-  if (existsSync(file)) return;
-  appendFileSync(file, HEADER, { mode: 0o600 });
-  const fd = openSync(file, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  if (!existsSync(file)) appendSynced(file, HEADER);
 }
 
 /** Appends entries (synchronously, fsync'd): a committed run is on disk twice before the command reports it. */
@@ -71,6 +64,11 @@ export function appendJournal(
     rows
       .map((r) => [r.runId, ledgerCode(r.runId, r.hash), r.hash, r.kind, r.month ?? '', r.at].join('\t') + '\n')
       .join('');
+  appendSynced(file, text);
+}
+
+/** Text appended to a private (0600) file and fsync'd before returning. */
+function appendSynced(file: string, text: string): void {
   appendFileSync(file, text, { mode: 0o600 });
   const fd = openSync(file, 'r');
   try {

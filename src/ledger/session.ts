@@ -59,8 +59,11 @@ export function mergeDelta(totals: Map<string, Delta>, d: Delta): Delta | null {
   return null;
 }
 
-/** Blocks the thread (test hook only): lets a test kill the process while the run's transaction is open. */
-/** Tests only: hold the written transaction before COMMIT for up to ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS, or until the file ASSIST_TEST_RESUME_FILE exists. */
+/**
+ * Tests only: blocks the thread so a test can kill the process with the run's transaction written but not committed
+ * (BEFORE: ASSIST_TEST_PAUSE_BEFORE_COMMIT_MS), or committed but not yet in the journal (AFTER:
+ * ASSIST_TEST_PAUSE_AFTER_COMMIT_MS) — for that many ms, or until the file ASSIST_TEST_RESUME_FILE exists.
+ */
 function testPause(when: 'BEFORE' | 'AFTER' = 'BEFORE'): void {
   const ms = Number(process.env[`ASSIST_TEST_PAUSE_${when}_COMMIT_MS`] ?? 0);
   if (ms > 0) {
