@@ -110,10 +110,10 @@ export function registerLedger(program: Command): void {
   ledger
     .command('copy')
     .description(
-      '复制台账：把本科室的 SQLite 台账复制到新建的 PostgreSQL 共用台账，或把共用台账复制成 SQLite 文件（备份）；运行、哈希链与校验码不变',
+      '复制台账：把本科室的 SQLite 台账复制到新建的 PostgreSQL 共用台账（运行、哈希链与校验码不变），或并入已有运行的共用台账（接在其最后一次运行之后），或把共用台账复制成 SQLite 文件（备份）',
     )
     .requiredOption('--from <ledger>', '源台账：SQLite 文件路径或 postgres:// 地址')
-    .requiredOption('--to <ledger>', '目标台账：postgres:// 地址（空的共用台账）或新的 SQLite 文件路径')
+    .requiredOption('--to <ledger>', '目标台账：postgres:// 地址（新建的或已有运行的共用台账）或新的 SQLite 文件路径')
     .action(async (flags: { from: string; to: string }) => {
       const from = locate(flags.from);
       const to = locate(flags.to);
@@ -127,8 +127,27 @@ export function registerLedger(program: Command): void {
         from.kind === 'sqlite' && to.kind === 'postgres'
           ? await copyToPostgres(from.path, to.url)
           : await copyToSqlite((from as { url: string }).url, (to as { path: string }).path);
-      say(`已复制 ${r.runs} 次运行、${r.lines} 行明细：${ledgerName(from)} → ${ledgerName(to)}`);
-      say(`台账校验码 ${r.head ?? '（空台账）'}（两边相同；可分别运行 assist ledger check 核对）`);
+      const m = r.merged;
+      if (!m) {
+        say(`已复制 ${r.runs} 次运行、${r.lines} 行明细：${ledgerName(from)} → ${ledgerName(to)}`);
+        say(`台账校验码 ${r.head ?? '（空台账）'}（两边相同；可分别运行 assist ledger check 核对）`);
+        return;
+      }
+      say(`已并入 ${m.runs} 次运行、${m.lines} 行明细：${ledgerName(from)} → ${ledgerName(to)}`);
+      say(
+        `本科室第 1–${m.runs} 次运行成为共用台账第 ${m.firstRun}–${m.lastRun} 次运行（编号顺延、哈希链接续共用台账）；共用台账校验码 ${m.head}`,
+      );
+      say(
+        '本科室台账文件未改动，其校验码日志仍可用 assist ledger check 核对；计算过程中写的运行编号仍是本科室的编号。',
+      );
+      if (m.sharedPeople.length)
+        say(
+          `注意：${m.sharedPeople.length} 人在两边都有累计额（如 ${m.sharedPeople.slice(0, 3).join('、')}），已相加为全市累计，此后的审核按相加后的起付线和封顶线计算` +
+            (m.sharedOpenings
+              ? `；其中 ${m.sharedOpenings} 人两边都导入过期初余额，如是同一笔全市累计额被重复导入，请撤销其中一边的导入`
+              : '') +
+            '。',
+        );
     });
 
   common(ledger.command('runs').description('列出台账中的全部运行（时间、操作员、输入文件、计数、哈希）')).action(

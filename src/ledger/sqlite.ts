@@ -61,7 +61,7 @@ export interface OpenOptions {
   replica?: boolean;
 }
 
-/** Where a replica's run goes when it seals and commits (ledger/postgres/ledger.ts); the SQLite ledger has none. */
+/** Where a replica's run goes when it seals and commits (ledger/postgres/upstream.ts); the SQLite ledger has none. */
 export interface Upstream {
   /** Before the run's content hash is taken: its rows get their final ids (all but the run's own) and are sent ahead. */
   prepare(runId: number): Promise<void>;

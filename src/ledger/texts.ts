@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 /**
  * The id a replica of a shared ledger gives a new text (or hospital): from the text itself, in [2^47, 2^48), so
  * two offices adding the same text at once give it the same id and nothing is renumbered when a run is sent to
- * the server (ledger/postgres/push.ts); ids given before (1, 2, …) stay below 2^47.
+ * the server (ledger/postgres/upstream.ts); ids given before (1, 2, …) stay below 2^47.
  */
 export function contentId(t: string): number {
   const h = createHash('sha256').update(t).digest();
@@ -140,6 +140,22 @@ export function detailEntries(stored: string | null, text: TextOf): [string, unk
 export function decodeDetails(stored: string | null, text: TextOf): string | null {
   const e = detailEntries(stored, text);
   return e === null ? null : objectText(e);
+}
+
+/** Where a stored array holds text ids: payments [fundId, fen, …], changes [year, keyId, …] (6 apiece), details [nameId, value, …]. */
+const ID_AT = { payments: [0, 2], changes: [1, 6], details: [0, 2] } as const;
+
+/** A stored payments, changes or details array with its text ids mapped (a ledger copied into another one). */
+export function remapTextIds(
+  stored: string | null,
+  kind: keyof typeof ID_AT,
+  id: (old: number) => number,
+): string | null {
+  if (stored === null) return null;
+  const a = JSON.parse(stored) as unknown[];
+  const [first, step] = ID_AT[kind];
+  for (let i = first; i < a.length; i += step) a[i] = id(a[i] as number);
+  return JSON.stringify(a);
 }
 
 /** A date as stored (schema 3): 2024-06-01 → 20240601 (4 bytes instead of 10; the order is kept). Anything else stays text. */

@@ -4,13 +4,14 @@
 // - several offices at once: runs with disjoint people do not wait for each other, a run sharing a person waits and
 //   then sees the first run's accumulators; four processes with overlapping people leave exactly the ledger of
 //   their commit order run one after another; a killed run leaves nothing;
-// - ledger copy both ways, the chain and the 台账校验码 unchanged, ledger check passing on both sides.
-import { afterAll, describe, expect, test } from 'vitest';
+// - ledger copy both ways, the chain and the 台账校验码 unchanged, ledger check passing on both sides; into a shared
+//   ledger with other offices' runs: appended and re-chained, accumulators added, a line in force on both refused.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, runCli, startCli } from '../helpers/cli.js';
 import { readSheets } from '../helpers/workbook.js';
-import { tmp } from '../helpers/files.js';
+import { tmp, writeCsv } from '../helpers/files.js';
 import { ledgerState } from '../helpers/ledger.js';
 import { PG_BIN, PG_MISSING, startPostgres, type PgServer } from '../helpers/postgres.js';
 import {
@@ -26,6 +27,7 @@ import {
   setup,
   FUND,
   type LedgerBackend,
+  type Setup,
 } from '../suites/ledger-runs.js';
 
 if (PG_MISSING) console.warn(`跳过 PostgreSQL 测试：${PG_MISSING}`);
@@ -179,10 +181,88 @@ describe.skipIf(!server)('assist ledger copy', () => {
     expect(backCheck.stdout).not.toContain('尚无台账校验码日志');
     expect(code(backCheck.stdout)).toBe(code((await runCli(['ledger', 'check', '--ledger', url])).stdout));
     expect(ledgerState(back).acc).toEqual(ledgerState(await local(url)).acc);
-    // into a shared ledger that already has runs: refused, nothing written
-    const again = await runCli(['ledger', 'copy', '--from', s.ledger, '--to', url]);
+  }, 120_000);
+});
+
+describe.skipIf(!server)('assist ledger copy into a shared ledger that already has runs', () => {
+  // the city's ledger has another office's runs; a county brings its own ledger of five runs (a supersede, a revert,
+  // an opening balance)
+  const city = setup(POSTGRES);
+  const office = setup();
+  let officeCode: string | undefined;
+  beforeAll(async () => {
+    // city run 1: 王一 March, E 2000 below the 3000 deductible
+    await adjudicate(city, city.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000')]), 'm');
+    // city run 2 and office run 5: 李二's B 类 balance from before the tool, imported on both sides
+    const opening = (s: Setup, base: string, paid: string) =>
+      writeCsv(join(s.dir, 'opening.csv'), [
+        ['身份证号', '姓名', '政策', '年度', '累计项目', '累计基数', '累计支付'],
+        [P2, '李二', 'th-2021', '2024', 'B类', base, paid],
+      ]);
+    expect((await runCli(['ledger', 'import-opening', opening(city, '2000', '0'), '--ledger', city.ledger])).code).toBe(
+      0,
+    );
+    // office 1: 王一 April E 1500 (alone in this ledger: below the deductible), 李二 E 4000 → 500.00
+    const april = [
+      claim('A1', P1, '王一', '2024-04-10', '1800', '1500'),
+      claim('A2', P2, '李二', '2024-04-11', '4000', '4000'),
+    ];
+    await adjudicate(office, office.file('april.csv', april), 'a');
+    // office 2: 李二 corrected to E 4400 → −500.00 and 700.00 (A1 unchanged: skipped, naming office run 1)
+    const fixed = [april[0]!, claim('A2', P2, '李二', '2024-04-11', '4400', '4400')];
+    expect((await adjudicate(office, office.file('fixed.csv', fixed), 'f', ['--supersede'])).code).toBe(0);
+    // office 3: 李二 in May, then office 4 reverts it
+    await adjudicate(office, office.file('may.csv', [claim('B1', P2, '李二', '2024-05-06', '1000', '1000')]), 'b');
+    expect((await runCli(['ledger', 'revert', '3', '--ledger', office.ledger, '--yes'])).code).toBe(0);
+    expect(
+      (await runCli(['ledger', 'import-opening', opening(office, '5000', '1000'), '--ledger', office.ledger])).code,
+    ).toBe(0);
+    officeCode = code((await runCli(['ledger', 'check', '--ledger', office.ledger])).stdout);
+  }, 240_000);
+
+  test('appended after the city’s run, re-chained; check passes on both sides; accumulators added; the next run pays on the sum', async () => {
+    const up = await runCli(['ledger', 'copy', '--from', office.ledger, '--to', city.ledger]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toContain('已并入 5 次运行、4 行明细');
+    expect(up.stdout).toContain('本科室第 1–5 次运行成为共用台账第 3–7 次运行');
+    expect(up.stdout).toContain('2 人在两边都有累计额');
+    expect(up.stdout).toContain('其中 1 人两边都导入过期初余额');
+    const shared = await runCli(['ledger', 'check', '--ledger', city.ledger]);
+    expect(shared.code, shared.stdout).toBe(0);
+    expect(shared.stdout).toContain('7 次运行');
+    expect(up.stdout).toContain(`共用台账校验码 ${code(shared.stdout)}`);
+    // the office's own ledger is untouched
+    const own = await runCli(['ledger', 'check', '--ledger', office.ledger]);
+    expect(own.code, own.stdout).toBe(0);
+    expect(code(own.stdout)).toBe(officeCode);
+    // 王一: the city's 2000 and the county's 1500; 李二: 4400 and 700.00 paid (the May run reverted), B 类 2000 + 5000
+    const a = await acc(city.ledger);
+    expect(a['P1|2024|A']).toBe('base 3500 paid 0 entitled 0');
+    expect(a['P2|2024|A']).toBe('base 4400 paid 700 entitled 700');
+    expect(a['P2|2024|B']).toBe('base 7000 paid 1000 entitled 1000');
+    // run numbers inside the office's rows moved with them: the revert names the May run by its new number
+    const runs = await runCli(['ledger', 'runs', '--ledger', city.ledger]);
+    expect(runs.stdout).toMatch(/#6 撤销 .*撤销第 5 次运行/);
+    // 王一 in June: E 1000 on the city's year so far (3500, already past the 3000 deductible) → all of it above, 50% → 500.00
+    // (without the county's 1500 it would be 2000 → 3000: nothing)
+    const june = await adjudicate(
+      city,
+      city.file('june.csv', [claim('J1', P1, '王一', '2024-06-03', '1000', '1000')]),
+      'j',
+    );
+    expect(june.stdout).toContain('台账：第 8 次运行已提交');
+    expect(results(city, 'j', '2024-06')[0]!.payments[FUND]).toBe('500.00');
+    expect((await runCli(['ledger', 'check', '--ledger', city.ledger])).code).toBe(0);
+  }, 180_000);
+
+  test('the same ledger again: its lines are in force on both sides — refused, nothing written', async () => {
+    const before = code((await runCli(['ledger', 'check', '--ledger', city.ledger])).stdout);
+    const again = await runCli(['ledger', 'copy', '--from', office.ledger, '--to', city.ledger]);
     expect(again.code).toBe(2);
-    expect(again.stderr).toContain('已有运行');
+    expect(again.stderr).toContain('相同的明细在账');
+    expect(again.stderr).toContain('亭湖区人民医院 结算单 A1 第 1 行');
+    expect(again.stderr).toContain('未复制任何内容');
+    expect(code((await runCli(['ledger', 'check', '--ledger', city.ledger])).stdout)).toBe(before);
   }, 120_000);
 });
 

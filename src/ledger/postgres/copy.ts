@@ -3,25 +3,38 @@
 // runs keep their content hashes and their chain: `ledger check` passes on both sides with the same 台账校验码.
 import type pg from 'pg';
 import { LedgerError, SqliteLedger } from '../sqlite.js';
-import { maskUrl } from './url.js';
 import { journalPath } from '../journal.js';
 import { connect } from './open.js';
 import { initPostgresLedger } from './init.js';
-import { columnsOf, insertRows, LEDGER_TABLES, pgArrayTypes, pullAll } from './replica.js';
+import { mergeInto, type MergeReport } from './merge.js';
+import { columnsOf, insertRows, LEDGER_TABLES, pgArrayTypes, pullAll, tableRows } from './replica.js';
 
 export interface CopyReport {
   runs: number;
   lines: number;
   head: string | null;
+  /** into a shared ledger that had runs: where the office's runs went (merge.ts) */
+  merged?: MergeReport;
 }
 
 async function serverRuns(client: pg.ClientBase): Promise<number> {
   return (await client.query('SELECT COUNT(*)::int AS n FROM runs')).rows[0].n as number;
 }
 
-/** SQLite file → an empty PostgreSQL ledger (made with ledger init if the database has none yet). */
+/**
+ * SQLite file → a PostgreSQL ledger (made with ledger init if the database has none yet): into an empty one with
+ * every id kept, into one that has runs after its last run (merge.ts).
+ */
 export async function copyToPostgres(from: string, url: string, onRows?: (n: number) => void): Promise<CopyReport> {
   const source = new SqliteLedger(from, { mustExist: true, readonly: false });
+  // checked before any lock is taken on the server: a damaged ledger would carry its damage into the city's
+  const checked = source.check();
+  if (checked.problems.length) {
+    source.close();
+    throw new LedgerError(
+      `台账 ${from} 未通过校验（${checked.problems.slice(0, 3).join('；')}），未复制；请先运行 assist ledger check --ledger ${from} 查明。`,
+    );
+  }
   const client = await connect(url);
   // a database without the ledger yet gets it (as ledger init would; that needs the database owner)
   const present = (await client.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS p")).rows[0].p as boolean;
@@ -30,10 +43,11 @@ export async function copyToPostgres(from: string, url: string, onRows?: (n: num
     await client.query('BEGIN');
     // no run may start on the target while it is being filled
     await client.query('LOCK TABLE people IN EXCLUSIVE MODE');
-    if ((await serverRuns(client)) > 0)
-      throw new LedgerError(
-        `PostgreSQL 台账 ${maskUrl(url)} 中已有运行：ledger copy 只能复制到新建（空）的共用台账。把本科室的台账并入已有的共用台账请先与市局确认，再逐月重新审核。`,
-      );
+    if ((await serverRuns(client)) > 0) {
+      const merged = await mergeInto(client, source);
+      await client.query('COMMIT');
+      return { runs: merged.runs, lines: merged.lines, head: merged.head, merged };
+    }
     const types = await pgArrayTypes(client);
     for (const t of LEDGER_TABLES) {
       const cols = columnsOf(source.db, t.name);
@@ -58,25 +72,6 @@ export async function copyToPostgres(from: string, url: string, onRows?: (n: num
   } finally {
     source.close();
     await client.end();
-  }
-}
-
-/** A table's rows in key order, a page per query (no statement stays open while the server is written). */
-function* tableRows(l: SqliteLedger, table: string, cols: string[], key: string[], page: number): Generator<unknown[]> {
-  const at = key.map((k) => cols.indexOf(k));
-  const first = l.db
-    .prepare(`SELECT ${cols.join(', ')} FROM ${table} ORDER BY ${key.join(', ')} LIMIT ${page}`)
-    .raw(true);
-  const next = l.db
-    .prepare(
-      `SELECT ${cols.join(', ')} FROM ${table} WHERE (${key.join(', ')}) > (${key.map(() => '?').join(', ')}) ORDER BY ${key.join(', ')} LIMIT ${page}`,
-    )
-    .raw(true);
-  for (let rows = first.all() as unknown[][]; ;) {
-    yield* rows;
-    if (rows.length < page) return;
-    const last = rows[rows.length - 1]!;
-    rows = next.all(...at.map((i) => last[i])) as unknown[][];
   }
 }
 

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
+import type { SqliteLedger } from '../sqlite.js';
 
 /** With ASSIST_TIMING, one `[计时·共用台账]` line on stderr per step (npm run bench -- --ledger postgres). */
 export async function timed<T>(step: string, fn: () => Promise<T>): Promise<T> {
@@ -65,10 +66,11 @@ export async function pullAll(
   client: pg.ClientBase,
   db: Database.Database,
   onRows?: (n: number) => void,
+  tables: TableSpec[] = LEDGER_TABLES,
 ): Promise<void> {
   db.exec('BEGIN');
   try {
-    for (const t of LEDGER_TABLES) {
+    for (const t of tables) {
       const cols = columnsOf(db, t.name);
       const insert = db.prepare(
         `INSERT INTO ${t.name} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
@@ -166,4 +168,29 @@ export async function copyRows(
   const stream = client.query(copyStreams.from(`COPY ${table} (${cols.join(', ')}) FROM STDIN`));
   await pipeline(Readable.from(text()), stream);
   return n;
+}
+
+/** A local ledger table's rows in key order, a page per query (no statement stays open while the server is written). */
+export function* tableRows(
+  l: SqliteLedger,
+  table: string,
+  cols: string[],
+  key: string[],
+  page: number,
+): Generator<unknown[]> {
+  const at = key.map((k) => cols.indexOf(k));
+  const first = l.db
+    .prepare(`SELECT ${cols.join(', ')} FROM ${table} ORDER BY ${key.join(', ')} LIMIT ${page}`)
+    .raw(true);
+  const next = l.db
+    .prepare(
+      `SELECT ${cols.join(', ')} FROM ${table} WHERE (${key.join(', ')}) > (${key.map(() => '?').join(', ')}) ORDER BY ${key.join(', ')} LIMIT ${page}`,
+    )
+    .raw(true);
+  for (let rows = first.all() as unknown[][]; ;) {
+    yield* rows;
+    if (rows.length < page) return;
+    const last = rows[rows.length - 1]!;
+    rows = next.all(...at.map((i) => last[i])) as unknown[][];
+  }
 }

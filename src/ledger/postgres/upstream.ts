@@ -16,7 +16,14 @@ import { LedgerError, type SqliteLedger, type Upstream } from '../sqlite.js';
 import { runDeltas } from '../integrity.js';
 import { columnsOf, copyRows, insertRows, NUMBERED, pgArrayTypes, timed, type Numbered } from './replica.js';
 
-const COMMIT_LOCK = "hashtext('assist ledger commit')";
+/** The server-wide lock a run holds from taking its run id to COMMIT (runs are ordered by it). */
+export const COMMIT_LOCK = "hashtext('assist ledger commit')";
+
+/** An accumulator row added to the server's (never overwritten): the earliest first date is kept. */
+export const ADD_ACCUMULATORS = `ON CONFLICT (id_number, policy, year, key) DO UPDATE SET base = accumulators.base + excluded.base,
+  paid = accumulators.paid + excluded.paid, entitled = accumulators.entitled + excluded.entitled,
+  first_date = CASE WHEN accumulators.first_date IS NULL THEN excluded.first_date WHEN excluded.first_date IS NULL THEN accumulators.first_date
+                    WHEN excluded.first_date < accumulators.first_date THEN excluded.first_date ELSE accumulators.first_date END`;
 
 /** The highest id of each numbered table and of runs, in a ledger (local or server). */
 export type Marks = Record<Numbered | 'runs', number>;
@@ -223,10 +230,7 @@ export class PgUpstream implements Upstream {
         d.entitled,
         d.firstDate,
       ]),
-      `ON CONFLICT (id_number, policy, year, key) DO UPDATE SET base = accumulators.base + excluded.base,
-         paid = accumulators.paid + excluded.paid, entitled = accumulators.entitled + excluded.entitled,
-         first_date = CASE WHEN accumulators.first_date IS NULL THEN excluded.first_date WHEN excluded.first_date IS NULL THEN accumulators.first_date
-                           WHEN excluded.first_date < accumulators.first_date THEN excluded.first_date ELSE accumulators.first_date END`,
+      ADD_ACCUMULATORS,
     );
   }
 
