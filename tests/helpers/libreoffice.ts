@@ -12,6 +12,14 @@ export const SOFFICE = ['/usr/bin/soffice', '/usr/lib/libreoffice/program/soffic
 
 /** Each sheet of the workbook as LibreOffice reads it: rows of cell texts, trailing empties trimmed. */
 export async function libreOfficeSheets(file: string, sheetNames: string[]): Promise<Map<string, string[][]>> {
+  return (await libreOfficeBooks([[file, sheetNames]]))[0]!;
+}
+
+/**
+ * Several workbooks (distinct file names) read by one soffice process: its start-up (~3.5 s on the 2-core CI
+ * machine) is most of a small workbook's conversion.
+ */
+export async function libreOfficeBooks(books: [string, string[]][]): Promise<Map<string, string[][]>[]> {
   if (!SOFFICE) throw new Error('soffice not installed');
   const out = mkdtempSync(join(tmpdir(), 'assist-lo-'));
   const profile = mkdtempSync(join(tmpdir(), 'assist-lo-profile-'));
@@ -24,33 +32,33 @@ export async function libreOfficeSheets(file: string, sheetNames: string[]): Pro
       'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
       '--outdir',
       out,
-      file,
+      ...books.map(([file]) => file),
     ],
-    {
-      timeout: 120_000,
-    },
+    { timeout: 120_000 + 30_000 * books.length },
   );
   if (r.code !== 0) throw new Error(`soffice failed (${r.code}): ${r.stderr}`);
-  const stem = basename(file).replace(/\.xlsx$/, '');
   const made = readdirSync(out);
-  const sheets = new Map<string, string[][]>();
-  for (const name of sheetNames) {
-    const csv =
-      made.find((f) => f === `${stem}-${name}.csv`) ??
-      (sheetNames.length === 1 ? made.find((f) => f === `${stem}.csv`) : undefined);
-    if (!csv) throw new Error(`LibreOffice wrote no CSV for sheet ${name} (wrote ${made.join(', ')})`);
-    const rows = parse(readFileSync(join(out, csv), 'utf8'), { relax_column_count: true }) as string[][];
-    // LibreOffice writes a percent-formatted cell as "12.5%" even with "as shown" off: back to the value
-    sheets.set(
-      name,
-      trim(
-        rows.map((r) =>
-          r.map((x) => (/^-?\d+(\.\d+)?%$/.test(x) ? new Decimal(x.slice(0, -1)).div(100).toString() : x)),
+  return books.map(([file, sheetNames]) => {
+    const stem = basename(file).replace(/\.xlsx$/, '');
+    const sheets = new Map<string, string[][]>();
+    for (const name of sheetNames) {
+      const csv =
+        made.find((f) => f === `${stem}-${name}.csv`) ??
+        (sheetNames.length === 1 ? made.find((f) => f === `${stem}.csv`) : undefined);
+      if (!csv) throw new Error(`LibreOffice wrote no CSV for sheet ${name} of ${stem} (wrote ${made.join(', ')})`);
+      const rows = parse(readFileSync(join(out, csv), 'utf8'), { relax_column_count: true }) as string[][];
+      // LibreOffice writes a percent-formatted cell as "12.5%" even with "as shown" off: back to the value
+      sheets.set(
+        name,
+        trim(
+          rows.map((r) =>
+            r.map((x) => (/^-?\d+(\.\d+)?%$/.test(x) ? new Decimal(x.slice(0, -1)).div(100).toString() : x)),
+          ),
         ),
-      ),
-    );
-  }
-  return sheets;
+      );
+    }
+    return sheets;
+  });
 }
 
 /** Each sheet as exceljs's readFile sees it, every value as the text LibreOffice writes for it. */
