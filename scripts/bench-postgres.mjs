@@ -2,7 +2,8 @@
 // shared PostgreSQL ledger (a throwaway server, src/fixtures/postgres-server.ts; ASSIST_BENCH_PG_URL to use another
 // one), each the whole `assist adjudicate` in its own process; then two offices at once — two N-line months with
 // disjoint people (generated with disjoint ID numbers and claim numbers) on one PostgreSQL ledger — against one of
-// them alone. Prints wall time, peak RSS, the shared ledger's steps (lock, pull, commit-lock wait, send, commit)
+// them alone; then the second office's own SQLite ledger appended to the first's shared ledger (ledger copy).
+// Prints wall time, peak RSS, the shared ledger's steps (lock, pull, commit-lock wait, send, commit)
 // and the ratios. Figures are printed, never asserted.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -96,7 +97,8 @@ export async function benchPostgres(rows, pair = rows <= 100_000) {
     process.stderr.write(`\n${rows} 行：SQLite 台账… `);
     const sqlite = await adjudicate(a, join(work, 'assist.db'), join(work, 'sqlite'));
     process.stderr.write('PostgreSQL 台账… ');
-    const shared = await adjudicate(a, await database(), join(work, 'pg'));
+    const sharedUrl = await database();
+    const shared = await adjudicate(a, sharedUrl, join(work, 'pg'));
     // two offices at once: on one shared ledger, and — the machine's own floor — each on its own SQLite file
     const both = async (ledgerA, ledgerB, tag) => {
       const t0 = performance.now();
@@ -109,6 +111,7 @@ export async function benchPostgres(rows, pair = rows <= 100_000) {
     let apart = null;
     let together = null;
     let check = null;
+    let merged = null;
     if (pair) {
       process.stderr.write('两个办公室同时，各自的 SQLite 文件… ');
       apart = await both(join(work, 'a1.db'), join(work, 'a2.db'), 'apart');
@@ -116,6 +119,11 @@ export async function benchPostgres(rows, pair = rows <= 100_000) {
       const url = await database();
       together = await both(url, url, 'office');
       check = await cli(['ledger', 'check', '--ledger', url]);
+      // the second office's own ledger (from the run apart) appended to the first one's shared ledger
+      process.stderr.write('把办公室 2 的台账文件并入办公室 1 的共用台账（ledger copy）… ');
+      const copy = await cli(['ledger', 'copy', '--from', join(work, 'a2.db'), '--to', sharedUrl]);
+      const after = await cli(['ledger', 'check', '--ledger', sharedUrl]);
+      merged = { seconds: copy.seconds, check: /当前台账校验码：(\S+)/.exec(after.stdout)?.[0] ?? after.stdout.trim() };
     }
     process.stderr.write('完成\n');
     const f1 = (x) => x.toFixed(1);
@@ -146,6 +154,9 @@ export async function benchPostgres(rows, pair = rows <= 100_000) {
         `同时的两次：办公室 1 ${f1(one.seconds)} s（${steps(one.stderr)}）；办公室 2 ${f1(two.seconds)} s（${steps(two.stderr)}）`,
       );
       console.log(`ledger check：${/当前台账校验码：(\S+)/.exec(check.stdout)?.[0] ?? check.stdout.trim()}`);
+      console.log(
+        `并入：办公室 2 的 ${n} 行台账文件并入已有办公室 1 一次运行的共用台账（ledger copy，含源台账校验）${f1(merged.seconds)} s；之后 ledger check：${merged.check}`,
+      );
     } else console.log('（两个办公室同时：行数 ≤ 10 万时测，或加 --pair）');
   } finally {
     server?.stop();
