@@ -135,7 +135,7 @@ export function registerLedger(program: Command): void {
       }
       say(`已并入 ${m.runs} 次运行、${m.lines} 行明细：${ledgerName(from)} → ${ledgerName(to)}`);
       say(
-        `本科室第 1–${m.runs} 次运行成为共用台账第 ${m.firstRun}–${m.lastRun} 次运行（编号顺延、哈希链接续共用台账）；共用台账校验码 ${m.head}`,
+        `本科室第 ${m.runs > 1 ? `1–${m.runs}` : '1'} 次运行成为共用台账第 ${m.runs > 1 ? `${m.firstRun}–${m.lastRun}` : m.firstRun} 次运行（编号顺延、哈希链接续共用台账）；共用台账校验码 ${m.head}`,
       );
       say(
         '本科室台账文件未改动，其校验码日志仍可用 assist ledger check 核对；计算过程中写的运行编号仍是本科室的编号。',

@@ -188,9 +188,10 @@ export function* tableRows(
     )
     .raw(true);
   for (let rows = first.all() as unknown[][]; ;) {
+    // the next page's key is taken before the rows are handed out: a caller may rewrite them (merge.ts moves ids)
+    const after = at.map((i) => rows[rows.length - 1]?.[i]);
     yield* rows;
     if (rows.length < page) return;
-    const last = rows[rows.length - 1]!;
-    rows = next.all(...at.map((i) => last[i])) as unknown[][];
+    rows = next.all(...after) as unknown[][];
   }
 }
