@@ -8,6 +8,7 @@
 //   ledger with other offices' runs: appended and re-chained, accumulators added, a line in force on both refused.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, runCli, startCli } from '../helpers/cli.js';
 import { readSheets } from '../helpers/workbook.js';
@@ -265,6 +266,24 @@ describe.skipIf(!server)('assist ledger copy into a shared ledger that already h
     expect(code((await runCli(['ledger', 'check', '--ledger', city.ledger])).stdout)).toBe(before);
   }, 120_000);
 });
+
+describe.skipIf(!server)(
+  'an old office ledger (version 1: line hashes as hex text) into a shared ledger with runs',
+  () => {
+    test('appended after the city’s run; ledger check passes on the shared ledger', async () => {
+      const city = setup(POSTGRES);
+      await adjudicate(city, city.file('march.csv', [claim('M1', P1, '王一', '2024-03-15', '2500', '2000')]), 'm');
+      const old = join(tmp('assist-v1-'), 'v1.db');
+      copyFileSync(join(ROOT, 'tests', 'fixtures', 'ledger-v1.db'), old);
+      const up = await runCli(['ledger', 'copy', '--from', old, '--to', city.ledger]);
+      expect(up.code, up.stderr).toBe(0);
+      expect(up.stdout).toContain('本科室第 1–3 次运行成为共用台账第 2–4 次运行');
+      const check = await runCli(['ledger', 'check', '--ledger', city.ledger]);
+      expect(check.code, check.stdout).toBe(0);
+      expect(check.stdout).toContain('4 次运行');
+    }, 120_000);
+  },
+);
 
 describe.skipIf(!server)('the reader role (assist_reader): reports, reconcile, explain and check; never a run', () => {
   test('a viewer’s login reads the ledger; its adjudicate is refused by the server, nothing written', async () => {

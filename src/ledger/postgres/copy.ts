@@ -7,7 +7,7 @@ import { journalPath } from '../journal.js';
 import { connect } from './open.js';
 import { initPostgresLedger } from './init.js';
 import { mergeInto, type MergeReport } from './merge.js';
-import { columnsOf, insertRows, LEDGER_TABLES, pgArrayTypes, pullAll, tableRows } from './replica.js';
+import { columnsOf, insertRows, LEDGER_TABLES, lineHashBytes, pgArrayTypes, pullAll, tableRows } from './replica.js';
 
 export interface CopyReport {
   runs: number;
@@ -54,9 +54,7 @@ export async function copyToPostgres(from: string, url: string, onRows?: (n: num
       const hashAt = t.name === 'lines' ? cols.indexOf('content_hash') : -1;
       const rows = function* (): Generator<unknown[]> {
         for (const r of tableRows(source, t.name, cols, t.key, t.page)) {
-          // lines written before schema 2 kept the hash as 32 hex characters: the same 16 bytes as a blob (the run's
-          // content hash reads either as the same hex text)
-          if (hashAt >= 0 && typeof r[hashAt] === 'string') r[hashAt] = Buffer.from(r[hashAt] as string, 'hex');
+          if (hashAt >= 0) r[hashAt] = lineHashBytes(r[hashAt]);
           yield r;
         }
       };

@@ -170,6 +170,14 @@ export async function copyRows(
   return n;
 }
 
+/**
+ * A line's content hash as the server's BYTEA holds it. Lines written before schema 2 kept it as 32 hex characters:
+ * the same 16 bytes as a blob (the run's content hash reads either as the same hex text).
+ */
+export function lineHashBytes(v: unknown): unknown {
+  return typeof v === 'string' ? Buffer.from(v, 'hex') : v;
+}
+
 /** A local ledger table's rows in key order, a page per query (no statement stays open while the server is written). */
 export function* tableRows(
   l: SqliteLedger,
