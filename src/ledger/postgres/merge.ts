@@ -24,8 +24,10 @@ import {
   pgArrayTypes,
   pullAll,
   tableRows,
+  type Numbered,
 } from './replica.js';
-import { ADD_ACCUMULATORS, COMMIT_LOCK } from './upstream.js';
+import { linesInForce } from './open.js';
+import { ADD_ACCUMULATORS, COMMIT_LOCK, reserveIds } from './upstream.js';
 
 export interface MergeReport {
   runs: number;
@@ -65,7 +67,7 @@ export async function mergeInto(client: pg.Client, source: SqliteLedger): Promis
       id: number;
       hash: string;
     };
-    const marks = await serverMarks(client);
+    const marks = await reserveOffsets(client, source);
     scratch.db.exec('BEGIN');
     fill(scratch, source, head.id, marks);
     // each run's content hash over its new ids and names, chained from the server's last run
@@ -88,7 +90,7 @@ export async function mergeInto(client: pg.Client, source: SqliteLedger): Promis
     ]);
     return {
       runs: runs.length,
-      lines: (scratch.db.prepare('SELECT COUNT(*) FROM lines').pluck().get() as number) ?? 0,
+      lines: scratch.db.prepare('SELECT COUNT(*) FROM lines').pluck().get() as number,
       firstRun: runs[0]!,
       lastRun: runs.at(-1)!,
       head: ledgerCode(runs.at(-1)!, prev),
@@ -100,29 +102,23 @@ export async function mergeInto(client: pg.Client, source: SqliteLedger): Promis
   }
 }
 
-/** The highest id of each numbered table on the server, past any block a run has reserved (upstream.ts reserve). */
-async function serverMarks(client: pg.ClientBase): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
+/**
+ * Each numbered table's offset for the office's ids: a block as long as its highest id, reserved on the server as a
+ * run reserves its own (upstream.ts reserveIds), so later runs take their ids past these.
+ */
+async function reserveOffsets(client: pg.ClientBase, source: SqliteLedger): Promise<Record<Numbered, number>> {
+  const out = {} as Record<Numbered, number>;
   for (const t of NUMBERED) {
-    const r = await client.query(
-      `SELECT GREATEST((SELECT COALESCE(MAX(id), 0) FROM ${t}),
-         COALESCE((SELECT value::bigint FROM ledger_meta WHERE key = $1), 0)) AS m`,
-      [`reserved:${t}`],
-    );
-    out[t] = Number(r.rows[0].m);
+    const max = source.db.prepare(`SELECT COALESCE(MAX(id), 0) FROM ${t}`).pluck().get() as number;
+    out[t] = max > 0 ? (await reserveIds(client, t, max)) - 1 : 0;
   }
   return out;
 }
 
-/** The office's rows into the scratch ledger, each id moved past the server's, each text and hospital by name. */
-function fill(scratch: SqliteLedger, source: SqliteLedger, lastRun: number, marks: Record<string, number>): void {
-  const texts = new Map<number, number>();
-  const text = (v: unknown): unknown => {
-    if (v === null) return null;
-    let id = texts.get(v as number);
-    if (id === undefined) texts.set(v as number, (id = scratch.texts.id(source.texts.text(v as number))));
-    return id;
-  };
+/** The office's rows into the scratch ledger, each id moved into its reserved block, each text and hospital by name. */
+function fill(scratch: SqliteLedger, source: SqliteLedger, lastRun: number, marks: Record<Numbered, number>): void {
+  // (both Texts cache what they have looked up)
+  const text = (v: unknown): unknown => (v === null ? null : scratch.texts.id(source.texts.text(v as number)));
   const textId = (id: number) => text(id) as number;
   const hospitals = new Map<number, number>();
   const names = source.db.prepare('SELECT name FROM hospitals WHERE id = ?').pluck();
@@ -140,7 +136,7 @@ function fill(scratch: SqliteLedger, source: SqliteLedger, lastRun: number, mark
     // sealed again below
     runs: { id: run, reverts_run: run, content_hash: () => null, prev_hash: () => null, hash: () => null },
     lines: {
-      id: by(marks.lines!),
+      id: by(marks.lines),
       run_id: run,
       superseded_by: run,
       hospital_id: hospital,
@@ -150,8 +146,8 @@ function fill(scratch: SqliteLedger, source: SqliteLedger, lastRun: number, mark
       status: text,
     },
     results: {
-      id: by(marks.results!),
-      line_id: by(marks.lines!),
+      id: by(marks.results),
+      line_id: by(marks.lines),
       policy: text,
       status: text,
       reasons: text,
@@ -160,9 +156,9 @@ function fill(scratch: SqliteLedger, source: SqliteLedger, lastRun: number, mark
       changes: (v) => remapTextIds(v as string | null, 'changes', textId),
       details: (v) => remapTextIds(v as string | null, 'details', textId),
     },
-    reversals: { id: by(marks.reversals!), run_id: run, result_id: by(marks.results!) },
-    openings: { id: by(marks.openings!), run_id: run, reverted_by: run },
-    exceptions: { id: by(marks.exceptions!), run_id: run, prior_run: run },
+    reversals: { id: by(marks.reversals), run_id: run, result_id: by(marks.results) },
+    openings: { id: by(marks.openings), run_id: run, reverted_by: run },
+    exceptions: { id: by(marks.exceptions), run_id: run, prior_run: run },
     trace_chunks: { run_id: run },
   };
   for (const t of APPENDED) {
@@ -199,18 +195,7 @@ async function refuseDoubleLines(client: pg.ClientBase, source: SqliteLedger): P
     )
     .raw(true)
     .all() as [string, number, string][];
-  const both: [string, number, string][] = [];
-  for (let i = 0; i < keys.length; i += 50_000) {
-    const page = keys.slice(i, i + 50_000);
-    const r = await client.query({
-      text: `SELECT k.claim_id, k.line_no, k.hospital FROM unnest($1::text[], $2::int[], $3::text[]) AS k(claim_id, line_no, hospital)
-         JOIN hospitals h ON h.name = k.hospital
-         JOIN lines l ON l.claim_id = k.claim_id AND l.line_no = k.line_no AND l.hospital_id = h.id AND l.superseded_by IS NULL`,
-      values: [page.map((x) => x[0]), page.map((x) => x[1]), page.map((x) => x[2])],
-      rowMode: 'array',
-    });
-    both.push(...(r.rows as [string, number, string][]));
-  }
+  const both = await linesInForce(client, keys);
   if (!both.length) return;
   const named = both
     .slice(0, 3)
@@ -261,11 +246,4 @@ async function send(client: pg.Client, scratch: SqliteLedger): Promise<void> {
   await insertRows(client, types, 'accumulators', cols, tableRows(scratch, 'accumulators', cols, acc.key, acc.page), {
     onConflict: ADD_ACCUMULATORS,
   });
-  // later runs reserve their ids past these (upstream.ts reserve takes the greater of this and MAX(id))
-  for (const t of NUMBERED)
-    await client.query(
-      `INSERT INTO ledger_meta (key, value) VALUES ($1, (SELECT COALESCE(MAX(id), 0) FROM ${t})::text)
-         ON CONFLICT (key) DO UPDATE SET value = GREATEST(ledger_meta.value::bigint, excluded.value::bigint)::text`,
-      [`reserved:${t}`],
-    );
 }

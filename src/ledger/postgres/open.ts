@@ -108,16 +108,25 @@ async function lockPeople(
 
 /** Who holds these line keys now (a line in force). */
 async function holders(client: pg.Client, keys: [string, number, string][]): Promise<string[]> {
-  const out: string[] = [];
+  return (await linesInForce(client, keys)).map((l) => l[3]);
+}
+
+/** The keys [claimId, lineNo, hospital] that have a line in force on the server, with the person holding each. */
+export async function linesInForce(
+  client: pg.ClientBase,
+  keys: [string, number, string][],
+): Promise<[string, number, string, string][]> {
+  const out: [string, number, string, string][] = [];
   for (let i = 0; i < keys.length; i += 50_000) {
     const page = keys.slice(i, i + 50_000);
-    const r = await client.query(
-      `SELECT DISTINCT l.id_number FROM unnest($1::text[], $2::int[], $3::text[]) AS k(claim_id, line_no, hospital)
+    const r = await client.query({
+      text: `SELECT k.claim_id, k.line_no, k.hospital, l.id_number FROM unnest($1::text[], $2::int[], $3::text[]) AS k(claim_id, line_no, hospital)
          JOIN hospitals h ON h.name = k.hospital
          JOIN lines l ON l.claim_id = k.claim_id AND l.line_no = k.line_no AND l.hospital_id = h.id AND l.superseded_by IS NULL`,
-      [page.map((k) => k[0]), page.map((k) => k[1]), page.map((k) => k[2])],
-    );
-    for (const row of r.rows as { id_number: string }[]) out.push(row.id_number);
+      values: [page.map((k) => k[0]), page.map((k) => k[1]), page.map((k) => k[2])],
+      rowMode: 'array',
+    });
+    out.push(...(r.rows as [string, number, string, string][]));
   }
   return out;
 }

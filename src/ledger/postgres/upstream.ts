@@ -25,6 +25,21 @@ export const ADD_ACCUMULATORS = `ON CONFLICT (id_number, policy, year, key) DO U
   first_date = CASE WHEN accumulators.first_date IS NULL THEN excluded.first_date WHEN excluded.first_date IS NULL THEN accumulators.first_date
                     WHEN excluded.first_date < accumulators.first_date THEN excluded.first_date ELSE accumulators.first_date END`;
 
+/**
+ * The first of `n` ids reserved in a numbered table: past the server's highest id and past every block reserved
+ * before, whether or not its run committed. Committed with the connection's transaction.
+ */
+export async function reserveIds(c: pg.ClientBase, t: Numbered, n: number): Promise<number> {
+  const key = `reserved:${t}`;
+  await c.query("INSERT INTO ledger_meta (key, value) VALUES ($1, '0') ON CONFLICT DO NOTHING", [key]);
+  const r = await c.query(
+    `UPDATE ledger_meta SET value = (GREATEST(value::bigint, (SELECT COALESCE(MAX(id), 0) FROM ${t})) + $2)::text
+       WHERE key = $1 RETURNING value::bigint - $2 + 1 AS first`,
+    [key, n],
+  );
+  return Number(r.rows[0].first);
+}
+
 /** The highest id of each numbered table and of runs, in a ledger (local or server). */
 export type Marks = Record<Numbered | 'runs', number>;
 
@@ -109,16 +124,7 @@ export class PgUpstream implements Upstream {
     const c = await this.connect();
     try {
       const out: [Numbered, number][] = [];
-      for (const [t, n] of spans) {
-        const key = `reserved:${t}`;
-        await c.query("INSERT INTO ledger_meta (key, value) VALUES ($1, '0') ON CONFLICT DO NOTHING", [key]);
-        const r = await c.query(
-          `UPDATE ledger_meta SET value = (GREATEST(value::bigint, (SELECT COALESCE(MAX(id), 0) FROM ${t})) + $2)::text
-             WHERE key = $1 RETURNING value::bigint - $2 + 1 AS first`,
-          [key, n],
-        );
-        out.push([t, Number(r.rows[0].first)]);
-      }
+      for (const [t, n] of spans) out.push([t, await reserveIds(c, t, n)]);
       return out;
     } finally {
       await c.end().catch(() => {});
