@@ -7,7 +7,7 @@ import { renderStep } from './steps.js';
 import type { ClaimLine } from '../domain/types.js';
 import type { Person } from '../roster/merge.js';
 import { AccumulatorStore, accKey } from './accumulators.js';
-import type { AccumulatorStep, LineResult, Policy, TraceStep } from './types.js';
+import type { AccumulatorChange, AccumulatorStep, LineResult, Policy, PolicyDecision, TraceStep } from './types.js';
 
 export function serviceDateOf(line: ClaimLine): IsoDate {
   return line.visitType === 'inpatient' ? line.admissionDate : line.settlementDate;
@@ -55,121 +55,142 @@ export function adjudicate(
 ): AdjudicateOutput {
   const acc = accumulators.clone();
   const ordered = [...lines].sort(compareLines);
-  const settlements = new Map<string, ClaimLine[]>();
-  for (const l of batch === lines ? ordered : [...batch].sort(compareLines)) {
-    const k = settlementKey(l);
-    const list = settlements.get(k);
-    if (list) list.push(l);
-    else settlements.set(k, [l]);
-  }
+  const settlements = settlementsOf(batch === lines ? ordered : [...batch].sort(compareLines));
   const results: LineResult[] = [];
   for (const line of ordered) {
     const person = people.get(line.idNumber) ?? null;
     const serviceDate = serviceDateOf(line);
     const settlement = settlements.get(settlementKey(line))!;
     const inScope = policies.filter((p) => p.inScope({ line, settlement, person, params: p.params, serviceDate }));
-    if (inScope.length === 0) {
-      results.push({
-        line,
-        policy: null,
-        status: 'not-covered',
-        reasons: ['NO_APPLICABLE_POLICY'],
-        base: ZERO,
-        payments: {},
-        patientRemaining: line.personalBurden,
-        trace: [
-          renderStep({
-            step: '适用政策',
-            clause: 'SPEC §3 1. Scope',
-            result: `没有已启用政策的救助范围包含本行（已启用：${policies.map((p) => p.id).join('、') || '无'}）`,
-          }),
-        ],
-        payee: '',
-        changes: [],
-      });
-      continue;
-    }
-    let priorPaid = line.priorPaid;
-    const lineResults: LineResult[] = [];
-    for (const policy of inScope) {
-      const d = policy.decide({
-        line,
-        person,
-        params: policy.params,
-        priorPaid,
-        serviceDate,
-        year: yearOf(line.settlementDate),
-        acc,
-      });
-      const reasons = [...new Set(d.reasons)];
-      const trace: TraceStep[] = [...d.trace];
-      if (person && line.name && person.name && person.name !== line.name && !reasons.includes('NAME_MISMATCH')) {
-        reasons.push('NAME_MISMATCH');
-        trace.push(
-          renderStep({
-            step: '姓名核对',
-            clause: 'SPEC §3 NAME_MISMATCH',
-            inputs: { 结算单姓名: line.name, 名单姓名: person.name },
-            result: '姓名不一致，挂起待人工核实，本行不支付',
-          }),
-        );
-      }
-      const status = statusOf(reasons);
-      let payments = d.payments;
-      let changes = d.changes;
-      if (status !== 'approved') {
-        payments = zeroPayments(policy);
-        if (!(status === 'pended' && d.keepChangesWhenPended && !reasons.includes('NAME_MISMATCH'))) changes = [];
-      }
-      priorPaid = priorPaid.plus(sum(Object.values(payments)));
-      lineResults.push({
-        line,
-        policy: policy.id,
-        status,
-        reasons,
-        base: d.base,
-        payments,
-        patientRemaining: ZERO,
-        trace,
-        payee: d.payee,
-        details: d.details,
-        changes,
-      });
-    }
-    // SPEC §6: a line whose results break an invariant is pended CHECK_FAILED (nothing paid, no accumulator
-    // moved); the run goes on with the other lines
-    const failed = lineCheck(line, lineResults, inScope);
-    if (failed)
-      for (const r of lineResults)
-        checkFailed(
-          r,
-          inScope.find((p) => p.id === r.policy)!,
-          failed,
-        );
-    // the accumulators move only once the line has passed its checks
-    for (const r of lineResults) {
-      const steps = new Map<string, AccumulatorStep>();
-      for (const c of r.changes)
-        if (!steps.has(accKey(c)))
-          steps.set(accKey(c), {
-            policy: c.policy,
-            idNumber: c.idNumber,
-            year: c.year,
-            key: c.key,
-            before: acc.get(c),
-            after: acc.get(c),
-          });
-      for (const c of r.changes) acc.apply(c);
-      for (const st of steps.values()) st.after = acc.get(st);
-      r.accumulators = [...steps.values()];
-    }
-    const remaining: Money = line.totalCost
-      .minus(line.priorPaid)
-      .minus(sum(lineResults.flatMap((r) => Object.values(r.payments))));
-    for (const r of lineResults) r.patientRemaining = remaining;
-    results.push(...lineResults);
+    if (inScope.length === 0) results.push(notCovered(line, policies));
+    else results.push(...adjudicateLine(line, person, inScope, serviceDate, acc));
   }
   return { results, accumulators: acc };
+}
+
+/** The batch's lines by settlement (hospital + claimId), in order. */
+function settlementsOf(lines: ClaimLine[]): Map<string, ClaimLine[]> {
+  const settlements = new Map<string, ClaimLine[]>();
+  for (const l of lines) {
+    const k = settlementKey(l);
+    const list = settlements.get(k);
+    if (list) list.push(l);
+    else settlements.set(k, [l]);
+  }
+  return settlements;
+}
+
+function notCovered(line: ClaimLine, policies: Policy[]): LineResult {
+  return {
+    line,
+    policy: null,
+    status: 'not-covered',
+    reasons: ['NO_APPLICABLE_POLICY'],
+    base: ZERO,
+    payments: {},
+    patientRemaining: line.personalBurden,
+    trace: [
+      renderStep({
+        step: '适用政策',
+        clause: 'SPEC §3 1. Scope',
+        result: `没有已启用政策的救助范围包含本行（已启用：${policies.map((p) => p.id).join('、') || '无'}）`,
+      }),
+    ],
+    payee: '',
+    changes: [],
+  };
+}
+
+/**
+ * SPEC §3 layering: each policy in scope in turn, on what the earlier ones left; then the line's checks (SPEC §6: a
+ * line breaking an invariant is pended CHECK_FAILED, nothing paid, no accumulator moved) and, only then, the
+ * accumulators.
+ */
+function adjudicateLine(
+  line: ClaimLine,
+  person: Person | null,
+  inScope: Policy[],
+  serviceDate: IsoDate,
+  acc: AccumulatorStore,
+): LineResult[] {
+  let priorPaid = line.priorPaid;
+  const lineResults: LineResult[] = [];
+  for (const policy of inScope) {
+    const year = yearOf(line.settlementDate);
+    const d = policy.decide({ line, person, params: policy.params, priorPaid, serviceDate, year, acc });
+    const r = resultOf(line, person, policy, d);
+    priorPaid = priorPaid.plus(sum(Object.values(r.payments)));
+    lineResults.push(r);
+  }
+  const failed = lineCheck(line, lineResults, inScope);
+  if (failed)
+    for (const r of lineResults)
+      checkFailed(
+        r,
+        inScope.find((p) => p.id === r.policy)!,
+        failed,
+      );
+  for (const r of lineResults) r.accumulators = book(r.changes, acc);
+  const remaining: Money = line.totalCost
+    .minus(line.priorPaid)
+    .minus(sum(lineResults.flatMap((r) => Object.values(r.payments))));
+  for (const r of lineResults) r.patientRemaining = remaining;
+  return lineResults;
+}
+
+/** A policy's decision as the line's result: the name check, the status, and nothing paid unless approved. */
+function resultOf(line: ClaimLine, person: Person | null, policy: Policy, d: PolicyDecision): LineResult {
+  const reasons = [...new Set(d.reasons)];
+  const trace: TraceStep[] = [...d.trace];
+  if (person && line.name && person.name && person.name !== line.name && !reasons.includes('NAME_MISMATCH')) {
+    reasons.push('NAME_MISMATCH');
+    trace.push(
+      renderStep({
+        step: '姓名核对',
+        clause: 'SPEC §3 NAME_MISMATCH',
+        inputs: { 结算单姓名: line.name, 名单姓名: person.name },
+        result: '姓名不一致，挂起待人工核实，本行不支付',
+      }),
+    );
+  }
+  const status = statusOf(reasons);
+  let payments = d.payments;
+  let changes = d.changes;
+  if (status !== 'approved') {
+    payments = zeroPayments(policy);
+    if (!(status === 'pended' && d.keepChangesWhenPended && !reasons.includes('NAME_MISMATCH'))) changes = [];
+  }
+  return {
+    line,
+    policy: policy.id,
+    status,
+    reasons,
+    base: d.base,
+    payments,
+    patientRemaining: ZERO,
+    trace,
+    payee: d.payee,
+    details: d.details,
+    changes,
+  };
+}
+
+/** Applies a result's changes and returns each accumulator it moved, before and after. */
+function book(changes: AccumulatorChange[], acc: AccumulatorStore): AccumulatorStep[] {
+  const steps = new Map<string, AccumulatorStep>();
+  for (const c of changes)
+    if (!steps.has(accKey(c)))
+      steps.set(accKey(c), {
+        policy: c.policy,
+        idNumber: c.idNumber,
+        year: c.year,
+        key: c.key,
+        before: acc.get(c),
+        after: acc.get(c),
+      });
+  for (const c of changes) acc.apply(c);
+  for (const st of steps.values()) st.after = acc.get(st);
+  return [...steps.values()];
 }
 
 function zeroPayments(policy: Policy): Record<string, Money> {

@@ -1,5 +1,5 @@
 // 辽医保〔2022〕67号 辽宁省生活困难的强直性脊柱炎患者健康救助实施方案
-import { ZERO } from '../../domain/money.js';
+import { ZERO, type Money } from '../../domain/money.js';
 import { addDays, yearLabel } from '../../domain/dates.js';
 import type { ReasonCode } from '../../domain/reasons.js';
 import { normalizeKey, normalizeLabel } from '../../domain/text.js';
@@ -200,6 +200,27 @@ function amountSteps(s: Steps, P: Values, { line, priorPaid }: Input, ratioText:
   return { selfPay, special, third };
 }
 
+/** Each fund's year accumulator (by settlement date): the base S and what F and T paid. */
+function fundChanges(line: Input['line'], selfPay: Money, special: Money, third: Money): AccumulatorChange[] {
+  const at = { policy: 'ln-as-2022', idNumber: line.idNumber, year: Number(line.settlementDate.slice(0, 4)) };
+  return [
+    { ...at, key: FUNDS.special.id, base: selfPay, paid: special },
+    { ...at, key: FUNDS.thirdParty.id, paid: third },
+  ];
+}
+
+/** 二、救助对象: category, insurance, severity, diagnosis, hospital and the yearly review, on the service date */
+function whoSteps(s: Steps, input: Input, P: Values): { reasons: ReasonCode[]; changes: AccumulatorChange[] } {
+  const { line, person, serviceDate } = input;
+  const cat = categoryCheck(person, P.coveredCategories, serviceDate, `${DOC} 二、救助对象范围 1.`);
+  s.trace.push(cat.step);
+  const reasons = [...cat.reasons];
+  if (person) reasons.push(...insuredStep(s, person, line), ...severityStep(s, person));
+  reasons.push(...diseaseStep(s, line), ...hospitalSteps(s, person, line));
+  const review = person ? reviewStep(s, input, person, P.reviewIntervalDays) : { reasons: [], changes: [] };
+  return { reasons: [...reasons, ...review.reasons], changes: review.changes };
+}
+
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
   const params = new Params(
     applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, 'ln-as-2022'),
@@ -223,36 +244,19 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       return line.itemName.includes(kw) && settlement.some((l) => l !== line && isDrugLine(l.itemName, params, d));
     },
     decide(input): PolicyDecision {
-      const { line, person, serviceDate } = input;
+      const { line, serviceDate } = input;
       const d = line.settlementDate;
       const s = new Steps();
       const P = params.at(d);
       const reasons = inForceStep(s, P, d);
-      const cat = categoryCheck(
-        person,
-        params.at(serviceDate).coveredCategories,
-        serviceDate,
-        `${DOC} 二、救助对象范围 1.`,
-      );
-      s.trace.push(cat.step);
-      reasons.push(...cat.reasons);
-      if (person) reasons.push(...insuredStep(s, person, line), ...severityStep(s, person));
-      reasons.push(...diseaseStep(s, line), ...hospitalSteps(s, person, line));
-      const review = person
-        ? reviewStep(s, input, person, params.at(serviceDate).reviewIntervalDays)
-        : { reasons: [], changes: [] };
-      reasons.push(...review.reasons);
+      const who = whoSteps(s, input, params.at(serviceDate));
+      reasons.push(...who.reasons);
       const { selfPay, special, third } = amountSteps(s, P, input, params.describe('specialFundRatio', d));
-      const year = Number(d.slice(0, 4));
       return {
         reasons,
         base: selfPay,
         payments: { [FUNDS.special.id]: special, [FUNDS.thirdParty.id]: third.isNegative() ? ZERO : third },
-        changes: [
-          ...review.changes,
-          { policy: 'ln-as-2022', idNumber: line.idNumber, year, key: FUNDS.special.id, base: selfPay, paid: special },
-          { policy: 'ln-as-2022', idNumber: line.idNumber, year, key: FUNDS.thirdParty.id, paid: third },
-        ],
+        changes: [...who.changes, ...fundChanges(line, selfPay, special, third)],
         keepChangesWhenPended: false,
         trace: s.trace,
         payee: line.hospital,

@@ -203,6 +203,31 @@ function amountSteps(s: Steps, P: Values, { line, priorPaid, year, acc }: Input,
   return { computed, left, approved };
 }
 
+/** 二、（一）救助对象 and 二、（二）救助范围: category, visit type, diagnosis */
+function whoSteps(s: Steps, P: Values, input: Input, item: Item): ReasonCode[] {
+  const { line, person, serviceDate } = input;
+  const cat = categoryCheck(person, P.coveredCategories, serviceDate, `${DOC} 二、（一）救助对象`);
+  s.trace.push(cat.step);
+  return [...cat.reasons, ...visitStep(s, P.visitTypes, line), ...diseaseStep(s, P.childAgeLimit, input, item)];
+}
+
+/** 二、（三）超限额部分: an excess over the cap waits for the experts' review (上浮20%) */
+function overCapStep(s: Steps, R: Money, pay: Money, a: { left: Money; approved: boolean }) {
+  const reasons: ReasonCode[] = [];
+  const details: Record<string, string> = {};
+  if (a.left.isZero() && R.greaterThan(0)) reasons.push('CAP_REACHED');
+  if (R.greaterThan(a.left) && !a.approved) {
+    reasons.push('OVER_CAP_REVIEW');
+    details.unpaidExcess = fmt(R.minus(pay));
+    s.note({
+      step: '超限额部分',
+      clause: `${DOC} 二、（三）“超出限额但符合规定属于正常支出的，经专家评审同意后……可上浮20%”`,
+      result: `超出部分 ${fmt(R.minus(pay))} 待专家评审；评审同意后以 --supersede 重新审核`,
+    });
+  }
+  return { reasons, details };
+}
+
 export function createPolicy(overrides?: Record<string, unknown>): Policy {
   const params = new Params(
     applyOverrides(loadJson<ParameterFile>(new URL('./params.json', import.meta.url)), overrides, ID),
@@ -218,19 +243,12 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     accumulators: VOCABULARY,
     inScope: ({ line }) => catalogueItem(line.itemName) !== null,
     decide(input): PolicyDecision {
-      const { line, person, priorPaid, serviceDate } = input;
+      const { line, priorPaid, serviceDate } = input;
       const item = catalogueItem(line.itemName)!;
       const s = new Steps();
       const P = params.at(serviceDate);
       itemStep(s, line.itemName, item);
-      const reasons = inForceStep(s, P.inForceFrom, serviceDate);
-      const cat = categoryCheck(person, P.coveredCategories, serviceDate, `${DOC} 二、（一）救助对象`);
-      s.trace.push(cat.step);
-      reasons.push(
-        ...cat.reasons,
-        ...visitStep(s, P.visitTypes, line),
-        ...diseaseStep(s, P.childAgeLimit, input, item),
-      );
+      const reasons = [...inForceStep(s, P.inForceFrom, serviceDate), ...whoSteps(s, P, input, item)];
       const R = line.totalCost.minus(priorPaid);
       const capText = P.caps.get(item.name);
       if (!capText) reasons.push(...capMissing(s, item));
@@ -238,19 +256,18 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
         return { reasons, base: R, payments: { [FUND.id]: ZERO }, changes: [], trace: s.trace, payee: line.hospital };
       const a = amountSteps(s, P, input, item, R, new D(capText!));
       const pay = capToBorne(a.computed, line, priorPaid, s);
-      const details: Record<string, string> = { item: item.name };
-      if (a.left.isZero() && R.greaterThan(0)) reasons.push('CAP_REACHED');
-      if (R.greaterThan(a.left) && !a.approved) {
-        reasons.push('OVER_CAP_REVIEW');
-        details.unpaidExcess = fmt(R.minus(pay));
-        s.note({
-          step: '超限额部分',
-          clause: `${DOC} 二、（三）“超出限额但符合规定属于正常支出的，经专家评审同意后……可上浮20%”`,
-          result: `超出部分 ${fmt(R.minus(pay))} 待专家评审；评审同意后以 --supersede 重新审核`,
-        });
-      }
       const changes = [{ policy: ID, idNumber: line.idNumber, year: input.year, key: item.name, base: R, paid: pay }];
-      return { reasons, base: R, payments: { [FUND.id]: pay }, changes, trace: s.trace, payee: line.hospital, details };
+      const over = overCapStep(s, R, pay, a);
+      const details = { item: item.name, ...over.details };
+      return {
+        reasons: over.reasons,
+        base: R,
+        payments: { [FUND.id]: pay },
+        changes,
+        trace: s.trace,
+        payee: line.hospital,
+        details,
+      };
     },
   };
 }

@@ -122,26 +122,13 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
   }
 
   /** The highest class among Tinghu periods covering the date (就高), or why none does. */
-  function identity(person: Person, date: IsoDate): { cls: 1 | 2 | null; reason: ReasonCode | null; step: TraceStep } {
-    const {
-      class1Categories: c1,
-      class2Categories: c2,
-      retroactiveMonths: retro,
-      identityMonths: months,
-    } = params.at(date);
-    const periods = person.periods.filter((p) => c1.includes(p.category) || c2.includes(p.category));
-    const clause = `${DOC} 二、覆盖范围；三、（一）2.“从申请认定的前12个月起……次月起不再享受……当次住院仍按原救助对象类别享受”`;
-    if (periods.length === 0)
-      return {
-        cls: null,
-        reason: 'CATEGORY_NOT_COVERED',
-        step: renderStep({
-          step: '救助对象身份',
-          clause,
-          inputs: { 名单类别: [...new Set(person.periods.map((p) => categoryLabel(p.category)))].join('、') },
-          result: '不属于亭湖区一类或二类人群',
-        }),
-      };
+  const IDENTITY_CLAUSE = `${DOC} 二、覆盖范围；三、（一）2.“从申请认定的前12个月起……次月起不再享受……当次住院仍按原救助对象类别享受”`;
+  const identityStep = (inputs: Record<string, string>, result: string) =>
+    renderStep({ step: '救助对象身份', clause: IDENTITY_CLAUSE, inputs, result });
+
+  /** Each Tinghu period as the trace shows it, and the highest class whose coverage holds the date (就高). */
+  function classOn(periods: Person['periods'], P: P, date: IsoDate): { cls: 1 | 2 | null; described: string[] } {
+    const { class1Categories: c1, retroactiveMonths: retro, identityMonths: months } = P;
     const described: string[] = [];
     let cls: 1 | 2 | null = null;
     for (const p of periods) {
@@ -152,27 +139,26 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       );
       if (cov.from <= date && date <= cov.to) cls = cls === 1 || pc === 1 ? 1 : 2;
     }
+    return { cls, described };
+  }
+
+  /** The highest class among Tinghu periods covering the date (就高), or why none does. */
+  function identity(person: Person, date: IsoDate): { cls: 1 | 2 | null; reason: ReasonCode | null; step: TraceStep } {
+    const P = params.at(date);
+    const periods = person.periods.filter(
+      (p) => P.class1Categories.includes(p.category) || P.class2Categories.includes(p.category),
+    );
+    if (periods.length === 0) {
+      const listed = [...new Set(person.periods.map((p) => categoryLabel(p.category)))].join('、');
+      const step = identityStep({ 名单类别: listed }, '不属于亭湖区一类或二类人群');
+      return { cls: null, reason: 'CATEGORY_NOT_COVERED', step };
+    }
+    const { cls, described } = classOn(periods, P, date);
+    const inputs = { 就诊日期: date, 身份期间: described.join('；') };
     if (cls === null)
-      return {
-        cls: null,
-        reason: 'NOT_ELIGIBLE_ON_DATE',
-        step: renderStep({
-          step: '救助对象身份',
-          clause,
-          inputs: { 就诊日期: date, 身份期间: described.join('；') },
-          result: '就诊日期不在救助身份享受期内',
-        }),
-      };
-    return {
-      cls,
-      reason: null,
-      step: renderStep({
-        step: '救助对象身份',
-        clause,
-        inputs: { 就诊日期: date, 身份期间: described.join('；') },
-        result: `${cls === 1 ? '一类' : '二类'}人群（同时符合多个条件的就高享受）`,
-      }),
-    };
+      return { cls, reason: 'NOT_ELIGIBLE_ON_DATE', step: identityStep(inputs, '就诊日期不在救助身份享受期内') };
+    const found = `${cls === 1 ? '一类' : '二类'}人群（同时符合多个条件的就高享受）`;
+    return { cls, reason: null, step: identityStep(inputs, found) };
   }
 
   type PolicyDecisionInput = Parameters<Policy['decide']>[0];
@@ -273,38 +259,42 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     return c;
   }
 
+  const DEDUCTIBLE_CLAUSE: Record<DiseaseCategory, string> = {
+    A: `${DOC} 救助标准表“年度个人负担起付线”`,
+    B: `${DOC} 救助标准表“首次个人负担起付线”（一次性，按人累计）`,
+    C: `${DOC} 救助标准表（经省市规范救助政策的罕见病无起付线）`,
+  };
+
   /** 起付线: A and C by year, B's first deductible once per person across years (B-deductible, year 0) */
   function deductibleStep(
     s: Steps,
     P: P,
-    { line, year, acc }: PolicyDecisionInput,
+    input: PolicyDecisionInput,
     person: Person,
     cls: 1 | 2,
     cat: DiseaseCategory,
     E: Money,
   ) {
+    const { line, year, acc } = input;
     const firstApplied = cat === 'B' && person.firstDeductibleApplied === true;
     const deductible = firstApplied ? ZERO : P.deductible[cat][cls === 1 ? '1' : '2'];
-    const before = acc.get({
+    const yearless = cat === 'B';
+    const key = {
       policy: ID,
       idNumber: line.idNumber,
-      year: cat === 'B' ? 0 : year,
-      key: cat === 'B' ? 'B-deductible' : cat,
-    }).base;
+      year: yearless ? 0 : year,
+      key: yearless ? 'B-deductible' : cat,
+    };
+    const before = acc.get(key).base;
     const after = before.plus(E);
     const above = (v: Money) => x.max(x.num(0), x.minus(x.money(v), x.money(deductible)));
     const over = s.compute({
       step: '起付线',
-      clause:
-        cat === 'B'
-          ? `${DOC} 救助标准表“首次个人负担起付线”（一次性，按人累计）`
-          : cat === 'A'
-            ? `${DOC} 救助标准表“年度个人负担起付线”`
-            : `${DOC} 救助标准表（经省市规范救助政策的罕见病无起付线）`,
+      clause: DEDUCTIBLE_CLAUSE[cat],
       inputs: {
         人群: cls === 1 ? '一类' : '二类',
         起付线: fmt(deductible) + (firstApplied ? '（名单注明已扣首次起付线）' : ''),
-        [cat === 'B' ? '累计基数（跨年）' : `${year}年累计基数`]: `${fmt(before)} → ${fmt(after)}`,
+        [yearless ? '累计基数（跨年）' : `${year}年累计基数`]: `${fmt(before)} → ${fmt(after)}`,
       },
       name: '超过起付线部分',
       expr: x.minus(above(after), above(before)),
@@ -347,6 +337,43 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     return { computed, factor, halved };
   }
 
+  /** E → category → deductible → entitlement → compliance → payment, for an eligible line */
+  function amounts(s: Steps, P: P, input: PolicyDecisionInput, person: Person, cls: 1 | 2, inScope: Money) {
+    const { line, priorPaid, serviceDate } = input;
+    const E = baseStep(s, inScope, priorPaid);
+    const { cat, disease } = categoryStep(s, line, serviceDate);
+    const d = deductibleStep(s, P, input, person, cls, cat, E);
+    const e = entitlementStep(s, P, input, cat, d.over);
+    const c = complianceStep(s, P, person, e.entitled);
+    const pay = capToBorne(c.computed, line, priorPaid, s);
+    // a capped payment counts toward the annual cap (未减半) only as far as it was paid
+    const counted = pay.equals(c.computed)
+      ? e.entitled
+      : minMoney(e.entitled, c.factor.isZero() ? ZERO : roundFen(pay.div(c.factor)));
+    const reasons: ReasonCode[] = yearEndStep(s, d.after, d.deductible);
+    if (d.over.greaterThan(0) && e.capLeft.isZero()) reasons.push('CAP_REACHED');
+    if (c.halved && e.entitled.greaterThan(0)) reasons.push('NON_COMPLIANCE_HALVED');
+    const details = { diseaseCategory: cat, disease, populationClass: String(cls) };
+    return {
+      reasons,
+      base: E,
+      payments: { [FUND.id]: pay },
+      changes: changesOf(input, cat, E, counted, pay),
+      keepChangesWhenPended: reasons.every((r) => r === 'BELOW_DEDUCTIBLE'),
+      details: { ...details, deductible: fmt(d.deductible), entitled: fmt(e.entitled) },
+    };
+  }
+
+  /** the year's category accumulator, and B's first deductible across years */
+  function changesOf(input: PolicyDecisionInput, cat: DiseaseCategory, E: Money, counted: Money, pay: Money) {
+    const { idNumber } = input.line;
+    const changes: AccumulatorChange[] = [
+      { policy: ID, idNumber, year: input.year, key: cat, base: E, entitled: counted, paid: pay },
+    ];
+    if (cat === 'B') changes.push({ policy: ID, idNumber, year: 0, key: 'B-deductible', base: E });
+    return changes;
+  }
+
   return {
     id: ID,
     name: '亭湖区健康救助',
@@ -358,7 +385,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     accumulators: VOCABULARY,
     reports: thReports(params),
     decide(input: PolicyDecisionInput): PolicyDecision {
-      const { line, person, priorPaid, serviceDate } = input;
+      const { line, person, serviceDate } = input;
       const s = new Steps();
       const P = params.at(serviceDate);
       const payee = person?.serviceUnit || line.hospital;
@@ -375,40 +402,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const who = eligibility(s, P, input, person);
       reasons.push(...who.reasons);
       if (reasons.length > 0 || who.cls === null || !line.inScopeCost) return nothing(reasons);
-      const E = baseStep(s, line.inScopeCost, priorPaid);
-      const { cat, disease } = categoryStep(s, line, serviceDate);
-      const d = deductibleStep(s, P, input, person, who.cls, cat, E);
-      const e = entitlementStep(s, P, input, cat, d.over);
-      const c = complianceStep(s, P, person, e.entitled);
-      const pay = capToBorne(c.computed, line, priorPaid, s);
-      // a capped payment counts toward the annual cap (未减半) only as far as it was paid
-      const counted = pay.equals(c.computed)
-        ? e.entitled
-        : minMoney(e.entitled, c.factor.isZero() ? ZERO : roundFen(pay.div(c.factor)));
-      reasons.push(...yearEndStep(s, d.after, d.deductible));
-      if (d.over.greaterThan(0) && e.capLeft.isZero()) reasons.push('CAP_REACHED');
-      if (c.halved && e.entitled.greaterThan(0)) reasons.push('NON_COMPLIANCE_HALVED');
-      const changes: AccumulatorChange[] = [
-        { policy: ID, idNumber: line.idNumber, year: input.year, key: cat, base: E, entitled: counted, paid: pay },
-      ];
-      if (cat === 'B') changes.push({ policy: ID, idNumber: line.idNumber, year: 0, key: 'B-deductible', base: E });
-      const details = {
-        diseaseCategory: cat,
-        disease,
-        populationClass: String(who.cls),
-        deductible: fmt(d.deductible),
-        entitled: fmt(e.entitled),
-      };
-      return {
-        reasons,
-        base: E,
-        payments: { [FUND.id]: pay },
-        changes,
-        keepChangesWhenPended: reasons.every((r) => r === 'BELOW_DEDUCTIBLE'),
-        trace: s.trace,
-        payee,
-        details,
-      };
+      return { ...amounts(s, P, input, person, who.cls, line.inScopeCost), trace: s.trace, payee };
     },
   };
 }
