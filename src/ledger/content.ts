@@ -67,11 +67,26 @@ export function makeLineCodec(schema: readonly LineField[]): LineCodec {
     return c;
   };
   const latest = Math.max(...schema.map((f) => f.hashedSince ?? 0));
+  // the hashed text is `name=<JSON of the value>\n` per covered field, as UTF-8; it is written straight into one
+  // reused buffer (no joined string, no flattened two-byte copy of it)
+  let scratch = Buffer.allocUnsafe(4096);
   const hash = (vals: Plain[], version = latest): string => {
     const { names, at } = fieldsAt(version);
-    let text = '';
-    for (let i = 0; i < names.length; i++) text += `${names[i]}=${JSON.stringify(vals[at[i]!] ?? null)}\n`;
-    const digest = createHash('sha256').update(text).digest('hex').slice(0, 32);
+    let n = 0;
+    for (let i = 0; i < names.length; i++) {
+      const json = JSON.stringify(vals[at[i]!] ?? null);
+      const need = n + names[i]!.length + 2 + json.length * 3;
+      if (need > scratch.length) {
+        const bigger = Buffer.allocUnsafe(need * 2);
+        scratch.copy(bigger, 0, 0, n);
+        scratch = bigger;
+      }
+      n += scratch.write(names[i]!, n, 'latin1');
+      scratch[n++] = 0x3d; // =
+      n += scratch.write(json, n, 'utf8');
+      scratch[n++] = 0x0a; // \n
+    }
+    const digest = createHash('sha256').update(scratch.subarray(0, n)).digest('hex').slice(0, 32);
     return version === 1 ? digest : version.toString(16).padStart(2, '0') + digest;
   };
   return { values, line, record, hash };

@@ -36,7 +36,9 @@ export function runContentHash(ledger: SqliteLedger, runId: number): string {
   const feed = (tag: string, sql: string, map?: (row: unknown[]) => void): void => {
     for (const row of ledger.q(sql).raw(true).iterate(runId)) {
       map?.(row as unknown[]);
-      put(`${tag}${JSON.stringify(row)}\n`);
+      pending.add(tag);
+      pending.add(JSON.stringify(row));
+      put('\n');
     }
   };
   const text = ledger.texts.text;

@@ -202,7 +202,11 @@ export class SqliteSession implements LedgerSession {
     // the chunk entry as JSON text (a TraceEntry, its line as the values of RECORD_FIELDS — the external sort's
     // own text for the line, not made again), the traces embedded as serialised once (traceJson)
     const enc = encodedLine(line);
-    let entry = `{"line":${enc.text},"results":[`;
+    // piece by piece into the chunk's bytes: a joined entry would copy each trace twice more
+    const chunk = this.chunk;
+    chunk.add(this.chunkLines++ === 0 ? '[{"line":' : ',{"line":');
+    chunk.add(enc.text);
+    chunk.add(',"results":[');
     results.forEach((r, i) => {
       const acc = (r.accumulators ?? []).map((a) => ({
         year: a.year,
@@ -210,9 +214,11 @@ export class SqliteSession implements LedgerSession {
         before: accJson(a.before),
         after: accJson(a.after),
       }));
-      entry += `${i ? ',' : ''}{"policy":${JSON.stringify(r.policy)},"trace":${traceJson(r)},"accumulators":${JSON.stringify(acc)}}`;
+      chunk.add(`${i ? ',' : ''}{"policy":${JSON.stringify(r.policy)},"trace":`);
+      chunk.add(traceJson(r));
+      chunk.add(`,"accumulators":${JSON.stringify(acc)}}`);
     });
-    this.chunk.add(this.chunkLines++ === 0 ? `[${entry}]}` : `,${entry}]}`);
+    chunk.add(']}');
     const status =
       results.find((r) => r.status === 'approved')?.status ??
       results.find((r) => r.status === 'pended')?.status ??

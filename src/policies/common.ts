@@ -74,6 +74,18 @@ export function inForce(date: IsoDate, from: IsoDate | null, to: IsoDate | null)
 
 /** Item names: Ⅱ/II/2 unified, brackets, hyphens, spaces and middle dots removed, Greek alpha spelled. */
 export function normalizeItem(name: string): string {
+  let n = itemForms.get(name);
+  if (n === undefined) {
+    // item names come from a small vocabulary; the memo is dropped whole if a file brings many more
+    if (itemForms.size >= MEMO_LIMIT) itemForms.clear();
+    itemForms.set(name, (n = itemForm(name)));
+  }
+  return n;
+}
+const MEMO_LIMIT = 10_000;
+const itemForms = new Map<string, string>();
+
+function itemForm(name: string): string {
   return normalizeLabel(name)
     .replace(/[Ⅱⅱ]/g, 'II')
     .replace(/Ⅸ/g, 'IX')
@@ -94,11 +106,28 @@ export function icdKey(code: string): string {
 }
 
 export function diagnosisMatches(line: Pick<ClaimLine, 'diagnosisCode' | 'diagnosisName'>, m: DiseaseMatcher): boolean {
-  const code = icdKey(line.diagnosisCode);
-  if (code && m.icd.some((p) => code.startsWith(icdKey(p)))) return true;
-  const name = normalizeLabel(line.diagnosisName);
-  return !!name && m.keywords.some((k) => name.includes(normalizeLabel(k)));
+  const code = lineCode(line.diagnosisCode);
+  const { icd, keywords } = matcherForms(m);
+  if (code && icd.some((p) => code.startsWith(p))) return true;
+  const name = lineName(line.diagnosisName);
+  return !!name && keywords.some((k) => name.includes(k));
 }
+
+// A line is matched against some 30 diseases in turn: its code and name are normalised once (the last line's
+// are kept), each matcher's forms once for all lines — not again for every pair.
+const matcherCache = new WeakMap<DiseaseMatcher, DiseaseMatcher>();
+function matcherForms(m: DiseaseMatcher): DiseaseMatcher {
+  let f = matcherCache.get(m);
+  if (!f) matcherCache.set(m, (f = { icd: m.icd.map(icdKey), keywords: m.keywords.map(normalizeLabel) }));
+  return f;
+}
+const lastOf = (form: (s: string) => string) => {
+  let from: string | null = null;
+  let to = '';
+  return (s: string): string => (s === from ? to : ((from = s), (to = form(s))));
+};
+const lineCode = lastOf(icdKey);
+const lineName = lastOf(normalizeLabel);
 
 export function hasDiagnosis(line: Pick<ClaimLine, 'diagnosisCode' | 'diagnosisName'>): boolean {
   return !!(line.diagnosisCode || line.diagnosisName);

@@ -30,9 +30,18 @@ export function resultToJson(r: LineResult): Record<string, unknown> {
 
 /** resultToJson as one JSON line, the trace's text reused from the ledger's chunk (traceJson). */
 export function resultJsonLine(r: LineResult): string {
+  return resultJsonParts(r).join('');
+}
+
+/**
+ * The same line in three pieces (head, trace, tail), for a writer that encodes each where it goes: joined into
+ * one string first, the trace (most of the line, two-byte Chinese text) would be copied twice more.
+ */
+export function resultJsonParts(r: LineResult): [string, string, string] {
   const o = resultToJson(r);
   delete o.trace;
-  return `${JSON.stringify(o).slice(0, -1)},"trace":${traceJson(r)}}\n`;
+  const head = JSON.stringify(o);
+  return [`${head.slice(0, -1)},"trace":`, traceJson(r), '}\n'];
 }
 
 export function invalidToJson(e: RowError): Record<string, unknown> {
@@ -77,9 +86,9 @@ export class JsonlWriter {
   async write(obj: unknown): Promise<void> {
     this.add(JSON.stringify(obj) + '\n');
   }
-  /** one line of JSON text, ending in \n */
-  add(line: string): void {
-    this.buf.add(line);
+  /** one line of JSON text, ending in \n — or its pieces in order (resultJsonParts) */
+  add(...pieces: string[]): void {
+    for (const p of pieces) this.buf.add(p);
     if (this.buf.length >= 1 << 20) this.flush();
   }
   private flush(): void {

@@ -9,7 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { money, fmt } from '../domain/money.js';
 import type { RowError } from '../domain/types.js';
 import type { Fund, LineResult } from '../engine/types.js';
-import { JsonlWriter, invalidToJson, resultJsonLine } from '../reports/results-jsonl.js';
+import { JsonlWriter, invalidToJson, resultJsonParts } from '../reports/results-jsonl.js';
 import {
   SettlementWriter,
   settlementRow,
@@ -53,7 +53,7 @@ class Outputs implements ResultOutputs {
   async results(batch: LineResult[]): Promise<void> {
     const rows: SettlementRow[] = [];
     for (const r of batch) {
-      this.jsonl.add(resultJsonLine(r));
+      this.jsonl.add(...resultJsonParts(r));
       rows.push(settlementRow(r, this.funds));
     }
     await this.sheet.rows(rows);
