@@ -45,3 +45,23 @@ export function plainAmountText(cell: number): string | null {
   const s = String(cell);
   return PLAIN_FEN.test(s) ? s : null;
 }
+
+/**
+ * Whether a finite decimal has at most two decimal places, from its representation: the last coefficient word
+ * holds digits down to 10^(e − 7·(words − 1) − (leading width − 1)); trailing zeros of that word do not count.
+ * The same answer as decimalPlaces() <= 2, without its work.
+ */
+export function wholeFen(v: Decimal): boolean {
+  const x = v as unknown as { d: number[] | null; e: number };
+  const d = x.d;
+  if (!d) return false;
+  let last = d[d.length - 1]!;
+  if (last === 0) return true; // zero: decimal.js keeps [0]
+  // the exponent of the last word's lowest digit
+  let low = x.e - String(d[0]).length + 1 - 7 * (d.length - 1);
+  while (last % 10 === 0) {
+    last /= 10;
+    low++;
+  }
+  return low >= -2;
+}

@@ -1,6 +1,6 @@
 // Money is decimal.js only. Every paid or accumulated amount is rounded to 0.01 yuan, ROUND_HALF_UP.
 import { Decimal } from 'decimal.js';
-import { fenParts, plainAmountText } from './money-fast.js';
+import { fenParts, plainAmountText, wholeFen } from './money-fast.js';
 
 export const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -30, toExpPos: 40 });
 export type Money = Decimal;
@@ -13,6 +13,13 @@ export function money(v: string | number | Decimal): Money {
 
 /** Round to the fen (0.01 yuan), half up — the one rounding rule of the tool. */
 export function roundFen(v: Decimal): Money {
+  // most amounts rounded are already whole fen (sums of fen): a D of at most two places is its own rounding
+  if (v.constructor === D && wholeFen(v)) return v;
+  return roundFenSlow(v);
+}
+
+/** roundFen's general path (the test compares the two). */
+export function roundFenSlow(v: Decimal): Money {
   return new D(v).toDecimalPlaces(2, D.ROUND_HALF_UP);
 }
 

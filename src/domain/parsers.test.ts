@@ -1,7 +1,18 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
-import { parseMoney, parseMoneySlow, chineseCapital, roundFen, money, fmt, fmtSlow, toFen, D } from './money.js';
+import {
+  parseMoney,
+  parseMoneySlow,
+  chineseCapital,
+  roundFen,
+  roundFenSlow,
+  money,
+  fmt,
+  fmtSlow,
+  toFen,
+  D,
+} from './money.js';
 import { parseDate, parseDateSlow, isRealDate, addMonths, endOfMonth, ageAt, parseMonth } from './dates.js';
 import { parseIdNumber, checkCharacter, mask, maskName } from './id-number.js';
 import { parseCategory, parseVisitType, parseYesNo } from './categories.js';
@@ -73,6 +84,34 @@ describe('money', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 10 ** 12 }), (fen) => same(fen / 100)),
       { numRuns: 5000 },
+    );
+  });
+  test('roundFen keeps an amount already in whole fen: the same value (and class) as rounding it', () => {
+    const same = (v: Decimal): void => {
+      const fast = roundFen(v);
+      const slow = roundFenSlow(v);
+      expect(fast.constructor).toBe(D);
+      expect(fast.equals(slow)).toBe(true);
+      expect(fast.isNegative()).toBe(slow.isNegative());
+      expect(fmt(fast)).toBe(fmt(slow));
+    };
+    for (const t of ['0', '-0', '0.005', '-0.005', '0.01', '1e-7', '100', '1e21', '123456789.12', '1234567.125']) {
+      same(new D(t));
+      same(new Decimal(t));
+    }
+    const text = fc
+      .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 24n }), fc.integer({ min: 0, max: 9 }))
+      .map(([neg, m, k]) => {
+        const digits = m.toString().padStart(k + 1, '0');
+        return `${neg ? '-' : ''}${digits.slice(0, digits.length - k)}${k ? '.' + digits.slice(digits.length - k) : ''}`;
+      });
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        same(new D(a));
+        same(new D(a).plus(b));
+        same(new D(a).times(b));
+      }),
+      { numRuns: 20000 },
     );
   });
   test('fmt and toFen read decimal.js digits directly: the same text as toFixed(2), the same fen as ×100', () => {
