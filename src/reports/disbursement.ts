@@ -105,7 +105,8 @@ export async function writeDisbursement(
     month: string;
     document: string;
     lines: Iterable<DisbursementLine>;
-    ledgerCode?: string | null;
+    /** printed at the end: it may still be on its way (the run being sealed) while the lines are written */
+    ledgerCode?: string | null | Promise<string | null>;
     banner?: string;
   },
 ): Promise<Money> {
@@ -165,7 +166,8 @@ export async function writeDisbursement(
     await ws.boldRow(['合计', `${payees} 个收款单位`, `${seq} 笔`, null, null, null, null, null, total, null]);
     await ws.textRow([`合计金额（大写）：${chineseCapital(total)}　（小写）：¥${fmtGrouped(total)}`]);
     await ws.textRow([`政策依据：${opts.document}　资金：${opts.fund.name}`]);
-    if (opts.ledgerCode) await ws.textRow([`台账校验码：${opts.ledgerCode}`]);
+    const code = await opts.ledgerCode;
+    if (code) await ws.textRow([`台账校验码：${code}`]);
     await ws.textRow([]);
     await ws.textRow(['制表人：', null, null, '审核人：', null, null, '日期：']);
     await ws.end();

@@ -507,6 +507,19 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
         superseded: new Set(reversals.map((r) => r.line.id)).size,
         reversals: reversals.length,
       };
+      // the lists' lines are all staged once the reversals are: the lists are written on another core while the
+      // run is sealed, each waiting for the run's 台账校验码 only at its end
+      await outputs.closeLists(reversed);
+      const listSpecs = policies.flatMap((policy) =>
+        policy.funds.map((fund) => ({
+          fund,
+          month,
+          document: policy.document,
+          file: join(staging, `disbursement-${fund.id}-${month}.xlsx`),
+          banner,
+        })),
+      );
+      lists = startLists(sort.auxPath, listSpecs);
       // the run is sealed (its chain hash set in the open transaction) before the workbook and lists are
       // finished, so both carry its 台账校验码 (SPEC §5); COMMIT comes only once they are written
       await session.drain();
@@ -518,9 +531,9 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       // sealing gives a shared ledger's run its final id: read it after
       const sealed = banner ? null : await session.seal(counts);
       checks.ledgerCode = banner ?? ledgerCode(session.runId, sealed!);
+      lists.setLedgerCode(checks.ledgerCode);
       phase('台账封存');
-      // the roster's page cache is given back; the settlement worker (which also staged the lists' lines, the
-      // reversals last) finishes and ends before the lists begin
+      // the roster's page cache is given back
       roster.close();
       // the year's months for the 概览: this run's rows are in the open transaction (a dry run's are not)
       const t0 = performance.now();
@@ -535,17 +548,6 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       });
       outputs = null;
       phase('结算表');
-      const listSpecs = policies.flatMap((policy) =>
-        policy.funds.map((fund) => ({
-          fund,
-          month,
-          document: policy.document,
-          file: join(staging, `disbursement-${fund.id}-${month}.xlsx`),
-          ledgerCode: checks.ledgerCode!,
-          banner,
-        })),
-      );
-      lists = startLists(sort.auxPath, listSpecs);
       const listTotals = await lists.done;
       lists = null;
       const staged = [

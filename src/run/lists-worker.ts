@@ -4,9 +4,14 @@ import { writeListsFrom, type ListsData } from './lists.js';
 import { workerInput } from './workers.js';
 
 const data = workerInput<ListsData>();
-// stays alive (a listener on the port) until the main thread, having the answer, stops it
-parentPort!.on('message', () => {});
-writeListsFrom(data.auxPath, data.lists).then(
+// the run's 台账校验码 arrives once the run is sealed; the listener also keeps the worker alive until the main
+// thread, having the answer, stops it
+const ledgerCode = new Promise<string>((resolve) =>
+  parentPort!.on('message', (m: { ledgerCode?: string }) => {
+    if (m.ledgerCode !== undefined) resolve(m.ledgerCode);
+  }),
+);
+writeListsFrom(data.auxPath, data.lists, ledgerCode).then(
   (totals) => parentPort!.postMessage({ totals }),
   (err: Error) => parentPort!.postMessage({ error: err.message }),
 );

@@ -21,7 +21,6 @@ export interface ListSpec {
   month: string;
   document: string;
   file: string;
-  ledgerCode: string;
   /** a dry run's 试算，未入账 on the sheet */
   banner?: string;
 }
@@ -99,8 +98,16 @@ function unstage(text: string): DisbursementLine {
   return { ...x, totalCost: money(x.totalCost), amount: money(x.amount) };
 }
 
-/** Writes every list; returns each list's total as text, in the order given. */
-export async function writeListsFrom(auxPath: string, lists: ListSpec[]): Promise<string[]> {
+/**
+ * Writes every list; returns each list's total as text, in the order given. The run's 台账校验码 (or a dry run's
+ * banner) closes each list: the lines are written while the run is being sealed, and each list waits for the code
+ * only at its end.
+ */
+export async function writeListsFrom(
+  auxPath: string,
+  lists: ListSpec[],
+  ledgerCode: Promise<string>,
+): Promise<string[]> {
   const db = new Database(auxPath, { readonly: true, fileMustExist: true });
   try {
     const listOf = db.prepare('SELECT data FROM d WHERE fund = ? ORDER BY k').raw(true);
@@ -116,7 +123,7 @@ export async function writeListsFrom(auxPath: string, lists: ListSpec[]): Promis
             month: l.month,
             document: l.document,
             lines,
-            ledgerCode: l.ledgerCode,
+            ledgerCode,
             banner: l.banner,
           }),
         ),
@@ -131,14 +138,18 @@ export async function writeListsFrom(auxPath: string, lists: ListSpec[]): Promis
 export interface ListsJob {
   /** each list's total, in the order given */
   done: Promise<Money[]>;
+  /** the run's 台账校验码, once sealed: each list ends with it */
+  setLedgerCode(code: string): void;
   abort(): Promise<void>;
 }
 
 export function startLists(auxPath: string, lists: ListSpec[]): ListsJob {
   if (process.env.ASSIST_WORKERS === '0') {
-    const done = writeListsFrom(auxPath, lists).then((t) => t.map(money));
+    let setLedgerCode!: (code: string) => void;
+    const code = new Promise<string>((resolve) => (setLedgerCode = resolve));
+    const done = writeListsFrom(auxPath, lists, code).then((t) => t.map(money));
     done.catch(() => {}); // awaited by the caller; a rollback before that must not leave it unhandled
-    return { done, abort: async () => {} };
+    return { done, setLedgerCode, abort: async () => {} };
   }
   const worker = startWorker<ListsData>('./lists-worker.js', { auxPath, lists }, { maxYoungGenerationSizeMb: 16 });
   const done = new Promise<Money[]>((resolve, reject) => {
@@ -153,5 +164,9 @@ export function startLists(auxPath: string, lists: ListSpec[]): ListsJob {
     () => worker.terminate(),
     () => worker.terminate(),
   );
-  return { done, abort: async () => void (await worker.terminate()) };
+  return {
+    done,
+    setLedgerCode: (ledgerCode) => worker.postMessage({ ledgerCode }),
+    abort: async () => void (await worker.terminate()),
+  };
 }

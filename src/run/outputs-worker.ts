@@ -21,6 +21,9 @@ async function main(): Promise<void> {
           case 'invalid':
             await out.invalid(m.rows);
             return say({ ack: true });
+          case 'lists':
+            await out.closeLists(m.reversals.map(fromWire.reversal));
+            return say({ ack: true });
           case 'finish':
             await out.finish(fromWire.checks(m.checks), m.invalidCount, m.reversals.map(fromWire.reversal), m.overview);
             say({ ack: true });

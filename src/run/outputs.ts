@@ -37,6 +37,11 @@ export interface ResultOutputs {
   /** one batch of results, in §3 order */
   results(batch: LineResult[]): Promise<void>;
   invalid(rows: RowError[]): Promise<void>;
+  /**
+   * The last lines for the disbursement lists — the run's reversals (冲正), after its own lines — and their staging
+   * closed: from here the lists can be written while the run is sealed.
+   */
+  closeLists(reversals: ReversalLine[]): Promise<void>;
   /** writes the small sheets and closes both files */
   finish(checks: Checks, invalidCount: number, reversals: ReversalLine[], overview?: OverviewInput): Promise<void>;
   /** stops without finishing (the staging folder is removed by the caller) */
@@ -62,6 +67,9 @@ class Outputs implements ResultOutputs {
     for (const e of rows) await this.jsonl.write(invalidToJson(e));
     await this.sheet.invalid(rows);
   }
+  async closeLists(reversals: ReversalLine[]): Promise<void> {
+    await this.sheet.closeLists(reversals);
+  }
   async finish(
     checks: Checks,
     invalidCount: number,
@@ -81,6 +89,7 @@ class Outputs implements ResultOutputs {
 interface SettlementSink {
   rows(rows: SettlementRow[]): Promise<void>;
   invalid(rows: RowError[]): Promise<void>;
+  closeLists(reversals: ReversalLine[]): Promise<void>;
   finish(checks: Checks, invalidCount: number, reversals: ReversalLine[], overview?: OverviewInput): Promise<void>;
   abort(): Promise<void>;
 }
@@ -95,6 +104,7 @@ export type SheetSpec = Pick<
  * runs, and the main thread with ASSIST_WORKERS=0.
  */
 export class LocalSettlement implements SettlementSink {
+  private listsClosed = false;
   private constructor(
     private readonly writer: SettlementWriter,
     private readonly lists: ListStaging,
@@ -119,15 +129,21 @@ export class LocalSettlement implements SettlementSink {
   async invalid(rows: RowError[]): Promise<void> {
     for (const e of rows) await this.writer.invalid(e);
   }
-  /** The small sheets, the workbook closed; the reversals (冲正) staged for the lists after the run's own lines. */
+  /** The reversals (冲正) staged for the lists after the run's own lines, and the staging closed (once). */
+  async closeLists(reversals: ReversalLine[]): Promise<void> {
+    if (this.listsClosed) return;
+    this.listsClosed = true;
+    this.lists.addReversals(reversals, this.funds);
+    this.lists.close();
+  }
+  /** The small sheets, the workbook closed (and the lists' staging, if closeLists has not been called). */
   async finish(
     checks: Checks,
     invalidCount: number,
     reversals: ReversalLine[],
     overview?: OverviewInput,
   ): Promise<void> {
-    this.lists.addReversals(reversals, this.funds);
-    this.lists.close();
+    await this.closeLists(reversals);
     await this.writer.finish(checks, invalidCount, reversals, overview);
   }
   async abort(): Promise<void> {
@@ -179,6 +195,7 @@ export const fromWire = {
 export type ToWorker =
   | { kind: 'rows'; rows: SettlementRow[] }
   | { kind: 'invalid'; rows: RowError[] }
+  | { kind: 'lists'; reversals: WireReversal[] }
   | { kind: 'finish'; checks: WireChecks; invalidCount: number; reversals: WireReversal[]; overview?: OverviewInput }
   | { kind: 'abort' };
 export type FromWorker = { ready: true } | { ack: true } | { done: true } | { error: { message: string } };
@@ -243,6 +260,11 @@ export class WorkerSettlement implements SettlementSink {
   }
   async invalid(rows: RowError[]): Promise<void> {
     await this.post({ kind: 'invalid', rows });
+  }
+  /** Answered once every message before it is done: messages are handled in order, so the staging is closed. */
+  async closeLists(reversals: ReversalLine[]): Promise<void> {
+    await this.post({ kind: 'lists', reversals: reversals.map(toWire.reversal) });
+    await this.wait(() => this.inFlight === 0);
   }
   async finish(
     checks: Checks,
