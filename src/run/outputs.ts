@@ -227,7 +227,7 @@ export class WorkerSettlement implements SettlementSink {
   static async open(spec: SheetSpec): Promise<WorkerSettlement> {
     const worker = startWorker<SheetSpec>('./outputs-worker.js', spec, {
       maxOldGenerationSizeMb: 512,
-      maxYoungGenerationSizeMb: 16,
+      maxYoungGenerationSizeMb: 64,
     });
     const o = new WorkerSettlement(worker);
     await o.wait(() => o.ready);
