@@ -115,8 +115,8 @@ function adjudicateLine(
 ): LineResult[] {
   let priorPaid = line.priorPaid;
   const lineResults: LineResult[] = [];
+  const year = yearOf(line.settlementDate);
   for (const policy of inScope) {
-    const year = yearOf(line.settlementDate);
     const d = policy.decide({ line, person, params: policy.params, priorPaid, serviceDate, year, acc });
     const r = resultOf(line, person, policy, d);
     priorPaid = priorPaid.plus(sum(Object.values(r.payments)));

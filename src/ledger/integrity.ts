@@ -26,8 +26,8 @@ export function runContentHash(ledger: SqliteLedger, runId: number): string {
   // into C++ per row; a 1 MB string made of the rows was flattened into a fresh copy each time); the digest
   // is the same: sha256 over the same UTF-8 bytes in the same order
   const pending = new Utf8Builder(2 << 20);
-  const put = (text: string): void => {
-    pending.add(text);
+  const put = (...pieces: string[]): void => {
+    for (const p of pieces) pending.add(p);
     if (pending.length >= 1 << 20) {
       h.update(pending.peek());
       pending.clear();
@@ -36,9 +36,7 @@ export function runContentHash(ledger: SqliteLedger, runId: number): string {
   const feed = (tag: string, sql: string, map?: (row: unknown[]) => void): void => {
     for (const row of ledger.q(sql).raw(true).iterate(runId)) {
       map?.(row as unknown[]);
-      pending.add(tag);
-      pending.add(JSON.stringify(row));
-      put('\n');
+      put(tag, JSON.stringify(row), '\n');
     }
   };
   const text = ledger.texts.text;

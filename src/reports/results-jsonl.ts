@@ -28,14 +28,10 @@ export function resultToJson(r: LineResult): Record<string, unknown> {
   };
 }
 
-/** resultToJson as one JSON line, the trace's text reused from the ledger's chunk (traceJson). */
-export function resultJsonLine(r: LineResult): string {
-  return resultJsonParts(r).join('');
-}
-
 /**
- * The same line in three pieces (head, trace, tail), for a writer that encodes each where it goes: joined into
- * one string first, the trace (most of the line, two-byte Chinese text) would be copied twice more.
+ * resultToJson as one JSON line, the trace's text reused from the ledger's chunk (traceJson), in three pieces (head,
+ * trace, tail) for a writer that encodes each where it goes: joined into one string first, the trace (most of the
+ * line, two-byte Chinese text) would be copied twice more.
  */
 export function resultJsonParts(r: LineResult): [string, string, string] {
   const o = resultToJson(r);

@@ -78,6 +78,11 @@ export const SCHEMA = {
   serviceSubsidyPerPerson: k.money,
 };
 
+/** The accumulator the deductible is counted in: B's first deductible across years, A and C by year. */
+function deductibleCounter(cat: DiseaseCategory, year: number): { year: number; key: string } {
+  return cat === 'B' ? { year: 0, key: 'B-deductible' } : { year, key: cat };
+}
+
 /**
  * The accumulators: one per disease category and year (A, B, C), and B's first deductible (首次起付线) counted per
  * person across years (key B-deductible, year 0). README「期初余额」lists the spellings an opening balance may use.
@@ -143,8 +148,11 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
   }
 
   /** The highest class among Tinghu periods covering the date (就高), or why none does. */
-  function identity(person: Person, date: IsoDate): { cls: 1 | 2 | null; reason: ReasonCode | null; step: TraceStep } {
-    const P = params.at(date);
+  function identity(
+    person: Person,
+    P: P,
+    date: IsoDate,
+  ): { cls: 1 | 2 | null; reason: ReasonCode | null; step: TraceStep } {
     const periods = person.periods.filter(
       (p) => P.class1Categories.includes(p.category) || P.class2Categories.includes(p.category),
     );
@@ -195,7 +203,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     { line, serviceDate }: PolicyDecisionInput,
     person: Person,
   ): { reasons: ReasonCode[]; cls: 1 | 2 | null } {
-    const id = identity(person, serviceDate);
+    const id = identity(person, P, serviceDate);
     s.trace.push(id.step);
     const reasons: ReasonCode[] = id.reason ? [id.reason] : [];
     const clause = `${DOC} 三、（一）2.“具有我区户籍”`;
@@ -279,13 +287,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     const firstApplied = cat === 'B' && person.firstDeductibleApplied === true;
     const deductible = firstApplied ? ZERO : P.deductible[cat][cls === 1 ? '1' : '2'];
     const yearless = cat === 'B';
-    const key = {
-      policy: ID,
-      idNumber: line.idNumber,
-      year: yearless ? 0 : year,
-      key: yearless ? 'B-deductible' : cat,
-    };
-    const before = acc.get(key).base;
+    const before = acc.get({ policy: ID, idNumber: line.idNumber, ...deductibleCounter(cat, year) }).base;
     const after = before.plus(E);
     const above = (v: Money) => x.max(x.num(0), x.minus(x.money(v), x.money(deductible)));
     const over = s.compute({
@@ -370,7 +372,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     const changes: AccumulatorChange[] = [
       { policy: ID, idNumber, year: input.year, key: cat, base: E, entitled: counted, paid: pay },
     ];
-    if (cat === 'B') changes.push({ policy: ID, idNumber, year: 0, key: 'B-deductible', base: E });
+    if (cat === 'B') changes.push({ policy: ID, idNumber, ...deductibleCounter(cat, input.year), base: E });
     return changes;
   }
 
