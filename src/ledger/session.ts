@@ -199,26 +199,8 @@ export class SqliteSession implements LedgerSession {
   recordLine(line: ClaimLine, results: LineResult[]): void {
     for (const r of results) for (const c of r.changes) this.addDelta(fenChange(c));
     if (this.dryRun) return;
-    // the chunk entry as JSON text (a TraceEntry, its line as the values of RECORD_FIELDS — the external sort's
-    // own text for the line, not made again), the traces embedded as serialised once (traceJson)
     const enc = encodedLine(line);
-    // piece by piece into the chunk's bytes: a joined entry would copy each trace twice more
-    const chunk = this.chunk;
-    chunk.add(this.chunkLines++ === 0 ? '[{"line":' : ',{"line":');
-    chunk.add(enc.text);
-    chunk.add(',"results":[');
-    results.forEach((r, i) => {
-      const acc = (r.accumulators ?? []).map((a) => ({
-        year: a.year,
-        key: a.key,
-        before: accJson(a.before),
-        after: accJson(a.after),
-      }));
-      chunk.add(`${i ? ',' : ''}{"policy":${JSON.stringify(r.policy)},"trace":`);
-      chunk.add(traceJson(r));
-      chunk.add(`,"accumulators":${JSON.stringify(acc)}}`);
-    });
-    chunk.add(']}');
+    this.addTraceEntry(enc.text, results);
     const status =
       results.find((r) => r.status === 'approved')?.status ??
       results.find((r) => r.status === 'pended')?.status ??
@@ -259,6 +241,30 @@ export class SqliteSession implements LedgerSession {
       );
     }
     if (this.chunkLines >= TRACE_CHUNK_LINES) this.flushChunk();
+  }
+
+  /**
+   * The chunk entry as JSON text (a TraceEntry, its line as the values of RECORD_FIELDS — the external sort's own text
+   * for the line, not made again), the traces embedded as serialised once (traceJson), written piece by piece into
+   * the chunk's bytes: a joined entry would copy each trace twice more.
+   */
+  private addTraceEntry(lineText: string, results: LineResult[]): void {
+    const chunk = this.chunk;
+    chunk.add(this.chunkLines++ === 0 ? '[{"line":' : ',{"line":');
+    chunk.add(lineText);
+    chunk.add(',"results":[');
+    results.forEach((r, i) => {
+      const acc = (r.accumulators ?? []).map((a) => ({
+        year: a.year,
+        key: a.key,
+        before: accJson(a.before),
+        after: accJson(a.after),
+      }));
+      chunk.add(`${i ? ',' : ''}{"policy":${JSON.stringify(r.policy)},"trace":`);
+      chunk.add(traceJson(r));
+      chunk.add(`,"accumulators":${JSON.stringify(acc)}}`);
+    });
+    chunk.add(']}');
   }
 
   recordExceptions(rows: Omit<ExceptionRow, 'runId'>[]): void {
