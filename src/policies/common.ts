@@ -9,6 +9,14 @@ import type { TraceStep } from '../engine/types.js';
 import { renderStep, x, type Steps } from '../engine/steps.js';
 import { maxMoney, ZERO, type Money } from '../domain/money.js';
 
+/** The person's periods in the covered categories, as the trace shows them. */
+function coveredPeriods(person: Person, covered: readonly Category[]): string {
+  return person.periods
+    .filter((p) => covered.includes(p.category))
+    .map((p) => `${categoryLabel(p.category)} ${p.validFrom}～${p.validTo ?? '至今'}`)
+    .join('；');
+}
+
 /** NOT_IN_ROSTER / CATEGORY_NOT_COVERED / NOT_ELIGIBLE_ON_DATE, or the covered categories on the date. */
 export function categoryCheck(
   person: Person | null,
@@ -16,56 +24,30 @@ export function categoryCheck(
   date: IsoDate,
   clause: string,
 ): { reasons: ReasonCode[]; categories: Category[]; step: TraceStep } {
-  const coveredLabels = covered.map(categoryLabel).join('、');
-  if (!person)
-    return {
-      reasons: ['NOT_IN_ROSTER'],
-      categories: [],
-      step: renderStep({ step: '救助对象身份', clause, result: '身份证号不在任何救助对象名单中' }),
-    };
+  const found = (
+    reason: ReasonCode | null,
+    categories: Category[],
+    result: string,
+    inputs?: Record<string, string>,
+  ) => ({
+    reasons: reason ? [reason] : [],
+    categories,
+    step: renderStep({ step: '救助对象身份', clause, ...(inputs ? { inputs } : {}), result }),
+  });
+  if (!person) return found('NOT_IN_ROSTER', [], '身份证号不在任何救助对象名单中');
   const ever = new Set(person.periods.map((p) => p.category).filter((c) => covered.includes(c)));
   const atDate = [...categoriesAt(person, date)].filter((c) => covered.includes(c));
   if (ever.size === 0)
-    return {
-      reasons: ['CATEGORY_NOT_COVERED'],
-      categories: [],
-      step: renderStep({
-        step: '救助对象身份',
-        clause,
-        inputs: {
-          名单类别: [...new Set(person.periods.map((p) => categoryLabel(p.category)))].join('、'),
-          本政策对象: coveredLabels,
-        },
-        result: '人员类别不属于本政策救助对象',
-      }),
-    };
+    return found('CATEGORY_NOT_COVERED', [], '人员类别不属于本政策救助对象', {
+      名单类别: [...new Set(person.periods.map((p) => categoryLabel(p.category)))].join('、'),
+      本政策对象: covered.map(categoryLabel).join('、'),
+    });
   if (atDate.length === 0)
-    return {
-      reasons: ['NOT_ELIGIBLE_ON_DATE'],
-      categories: [],
-      step: renderStep({
-        step: '救助对象身份',
-        clause,
-        inputs: {
-          就诊日期: date,
-          身份期间: person.periods
-            .filter((p) => covered.includes(p.category))
-            .map((p) => `${categoryLabel(p.category)} ${p.validFrom}～${p.validTo ?? '至今'}`)
-            .join('；'),
-        },
-        result: '就诊日期不在救助身份有效期内',
-      }),
-    };
-  return {
-    reasons: [],
-    categories: atDate,
-    step: renderStep({
-      step: '救助对象身份',
-      clause,
-      inputs: { 就诊日期: date },
-      result: `就诊日为${atDate.map(categoryLabel).join('、')}，属于救助对象`,
-    }),
-  };
+    return found('NOT_ELIGIBLE_ON_DATE', [], '就诊日期不在救助身份有效期内', {
+      就诊日期: date,
+      身份期间: coveredPeriods(person, covered),
+    });
+  return found(null, atDate, `就诊日为${atDate.map(categoryLabel).join('、')}，属于救助对象`, { 就诊日期: date });
 }
 
 export function inForce(date: IsoDate, from: IsoDate | null, to: IsoDate | null): boolean {

@@ -141,6 +141,21 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     );
   }
 
+  /** 病种: which of the list's diseases the line is (inScope has already found one) */
+  function diseaseStep(s: Steps, P: Values, line: ClaimLine, serviceDate: string) {
+    const disease = diseaseOf(line, serviceDate)!;
+    s.note({
+      step: '病种',
+      clause: `${DOC} 二、目标任务（${P.diseaseList}种大病）`,
+      inputs: {
+        诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim(),
+        名单: params.describe('diseaseList', serviceDate),
+      },
+      result: `属于“${disease.name}”${disease.child ? `（儿童病种，年龄不超过 ${P.childMaxAge} 周岁）` : ''}`,
+    });
+    return disease;
+  }
+
   return {
     id: ID,
     name: '锦州市农村贫困人口大病专项救治',
@@ -152,16 +167,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     decide({ line, person, priorPaid, serviceDate }): PolicyDecision {
       const s = new Steps();
       const P = params.at(serviceDate);
-      const disease = diseaseOf(line, serviceDate)!;
-      s.note({
-        step: '病种',
-        clause: `${DOC} 二、目标任务（${P.diseaseList}种大病）`,
-        inputs: {
-          诊断: `${line.diagnosisCode} ${line.diagnosisName}`.trim(),
-          名单: params.describe('diseaseList', serviceDate),
-        },
-        result: `属于“${disease.name}”${disease.child ? `（儿童病种，年龄不超过 ${P.childMaxAge} 周岁）` : ''}`,
-      });
+      const disease = diseaseStep(s, P, line, serviceDate);
       const reasons = inForceStep(s, P, serviceDate);
       const cat = categoryCheck(person, P.coveredCategories, serviceDate, `${DOC} 二、目标任务（救治对象）`);
       s.trace.push(cat.step);

@@ -171,16 +171,21 @@ function reviewStep(
   return { reasons: overdue ? ['REVIEW_OVERDUE'] : [], changes };
 }
 
-/** 三、救助费用保障: S what the patient pays, F the special fund up to 20 % of the drug, T the third party the rest */
-function amountSteps(s: Steps, P: Values, { line, priorPaid }: Input, ratioText: string) {
-  const total = line.totalCost;
-  const selfPay = s.compute({
+/** 个人自付费用 S: the drug's cost less what was paid before */
+function selfPayStep(s: Steps, total: Money, priorPaid: Money): Money {
+  return s.compute({
     step: '个人自付费用 S',
     clause: `${DOC} 三、救助费用保障：“经基本医保、大病保险等补充医疗保险、医疗救助等医疗保障政策支付后的个人自付费用”`,
     inputs: { '药品费用 D': total, 已支付: priorPaid },
     name: 'S',
     expr: x.minus(x.money(total), x.money(priorPaid)),
   });
+}
+
+/** 三、救助费用保障: S what the patient pays, F the special fund up to 20 % of the drug, T the third party the rest */
+function amountSteps(s: Steps, P: Values, { line, priorPaid }: Input, ratioText: string) {
+  const total = line.totalCost;
+  const selfPay = selfPayStep(s, total, priorPaid);
   const special = s.compute({
     step: '专项医疗救治资金 F',
     clause: `${DOC} 三、“补助上限为使用该生物制剂药品费用的20%”`,

@@ -4,11 +4,12 @@ import { ageAt } from '../../domain/dates.js';
 import { birthDateOf } from '../../domain/id-number.js';
 import { VISIT_LABEL, type VisitType } from '../../domain/categories.js';
 import type { ReasonCode } from '../../domain/reasons.js';
+import type { ClaimLine } from '../../domain/types.js';
 import * as k from '../param-kinds.js';
 import { Params, applyOverrides, loadJson, type ParameterFile } from '../params.js';
 import { didYouMean } from '../../domain/text.js';
 import { capToBorne, categoryCheck, diagnosisMatches, hasDiagnosis, inForce, normalizeItem } from '../common.js';
-import type { AccumulatorVocabulary, Policy, PolicyDecision } from '../../engine/types.js';
+import type { AccumulatorChange, AccumulatorVocabulary, Policy, PolicyDecision } from '../../engine/types.js';
 import { Steps, x } from '../../engine/steps.js';
 
 const DOC = '青政办发〔2018〕1号';
@@ -211,6 +212,28 @@ function whoSteps(s: Steps, P: Values, input: Input, item: Item): ReasonCode[] {
   return [...cat.reasons, ...visitStep(s, P.visitTypes, line), ...diseaseStep(s, P.childAgeLimit, input, item)];
 }
 
+/** The decision on a line: the base R, what the fund pays the hospital, and the steps taken. */
+function decision(
+  s: Steps,
+  line: ClaimLine,
+  R: Money,
+  pay: Money,
+  reasons: ReasonCode[],
+  changes: AccumulatorChange[],
+  details?: Record<string, string>,
+): PolicyDecision {
+  const d: PolicyDecision = {
+    reasons,
+    base: R,
+    payments: { [FUND.id]: pay },
+    changes,
+    trace: s.trace,
+    payee: line.hospital,
+  };
+  if (details) d.details = details;
+  return d;
+}
+
 /** 二、（三）超限额部分: an excess over the cap waits for the experts' review (上浮20%) */
 function overCapStep(s: Steps, R: Money, pay: Money, a: { left: Money; approved: boolean }) {
   const reasons: ReasonCode[] = [];
@@ -252,22 +275,12 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       const R = line.totalCost.minus(priorPaid);
       const capText = P.caps.get(item.name);
       if (!capText) reasons.push(...capMissing(s, item));
-      if (reasons.length > 0)
-        return { reasons, base: R, payments: { [FUND.id]: ZERO }, changes: [], trace: s.trace, payee: line.hospital };
+      if (reasons.length > 0) return decision(s, line, R, ZERO, reasons, []);
       const a = amountSteps(s, P, input, item, R, new D(capText!));
       const pay = capToBorne(a.computed, line, priorPaid, s);
       const changes = [{ policy: ID, idNumber: line.idNumber, year: input.year, key: item.name, base: R, paid: pay }];
       const over = overCapStep(s, R, pay, a);
-      const details = { item: item.name, ...over.details };
-      return {
-        reasons: over.reasons,
-        base: R,
-        payments: { [FUND.id]: pay },
-        changes,
-        trace: s.trace,
-        payee: line.hospital,
-        details,
-      };
+      return decision(s, line, R, pay, over.reasons, changes, { item: item.name, ...over.details });
     },
   };
 }

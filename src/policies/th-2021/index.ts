@@ -206,28 +206,36 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     const id = identity(person, P, serviceDate);
     s.trace.push(id.step);
     const reasons: ReasonCode[] = id.reason ? [id.reason] : [];
+    reasons.push(...householdStep(s, P, person), ...inScopeStep(s, line));
+    return { reasons, cls: id.cls };
+  }
+
+  /** 户籍: the roster's household place must name the district */
+  function householdStep(s: Steps, P: P, person: Person): ReasonCode[] {
     const clause = `${DOC} 三、（一）2.“具有我区户籍”`;
     if (!person.householdPlace) {
-      reasons.push('MISSING_FIELD');
       s.note({ step: '户籍', clause, result: '名单缺少户籍地，无法判断，挂起' });
-    } else if (!person.householdPlace.includes(P.householdKeyword)) {
-      reasons.push('NOT_LOCAL_HOUSEHOLD');
-      s.note({
-        step: '户籍',
-        clause,
-        inputs: { 户籍地: person.householdPlace },
-        result: `户籍地不含“${P.householdKeyword}”，非本区户籍`,
-      });
+      return ['MISSING_FIELD'];
     }
-    if (!line.inScopeCost) {
-      reasons.push('MISSING_FIELD');
-      s.note({
-        step: '医保目录范围内费用',
-        clause: `${DOC} 三、（一）2.“医保目录范围内仍须个人负担的医疗费用”`,
-        result: '结算明细缺少“政策范围内费用”，无法计算，挂起',
-      });
-    }
-    return { reasons, cls: id.cls };
+    if (person.householdPlace.includes(P.householdKeyword)) return [];
+    s.note({
+      step: '户籍',
+      clause,
+      inputs: { 户籍地: person.householdPlace },
+      result: `户籍地不含“${P.householdKeyword}”，非本区户籍`,
+    });
+    return ['NOT_LOCAL_HOUSEHOLD'];
+  }
+
+  /** 医保目录范围内费用: the base cannot be computed without it */
+  function inScopeStep(s: Steps, line: PolicyDecisionInput['line']): ReasonCode[] {
+    if (line.inScopeCost) return [];
+    s.note({
+      step: '医保目录范围内费用',
+      clause: `${DOC} 三、（一）2.“医保目录范围内仍须个人负担的医疗费用”`,
+      result: '结算明细缺少“政策范围内费用”，无法计算，挂起',
+    });
+    return ['MISSING_FIELD'];
   }
 
   /** 救助基数 E: what the patient still bears within the insurance catalogue */
@@ -273,20 +281,23 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     C: `${DOC} 救助标准表（经省市规范救助政策的罕见病无起付线）`,
   };
 
+  /** the category's deductible for the class; none where the roster says B's first deductible was already taken */
+  function deductibleOf(P: P, person: Person, cls: 1 | 2, cat: DiseaseCategory) {
+    const firstApplied = cat === 'B' && person.firstDeductibleApplied === true;
+    return { deductible: firstApplied ? ZERO : P.deductible[cat][cls === 1 ? '1' : '2'], firstApplied };
+  }
+
   /** 起付线: A and C by year, B's first deductible once per person across years (B-deductible, year 0) */
   function deductibleStep(
     s: Steps,
     P: P,
     input: PolicyDecisionInput,
-    person: Person,
-    cls: 1 | 2,
+    who: { person: Person; cls: 1 | 2 },
     cat: DiseaseCategory,
     E: Money,
   ) {
     const { line, year, acc } = input;
-    const firstApplied = cat === 'B' && person.firstDeductibleApplied === true;
-    const deductible = firstApplied ? ZERO : P.deductible[cat][cls === 1 ? '1' : '2'];
-    const yearless = cat === 'B';
+    const { deductible, firstApplied } = deductibleOf(P, who.person, who.cls, cat);
     const before = acc.get({ policy: ID, idNumber: line.idNumber, ...deductibleCounter(cat, year) }).base;
     const after = before.plus(E);
     const above = (v: Money) => x.max(x.num(0), x.minus(x.money(v), x.money(deductible)));
@@ -294,9 +305,9 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
       step: '起付线',
       clause: DEDUCTIBLE_CLAUSE[cat],
       inputs: {
-        人群: cls === 1 ? '一类' : '二类',
+        人群: who.cls === 1 ? '一类' : '二类',
         起付线: fmt(deductible) + (firstApplied ? '（名单注明已扣首次起付线）' : ''),
-        [yearless ? '累计基数（跨年）' : `${year}年累计基数`]: `${fmt(before)} → ${fmt(after)}`,
+        [cat === 'B' ? '累计基数（跨年）' : `${year}年累计基数`]: `${fmt(before)} → ${fmt(after)}`,
       },
       name: '超过起付线部分',
       expr: x.minus(above(after), above(before)),
@@ -344,7 +355,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
     const { line, priorPaid, serviceDate } = input;
     const E = baseStep(s, inScope, priorPaid);
     const { cat, disease } = categoryStep(s, line, serviceDate);
-    const d = deductibleStep(s, P, input, person, cls, cat, E);
+    const d = deductibleStep(s, P, input, { person, cls }, cat, E);
     const e = entitlementStep(s, P, input, cat, d.over);
     const c = complianceStep(s, P, person, e.entitled);
     const pay = capToBorne(c.computed, line, priorPaid, s);
