@@ -78,7 +78,8 @@ const GROUPED = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/;
 export function parseMoney(cell: unknown): MoneyParse {
   if (typeof cell === 'number') {
     const s = plainAmountText(cell);
-    if (s !== null) return { ok: true, value: new D(s) };
+    // zero, the commonest amount, is one shared decimal (decimals are immutable)
+    if (s !== null) return { ok: true, value: cell === 0 ? ZERO : new D(s) };
   }
   return parseMoneySlow(cell);
 }

@@ -20,6 +20,8 @@ function plain(v: unknown): Plain {
   return v as Plain;
 }
 const fmtOrNull = (v: Decimal | null | undefined): Plain => (v == null ? null : fmt(v));
+/** a stored amount back as money; the many zeros (a third of a line's amounts) share one (decimals are immutable) */
+const storedMoney = (v: Plain): Decimal => (v === '0.00' ? ZERO : money(v as string));
 const isMoney = (f: LineField): boolean => f.kind === 'money' || f.kind === 'moneyOrNull';
 
 export interface LineCodec {
@@ -52,7 +54,7 @@ export function makeLineCodec(schema: readonly LineField[]): LineCodec {
   const recordOf = (f: LineField): string =>
     f.hashedSince === null ? `${f.field}: l.${f.field}` : `${f.field}: p(l.${f.field})`;
   const compile = <T>(body: string): T =>
-    new Function('m', 'money', 'ZERO', 'p', `return ${body};`)(fmtOrNull, money, ZERO, plain) as T;
+    new Function('m', 'money', 'ZERO', 'p', `return ${body};`)(fmtOrNull, storedMoney, ZERO, plain) as T;
   const values = compile<LineCodec['values']>(`(l) => [${schema.map(valueOf).join(', ')}]`);
   const line = compile<LineCodec['line']>(`(a) => ({ ${schema.map(lineOf).join(', ')} })`);
   const record = compile<LineCodec['record']>(`(l) => ({ ${schema.map(recordOf).join(', ')} })`);
