@@ -1,4 +1,4 @@
-import { ZERO, roundFen, type Money } from '../domain/money.js';
+import { ZERO, type Money } from '../domain/money.js';
 import type { IsoDate } from '../domain/dates.js';
 import type { Accumulator, AccumulatorChange, AccumulatorKey, AccumulatorReader } from './types.js';
 
@@ -30,7 +30,8 @@ export function addAmounts<N>(
   };
 }
 
-const plusMoney = (a: Money, b: Money): Money => roundFen(a.plus(b));
+// every change the engine books is whole fen (its line check), so a sum of them is too: nothing to round here
+const plusMoney = (a: Money, b: Money): Money => a.plus(b);
 
 export const EMPTY: Accumulator = Object.freeze({ base: ZERO, paid: ZERO, entitled: ZERO, firstDate: null });
 

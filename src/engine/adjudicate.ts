@@ -206,6 +206,9 @@ function lineCheck(line: ClaimLine, results: LineResult[], policies: Policy[]): 
       if (amount.isNegative()) return `${r.policy} 的 ${fund} 支付为负数 ${fmt(amount)}`;
       if (amount.decimalPlaces() > 2) return `${r.policy} 的 ${fund} 支付 ${amount.toString()} 超过两位小数`;
     }
+    for (const c of r.changes)
+      for (const v of [c.base, c.paid, c.entitled])
+        if (v && v.decimalPlaces() > 2) return `${r.policy} 的累计额 ${c.key} 变动 ${v.toString()} 超过两位小数`;
   }
   const paid = sum(results.flatMap((r) => Object.values(r.payments)));
   const borne = line.totalCost.minus(line.priorPaid);

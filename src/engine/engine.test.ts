@@ -123,6 +123,33 @@ describe('engine', () => {
     expect(fmt(accumulators.get({ policy: 'rogue', idNumber: good.idNumber, year: 2024, key: 'x' }).paid)).toBe('1.00');
   });
 
+  test('SPEC §6: an accumulator change below the fen is CHECK_FAILED too — nothing booked, nothing rounded on the way', () => {
+    const rogue = {
+      ...createPolicies(['th-2021'])[0]!,
+      id: 'rogue',
+      funds: [{ id: 'rogue.fund', name: '测试资金' }],
+      inScope: () => true,
+    };
+    rogue.decide = ({ line: l }) => ({
+      reasons: [],
+      base: l.totalCost,
+      payments: { 'rogue.fund': D('10.00') },
+      changes: [{ policy: 'rogue', idNumber: l.idNumber, year: 2024, key: 'x', entitled: D('3.335') }],
+      trace: [],
+      payee: l.hospital,
+    });
+    const { results, accumulators } = adjudicate([line({ totalCost: '100.00' })], new Map(), [rogue]);
+    const r = results[0]!;
+    expect([r.status, r.reasons, fmt(r.payments['rogue.fund']!), fmt(r.patientRemaining)]).toEqual([
+      'pended',
+      ['CHECK_FAILED'],
+      '0.00',
+      '100.00',
+    ]);
+    expect(r.trace.at(-1)!.inputs).toEqual({ 核对: 'rogue 的累计额 x 变动 3.335 超过两位小数' });
+    expect(accumulators.map.size).toBe(0);
+  });
+
   test('the input accumulators are not mutated (the engine is pure)', () => {
     const acc = new AccumulatorStore();
     const who = person(TH, [['dibao', '2023-01-01', '2026-12-31']]);
