@@ -285,6 +285,10 @@ export function* chunks(lines: Iterable<ClaimLine>, size: number): Generator<Cla
 
 /** ASSIST_TIMING=1: phase times on stderr (for the benchmark write-up). */
 const t0 = Date.now();
+/** a moment inside a phase (which of the two readers ends the read phase) */
+function mark(name: string): void {
+  if (process.env.ASSIST_TIMING) process.stderr.write(`[计时·读取] ${name} ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+}
 function phase(name: string): void {
   if (process.env.ASSIST_TIMING) {
     const m = process.memoryUsage();
@@ -314,6 +318,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
   const rosterRead = async () => {
     const loaded = await loadRosterStore(o.rosters, { encoding: o.encoding, hospitalAliases: o.hospitalAliases });
     collectGarbage();
+    mark('名单读完');
     return loaded;
   };
   const settled = async <T>(p: Promise<T>): Promise<PromiseSettledResult<T>> => (await Promise.allSettled([p]))[0]!;
@@ -646,12 +651,14 @@ async function readClaims(
         if (msg.error.name === 'InputError') throw new InputError(msg.error.message);
         if (msg.error.name === 'UsageError') throw new UsageError(msg.error.message);
         throw new Error(msg.error.message);
-      } else if (msg.done)
+      } else if (msg.done) {
+        mark('结算明细读完并排序');
         return {
           sort: new SortStore(undefined, msg.done.path),
           invalidRows: msg.done.invalidRows,
           rowsRead: msg.done.rowsRead,
         };
+      }
     }
   } finally {
     await worker.terminate();
