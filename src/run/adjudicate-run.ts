@@ -287,7 +287,8 @@ export function* chunks(lines: Iterable<ClaimLine>, size: number): Generator<Cla
 const t0 = Date.now();
 /** a moment inside a phase (which of the two readers ends the read phase) */
 function mark(name: string): void {
-  if (process.env.ASSIST_TIMING) process.stderr.write(`[计时·读取] ${name} ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  if (process.env.ASSIST_TIMING)
+    process.stderr.write(`[计时·读取] ${name} ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 function phase(name: string): void {
   if (process.env.ASSIST_TIMING) {

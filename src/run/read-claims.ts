@@ -1,6 +1,7 @@
 // The claims files → the external sort (valid lines) and the row errors; shared by the claims worker and
 // the single-core path (ASSIST_WORKERS=0).
 import { readInputBatches } from '../io/read-input.js';
+import { boundHeap } from './gc.js';
 import type { RowError } from '../domain/types.js';
 import type { SortStore } from './sort-store.js';
 
@@ -25,7 +26,10 @@ export async function readClaimsInto(
         for (const item of batch) {
           if (item.type === 'claim') store.add(item.line);
           else if (item.type === 'error') invalidRows.push(item.error);
-          if (++seen % 10_000 === 0) onProgress?.(seen);
+          if (++seen % 10_000 === 0) {
+            onProgress?.(seen);
+            boundHeap();
+          }
         }
       }
     }
