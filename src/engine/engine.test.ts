@@ -7,7 +7,18 @@ import { line, person, people } from '../testkit.js';
 import { TH, LN, DRUG, ALL, params, roster, linesArb, summary } from './arbitraries.fixture.js';
 import { D, fmt, sum } from '../domain/money.js';
 import type { ClaimLine } from '../domain/types.js';
-import type { LineResult } from './types.js';
+import type { LineResult, Policy } from './types.js';
+
+/** A policy that decides whatever `decide` says, paying into one fund of its own (for the engine's own checks). */
+function roguePolicy(decide: Policy['decide']): Policy {
+  return {
+    ...createPolicies(['th-2021'])[0]!,
+    id: 'rogue',
+    funds: [{ id: 'rogue.fund', name: '测试资金' }],
+    inScope: () => true,
+    decide,
+  };
+}
 
 describe('engine', () => {
   test('§3 order: settlementDate, admissionDate, hospital, claimId, lineNo — whatever the file order', () => {
@@ -89,20 +100,14 @@ describe('engine', () => {
   });
 
   test('SPEC §6: a line whose results break an invariant is pended CHECK_FAILED, nothing paid or accumulated; the other lines go on', () => {
-    const rogue = {
-      ...createPolicies(['th-2021'])[0]!,
-      id: 'rogue',
-      funds: [{ id: 'rogue.fund', name: '测试资金' }],
-      inScope: () => true,
-    };
-    rogue.decide = ({ line: l }) => ({
+    const rogue = roguePolicy(({ line: l }) => ({
       reasons: [],
       base: l.totalCost,
       payments: { 'rogue.fund': l.claimId === 'BAD' ? l.totalCost.plus(1) : D(0).plus('10.00') },
       changes: [{ policy: 'rogue', idNumber: l.idNumber, year: 2024, key: 'x', paid: D(1) }],
       trace: [],
       payee: l.hospital,
-    });
+    }));
     const bad = line({ claimId: 'BAD', totalCost: '100.00' });
     const good = line({ claimId: 'GOOD', totalCost: '100.00', settlementDate: '2024-06-11' });
     const { results, accumulators } = adjudicate([bad, good], new Map(), [rogue]);
@@ -124,20 +129,14 @@ describe('engine', () => {
   });
 
   test('SPEC §6: an accumulator change below the fen is CHECK_FAILED too — nothing booked, nothing rounded on the way', () => {
-    const rogue = {
-      ...createPolicies(['th-2021'])[0]!,
-      id: 'rogue',
-      funds: [{ id: 'rogue.fund', name: '测试资金' }],
-      inScope: () => true,
-    };
-    rogue.decide = ({ line: l }) => ({
+    const rogue = roguePolicy(({ line: l }) => ({
       reasons: [],
       base: l.totalCost,
       payments: { 'rogue.fund': D('10.00') },
       changes: [{ policy: 'rogue', idNumber: l.idNumber, year: 2024, key: 'x', entitled: D('3.335') }],
       trace: [],
       payee: l.hospital,
-    });
+    }));
     const { results, accumulators } = adjudicate([line({ totalCost: '100.00' })], new Map(), [rogue]);
     const r = results[0]!;
     expect([r.status, r.reasons, fmt(r.payments['rogue.fund']!), fmt(r.patientRemaining)]).toEqual([
