@@ -47,14 +47,14 @@ export function makeLineCodec(schema: readonly LineField[]): LineCodec {
   const valueOf = (f: LineField): string => (isMoney(f) ? `m(l.${f.field})` : `(l.${f.field} ?? null)`);
   const lineOf = (f: LineField, i: number): string =>
     f.kind === 'money'
-      ? `${f.field}: a[${i}] == null ? ZERO : money(a[${i}])`
+      ? `${f.field}: a[${i}] == null ? ZERO : stored(a[${i}])`
       : f.kind === 'moneyOrNull'
-        ? `${f.field}: a[${i}] == null ? null : money(a[${i}])`
+        ? `${f.field}: a[${i}] == null ? null : stored(a[${i}])`
         : `${f.field}: a[${i}] ?? null`;
   const recordOf = (f: LineField): string =>
     f.hashedSince === null ? `${f.field}: l.${f.field}` : `${f.field}: p(l.${f.field})`;
   const compile = <T>(body: string): T =>
-    new Function('m', 'money', 'ZERO', 'p', `return ${body};`)(fmtOrNull, storedMoney, ZERO, plain) as T;
+    new Function('m', 'stored', 'ZERO', 'p', `return ${body};`)(fmtOrNull, storedMoney, ZERO, plain) as T;
   const values = compile<LineCodec['values']>(`(l) => [${schema.map(valueOf).join(', ')}]`);
   const line = compile<LineCodec['line']>(`(a) => ({ ${schema.map(lineOf).join(', ')} })`);
   const record = compile<LineCodec['record']>(`(l) => ({ ${schema.map(recordOf).join(', ')} })`);

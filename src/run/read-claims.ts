@@ -23,13 +23,11 @@ export async function readClaimsInto(
   try {
     for (const file of files) {
       for await (const batch of readInputBatches(file, 'claims', opts, (s) => (rowsRead += s.rowsRead))) {
+        boundHeap();
         for (const item of batch) {
           if (item.type === 'claim') store.add(item.line);
           else if (item.type === 'error') invalidRows.push(item.error);
-          if (++seen % 10_000 === 0) {
-            onProgress?.(seen);
-            boundHeap();
-          }
+          if (++seen % 10_000 === 0) onProgress?.(seen);
         }
       }
     }
