@@ -17,6 +17,16 @@ import { parseDate, parseDateSlow, isRealDate, addMonths, endOfMonth, ageAt, par
 import { parseIdNumber, checkCharacter, mask, maskName } from './id-number.js';
 import { parseCategory, parseVisitType, parseYesNo } from './categories.js';
 
+/** Decimal numbers as text: a sign, a whole number up to `maxDigits` as the digits, and 0 to `maxPlaces` of them after the point. */
+function decimalTexts(maxDigits: bigint, maxPlaces: number): fc.Arbitrary<string> {
+  return fc
+    .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: maxDigits }), fc.integer({ min: 0, max: maxPlaces }))
+    .map(([neg, m, k]) => {
+      const digits = m.toString().padStart(k + 1, '0');
+      return `${neg ? '-' : ''}${digits.slice(0, digits.length - k)}${k ? '.' + digits.slice(digits.length - k) : ''}`;
+    });
+}
+
 describe('money', () => {
   test.each([
     ['￥1,234.50', '1234.5'],
@@ -99,12 +109,7 @@ describe('money', () => {
       same(new D(t));
       same(new Decimal(t));
     }
-    const text = fc
-      .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 24n }), fc.integer({ min: 0, max: 9 }))
-      .map(([neg, m, k]) => {
-        const digits = m.toString().padStart(k + 1, '0');
-        return `${neg ? '-' : ''}${digits.slice(0, digits.length - k)}${k ? '.' + digits.slice(digits.length - k) : ''}`;
-      });
+    const text = decimalTexts(10n ** 24n, 9);
     fc.assert(
       fc.property(text, text, (a, b) => {
         same(new D(a));
@@ -164,12 +169,7 @@ describe('money', () => {
       same(new D(t));
     same(new Decimal('12.345'));
     same(new Decimal('7.1'));
-    const decimalText = fc
-      .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 22n }), fc.integer({ min: 0, max: 6 }))
-      .map(([neg, m, k]) => {
-        const digits = m.toString().padStart(k + 1, '0');
-        return `${neg ? '-' : ''}${digits.slice(0, digits.length - k)}${k ? '.' + digits.slice(digits.length - k) : ''}`;
-      });
+    const decimalText = decimalTexts(10n ** 22n, 6);
     fc.assert(
       fc.property(decimalText, (t) => same(new D(t))),
       { numRuns: 20000 },
