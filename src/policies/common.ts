@@ -17,37 +17,45 @@ function coveredPeriods(person: Person, covered: readonly Category[]): string {
     .join('；');
 }
 
+type CategoryFinding = { reasons: ReasonCode[]; categories: Category[]; step: TraceStep };
+
+/** What the identity step found, with its recorded step. */
+function categoryFinding(
+  clause: string,
+  reason: ReasonCode | null,
+  categories: Category[],
+  result: string,
+  inputs?: Record<string, string>,
+): CategoryFinding {
+  return {
+    reasons: reason ? [reason] : [],
+    categories,
+    step: renderStep({ step: '救助对象身份', clause, ...(inputs ? { inputs } : {}), result }),
+  };
+}
+
 /** NOT_IN_ROSTER / CATEGORY_NOT_COVERED / NOT_ELIGIBLE_ON_DATE, or the covered categories on the date. */
 export function categoryCheck(
   person: Person | null,
   covered: readonly Category[],
   date: IsoDate,
   clause: string,
-): { reasons: ReasonCode[]; categories: Category[]; step: TraceStep } {
-  const found = (
-    reason: ReasonCode | null,
-    categories: Category[],
-    result: string,
-    inputs?: Record<string, string>,
-  ) => ({
-    reasons: reason ? [reason] : [],
-    categories,
-    step: renderStep({ step: '救助对象身份', clause, ...(inputs ? { inputs } : {}), result }),
-  });
-  if (!person) return found('NOT_IN_ROSTER', [], '身份证号不在任何救助对象名单中');
+): CategoryFinding {
+  if (!person) return categoryFinding(clause, 'NOT_IN_ROSTER', [], '身份证号不在任何救助对象名单中');
   const ever = new Set(person.periods.map((p) => p.category).filter((c) => covered.includes(c)));
   const atDate = [...categoriesAt(person, date)].filter((c) => covered.includes(c));
   if (ever.size === 0)
-    return found('CATEGORY_NOT_COVERED', [], '人员类别不属于本政策救助对象', {
+    return categoryFinding(clause, 'CATEGORY_NOT_COVERED', [], '人员类别不属于本政策救助对象', {
       名单类别: [...new Set(person.periods.map((p) => categoryLabel(p.category)))].join('、'),
       本政策对象: covered.map(categoryLabel).join('、'),
     });
   if (atDate.length === 0)
-    return found('NOT_ELIGIBLE_ON_DATE', [], '就诊日期不在救助身份有效期内', {
+    return categoryFinding(clause, 'NOT_ELIGIBLE_ON_DATE', [], '就诊日期不在救助身份有效期内', {
       就诊日期: date,
       身份期间: coveredPeriods(person, covered),
     });
-  return found(null, atDate, `就诊日为${atDate.map(categoryLabel).join('、')}，属于救助对象`, { 就诊日期: date });
+  const result = `就诊日为${atDate.map(categoryLabel).join('、')}，属于救助对象`;
+  return categoryFinding(clause, null, atDate, result, { 就诊日期: date });
 }
 
 export function inForce(date: IsoDate, from: IsoDate | null, to: IsoDate | null): boolean {

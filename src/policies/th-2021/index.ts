@@ -23,6 +23,8 @@ const DOC = '亭湖区健康救助实施方案';
 const ID = 'th-2021';
 export const FUND = { id: 'th-2021.district', name: '区健康救助资金' };
 type DiseaseCategory = 'A' | 'B' | 'C';
+/** a person and the class (一类/二类) they are adjudicated in */
+type Who = { person: Person; cls: 1 | 2 };
 const CATEGORY_LABEL: Record<DiseaseCategory, string> = {
   A: '一般疾病、慢性病',
   B: '30类重大疾病和省市暂无规范救助政策的罕见病特殊病',
@@ -288,14 +290,7 @@ export function createPolicy(overrides?: Record<string, unknown>): Policy {
   }
 
   /** 起付线: A and C by year, B's first deductible once per person across years (B-deductible, year 0) */
-  function deductibleStep(
-    s: Steps,
-    P: P,
-    input: PolicyDecisionInput,
-    who: { person: Person; cls: 1 | 2 },
-    cat: DiseaseCategory,
-    E: Money,
-  ) {
+  function deductibleStep(s: Steps, P: P, input: PolicyDecisionInput, who: Who, cat: DiseaseCategory, E: Money) {
     const { line, year, acc } = input;
     const { deductible, firstApplied } = deductibleOf(P, who.person, who.cls, cat);
     const before = acc.get({ policy: ID, idNumber: line.idNumber, ...deductibleCounter(cat, year) }).base;
