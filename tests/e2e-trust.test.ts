@@ -337,6 +337,35 @@ describe('a committed run keeps its files (SPEC §5)', () => {
   });
 });
 
+describe('a run whose seal fails leaves nothing (SPEC §5)', () => {
+  // the workbook is finished on the second core while the run is sealed: a failed seal must stop it too
+  test.each(['1', '0'])(
+    'ASSIST_WORKERS=%s: exit 2, no file placed, no run, the next run pays as if it never started',
+    async (workers) => {
+      const s = setup();
+      const june = s.file('june.csv', [row('T1', P1, '王一', '9000', '9000')]);
+      const out = join(s.dir, 'o');
+      const failed = await runCli(
+        ['adjudicate', june, '--roster', s.roster, '--policies', 'th-2021', '--ledger', s.ledger, '--out', out],
+        { env: { ASSIST_TEST_FAIL_SEAL: '1', ASSIST_WORKERS: workers }, timeout: 60_000 },
+      );
+      expect(failed.signal).toBeNull();
+      expect(failed.code, failed.stderr).toBe(2);
+      expect(failed.stderr).toContain('封存失败');
+      expect(readdirSync(out)).toEqual([]);
+      const db = new Database(s.ledger, { readonly: true });
+      expect(db.prepare('SELECT COUNT(*) FROM runs').pluck().get()).toBe(0);
+      expect(db.prepare('SELECT COUNT(*) FROM lines').pluck().get()).toBe(0);
+      db.close();
+      const again = await s.adjudicate(june, 'o');
+      expect(again.code, again.stderr).toBe(0);
+      // 一类 A: (9000 − 3000) × 50 % = 3000.00, as in the first run of the month
+      expect(s.results('o')[0]!.payments[FUND]).toBe('3000.00');
+      expect(again.stdout).toContain('第 1 次运行已提交');
+    },
+  );
+});
+
 describe('a run that adds nothing writes nothing (SPEC §5); dry runs say so and never overwrite each other', () => {
   test('the same file twice: no run 2, no workbook or list, only the jsonl with every line skipped; the console names run 1', async () => {
     const s = setup();

@@ -9,6 +9,8 @@ import { write } from './helpers/writer-sample.js';
 import { unzipParts } from './helpers/zip.js';
 import { readFileSync } from 'node:fs';
 import { SettlementWriter, CheckTotals } from '../src/reports/settlement.js';
+import { deferred } from '../src/run/deferred.js';
+import { readSheets } from './helpers/workbook.js';
 
 describe('XlsxStreamWriter', () => {
   test.each([false, true])('sharedStrings=%s: exceljs readFile and our reader see the same values', async (shared) => {
@@ -184,6 +186,48 @@ describe('settlement workbook streamed', () => {
     expect(part('汇总')[2]).toEqual(['亭湖区人民医院', 7, 700, 0, 60, 640]);
     expect(part('按政策')[2]).toEqual(['th-2021 亭湖', '亭湖区人民医院', 7, 6, 1, 0, 60]);
     expect(ZERO.toFixed(2)).toBe('0.00');
+  });
+});
+
+describe('settlement workbook finished while the run is sealed', () => {
+  test('the 台账校验码 may come after finish has begun: the sheets before it are written, the code is printed where it first appears', async () => {
+    const file = join(tmp(), 'later.xlsx');
+    const fund = { id: 'th-2021.district', name: '区健康救助资金' };
+    const w = new SettlementWriter(file, { month: '2024-06', funds: [fund], policyNames: { 'th-2021': '亭湖' } });
+    await w.begin();
+    const totals = new CheckTotals();
+    const r: LineResult = {
+      line: line({ claimId: 'C1', totalCost: '100.00' }),
+      policy: 'th-2021',
+      status: 'approved',
+      reasons: [],
+      base: money('100'),
+      payments: { [fund.id]: money('10.00') },
+      patientRemaining: money('90'),
+      trace: [{ step: 'x', clause: 'c', result: 'A = 1' }],
+      payee: 'P',
+      changes: [],
+    };
+    totals.addLine([r]);
+    await w.result(r);
+    const code = deferred<string | undefined>();
+    let finished = false;
+    const finishing = w.finish(totals.checks(1, 0), 0, [], {}, code.promise).then(() => (finished = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(finished).toBe(false);
+    code.resolve('7-0A1B2C3D');
+    await finishing;
+    const { rows } = await readSheets(file);
+    expect(rows('汇总').flat()).toContain('台账校验码：7-0A1B2C3D');
+    expect(rows('核对').at(-1)).toEqual(['台账校验码（核对：assist ledger check --head 校验码）', '7-0A1B2C3D']);
+
+    // a seal that fails rejects the code: finish fails with it (the run then aborts its outputs)
+    const w2 = new SettlementWriter(join(tmp(), 'failed.xlsx'), { month: '2024-06', funds: [fund], policyNames: {} });
+    await w2.begin();
+    const failed = deferred<string | undefined>();
+    const finishing2 = w2.finish(new CheckTotals().checks(0, 0), 0, [], {}, failed.promise);
+    failed.reject(new Error('封存失败'));
+    await expect(finishing2).rejects.toThrow('封存失败');
   });
 });
 

@@ -403,6 +403,7 @@ export class SqliteSession implements LedgerSession {
     if (this.dryRun) throw new LedgerError('试运行（--dry-run）不写入台账');
     if (this.done) throw new LedgerError('本次运行已结束');
     try {
+      if (process.env.ASSIST_TEST_FAIL_SEAL) throw new LedgerError('ASSIST_TEST: 封存失败（测试）');
       if (this.pendingChunks > 0) throw new LedgerError('内部错误：计算过程尚未全部写入（提交前须先 drain）');
       if (this.chunkError) throw this.chunkError;
       this.flushChunk(true);

@@ -403,6 +403,8 @@ export class SettlementWriter {
     invalidCount: number,
     reversals: ReversalLine[],
     overviewInput: OverviewInput = {},
+    /** the run's 台账校验码 when it is known only later (the run is sealed meanwhile); else checks.ledgerCode */
+    ledgerCode?: Promise<string | undefined>,
   ): Promise<void> {
     const { funds, month } = this.opts;
     await this.endDetailPart();
@@ -440,7 +442,9 @@ export class SettlementWriter {
     await summary.textRow([
       this.opts.note ?? `无效行 ${invalidCount} 行，见“异常”工作表；按政策的结果数与金额见“按政策”工作表。`,
     ]);
-    if (checks.ledgerCode) await summary.textRow([`台账校验码：${checks.ledgerCode}`]);
+    // everything above is written while the run is being sealed; the code is first printed here
+    const code = ledgerCode ? await ledgerCode : checks.ledgerCode;
+    if (code) await summary.textRow([`台账校验码：${code}`]);
     await summary.end();
     const byPolicy = await this.xlsx.streamSheet({
       name: '按政策',
@@ -543,8 +547,7 @@ export class SettlementWriter {
       '0 行不符',
       '一致',
     ]);
-    if (checks.ledgerCode)
-      await check.row(['台账校验码（核对：assist ledger check --head 校验码）', checks.ledgerCode, null, null]);
+    if (code) await check.row(['台账校验码（核对：assist ledger check --head 校验码）', code, null, null]);
     await check.end();
     await this.xlsx.finish([
       OVERVIEW_SHEET,

@@ -4,6 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import type { Person } from '../roster/merge.js';
 import { loadRosterStore } from './roster-store.js';
+import { deferred, settleWith } from './deferred.js';
 import { adjudicate } from '../engine/adjudicate.js';
 import { createPolicies } from '../policies/registry.js';
 import { fmt, ZERO, type Money } from '../domain/money.js';
@@ -534,24 +535,34 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
         ...invalidRows.map((e) => ({ kind: 'invalid' as const, ...e, priorRun: null })),
         ...conflictRows,
       ]);
-      // sealing gives a shared ledger's run its final id: read it after
-      const sealed = banner ? null : await session.seal(counts);
-      checks.ledgerCode = banner ?? ledgerCode(session.runId, sealed!);
-      lists.setLedgerCode(checks.ledgerCode);
-      phase('台账封存');
       // the roster's page cache is given back
       roster.close();
-      // the year's months for the 概览: this run's rows are in the open transaction (a dry run's are not)
+      // the year's months for the 概览: this run's rows are in the open transaction (a dry run's are not); sealing
+      // adds no rows and renumbering (a shared ledger's) keeps each run's month
       const t0 = performance.now();
       const trend = fundTotalsByMonth(ledger, month);
       if (process.env.ASSIST_TIMING)
         process.stderr.write(`[计时·概览] 年度趋势查询 ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
       const htmlName = `settlement-${month}.html`;
-      await outputs.finish(checks, invalidRows.length, reversed, {
-        trend,
-        runNotInLedger: o.dryRun,
-        htmlPath: o.html ? join(staging, htmlName) : undefined,
-      });
+      // the workbook is finished on the second core while the run is sealed, waiting for the code where it prints it
+      const code = deferred<string>();
+      const finishing = outputs.finish(
+        checks,
+        invalidRows.length,
+        reversed,
+        { trend, runNotInLedger: o.dryRun, htmlPath: o.html ? join(staging, htmlName) : undefined },
+        code.promise,
+      );
+      finishing.catch(() => {}); // awaited below; a failed seal aborts the outputs first
+      // sealing gives a shared ledger's run its final id: read it after
+      const sealing = session;
+      checks.ledgerCode = await settleWith(
+        code,
+        async () => banner ?? ledgerCode(sealing.runId, await sealing.seal(counts)),
+      );
+      lists.setLedgerCode(checks.ledgerCode);
+      phase('台账封存');
+      await finishing;
       outputs = null;
       phase('结算表');
       const listTotals = await lists.done;

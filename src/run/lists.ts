@@ -14,6 +14,7 @@ import {
 } from '../reports/disbursement.js';
 import type { SettlementRow } from '../reports/settlement.js';
 import { scratchDatabase } from './scratch-db.js';
+import { deferred } from './deferred.js';
 import { startWorker } from './workers.js';
 
 export interface ListSpec {
@@ -145,11 +146,10 @@ export interface ListsJob {
 
 export function startLists(auxPath: string, lists: ListSpec[]): ListsJob {
   if (process.env.ASSIST_WORKERS === '0') {
-    let setLedgerCode!: (code: string) => void;
-    const code = new Promise<string>((resolve) => (setLedgerCode = resolve));
-    const done = writeListsFrom(auxPath, lists, code).then((t) => t.map(money));
+    const code = deferred<string>();
+    const done = writeListsFrom(auxPath, lists, code.promise).then((t) => t.map(money));
     done.catch(() => {}); // awaited by the caller; a rollback before that must not leave it unhandled
-    return { done, setLedgerCode, abort: async () => {} };
+    return { done, setLedgerCode: code.resolve, abort: async () => {} };
   }
   const worker = startWorker<ListsData>('./lists-worker.js', { auxPath, lists }, { maxYoungGenerationSizeMb: 16 });
   const done = new Promise<Money[]>((resolve, reject) => {

@@ -2,6 +2,7 @@
 // main thread posts, acknowledging each batch so the main thread never runs far ahead.
 import { parentPort } from 'node:worker_threads';
 import { LocalSettlement, fromWire, type FromWorker, type SheetSpec, type ToWorker } from './outputs.js';
+import { deferred } from './deferred.js';
 import { workerInput } from './workers.js';
 
 const port = parentPort!;
@@ -9,9 +10,11 @@ const say = (m: FromWorker) => port.postMessage(m);
 
 async function main(): Promise<void> {
   const out = await LocalSettlement.open(workerInput<SheetSpec>());
-  // messages are handled one after another, in the order they were posted
+  const ledgerCode = deferred<string | undefined>();
+  // messages are handled one after another, in the order they were posted (all but the ledger code)
   let chain = Promise.resolve();
   port.on('message', (m: ToWorker) => {
+    if (m.kind === 'ledgerCode') return ledgerCode.resolve(m.code);
     chain = chain
       .then(async () => {
         switch (m.kind) {
@@ -25,7 +28,13 @@ async function main(): Promise<void> {
             await out.closeLists(m.reversals.map(fromWire.reversal));
             return say({ ack: true });
           case 'finish':
-            await out.finish(fromWire.checks(m.checks), m.invalidCount, m.reversals.map(fromWire.reversal), m.overview);
+            await out.finish(
+              fromWire.checks(m.checks),
+              m.invalidCount,
+              m.reversals.map(fromWire.reversal),
+              m.overview,
+              m.codeLater ? ledgerCode.promise : undefined,
+            );
             say({ ack: true });
             return say({ done: true });
           case 'abort':

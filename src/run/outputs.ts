@@ -42,8 +42,17 @@ export interface ResultOutputs {
    * closed: from here the lists can be written while the run is sealed.
    */
   closeLists(reversals: ReversalLine[]): Promise<void>;
-  /** writes the small sheets and closes both files */
-  finish(checks: Checks, invalidCount: number, reversals: ReversalLine[], overview?: OverviewInput): Promise<void>;
+  /**
+   * Writes the small sheets and closes both files. With `ledgerCode` the writing starts now and waits for the code
+   * only where it is first printed, so the workbook is finished while the run is sealed (as the lists are).
+   */
+  finish(
+    checks: Checks,
+    invalidCount: number,
+    reversals: ReversalLine[],
+    overview?: OverviewInput,
+    ledgerCode?: Promise<string | undefined>,
+  ): Promise<void>;
   /** stops without finishing (the staging folder is removed by the caller) */
   abort(): Promise<void>;
 }
@@ -75,9 +84,11 @@ class Outputs implements ResultOutputs {
     invalidCount: number,
     reversals: ReversalLine[],
     overview?: OverviewInput,
+    ledgerCode?: Promise<string | undefined>,
   ): Promise<void> {
-    await this.jsonl.close();
-    await this.sheet.finish(checks, invalidCount, reversals, overview);
+    // the workbook's finish is handed over first: with a ledger code still to come, the caller seals the run
+    // (synchronous work) as soon as this returns a promise
+    await Promise.all([this.sheet.finish(checks, invalidCount, reversals, overview, ledgerCode), this.jsonl.close()]);
   }
   async abort(): Promise<void> {
     await this.jsonl.close().catch(() => {});
@@ -90,7 +101,13 @@ interface SettlementSink {
   rows(rows: SettlementRow[]): Promise<void>;
   invalid(rows: RowError[]): Promise<void>;
   closeLists(reversals: ReversalLine[]): Promise<void>;
-  finish(checks: Checks, invalidCount: number, reversals: ReversalLine[], overview?: OverviewInput): Promise<void>;
+  finish(
+    checks: Checks,
+    invalidCount: number,
+    reversals: ReversalLine[],
+    overview?: OverviewInput,
+    ledgerCode?: Promise<string | undefined>,
+  ): Promise<void>;
   abort(): Promise<void>;
 }
 
@@ -142,9 +159,10 @@ export class LocalSettlement implements SettlementSink {
     invalidCount: number,
     reversals: ReversalLine[],
     overview?: OverviewInput,
+    ledgerCode?: Promise<string | undefined>,
   ): Promise<void> {
     await this.closeLists(reversals);
-    await this.writer.finish(checks, invalidCount, reversals, overview);
+    await this.writer.finish(checks, invalidCount, reversals, overview, ledgerCode);
   }
   async abort(): Promise<void> {
     this.lists.close();
@@ -196,7 +214,17 @@ export type ToWorker =
   | { kind: 'rows'; rows: SettlementRow[] }
   | { kind: 'invalid'; rows: RowError[] }
   | { kind: 'lists'; reversals: WireReversal[] }
-  | { kind: 'finish'; checks: WireChecks; invalidCount: number; reversals: WireReversal[]; overview?: OverviewInput }
+  | {
+      kind: 'finish';
+      checks: WireChecks;
+      invalidCount: number;
+      reversals: WireReversal[];
+      overview?: OverviewInput;
+      /** the code comes in its own message (ledgerCode) */
+      codeLater: boolean;
+    }
+  /** handled as it arrives, not after the messages before it: the finish before it is waiting for it */
+  | { kind: 'ledgerCode'; code: string | undefined }
   | { kind: 'abort' };
 export type FromWorker = { ready: true } | { ack: true } | { done: true } | { error: { message: string } };
 
@@ -250,7 +278,8 @@ export class WorkerSettlement implements SettlementSink {
   }
   private async post(m: ToWorker): Promise<void> {
     if (this.failure) throw this.failure;
-    await this.wait(() => this.inFlight < IN_FLIGHT);
+    // posted in this call when there is room (finish relies on it: the run's seal follows synchronously)
+    if (this.inFlight >= IN_FLIGHT) await this.wait(() => this.inFlight < IN_FLIGHT);
     this.inFlight++;
     this.worker.postMessage(m);
   }
@@ -271,6 +300,7 @@ export class WorkerSettlement implements SettlementSink {
     invalidCount: number,
     reversals: ReversalLine[],
     overview?: OverviewInput,
+    ledgerCode?: Promise<string | undefined>,
   ): Promise<void> {
     const done = new Promise<void>((resolve, reject) => (this.finished = { resolve, reject }));
     await this.post({
@@ -279,7 +309,12 @@ export class WorkerSettlement implements SettlementSink {
       invalidCount,
       reversals: reversals.map(toWire.reversal),
       overview,
+      codeLater: ledgerCode !== undefined,
     });
+    // a failed seal rejects the code: the caller aborts, which ends the worker
+    ledgerCode
+      ?.then((code) => this.worker.postMessage({ kind: 'ledgerCode', code } satisfies ToWorker))
+      .catch(() => {});
     try {
       await done;
     } finally {
