@@ -75,12 +75,15 @@ export interface Step {
 
 /** The one place a step becomes words (the trace in the ledger, the jsonl, 计算过程 and explain all read this). */
 export function renderStep(s: Step): TraceStep {
-  const inputs = s.inputs && Object.fromEntries(Object.entries(s.inputs).map(([k, v]) => [k, show(v)]));
   const c = s.computed;
   const result = c
     ? `${c.prefix ?? ''}${c.name ? `${c.name} = ` : ''}${c.expr.text}${c.stages ? ` = ${c.expr.flat}` : ''} = ${fmt(c.expr.value)}${c.suffix ?? ''}`
     : (s.result ?? '');
-  return { step: s.step, clause: s.clause, ...(inputs ? { inputs } : {}), result };
+  if (!s.inputs) return { step: s.step, clause: s.clause, result };
+  // a loop rather than fromEntries(entries().map()): ~0.2 µs less a step, and a line has some sixteen
+  const inputs: Record<string, string> = {};
+  for (const k in s.inputs) inputs[k] = show(s.inputs[k]!);
+  return { step: s.step, clause: s.clause, inputs, result };
 }
 
 /** A decision's steps as they are taken. */
