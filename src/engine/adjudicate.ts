@@ -53,19 +53,34 @@ export function adjudicate(
   accumulators: AccumulatorStore = new AccumulatorStore(),
   batch: ClaimLine[] = lines,
 ): AdjudicateOutput {
+  const results: LineResult[] = [];
+  const acc = adjudicateEach(lines, people, policies, accumulators, batch, (r) => results.push(...r));
+  return { results, accumulators: acc };
+}
+
+/**
+ * adjudicate, each line's results handed to `each` as soon as they are decided (in §3 order) rather than
+ * gathered: a caller that writes them out at once lets them die young (a month's run does).
+ */
+export function adjudicateEach(
+  lines: ClaimLine[],
+  people: Map<string, Person>,
+  policies: Policy[],
+  accumulators: AccumulatorStore,
+  batch: ClaimLine[],
+  each: (lineResults: LineResult[]) => void,
+): AccumulatorStore {
   const acc = accumulators.clone();
   const ordered = [...lines].sort(compareLines);
   const settlements = settlementsOf(batch === lines ? ordered : [...batch].sort(compareLines));
-  const results: LineResult[] = [];
   for (const line of ordered) {
     const person = people.get(line.idNumber) ?? null;
     const serviceDate = serviceDateOf(line);
     const settlement = settlements.get(settlementKey(line))!;
     const inScope = policies.filter((p) => p.inScope({ line, settlement, person, params: p.params, serviceDate }));
-    if (inScope.length === 0) results.push(notCovered(line, policies));
-    else results.push(...adjudicateLine(line, person, inScope, serviceDate, acc));
+    each(inScope.length === 0 ? [notCovered(line, policies)] : adjudicateLine(line, person, inScope, serviceDate, acc));
   }
-  return { results, accumulators: acc };
+  return acc;
 }
 
 /** The batch's lines by settlement (hospital + claimId), in order. */

@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import type { Person } from '../roster/merge.js';
 import { loadRosterStore } from './roster-store.js';
 import { deferred, settleWith } from './deferred.js';
-import { adjudicate } from '../engine/adjudicate.js';
+import { InBatchOrder } from './in-batch-order.js';
+import { adjudicateEach } from '../engine/adjudicate.js';
 import { createPolicies } from '../policies/registry.js';
 import { fmt, ZERO, type Money } from '../domain/money.js';
 import type { ClaimLine, RowError, RosterWarning } from '../domain/types.js';
@@ -168,30 +169,16 @@ export function reversalLines(reversals: Reversal[]): ReversalLine[] {
   }));
 }
 
-/** Groups consecutive results of the same line (the engine emits a line's results together). */
-function byLine(results: LineResult[]): LineResult[][] {
-  const out: LineResult[][] = [];
-  for (const r of results) {
-    const last = out[out.length - 1];
-    if (last && last[0]!.line === r.line) last.push(r);
-    else out.push([r]);
-  }
-  return out;
-}
-
 /**
- * One batch against the ledger: idempotency (SPEC §5) — a line key is adjudicated once, a changed line
- * needs --supersede (reversal first, so the accumulators are corrected before the engine runs) — then the
- * pure engine on the fresh lines with the ledger's accumulators, and every result recorded in the session.
+ * A batch's lines against the ledger: idempotency (SPEC §5) — a line key is adjudicated once, a changed line
+ * needs --supersede (reversal first, so the accumulators are corrected before the engine runs).
  */
-export function adjudicateBatch(
+export function screenBatch(
   ledger: Ledger,
   session: LedgerSession,
   valid: ClaimLine[],
-  people: Map<string, Person>,
-  policies: Policy[],
   supersede: boolean,
-): { adjudicated: LineResult[]; skipped: LineResult[]; reversals: Reversal[] } {
+): { fresh: ClaimLine[]; skipped: LineResult[]; reversals: Reversal[] } {
   const fresh: ClaimLine[] = [];
   const skipped: LineResult[] = [];
   const reversals: Reversal[] = [];
@@ -212,14 +199,46 @@ export function adjudicateBatch(
         ),
       );
   }
+  return { fresh, skipped, reversals };
+}
+
+/**
+ * The pure engine on a batch's fresh lines with the ledger's accumulators, each line's results recorded in the
+ * session and then handed to `each` (in the engine's §3 order).
+ */
+export function adjudicateFresh(
+  ledger: Ledger,
+  session: LedgerSession,
+  fresh: ClaimLine[],
+  valid: ClaimLine[],
+  people: Map<string, Person>,
+  policies: Policy[],
+  each: (lineResults: LineResult[]) => void,
+): void {
   const acc = new AccumulatorStore();
   session.loadAccumulators(
     fresh.map((l) => l.idNumber),
     acc,
   );
   const context = settlementSiblings(ledger, fresh, valid, policies);
-  const adjudicated = adjudicate(fresh, people, policies, acc, context.length ? [...valid, ...context] : valid).results;
-  for (const group of byLine(adjudicated)) session.recordLine(group[0]!.line, group);
+  adjudicateEach(fresh, people, policies, acc, context.length ? [...valid, ...context] : valid, (group) => {
+    session.recordLine(group[0]!.line, group);
+    each(group);
+  });
+}
+
+/** One batch: screenBatch, then adjudicateFresh, the results gathered. */
+export function adjudicateBatch(
+  ledger: Ledger,
+  session: LedgerSession,
+  valid: ClaimLine[],
+  people: Map<string, Person>,
+  policies: Policy[],
+  supersede: boolean,
+): { adjudicated: LineResult[]; skipped: LineResult[]; reversals: Reversal[] } {
+  const { fresh, skipped, reversals } = screenBatch(ledger, session, valid, supersede);
+  const adjudicated: LineResult[] = [];
+  adjudicateFresh(ledger, session, fresh, valid, people, policies, (group) => adjudicated.push(...group));
   return { adjudicated, skipped, reversals };
 }
 
@@ -414,25 +433,9 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       const total = sort.validCount();
       for (const batch of chunks(sort.sorted(), CHUNK_LINES)) {
         const people = roster.people(batch.map((l) => l.idNumber));
-        const {
-          adjudicated,
-          skipped,
-          reversals: rev,
-        } = adjudicateBatch(ledger, session, batch, people, policies, o.supersede);
-        reversals.push(...rev);
-        for (const r of skipped) {
-          if (r.reasons[0] === 'ALREADY_ADJUDICATED') alreadyAdjudicated++;
-          else {
-            conflicts++;
-            conflictRows.push(conflictException(r));
-          }
-          const by = Number(r.details?.priorRun);
-          skippedBy.set(by, (skippedBy.get(by) ?? 0) + 1);
-        }
-        // the batch's results in §3 order: the engine's and the skipped, by line
-        const order = new Map(batch.map((l, i) => [l, i]));
-        const all = [...adjudicated, ...skipped].sort((a, b) => order.get(a.line)! - order.get(b.line)!);
-        for (const group of byLine(all)) {
+        // each line's results are counted and written out as soon as they are decided, in the batch's order: held
+        // for a whole batch they outlived V8's young generation and were copied and promoted by the thousand
+        const inOrder = new InBatchOrder(batch, (group) => {
           totals.addLine(group);
           if (group[0]!.status !== 'skipped') adjudicatedLines++;
           const l = group[0]!.line;
@@ -448,8 +451,23 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
             byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
             if (r.status !== 'skipped') resultCount++;
           }
+          outputs!.add(group);
+        });
+        const { fresh, skipped, reversals: rev } = screenBatch(ledger, session, batch, o.supersede);
+        reversals.push(...rev);
+        for (const r of skipped) {
+          if (r.reasons[0] === 'ALREADY_ADJUDICATED') alreadyAdjudicated++;
+          else {
+            conflicts++;
+            conflictRows.push(conflictException(r));
+          }
+          const by = Number(r.details?.priorRun);
+          skippedBy.set(by, (skippedBy.get(by) ?? 0) + 1);
+          inOrder.put([r]);
         }
-        await outputs.results(all);
+        adjudicateFresh(ledger, session, fresh, batch, people, policies, (group) => inOrder.put(group));
+        if (!inOrder.complete) throw new Error('内部错误：本批有明细没有结果');
+        await outputs.flush();
         await session.drain(2);
         done += batch.length;
         o.onProgress?.(done, '审核', total);

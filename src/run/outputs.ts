@@ -34,8 +34,10 @@ export interface OutputsSpec {
 }
 
 export interface ResultOutputs {
-  /** one batch of results, in §3 order */
-  results(batch: LineResult[]): Promise<void>;
+  /** one line's results, in §3 order: its JSON lines written, its 明细 rows kept for flush */
+  add(lineResults: LineResult[]): void;
+  /** the 明细 rows added since the last flush, to the workbook (a batch's worth at a time) */
+  flush(): Promise<void>;
   invalid(rows: RowError[]): Promise<void>;
   /**
    * The last lines for the disbursement lists — the run's reversals (冲正), after its own lines — and their staging
@@ -64,12 +66,16 @@ class Outputs implements ResultOutputs {
     private readonly sheet: SettlementSink,
     private readonly funds: Fund[],
   ) {}
-  async results(batch: LineResult[]): Promise<void> {
-    const rows: SettlementRow[] = [];
-    for (const r of batch) {
+  private rows: SettlementRow[] = [];
+  add(lineResults: LineResult[]): void {
+    for (const r of lineResults) {
       this.jsonl.add(...resultJsonParts(r));
-      rows.push(settlementRow(r, this.funds));
+      this.rows.push(settlementRow(r, this.funds));
     }
+  }
+  async flush(): Promise<void> {
+    const rows = this.rows;
+    this.rows = [];
     await this.sheet.rows(rows);
   }
   async invalid(rows: RowError[]): Promise<void> {
