@@ -3,10 +3,10 @@
 // schema order), the line back from them, its plain record, and its content hash — every field the
 // hospital sent, not where the line sat in the file. The same line in another file or row is
 // ALREADY_ADJUDICATED; a changed field makes it a CONFLICTING_RESUBMISSION.
-import { createHash } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { fmt, money, ZERO } from '../domain/money.js';
 import type { ClaimLine } from '../domain/types.js';
+import { sha256 } from './hashing.js';
 import { CONTENT_HASH_VERSION, contentFields, LINE_SCHEMA, type LineField } from '../domain/line-schema.js';
 
 export type Plain = string | number | boolean | null;
@@ -69,26 +69,14 @@ export function makeLineCodec(schema: readonly LineField[]): LineCodec {
     return c;
   };
   const latest = Math.max(...schema.map((f) => f.hashedSince ?? 0));
-  // the hashed text is `name=<JSON of the value>\n` per covered field, as UTF-8; it is written straight into one
-  // reused buffer (no joined string, no flattened two-byte copy of it)
-  let scratch = Buffer.allocUnsafe(4096);
+  // the hashed text is `name=<JSON of the value>\n` per covered field, as UTF-8. Joined as one short string and
+  // hashed in one native call: per-field writes into a buffer and a streaming Hash object cost ~10 µs a line,
+  // this ~3 µs (Node ≥ 20.12 has the one-shot crypto.hash; older ones take createHash)
   const hash = (vals: Plain[], version = latest): string => {
     const { names, at } = fieldsAt(version);
-    let n = 0;
-    for (let i = 0; i < names.length; i++) {
-      const json = JSON.stringify(vals[at[i]!] ?? null);
-      const need = n + names[i]!.length + 2 + json.length * 3;
-      if (need > scratch.length) {
-        const bigger = Buffer.allocUnsafe(need * 2);
-        scratch.copy(bigger, 0, 0, n);
-        scratch = bigger;
-      }
-      n += scratch.write(names[i]!, n, 'latin1');
-      scratch[n++] = 0x3d; // =
-      n += scratch.write(json, n, 'utf8');
-      scratch[n++] = 0x0a; // \n
-    }
-    const digest = createHash('sha256').update(scratch.subarray(0, n)).digest('hex').slice(0, 32);
+    let text = '';
+    for (let i = 0; i < names.length; i++) text += `${names[i]!}=${JSON.stringify(vals[at[i]!] ?? null)}\n`;
+    const digest = sha256(text).slice(0, 32);
     return version === 1 ? digest : version.toString(16).padStart(2, '0') + digest;
   };
   return { values, line, record, hash };
