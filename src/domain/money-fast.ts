@@ -65,3 +65,15 @@ export function wholeFen(v: Decimal): boolean {
   }
   return low >= -2;
 }
+
+/**
+ * Integer fen as the text of its yuan ("-123.45"), which decimal.js parses into the same value as its twin
+ * `fromFenSlow` (n / 100) — a parse instead of a division, for every amount read back from the ledger. null
+ * for a fen count that is not a safe integer (take the general path).
+ */
+export function fenText(n: number): string | null {
+  if (!Number.isSafeInteger(n)) return null;
+  const neg = n < 0;
+  const s = String(neg ? -n : n).padStart(3, '0');
+  return `${neg ? '-' : ''}${s.slice(0, -2)}.${s.slice(-2)}`;
+}

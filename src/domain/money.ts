@@ -1,6 +1,6 @@
 // Money is decimal.js only. Every paid or accumulated amount is rounded to 0.01 yuan, ROUND_HALF_UP.
 import { Decimal } from 'decimal.js';
-import { fenParts, plainAmountText, wholeFen } from './money-fast.js';
+import { fenParts, fenText, plainAmountText, wholeFen } from './money-fast.js';
 
 export const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -30, toExpPos: 40 });
 export type Money = Decimal;
@@ -187,5 +187,13 @@ export function toFen(v: Decimal): number {
 
 /** Integer fen (number or bigint from SQLite) → money. */
 export function fromFen(n: number | bigint): Money {
+  // a third of stored amounts are 0.00; decimal.js values are immutable, so they share one
+  if (n === 0) return ZERO;
+  const text = typeof n === 'number' ? fenText(n) : null;
+  return text === null ? fromFenSlow(n) : new D(text);
+}
+
+/** fromFen's general path (money-fast.ts's fenText is its speed-only twin). */
+export function fromFenSlow(n: number | bigint): Money {
   return new D(n.toString()).dividedBy(100);
 }

@@ -11,6 +11,8 @@ import {
   fmt,
   fmtSlow,
   toFen,
+  fromFen,
+  fromFenSlow,
   D,
 } from './money.js';
 import { parseDate, parseDateSlow, isRealDate, addMonths, endOfMonth, ageAt, parseMonth } from './dates.js';
@@ -116,6 +118,41 @@ describe('money', () => {
         same(new D(a).plus(b));
         same(new D(a).times(b));
       }),
+      { numRuns: 20000 },
+    );
+  });
+  test('fromFen parses the yuan text: the same Decimal as fen / 100', () => {
+    const same = (n: number | bigint): void => {
+      const fast = fromFen(n);
+      const slow = fromFenSlow(n);
+      expect(fast.constructor).toBe(D);
+      expect(fast.equals(slow)).toBe(true);
+      expect(fast.isNegative()).toBe(slow.isNegative());
+      expect(fmt(fast)).toBe(fmt(slow));
+    };
+    expect(fmt(fromFen(-5))).toBe('-0.05');
+    expect(fmt(fromFen(123456))).toBe('1234.56');
+    expect(fromFen(7).toString()).toBe('0.07');
+    for (const n of [
+      0,
+      -0,
+      1,
+      -1,
+      10,
+      99,
+      100,
+      101,
+      -100,
+      -101,
+      2 ** 53 - 1,
+      -(2 ** 53 - 1),
+      2 ** 53,
+      1e21,
+      12345678901234567890n,
+    ])
+      same(n);
+    fc.assert(
+      fc.property(fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.integer({ min: -100000, max: 100000 })), same),
       { numRuns: 20000 },
     );
   });

@@ -437,14 +437,15 @@ export class SqliteLedger implements Ledger {
   }
 
   findActive(key: LineKey): StoredLine | null {
-    // the hospital's id first (cached), then an index lookup that touches only the key and the id
+    // the hospital's id first (cached), then one index lookup; the row is read only for a stored line (the
+    // hospital's name is the key's: its id was found by it)
     const hid = this.hospitalId(key.hospital);
     if (hid === null) return null;
-    const hit = this.q(
-      'SELECT id FROM lines WHERE claim_id = ? AND line_no = ? AND hospital_id = ? AND superseded_by IS NULL',
-    ).get(key.claimId, key.lineNo, hid) as { id: number } | undefined;
-    if (!hit) return null;
-    const r = this.q(`${SqliteLedger.LINE_SELECT} WHERE l.id = ?`).get(hit.id) as Row;
+    const r = this.q(
+      'SELECT * FROM lines WHERE claim_id = ? AND line_no = ? AND hospital_id = ? AND superseded_by IS NULL',
+    ).get(key.claimId, key.lineNo, hid) as Row | undefined;
+    if (!r) return null;
+    r.hospital = key.hospital;
     return this.lineFromRow(r);
   }
   findExceptions(by: { claimId: string; lineNo?: number } | { source: string; row: number }): ExceptionRow[] {

@@ -432,7 +432,6 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       let done = 0;
       const total = sort.validCount();
       for (const batch of chunks(sort.sorted(), CHUNK_LINES)) {
-        const people = roster.people(batch.map((l) => l.idNumber));
         // each line's results are counted and written out as soon as they are decided, in the batch's order: held
         // for a whole batch they outlived V8's young generation and were copied and promoted by the thousand
         const inOrder = new InBatchOrder(batch, (group) => {
@@ -465,6 +464,8 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
           skippedBy.set(by, (skippedBy.get(by) ?? 0) + 1);
           inOrder.put([r]);
         }
+        // only the lines the engine judges need their people (a month run again is all skipped lines)
+        const people = roster.people(fresh.map((l) => l.idNumber));
         adjudicateFresh(ledger, session, fresh, batch, people, policies, (group) => inOrder.put(group));
         if (!inOrder.complete) throw new Error('内部错误：本批有明细没有结果');
         await outputs.flush();
