@@ -11,7 +11,7 @@ import {
 } from './content.js';
 import { LINE_SCHEMA } from '../domain/line-schema.js';
 import { decodeLine, encodeLine } from '../run/sort-store.js';
-import { adjudicateBatch } from '../run/adjudicate-run.js';
+import { adjudicateFresh, screenBatch } from '../run/adjudicate-run.js';
 import { adjudicate, compareLines } from '../engine/adjudicate.js';
 import { createPolicies } from '../policies/registry.js';
 import { ALL, params, roster, linesArb, summary, LN, DRUG } from '../engine/arbitraries.fixture.js';
@@ -35,9 +35,12 @@ async function runBatch(
   supersede = false,
 ): Promise<{ adjudicated: LineResult[]; skipped: LineResult[]; reversals: number }> {
   const session = ledger.begin(draft);
-  const r = adjudicateBatch(ledger, session, lines, roster, createPolicies(ALL, params), supersede);
+  // one batch as the run takes it: screened against the ledger, then its fresh lines adjudicated
+  const { fresh, skipped, reversals } = screenBatch(ledger, session, lines, supersede);
+  const adjudicated: LineResult[] = [];
+  adjudicateFresh(ledger, session, fresh, lines, roster, createPolicies(ALL, params), (g) => adjudicated.push(...g));
   await session.commit({ lines: lines.length });
-  return { adjudicated: r.adjudicated, skipped: r.skipped, reversals: r.reversals.length };
+  return { adjudicated, skipped, reversals: reversals.length };
 }
 
 function ledgerAccumulators(ledger: SqliteLedger): string[] {

@@ -227,21 +227,6 @@ export function adjudicateFresh(
   });
 }
 
-/** One batch: screenBatch, then adjudicateFresh, the results gathered. */
-export function adjudicateBatch(
-  ledger: Ledger,
-  session: LedgerSession,
-  valid: ClaimLine[],
-  people: Map<string, Person>,
-  policies: Policy[],
-  supersede: boolean,
-): { adjudicated: LineResult[]; skipped: LineResult[]; reversals: Reversal[] } {
-  const { fresh, skipped, reversals } = screenBatch(ledger, session, valid, supersede);
-  const adjudicated: LineResult[] = [];
-  adjudicateFresh(ledger, session, fresh, valid, people, policies, (group) => adjudicated.push(...group));
-  return { adjudicated, skipped, reversals };
-}
-
 const DRY_RUN_BANNER = '试算，未入账';
 
 function policyNotices(policies: Policy[]): string[] {

@@ -33,6 +33,19 @@ export interface OutputsSpec {
   banner?: string;
 }
 
+/**
+ * The settlement workbook's last sheets written and the files closed. With `ledgerCode` the writing starts now and
+ * waits for the code only where it is first printed, so the workbook is finished while the run is sealed (as the
+ * lists are).
+ */
+type Finish = (
+  checks: Checks,
+  invalidCount: number,
+  reversals: ReversalLine[],
+  overview?: OverviewInput,
+  ledgerCode?: Promise<string | undefined>,
+) => Promise<void>;
+
 export interface ResultOutputs {
   /** one line's results, in §3 order: its JSON lines written, its 明细 rows kept for flush */
   add(lineResults: LineResult[]): void;
@@ -44,17 +57,8 @@ export interface ResultOutputs {
    * closed: from here the lists can be written while the run is sealed.
    */
   closeLists(reversals: ReversalLine[]): Promise<void>;
-  /**
-   * Writes the small sheets and closes both files. With `ledgerCode` the writing starts now and waits for the code
-   * only where it is first printed, so the workbook is finished while the run is sealed (as the lists are).
-   */
-  finish(
-    checks: Checks,
-    invalidCount: number,
-    reversals: ReversalLine[],
-    overview?: OverviewInput,
-    ledgerCode?: Promise<string | undefined>,
-  ): Promise<void>;
+  /** writes the small sheets and closes both files (see Finish) */
+  finish: Finish;
   /** stops without finishing (the staging folder is removed by the caller) */
   abort(): Promise<void>;
 }
@@ -107,13 +111,7 @@ interface SettlementSink {
   rows(rows: SettlementRow[]): Promise<void>;
   invalid(rows: RowError[]): Promise<void>;
   closeLists(reversals: ReversalLine[]): Promise<void>;
-  finish(
-    checks: Checks,
-    invalidCount: number,
-    reversals: ReversalLine[],
-    overview?: OverviewInput,
-    ledgerCode?: Promise<string | undefined>,
-  ): Promise<void>;
+  finish: Finish;
   abort(): Promise<void>;
 }
 
