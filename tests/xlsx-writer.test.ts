@@ -48,6 +48,22 @@ import { line } from '../src/testkit.js';
 import { money, ZERO } from '../src/domain/money.js';
 import type { LineResult } from '../src/engine/types.js';
 
+/** One th-2021 line C1 of 100.00, approved: 10.00 from `fundId`, 90.00 left to the patient. */
+function approvedC1(fundId: string): LineResult {
+  return {
+    line: line({ claimId: 'C1', totalCost: '100.00' }),
+    policy: 'th-2021',
+    status: 'approved',
+    reasons: [],
+    base: money('100'),
+    payments: { [fundId]: money('10.00') },
+    patientRemaining: money('90'),
+    trace: [{ step: 'x', clause: 'c', result: 'A = 1' }],
+    payee: 'P',
+    changes: [],
+  };
+}
+
 describe('printing as a government form (SPEC §7, issue 18)', () => {
   test('明细: 计算过程 outside the print area, too wide to fit so 85 % across pages with key columns repeated; page numbers; bordered data cells; 汇总 fitted to the width', async () => {
     const file = join(tmp(), 'p.xlsx');
@@ -55,19 +71,7 @@ describe('printing as a government form (SPEC §7, issue 18)', () => {
     const w = new SettlementWriter(file, { month: '2024-06', funds: [fund], policyNames: { 'th-2021': '亭湖' } });
     await w.begin();
     const totals = new CheckTotals();
-    const l = line({ claimId: 'C1', totalCost: '100.00' });
-    const r: LineResult = {
-      line: l,
-      policy: 'th-2021',
-      status: 'approved',
-      reasons: [],
-      base: money('100'),
-      payments: { [fund.id]: money('10.00') },
-      patientRemaining: money('90'),
-      trace: [{ step: 'x', clause: 'c', result: 'A = 1' }],
-      payee: 'P',
-      changes: [],
-    };
+    const r = approvedC1(fund.id);
     totals.addLine([r]);
     await w.result(r);
     await w.finish(totals.checks(1, 0), 0, []);
@@ -196,18 +200,7 @@ describe('settlement workbook finished while the run is sealed', () => {
     const w = new SettlementWriter(file, { month: '2024-06', funds: [fund], policyNames: { 'th-2021': '亭湖' } });
     await w.begin();
     const totals = new CheckTotals();
-    const r: LineResult = {
-      line: line({ claimId: 'C1', totalCost: '100.00' }),
-      policy: 'th-2021',
-      status: 'approved',
-      reasons: [],
-      base: money('100'),
-      payments: { [fund.id]: money('10.00') },
-      patientRemaining: money('90'),
-      trace: [{ step: 'x', clause: 'c', result: 'A = 1' }],
-      payee: 'P',
-      changes: [],
-    };
+    const r = approvedC1(fund.id);
     totals.addLine([r]);
     await w.result(r);
     const code = deferred<string | undefined>();

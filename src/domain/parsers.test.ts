@@ -29,6 +29,14 @@ function decimalTexts(maxDigits: bigint, maxPlaces: number): fc.Arbitrary<string
     });
 }
 
+/** A fast path's amount against its general twin's: the same value, sign, text and class (D). */
+function sameAsSlow(fast: Decimal, slow: Decimal): void {
+  expect(fast.constructor).toBe(D);
+  expect(fast.equals(slow)).toBe(true);
+  expect(fast.isNegative()).toBe(slow.isNegative());
+  expect(fmt(fast)).toBe(fmt(slow));
+}
+
 describe('money', () => {
   test.each([
     ['￥1,234.50', '1234.5'],
@@ -99,14 +107,7 @@ describe('money', () => {
     );
   });
   test('roundFen keeps an amount already in whole fen: the same value (and class) as rounding it', () => {
-    const same = (v: Decimal): void => {
-      const fast = roundFen(v);
-      const slow = roundFenSlow(v);
-      expect(fast.constructor).toBe(D);
-      expect(fast.equals(slow)).toBe(true);
-      expect(fast.isNegative()).toBe(slow.isNegative());
-      expect(fmt(fast)).toBe(fmt(slow));
-    };
+    const same = (v: Decimal): void => sameAsSlow(roundFen(v), roundFenSlow(v));
     for (const t of ['0', '-0', '0.005', '-0.005', '0.01', '1e-7', '100', '1e21', '123456789.12', '1234567.125']) {
       same(new D(t));
       same(new Decimal(t));
@@ -122,14 +123,7 @@ describe('money', () => {
     );
   });
   test('fromFen parses the yuan text: the same Decimal as fen / 100', () => {
-    const same = (n: number | bigint): void => {
-      const fast = fromFen(n);
-      const slow = fromFenSlow(n);
-      expect(fast.constructor).toBe(D);
-      expect(fast.equals(slow)).toBe(true);
-      expect(fast.isNegative()).toBe(slow.isNegative());
-      expect(fmt(fast)).toBe(fmt(slow));
-    };
+    const same = (n: number | bigint): void => sameAsSlow(fromFen(n), fromFenSlow(n));
     expect(fmt(fromFen(-5))).toBe('-0.05');
     expect(fmt(fromFen(123456))).toBe('1234.56');
     expect(fromFen(7).toString()).toBe('0.07');
