@@ -3,18 +3,17 @@
 // seal (counts and hashes) and commit.
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
-import { brotliCompress, brotliCompressSync, constants as zc } from 'node:zlib';
 import type { ClaimLine } from '../domain/types.js';
 import { addAmounts, type AccumulatorStore } from '../engine/accumulators.js';
 import type { LineResult } from '../engine/types.js';
 import { noteCommitted } from './commits.js';
 import { encodedLine, valuesContentHash } from './content.js';
-import { Utf8Builder } from '../io/utf8-builder.js';
 import { traceJson } from '../engine/trace-json.js';
 import { dateInt, encodeChanges, encodeDetails, encodePayments } from './texts.js';
 import type { ExceptionRow, LedgerSession, LineKey, OpeningRow, Reversal, RunInfo, StoredLine } from './store.js';
 import { LedgerError, type SqliteLedger } from './sqlite.js';
 import { GENESIS, chainHash } from './hashing.js';
+import { LocalTraceChunks, type TraceSink } from './trace-chunks.js';
 import {
   accJson,
   accumulatorFromRow,
@@ -26,8 +25,6 @@ import {
   toPaymentEntries,
   type Row,
 } from './rows.js';
-
-const TRACE_CHUNK_LINES = 2048;
 
 export interface Delta {
   idNumber: string;
@@ -82,10 +79,9 @@ export class SqliteSession implements LedgerSession {
   private readonly deltas = new Map<string, Delta>();
   /** the same deltas by person, so loading one person's accumulators does not scan them all */
   private readonly deltasByPerson = new Map<string, Delta[]>();
-  /** the current chunk's entries, each a TraceEntry as JSON text, as the UTF-8 of a JSON array being written */
-  private chunk = new Utf8Builder(8 << 20);
-  private chunkLines = 0;
-  private chunkNo = 0;
+  /** where the lines' trace entries are made into chunks (useTraceSink) */
+  private trace: TraceSink;
+  private readonly localTrace: LocalTraceChunks;
   private done = false;
   private readonly stmt: Record<string, Database.Statement>;
 
@@ -125,6 +121,18 @@ export class SqliteSession implements LedgerSession {
       ),
       chunk: this.ledger.q("INSERT INTO trace_chunks (run_id, chunk, data, codec) VALUES (?, ?, ?, 'brotli')"),
     };
+    this.localTrace = new LocalTraceChunks((no, data) => this.storeChunk(no, data));
+    this.trace = this.localTrace;
+  }
+
+  /** Trace chunks made elsewhere (the output worker) from the first line on, each handed back to storeChunk. */
+  useTraceSink(sink: TraceSink): void {
+    this.trace = sink;
+  }
+
+  /** A compressed trace chunk into the run (not once the run has ended: a late chunk of a rolled-back run). */
+  storeChunk(no: number, data: Buffer): void {
+    if (!this.done) this.stmt.chunk!.run(this.runId, no, data);
   }
 
   private addDelta(d: Delta): void {
@@ -200,7 +208,7 @@ export class SqliteSession implements LedgerSession {
     for (const r of results) for (const c of r.changes) this.addDelta(fenChange(c));
     if (this.dryRun) return;
     const enc = encodedLine(line);
-    this.addTraceEntry(enc.text, results);
+    const [chunk, index] = this.trace.add(traceEntryPieces(enc.text, results));
     const status =
       results.find((r) => r.status === 'approved')?.status ??
       results.find((r) => r.status === 'pended')?.status ??
@@ -221,8 +229,8 @@ export class SqliteSession implements LedgerSession {
       dateInt(line.settlementDate),
       ...lineAmountsFen(line, results[0]!.patientRemaining),
       id.id(status),
-      this.chunkNo,
-      this.chunkLines - 1,
+      chunk,
+      index,
     );
     const lineId = Number(info.lastInsertRowid);
     for (const r of results) {
@@ -240,31 +248,6 @@ export class SqliteSession implements LedgerSession {
         encodeDetails(r.details ?? null, ids),
       );
     }
-    if (this.chunkLines >= TRACE_CHUNK_LINES) this.flushChunk();
-  }
-
-  /**
-   * The chunk entry as JSON text (a TraceEntry, its line as the values of RECORD_FIELDS — the external sort's own text
-   * for the line, not made again), the traces embedded as serialised once (traceJson), written piece by piece into
-   * the chunk's bytes: a joined entry would copy each trace twice more.
-   */
-  private addTraceEntry(lineText: string, results: LineResult[]): void {
-    const chunk = this.chunk;
-    chunk.add(this.chunkLines++ === 0 ? '[{"line":' : ',{"line":');
-    chunk.add(lineText);
-    chunk.add(',"results":[');
-    results.forEach((r, i) => {
-      const acc = (r.accumulators ?? []).map((a) => ({
-        year: a.year,
-        key: a.key,
-        before: accJson(a.before),
-        after: accJson(a.after),
-      }));
-      chunk.add(`${i ? ',' : ''}{"policy":${JSON.stringify(r.policy)},"trace":`);
-      chunk.add(traceJson(r));
-      chunk.add(`,"accumulators":${JSON.stringify(acc)}}`);
-    });
-    chunk.add(']}');
   }
 
   recordExceptions(rows: Omit<ExceptionRow, 'runId'>[]): void {
@@ -351,46 +334,8 @@ export class SqliteSession implements LedgerSession {
     return rows.length;
   }
 
-  /**
-   * Writes the current trace chunk. Compression (brotli, ~100 bytes a line where deflate level 1 took
-   * ~210) runs on libuv's thread pool — the second core — and the row is inserted when it is done;
-   * `drain()` waits for all of them before the commit. The last chunk at commit is compressed here.
-   */
-  private flushChunk(sync = false): void {
-    if (this.chunkLines === 0) return;
-    this.chunk.add(']');
-    const data = this.chunk.take();
-    const no = this.chunkNo++;
-    this.chunkLines = 0;
-    const opts = {
-      params: { [zc.BROTLI_PARAM_QUALITY]: 5, [zc.BROTLI_PARAM_LGWIN]: 22, [zc.BROTLI_PARAM_SIZE_HINT]: data.length },
-    };
-    if (sync) {
-      this.stmt.chunk!.run(this.runId, no, brotliCompressSync(data, opts));
-      return;
-    }
-    this.pendingChunks++;
-    brotliCompress(data, opts, (err, out) => {
-      this.pendingChunks--;
-      this.chunk.recycle(data);
-      if (!this.done) {
-        try {
-          if (err) throw err;
-          this.stmt.chunk!.run(this.runId, no, out);
-        } catch (e) {
-          this.chunkError ??= e as Error;
-        }
-      }
-      for (const w of this.drainWaiters.splice(0)) w();
-    });
-  }
-  private pendingChunks = 0;
-  private chunkError: Error | null = null;
-  private readonly drainWaiters: (() => void)[] = [];
-
   async drain(maxPending = 0): Promise<void> {
-    while (this.pendingChunks > maxPending) await new Promise<void>((res) => this.drainWaiters.push(res));
-    if (this.chunkError) throw this.chunkError;
+    await this.trace.drain(maxPending);
   }
 
   /**
@@ -404,9 +349,7 @@ export class SqliteSession implements LedgerSession {
     if (this.done) throw new LedgerError('本次运行已结束');
     try {
       if (process.env.ASSIST_TEST_FAIL_SEAL) throw new LedgerError('ASSIST_TEST: 封存失败（测试）');
-      if (this.pendingChunks > 0) throw new LedgerError('内部错误：计算过程尚未全部写入（提交前须先 drain）');
-      if (this.chunkError) throw this.chunkError;
-      this.flushChunk(true);
+      this.trace.closeSync();
       this.flushDeltas();
       const upstream = this.ledger.upstream;
       this.ledger
@@ -463,8 +406,29 @@ export class SqliteSession implements LedgerSession {
 
   rollback(): void {
     this.done = true;
+    this.localTrace.stop();
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
     this.ledger.forgetHospitalIds();
     this.ledger.upstream?.abort();
   }
+}
+
+/**
+ * A line's trace entry as the pieces of its JSON text: a TraceEntry, its line as the values of RECORD_FIELDS (the
+ * external sort's own text for the line, not made again), the traces embedded as serialised once (traceJson).
+ */
+function traceEntryPieces(lineText: string, results: LineResult[]): string[] {
+  const pieces = ['{"line":', lineText, ',"results":['];
+  results.forEach((r, i) => {
+    const acc = (r.accumulators ?? []).map((a) => ({
+      year: a.year,
+      key: a.key,
+      before: accJson(a.before),
+      after: accJson(a.after),
+    }));
+    pieces.push(`${i ? ',' : ''}{"policy":${JSON.stringify(r.policy)},"trace":`, traceJson(r));
+    pieces.push(`,"accumulators":${JSON.stringify(acc)}}`);
+  });
+  pieces.push(']}');
+  return pieces;
 }

@@ -3,6 +3,7 @@
 // the same two interfaces: `begin` takes the ledger-wide write lock (e.g. PostgreSQL
 // `pg_advisory_xact_lock` inside a SERIALIZABLE transaction), the session's reads and writes go to the
 // same tables, and `commit` chains the run hash exactly as here (see README「台账」).
+import type { TraceSink } from './trace-chunks.js';
 import type { Money } from '../domain/money.js';
 import type { IsoDate } from '../domain/dates.js';
 import type { ReasonCode, Status } from '../domain/reasons.js';
@@ -180,6 +181,9 @@ export interface LedgerSession {
   /** the accumulators of these people, as committed plus this session's writes so far */
   loadAccumulators(idNumbers: Iterable<string>, into: AccumulatorStore): void;
   recordLine(line: ClaimLine, results: LineResult[]): void;
+  /** the lines' trace chunks made by `sink` (set before the first line), each handed back to storeChunk */
+  useTraceSink(sink: TraceSink): void;
+  storeChunk(no: number, data: Buffer): void;
   /** rows read but not adjudicated, for explain (not part of the run's content hash) */
   recordExceptions(rows: Omit<ExceptionRow, 'runId'>[]): void;
   openingExists(o: Pick<OpeningRow, 'idNumber' | 'policy' | 'year' | 'key'>): boolean;

@@ -6,7 +6,6 @@ import { dirname } from 'node:path';
 import { fmt } from '../domain/money.js';
 import type { RowError } from '../domain/types.js';
 import type { LineResult } from '../engine/types.js';
-import { traceJson } from '../engine/trace-json.js';
 
 export function resultToJson(r: LineResult): Record<string, unknown> {
   return {
@@ -29,15 +28,15 @@ export function resultToJson(r: LineResult): Record<string, unknown> {
 }
 
 /**
- * resultToJson as one JSON line, the trace's text reused from the ledger's chunk (traceJson), in three pieces (head,
- * trace, tail) for a writer that encodes each where it goes: joined into one string first, the trace (most of the
- * line, two-byte Chinese text) would be copied twice more.
+ * resultToJson's JSON line up to its trace: the line is `${head}${traceJson(r)}}` and a newline — the trace's text
+ * reused from the ledger's chunk, and each piece encoded where it goes (joined into one string first, the trace,
+ * most of the line and two-byte Chinese text, would be copied twice more).
  */
-export function resultJsonParts(r: LineResult): [string, string, string] {
+export function resultJsonHead(r: LineResult): string {
   const o = resultToJson(r);
   delete o.trace;
   const head = JSON.stringify(o);
-  return [`${head.slice(0, -1)},"trace":`, traceJson(r), '}\n'];
+  return `${head.slice(0, -1)},"trace":`;
 }
 
 export function invalidToJson(e: RowError): Record<string, unknown> {
@@ -82,7 +81,7 @@ export class JsonlWriter {
   async write(obj: unknown): Promise<void> {
     this.add(JSON.stringify(obj) + '\n');
   }
-  /** one line of JSON text, ending in \n — or its pieces in order (resultJsonParts) */
+  /** one line of JSON text, ending in \n — or its pieces in order (resultJsonHead, traceJson, the end) */
   add(...pieces: string[]): void {
     for (const p of pieces) this.buf.add(p);
     if (this.buf.length >= 1 << 20) this.flush();
@@ -92,7 +91,11 @@ export class JsonlWriter {
     for (let off = 0; off < data.length;) off += writeSync(this.fd, data, off, data.length - off);
     this.buf.clear();
   }
+  private closed = false;
+  /** Writes out what is left and closes the file (once: a later call does nothing). */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     try {
       this.flush();
     } finally {

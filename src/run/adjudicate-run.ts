@@ -402,6 +402,9 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
         policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])),
         banner,
       });
+      // the trace chunks are made in the output worker beside the JSON lines (none in a single-thread run)
+      const traceSink = outputs.traceSink((no, data) => session!.storeChunk(no, data));
+      if (traceSink) session.useTraceSink(traceSink);
       const totals = new CheckTotals();
       const byStatus: Record<string, number> = {};
       const reversals: Reversal[] = [];
@@ -472,7 +475,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       // SPEC §5: a run that adds nothing commits nothing and writes no workbook or list — only the results
       // jsonl, where every row read still ends (each line skipped, with the run that adjudicated it)
       if (adjudicatedLines === 0 && reversals.length === 0) {
-        await outputs.abort();
+        await outputs.onlyJsonl();
         outputs = null;
         session.rollback();
         const jsonl = `results-${month}.jsonl`;

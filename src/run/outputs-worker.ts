@@ -1,6 +1,7 @@
-// The output worker (outputs.ts): writes settlement-<month>.xlsx on the second core from the 明细 rows the
-// main thread posts, acknowledging each batch so the main thread never runs far ahead.
+// The output worker (outputs.ts): writes results-<month>.jsonl and settlement-<month>.xlsx on the second core from
+// the records the main thread posts, acknowledging each batch so the main thread never runs far ahead.
 import { parentPort } from 'node:worker_threads';
+import { TraceChunkMaker } from '../ledger/trace-chunks.js';
 import { LocalSettlement, fromWire, type FromWorker, type SheetSpec, type ToWorker } from './outputs.js';
 import { deferred } from './deferred.js';
 import { workerInput } from './workers.js';
@@ -11,6 +12,7 @@ const say = (m: FromWorker) => port.postMessage(m);
 async function main(): Promise<void> {
   const out = await LocalSettlement.open(workerInput<SheetSpec>());
   const ledgerCode = deferred<string | undefined>();
+  const trace = new TraceChunkMaker((chunk, data) => say({ chunk, data }));
   // messages are handled one after another, in the order they were posted (all but the ledger code)
   let chain = Promise.resolve();
   port.on('message', (m: ToWorker) => {
@@ -19,7 +21,10 @@ async function main(): Promise<void> {
       .then(async () => {
         switch (m.kind) {
           case 'rows':
-            await out.rows(m.rows);
+            await out.rows(m.records);
+            return say({ ack: true });
+          case 'trace':
+            trace.take(m.items);
             return say({ ack: true });
           case 'invalid':
             await out.invalid(m.rows);
@@ -40,6 +45,9 @@ async function main(): Promise<void> {
           case 'abort':
             await out.abort();
             return;
+          case 'onlyJsonl':
+            await out.onlyJsonl();
+            return say({ ack: true });
         }
       })
       .catch((err: Error) => say({ error: { message: err.message } }));

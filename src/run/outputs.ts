@@ -1,15 +1,16 @@
 // The run's two big outputs — results-<month>.jsonl and settlement-<month>.xlsx — fed one engine batch at a
-// time. The settlement workbook is written by a worker on the second core (issue 6: the main thread
-// adjudicates and keeps the ledger; the worker makes the workbook's XML, its totals and the zip): the main
-// thread turns each result into a plain 明细 row and posts the batch. The JSON lines are written here —
-// their text (mostly the trace, already serialised for the ledger) would cost more to hand over than to
-// write. With ASSIST_WORKERS=0 the workbook is written in the main thread too. Both go into the run's
-// staging folder; nothing is moved into place before the ledger commits.
+// time, both written by a worker on the second core (issue 6: the main thread adjudicates and keeps the ledger;
+// the worker encodes and writes the JSON lines, makes the workbook's XML, its totals and the zip). The main thread
+// turns each result into a plain 明细 row and the JSON line's text — its head and the trace serialised once for the
+// ledger — and posts the batch: handing over the finished strings is a copy, where encoding and writing them here
+// cost about a fifth of the engine phase. With ASSIST_WORKERS=0 both are written in the main thread. Both go into
+// the run's staging folder; nothing is moved into place before the ledger commits.
 import type { Worker } from 'node:worker_threads';
 import { money, fmt } from '../domain/money.js';
 import type { RowError } from '../domain/types.js';
 import type { Fund, LineResult } from '../engine/types.js';
-import { JsonlWriter, invalidToJson, resultJsonParts } from '../reports/results-jsonl.js';
+import { JsonlWriter, invalidToJson, resultJsonHead } from '../reports/results-jsonl.js';
+import { traceJson } from '../engine/trace-json.js';
 import {
   SettlementWriter,
   settlementRow,
@@ -20,6 +21,7 @@ import {
 import type { ReversalLine } from '../reports/disbursement.js';
 import { ListStaging } from './lists.js';
 import { startWorker } from './workers.js';
+import { TraceItems, type StoreChunk, type TraceItem, type TraceSink } from '../ledger/trace-chunks.js';
 
 export interface OutputsSpec {
   jsonlPath: string;
@@ -46,10 +48,19 @@ type Finish = (
   ledgerCode?: Promise<string | undefined>,
 ) => Promise<void>;
 
+/** One result as the outputs write it: its 明细 row, and its JSON line as `${json}${trace}}` and a newline. */
+export interface ResultRecord {
+  row: SettlementRow;
+  /** the JSON line up to the trace (resultJsonHead) */
+  json: string;
+  /** the trace as JSON (traceJson: the same text the ledger keeps) */
+  trace: string;
+}
+
 export interface ResultOutputs {
-  /** one line's results, in §3 order: its JSON lines written, its 明细 rows kept for flush */
+  /** one line's results, in §3 order, kept for flush */
   add(lineResults: LineResult[]): void;
-  /** the 明细 rows added since the last flush, to the workbook (a batch's worth at a time) */
+  /** the results added since the last flush, to the JSON lines and the workbook (a batch's worth at a time) */
   flush(): Promise<void>;
   invalid(rows: RowError[]): Promise<void>;
   /**
@@ -61,29 +72,29 @@ export interface ResultOutputs {
   finish: Finish;
   /** stops without finishing (the staging folder is removed by the caller) */
   abort(): Promise<void>;
+  /** only the JSON lines written out and closed, the rest dropped (a run with nothing new places just them) */
+  onlyJsonl(): Promise<void>;
+  /** where the ledger's trace chunks are made when not in the ledger's thread (the worker), each given to `store` */
+  traceSink(store: StoreChunk): TraceSink | null;
 }
 
-/** Both outputs: the JSON lines written here (their text is made here anyway), the workbook by `sheet`. */
+/** Both outputs, written by `sheet` (the worker, or LocalSettlement here) from the records made here. */
 class Outputs implements ResultOutputs {
   constructor(
-    private readonly jsonl: JsonlWriter,
     private readonly sheet: SettlementSink,
     private readonly funds: Fund[],
   ) {}
-  private rows: SettlementRow[] = [];
+  private records: ResultRecord[] = [];
   add(lineResults: LineResult[]): void {
-    for (const r of lineResults) {
-      this.jsonl.add(...resultJsonParts(r));
-      this.rows.push(settlementRow(r, this.funds));
-    }
+    for (const r of lineResults)
+      this.records.push({ row: settlementRow(r, this.funds), json: resultJsonHead(r), trace: traceJson(r) });
   }
   async flush(): Promise<void> {
-    const rows = this.rows;
-    this.rows = [];
-    await this.sheet.rows(rows);
+    const records = this.records;
+    this.records = [];
+    await this.sheet.rows(records);
   }
   async invalid(rows: RowError[]): Promise<void> {
-    for (const e of rows) await this.jsonl.write(invalidToJson(e));
     await this.sheet.invalid(rows);
   }
   async closeLists(reversals: ReversalLine[]): Promise<void> {
@@ -98,35 +109,42 @@ class Outputs implements ResultOutputs {
   ): Promise<void> {
     // the workbook's finish is handed over first: with a ledger code still to come, the caller seals the run
     // (synchronous work) as soon as this returns a promise
-    await Promise.all([this.sheet.finish(checks, invalidCount, reversals, overview, ledgerCode), this.jsonl.close()]);
+    await this.sheet.finish(checks, invalidCount, reversals, overview, ledgerCode);
   }
   async abort(): Promise<void> {
-    await this.jsonl.close().catch(() => {});
     await this.sheet.abort();
+  }
+  async onlyJsonl(): Promise<void> {
+    await this.sheet.onlyJsonl();
+  }
+  traceSink(store: StoreChunk): TraceSink | null {
+    return this.sheet instanceof WorkerSettlement ? this.sheet.traceSink(store) : null;
   }
 }
 
-/** Where the 明细 rows go: the settlement writer in this thread, or in the worker. */
+/** Where the results go: the JSON lines and the settlement writer in this thread, or in the worker. */
 interface SettlementSink {
-  rows(rows: SettlementRow[]): Promise<void>;
+  rows(records: ResultRecord[]): Promise<void>;
   invalid(rows: RowError[]): Promise<void>;
   closeLists(reversals: ReversalLine[]): Promise<void>;
   finish: Finish;
   abort(): Promise<void>;
+  onlyJsonl(): Promise<void>;
 }
 
 export type SheetSpec = Pick<
   OutputsSpec,
-  'settlementPath' | 'listsPath' | 'month' | 'funds' | 'policyNames' | 'banner'
+  'jsonlPath' | 'settlementPath' | 'listsPath' | 'month' | 'funds' | 'policyNames' | 'banner'
 >;
 
 /**
- * The settlement writer itself, and the disbursement lists' staging fed from the same rows: what the worker
- * runs, and the main thread with ASSIST_WORKERS=0.
+ * The JSON lines, the settlement writer, and the disbursement lists' staging fed from the same rows: what the
+ * worker runs, and the main thread with ASSIST_WORKERS=0.
  */
 export class LocalSettlement implements SettlementSink {
   private listsClosed = false;
   private constructor(
+    private readonly jsonl: JsonlWriter,
     private readonly writer: SettlementWriter,
     private readonly lists: ListStaging,
     private readonly funds: Fund[],
@@ -139,16 +157,20 @@ export class LocalSettlement implements SettlementSink {
       banner: spec.banner,
     });
     await writer.begin();
-    return new LocalSettlement(writer, new ListStaging(spec.listsPath), spec.funds);
+    return new LocalSettlement(new JsonlWriter(spec.jsonlPath), writer, new ListStaging(spec.listsPath), spec.funds);
   }
-  async rows(rows: SettlementRow[]): Promise<void> {
-    for (const r of rows) {
-      this.lists.addRow(r, this.funds);
-      await this.writer.row(r);
+  async rows(records: ResultRecord[]): Promise<void> {
+    for (const { row, json, trace } of records) {
+      this.jsonl.add(json, trace, '}\n');
+      this.lists.addRow(row, this.funds);
+      await this.writer.row(row);
     }
   }
   async invalid(rows: RowError[]): Promise<void> {
-    for (const e of rows) await this.writer.invalid(e);
+    for (const e of rows) {
+      await this.jsonl.write(invalidToJson(e));
+      await this.writer.invalid(e);
+    }
   }
   /** The reversals (冲正) staged for the lists after the run's own lines, and the staging closed (once). */
   async closeLists(reversals: ReversalLine[]): Promise<void> {
@@ -166,10 +188,14 @@ export class LocalSettlement implements SettlementSink {
     ledgerCode?: Promise<string | undefined>,
   ): Promise<void> {
     await this.closeLists(reversals);
-    await this.writer.finish(checks, invalidCount, reversals, overview, ledgerCode);
+    await Promise.all([this.writer.finish(checks, invalidCount, reversals, overview, ledgerCode), this.jsonl.close()]);
   }
   async abort(): Promise<void> {
     this.lists.close();
+    await this.jsonl.close();
+  }
+  async onlyJsonl(): Promise<void> {
+    await this.abort();
   }
 }
 
@@ -215,7 +241,8 @@ export const fromWire = {
 };
 
 export type ToWorker =
-  | { kind: 'rows'; rows: SettlementRow[] }
+  | { kind: 'rows'; records: ResultRecord[] }
+  | { kind: 'trace'; items: TraceItem[] }
   | { kind: 'invalid'; rows: RowError[] }
   | { kind: 'lists'; reversals: WireReversal[] }
   | {
@@ -229,8 +256,14 @@ export type ToWorker =
     }
   /** handled as it arrives, not after the messages before it: the finish before it is waiting for it */
   | { kind: 'ledgerCode'; code: string | undefined }
-  | { kind: 'abort' };
-export type FromWorker = { ready: true } | { ack: true } | { done: true } | { error: { message: string } };
+  | { kind: 'abort' }
+  | { kind: 'onlyJsonl' };
+export type FromWorker =
+  | { ready: true }
+  | { ack: true }
+  | { done: true }
+  | { chunk: number; data: Uint8Array }
+  | { error: { message: string } };
 
 /** Batches in flight before the main thread waits for the worker (memory stays flat if the disk is slow). */
 const IN_FLIGHT = 2;
@@ -242,11 +275,18 @@ export class WorkerSettlement implements SettlementSink {
   private waiters: (() => void)[] = [];
   private finished: { resolve: () => void; reject: (e: Error) => void } | null = null;
 
+  private onChunk: StoreChunk | null = null;
   private constructor(private readonly worker: Worker) {
     worker.on('message', (m: FromWorker) => {
       if ('ready' in m) this.ready = true;
       else if ('ack' in m) this.inFlight--;
-      else if ('done' in m) this.finished?.resolve();
+      else if ('chunk' in m) {
+        try {
+          this.onChunk!(m.chunk, Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+        } catch (e) {
+          this.fail(e as Error);
+        }
+      } else if ('done' in m) this.finished?.resolve();
       else this.fail(new Error(`写出结果文件失败：${m.error.message}`));
       this.wake();
     });
@@ -288,8 +328,35 @@ export class WorkerSettlement implements SettlementSink {
     this.worker.postMessage(m);
   }
 
-  async rows(rows: SettlementRow[]): Promise<void> {
-    await this.post({ kind: 'rows', rows });
+  async rows(records: ResultRecord[]): Promise<void> {
+    await this.post({ kind: 'rows', records });
+  }
+
+  /**
+   * The ledger's trace chunks made here, in the worker: each line's entry is sent as its pieces of text (a copy, where
+   * encoding them took the main thread ~10% of the engine phase), each full chunk is compressed there and comes back
+   * to `store`.
+   */
+  traceSink(store: StoreChunk): TraceSink {
+    const queue = new TraceItems();
+    let stored = 0;
+    this.onChunk = (no, data) => {
+      store(no, data);
+      stored++;
+    };
+    return {
+      add: (pieces) => queue.add(pieces),
+      drain: async (maxPending) => {
+        if (maxPending === 0) queue.closeLast();
+        const items = queue.take();
+        if (items.length) await this.post({ kind: 'trace', items });
+        await this.wait(() => queue.closed - stored <= maxPending);
+      },
+      closeSync: () => {
+        if (queue.pending || queue.closed !== stored)
+          throw new Error('内部错误：计算过程尚未全部写入（提交前须先 drain）');
+      },
+    };
   }
   async invalid(rows: RowError[]): Promise<void> {
     await this.post({ kind: 'invalid', rows });
@@ -322,17 +389,33 @@ export class WorkerSettlement implements SettlementSink {
     try {
       await done;
     } finally {
-      await this.worker.terminate();
+      await this.end();
     }
   }
-  async abort(): Promise<void> {
-    this.worker.postMessage({ kind: 'abort' } satisfies ToWorker);
+  private ended = false;
+  private async end(): Promise<void> {
+    this.ended = true;
     await this.worker.terminate();
+  }
+  /** Ends the worker now (it may be waiting for a ledger code that will not come). */
+  async abort(): Promise<void> {
+    if (this.ended) return;
+    this.worker.postMessage({ kind: 'abort' } satisfies ToWorker);
+    await this.end();
+  }
+  /** Ends the worker once it has written out the JSON lines. */
+  async onlyJsonl(): Promise<void> {
+    try {
+      await this.post({ kind: 'onlyJsonl' });
+      await this.wait(() => this.inFlight === 0);
+    } finally {
+      await this.end();
+    }
   }
 }
 
 export async function openOutputs(spec: OutputsSpec): Promise<ResultOutputs> {
   const sheet =
     process.env.ASSIST_WORKERS === '0' ? await LocalSettlement.open(spec) : await WorkerSettlement.open(spec);
-  return new Outputs(new JsonlWriter(spec.jsonlPath), sheet, spec.funds);
+  return new Outputs(sheet, spec.funds);
 }
