@@ -3,7 +3,7 @@
 // the worker encodes and writes the JSON lines, makes the workbook's XML, its totals and the zip). The main thread
 // turns each result into a plain 明细 row and the JSON line's text — its head and the trace serialised once for the
 // ledger — and posts the batch: handing over the finished strings is a copy, where encoding and writing them here
-// cost about a fifth of the engine phase. With ASSIST_WORKERS=0 both are written in the main thread. Both go into
+// cost about a tenth of the main thread's time in the engine phase. With ASSIST_WORKERS=0 both are written in the main thread. Both go into
 // the run's staging folder; nothing is moved into place before the ledger commits.
 import type { Worker } from 'node:worker_threads';
 import { money, fmt } from '../domain/money.js';
