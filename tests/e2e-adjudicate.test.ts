@@ -274,6 +274,37 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
   });
 });
 
+/** The generated month in `dir`/fx adjudicated into `dir`/`name` and `dir`/`name`.db. */
+function adjudicateGenerated(dir: string, name: string, env: Record<string, string> = {}): Promise<Ran> {
+  const fx = (f: string) => join(dir, 'fx', f);
+  const ledger = ['--ledger', join(dir, `${name}.db`), '--out', join(dir, name)];
+  return runCli(
+    ['adjudicate', fx('claims.xlsx'), '--roster', fx('roster.xlsx'), '--policies', 'th-2021,ln-as-2022', ...ledger],
+    {
+      env,
+    },
+  );
+}
+
+/** A ledger's trace chunks, each line's place in them, and the first line of the second chunk. */
+function tracePlaces(file: string) {
+  const db = new Database(file, { readonly: true });
+  try {
+    const chunks = db.prepare('SELECT chunk, data FROM trace_chunks ORDER BY chunk').all() as {
+      chunk: number;
+      data: Buffer;
+    }[];
+    const places = db
+      .prepare('SELECT claim_id, line_no, trace_chunk, trace_index FROM lines ORDER BY id')
+      .raw(true)
+      .all();
+    const second = db.prepare('SELECT claim_id, line_no FROM lines WHERE trace_chunk = 1 AND trace_index = 0').get();
+    return { chunks, places, second: second as { claim_id: string; line_no: number } };
+  } finally {
+    db.close();
+  }
+}
+
 describe('a month over several trace chunks (2,048 lines each), made in the output worker', () => {
   test('the same chunks, in the same places, as made in the main thread (ASSIST_WORKERS=0); explain reads a line of the second chunk; check passes', async () => {
     const dir = tmp();
@@ -287,72 +318,29 @@ describe('a month over several trace chunks (2,048 lines each), made in the outp
       join(dir, 'fx'),
     ]);
     expect(gen.code, gen.stderr).toBe(0);
-    const adjudicate = (name: string, env: Record<string, string> = {}) =>
-      runCli(
-        [
-          'adjudicate',
-          join(dir, 'fx', 'claims.xlsx'),
-          '--roster',
-          join(dir, 'fx', 'roster.xlsx'),
-          '--policies',
-          'th-2021,ln-as-2022',
-          '--ledger',
-          join(dir, `${name}.db`),
-          '--out',
-          join(dir, name),
-        ],
-        { env },
-      );
-    const [worker, main] = [await adjudicate('worker'), await adjudicate('main', { ASSIST_WORKERS: '0' })];
+    const worker = await adjudicateGenerated(dir, 'worker');
+    const main = await adjudicateGenerated(dir, 'main', { ASSIST_WORKERS: '0' });
     expect(worker.code, worker.stderr).toBe(0);
     expect(main.code, main.stderr).toBe(0);
-    const read = (name: string) => {
-      const db = new Database(join(dir, `${name}.db`), { readonly: true });
-      try {
-        return {
-          chunks: db.prepare('SELECT chunk, data FROM trace_chunks ORDER BY chunk').all() as {
-            chunk: number;
-            data: Buffer;
-          }[],
-          places: db
-            .prepare('SELECT claim_id, line_no, trace_chunk, trace_index FROM lines ORDER BY id')
-            .raw(true)
-            .all(),
-          second: db.prepare('SELECT claim_id, line_no FROM lines WHERE trace_chunk = 1 AND trace_index = 0').get() as {
-            claim_id: string;
-            line_no: number;
-          },
-        };
-      } finally {
-        db.close();
-      }
-    };
-    const w = read('worker');
-    const m = read('main');
+    const w = tracePlaces(join(dir, 'worker.db'));
+    const m = tracePlaces(join(dir, 'main.db'));
     // claims.xlsx holds about 2,600 of the 4,000 generated rows: two chunks, the second one partly full
     expect(w.chunks.map((c) => c.chunk)).toEqual([0, 1]);
     expect(w.places.length).toBeGreaterThan(2048);
     expect(w.places).toEqual(m.places);
     for (const [i, c] of w.chunks.entries()) expect(c.data.equals(m.chunks[i]!.data), `chunk ${c.chunk}`).toBe(true);
     // explain reads the first line of the second chunk: every step it prints is the one in the results jsonl
-    const explained = await runCli([
-      'explain',
-      w.second.claim_id,
-      '--line',
-      String(w.second.line_no),
-      '--ledger',
-      join(dir, 'worker.db'),
-    ]);
+    const { claim_id: claimId, line_no: lineNo } = w.second;
+    const explained = await runCli(['explain', claimId, '--line', String(lineNo), '--ledger', join(dir, 'worker.db')]);
     expect(explained.code, explained.stderr).toBe(0);
     const rows = readJsonl(join(dir, 'worker', 'results-2024-06.jsonl')).filter(
-      (r) => r.claimId === w.second.claim_id && r.lineNo === w.second.line_no,
+      (r) => r.claimId === claimId && r.lineNo === lineNo,
     ) as (Row & { trace: { step: string; result: string }[] })[];
     expect(rows.length).toBeGreaterThan(0);
-    for (const r of rows)
-      for (const s of r.trace) {
-        expect(explained.stdout).toContain(s.step);
-        expect(explained.stdout).toContain(s.result);
-      }
+    for (const s of rows.flatMap((r) => r.trace)) {
+      expect(explained.stdout).toContain(s.step);
+      expect(explained.stdout).toContain(s.result);
+    }
     expect((await runCli(['ledger', 'check', '--ledger', join(dir, 'worker.db')])).code).toBe(0);
   }, 120_000);
 });
