@@ -1,8 +1,9 @@
 // The ledger's trace chunks: every line's TraceEntry as JSON text, 2,048 lines to a chunk, the chunk a JSON array
 // compressed with brotli. The text is made by the session (its pieces); where it is encoded and compressed is a
-// TraceSink — here in the ledger's thread (LocalTraceChunks), or in the output worker beside the JSON lines (the
-// run's RemoteTraceChunks), which hands each compressed chunk back to be stored. Both build the same bytes with
-// TraceChunkBuilder, so a chunk does not depend on where it was made.
+// TraceSink — here in the ledger's thread (LocalTraceChunks), or in the output worker beside the JSON lines
+// (run/outputs.ts, WorkerSettlement.traceSink: TraceItems here, TraceChunkMaker there), which hands each compressed
+// chunk back to be stored. Both build the same bytes with TraceChunkBuilder, so a chunk does not depend on where it
+// was made.
 import { brotliCompress, brotliCompressSync, constants as zc, type BrotliOptions } from 'node:zlib';
 import { Utf8Builder } from '../io/utf8-builder.js';
 
@@ -48,9 +49,15 @@ export class ChunkCounter {
     }
     return { place, closes };
   }
+  /** the open chunk closed at the end of the run: its number, or null when it has no entries */
+  closeOpen(): number | null {
+    if (this.lines === 0) return null;
+    this.lines = 0;
+    return this.chunk++;
+  }
 }
 
-/** Chunk work in order, for chunks made in another thread: an entry's pieces to add, or the number of a chunk to close. */
+/** Chunk work in order, for chunks made in another thread: an entry's pieces, or the number of a chunk to close. */
 export type TraceItem = string[] | number;
 
 /** The ledger's side of chunks made in another thread: each entry placed, and queued with the chunks' closings. */
@@ -71,10 +78,8 @@ export class TraceItems {
   }
   /** the last chunk closed, if it has entries (at the end of the run) */
   closeLast(): void {
-    if (this.counter.lines === 0) return;
-    this.close(this.counter.chunk);
-    this.counter.chunk++;
-    this.counter.lines = 0;
+    const no = this.counter.closeOpen();
+    if (no !== null) this.close(no);
   }
   /** the items queued since the last take */
   take(): TraceItem[] {
@@ -111,9 +116,6 @@ export class TraceChunkMaker {
 export class TraceChunkBuilder {
   private readonly bytes = new Utf8Builder(8 << 20);
   private lines = 0;
-  get empty(): boolean {
-    return this.lines === 0;
-  }
   add(pieces: string[]): void {
     this.bytes.add(this.lines++ === 0 ? '[' : ',');
     for (const p of pieces) this.bytes.add(p);
@@ -176,7 +178,8 @@ export class LocalTraceChunks implements TraceSink {
   closeSync(): void {
     if (this.pending > 0) throw new Error('内部错误：计算过程尚未全部写入（提交前须先 drain）');
     if (this.error) throw this.error;
-    if (!this.builder.empty) this.store(this.counter.chunk, compressChunkSync(this.builder.take()));
+    const no = this.counter.closeOpen();
+    if (no !== null) this.store(no, compressChunkSync(this.builder.take()));
   }
 
   /** a rolled-back run: chunks still being compressed are not stored */

@@ -3,8 +3,8 @@
 // the worker encodes and writes the JSON lines, makes the workbook's XML, its totals and the zip). The main thread
 // turns each result into a plain 明细 row and the JSON line's text — its head and the trace serialised once for the
 // ledger — and posts the batch: handing over the finished strings is a copy, where encoding and writing them here
-// cost about a tenth of the main thread's time in the engine phase. With ASSIST_WORKERS=0 both are written in the main thread. Both go into
-// the run's staging folder; nothing is moved into place before the ledger commits.
+// cost about a tenth of the main thread's time in the engine phase. With ASSIST_WORKERS=0 both are written in the
+// main thread. Both go into the run's staging folder; nothing is moved into place before the ledger commits.
 import type { Worker } from 'node:worker_threads';
 import { money, fmt } from '../domain/money.js';
 import type { RowError } from '../domain/types.js';
@@ -74,7 +74,7 @@ export interface ResultOutputs {
   abort(): Promise<void>;
   /** only the JSON lines written out and closed, the rest dropped (a run with nothing new places just them) */
   onlyJsonl(): Promise<void>;
-  /** where the ledger's trace chunks are made when not in the ledger's thread (the worker), each given to `store` */
+  /** where the ledger's trace chunks are made outside the ledger's thread (the worker), each given to `store` */
   traceSink(store: StoreChunk): TraceSink | null;
 }
 
@@ -118,7 +118,7 @@ class Outputs implements ResultOutputs {
     await this.sheet.onlyJsonl();
   }
   traceSink(store: StoreChunk): TraceSink | null {
-    return this.sheet instanceof WorkerSettlement ? this.sheet.traceSink(store) : null;
+    return this.sheet.traceSink(store);
   }
 }
 
@@ -130,6 +130,8 @@ interface SettlementSink {
   finish: Finish;
   abort(): Promise<void>;
   onlyJsonl(): Promise<void>;
+  /** null: the chunks are made in the ledger's own thread */
+  traceSink(store: StoreChunk): TraceSink | null;
 }
 
 export type SheetSpec = Pick<
@@ -196,6 +198,10 @@ export class LocalSettlement implements SettlementSink {
   }
   async onlyJsonl(): Promise<void> {
     await this.abort();
+  }
+  /** in this thread the ledger makes its chunks itself */
+  traceSink(): null {
+    return null;
   }
 }
 
