@@ -9,7 +9,7 @@ import { readClaimsInto } from '../dist/run/read-claims.js';
 import { loadRosterStore } from '../dist/run/roster-store.js';
 import { createPolicies } from '../dist/policies/registry.js';
 import { SqliteLedger } from '../dist/ledger/sqlite.js';
-import { adjudicateBatch, chunks } from '../dist/run/adjudicate-run.js';
+import { adjudicateFresh, chunks, screenBatch } from '../dist/run/adjudicate-run.js';
 import { fmtGrouped, ZERO } from '../dist/domain/money.js';
 
 export async function chunkedRun({ claims, roster, policies, ledgerPath, size = 100 }) {
@@ -31,19 +31,16 @@ export async function chunkedRun({ claims, roster, policies, ledgerPath, size = 
       policies: [],
       inputs: [],
     });
-    const { adjudicated } = adjudicateBatch(
-      ledger,
-      session,
-      batch,
-      store.people(batch.map((l) => l.idNumber)),
-      pol,
-      false,
-    );
-    for (const r of adjudicated)
-      if (r.status === 'approved')
-        for (const [fund, v] of Object.entries(r.payments)) totals.set(fund, (totals.get(fund) ?? ZERO).plus(v));
+    // one batch as the month's run takes it: screened against the ledger, then its fresh lines adjudicated
+    const { fresh } = screenBatch(ledger, session, batch, false);
+    const people = store.people(fresh.map((l) => l.idNumber));
+    adjudicateFresh(ledger, session, fresh, batch, people, pol, (group) => {
+      for (const r of group)
+        if (r.status === 'approved')
+          for (const [fund, v] of Object.entries(r.payments)) totals.set(fund, (totals.get(fund) ?? ZERO).plus(v));
+    });
     await session.drain();
-    session.commit({ lines: batch.length });
+    await session.commit({ lines: batch.length });
     lines += batch.length;
     runs++;
   };

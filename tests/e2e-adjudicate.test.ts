@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import ExcelJS from 'exceljs';
 import { existsSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Decimal } from 'decimal.js';
 import Database from 'better-sqlite3';
 import { runCli, runNode, FULL_ID, ROOT, type Ran } from './helpers/cli.js';
@@ -305,9 +306,10 @@ function tracePlaces(file: string) {
   }
 }
 
-describe('a month over several trace chunks (2,048 lines each), made in the output worker', () => {
-  test('the same chunks, in the same places, as made in the main thread (ASSIST_WORKERS=0); explain reads a line of the second chunk; check passes', async () => {
-    const dir = tmp();
+describe('a generated month of 4,000 rows (about 2,600 valid lines)', () => {
+  const dir = tmp();
+  let worker!: Ran;
+  beforeAll(async () => {
     const gen = await runNode([
       'dist/fixtures/generate.js',
       '--rows',
@@ -318,9 +320,12 @@ describe('a month over several trace chunks (2,048 lines each), made in the outp
       join(dir, 'fx'),
     ]);
     expect(gen.code, gen.stderr).toBe(0);
-    const worker = await adjudicateGenerated(dir, 'worker');
-    const main = await adjudicateGenerated(dir, 'main', { ASSIST_WORKERS: '0' });
+    worker = await adjudicateGenerated(dir, 'worker');
     expect(worker.code, worker.stderr).toBe(0);
+  }, 120_000);
+
+  test('trace chunks (2,048 lines each) made in the output worker: the same chunks, in the same places, as made in the main thread (ASSIST_WORKERS=0); explain reads a line of the second chunk; check passes', async () => {
+    const main = await adjudicateGenerated(dir, 'main', { ASSIST_WORKERS: '0' });
     expect(main.code, main.stderr).toBe(0);
     const w = tracePlaces(join(dir, 'worker.db'));
     const m = tracePlaces(join(dir, 'main.db'));
@@ -343,4 +348,39 @@ describe('a month over several trace chunks (2,048 lines each), made in the outp
     }
     expect((await runCli(['ledger', 'check', '--ledger', join(dir, 'worker.db')])).code).toBe(0);
   }, 120_000);
+
+  test("npm run bench's correctness step: the month in runs of ~300 lines, each committed, pays each fund what the one run paid", async () => {
+    const bench = pathToFileURL(join(ROOT, 'scripts', 'bench-chunked.mjs')).href;
+    const { chunkedRun } = (await import(bench)) as { chunkedRun: (o: object) => Promise<ChunkedRun> };
+    const fx = (f: string) => join(dir, 'fx', f);
+    const split = await chunkedRun({
+      claims: fx('claims.xlsx'),
+      roster: fx('roster.xlsx'),
+      policies: ['th-2021', 'ln-as-2022'],
+      ledgerPath: join(dir, 'chunked.db'),
+      size: 300,
+    });
+    const one = readJsonl(join(dir, 'worker', 'results-2024-06.jsonl'));
+    const paid = new Map<string, Decimal>();
+    for (const r of one)
+      if (r.status === 'approved')
+        for (const [fund, v] of Object.entries(r.payments)) paid.set(fund, (paid.get(fund) ?? new Decimal(0)).plus(v));
+    const grouped = (v: Decimal) => v.toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    expect(split.funds).toEqual(Object.fromEntries([...paid].sort().map(([f, v]) => [f, grouped(v)])));
+    expect(Object.keys(split.funds)).toHaveLength(3);
+    expect(split.runs).toBeGreaterThan(8);
+    const adjudicated = one.filter((r) => r.status !== 'invalid');
+    expect(split.lines).toBe(new Set(adjudicated.map((r) => `${r.claimId}|${r.lineNo}`)).size);
+    expect(split.rowsRead).toBe(split.lines + split.invalid);
+    expect(split.problems).toBe(0);
+  }, 120_000);
 });
+
+interface ChunkedRun {
+  rowsRead: number;
+  invalid: number;
+  lines: number;
+  runs: number;
+  problems: number;
+  funds: Record<string, string>;
+}
