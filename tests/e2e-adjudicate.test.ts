@@ -361,12 +361,7 @@ describe('a generated month of 4,000 rows (about 2,600 valid lines)', () => {
       size: 300,
     });
     const one = readJsonl(join(dir, 'worker', 'results-2024-06.jsonl'));
-    const paid = new Map<string, Decimal>();
-    for (const r of one)
-      if (r.status === 'approved')
-        for (const [fund, v] of Object.entries(r.payments)) paid.set(fund, (paid.get(fund) ?? new Decimal(0)).plus(v));
-    const grouped = (v: Decimal) => v.toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-    expect(split.funds).toEqual(Object.fromEntries([...paid].sort().map(([f, v]) => [f, grouped(v)])));
+    expect(split.funds).toEqual(approvedByFund(one));
     expect(Object.keys(split.funds)).toHaveLength(3);
     expect(split.runs).toBeGreaterThan(8);
     const adjudicated = one.filter((r) => r.status !== 'invalid');
@@ -375,6 +370,16 @@ describe('a generated month of 4,000 rows (about 2,600 valid lines)', () => {
     expect(split.problems).toBe(0);
   }, 120_000);
 });
+
+/** Each fund's approved payments in a results jsonl, as the bench prints them (1,234.50), by fund id. */
+function approvedByFund(rows: Row[]): Record<string, string> {
+  const paid = new Map<string, Decimal>();
+  for (const r of rows)
+    if (r.status === 'approved')
+      for (const [fund, v] of Object.entries(r.payments)) paid.set(fund, (paid.get(fund) ?? new Decimal(0)).plus(v));
+  const grouped = (v: Decimal) => v.toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return Object.fromEntries([...paid].sort().map(([f, v]) => [f, grouped(v)]));
+}
 
 interface ChunkedRun {
   rowsRead: number;
