@@ -3,7 +3,7 @@ import { renderStep } from '../engine/steps.js';
 import { basename, join, resolve } from 'node:path';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import type { Person } from '../roster/merge.js';
-import { loadRosterStore } from './roster-store.js';
+import { loadRosterStore, type RosterStore } from './roster-store.js';
 import { deferred, settleWith } from './deferred.js';
 import { InBatchOrder } from './in-batch-order.js';
 import { adjudicateEach } from '../engine/adjudicate.js';
@@ -305,22 +305,119 @@ function phase(name: string): void {
 }
 
 export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateSummary> {
+  const policies = enabledPolicies(o);
+  const { claims, roster, rosterWarnings } = await readInputs(o);
+  const { sort, invalidRows, rowsRead } = claims;
+  try {
+    phase('读取结算明细与名单');
+    invalidRows.push(...sort.duplicates());
+    const month = runMonth(o, sort);
+    phase('查重与月份');
+    const dir = o.out ?? join(o.outBase ?? 'out', month);
+    const inputs = await inputFiles(o);
+    const ledger = await openRunLedger(o, sort);
+    removeStale(dir, '.assist-staging-');
+    const staging = join(dir, `.assist-staging-${process.pid}`);
+    mkdirSync(staging, { recursive: true });
+    const forgetStaging = whenInterrupted(() => rmSync(staging, { recursive: true, force: true }));
+    const open: OpenParts = { session: null, outputs: null, lists: null };
+    const banner = o.dryRun ? DRY_RUN_BANNER : undefined;
+    const run: Run = {
+      o,
+      policies,
+      month,
+      dir,
+      staging,
+      ledger,
+      sort,
+      roster,
+      invalidRows,
+      rowsRead,
+      rosterWarnings,
+      banner,
+      open,
+    };
+    try {
+      const { session, outputs } = await beginRun(run, inputs);
+      await testPauseBeforeEngine();
+      // 2. adjudicate in §3 order, batch by batch, each result written out as soon as it is decided
+      const tally = await adjudicateBatches(run, session, outputs);
+      phase('审核与写出明细');
+      await outputs.invalid(invalidRows);
+      const checks = checkedTotals(tally, rowsRead, invalidRows.length);
+      // SPEC §5: a run that adds nothing commits nothing and writes no workbook or list — only the results
+      // jsonl, where every row read still ends (each line skipped, with the run that adjudicated it)
+      if (tally.adjudicatedLines === 0 && tally.reversals.length === 0) return await nothingNew(run, tally, checks);
+      return await sealAndPlace(run, tally, checks);
+    } catch (err) {
+      open.session?.rollback();
+      await open.outputs?.abort().catch(() => {});
+      await open.lists?.abort().catch(() => {});
+      throw err;
+    } finally {
+      forgetStaging();
+      rmSync(staging, { recursive: true, force: true });
+      ledger.close();
+    }
+  } finally {
+    sort.close();
+    roster.close();
+  }
+}
+
+/** What a run holds open that a failure must roll back or abort (each null once done with). */
+interface OpenParts {
+  session: LedgerSession | null;
+  outputs: ResultOutputs | null;
+  lists: ListsJob | null;
+}
+
+/** One adjudicate run once its inputs are read and its ledger is open: what each of its steps reads. */
+interface Run {
+  o: AdjudicateOptions;
+  policies: Policy[];
+  month: string;
+  /** the month's output folder, and the staging folder inside it the files are written to first */
+  dir: string;
+  staging: string;
+  ledger: SqliteLedger;
+  sort: SortStore;
+  roster: RosterStore;
+  invalidRows: RowError[];
+  rowsRead: number;
+  rosterWarnings: RosterWarning[];
+  /** 试算，未入账 on a dry run's files */
+  banner: string | undefined;
+  open: OpenParts;
+}
+
+/** The configured policies, refused before anything is read when the run could only go wrong (SPEC §6). */
+function enabledPolicies(o: AdjudicateOptions): Policy[] {
   if (o.policies.length === 0)
     throw new UsageError(
       '没有启用任何政策：请用 --policies 指定（如 --policies th-2021），或在 assist.config.json 的 "policies" 中列出。',
     );
   if (o.claims.length === 0) throw new UsageError('请指定至少一个结算明细文件。');
   const policies = createPolicies(o.policies, o.parameters);
-  // SPEC §6: without a roster every line would be rejected NOT_IN_ROSTER and committed — refused before reading
+  // without a roster every line would be rejected NOT_IN_ROSTER and committed
   const needing = policies.filter((p) => p.needsRoster !== false);
   if (o.rosters.length === 0 && needing.length)
     throw new UsageError(
       `政策 ${needing.map((p) => p.id).join('、')} 需要救助对象名单，但没有提供：请用 --roster 指定名单文件，或在配置文件的 "rosters" 中列出（如 "rosters": ["rosters/*.xlsx"]）。`,
     );
-  const outDir = o.out ?? null;
-  // 1. read: the claims into the external sort (in a worker on the second core), the roster into its store here;
-  // on one core (ASSIST_WORKERS=0) one after the other — the two readers interleaved in one heap gained no time
-  // and let V8 grow the heap past 1 GB at a million lines
+  return policies;
+}
+
+/**
+ * 1. read: the claims into the external sort (in a worker on the second core), the roster into its store here;
+ * on one core (ASSIST_WORKERS=0) one after the other — the two readers interleaved in one heap gained no time
+ * and let V8 grow the heap past 1 GB at a million lines. When either fails, the other's store is closed.
+ */
+async function readInputs(o: AdjudicateOptions): Promise<{
+  claims: { sort: SortStore; invalidRows: RowError[]; rowsRead: number };
+  roster: RosterStore;
+  rosterWarnings: RosterWarning[];
+}> {
   const rosterRead = async () => {
     const loaded = await loadRosterStore(o.rosters, { encoding: o.encoding, hospitalAliases: o.hospitalAliases });
     collectGarbage();
@@ -340,294 +437,314 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
     c.value.sort.close();
     throw r.reason;
   }
-  const claims = c.value;
-  const roster = r.value.store;
-  const sort = claims.sort;
-  try {
-    const { invalidRows, rowsRead } = claims;
-    const rosterWarnings = r.value.warnings;
-    phase('读取结算明细与名单');
-    invalidRows.push(...sort.duplicates());
-    const month = o.month ?? sort.mostCommonMonth() ?? new Date().toISOString().slice(0, 7);
-    o.onMonth?.(month);
-    // a --month that none of the claims' settlement dates fall in is most likely a typo or last month's file
-    const months = sort.monthCounts();
-    if (o.month && months.length && !months.some((m) => m.month === o.month))
-      o.onWarning?.(
-        `警告：--month ${o.month} 与结算明细的结算日期都不相符（明细的结算月份：${months
-          .slice(0, 3)
-          .map((m) => `${m.month} ${m.n} 行`)
-          .join('、')}）；仍按 ${o.month} 入账。`,
-      );
-    phase('查重与月份');
-    const dir = outDir ?? join(o.outBase ?? 'out', month);
+  return { claims: c.value, roster: r.value.store, rosterWarnings: r.value.warnings };
+}
 
-    const inputs: InputFile[] = [];
-    for (const file of o.claims) inputs.push({ file: basename(file), role: 'claims', ...(await fileSha256(file)) });
-    for (const file of o.rosters) inputs.push({ file: basename(file), role: 'roster', ...(await fileSha256(file)) });
-    // a dry run on a ledger that does not exist yet reads an empty one and creates nothing
-    const where = locate(o.ledgerPath);
-    const ledger =
-      where.kind === 'sqlite'
-        ? new SqliteLedger(o.dryRun && !existsSync(where.path) ? ':memory:' : where.path, { onWait: o.onLedgerWait })
-        : // the shared ledger: the run's people (and whoever holds its line keys) locked for the run
-          await openLedger(where, o.dryRun ? { read: true } : sort.peopleAndKeys(), { onWait: o.onLedgerWait });
-    removeStale(dir, '.assist-staging-');
-    const staging = join(dir, `.assist-staging-${process.pid}`);
-    mkdirSync(staging, { recursive: true });
-    const forgetStaging = whenInterrupted(() => rmSync(staging, { recursive: true, force: true }));
-    let session: LedgerSession | null = null;
-    let outputs: ResultOutputs | null = null;
-    let lists: ListsJob | null = null;
-    try {
-      session = ledger.begin(
-        {
-          kind: 'adjudicate',
-          operator: o.operator,
-          commandLine: o.commandLine,
-          month,
-          policies: policyVersions(policies),
-          inputs,
-        },
-        { dryRun: o.dryRun },
-      );
-      const funds = policies.flatMap((p) => p.funds);
-      const banner = o.dryRun ? DRY_RUN_BANNER : undefined;
-      outputs = await openOutputs({
-        jsonlPath: join(staging, `results-${month}.jsonl`),
-        settlementPath: join(staging, `settlement-${month}.xlsx`),
-        listsPath: sort.auxPath,
-        month,
-        funds,
-        policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])),
-        banner,
+/** --month, or the month most lines were settled in; a --month none of the claims fall in is warned about. */
+function runMonth(o: AdjudicateOptions, sort: SortStore): string {
+  const month = o.month ?? sort.mostCommonMonth() ?? new Date().toISOString().slice(0, 7);
+  o.onMonth?.(month);
+  // most likely a typo or last month's file
+  const months = sort.monthCounts();
+  if (o.month && months.length && !months.some((m) => m.month === o.month))
+    o.onWarning?.(
+      `警告：--month ${o.month} 与结算明细的结算日期都不相符（明细的结算月份：${months
+        .slice(0, 3)
+        .map((m) => `${m.month} ${m.n} 行`)
+        .join('、')}）；仍按 ${o.month} 入账。`,
+    );
+  return month;
+}
+
+/** The input files with their SHA-256, as the run records them. */
+async function inputFiles(o: AdjudicateOptions): Promise<InputFile[]> {
+  const inputs: InputFile[] = [];
+  for (const file of o.claims) inputs.push({ file: basename(file), role: 'claims', ...(await fileSha256(file)) });
+  for (const file of o.rosters) inputs.push({ file: basename(file), role: 'roster', ...(await fileSha256(file)) });
+  return inputs;
+}
+
+/** The ledger the run writes to; a dry run on a ledger that does not exist yet reads an empty one and creates nothing. */
+async function openRunLedger(o: AdjudicateOptions, sort: SortStore): Promise<SqliteLedger> {
+  const where = locate(o.ledgerPath);
+  if (where.kind === 'sqlite')
+    return new SqliteLedger(o.dryRun && !existsSync(where.path) ? ':memory:' : where.path, { onWait: o.onLedgerWait });
+  // the shared ledger: the run's people (and whoever holds its line keys) locked for the run
+  return openLedger(where, o.dryRun ? { read: true } : sort.peopleAndKeys(), { onWait: o.onLedgerWait });
+}
+
+/** The run's ledger session and its outputs (the results jsonl, the settlement workbook, the lists' staging). */
+async function beginRun(run: Run, inputs: InputFile[]): Promise<{ session: LedgerSession; outputs: ResultOutputs }> {
+  const { o, policies, month, staging } = run;
+  const session = (run.open.session = run.ledger.begin(
+    {
+      kind: 'adjudicate',
+      operator: o.operator,
+      commandLine: o.commandLine,
+      month,
+      policies: policyVersions(policies),
+      inputs,
+    },
+    { dryRun: o.dryRun },
+  ));
+  const outputs = (run.open.outputs = await openOutputs({
+    jsonlPath: join(staging, `results-${month}.jsonl`),
+    settlementPath: join(staging, `settlement-${month}.xlsx`),
+    listsPath: run.sort.auxPath,
+    month,
+    funds: policies.flatMap((p) => p.funds),
+    policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])),
+    banner: run.banner,
+  }));
+  // the trace chunks are made in the output worker beside the JSON lines (none in a single-thread run)
+  const traceSink = outputs.traceSink((no, data) => session.storeChunk(no, data));
+  if (traceSink) session.useTraceSink(traceSink);
+  return { session, outputs };
+}
+
+/** What the run counts as each line's results are handed on: its checks, its summary and the ledger's counts. */
+class RunTally {
+  readonly totals = new CheckTotals();
+  readonly byStatus: Record<string, number> = {};
+  readonly reversals: Reversal[] = [];
+  readonly checkFailed: AdjudicateSummary['checkFailed'] = [];
+  /** skipped lines by the run that adjudicated them */
+  readonly skippedBy = new Map<number, number>();
+  /** CONFLICTING_RESUBMISSION lines as the ledger keeps them for explain */
+  readonly conflictRows: Omit<ExceptionRow, 'runId'>[] = [];
+  adjudicatedLines = 0;
+  resultCount = 0;
+  alreadyAdjudicated = 0;
+  conflicts = 0;
+
+  /** a line's results, in the batch's order */
+  line(group: LineResult[]): void {
+    this.totals.addLine(group);
+    if (group[0]!.status !== 'skipped') this.adjudicatedLines++;
+    const l = group[0]!.line;
+    if (group.some((r) => r.reasons.includes('CHECK_FAILED')))
+      this.checkFailed.push({
+        claimId: l.claimId,
+        lineNo: l.lineNo,
+        hospital: l.hospital,
+        source: l.source,
+        row: l.row,
       });
-      // the trace chunks are made in the output worker beside the JSON lines (none in a single-thread run)
-      const traceSink = outputs.traceSink((no, data) => session!.storeChunk(no, data));
-      if (traceSink) session.useTraceSink(traceSink);
-      const totals = new CheckTotals();
-      const byStatus: Record<string, number> = {};
-      const reversals: Reversal[] = [];
-      let adjudicatedLines = 0;
-      let resultCount = 0;
-      let alreadyAdjudicated = 0;
-      let conflicts = 0;
-      const checkFailed: AdjudicateSummary['checkFailed'] = [];
-      const skippedBy = new Map<number, number>();
-      const conflictRows: Omit<ExceptionRow, 'runId'>[] = [];
-      await testPauseBeforeEngine();
-      // 2. adjudicate in §3 order, batch by batch, each result written out as soon as it is decided
-      let done = 0;
-      const total = sort.validCount();
-      for (const batch of chunks(sort.sorted(), CHUNK_LINES)) {
-        // each line's results are counted and written out as soon as they are decided, in the batch's order: held
-        // for a whole batch they outlived V8's young generation and were copied and promoted by the thousand
-        const inOrder = new InBatchOrder(batch, (group) => {
-          totals.addLine(group);
-          if (group[0]!.status !== 'skipped') adjudicatedLines++;
-          const l = group[0]!.line;
-          if (group.some((r) => r.reasons.includes('CHECK_FAILED')))
-            checkFailed.push({
-              claimId: l.claimId,
-              lineNo: l.lineNo,
-              hospital: l.hospital,
-              source: l.source,
-              row: l.row,
-            });
-          for (const r of group) {
-            byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
-            if (r.status !== 'skipped') resultCount++;
-          }
-          outputs!.add(group);
-        });
-        const { fresh, skipped, reversals: rev } = screenBatch(ledger, session, batch, o.supersede);
-        reversals.push(...rev);
-        for (const r of skipped) {
-          if (r.reasons[0] === 'ALREADY_ADJUDICATED') alreadyAdjudicated++;
-          else {
-            conflicts++;
-            conflictRows.push(conflictException(r));
-          }
-          const by = Number(r.details?.priorRun);
-          skippedBy.set(by, (skippedBy.get(by) ?? 0) + 1);
-          inOrder.put([r]);
-        }
-        // only the lines the engine judges need their people (a month run again is all skipped lines)
-        const people = roster.people(fresh.map((l) => l.idNumber));
-        adjudicateFresh(ledger, session, fresh, batch, people, policies, (group) => inOrder.put(group));
-        if (!inOrder.complete) throw new Error('内部错误：本批有明细没有结果');
-        await outputs.flush();
-        await session.drain(2);
-        done += batch.length;
-        o.onProgress?.(done, '审核', total);
-      }
-      phase('审核与写出明细');
-      await outputs.invalid(invalidRows);
-      const checks = totals.checks(rowsRead, invalidRows.length);
-      // nothing lost: every row read is a result or an exception
-      if (checks.rowsRead !== checks.linesAdjudicated + checks.invalid)
-        throw new Error(
-          `行数核对失败：读取 ${checks.rowsRead} 行，审核 ${checks.linesAdjudicated} 行，无效 ${checks.invalid} 行`,
-        );
-      if (!checks.priorPaid.plus(checks.payments).plus(checks.remaining).equals(checks.totalCost))
-        throw new Error('金额守恒核对失败');
-      const reversed = reversalLines(reversals);
-      // SPEC §5: a run that adds nothing commits nothing and writes no workbook or list — only the results
-      // jsonl, where every row read still ends (each line skipped, with the run that adjudicated it)
-      if (adjudicatedLines === 0 && reversals.length === 0) {
-        await outputs.onlyJsonl();
-        outputs = null;
-        session.rollback();
-        const jsonl = `results-${month}.jsonl`;
-        const [placed] = placeFiles(placements(staging, dir, [jsonl], o.dryRun ? 'dryrun' : 'skipped'));
-        const runs = [...skippedBy.entries()].sort((a, b) => a[0] - b[0]);
-        return {
-          month,
-          outDir: dir,
-          rowsRead,
-          invalid: invalidRows.length,
-          invalidRows,
-          rosterWarnings,
-          checks,
-          byStatus,
-          fundTotals: [],
-          files: [placed!],
-          run: null,
-          counts: {} as Record<string, number>,
-          reversals: [],
-          ledgerPath: o.ledgerPath,
-          checkFailed,
-          notices: policyNotices(policies),
-          nothingNew: {
-            skipped: alreadyAdjudicated + conflicts,
-            alreadyAdjudicated,
-            conflicts,
-            runs: runs.map(([id, n]) => ({ id, lines: n })),
-          },
-        };
-      }
-      const counts = {
-        rowsRead,
-        invalid: invalidRows.length,
-        lines: checks.linesAdjudicated,
-        adjudicated: adjudicatedLines,
-        results: resultCount,
-        approved: byStatus.approved ?? 0,
-        pended: byStatus.pended ?? 0,
-        rejected: byStatus.rejected ?? 0,
-        notCovered: byStatus['not-covered'] ?? 0,
-        alreadyAdjudicated,
-        conflicts,
-        superseded: new Set(reversals.map((r) => r.line.id)).size,
-        reversals: reversals.length,
-      };
-      // the lists' lines are all staged once the reversals are: the lists are written on another core while the
-      // run is sealed, each waiting for the run's 台账校验码 only at its end
-      await outputs.closeLists(reversed);
-      const listSpecs = policies.flatMap((policy) =>
-        policy.funds.map((fund) => ({
-          fund,
-          month,
-          document: policy.document,
-          file: join(staging, `disbursement-${fund.id}-${month}.xlsx`),
-          banner,
-        })),
-      );
-      lists = startLists(sort.auxPath, listSpecs);
-      // the run is sealed (its chain hash set in the open transaction) before the workbook and lists are
-      // finished, so both carry its 台账校验码 (SPEC §5); COMMIT comes only once they are written
-      await session.drain();
-      // so that explain finds the rows this run read and did not adjudicate (not part of the content hash)
-      session.recordExceptions([
-        ...invalidRows.map((e) => ({ kind: 'invalid' as const, ...e, priorRun: null })),
-        ...conflictRows,
-      ]);
-      // the roster's page cache is given back
-      roster.close();
-      // the year's months for the 概览: this run's rows are in the open transaction (a dry run's are not); sealing
-      // adds no rows and renumbering (a shared ledger's) keeps each run's month
-      const t0 = performance.now();
-      const trend = fundTotalsByMonth(ledger, month);
-      if (process.env.ASSIST_TIMING)
-        process.stderr.write(`[计时·概览] 年度趋势查询 ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
-      const htmlName = `settlement-${month}.html`;
-      // the workbook is finished on the second core while the run is sealed, waiting for the code where it prints it
-      const code = deferred<string>();
-      const finishing = outputs.finish(
-        checks,
-        invalidRows.length,
-        reversed,
-        { trend, runNotInLedger: o.dryRun, htmlPath: o.html ? join(staging, htmlName) : undefined },
-        code.promise,
-      );
-      finishing.catch(() => {}); // awaited below; a failed seal aborts the outputs first
-      // sealing gives a shared ledger's run its final id: read it after
-      const sealing = session;
-      checks.ledgerCode = await settleWith(
-        code,
-        async () => banner ?? ledgerCode(sealing.runId, await sealing.seal(counts)),
-      );
-      lists.setLedgerCode(checks.ledgerCode);
-      phase('台账封存');
-      await finishing;
-      outputs = null;
-      phase('结算表');
-      const listTotals = await lists.done;
-      lists = null;
-      const staged = [
-        `results-${month}.jsonl`,
-        `settlement-${month}.xlsx`,
-        ...listSpecs.map((l) => basename(l.file)),
-        ...(o.html ? [htmlName] : []),
-      ];
-      phase('拨付清单');
-      // where each file goes is decided, and recorded in the run's own transaction, before COMMIT: if the process
-      // dies between COMMIT and the renames, the next command that opens the ledger finishes placing them
-      // (SPEC §5); an earlier run's outputs in the same folder are never overwritten (this run's get -run<N>)
-      const moves = placements(staging, dir, staged, o.dryRun ? 'dryrun' : `run${session.runId}`);
-      if (!o.dryRun) session.recordPlacement(moves);
-      const run = o.dryRun ? null : await session.commit(counts);
-      phase('台账提交');
-      testPauseBeforePlacing();
-      const files = placeFiles(moves);
-      const fileOf = new Map(staged.map((name, i) => [name, files[i]!]));
-      const fundTotals: AdjudicateSummary['fundTotals'] = listSpecs.map((l, i) => ({
-        fund: l.fund,
-        total: listTotals[i]!,
-        file: fileOf.get(basename(l.file))!,
-      }));
-      return {
-        month,
-        outDir: dir,
-        rowsRead,
-        invalid: invalidRows.length,
-        invalidRows,
-        rosterWarnings,
-        checks,
-        byStatus,
-        fundTotals,
-        files,
-        run,
-        counts,
-        reversals: reversed,
-        ledgerPath: o.ledgerPath,
-        checkFailed,
-        notices: policyNotices(policies),
-      };
-    } catch (err) {
-      session?.rollback();
-      await outputs?.abort().catch(() => {});
-      await lists?.abort().catch(() => {});
-      throw err;
-    } finally {
-      forgetStaging();
-      rmSync(staging, { recursive: true, force: true });
-      ledger.close();
+    for (const r of group) {
+      this.byStatus[r.status] = (this.byStatus[r.status] ?? 0) + 1;
+      if (r.status !== 'skipped') this.resultCount++;
     }
-  } finally {
-    sort.close();
-    roster.close();
   }
+
+  /** a line the ledger already holds (before its result is handed on) */
+  skipped(r: LineResult): void {
+    if (r.reasons[0] === 'ALREADY_ADJUDICATED') this.alreadyAdjudicated++;
+    else {
+      this.conflicts++;
+      this.conflictRows.push(conflictException(r));
+    }
+    const by = Number(r.details?.priorRun);
+    this.skippedBy.set(by, (this.skippedBy.get(by) ?? 0) + 1);
+  }
+
+  /** the run's counts as the ledger records them */
+  counts(checks: Checks): Record<string, number> {
+    const s = this.byStatus;
+    return {
+      rowsRead: checks.rowsRead,
+      invalid: checks.invalid,
+      lines: checks.linesAdjudicated,
+      adjudicated: this.adjudicatedLines,
+      results: this.resultCount,
+      approved: s.approved ?? 0,
+      pended: s.pended ?? 0,
+      rejected: s.rejected ?? 0,
+      notCovered: s['not-covered'] ?? 0,
+      alreadyAdjudicated: this.alreadyAdjudicated,
+      conflicts: this.conflicts,
+      superseded: new Set(this.reversals.map((r) => r.line.id)).size,
+      reversals: this.reversals.length,
+    };
+  }
+}
+
+/** The sorted lines batch by batch: screened against the ledger, the fresh ones adjudicated, all written out. */
+async function adjudicateBatches(run: Run, session: LedgerSession, outputs: ResultOutputs): Promise<RunTally> {
+  const tally = new RunTally();
+  let done = 0;
+  const total = run.sort.validCount();
+  for (const batch of chunks(run.sort.sorted(), CHUNK_LINES)) {
+    // each line's results are counted and written out as soon as they are decided, in the batch's order: held
+    // for a whole batch they outlived V8's young generation and were copied and promoted by the thousand
+    const inOrder = new InBatchOrder(batch, (group) => {
+      tally.line(group);
+      outputs.add(group);
+    });
+    const { fresh, skipped, reversals } = screenBatch(run.ledger, session, batch, run.o.supersede);
+    tally.reversals.push(...reversals);
+    for (const r of skipped) {
+      tally.skipped(r);
+      inOrder.put([r]);
+    }
+    // only the lines the engine judges need their people (a month run again is all skipped lines)
+    const people = run.roster.people(fresh.map((l) => l.idNumber));
+    adjudicateFresh(run.ledger, session, fresh, batch, people, run.policies, (group) => inOrder.put(group));
+    if (!inOrder.complete) throw new Error('内部错误：本批有明细没有结果');
+    await outputs.flush();
+    await session.drain(2);
+    done += batch.length;
+    run.o.onProgress?.(done, '审核', total);
+  }
+  return tally;
+}
+
+/** The run's totals, checked: nothing lost (every row read is a result or an exception), money conserved. */
+function checkedTotals(tally: RunTally, rowsRead: number, invalid: number): Checks {
+  const checks = tally.totals.checks(rowsRead, invalid);
+  if (checks.rowsRead !== checks.linesAdjudicated + checks.invalid)
+    throw new Error(
+      `行数核对失败：读取 ${checks.rowsRead} 行，审核 ${checks.linesAdjudicated} 行，无效 ${checks.invalid} 行`,
+    );
+  if (!checks.priorPaid.plus(checks.payments).plus(checks.remaining).equals(checks.totalCost))
+    throw new Error('金额守恒核对失败');
+  return checks;
+}
+
+/** What every summary says, committed or not. */
+function summaryOf(run: Run, tally: RunTally, checks: Checks) {
+  return {
+    month: run.month,
+    outDir: run.dir,
+    rowsRead: run.rowsRead,
+    invalid: run.invalidRows.length,
+    invalidRows: run.invalidRows,
+    rosterWarnings: run.rosterWarnings,
+    checks,
+    byStatus: tally.byStatus,
+    ledgerPath: run.o.ledgerPath,
+    checkFailed: tally.checkFailed,
+    notices: policyNotices(run.policies),
+  };
+}
+
+/** Every line was in the ledger already: the run is rolled back and only its results jsonl is placed. */
+async function nothingNew(run: Run, tally: RunTally, checks: Checks): Promise<AdjudicateSummary> {
+  await run.open.outputs!.onlyJsonl();
+  run.open.outputs = null;
+  run.open.session!.rollback();
+  const jsonl = `results-${run.month}.jsonl`;
+  const [placed] = placeFiles(placements(run.staging, run.dir, [jsonl], run.o.dryRun ? 'dryrun' : 'skipped'));
+  const runs = [...tally.skippedBy.entries()].sort((a, b) => a[0] - b[0]);
+  return {
+    ...summaryOf(run, tally, checks),
+    fundTotals: [],
+    files: [placed!],
+    run: null,
+    counts: {} as Record<string, number>,
+    reversals: [],
+    nothingNew: {
+      skipped: tally.alreadyAdjudicated + tally.conflicts,
+      alreadyAdjudicated: tally.alreadyAdjudicated,
+      conflicts: tally.conflicts,
+      runs: runs.map(([id, n]) => ({ id, lines: n })),
+    },
+  };
+}
+
+/** A run that adds something: sealed, its workbook and lists finished with its 台账校验码, committed, placed. */
+async function sealAndPlace(run: Run, tally: RunTally, checks: Checks): Promise<AdjudicateSummary> {
+  const { o, month, policies, staging } = run;
+  const session = run.open.session!;
+  const counts = tally.counts(checks);
+  const reversed = reversalLines(tally.reversals);
+  // the lists' lines are all staged once the reversals are: the lists are written on another core while the
+  // run is sealed, each waiting for the run's 台账校验码 only at its end
+  await run.open.outputs!.closeLists(reversed);
+  const listSpecs = policies.flatMap((policy) =>
+    policy.funds.map((fund) => ({
+      fund,
+      month,
+      document: policy.document,
+      file: join(staging, `disbursement-${fund.id}-${month}.xlsx`),
+      banner: run.banner,
+    })),
+  );
+  run.open.lists = startLists(run.sort.auxPath, listSpecs);
+  await sealWithOutputs(run, tally, checks, counts, reversed);
+  const listTotals = await run.open.lists.done;
+  run.open.lists = null;
+  const staged = [
+    `results-${month}.jsonl`,
+    `settlement-${month}.xlsx`,
+    ...listSpecs.map((l) => basename(l.file)),
+    ...(o.html ? [`settlement-${month}.html`] : []),
+  ];
+  phase('拨付清单');
+  // where each file goes is decided, and recorded in the run's own transaction, before COMMIT: if the process
+  // dies between COMMIT and the renames, the next command that opens the ledger finishes placing them
+  // (SPEC §5); an earlier run's outputs in the same folder are never overwritten (this run's get -run<N>)
+  const moves = placements(staging, run.dir, staged, o.dryRun ? 'dryrun' : `run${session.runId}`);
+  if (!o.dryRun) session.recordPlacement(moves);
+  const committed = o.dryRun ? null : await session.commit(counts);
+  phase('台账提交');
+  testPauseBeforePlacing();
+  const files = placeFiles(moves);
+  const fileOf = new Map(staged.map((name, i) => [name, files[i]!]));
+  const fundTotals: AdjudicateSummary['fundTotals'] = listSpecs.map((l, i) => ({
+    fund: l.fund,
+    total: listTotals[i]!,
+    file: fileOf.get(basename(l.file))!,
+  }));
+  return { ...summaryOf(run, tally, checks), fundTotals, files, run: committed, counts, reversals: reversed };
+}
+
+/**
+ * The run sealed (its chain hash set in the open transaction) while the settlement workbook is finished on the
+ * second core, so both it and the lists carry the run's 台账校验码 (SPEC §5); COMMIT comes only once they are
+ * written.
+ */
+async function sealWithOutputs(
+  run: Run,
+  tally: RunTally,
+  checks: Checks,
+  counts: Record<string, number>,
+  reversed: ReversalLine[],
+): Promise<void> {
+  const session = run.open.session!;
+  await session.drain();
+  // so that explain finds the rows this run read and did not adjudicate (not part of the content hash)
+  session.recordExceptions([
+    ...run.invalidRows.map((e) => ({ kind: 'invalid' as const, ...e, priorRun: null })),
+    ...tally.conflictRows,
+  ]);
+  // the roster's page cache is given back
+  run.roster.close();
+  // the year's months for the 概览: this run's rows are in the open transaction (a dry run's are not); sealing
+  // adds no rows and renumbering (a shared ledger's) keeps each run's month
+  const t0 = performance.now();
+  const trend = fundTotalsByMonth(run.ledger, run.month);
+  if (process.env.ASSIST_TIMING)
+    process.stderr.write(`[计时·概览] 年度趋势查询 ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
+  const htmlPath = run.o.html ? join(run.staging, `settlement-${run.month}.html`) : undefined;
+  const code = deferred<string>();
+  const finishing = run.open.outputs!.finish(
+    checks,
+    run.invalidRows.length,
+    reversed,
+    { trend, runNotInLedger: run.o.dryRun, htmlPath },
+    code.promise,
+  );
+  finishing.catch(() => {}); // awaited below; a failed seal aborts the outputs first
+  // sealing gives a shared ledger's run its final id: read it after
+  checks.ledgerCode = await settleWith(
+    code,
+    async () => run.banner ?? ledgerCode(session.runId, await session.seal(counts)),
+  );
+  run.open.lists!.setLedgerCode(checks.ledgerCode);
+  phase('台账封存');
+  await finishing;
+  run.open.outputs = null;
+  phase('结算表');
 }
 
 /**
