@@ -9,7 +9,7 @@ import { XlsxStreamWriter, type SheetWriter, type WCell, type WColumn } from '..
 import { STATUS_LABEL } from './labels.js';
 import type { ReversalLine } from './disbursement.js';
 import { writeFileSync } from 'node:fs';
-import { fen, topCategories, yuanNumber as yuan, type Overview } from './overview/model.js';
+import { fen, topCategories, yuanNumber as yuan, type Overview, type OverviewChart } from './overview/model.js';
 import { OVERVIEW_SHEET, writeOverviewSheet } from './overview/sheet.js';
 import { overviewHtml } from './overview/html.js';
 
@@ -296,6 +296,12 @@ export class SettlementWriter {
         r.reasons.join('；'),
         r.reasons.map((c) => REASONS[c].text).join('；'),
       ]);
+    this.tallyHospital(r, totalCost, payments);
+    this.tallyPolicy(r, payments);
+  }
+
+  /** 汇总's row of the line's hospital: each claim line once (its results arrive together), every fund's payments */
+  private tallyHospital(r: SettlementRow, totalCost: Money, payments: (Money | null)[]): void {
     let h = this.byHospital.get(r.hospital);
     if (!h)
       this.byHospital.set(
@@ -311,6 +317,10 @@ export class SettlementWriter {
       h.remaining = h.remaining.plus(money(r.patientRemaining));
     }
     payments.forEach((v, i) => v && (h.funds[i] = h.funds[i]!.plus(v)));
+  }
+
+  /** 按政策's row of the result's policy and hospital */
+  private tallyPolicy(r: SettlementRow, payments: (Money | null)[]): void {
     const policy = r.policy ? `${r.policy} ${this.opts.policyNames[r.policy] ?? ''}`.trim() : '（不在任何政策范围）';
     const key = `${policy}\u0001${r.hospital}`;
     let g = this.groups.get(key);
@@ -343,11 +353,6 @@ export class SettlementWriter {
       funds.map((f, i) => ({ name: f.name, values: hospitals.map(([, h]) => yuan(h.funds[i]!)) })),
       CHART_HOSPITALS,
     );
-    const months = Array.from(
-      { length: Number(month.slice(5, 7)) },
-      (_, i) => `${month.slice(0, 4)}-${String(i + 1).padStart(2, '0')}`,
-    );
-    const trend = new Map((input.trend ?? []).map((t) => [t.month, t.fen]));
     const runFund = (i: number) => (input.runNotInLedger ? sum(hospitals.map(([, h]) => h.funds[i]!)) : ZERO);
     return {
       title: `${month} 医疗救助结算概览`,
@@ -377,23 +382,34 @@ export class SettlementWriter {
             ? `支付最多的 ${CHART_HOSPITALS - 1} 家医疗机构逐一列出，其余 ${top.others} 家合为一行；逐家见“汇总”。`
             : undefined,
         },
-        {
-          id: 'funds-by-month',
-          title: `${month.slice(0, 4)} 年各月各资金支付`,
-          kind: 'trend',
-          categoryLabel: '月份',
-          unit: '元',
-          categories: months,
-          // fen from the ledger → yuan for the chart
-          series: funds.map((f, i) => ({
-            name: f.name,
-            values: months.map((m) => fen((trend.get(m)?.[f.id] ?? 0) / 100 + (m === month ? yuan(runFund(i)) : 0))),
-          })),
-          note: input.runNotInLedger
-            ? '本月含本次试算（未入账）的金额；其他月份取自台账。'
-            : '各月取自台账：该月各次审核运行的支付减去冲正（与拨付清单同口径）。',
-        },
+        this.monthChart(input, runFund),
       ],
+    };
+  }
+
+  /** The year's months from the ledger, and this month with a dry run's amounts (not in the ledger) added. */
+  private monthChart(input: OverviewInput, runFund: (fund: number) => Money): OverviewChart {
+    const { funds, month } = this.opts;
+    const months = Array.from(
+      { length: Number(month.slice(5, 7)) },
+      (_, i) => `${month.slice(0, 4)}-${String(i + 1).padStart(2, '0')}`,
+    );
+    const trend = new Map((input.trend ?? []).map((t) => [t.month, t.fen]));
+    return {
+      id: 'funds-by-month',
+      title: `${month.slice(0, 4)} 年各月各资金支付`,
+      kind: 'trend',
+      categoryLabel: '月份',
+      unit: '元',
+      categories: months,
+      // fen from the ledger → yuan for the chart
+      series: funds.map((f, i) => ({
+        name: f.name,
+        values: months.map((m) => fen((trend.get(m)?.[f.id] ?? 0) / 100 + (m === month ? yuan(runFund(i)) : 0))),
+      })),
+      note: input.runNotInLedger
+        ? '本月含本次试算（未入账）的金额；其他月份取自台账。'
+        : '各月取自台账：该月各次审核运行的支付减去冲正（与拨付清单同口径）。',
     };
   }
 
@@ -406,17 +422,40 @@ export class SettlementWriter {
     /** the run's 台账校验码 when it is known only later (the run is sealed meanwhile); else checks.ledgerCode */
     ledgerCode?: Promise<string | undefined>,
   ): Promise<void> {
-    const { funds, month } = this.opts;
     await this.endDetailPart();
     await this.exceptions!.end();
+    await this.overviewSheet(overviewInput);
+    const code = await this.summarySheet(invalidCount, ledgerCode ?? Promise.resolve(checks.ledgerCode));
+    await this.byPolicySheet();
+    if (reversals.length) await this.reversalSheet(reversals);
+    await this.checkSheet(checks, code);
+    await this.xlsx.finish([
+      OVERVIEW_SHEET,
+      '汇总',
+      '按政策',
+      ...Array.from({ length: this.detailPart }, (_, i) => (i === 0 ? '明细' : `明细-${i + 1}`)),
+      '异常',
+      '冲正',
+      '核对',
+    ]);
+  }
+
+  /** 概览, and the same page as HTML when asked for */
+  private async overviewSheet(input: OverviewInput): Promise<void> {
     const t0 = performance.now();
-    const overview = this.overview(overviewInput);
+    const overview = this.overview(input);
     await writeOverviewSheet(this.xlsx, overview);
-    if (overviewInput.htmlPath) writeFileSync(overviewInput.htmlPath, overviewHtml(overview), { mode: 0o600 });
+    if (input.htmlPath) writeFileSync(input.htmlPath, overviewHtml(overview), { mode: 0o600 });
     if (process.env.ASSIST_TIMING)
       process.stderr.write(`[计时·概览] 图表与概览页 ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
-    // 汇总: one row per hospital, each claim line once (SPEC §7: headline figures count a line once); its 合计
-    // is the 核对 sheet's; the per-policy breakdown is the 按政策 sheet
+  }
+
+  /**
+   * 汇总: one row per hospital, each claim line once (SPEC §7: headline figures count a line once); its 合计 is the
+   * 核对 sheet's; the per-policy breakdown is the 按政策 sheet. Returns the run's 台账校验码, first printed here.
+   */
+  private async summarySheet(invalidCount: number, ledgerCode: Promise<string | undefined>) {
+    const { funds, month } = this.opts;
     const summary = await this.xlsx.streamSheet({
       name: '汇总',
       title: `${month} 医疗救助结算汇总`,
@@ -442,10 +481,16 @@ export class SettlementWriter {
     await summary.textRow([
       this.opts.note ?? `无效行 ${invalidCount} 行，见“异常”工作表；按政策的结果数与金额见“按政策”工作表。`,
     ]);
-    // everything above is written while the run is being sealed; the code is first printed here
-    const code = ledgerCode ? await ledgerCode : checks.ledgerCode;
+    // everything above is written while the run is being sealed
+    const code = await ledgerCode;
     if (code) await summary.textRow([`台账校验码：${code}`]);
     await summary.end();
+    return code;
+  }
+
+  /** 按政策: result counts and amounts by policy and hospital */
+  private async byPolicySheet(): Promise<void> {
+    const { funds, month } = this.opts;
     const byPolicy = await this.xlsx.streamSheet({
       name: '按政策',
       title: `${month} 按政策、医疗机构的审核结果（一行明细可有多个政策的结果）`,
@@ -460,64 +505,53 @@ export class SettlementWriter {
       ],
     });
     const sorted = [...this.groups.values()].sort((a, b) => (a.policy + a.hospital < b.policy + b.hospital ? -1 : 1));
+    const counts = (g: Group) => [g.lines, g.approved, g.pended, g.rejected];
     for (const g of sorted)
-      await byPolicy.row([
-        g.policy,
-        g.hospital,
-        g.lines,
-        g.approved,
-        g.pended,
-        g.rejected,
-        ...funds.map((f) => g.funds.get(f.id) ?? ZERO),
-      ]);
+      await byPolicy.row([g.policy, g.hospital, ...counts(g), ...funds.map((f) => g.funds.get(f.id) ?? ZERO)]);
     await byPolicy.boldRow([
       '合计',
       null,
-      sorted.reduce((n, g) => n + g.lines, 0),
-      sorted.reduce((n, g) => n + g.approved, 0),
-      sorted.reduce((n, g) => n + g.pended, 0),
-      sorted.reduce((n, g) => n + g.rejected, 0),
+      ...[0, 1, 2, 3].map((k) => sorted.reduce((n, g) => n + counts(g)[k]!, 0)),
       ...funds.map((f) => sum(sorted.map((g) => g.funds.get(f.id) ?? ZERO))),
     ]);
     await byPolicy.end();
-    if (reversals.length) {
-      const rev = await this.xlsx.streamSheet({
-        name: '冲正',
-        title: `${month} 冲正明细（原结果金额取负数）`,
-        columns: [
-          { header: '原运行', kind: 'int', width: 8 },
-          { header: '结算单号', width: 18 },
-          { header: '明细行号', kind: 'int', width: 7 },
-          { header: '身份证号', width: 21 },
-          { header: '姓名', width: 8 },
-          { header: '收款单位', width: 24 },
-          { header: '原因', width: 12 },
-          ...funds.map((f): WColumn => ({ header: f.name, kind: 'money', width: 18 })),
-        ],
-      });
-      for (const r of reversals)
-        await rev.row([
-          r.originalRun,
-          r.claimId,
-          r.lineNo,
-          r.idNumber,
-          r.name,
-          r.payee,
-          r.reason === 'supersede' ? '更正重报' : '撤销运行',
-          ...funds.map((f) => r.payments[f.id] ?? null),
-        ]);
-      await rev.boldRow([
-        '合计',
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        ...funds.map((f) => sum(reversals.map((r) => r.payments[f.id] ?? ZERO))),
+  }
+
+  /** 冲正: the reversed results, amounts negated */
+  private async reversalSheet(reversals: ReversalLine[]): Promise<void> {
+    const { funds, month } = this.opts;
+    const rev = await this.xlsx.streamSheet({
+      name: '冲正',
+      title: `${month} 冲正明细（原结果金额取负数）`,
+      columns: [
+        { header: '原运行', kind: 'int', width: 8 },
+        { header: '结算单号', width: 18 },
+        { header: '明细行号', kind: 'int', width: 7 },
+        { header: '身份证号', width: 21 },
+        { header: '姓名', width: 8 },
+        { header: '收款单位', width: 24 },
+        { header: '原因', width: 12 },
+        ...funds.map((f): WColumn => ({ header: f.name, kind: 'money', width: 18 })),
+      ],
+    });
+    for (const r of reversals)
+      await rev.row([
+        r.originalRun,
+        r.claimId,
+        r.lineNo,
+        r.idNumber,
+        r.name,
+        r.payee,
+        r.reason === 'supersede' ? '更正重报' : '撤销运行',
+        ...funds.map((f) => r.payments[f.id] ?? null),
       ]);
-      await rev.end();
-    }
+    const blank = Array.from({ length: 6 }, () => null);
+    await rev.boldRow(['合计', ...blank, ...funds.map((f) => sum(reversals.map((r) => r.payments[f.id] ?? ZERO)))]);
+    await rev.end();
+  }
+
+  /** 核对: the run's two checks (rows, money), the per-line check, and the 台账校验码 */
+  private async checkSheet(checks: Checks, code: string | undefined): Promise<void> {
     const rowsOk = checks.rowsRead === checks.linesAdjudicated + checks.invalid;
     const moneyOk = checks.priorPaid.plus(checks.payments).plus(checks.remaining).equals(checks.totalCost);
     const check = await this.xlsx.streamSheet({
@@ -549,14 +583,5 @@ export class SettlementWriter {
     ]);
     if (code) await check.row(['台账校验码（核对：assist ledger check --head 校验码）', code, null, null]);
     await check.end();
-    await this.xlsx.finish([
-      OVERVIEW_SHEET,
-      '汇总',
-      '按政策',
-      ...Array.from({ length: this.detailPart }, (_, i) => (i === 0 ? '明细' : `明细-${i + 1}`)),
-      '异常',
-      '冲正',
-      '核对',
-    ]);
   }
 }

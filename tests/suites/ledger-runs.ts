@@ -260,9 +260,13 @@ export function ledgerRunsSuite(backend: LedgerBackend): void {
       const total = list.find((row) => row[0] === '合计');
       expect(total?.[8]).toBe(100);
       expect(list.some((row) => String(row[0]).includes('壹佰元整'))).toBe(true);
-      const wb = new ExcelJS.Workbook();
-      await wb.xlsx.readFile(join(s.dir, 's', 'settlement-2024-04.xlsx'));
-      expect(wb.getWorksheet('冲正')).toBeDefined();
+      // the settlement workbook's 冲正: the original run's result negated, and its 合计
+      const settlement = await readSheets(join(s.dir, 's', 'settlement-2024-04.xlsx'));
+      const reversed = settlement.rows('冲正').filter((row) => row[1] === 'A1' || row[0] === '合计');
+      expect(reversed.map((row) => [row[0], row[1], row[2], row[6], row.at(-1)])).toEqual([
+        [2, 'A1', 1, '更正重报', -250],
+        ['合计', null, null, null, -250],
+      ]);
     });
 
     test('history is kept: explain shows the old line as 已冲正 and the new one in force; check passes', async () => {
