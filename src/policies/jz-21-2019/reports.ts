@@ -9,7 +9,8 @@ import { endOfMonth } from '../../domain/dates.js';
 import { birthDateOf } from '../../domain/id-number.js';
 import { ageAt } from '../../domain/dates.js';
 import { CATEGORIES, type Category } from '../../domain/categories.js';
-import { addSheet, writeWorkbook, type OutCell } from '../../io/workbook.js';
+import type ExcelJS from 'exceljs';
+import { addSheet, writeWorkbook, type ColumnDef, type OutCell } from '../../io/workbook.js';
 import { jzDiseaseNames, jzDiseaseOfText, type SCHEMA } from './index.js';
 import type { Params } from '../params.js';
 import type { PolicyReport } from '../../engine/types.js';
@@ -185,224 +186,18 @@ export async function reportJinzhouMonthly(
   people: Map<string, Person> | null,
   o: { month: string; outDir: string; html?: boolean },
 ): Promise<JinzhouOutcome> {
-  const monthEnd = endOfMonth(`${o.month}-01`);
   const year = o.month.slice(0, 4);
-  const pairs = new Map<string, Pair>();
-  const pairOf = (idNumber: string, name: string, disease: string, registered: boolean): Pair => {
-    const k = `${idNumber}|${disease}`;
-    let p = pairs.get(k);
-    if (!p)
-      pairs.set(
-        k,
-        (p = { idNumber, name, disease, county: countyOf(idNumber, people?.get(idNumber)), registered, lines: [] }),
-      );
-    if (registered) p.registered = true;
-    return p;
-  };
-  // 应救治: roster persons of a covered category in force at month end whose registered disease is listed
-  if (people) {
-    const covered = new Set<Category>(policy.params.at(monthEnd).coveredCategories);
-    for (const p of people.values()) {
-      const disease = jzDiseaseOfText(p.registeredDisease);
-      if (!disease) continue;
-      if (
-        !p.periods.some(
-          (x) =>
-            covered.has(x.category) && x.validFrom <= monthEnd && (x.validTo === null || x.validTo >= `${o.month}-01`),
-        )
-      )
-        continue;
-      if (p.householdType === 'urban') continue;
-      pairOf(p.idNumber, p.name, disease, true);
-    }
-  }
-  // 已救治/正在救治: approved jz-21-2019 results in force, settled from 1 January to the month's end
-  for (const r of activeResults(ledger, 'jz-21-2019', `${year}-01-01`, monthEnd)) {
-    if (r.status !== 'approved' || !r.details?.disease) continue;
-    pairOf(r.idNumber, r.name, r.details.disease, false).lines.push(r);
-  }
-  const all = [...pairs.values()].sort((a, b) =>
-    a.county !== b.county
-      ? a.county < b.county
-        ? -1
-        : 1
-      : a.idNumber !== b.idNumber
-        ? a.idNumber < b.idNumber
-          ? -1
-          : 1
-        : a.disease < b.disease
-          ? -1
-          : 1,
-  );
+  const all = collectPairs(policy, ledger, people, o.month);
   const counties = [...new Set(all.map((p) => p.county))].sort();
   const listed = jzDiseaseNames(year >= '2020' ? '25' : '21');
   const diseases = [...listed, ...[...new Set(all.map((p) => p.disease))].filter((d) => !listed.includes(d))];
-  const byCounty = [
-    ...counties.map((c) =>
-      indicatorRow(
-        c,
-        all.filter((p) => p.county === c),
-        o.month,
-      ),
-    ),
-    indicatorRow('合计', all, o.month),
-  ];
-  const byDisease = [
-    ...diseases.map((d) =>
-      indicatorRow(
-        d,
-        all.filter((p) => p.disease === d),
-        o.month,
-      ),
-    ),
-    indicatorRow('合计', all, o.month),
-  ];
-  const cols = (first: string) => [
-    { header: first, width: 16 },
-    ...MONTHLY_COLUMNS.map((h) => ({
-      header: h,
-      kind: (/比例|率/.test(h) ? 'percent' : /费用|医保|保险|救助$|保障|自付$/.test(h) ? 'money' : 'int') as
-        'percent' | 'money' | 'int',
-      width: /费用|医保|保险|救助$|保障|自付$/.test(h) ? 14 : 9,
-    })),
-  ];
-  const status = (p: Pair): string =>
-    p.lines.length === 0
-      ? '待救治'
-      : p.lines[p.lines.length - 1]!.details?.treatment === '正在救治'
-        ? '正在救治'
-        : '已救治';
-  const sex = (id: string): string => (Number(id[16]) % 2 === 1 ? '男' : '女');
-  const categoryText = (id: string): string =>
-    [...new Set((people?.get(id)?.periods ?? []).map((x) => CATEGORIES[x.category].label))].join('、');
-  const list: OutCell[][] = all.map((p, i) => {
-    const inpatient = new Set(
-      p.lines.filter((l) => l.visitType === 'inpatient').map((l) => `${l.hospital}\u0001${l.claimId}`),
-    ).size;
-    return [
-      i + 1,
-      p.county,
-      p.name,
-      sex(p.idNumber),
-      ageAt(birthDateOf(p.idNumber), monthEnd),
-      p.idNumber,
-      p.disease,
-      p.lines.at(-1)?.hospital ?? '',
-      status(p),
-      p.lines[0]?.admissionDate ?? '',
-      p.lines.at(-1)?.settlementDate ?? '',
-      inpatient,
-      sum(p.lines.map((l) => l.totalCost)),
-      sum(p.lines.map((l) => l.personalBurden)),
-    ];
-  });
-  const register: OutCell[][] = all.map((p, i) => {
-    const person = people?.get(p.idNumber);
-    const total = sum(p.lines.map((l) => l.totalCost));
-    const self = sum(p.lines.map((l) => l.personalBurden));
-    return [
-      i + 1,
-      p.county,
-      p.name,
-      sex(p.idNumber),
-      birthDateOf(p.idNumber),
-      p.idNumber,
-      person?.householdPlace ?? '',
-      categoryText(p.idNumber),
-      p.disease,
-      p.registered ? '是' : '否',
-      p.lines[0]?.admissionDate ?? '',
-      p.lines.at(-1)?.settlementDate ?? '',
-      [...new Set(p.lines.map((l) => l.hospital))].join('、'),
-      p.lines.length,
-      total,
-      sum(p.lines.map((l) => l.basicPaid)),
-      sum(p.lines.map((l) => l.seriousIllnessPaid)),
-      sum(p.lines.map((l) => l.assistancePaid)),
-      sum(p.lines.map((l) => l.otherPaid)),
-      self,
-      ratio(self, total),
-      status(p),
-    ];
-  });
   const file = join(o.outDir, `jinzhou-monthly-${o.month}.xlsx`);
-  const footer = [
-    `填报单位：__________卫生健康局　　统计期：${o.month}（本年累计自 ${year}-01-01 起）　　报送时限：次月 25 日前报市卫生健康委医政科（${policy.document} 六、）`,
-    '口径：按“人·病种”计数；应救治 = 名单中在册、属救治范围人员类别且登记病种属 21（2020 年起 25）种大病者，并含本年已救治但名单未登记者；已救治/正在救治按本年最近一次救治的状态；待救治 = 应救治 − 已救治 − 正在救治；救治率 = （已救治＋正在救治）÷ 应救治；住院人次按住院结算单计；个人自付比例 = 个人自付 ÷ 医疗总费用。',
-    '填表人：　　　　　审核人：　　　　　填报日期：',
-  ];
   const overview = jinzhouOverview(all, counties, diseases, o.month);
   const pictures = await drawOverview(overview);
   await writeWorkbook(file, (wb) => {
     addOverviewWorksheet(wb, overview, pictures);
-    addSheet(wb, {
-      name: '附件6-按县区',
-      title: `农村贫困人口大病专项救治情况统计月报表（按县区，${o.month}）`,
-      columns: cols('县（市）区'),
-      rows: byCounty,
-      footer,
-      keyColumns: 1,
-    });
-    addSheet(wb, {
-      name: '附件6-按病种',
-      title: `农村贫困人口大病专项救治情况统计月报表（按病种，${o.month}）`,
-      columns: cols('病种'),
-      rows: byDisease,
-      footer,
-      keyColumns: 1,
-    });
-    addSheet(wb, {
-      name: '附件4-患者名单',
-      title: `锦州市农村贫困人口大病患者名单（截至 ${monthEnd}）`,
-      columns: [
-        { header: '序号', kind: 'int', width: 5 },
-        { header: '县（市）区', width: 8 },
-        { header: '姓名', width: 8 },
-        { header: '性别', width: 5 },
-        { header: '年龄', kind: 'int', width: 5 },
-        { header: '身份证号', width: 21 },
-        { header: '病种', width: 12 },
-        { header: '救治医院', width: 16 },
-        { header: '救治状态', width: 9 },
-        { header: '首次救治日期', width: 11 },
-        { header: '最近救治日期', width: 11 },
-        { header: '住院人次', kind: 'int', width: 6 },
-        { header: '医疗总费用', kind: 'money', width: 12 },
-        { header: '个人自付', kind: 'money', width: 11 },
-      ],
-      rows: list,
-      totals: [11, 12, 13],
-    });
-    addSheet(wb, {
-      name: '附件5-患者登记表',
-      title: `县/市大病专项救治患者登记表（${year} 年 1 月至 ${o.month}）`,
-      columns: [
-        { header: '序号', kind: 'int', width: 6 },
-        { header: '县（市）区', width: 10 },
-        { header: '姓名', width: 8 },
-        { header: '性别', width: 5 },
-        { header: '出生日期', width: 11 },
-        { header: '身份证号', width: 21 },
-        { header: '户籍地', width: 20 },
-        { header: '人员类别', width: 14 },
-        { header: '病种', width: 14 },
-        { header: '名单登记', width: 8 },
-        { header: '首次入院日期', width: 11 },
-        { header: '最近结算日期', width: 11 },
-        { header: '救治医院', width: 24 },
-        { header: '结算笔数', kind: 'int', width: 8 },
-        { header: '医疗总费用', kind: 'money', width: 13 },
-        { header: '基本医保', kind: 'money', width: 12 },
-        { header: '大病保险', kind: 'money', width: 12 },
-        { header: '医疗救助', kind: 'money', width: 12 },
-        { header: '其他保障', kind: 'money', width: 12 },
-        { header: '个人自付', kind: 'money', width: 12 },
-        { header: '个人自付比例', kind: 'percent', width: 10 },
-        { header: '救治状态', width: 9 },
-      ],
-      rows: register,
-      totals: [13, 14, 15, 16, 17, 18, 19],
-    });
+    addMonthlySheets(wb, all, { counties, diseases, month: o.month, document: policy.document });
+    addPatientSheets(wb, all, people, o.month);
   });
   let html: string | undefined;
   if (o.html) {
@@ -419,6 +214,228 @@ export async function reportJinzhouMonthly(
     treated: all.filter((p) => p.lines.length > 0).length,
     rosterUsed: people !== null,
   };
+}
+
+/**
+ * The report's 人·病种 pairs, by county, ID number and disease: 应救治 from the roster (when given), 已救治/正在救治
+ * from the ledger's approved jz-21-2019 results settled from 1 January to the month's end.
+ */
+function collectPairs(
+  policy: { params: Params<typeof SCHEMA> },
+  ledger: SqliteLedger,
+  people: Map<string, Person> | null,
+  month: string,
+): Pair[] {
+  const monthEnd = endOfMonth(`${month}-01`);
+  const pairs = new Map<string, Pair>();
+  const pairOf = (idNumber: string, name: string, disease: string, registered: boolean): Pair => {
+    const k = `${idNumber}|${disease}`;
+    let p = pairs.get(k);
+    if (!p)
+      pairs.set(
+        k,
+        (p = { idNumber, name, disease, county: countyOf(idNumber, people?.get(idNumber)), registered, lines: [] }),
+      );
+    if (registered) p.registered = true;
+    return p;
+  };
+  if (people) {
+    const covered = new Set<Category>(policy.params.at(monthEnd).coveredCategories);
+    for (const p of people.values()) {
+      const disease = dueDisease(p, covered, month);
+      if (disease) pairOf(p.idNumber, p.name, disease, true);
+    }
+  }
+  for (const r of activeResults(ledger, 'jz-21-2019', `${month.slice(0, 4)}-01-01`, monthEnd)) {
+    if (r.status !== 'approved' || !r.details?.disease) continue;
+    pairOf(r.idNumber, r.name, r.details.disease, false).lines.push(r);
+  }
+  const order = (a: string, b: string) => (a === b ? 0 : a < b ? -1 : 1);
+  return [...pairs.values()].sort(
+    (a, b) => order(a.county, b.county) || order(a.idNumber, b.idNumber) || order(a.disease, b.disease),
+  );
+}
+
+/** 应救治: a rural person of a covered category in force in the month whose registered disease is listed, or null */
+function dueDisease(p: Person, covered: Set<Category>, month: string): string | null {
+  const disease = jzDiseaseOfText(p.registeredDisease);
+  if (!disease || p.householdType === 'urban') return null;
+  const monthEnd = endOfMonth(`${month}-01`);
+  const inForce = p.periods.some(
+    (x) => covered.has(x.category) && x.validFrom <= monthEnd && (x.validTo === null || x.validTo >= `${month}-01`),
+  );
+  return inForce ? disease : null;
+}
+
+/** 附件6 by county and by disease, each with its 合计 and the report's footer. */
+function addMonthlySheets(
+  wb: ExcelJS.Workbook,
+  all: Pair[],
+  r: { counties: string[]; diseases: string[]; month: string; document: string },
+): void {
+  const { month } = r;
+  const rows = (names: string[], of: (p: Pair) => string) => [
+    ...names.map((n) =>
+      indicatorRow(
+        n,
+        all.filter((p) => of(p) === n),
+        month,
+      ),
+    ),
+    indicatorRow('合计', all, month),
+  ];
+  const cols = (first: string) => [
+    { header: first, width: 16 },
+    ...MONTHLY_COLUMNS.map((h) => ({
+      header: h,
+      kind: (/比例|率/.test(h) ? 'percent' : /费用|医保|保险|救助$|保障|自付$/.test(h) ? 'money' : 'int') as
+        'percent' | 'money' | 'int',
+      width: /费用|医保|保险|救助$|保障|自付$/.test(h) ? 14 : 9,
+    })),
+  ];
+  const footer = [
+    `填报单位：__________卫生健康局　　统计期：${month}（本年累计自 ${month.slice(0, 4)}-01-01 起）　　报送时限：次月 25 日前报市卫生健康委医政科（${r.document} 六、）`,
+    '口径：按“人·病种”计数；应救治 = 名单中在册、属救治范围人员类别且登记病种属 21（2020 年起 25）种大病者，并含本年已救治但名单未登记者；已救治/正在救治按本年最近一次救治的状态；待救治 = 应救治 − 已救治 − 正在救治；救治率 = （已救治＋正在救治）÷ 应救治；住院人次按住院结算单计；个人自付比例 = 个人自付 ÷ 医疗总费用。',
+    '填表人：　　　　　审核人：　　　　　填报日期：',
+  ];
+  addSheet(wb, {
+    name: '附件6-按县区',
+    title: `农村贫困人口大病专项救治情况统计月报表（按县区，${month}）`,
+    columns: cols('县（市）区'),
+    rows: rows(r.counties, (p) => p.county),
+    footer,
+    keyColumns: 1,
+  });
+  addSheet(wb, {
+    name: '附件6-按病种',
+    title: `农村贫困人口大病专项救治情况统计月报表（按病种，${month}）`,
+    columns: cols('病种'),
+    rows: rows(r.diseases, (p) => p.disease),
+    footer,
+    keyColumns: 1,
+  });
+}
+
+/** 待救治, 正在救治 or 已救治: the state of the pair's latest treatment this year */
+function treatmentStatus(p: Pair): string {
+  if (p.lines.length === 0) return '待救治';
+  return p.lines[p.lines.length - 1]!.details?.treatment === '正在救治' ? '正在救治' : '已救治';
+}
+
+const sexOf = (id: string): string => (Number(id[16]) % 2 === 1 ? '男' : '女');
+
+/** 附件4 (the patient list at the month's end) and 附件5 (the year's register), one row per pair. */
+function addPatientSheets(wb: ExcelJS.Workbook, all: Pair[], people: Map<string, Person> | null, month: string): void {
+  const monthEnd = endOfMonth(`${month}-01`);
+  addSheet(wb, {
+    name: '附件4-患者名单',
+    title: `锦州市农村贫困人口大病患者名单（截至 ${monthEnd}）`,
+    columns: PATIENT_LIST_COLUMNS,
+    rows: all.map((p, i) => patientListRow(p, i, monthEnd)),
+    totals: [11, 12, 13],
+  });
+  addSheet(wb, {
+    name: '附件5-患者登记表',
+    title: `县/市大病专项救治患者登记表（${month.slice(0, 4)} 年 1 月至 ${month}）`,
+    columns: REGISTER_COLUMNS,
+    rows: all.map((p, i) => registerRow(p, i, people)),
+    totals: [13, 14, 15, 16, 17, 18, 19],
+  });
+}
+
+const PATIENT_LIST_COLUMNS: ColumnDef[] = [
+  { header: '序号', kind: 'int', width: 5 },
+  { header: '县（市）区', width: 8 },
+  { header: '姓名', width: 8 },
+  { header: '性别', width: 5 },
+  { header: '年龄', kind: 'int', width: 5 },
+  { header: '身份证号', width: 21 },
+  { header: '病种', width: 12 },
+  { header: '救治医院', width: 16 },
+  { header: '救治状态', width: 9 },
+  { header: '首次救治日期', width: 11 },
+  { header: '最近救治日期', width: 11 },
+  { header: '住院人次', kind: 'int', width: 6 },
+  { header: '医疗总费用', kind: 'money', width: 12 },
+  { header: '个人自付', kind: 'money', width: 11 },
+];
+
+function patientListRow(p: Pair, i: number, monthEnd: string): OutCell[] {
+  const inpatient = new Set(
+    p.lines.filter((l) => l.visitType === 'inpatient').map((l) => `${l.hospital}\u0001${l.claimId}`),
+  ).size;
+  return [
+    i + 1,
+    p.county,
+    p.name,
+    sexOf(p.idNumber),
+    ageAt(birthDateOf(p.idNumber), monthEnd),
+    p.idNumber,
+    p.disease,
+    p.lines.at(-1)?.hospital ?? '',
+    treatmentStatus(p),
+    p.lines[0]?.admissionDate ?? '',
+    p.lines.at(-1)?.settlementDate ?? '',
+    inpatient,
+    sum(p.lines.map((l) => l.totalCost)),
+    sum(p.lines.map((l) => l.personalBurden)),
+  ];
+}
+
+const REGISTER_COLUMNS: ColumnDef[] = [
+  { header: '序号', kind: 'int', width: 6 },
+  { header: '县（市）区', width: 10 },
+  { header: '姓名', width: 8 },
+  { header: '性别', width: 5 },
+  { header: '出生日期', width: 11 },
+  { header: '身份证号', width: 21 },
+  { header: '户籍地', width: 20 },
+  { header: '人员类别', width: 14 },
+  { header: '病种', width: 14 },
+  { header: '名单登记', width: 8 },
+  { header: '首次入院日期', width: 11 },
+  { header: '最近结算日期', width: 11 },
+  { header: '救治医院', width: 24 },
+  { header: '结算笔数', kind: 'int', width: 8 },
+  { header: '医疗总费用', kind: 'money', width: 13 },
+  { header: '基本医保', kind: 'money', width: 12 },
+  { header: '大病保险', kind: 'money', width: 12 },
+  { header: '医疗救助', kind: 'money', width: 12 },
+  { header: '其他保障', kind: 'money', width: 12 },
+  { header: '个人自付', kind: 'money', width: 12 },
+  { header: '个人自付比例', kind: 'percent', width: 10 },
+  { header: '救治状态', width: 9 },
+];
+
+function registerRow(p: Pair, i: number, people: Map<string, Person> | null): OutCell[] {
+  const person = people?.get(p.idNumber);
+  const total = sum(p.lines.map((l) => l.totalCost));
+  const self = sum(p.lines.map((l) => l.personalBurden));
+  const categories = [...new Set((person?.periods ?? []).map((x) => CATEGORIES[x.category].label))].join('、');
+  return [
+    i + 1,
+    p.county,
+    p.name,
+    sexOf(p.idNumber),
+    birthDateOf(p.idNumber),
+    p.idNumber,
+    person?.householdPlace ?? '',
+    categories,
+    p.disease,
+    p.registered ? '是' : '否',
+    p.lines[0]?.admissionDate ?? '',
+    p.lines.at(-1)?.settlementDate ?? '',
+    [...new Set(p.lines.map((l) => l.hospital))].join('、'),
+    p.lines.length,
+    total,
+    sum(p.lines.map((l) => l.basicPaid)),
+    sum(p.lines.map((l) => l.seriousIllnessPaid)),
+    sum(p.lines.map((l) => l.assistancePaid)),
+    sum(p.lines.map((l) => l.otherPaid)),
+    self,
+    ratio(self, total),
+    treatmentStatus(p),
+  ];
 }
 
 /** Who paid the cost, one series each (the five sum to 医疗总费用, as in 附件6). */
