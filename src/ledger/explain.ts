@@ -80,14 +80,33 @@ function explainException(ledger: Ledger, e: ExceptionRow): string[] {
 }
 
 function explainLine(ledger: Ledger, line: StoredLine, o: ExplainOptions): string[] {
-  const policyFilter = o.policy;
-  const fundName = o.fundName ?? ((id: string) => id);
-  const accLabel = o.accumulatorLabel ?? ((_: string, key: string, year: number) => `${yearLabel(year)} ${key}`);
-  const out: string[] = [];
   const run = ledger.run(line.runId)!;
   const entry = ledger.trace(line);
-  const input = entry.line;
-  out.push(`══ 结算单 ${line.claimId} 第 ${line.lineNo} 行 · ${line.hospital} ══`);
+  const out = lineHeader(ledger, line, run, entry.line);
+  const serviceDate = String(
+    entry.line.visitType === 'inpatient' ? entry.line.admissionDate : entry.line.settlementDate,
+  );
+  for (const [i, traced] of entry.results.entries()) {
+    if (o.policy && traced.policy !== o.policy) continue;
+    const stored = traced.policy ? line.results.find((r) => r.policy === traced.policy) : undefined;
+    out.push(...policyHeader(line, run, traced.policy, stored, serviceDate));
+    out.push(...traceSteps(traced.trace));
+    out.push(...accumulatorSteps(traced, o));
+    if (stored) out.push(...amounts(ledger, stored, o));
+    if (i === entry.results.length - 1 || o.policy)
+      out.push(`个人负担（各政策支付后）：${fmtGrouped(line.patientRemaining)}`);
+  }
+  out.push('');
+  return out;
+}
+
+type TraceEntry = ReturnType<Ledger['trace']>;
+type TracedResult = TraceEntry['results'][number];
+type StoredResult = StoredLine['results'][number];
+
+/** The line: where it was read, whether it is in force, who, and its inputs as the hospital sent them. */
+function lineHeader(ledger: Ledger, line: StoredLine, run: RunInfo, input: TraceEntry['line']): string[] {
+  const out = [`══ 结算单 ${line.claimId} 第 ${line.lineNo} 行 · ${line.hospital} ══`];
   out.push(`来源：${line.source} 第 ${line.row} 行；${runLabel(run)}`);
   if (line.supersededBy !== null) {
     const by = ledger.run(line.supersededBy);
@@ -111,65 +130,80 @@ function explainLine(ledger: Ledger, line: StoredLine, o: ExplainOptions): strin
   out.push(
     `  ${show(['totalCost', 'inScopeCost', 'basicPaid', 'seriousIllnessPaid', 'assistancePaid', 'supplementaryPaid', 'hospitalWaiver', 'priorPaid', 'personalBurden'])}`,
   );
-  const serviceDate = String(input.visitType === 'inpatient' ? input.admissionDate : input.settlementDate);
-  for (const [i, traced] of entry.results.entries()) {
-    if (policyFilter && traced.policy !== policyFilter) continue;
-    const stored = traced.policy ? line.results.find((r) => r.policy === traced.policy) : undefined;
-    const version = run.policies.find((p) => p.id === traced.policy);
-    if (!traced.policy) out.push(`政策：无（${STATUS_LABEL[line.status]}）`);
-    else
-      out.push(
-        `政策 ${traced.policy} ${version?.name ?? ''}（参数版本 ${version?.version ?? '未知'}）：${stored ? STATUS_LABEL[stored.status] : ''}`,
-      );
-    if (stored?.reasons.length)
-      out.push(`  原因：${stored.reasons.map((c) => `${c} ${REASONS[c]?.text ?? ''}`).join('；')}`);
-    if (version) {
-      const file = version.parameters as ParameterFile;
-      out.push(`  适用参数（服务日期 ${serviceDate}）：`);
-      for (const def of Object.values(file)) {
-        const text = describeParameter(def, serviceDate);
-        out.push(`    · ${text.length > 160 ? `${text.slice(0, 157)}…` : text}`);
-      }
+  return out;
+}
+
+/** A policy's result: its status and reasons, and the parameters in force on the service date. */
+function policyHeader(
+  line: StoredLine,
+  run: RunInfo,
+  policy: string | null,
+  stored: StoredResult | undefined,
+  serviceDate: string,
+): string[] {
+  const out: string[] = [];
+  const version = run.policies.find((p) => p.id === policy);
+  if (!policy) out.push(`政策：无（${STATUS_LABEL[line.status]}）`);
+  else
+    out.push(
+      `政策 ${policy} ${version?.name ?? ''}（参数版本 ${version?.version ?? '未知'}）：${stored ? STATUS_LABEL[stored.status] : ''}`,
+    );
+  if (stored?.reasons.length)
+    out.push(`  原因：${stored.reasons.map((c) => `${c} ${REASONS[c]?.text ?? ''}`).join('；')}`);
+  if (version) {
+    out.push(`  适用参数（服务日期 ${serviceDate}）：`);
+    for (const def of Object.values(version.parameters as ParameterFile)) {
+      const text = describeParameter(def, serviceDate);
+      out.push(`    · ${text.length > 160 ? `${text.slice(0, 157)}…` : text}`);
     }
-    out.push('  计算过程：');
-    for (const [n, step] of traced.trace.entries()) {
-      out.push(`    ${n + 1}. ${step.step}【依据：${step.clause}】`);
-      if (step.inputs && Object.keys(step.inputs).length)
-        out.push(
-          `       输入：${Object.entries(step.inputs)
-            .map(([k, v]) => `${k} ${v}`)
-            .join('；')}`,
-        );
-      out.push(`       结果：${step.result}`);
-    }
-    for (const a of traced.accumulators) {
-      // a date-valued accumulator (ln-as-2022's first treatment) has no amounts
-      const fmtAcc = (x: typeof a.before): string =>
-        x.firstDate !== null && x.firstDate !== undefined
-          ? `首次 ${x.firstDate}`
-          : a.after.firstDate
-            ? '首次 无'
-            : `基数 ${x.base}，应救助 ${x.entitled}，已支付 ${x.paid}`;
-      out.push(
-        `  累计额（${accLabel(traced.policy ?? '', a.key, a.year)}）：变动前 ${fmtAcc(a.before)} → 变动后 ${fmtAcc(a.after)}`,
-      );
-    }
-    if (stored) {
-      const pays = Object.entries(stored.payments);
-      out.push(
-        `  救助基数：${fmt(stored.base)}；支付：${pays.length ? pays.map(([f, v]) => `${fundName(f)} ${fmtGrouped(v)}`).join('；') : '无'}${stored.payee ? `；收款单位 ${stored.payee}` : ''}`,
-      );
-      const rev = ledger.reversalOf(stored.id);
-      if (rev) {
-        const by = ledger.run(rev.runId);
-        out.push(
-          `  冲正：${by ? runLabel(by) : `第 ${rev.runId} 次运行`}（${rev.reason === 'supersede' ? '更正重报' : '撤销运行'}）冲正 ${pays.map(([f, v]) => `${fundName(f)} ${fmtGrouped(v.negated())}`).join('；') || '0.00'}`,
-        );
-      }
-    }
-    if (i === entry.results.length - 1 || policyFilter)
-      out.push(`个人负担（各政策支付后）：${fmtGrouped(line.patientRemaining)}`);
   }
-  out.push('');
+  return out;
+}
+
+/** Every step of the trace with its clause, inputs and result. */
+function traceSteps(trace: TracedResult['trace']): string[] {
+  const out = ['  计算过程：'];
+  for (const [n, step] of trace.entries()) {
+    out.push(`    ${n + 1}. ${step.step}【依据：${step.clause}】`);
+    if (step.inputs && Object.keys(step.inputs).length)
+      out.push(
+        `       输入：${Object.entries(step.inputs)
+          .map(([k, v]) => `${k} ${v}`)
+          .join('；')}`,
+      );
+    out.push(`       结果：${step.result}`);
+  }
+  return out;
+}
+
+/** Each accumulator the result moved, before and after, in its policy's words. */
+function accumulatorSteps(traced: TracedResult, o: ExplainOptions): string[] {
+  const accLabel = o.accumulatorLabel ?? ((_: string, key: string, year: number) => `${yearLabel(year)} ${key}`);
+  return traced.accumulators.map((a) => {
+    // a date-valued accumulator (ln-as-2022's first treatment) has no amounts
+    const fmtAcc = (x: typeof a.before): string =>
+      x.firstDate !== null && x.firstDate !== undefined
+        ? `首次 ${x.firstDate}`
+        : a.after.firstDate
+          ? '首次 无'
+          : `基数 ${x.base}，应救助 ${x.entitled}，已支付 ${x.paid}`;
+    return `  累计额（${accLabel(traced.policy ?? '', a.key, a.year)}）：变动前 ${fmtAcc(a.before)} → 变动后 ${fmtAcc(a.after)}`;
+  });
+}
+
+/** The base and payments of a stored result, and its reversal when it has one. */
+function amounts(ledger: Ledger, stored: StoredResult, o: ExplainOptions): string[] {
+  const fundName = o.fundName ?? ((id: string) => id);
+  const pays = Object.entries(stored.payments);
+  const out = [
+    `  救助基数：${fmt(stored.base)}；支付：${pays.length ? pays.map(([f, v]) => `${fundName(f)} ${fmtGrouped(v)}`).join('；') : '无'}${stored.payee ? `；收款单位 ${stored.payee}` : ''}`,
+  ];
+  const rev = ledger.reversalOf(stored.id);
+  if (rev) {
+    const by = ledger.run(rev.runId);
+    out.push(
+      `  冲正：${by ? runLabel(by) : `第 ${rev.runId} 次运行`}（${rev.reason === 'supersede' ? '更正重报' : '撤销运行'}）冲正 ${pays.map(([f, v]) => `${fundName(f)} ${fmtGrouped(v.negated())}`).join('；') || '0.00'}`,
+    );
+  }
   return out;
 }
