@@ -20,9 +20,9 @@ import { thReports } from './reports.js';
 import { Steps, renderStep, x } from '../../engine/steps.js';
 
 const DOC = '亭湖区健康救助实施方案';
-const ID = 'th-2021';
+export const ID = 'th-2021';
 export const FUND = { id: 'th-2021.district', name: '区健康救助资金' };
-type DiseaseCategory = 'A' | 'B' | 'C';
+export type DiseaseCategory = 'A' | 'B' | 'C';
 /** a person and the class (一类/二类) they are adjudicated in */
 type Who = { person: Person; cls: 1 | 2 };
 const CATEGORY_LABEL: Record<DiseaseCategory, string> = {
@@ -81,7 +81,7 @@ export const SCHEMA = {
 };
 
 /** The accumulator the deductible is counted in: B's first deductible across years, A and C by year. */
-function deductibleCounter(cat: DiseaseCategory, year: number): { year: number; key: string } {
+export function deductibleCounter(cat: DiseaseCategory, year: number): { year: number; key: string } {
   return cat === 'B' ? { year: 0, key: 'B-deductible' } : { year, key: cat };
 }
 

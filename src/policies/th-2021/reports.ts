@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { D, chineseCapital, fmtGrouped, sum, ZERO, type Money } from '../../domain/money.js';
 import { addMonths, endOfMonth } from '../../domain/dates.js';
 import { CATEGORIES } from '../../domain/categories.js';
-import { addSheet, writeWorkbook, type OutCell } from '../../io/workbook.js';
+import { addSheet, writeWorkbook, type ColumnDef, type OutCell } from '../../io/workbook.js';
 import type { PolicyReport } from '../../engine/types.js';
 import type { Person } from '../../roster/merge.js';
 import type { SqliteLedger } from '../../ledger/sqlite.js';
 import { activeResults } from '../../ledger/queries.js';
 import type { Params } from '../params.js';
-import type { SCHEMA } from './index.js';
+import { deductibleCounter, ID, type DiseaseCategory, type SCHEMA } from './index.js';
 
 export function thReports(params: Params<typeof SCHEMA>): PolicyReport[] {
   return [
@@ -52,6 +52,8 @@ function tinghuPeriodsInYear(p: Person, covered: Set<string>, year: number, iden
   );
 }
 
+type Unit = { person: Person; periods: Person['periods'] }[];
+
 export async function reportThServiceSubsidy(
   params: Params<typeof SCHEMA>,
   people: Map<string, Person>,
@@ -59,19 +61,8 @@ export async function reportThServiceSubsidy(
 ): Promise<{ file: string; people: number; total: Money; unassigned: number }> {
   const date = `${o.year}-12-31`;
   const P = params.at(date);
-  const covered = new Set<string>([...P.class1Categories, ...P.class2Categories]);
-  const identityMonths = P.identityMonths;
   const rate = P.serviceSubsidyPerPerson;
-  const keyword = P.householdKeyword;
-  const units = new Map<string, { person: Person; periods: Person['periods'] }[]>();
-  for (const p of people.values()) {
-    // Tinghu's people: the roster may also hold other districts' (the same 特困/低保 categories)
-    if (!p.householdPlace.includes(keyword)) continue;
-    const periods = tinghuPeriodsInYear(p, covered, o.year, identityMonths);
-    if (periods.length === 0) continue;
-    const unit = p.serviceUnit || '';
-    units.set(unit, [...(units.get(unit) ?? []), { person: p, periods }]);
-  }
+  const units = serviceUnits(P, people, o.year);
   const named = [...units.keys()].filter((u) => u).sort();
   const summary: OutCell[][] = named.map((u, i) => [
     i + 1,
@@ -94,42 +85,66 @@ export async function reportThServiceSubsidy(
         u ? rate : ZERO,
       ]);
   const file = join(o.outDir, `th-service-subsidy-${o.year}.xlsx`);
+  const footer = [
+    `补助金额合计（大写）：${chineseCapital(total)}　（小写）：¥${fmtGrouped(total)}`,
+    `依据：${params.describe('serviceSubsidyPerPerson', date)}；服务人数为户籍地含“${P.householdKeyword}”、${o.year} 年内任一时间属于一类或二类人群的人数（按名单）`,
+    ...(unassigned ? [`另有 ${unassigned} 人名单未登记基层医疗单位，未计补助，请补登记后重新生成。`] : []),
+    '',
+    '制表人：　　　　　　　　审核人：　　　　　　　　日期：',
+  ];
   await writeWorkbook(file, (wb) => {
     addSheet(wb, {
       name: '汇总',
       title: `亭湖区基础健康服务团队补助（${o.year} 年）`,
-      columns: [
-        { header: '序号', kind: 'int', width: 6 },
-        { header: '基层医疗单位', width: 30 },
-        { header: '服务人数', kind: 'int', width: 10 },
-        { header: '补助标准（元/人/年）', kind: 'money', width: 18 },
-        { header: '补助金额', kind: 'money', width: 16 },
-      ],
+      columns: SUBSIDY_SUMMARY_COLUMNS,
       rows: summary,
       totals: [2, 4],
-      footer: [
-        `补助金额合计（大写）：${chineseCapital(total)}　（小写）：¥${fmtGrouped(total)}`,
-        `依据：${params.describe('serviceSubsidyPerPerson', date)}；服务人数为户籍地含“${keyword}”、${o.year} 年内任一时间属于一类或二类人群的人数（按名单）`,
-        ...(unassigned ? [`另有 ${unassigned} 人名单未登记基层医疗单位，未计补助，请补登记后重新生成。`] : []),
-        '',
-        '制表人：　　　　　　　　审核人：　　　　　　　　日期：',
-      ],
+      footer,
     });
-    addSheet(wb, {
-      name: '明细',
-      columns: [
-        { header: '基层医疗单位', width: 30 },
-        { header: '姓名', width: 10 },
-        { header: '身份证号', width: 21 },
-        { header: '人员类别', width: 24 },
-        { header: '身份期间', width: 30 },
-        { header: '补助金额', kind: 'money', width: 12 },
-      ],
-      rows: detail,
-      totals: [5],
-    });
+    addSheet(wb, { name: '明细', columns: SUBSIDY_DETAIL_COLUMNS, rows: detail, totals: [5] });
   });
   return { file, people: detail.length, total, unassigned };
+}
+
+/** Tinghu's people of the year by 基层医疗单位 ('' for none registered), each with the periods that count. */
+function serviceUnits(P: ReturnType<Params<typeof SCHEMA>['at']>, people: Map<string, Person>, year: number) {
+  const covered = new Set<string>([...P.class1Categories, ...P.class2Categories]);
+  const units = new Map<string, Unit>();
+  for (const p of people.values()) {
+    // Tinghu's people: the roster may also hold other districts' (the same 特困/低保 categories)
+    if (!p.householdPlace.includes(P.householdKeyword)) continue;
+    const periods = tinghuPeriodsInYear(p, covered, year, P.identityMonths);
+    if (periods.length === 0) continue;
+    const unit = p.serviceUnit || '';
+    units.set(unit, [...(units.get(unit) ?? []), { person: p, periods }]);
+  }
+  return units;
+}
+
+const SUBSIDY_SUMMARY_COLUMNS: ColumnDef[] = [
+  { header: '序号', kind: 'int', width: 6 },
+  { header: '基层医疗单位', width: 30 },
+  { header: '服务人数', kind: 'int', width: 10 },
+  { header: '补助标准（元/人/年）', kind: 'money', width: 18 },
+  { header: '补助金额', kind: 'money', width: 16 },
+];
+
+const SUBSIDY_DETAIL_COLUMNS: ColumnDef[] = [
+  { header: '基层医疗单位', width: 30 },
+  { header: '姓名', width: 10 },
+  { header: '身份证号', width: 21 },
+  { header: '人员类别', width: 24 },
+  { header: '身份期间', width: 30 },
+  { header: '补助金额', kind: 'money', width: 12 },
+];
+
+interface AnnualEntry {
+  idNumber: string;
+  name: string;
+  cat: DiseaseCategory;
+  cls: string;
+  deductible: string;
+  lines: number;
 }
 
 /** Per person and disease category: the year's base, deductible, entitled, paid; and those still below the deductible. */
@@ -137,68 +152,38 @@ export async function reportThAnnual(
   ledger: SqliteLedger,
   o: { year: number; outDir: string },
 ): Promise<{ file: string; rows: number; below: number }> {
-  const latest = new Map<
-    string,
-    { idNumber: string; name: string; cat: string; cls: string; deductible: string; lines: number }
-  >();
-  for (const r of activeResults(ledger, 'th-2021', `${o.year}-01-01`, `${o.year}-12-31`)) {
-    const cat = r.details?.diseaseCategory;
-    if (!cat) continue;
-    const k = `${r.idNumber}|${cat}`;
-    const prev = latest.get(k);
-    latest.set(k, {
-      idNumber: r.idNumber,
-      name: r.name,
-      cat,
-      cls: r.details!.populationClass ?? '',
-      deductible: r.details!.deductible ?? '0.00',
-      lines: (prev?.lines ?? 0) + 1,
-    });
-  }
   const rows: OutCell[][] = [];
   const below: OutCell[][] = [];
-  for (const e of [...latest.values()].sort((a, b) =>
-    a.idNumber !== b.idNumber ? (a.idNumber < b.idNumber ? -1 : 1) : a.cat < b.cat ? -1 : 1,
-  )) {
-    const acc = ledger.accumulator(e.idNumber, 'th-2021', o.year, e.cat);
+  for (const e of latestByCategory(ledger, o.year)) {
+    const acc = ledger.accumulator(e.idNumber, ID, o.year, e.cat);
     const deductible = new D(e.deductible);
-    // B's deductible is once per person across years: it is measured against the cross-year base
-    const towards = e.cat === 'B' ? ledger.accumulator(e.idNumber, 'th-2021', 0, 'B-deductible').base : acc.base;
+    // the base the deductible is measured against: B's across years (首次起付线), A's and C's the year's
+    const counter = deductibleCounter(e.cat, o.year);
+    const towards = ledger.accumulator(e.idNumber, ID, counter.year, counter.key).base;
     const isBelow = towards.lessThan(deductible);
-    const row: OutCell[] = [
+    const cls = e.cls === '1' ? '一类' : e.cls === '2' ? '二类' : '';
+    const state = isBelow ? '未达起付线' : '已达起付线';
+    rows.push([
       e.name,
       e.idNumber,
-      e.cls === '1' ? '一类' : e.cls === '2' ? '二类' : '',
+      cls,
       `${e.cat} 类`,
       e.lines,
       acc.base,
       deductible,
-      e.cat === 'B' ? towards : acc.base,
+      towards,
       acc.entitled,
       acc.paid,
-      isBelow ? '未达起付线' : '已达起付线',
-    ];
-    rows.push(row);
-    if (isBelow) below.push([e.name, e.idNumber, row[2], row[3], towards, deductible, deductible.minus(towards)]);
+      state,
+    ]);
+    if (isBelow) below.push([e.name, e.idNumber, cls, `${e.cat} 类`, towards, deductible, deductible.minus(towards)]);
   }
   const file = join(o.outDir, `th-annual-${o.year}.xlsx`);
   await writeWorkbook(file, (wb) => {
     addSheet(wb, {
       name: '年度结算',
       title: `亭湖区健康救助 ${o.year} 年度结算`,
-      columns: [
-        { header: '姓名', width: 10 },
-        { header: '身份证号', width: 21 },
-        { header: '人群', width: 6 },
-        { header: '疾病大类', width: 9 },
-        { header: '结算笔数', kind: 'int', width: 9 },
-        { header: '年度累计基数', kind: 'money', width: 14 },
-        { header: '起付线', kind: 'money', width: 12 },
-        { header: '计入起付线的累计基数', kind: 'money', width: 16 },
-        { header: '累计应救助', kind: 'money', width: 14 },
-        { header: '累计已支付', kind: 'money', width: 14 },
-        { header: '状态', width: 11 },
-      ],
+      columns: ANNUAL_COLUMNS,
       rows,
       totals: [4, 5, 8, 9],
       footer: [
@@ -208,17 +193,53 @@ export async function reportThAnnual(
     addSheet(wb, {
       name: '未达起付线',
       title: `${o.year} 年累计未达起付线人员（次年 1 月一次性办理）`,
-      columns: [
-        { header: '姓名', width: 10 },
-        { header: '身份证号', width: 21 },
-        { header: '人群', width: 6 },
-        { header: '疾病大类', width: 9 },
-        { header: '累计基数', kind: 'money', width: 14 },
-        { header: '起付线', kind: 'money', width: 12 },
-        { header: '距起付线', kind: 'money', width: 14 },
-      ],
+      columns: BELOW_COLUMNS,
       rows: below,
     });
   });
   return { file, rows: rows.length, below: below.length };
 }
+
+/** The year's results in force by person and category: the latest one's class and deductible, and how many. */
+function latestByCategory(ledger: SqliteLedger, year: number): AnnualEntry[] {
+  const latest = new Map<string, AnnualEntry>();
+  for (const r of activeResults(ledger, ID, `${year}-01-01`, `${year}-12-31`)) {
+    const cat = r.details?.diseaseCategory as DiseaseCategory | undefined;
+    if (!cat) continue;
+    const k = `${r.idNumber}|${cat}`;
+    latest.set(k, {
+      idNumber: r.idNumber,
+      name: r.name,
+      cat,
+      cls: r.details!.populationClass ?? '',
+      deductible: r.details!.deductible ?? '0.00',
+      lines: (latest.get(k)?.lines ?? 0) + 1,
+    });
+  }
+  const order = (a: string, b: string) => (a === b ? 0 : a < b ? -1 : 1);
+  return [...latest.values()].sort((a, b) => order(a.idNumber, b.idNumber) || order(a.cat, b.cat));
+}
+
+const ANNUAL_COLUMNS: ColumnDef[] = [
+  { header: '姓名', width: 10 },
+  { header: '身份证号', width: 21 },
+  { header: '人群', width: 6 },
+  { header: '疾病大类', width: 9 },
+  { header: '结算笔数', kind: 'int', width: 9 },
+  { header: '年度累计基数', kind: 'money', width: 14 },
+  { header: '起付线', kind: 'money', width: 12 },
+  { header: '计入起付线的累计基数', kind: 'money', width: 16 },
+  { header: '累计应救助', kind: 'money', width: 14 },
+  { header: '累计已支付', kind: 'money', width: 14 },
+  { header: '状态', width: 11 },
+];
+
+const BELOW_COLUMNS: ColumnDef[] = [
+  { header: '姓名', width: 10 },
+  { header: '身份证号', width: 21 },
+  { header: '人群', width: 6 },
+  { header: '疾病大类', width: 9 },
+  { header: '累计基数', kind: 'money', width: 14 },
+  { header: '起付线', kind: 'money', width: 12 },
+  { header: '距起付线', kind: 'money', width: 14 },
+];
