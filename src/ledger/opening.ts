@@ -36,81 +36,83 @@ export async function readOpening(
   const errors: RowError[] = [];
   let rowsRead = 0;
   const seen = new Map<string, number>();
-  const bad = (r: OpeningInput, column: string, detail: string): void => {
-    errors.push({
-      source: r.source,
-      sheet: r.sheet,
-      row: r.row,
-      issues: [{ code: 'MISSING_FIELD', column, detail }],
-      idNumber: r.idNumber,
-      name: r.name,
-      claimId: '',
-      lineNo: null,
-      hospital: '',
-    });
-  };
   for await (const item of readInput(file, 'opening', opts, (s) => (rowsRead = s.rowsRead))) {
-    if (item.type === 'error') {
-      errors.push(item.error);
-      continue;
-    }
+    if (item.type === 'error') errors.push(item.error);
     if (item.type !== 'opening') continue;
-    const r = item.row;
-    const found = resolvePolicy(r.policy, policies);
-    if (!found) {
-      bad(r, r.columns.policy, `无法识别的政策“${r.policy}”（可用：${policies.map((p) => p.id).join('、')}）`);
-      continue;
-    }
-    const policy = found.id;
-    const vocabulary = found.accumulators;
-    const k = vocabulary
-      ? vocabulary.openingKey(r.key)
-      : ({ ok: false, detail: `政策 ${policy} 没有年度累计额，无需导入期初余额` } as const);
-    if (!k.ok) {
-      bad(r, r.columns.key, k.detail);
-      continue;
-    }
-    const yearText = normalizeLabel(r.year).replace(/年$/, '');
-    let year: number;
-    if (k.yearless) {
-      if (!YEARLESS.test(yearText)) {
-        bad(r, r.columns.year, `累计项目“${r.key}”不分年度，年度请留空或填“跨年度”`);
-        continue;
-      }
-      year = 0;
-    } else {
-      if (!/^(19|20)\d\d$/.test(yearText)) {
-        bad(r, r.columns.year, `年度应为四位年份（如 2024），而不是“${r.year}”`);
-        continue;
-      }
-      year = Number(yearText);
-    }
-    if (vocabulary!.dateKeys?.includes(k.key) && !r.firstDate) {
-      bad(r, '首次救治日期', `累计项目“${r.key}”须填写首次救治日期`);
-      continue;
-    }
-    const dupKey = `${r.idNumber}|${policy}|${year}|${k.key}`;
-    if (seen.has(dupKey)) {
-      bad(r, r.columns.key, `与第 ${seen.get(dupKey)} 行重复（同一人、政策、年度、累计项目只能有一行）`);
-      continue;
-    }
-    seen.set(dupKey, r.row);
-    rows.push({
+    const checked = checkOpening(item.row, policies, seen);
+    if (checked.ok) rows.push(checked.row);
+    else errors.push(openingError(item.row, checked.column, checked.detail));
+  }
+  if (rowsRead !== rows.length + errors.length)
+    throw new Error(`行数核对失败：${file} 读取 ${rowsRead} 行，有效 ${rows.length}，错误 ${errors.length}`);
+  return { rows, errors, rowsRead };
+}
+
+type Checked = { ok: true; row: OpeningRow } | Refusal;
+type Refusal = { ok: false; column: string; detail: string };
+const refuse = (column: string, detail: string): Refusal => ({ ok: false, column, detail });
+
+/**
+ * One row as the ledger will hold it, or why not: its policy, that policy's accumulator item, the year the item is
+ * counted by (none for a cross-year item), a first date where the item is one, and once per (person, policy, year,
+ * item) in the file.
+ */
+function checkOpening(r: OpeningInput, policies: readonly Policy[], seen: Map<string, number>): Checked {
+  const found = resolvePolicy(r.policy, policies);
+  if (!found)
+    return refuse(r.columns.policy, `无法识别的政策“${r.policy}”（可用：${policies.map((p) => p.id).join('、')}）`);
+  const policy = found.id;
+  const vocabulary = found.accumulators;
+  if (!vocabulary) return refuse(r.columns.key, `政策 ${policy} 没有年度累计额，无需导入期初余额`);
+  const k = vocabulary.openingKey(r.key);
+  if (!k.ok) return refuse(r.columns.key, k.detail);
+  const year = openingYear(r, k.yearless);
+  if (typeof year !== 'number') return year;
+  if (vocabulary.dateKeys?.includes(k.key) && !r.firstDate)
+    return refuse('首次救治日期', `累计项目“${r.key}”须填写首次救治日期`);
+  const dupKey = `${r.idNumber}|${policy}|${year}|${k.key}`;
+  if (seen.has(dupKey))
+    return refuse(r.columns.key, `与第 ${seen.get(dupKey)} 行重复（同一人、政策、年度、累计项目只能有一行）`);
+  seen.set(dupKey, r.row);
+  const entitled = r.entitled ?? (vocabulary.openingEntitledIsPaid ? r.paid : ZERO);
+  return {
+    ok: true,
+    row: {
       idNumber: r.idNumber,
       policy,
       year,
       key: k.key,
       base: r.base,
       paid: r.paid,
-      entitled: r.entitled ?? (vocabulary!.openingEntitledIsPaid ? r.paid : ZERO),
+      entitled,
       firstDate: r.firstDate,
       source: r.source,
       row: r.row,
-    });
-  }
-  if (rowsRead !== rows.length + errors.length)
-    throw new Error(`行数核对失败：${file} 读取 ${rowsRead} 行，有效 ${rows.length}，错误 ${errors.length}`);
-  return { rows, errors, rowsRead };
+    },
+  };
+}
+
+/** The row's year: four digits, or 0 for a cross-year item (left empty or 跨年度). */
+function openingYear(r: OpeningInput, yearless: boolean): number | Refusal {
+  const yearText = normalizeLabel(r.year).replace(/年$/, '');
+  if (yearless)
+    return YEARLESS.test(yearText) ? 0 : refuse(r.columns.year, `累计项目“${r.key}”不分年度，年度请留空或填“跨年度”`);
+  if (!/^(19|20)\d\d$/.test(yearText)) return refuse(r.columns.year, `年度应为四位年份（如 2024），而不是“${r.year}”`);
+  return Number(yearText);
+}
+
+function openingError(r: OpeningInput, column: string, detail: string): RowError {
+  return {
+    source: r.source,
+    sheet: r.sheet,
+    row: r.row,
+    issues: [{ code: 'MISSING_FIELD', column, detail }],
+    idNumber: r.idNumber,
+    name: r.name,
+    claimId: '',
+    lineNo: null,
+    hospital: '',
+  };
 }
 
 export class OpeningRefused extends Error {

@@ -396,15 +396,20 @@ export function ledgerRunsSuite(backend: LedgerBackend): void {
         [P2, 'th-2021', '24', 'A类', '100', '0'],
         [P2, 'th-2021', '2024', 'D类', '100', '0'],
         [P2, 'th-2021', '2024', 'B类', '1OO', '0'],
+        [P1, 'th-2021', '2024', 'A类', '50', '0'],
+        [P2, 'th-2021', '2024', 'B类起付线', '100', '0'],
       ]);
       const r = await runCli(['ledger', 'import-opening', bad, '--ledger', s.ledger]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain('bad.csv 有 5 行错误，未导入任何期初余额');
+      expect(r.stderr).toContain('bad.csv 有 7 行错误，未导入任何期初余额');
       expect(r.stderr).toMatch(/bad\.csv 第 3 行.*\[身份证号\]/);
       expect(r.stderr).toMatch(/第 4 行.*\[政策\] 无法识别的政策“xx-2030”/);
       expect(r.stderr).toMatch(/第 5 行.*\[年度\] 年度应为四位年份/);
       expect(r.stderr).toMatch(/第 6 行.*\[累计项目\] 亭湖区健康救助的累计项目应为/);
       expect(r.stderr).toMatch(/第 7 行.*\[累计基数\]/);
+      expect(r.stderr).toMatch(/第 8 行.*\[累计项目\] 与第 2 行重复/);
+      // B's first deductible counts across years: no year is given for it
+      expect(r.stderr).toMatch(/第 9 行.*\[年度\] 累计项目“B类起付线”不分年度/);
       expect(r.stderr + r.stdout).not.toMatch(FULL_ID);
       expect(await count(s.ledger, 'openings')).toBe(0);
     });
