@@ -5,6 +5,8 @@ import { renameSync, rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fmt, sum, ZERO } from '../domain/money.js';
 import type { SqliteLedger } from '../ledger/sqlite.js';
+import type { RunInfo } from '../ledger/store.js';
+import type { Fund } from '../engine/types.js';
 import { ledgerCode } from '../ledger/journal.js';
 import { fundTotalsByMonth, reversalsOfRuns } from '../ledger/queries.js';
 import { SettlementWriter, traceText, type Checks } from './settlement.js';
@@ -34,45 +36,9 @@ export async function reportSettlement(
     policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])),
     note: `由台账重建（第 ${runs.map((r) => r.id).join('、')} 次运行）：无效行 ${invalid} 行及已跳过的行不记入台账，其明细见原运行的 results jsonl。`,
   });
-  let lines = 0;
-  let results = 0;
-  const totals = { totalCost: ZERO, priorPaid: ZERO, payments: ZERO, remaining: ZERO };
   try {
     await writer.begin();
-    for (const run of adjudicateRuns) {
-      for (const line of ledger.linesOfRun(run.id)) {
-        const entry = ledger.trace(line);
-        const priorPaid = line.totalCost.minus(line.personalBurden);
-        lines++;
-        totals.totalCost = totals.totalCost.plus(line.totalCost);
-        totals.priorPaid = totals.priorPaid.plus(priorPaid);
-        totals.remaining = totals.remaining.plus(line.patientRemaining);
-        for (const [i, res] of line.results.entries()) {
-          results++;
-          totals.payments = totals.payments.plus(sum(Object.values(res.payments)));
-          await writer.row({
-            source: line.source,
-            row: line.row,
-            claimId: line.claimId,
-            lineNo: line.lineNo,
-            hospital: line.hospital,
-            idNumber: line.idNumber,
-            name: line.name,
-            settlementDate: line.settlementDate,
-            policy: res.policy,
-            status: res.status,
-            reasons: res.reasons,
-            totalCost: fmt(line.totalCost),
-            priorPaid: fmt(priorPaid),
-            base: fmt(res.base),
-            payments: funds.map((f) => (res.payments[f.id] ? fmt(res.payments[f.id]!) : null)),
-            patientRemaining: fmt(line.patientRemaining),
-            trace: traceText(entry.results[i]?.trace ?? []),
-            payee: res.payee,
-          });
-        }
-      }
-    }
+    const { lines, results, totals } = await writeStoredLines(writer, ledger, adjudicateRuns, funds);
     const last = runs[runs.length - 1]!;
     const checks: Checks = {
       rowsRead,
@@ -96,10 +62,52 @@ export async function reportSettlement(
     );
     if (html) renameSync(`${tmp}.html`, html);
     renameSync(tmp, file);
+    return { file, lines, results, html };
   } catch (err) {
     rmSync(tmp, { force: true });
     rmSync(`${tmp}.html`, { force: true });
     throw err;
   }
-  return { file, lines, results, html };
+}
+
+/** Every result of the runs' lines as a row of 明细, with its stored trace; the lines' totals for 核对. */
+async function writeStoredLines(writer: SettlementWriter, ledger: SqliteLedger, runs: RunInfo[], funds: Fund[]) {
+  let lines = 0;
+  let results = 0;
+  const totals = { totalCost: ZERO, priorPaid: ZERO, payments: ZERO, remaining: ZERO };
+  for (const run of runs) {
+    for (const line of ledger.linesOfRun(run.id)) {
+      const entry = ledger.trace(line);
+      const priorPaid = line.totalCost.minus(line.personalBurden);
+      lines++;
+      totals.totalCost = totals.totalCost.plus(line.totalCost);
+      totals.priorPaid = totals.priorPaid.plus(priorPaid);
+      totals.remaining = totals.remaining.plus(line.patientRemaining);
+      for (const [i, res] of line.results.entries()) {
+        results++;
+        totals.payments = totals.payments.plus(sum(Object.values(res.payments)));
+        await writer.row({
+          source: line.source,
+          row: line.row,
+          claimId: line.claimId,
+          lineNo: line.lineNo,
+          hospital: line.hospital,
+          idNumber: line.idNumber,
+          name: line.name,
+          settlementDate: line.settlementDate,
+          policy: res.policy,
+          status: res.status,
+          reasons: res.reasons,
+          totalCost: fmt(line.totalCost),
+          priorPaid: fmt(priorPaid),
+          base: fmt(res.base),
+          payments: funds.map((f) => (res.payments[f.id] ? fmt(res.payments[f.id]!) : null)),
+          patientRemaining: fmt(line.patientRemaining),
+          trace: traceText(entry.results[i]?.trace ?? []),
+          payee: res.payee,
+        });
+      }
+    }
+  }
+  return { lines, results, totals };
 }
