@@ -1,7 +1,7 @@
 // disbursement-<fundId>-<month>.xlsx: one fund's payments grouped by payee, subtotals, total in figures and 大写, signatures.
 import { chineseCapital, fmtGrouped, ZERO, type Money } from '../domain/money.js';
 import type { Fund, LineResult } from '../engine/types.js';
-import { XlsxStreamWriter } from '../io/xlsx-writer.js';
+import { XlsxStreamWriter, type SheetWriter, type WColumn } from '../io/xlsx-writer.js';
 import { writeAtomic } from '../io/atomic.js';
 
 export interface DisbursementLine {
@@ -116,54 +116,11 @@ export async function writeDisbursement(
     const ws = await xlsx.streamSheet({
       name: '拨付清单',
       title: `${opts.fund.name} 拨付清单（${opts.month}）`,
-      columns: [
-        { header: '序号', kind: 'int', width: 6 },
-        { header: '收款单位', width: 22, wrap: true },
-        { header: '结算单号', width: 17 },
-        { header: '明细行号', kind: 'int', width: 6 },
-        { header: '姓名', width: 8 },
-        { header: '身份证号', width: 21 },
-        { header: '结算日期', width: 11 },
-        { header: '医疗总费用', kind: 'money', width: 13 },
-        { header: '支付金额', kind: 'money', width: 13 },
-        { header: '备注', width: 22, wrap: true },
-      ],
+      columns: DISBURSEMENT_COLUMNS,
     });
-    let seq = 0;
-    let payees = 0;
-    let payee: string | null = null;
-    let sub = ZERO;
-    let inGroup = 0;
-    const closeGroup = async () => {
-      if (payee === null) return;
-      await ws.boldRow([null, `${payee} 小计`, `${inGroup} 笔`, null, null, null, null, null, sub, null]);
-      total = total.plus(sub);
-    };
-    for (const l of opts.lines) {
-      if (l.payee !== payee) {
-        await closeGroup();
-        payee = l.payee;
-        payees++;
-        sub = ZERO;
-        inGroup = 0;
-      }
-      sub = sub.plus(l.amount);
-      inGroup++;
-      await ws.row([
-        ++seq,
-        l.payee,
-        l.claimId,
-        l.lineNo,
-        l.name,
-        l.idNumber,
-        l.settlementDate,
-        l.totalCost,
-        l.amount,
-        l.note,
-      ]);
-    }
-    await closeGroup();
-    await ws.boldRow(['合计', `${payees} 个收款单位`, `${seq} 笔`, null, null, null, null, null, total, null]);
+    const groups = new PayeeGroups(ws);
+    for (const l of opts.lines) await groups.line(l);
+    total = await groups.close();
     await ws.textRow([`合计金额（大写）：${chineseCapital(total)}　（小写）：¥${fmtGrouped(total)}`]);
     await ws.textRow([`政策依据：${opts.document}　资金：${opts.fund.name}`]);
     const code = await opts.ledgerCode;
@@ -174,4 +131,57 @@ export async function writeDisbursement(
     await xlsx.finish();
   });
   return total;
+}
+
+const DISBURSEMENT_COLUMNS: WColumn[] = [
+  { header: '序号', kind: 'int', width: 6 },
+  { header: '收款单位', width: 22, wrap: true },
+  { header: '结算单号', width: 17 },
+  { header: '明细行号', kind: 'int', width: 6 },
+  { header: '姓名', width: 8 },
+  { header: '身份证号', width: 21 },
+  { header: '结算日期', width: 11 },
+  { header: '医疗总费用', kind: 'money', width: 13 },
+  { header: '支付金额', kind: 'money', width: 13 },
+  { header: '备注', width: 22, wrap: true },
+];
+
+/** The list's lines numbered, grouped by payee as they come (in order), each group with its 小计; then the 合计. */
+class PayeeGroups {
+  private seq = 0;
+  private payees = 0;
+  private payee: string | null = null;
+  private sub = ZERO;
+  private inGroup = 0;
+  private total = ZERO;
+  constructor(private readonly ws: SheetWriter) {}
+
+  async line(l: DisbursementLine): Promise<void> {
+    if (l.payee !== this.payee) {
+      await this.closeGroup();
+      this.payee = l.payee;
+      this.payees++;
+      this.sub = ZERO;
+      this.inGroup = 0;
+    }
+    this.sub = this.sub.plus(l.amount);
+    this.inGroup++;
+    const cells = [l.payee, l.claimId, l.lineNo, l.name, l.idNumber, l.settlementDate, l.totalCost, l.amount, l.note];
+    await this.ws.row([++this.seq, ...cells]);
+  }
+
+  /** the last group's 小计 and the 合计 row; returns the total */
+  async close(): Promise<Money> {
+    await this.closeGroup();
+    const blank = [null, null, null, null, null];
+    await this.ws.boldRow(['合计', `${this.payees} 个收款单位`, `${this.seq} 笔`, ...blank, this.total, null]);
+    return this.total;
+  }
+
+  private async closeGroup(): Promise<void> {
+    if (this.payee === null) return;
+    const blank = [null, null, null, null, null];
+    await this.ws.boldRow([null, `${this.payee} 小计`, `${this.inGroup} 笔`, ...blank, this.sub, null]);
+    this.total = this.total.plus(this.sub);
+  }
 }
