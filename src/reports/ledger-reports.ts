@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { chineseCapital, sum, ZERO, type Money } from '../domain/money.js';
 import { mask, maskName } from '../domain/id-number.js';
 import { UsageError } from '../io/errors.js';
-import { addSheet, writeWorkbook, type OutCell } from '../io/workbook.js';
+import { addSheet, writeWorkbook, type ColumnDef, type OutCell } from '../io/workbook.js';
 import { writeCsvFile } from '../io/csv-writer.js';
 import { POLICY_FACTORIES } from '../policies/registry.js';
 import type { Fund, Policy } from '../engine/types.js';
@@ -117,11 +117,46 @@ export async function reportPublicity(
   o: { policyId: string; month: string; outDir: string },
 ): Promise<{ file: string; people: number; total: Money }> {
   const policy = policyOf(o.policyId);
-  const ids = runIdsFor(ledger, o.month);
-  const people = new Map<
-    string,
-    { name: string; hospitals: Set<string>; lines: number; totalCost: Money; paid: Money }
-  >();
+  const people = publicityPeople(ledger, runIdsFor(ledger, o.month), policy);
+  const rows: OutCell[][] = [...people.entries()]
+    .filter(([, p]) => p.lines > 0 || !p.paid.isZero())
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([id, p], i) => [
+      i + 1,
+      maskName(p.name),
+      mask(id),
+      [...p.hospitals].join('、'),
+      p.lines,
+      p.totalCost,
+      p.paid,
+    ]);
+  const total = sum(rows.map((r) => r[6] as Money));
+  const file = join(o.outDir, `publicity-${policy.id}-${o.month}.xlsx`);
+  await writeWorkbook(file, (wb) => {
+    addSheet(wb, {
+      name: '公示名单',
+      // 亭湖区健康救助 + 对象, not 健康救助救助对象
+      title: `${policy.name}${policy.name.endsWith('救助') ? '' : '救助'}对象公示名单（${o.month}）`,
+      columns: PUBLICITY_COLUMNS,
+      rows,
+      totals: [5, 6],
+      footer: [
+        `救助金额合计（大写）：${chineseCapital(total)}`,
+        `政策依据：${policy.document}`,
+        '公示期：自公布之日起不少于 7 日。对公示内容有异议的，请在公示期内向经办机构实名反映。为保护个人隐私，身份证号和姓名已部分隐去。',
+        '',
+        '公示单位（盖章）：　　　　　　　　　　　　　　　　公示日期：',
+      ],
+    });
+  });
+  return { file, people: rows.length, total };
+}
+
+type PublicityPerson = { name: string; hospitals: Set<string>; lines: number; totalCost: Money; paid: Money };
+
+/** The month's approved results of the policy by person, their payments net of the reversals booked to the month. */
+function publicityPeople(ledger: SqliteLedger, ids: number[], policy: Policy): Map<string, PublicityPerson> {
+  const people = new Map<string, PublicityPerson>();
   const get = (id: string, name: string) => {
     let p = people.get(id);
     if (!p) people.set(id, (p = { name, hospitals: new Set(), lines: 0, totalCost: ZERO, paid: ZERO }));
@@ -142,44 +177,15 @@ export async function reportPublicity(
     const p = get(r.idNumber, r.name);
     p.paid = p.paid.plus(sum(amounts.map(([, v]) => v)));
   }
-  const rows: OutCell[][] = [...people.entries()]
-    .filter(([, p]) => p.lines > 0 || !p.paid.isZero())
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([id, p], i) => [
-      i + 1,
-      maskName(p.name),
-      mask(id),
-      [...p.hospitals].join('、'),
-      p.lines,
-      p.totalCost,
-      p.paid,
-    ]);
-  const total = sum(rows.map((r) => r[6] as Money));
-  const file = join(o.outDir, `publicity-${policy.id}-${o.month}.xlsx`);
-  await writeWorkbook(file, (wb) => {
-    addSheet(wb, {
-      name: '公示名单',
-      // 亭湖区健康救助 + 对象, not 健康救助救助对象
-      title: `${policy.name}${policy.name.endsWith('救助') ? '' : '救助'}对象公示名单（${o.month}）`,
-      columns: [
-        { header: '序号', kind: 'int', width: 6 },
-        { header: '姓名', width: 10 },
-        { header: '身份证号', width: 21 },
-        { header: '医疗机构', width: 30 },
-        { header: '救助笔数', kind: 'int', width: 9 },
-        { header: '医疗总费用', kind: 'money', width: 14 },
-        { header: '救助金额', kind: 'money', width: 14 },
-      ],
-      rows,
-      totals: [5, 6],
-      footer: [
-        `救助金额合计（大写）：${chineseCapital(total)}`,
-        `政策依据：${policy.document}`,
-        '公示期：自公布之日起不少于 7 日。对公示内容有异议的，请在公示期内向经办机构实名反映。为保护个人隐私，身份证号和姓名已部分隐去。',
-        '',
-        '公示单位（盖章）：　　　　　　　　　　　　　　　　公示日期：',
-      ],
-    });
-  });
-  return { file, people: rows.length, total };
+  return people;
 }
+
+const PUBLICITY_COLUMNS: ColumnDef[] = [
+  { header: '序号', kind: 'int', width: 6 },
+  { header: '姓名', width: 10 },
+  { header: '身份证号', width: 21 },
+  { header: '医疗机构', width: 30 },
+  { header: '救助笔数', kind: 'int', width: 9 },
+  { header: '医疗总费用', kind: 'money', width: 14 },
+  { header: '救助金额', kind: 'money', width: 14 },
+];
