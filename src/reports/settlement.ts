@@ -1,7 +1,7 @@
 // settlement-<month>.xlsx: 汇总, 明细 (split at Excel's row limit), 异常, 冲正, 核对 — streamed: each result is
 // written as it is decided (明细 straight into the zip, 异常 to a temporary sheet file), only the
 // per-policy×hospital totals are kept.
-import { fmt, money, sum, ZERO, type Money } from '../domain/money.js';
+import { fmt, fromFen, money, sum, ZERO, type Money } from '../domain/money.js';
 import { REASONS, type ReasonCode, type Status } from '../domain/reasons.js';
 import type { RowError } from '../domain/types.js';
 import type { Fund, LineResult, TraceStep } from '../engine/types.js';
@@ -9,7 +9,7 @@ import { XlsxStreamWriter, type SheetWriter, type WCell, type WColumn } from '..
 import { STATUS_LABEL } from './labels.js';
 import type { ReversalLine } from './disbursement.js';
 import { writeFileSync } from 'node:fs';
-import { fen, topCategories, yuanNumber as yuan, type Overview, type OverviewChart } from './overview/model.js';
+import { topCategories, yuanNumber as yuan, type Overview, type OverviewChart } from './overview/model.js';
 import { OVERVIEW_SHEET, writeOverviewSheet } from './overview/sheet.js';
 import { overviewHtml } from './overview/html.js';
 
@@ -405,7 +405,7 @@ export class SettlementWriter {
       // fen from the ledger → yuan for the chart
       series: funds.map((f, i) => ({
         name: f.name,
-        values: months.map((m) => fen((trend.get(m)?.[f.id] ?? 0) / 100 + (m === month ? yuan(runFund(i)) : 0))),
+        values: months.map((m) => yuan(fromFen(trend.get(m)?.[f.id] ?? 0).plus(m === month ? runFund(i) : ZERO))),
       })),
       note: input.runNotInLedger
         ? '本月含本次试算（未入账）的金额；其他月份取自台账。'

@@ -1,7 +1,7 @@
 // The month at a glance (SPEC §7 "Figures people look at"): a few key figures and charts, the same for the
 // 概览 sheet of a workbook and the --html page. Plain data (numbers, not Money) so it crosses to the output
 // worker as it is; every chart carries the table it is drawn from, printed beside it.
-import { fmt, type Money } from '../../domain/money.js';
+import { fmt, fmtGrouped, money, sum, type Money } from '../../domain/money.js';
 
 export interface OverviewFigure {
   label: string;
@@ -57,9 +57,7 @@ export interface Overview {
 
 /** Yuan with two decimals and thousands separators, for figures and tables. */
 export function yuan(v: number): string {
-  const s = (Math.round(v * 100) / 100).toFixed(2);
-  const [i, f] = s.split('.');
-  return `${i!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${f}`;
+  return fmtGrouped(money(String(v)));
 }
 
 export function percent(v: number | null): string {
@@ -86,7 +84,7 @@ export function topCategories(
     categories: [...keep.map((i) => categories[i]!), `其他 ${rest.length} 家`],
     series: series.map((x) => ({
       name: x.name,
-      values: [...keep.map((i) => x.values[i]!), fen(rest.reduce((s, i) => s + x.values[i]!, 0))],
+      values: [...keep.map((i) => x.values[i]!), sumYuan(rest.map((i) => x.values[i]!))],
     })),
     others: rest.length,
   };
@@ -97,7 +95,7 @@ export function yuanNumber(v: Money): number {
   return Number(fmt(v));
 }
 
-/** A sum of yuan amounts back on whole fen (floating-point sums drift in the last place). */
-export function fen(v: number): number {
-  return Math.round(v * 100) / 100;
+/** A sum of chart amounts (yuan, two decimals), added exactly as money rather than as floating point. */
+export function sumYuan(values: number[]): number {
+  return yuanNumber(sum(values.map((v) => money(String(v)))));
 }

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { chartHeight, chartSvg } from './charts.js';
 import { chartTable } from './table.js';
-import { figureText, percent, topCategories, yuan, type OverviewChart } from './model.js';
+import fc from 'fast-check';
+import { figureText, percent, sumYuan, topCategories, yuan, type OverviewChart } from './model.js';
+import { fmt, fromFen } from '../../domain/money.js';
 import { overviewHtml } from './html.js';
 
 const due = (names: string[], dueN: number[], treated: number[]): OverviewChart => ({
@@ -87,6 +89,20 @@ describe('overview charts and their tables', () => {
     expect(t.series[0]!.values[14]).toBe(2100.21);
     expect(t.series[1]!.values[14]).toBe(0.3);
     expect(t.others).toBe(6);
+  });
+
+  test('a sum of chart amounts is the exact sum of their fen, where floating point is not (0.1 + 0.2)', () => {
+    expect(0.1 + 0.2).not.toBe(0.3);
+    expect(sumYuan([0.1, 0.2])).toBe(0.3);
+    expect(sumYuan([9999999999.99, 0.01, 1234.5])).toBe(10000001234.5);
+    const amount = fc.integer({ min: 0, max: 1e12 });
+    fc.assert(
+      fc.property(fc.array(amount, { maxLength: 300 }), (fens) => {
+        const total = fens.reduce((a, b) => a + b, 0);
+        expect(sumYuan(fens.map((f) => Number(fmt(fromFen(f)))))).toBe(Number(fmt(fromFen(total))));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test('figures and the page: yuan with separators, percent to one place, nothing fetched, no script', () => {
