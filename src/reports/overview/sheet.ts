@@ -82,57 +82,79 @@ export function addOverviewWorksheet(wb: ExcelJS.Workbook, o: Overview, pictures
     headerFooter: { oddFooter: '&C第 &P 页 共 &N 页' },
   });
   ws.columns = widths.map((width) => ({ width }));
-  const border = { style: 'thin' as const };
-  const borders = { top: border, left: border, bottom: border, right: border };
-  const title = ws.addRow([`${o.title}（${o.subtitle}）`]);
-  title.font = { bold: true, size: 14 };
-  title.height = 24;
-  ws.mergeCells(1, 1, 1, widths.length);
-  title.getCell(1).alignment = { horizontal: 'center', vertical: 'middle' };
-  const header = (values: string[]): void => {
-    const r = ws.addRow(values);
+  const rows = new OverviewRows(ws, widths);
+  rows.title(`${o.title}（${o.subtitle}）`);
+  rows.header(['指标', '数值']);
+  for (const f of o.figures) rows.typed([f.label, f.value], ['text', f.kind]);
+  const px = columnPixels(widths);
+  for (const [i, c] of o.charts.entries()) {
+    if (i > 0) ws.getRow(ws.rowCount).addPageBreak();
+    rows.picture(wb, pictures[i]!, px);
+    const t = chartTable(c);
+    rows.header(t.header);
+    for (const r of t.values) rows.typed(shown(r, t.kinds), t.kinds);
+    if (c.note) rows.note(c.note);
+  }
+}
+
+const THIN = { style: 'thin' as const };
+const BORDERS = { top: THIN, left: THIN, bottom: THIN, right: THIN };
+
+/** The 概览 sheet's rows as they are added: its title, tables (header and typed rows), pictures and notes. */
+class OverviewRows {
+  constructor(
+    private readonly ws: ExcelJS.Worksheet,
+    private readonly widths: number[],
+  ) {}
+
+  title(text: string): void {
+    const title = this.ws.addRow([text]);
+    title.font = { bold: true, size: 14 };
+    title.height = 24;
+    this.ws.mergeCells(1, 1, 1, this.widths.length);
+    title.getCell(1).alignment = { horizontal: 'center', vertical: 'middle' };
+  }
+
+  header(values: string[]): void {
+    const r = this.ws.addRow(values);
     values.forEach((_, i) => {
       const cell = r.getCell(i + 1);
       cell.font = { bold: true };
       cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDEBF7' } };
-      cell.border = borders;
+      cell.border = BORDERS;
       cell.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
     });
-  };
-  const typed = (values: (string | number | null)[], kinds: string[]): void => {
-    const r = ws.addRow(values);
+  }
+
+  typed(values: (string | number | null)[], kinds: string[]): void {
+    const r = this.ws.addRow(values);
     values.forEach((_, i) => {
       const cell = r.getCell(i + 1);
-      cell.border = borders;
+      cell.border = BORDERS;
       const fmt = KIND_FORMAT[kinds[i]!];
       if (fmt) cell.numFmt = fmt;
       else cell.alignment = { wrapText: true, vertical: 'middle' };
     });
     // LibreOffice does not grow a row for wrapped text on its own
     const lines = Math.max(
-      ...values.map((v, i) => (kinds[i] === 'text' && typeof v === 'string' ? linesNeeded(v, widths[i]!) : 1)),
+      ...values.map((v, i) => (kinds[i] === 'text' && typeof v === 'string' ? linesNeeded(v, this.widths[i]!) : 1)),
     );
     if (lines > 1) r.height = rowHeight(lines);
-  };
-  header(['指标', '数值']);
-  for (const f of o.figures) typed([f.label, f.value], ['text', f.kind]);
-  const px = columnPixels(widths);
-  for (const [i, c] of o.charts.entries()) {
-    if (i > 0) ws.getRow(ws.rowCount).addPageBreak();
-    const p = pictures[i]!;
+  }
+
+  /** the chart's picture across the table's width, over as many empty rows as it is tall */
+  picture(wb: ExcelJS.Workbook, p: DrawnChart, px: number): void {
     const height = Math.round((p.height * px) / p.width);
     const id = wb.addImage({ buffer: p.png as unknown as ExcelJS.Buffer, extension: 'png' });
-    const top = ws.rowCount;
-    ws.addImage(id, { tl: { col: 0, row: top }, ext: { width: px, height } });
-    for (let k = 0, n = Math.ceil(height / 20) + 1; k < n; k++) ws.addRow([]).height = 15;
-    const t = chartTable(c);
-    header(t.header);
-    for (const r of t.values) typed(shown(r, t.kinds), t.kinds);
-    if (c.note) {
-      const r = ws.addRow([c.note]);
-      ws.mergeCells(r.number, 1, r.number, widths.length);
-      r.getCell(1).alignment = { wrapText: true, vertical: 'top' };
-      r.height = 30;
-    }
+    const top = this.ws.rowCount;
+    this.ws.addImage(id, { tl: { col: 0, row: top }, ext: { width: px, height } });
+    for (let k = 0, n = Math.ceil(height / 20) + 1; k < n; k++) this.ws.addRow([]).height = 15;
+  }
+
+  note(text: string): void {
+    const r = this.ws.addRow([text]);
+    this.ws.mergeCells(r.number, 1, r.number, this.widths.length);
+    r.getCell(1).alignment = { wrapText: true, vertical: 'top' };
+    r.height = 30;
   }
 }
