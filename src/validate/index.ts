@@ -5,7 +5,7 @@ import { splitDuplicates } from '../io/batch.js';
 import { mergeRoster } from '../roster/merge.js';
 import { REASONS, ROSTER_WARNINGS, type ReasonCode } from '../domain/reasons.js';
 import type { ClaimLine, RosterRow, RowError, RosterWarning } from '../domain/types.js';
-import { addSheet, writeWorkbook } from '../io/workbook.js';
+import { addSheet, writeWorkbook, type ColumnDef, type OutCell } from '../io/workbook.js';
 
 export interface FileReport {
   file: string;
@@ -120,62 +120,71 @@ async function writeValidationWorkbook(r: FileReport): Promise<void> {
         { header: '项目', width: 28 },
         { header: '内容', width: 60 },
       ],
-      rows: [
-        ['文件', basename(r.file)],
-        ['类型', r.kind === 'claims' ? '结算明细' : '救助对象名单'],
-        ['工作表', r.stats.sheet || '（CSV）'],
-        ['表头所在行', String(r.stats.headerRow)],
-        ['读取数据行数', String(r.stats.rowsRead)],
-        ['有效行数', String(r.valid)],
-        ['无效行数', String(r.errors.length)],
-        ['忽略行数（无法识别的人员类别）', String(r.stats.ignored)],
-        ['空行（已跳过）', String(r.stats.blankRows)],
-        ['名单警告', String(r.warnings.length)],
-        ...[...r.byReason].map(([code, n]) => [`无效原因 ${code}`, `${REASONS[code].text}：${n} 行`]),
-      ],
+      rows: overviewRows(r),
     });
-    addSheet(wb, {
-      name: '问题行',
-      columns: [
-        { header: '文件', width: 11 },
-        { header: '工作表', width: 8 },
-        { header: '行号', kind: 'int', width: 6 },
-        { header: '列', width: 10 },
-        { header: '原因代码', width: 16 },
-        { header: '原因', width: 20 },
-        { header: '说明', width: 26 },
-        { header: '结算单号', width: 17 },
-        { header: '身份证号', width: 19 },
-        { header: '姓名', width: 7 },
-      ],
-      rows: r.errors.flatMap((e) =>
-        e.issues.map((i) => [
-          e.source,
-          e.sheet,
-          e.row,
-          i.column ?? '',
-          i.code,
-          REASONS[i.code].text,
-          i.detail ?? '',
-          e.claimId,
-          e.idNumber,
-          e.name,
-        ]),
-      ),
-    });
-    if (r.kind === 'roster' || r.warnings.length) {
+    addSheet(wb, { name: '问题行', columns: PROBLEM_COLUMNS, rows: problemRows(r) });
+    if (r.kind === 'roster' || r.warnings.length)
       addSheet(wb, {
         name: '名单警告',
-        columns: [
-          { header: '文件', width: 12 },
-          { header: '行号', kind: 'int', width: 6 },
-          { header: '警告代码', width: 20 },
-          { header: '警告', width: 22 },
-          { header: '说明', width: 54 },
-          { header: '身份证号', width: 19 },
-        ],
+        columns: WARNING_COLUMNS,
         rows: r.warnings.map((w) => [w.source, w.row, w.code, ROSTER_WARNINGS[w.code], w.detail, w.idNumber]),
       });
-    }
   });
 }
+
+/** 概况: the file, what was read from it, and how many rows each reason made invalid. */
+function overviewRows(r: FileReport): OutCell[][] {
+  return [
+    ['文件', basename(r.file)],
+    ['类型', r.kind === 'claims' ? '结算明细' : '救助对象名单'],
+    ['工作表', r.stats.sheet || '（CSV）'],
+    ['表头所在行', String(r.stats.headerRow)],
+    ['读取数据行数', String(r.stats.rowsRead)],
+    ['有效行数', String(r.valid)],
+    ['无效行数', String(r.errors.length)],
+    ['忽略行数（无法识别的人员类别）', String(r.stats.ignored)],
+    ['空行（已跳过）', String(r.stats.blankRows)],
+    ['名单警告', String(r.warnings.length)],
+    ...[...r.byReason].map(([code, n]) => [`无效原因 ${code}`, `${REASONS[code].text}：${n} 行`]),
+  ];
+}
+
+/** 问题行: one row per problem of an invalid row (a row can have several). */
+function problemRows(r: FileReport): OutCell[][] {
+  return r.errors.flatMap((e) =>
+    e.issues.map((i) => [
+      e.source,
+      e.sheet,
+      e.row,
+      i.column ?? '',
+      i.code,
+      REASONS[i.code].text,
+      i.detail ?? '',
+      e.claimId,
+      e.idNumber,
+      e.name,
+    ]),
+  );
+}
+
+const PROBLEM_COLUMNS: ColumnDef[] = [
+  { header: '文件', width: 11 },
+  { header: '工作表', width: 8 },
+  { header: '行号', kind: 'int', width: 6 },
+  { header: '列', width: 10 },
+  { header: '原因代码', width: 16 },
+  { header: '原因', width: 20 },
+  { header: '说明', width: 26 },
+  { header: '结算单号', width: 17 },
+  { header: '身份证号', width: 19 },
+  { header: '姓名', width: 7 },
+];
+
+const WARNING_COLUMNS: ColumnDef[] = [
+  { header: '文件', width: 12 },
+  { header: '行号', kind: 'int', width: 6 },
+  { header: '警告代码', width: 20 },
+  { header: '警告', width: 22 },
+  { header: '说明', width: 54 },
+  { header: '身份证号', width: 19 },
+];
