@@ -23,7 +23,7 @@ import { maskUrl } from '../ledger/postgres/url.js';
 import { SCHEMA_VERSION } from '../ledger/schema.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
 import { importOpening, OpeningRefused } from '../ledger/opening.js';
-import { revertRun } from '../ledger/revert.js';
+import { revertRun, type RevertToCommit } from '../ledger/revert.js';
 import { explain, runLabel, type ExplainOptions } from '../ledger/explain.js';
 import type { Policy } from '../engine/types.js';
 import { InputError, UsageError } from '../io/errors.js';
@@ -84,6 +84,16 @@ function common(cmd: Command): Command {
 export function registerLedger(program: Command): void {
   const ledger = program.command('ledger').description('台账：期初余额导入、运行记录、撤销运行、完整性核对');
 
+  registerInit(ledger);
+  registerCopy(ledger);
+  registerRuns(ledger);
+  registerCheck(ledger);
+  registerRevert(ledger);
+  registerImportOpening(ledger);
+}
+
+/** ledger init: a SQLite file, or the shared PostgreSQL ledger with its two roles */
+function registerInit(ledger: Command): void {
   common(
     ledger
       .command('init')
@@ -106,7 +116,10 @@ export function registerLedger(program: Command): void {
     say('角色：assist_writer 只能追加运行、明细、结果、冲正（不能删除或改写已有结果），assist_reader 只读；');
     say('为各办公室的登录用户授权：GRANT assist_writer TO 用户名;（报表、对账用户：GRANT assist_reader TO 用户名;）');
   });
+}
 
+/** ledger copy: between a SQLite file and the shared PostgreSQL ledger, either way, or merged into it */
+function registerCopy(ledger: Command): void {
   ledger
     .command('copy')
     .description(
@@ -149,7 +162,10 @@ export function registerLedger(program: Command): void {
             '。',
         );
     });
+}
 
+/** ledger runs: every run with its inputs, counts and hashes */
+function registerRuns(ledger: Command): void {
   common(ledger.command('runs').description('列出台账中的全部运行（时间、操作员、输入文件、计数、哈希）')).action(
     async (flags: LedgerFlags) => {
       await withLedger(flags, async (l) => {
@@ -178,7 +194,10 @@ export function registerLedger(program: Command): void {
       });
     },
   );
+}
 
+/** ledger check: the hash chain, the journal (and --head), every accumulator against its results */
+function registerCheck(ledger: Command): void {
   common(
     ledger
       .command('check')
@@ -208,7 +227,10 @@ export function registerLedger(program: Command): void {
         }
       });
     });
+}
 
+/** ledger revert: a run reversed, its reversal lists written before COMMIT and placed after it */
+function registerRevert(ledger: Command): void {
   common(
     ledger
       .command('revert')
@@ -219,78 +241,91 @@ export function registerLedger(program: Command): void {
     .option('--operator <name>', '操作员（记入台账）')
     .option('--out <dir>', '冲正拨付清单的输出目录（默认 out/<月份>/）')
     .option('--yes', '不询问确认（供脚本使用；在终端上运行时默认先询问）')
-    .action(async (runText: string, flags: LedgerFlags & { out?: string; yes?: boolean }) => {
-      if (!/^\d+$/.test(runText)) throw new UsageError(`运行编号应为数字，而不是“${runText}”。`);
-      const month = monthFlag(flags.month);
-      if (flags.out) assertOutDir(flags.out);
-      const targetId = Number(runText);
-      await withLedger(
-        flags,
-        async (l) => {
-          const target = l.run(targetId);
-          if (target && !flags.yes && process.stdin.isTTY && process.stderr.isTTY) {
-            const answer = await ask(
-              `确认撤销第 ${target.id} 次运行？${runLabel(target).replace(/^第 \d+ 次运行/, '')}冲正将记入 ${month ?? target.month ?? '—'} 月。输入 y 确认：`,
-            );
-            if (!/^(y|yes|是|确认)$/i.test(answer.trim())) {
-              say('已取消：台账未改动。');
-              return;
-            }
-          }
-          const r = await revertRun(l, targetId, {
-            operator: operatorName(flags.operator),
-            commandLine: commandLine(),
-            month,
-            // the lists are written into a staging folder before COMMIT and placed after it (as adjudicate does)
-            beforeCommit: async ({ runId, hash, month, reversals, target: t }) => {
-              const m = month ?? new Date().toISOString().slice(0, 7);
-              const outDir = flags.out ?? join('out', m);
-              assertOutDir(outDir);
-              const staging = join(outDir, `.assist-staging-${process.pid}`);
-              mkdirSync(staging, { recursive: true });
-              const forget = whenInterrupted(() => rmSync(staging, { recursive: true, force: true }));
-              try {
-                const names: string[] = [];
-                for (const policy of createPolicies(t.policies.map((p) => p.id).filter((id) => POLICY_FACTORIES[id]))) {
-                  for (const fund of policy.funds) {
-                    const lines = disbursementLines(fund, [], reversalLines(reversals));
-                    if (lines.length === 0) continue;
-                    const name = `disbursement-${fund.id}-${m}-revert-${runId}.xlsx`;
-                    await writeDisbursement(join(staging, name), {
-                      fund,
-                      month: m,
-                      document: policy.document,
-                      lines,
-                      ledgerCode: ledgerCode(runId, hash),
-                    });
-                    names.push(name);
-                  }
-                }
-                return names.length ? placements(staging, outDir, names, `run${runId}`) : [];
-              } catch (err) {
-                rmSync(staging, { recursive: true, force: true });
-                throw err;
-              } finally {
-                forget();
-              }
-            },
-          });
-          const files = placeFiles(r.moves);
-          if (r.moves.length) rmSync(dirname(r.moves[0]![0]), { recursive: true, force: true });
-          say(
-            `已撤销 ${runLabel(r.target)}：冲正 ${r.reversals.length} 条结果（${r.lines} 行明细）${r.alreadyReversed ? `，另有 ${r.alreadyReversed} 行此前已冲正` : ''}${r.openings ? `，期初余额 ${r.openings} 行` : ''}`,
-          );
-          for (const [fund, total] of r.fundTotals) say(`  ${fund}：冲正 ¥${fmtGrouped(total)}`);
-          say(
-            `冲正记入 ${r.run.month ?? '—'} 月${r.monthDefaulted ? '（被撤销运行的月份；如需记入其他月份请用 --month）' : ''}`,
-          );
-          say(`台账：第 ${r.run.id} 次运行已提交；台账校验码 ${ledgerCode(r.run.id, r.run.hash!)}`);
-          for (const f of files) say(`冲正拨付清单：${f}`);
-        },
-        { people: 'all' },
-      );
-    });
+    .action(revertCommand);
+}
 
+type RevertFlags = LedgerFlags & { out?: string; yes?: boolean };
+
+async function revertCommand(runText: string, flags: RevertFlags): Promise<void> {
+  if (!/^\d+$/.test(runText)) throw new UsageError(`运行编号应为数字，而不是“${runText}”。`);
+  const month = monthFlag(flags.month);
+  if (flags.out) assertOutDir(flags.out);
+  const targetId = Number(runText);
+  await withLedger(
+    flags,
+    async (l) => {
+      const target = l.run(targetId);
+      if (target && !flags.yes && process.stdin.isTTY && process.stderr.isTTY) {
+        const answer = await ask(
+          `确认撤销第 ${target.id} 次运行？${runLabel(target).replace(/^第 \d+ 次运行/, '')}冲正将记入 ${month ?? target.month ?? '—'} 月。输入 y 确认：`,
+        );
+        if (!/^(y|yes|是|确认)$/i.test(answer.trim())) {
+          say('已取消：台账未改动。');
+          return;
+        }
+      }
+      const r = await revertRun(l, targetId, {
+        operator: operatorName(flags.operator),
+        commandLine: commandLine(),
+        month,
+        // the lists are written into a staging folder before COMMIT and placed after it (as adjudicate does)
+        beforeCommit: (run) => writeRevertLists(run, flags.out),
+      });
+      const files = placeFiles(r.moves);
+      if (r.moves.length) rmSync(dirname(r.moves[0]![0]), { recursive: true, force: true });
+      say(
+        `已撤销 ${runLabel(r.target)}：冲正 ${r.reversals.length} 条结果（${r.lines} 行明细）${r.alreadyReversed ? `，另有 ${r.alreadyReversed} 行此前已冲正` : ''}${r.openings ? `，期初余额 ${r.openings} 行` : ''}`,
+      );
+      for (const [fund, total] of r.fundTotals) say(`  ${fund}：冲正 ¥${fmtGrouped(total)}`);
+      say(
+        `冲正记入 ${r.run.month ?? '—'} 月${r.monthDefaulted ? '（被撤销运行的月份；如需记入其他月份请用 --month）' : ''}`,
+      );
+      say(`台账：第 ${r.run.id} 次运行已提交；台账校验码 ${ledgerCode(r.run.id, r.run.hash!)}`);
+      for (const f of files) say(`冲正拨付清单：${f}`);
+    },
+    { people: 'all' },
+  );
+}
+
+/** The revert's reversal list of each fund that has one, staged in the month's folder; where each is to be placed. */
+async function writeRevertLists(
+  { runId, hash, month, reversals, target }: RevertToCommit,
+  out: string | undefined,
+): Promise<[string, string][]> {
+  const m = month ?? new Date().toISOString().slice(0, 7);
+  const outDir = out ?? join('out', m);
+  assertOutDir(outDir);
+  const staging = join(outDir, `.assist-staging-${process.pid}`);
+  mkdirSync(staging, { recursive: true });
+  const forget = whenInterrupted(() => rmSync(staging, { recursive: true, force: true }));
+  try {
+    const names: string[] = [];
+    for (const policy of createPolicies(target.policies.map((p) => p.id).filter((id) => POLICY_FACTORIES[id]))) {
+      for (const fund of policy.funds) {
+        const lines = disbursementLines(fund, [], reversalLines(reversals));
+        if (lines.length === 0) continue;
+        const name = `disbursement-${fund.id}-${m}-revert-${runId}.xlsx`;
+        await writeDisbursement(join(staging, name), {
+          fund,
+          month: m,
+          document: policy.document,
+          lines,
+          ledgerCode: ledgerCode(runId, hash),
+        });
+        names.push(name);
+      }
+    }
+    return names.length ? placements(staging, outDir, names, `run${runId}`) : [];
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    throw err;
+  } finally {
+    forget();
+  }
+}
+
+/** ledger import-opening: year-to-date balances from before the tool, all or nothing */
+function registerImportOpening(ledger: Command): void {
   common(
     ledger.command('import-opening').description('导入使用本工具之前的年度累计额（期初余额），列见 README「期初余额」'),
   )

@@ -73,6 +73,14 @@ export function registerReport(program: Command): void {
     .command('report')
     .description('从台账生成报表：拨付清单、锦州月报、公示名单、亭湖服务团队补助与年度结算');
 
+  registerDisbursementReport(report);
+  registerSettlementReport(report);
+  registerPublicityReport(report);
+  registerPolicyReports(report);
+}
+
+/** report disbursement: a fund's list for a month (or one run), from the ledger */
+function registerDisbursementReport(report: Command): void {
   common(
     report
       .command('disbursement')
@@ -99,7 +107,10 @@ export function registerReport(program: Command): void {
         say(resolve(r.file));
       });
     });
+}
 
+/** report settlement: the settlement workbook rebuilt from the ledger */
+function registerSettlementReport(report: Command): void {
   common(
     report
       .command('settlement')
@@ -124,7 +135,10 @@ export function registerReport(program: Command): void {
         if (r.html) say(resolve(r.html));
       });
     });
+}
 
+/** report publicity: the 公示 list, masked */
+function registerPublicityReport(report: Command): void {
   common(report.command('publicity').description('公示名单：身份证号、姓名脱敏，每人救助金额'))
     .requiredOption('--policy <id>', '政策编号')
     .option('--month <YYYY-MM>', '月份')
@@ -136,8 +150,10 @@ export function registerReport(program: Command): void {
         say(resolve(r.file));
       });
     });
+}
 
-  // each policy's own reports, as its folder declares them (th-2021: th-service-subsidy, th-annual)
+/** each policy's own reports, as its folder declares them (th-2021: th-service-subsidy, th-annual) */
+function registerPolicyReports(report: Command): void {
   for (const policy of createPolicies(Object.keys(POLICY_FACTORIES))) {
     for (const rep of policy.reports ?? []) {
       const cmd = common(report.command(rep.name).description(rep.description));

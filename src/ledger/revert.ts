@@ -5,6 +5,15 @@ import { ZERO, type Money } from '../domain/money.js';
 import { LedgerError } from './sqlite.js';
 import type { Ledger, Reversal, RunInfo } from './store.js';
 
+/** A revert run sealed and about to commit: what its reversal lists are written from. */
+export interface RevertToCommit {
+  runId: number;
+  hash: string;
+  month: string | null;
+  reversals: Reversal[];
+  target: RunInfo;
+}
+
 export interface RevertOutcome {
   run: RunInfo;
   /** the reverted run's month unless --month said otherwise */
@@ -28,13 +37,7 @@ export async function revertRun(
     operator: string;
     commandLine: string;
     month?: string | null;
-    beforeCommit?: (r: {
-      runId: number;
-      hash: string;
-      month: string | null;
-      reversals: Reversal[];
-      target: RunInfo;
-    }) => Promise<[string, string][]>;
+    beforeCommit?: (r: RevertToCommit) => Promise<[string, string][]>;
   },
 ): Promise<RevertOutcome & { moves: [string, string][] }> {
   const target = ledger.run(targetId);
