@@ -442,39 +442,8 @@ export function mapStatementRow(cells: CellValue[], ctx: RowContext): StatementM
   const claimId = normalizeKey(c.requiredText('claimId'));
   const byPayee = !c.has('hospital') && c.has('payee');
   const hospitalText = c.requiredText(byPayee ? 'payee' : 'hospital');
-  let lineNo: number | null = null;
-  if (c.has('lineNo') && !c.isEmpty('lineNo')) {
-    const t = normalizeKey(c.text('lineNo'));
-    if (/^\d+$/.test(t)) lineNo = Number(t);
-    else
-      c.issues.push({
-        code: 'MISSING_FIELD',
-        column: c.header('lineNo'),
-        detail: `“${c.header('lineNo')}”的值“${t}”不是行号`,
-      });
-  }
-  let amount: Money | null = null;
-  const raw = c.raw('amount');
-  const text = typeof raw === 'string' ? raw.trim() : null;
-  if (text !== null && /^[-－−]/.test(text)) {
-    const p = parseMoney(text.slice(1));
-    if (p.ok) amount = p.value.negated();
-    else
-      c.issues.push({
-        code: 'BAD_AMOUNT',
-        column: c.header('amount'),
-        detail: `“${c.header('amount')}”的值“${text}”不是有效金额`,
-      });
-  } else if (typeof raw === 'number' && raw < 0) {
-    const p = parseMoney(-raw);
-    if (p.ok) amount = p.value.negated();
-    else
-      c.issues.push({
-        code: 'BAD_AMOUNT',
-        column: c.header('amount'),
-        detail: `“${c.header('amount')}”的值“${raw}”不是有效金额`,
-      });
-  } else amount = c.money('amount', true);
+  const lineNo = statementLineNo(c);
+  const amount = statementAmount(c);
   const where = { source: ctx.source, sheet: ctx.sheet, row: ctx.row };
   const name = c.text('name');
   const idNumber = c.text('idNumber');
@@ -496,4 +465,30 @@ export function mapStatementRow(cells: CellValue[], ctx: RowContext): StatementM
       byPayee,
     },
   };
+}
+
+/** 行号, when the statement has that column: a whole number, or an issue */
+function statementLineNo(c: Cells): number | null {
+  if (!c.has('lineNo') || c.isEmpty('lineNo')) return null;
+  const t = normalizeKey(c.text('lineNo'));
+  if (/^\d+$/.test(t)) return Number(t);
+  c.issues.push({
+    code: 'MISSING_FIELD',
+    column: c.header('lineNo'),
+    detail: `“${c.header('lineNo')}”的值“${t}”不是行号`,
+  });
+  return null;
+}
+
+/** The amount paid; a statement may carry a negative one (a reversal), read as its magnitude and negated. */
+function statementAmount(c: Cells): Money | null {
+  const raw = c.raw('amount');
+  const text = typeof raw === 'string' ? raw.trim() : null;
+  const negative = text !== null ? /^[-－−]/.test(text) : typeof raw === 'number' && raw < 0;
+  if (!negative) return c.money('amount', true);
+  const p = parseMoney(text !== null ? text.slice(1) : -(raw as number));
+  if (p.ok) return p.value.negated();
+  const detail = `“${c.header('amount')}”的值“${text ?? String(raw)}”不是有效金额`;
+  c.issues.push({ code: 'BAD_AMOUNT', column: c.header('amount'), detail });
+  return null;
 }
