@@ -11,14 +11,71 @@ import { fenAmountsText, type Row } from './rows.js';
 import { mergeDelta, type Delta } from './session.js';
 import type { SqliteLedger } from './sqlite.js';
 import type { CheckReport } from './store.js';
-import { changeTuples, dateText, decodeChanges, decodeDetails, decodePayments, type ChangeTuple } from './texts.js';
+import {
+  changeTuples,
+  dateText,
+  decodeChanges,
+  decodeDetails,
+  decodePayments,
+  type ChangeTuple,
+  type TextOf,
+} from './texts.js';
 
 type RunHashes = { id: number; content_hash: string | null; prev_hash: string | null; hash: string | null };
+
+/** One table's part of a run's content: its rows as stored, with stored ids spelled out by `map`. */
+interface ContentPart {
+  tag: string;
+  sql: string;
+  map?: (row: unknown[], text: TextOf) => void;
+}
+
+/** A run's content, table by table, in the order it is hashed. */
+const RUN_CONTENT: ContentPart[] = [
+  {
+    tag: 'run',
+    sql: 'SELECT kind, started_at, finished_at, operator, command_line, month, policies, inputs, counts, reverts_run FROM runs WHERE id = ?',
+  },
+  {
+    tag: 'line',
+    sql: `SELECT l.id, l.claim_id, l.line_no, h.name, CASE WHEN typeof(l.content_hash) = 'blob' THEN lower(hex(l.content_hash)) ELSE l.content_hash END, l.source, l.row, l.id_number, l.name, l.visit_type, l.admission_date, l.settlement_date,
+      l.total_cost, l.basic_paid, l.serious_paid, l.assistance_paid, l.other_paid, l.personal_burden, l.patient_remaining, l.status, l.trace_chunk, l.trace_index
+     FROM lines l JOIN hospitals h ON h.id = l.hospital_id WHERE l.run_id = ? ORDER BY l.id`,
+    map: (row, text) => {
+      row[5] = text(row[5] as number);
+      row[9] = text(row[9] as number);
+      row[10] = dateText(row[10] as number | string);
+      row[11] = dateText(row[11] as number | string);
+      row[19] = text(row[19] as number);
+    },
+  },
+  {
+    tag: 'result',
+    sql: 'SELECT r.id, r.line_id, r.policy, r.status, r.reasons, r.base, r.payee, r.payments, r.changes, r.details FROM results r JOIN lines l ON l.id = r.line_id WHERE l.run_id = ? ORDER BY r.id',
+    map: (row, text) => {
+      row[2] = text(row[2] as number);
+      row[3] = text(row[3] as number);
+      row[4] = text(row[4] as number);
+      row[6] = row[6] === null ? '' : text(row[6] as number); // schema 2 stored '' for the line's hospital
+      row[7] = decodePayments(row[7] as string | null, text);
+      row[8] = decodeChanges(row[8] as string | null, text);
+      row[9] = decodeDetails(row[9] as string | null, text);
+    },
+  },
+  {
+    tag: 'reversal',
+    sql: 'SELECT id, result_id, reason, payments, changes FROM reversals WHERE run_id = ? ORDER BY id',
+  },
+  {
+    tag: 'opening',
+    sql: 'SELECT id, id_number, policy, year, key, base, paid, entitled, first_date, source, row FROM openings WHERE run_id = ? ORDER BY id',
+  },
+];
 
 /**
  * sha256 over a run's immutable content, read back from the tables (the same function commits and checks).
  * Stored ids are spelled out (schema 3): the text hashed is the text schemas 1 and 2 stored, so a run keeps
- * its hash through the migration and a changed `texts` row shows.
+ * its hash through the migration and a changed `texts` row shows. The trace chunks count by their own hashes.
  */
 export function runContentHash(ledger: SqliteLedger, runId: number): string {
   const h = createHash('sha256');
@@ -33,48 +90,12 @@ export function runContentHash(ledger: SqliteLedger, runId: number): string {
       pending.clear();
     }
   };
-  const feed = (tag: string, sql: string, map?: (row: unknown[]) => void): void => {
+  const text = ledger.texts.text;
+  for (const { tag, sql, map } of RUN_CONTENT)
     for (const row of ledger.q(sql).raw(true).iterate(runId)) {
-      map?.(row as unknown[]);
+      map?.(row as unknown[], text);
       put(tag, JSON.stringify(row), '\n');
     }
-  };
-  const text = ledger.texts.text;
-  feed(
-    'run',
-    'SELECT kind, started_at, finished_at, operator, command_line, month, policies, inputs, counts, reverts_run FROM runs WHERE id = ?',
-  );
-  feed(
-    'line',
-    `SELECT l.id, l.claim_id, l.line_no, h.name, CASE WHEN typeof(l.content_hash) = 'blob' THEN lower(hex(l.content_hash)) ELSE l.content_hash END, l.source, l.row, l.id_number, l.name, l.visit_type, l.admission_date, l.settlement_date,
-      l.total_cost, l.basic_paid, l.serious_paid, l.assistance_paid, l.other_paid, l.personal_burden, l.patient_remaining, l.status, l.trace_chunk, l.trace_index
-     FROM lines l JOIN hospitals h ON h.id = l.hospital_id WHERE l.run_id = ? ORDER BY l.id`,
-    (row) => {
-      row[5] = text(row[5] as number);
-      row[9] = text(row[9] as number);
-      row[10] = dateText(row[10] as number | string);
-      row[11] = dateText(row[11] as number | string);
-      row[19] = text(row[19] as number);
-    },
-  );
-  feed(
-    'result',
-    'SELECT r.id, r.line_id, r.policy, r.status, r.reasons, r.base, r.payee, r.payments, r.changes, r.details FROM results r JOIN lines l ON l.id = r.line_id WHERE l.run_id = ? ORDER BY r.id',
-    (row) => {
-      row[2] = text(row[2] as number);
-      row[3] = text(row[3] as number);
-      row[4] = text(row[4] as number);
-      row[6] = row[6] === null ? '' : text(row[6] as number); // schema 2 stored '' for the line's hospital
-      row[7] = decodePayments(row[7] as string | null, text);
-      row[8] = decodeChanges(row[8] as string | null, text);
-      row[9] = decodeDetails(row[9] as string | null, text);
-    },
-  );
-  feed('reversal', 'SELECT id, result_id, reason, payments, changes FROM reversals WHERE run_id = ? ORDER BY id');
-  feed(
-    'opening',
-    'SELECT id, id_number, policy, year, key, base, paid, entitled, first_date, source, row FROM openings WHERE run_id = ? ORDER BY id',
-  );
   for (const row of ledger
     .q('SELECT chunk, data FROM trace_chunks WHERE run_id = ? ORDER BY chunk')
     .raw(true)
