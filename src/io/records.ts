@@ -2,7 +2,7 @@
 import { parseMoney, ZERO, type Money } from '../domain/money.js';
 import { parseDate, type IsoDate } from '../domain/dates.js';
 import { parseIdNumber } from '../domain/id-number.js';
-import { parseCategory, parseVisitType, parseYesNo, type Category } from '../domain/categories.js';
+import { parseCategory, parseVisitType, parseYesNo, type Category, type VisitType } from '../domain/categories.js';
 import { cellText, normalizeKey, normalizeLabel } from '../domain/text.js';
 import type {
   ClaimLine,
@@ -139,29 +139,12 @@ export type ClaimMapResult = { ok: true; line: ClaimLine } | { ok: false; error:
 export function mapClaimRow(cells: CellValue[], ctx: RowContext): ClaimMapResult {
   const c = new Cells(cells, ctx);
   const claimId = normalizeKey(c.requiredText('claimId'));
-  let lineNo = 1;
-  if (c.has('lineNo') && !c.isEmpty('lineNo')) {
-    const t = normalizeKey(c.text('lineNo'));
-    if (/^\d+(\.0+)?$/.test(t)) lineNo = Number(t.split('.')[0]);
-    else
-      c.issues.push({
-        code: 'MISSING_FIELD',
-        column: c.header('lineNo'),
-        detail: `“${c.header('lineNo')}”的值“${t}”不是正整数`,
-      });
-  }
+  const lineNo = claimLineNo(c);
   const { id: idNumber, birthDate, shown: shownId } = c.idNumber();
   const name = c.requiredText('name').replace(/[\s\u3000]/g, '');
   const hospitalRaw = c.requiredText('hospital');
   const hospital = hospitalRaw ? normalizeHospital(hospitalRaw, ctx.hospitalAliases) : '';
-  const visitText = c.requiredText('visitType');
-  const visitType = visitText ? parseVisitType(visitText) : null;
-  if (visitText && !visitType)
-    c.issues.push({
-      code: 'MISSING_FIELD',
-      column: c.header('visitType'),
-      detail: `无法识别的就诊类型“${visitText}”（应为 住院、门诊 或 门诊慢特病）`,
-    });
+  const visitType = claimVisitType(c);
   const admissionDate = c.date('admissionDate', true);
   const dischargeDate = c.date('dischargeDate', false);
   const settlementDate = c.date('settlementDate', true);
@@ -172,71 +155,15 @@ export function mapClaimRow(cells: CellValue[], ctx: RowContext): ClaimMapResult
   const assistancePaid = c.money('assistancePaid', false) ?? ZERO;
   const supplementaryPaid = c.money('supplementaryPaid', false) ?? ZERO;
   const hospitalWaiver = c.money('hospitalWaiver', false) ?? ZERO;
-  const statedBurden = c.money('personalBurden', false);
-  const priorPaid = basicPaid
-    .plus(seriousIllnessPaid)
-    .plus(assistancePaid)
-    .plus(supplementaryPaid)
-    .plus(hospitalWaiver);
-  let personalBurden = ZERO;
-  if (totalCost) {
-    personalBurden = totalCost.minus(priorPaid);
-    if (personalBurden.isNegative())
-      c.issues.push({
-        code: 'PAYMENTS_EXCEED_COST',
-        column: c.header('totalCost'),
-        detail: `各项支付合计 ${priorPaid.toFixed(2)} 超过医疗总费用 ${totalCost.toFixed(2)}`,
-      });
-    else if (statedBurden && !statedBurden.equals(personalBurden))
-      c.issues.push({
-        code: 'BURDEN_MISMATCH',
-        column: c.header('personalBurden'),
-        detail: `个人负担 ${statedBurden.toFixed(2)} ≠ 总费用－各项支付 ${personalBurden.toFixed(2)}`,
-      });
-  }
-  if (totalCost && inScopeCost && inScopeCost.greaterThan(totalCost))
-    c.issues.push({
-      code: 'IN_SCOPE_EXCEEDS_COST',
-      column: c.header('inScopeCost'),
-      detail: `政策范围内费用 ${inScopeCost.toFixed(2)} 超过医疗总费用 ${totalCost.toFixed(2)}`,
-    });
-  if (admissionDate && dischargeDate && dischargeDate < admissionDate)
-    c.issues.push({
-      code: 'DATE_ORDER',
-      column: c.header('dischargeDate'),
-      detail: `出院日期 ${dischargeDate} 早于入院日期 ${admissionDate}`,
-    });
-  if (admissionDate && settlementDate && settlementDate < admissionDate)
-    c.issues.push({
-      code: 'DATE_ORDER',
-      column: c.header('settlementDate'),
-      detail: `结算日期 ${settlementDate} 早于入院日期 ${admissionDate}`,
-    });
-  if (birthDate && admissionDate && settlementDate && visitType) {
-    const serviceDate = visitType === 'inpatient' ? admissionDate : settlementDate;
-    if (birthDate > serviceDate)
-      c.issues.push({
-        code: 'INVALID_ID',
-        column: c.header('idNumber'),
-        detail: `身份证号中的出生日期 ${birthDate} 晚于就诊日期 ${serviceDate}`,
-      });
-  }
-  if (c.issues.length > 0) {
+  const others = [seriousIllnessPaid, assistancePaid, supplementaryPaid, hospitalWaiver];
+  const priorPaid = others.reduce((a, b) => a.plus(b), basicPaid);
+  const personalBurden = checkAmounts(c, totalCost, inScopeCost, priorPaid);
+  checkDates(c, { birthDate, admissionDate, dischargeDate, settlementDate, visitType });
+  if (c.issues.length > 0)
     return {
       ok: false,
-      error: {
-        source: ctx.source,
-        sheet: ctx.sheet,
-        row: ctx.row,
-        issues: c.issues,
-        idNumber: shownId,
-        name,
-        claimId,
-        lineNo,
-        hospital,
-      },
+      error: { ...place(ctx), issues: c.issues, idNumber: shownId, name, claimId, lineNo, hospital },
     };
-  }
   return {
     ok: true,
     line: {
@@ -268,6 +195,99 @@ export function mapClaimRow(cells: CellValue[], ctx: RowContext): ClaimMapResult
       expertApproval: c.yesNo('expertApproval'),
     },
   };
+}
+
+const place = (ctx: RowContext) => ({ source: ctx.source, sheet: ctx.sheet, row: ctx.row });
+
+/** 行号: 1 when the file has no such column or leaves it empty; a whole number (Excel's 2.0 too), or an issue */
+function claimLineNo(c: Cells): number {
+  if (!c.has('lineNo') || c.isEmpty('lineNo')) return 1;
+  const t = normalizeKey(c.text('lineNo'));
+  if (/^\d+(\.0+)?$/.test(t)) return Number(t.split('.')[0]);
+  c.issues.push({
+    code: 'MISSING_FIELD',
+    column: c.header('lineNo'),
+    detail: `“${c.header('lineNo')}”的值“${t}”不是正整数`,
+  });
+  return 1;
+}
+
+function claimVisitType(c: Cells): VisitType | null {
+  const visitText = c.requiredText('visitType');
+  const visitType = visitText ? parseVisitType(visitText) : null;
+  if (visitText && !visitType)
+    c.issues.push({
+      code: 'MISSING_FIELD',
+      column: c.header('visitType'),
+      detail: `无法识别的就诊类型“${visitText}”（应为 住院、门诊 或 门诊慢特病）`,
+    });
+  return visitType;
+}
+
+/**
+ * The amounts against each other: the payments within the total, the stated 个人负担 equal to total − payments,
+ * 政策范围内费用 within the total. Returns 个人负担 as computed (zero without a total).
+ */
+function checkAmounts(c: Cells, totalCost: Money | null, inScopeCost: Money | null, priorPaid: Money): Money {
+  const statedBurden = c.money('personalBurden', false);
+  let personalBurden = ZERO;
+  if (totalCost) {
+    personalBurden = totalCost.minus(priorPaid);
+    if (personalBurden.isNegative())
+      c.issues.push({
+        code: 'PAYMENTS_EXCEED_COST',
+        column: c.header('totalCost'),
+        detail: `各项支付合计 ${priorPaid.toFixed(2)} 超过医疗总费用 ${totalCost.toFixed(2)}`,
+      });
+    else if (statedBurden && !statedBurden.equals(personalBurden))
+      c.issues.push({
+        code: 'BURDEN_MISMATCH',
+        column: c.header('personalBurden'),
+        detail: `个人负担 ${statedBurden.toFixed(2)} ≠ 总费用－各项支付 ${personalBurden.toFixed(2)}`,
+      });
+  }
+  if (totalCost && inScopeCost && inScopeCost.greaterThan(totalCost))
+    c.issues.push({
+      code: 'IN_SCOPE_EXCEEDS_COST',
+      column: c.header('inScopeCost'),
+      detail: `政策范围内费用 ${inScopeCost.toFixed(2)} 超过医疗总费用 ${totalCost.toFixed(2)}`,
+    });
+  return personalBurden;
+}
+
+/** The dates in order: discharge and settlement not before admission, birth (from the ID) not after the service. */
+function checkDates(
+  c: Cells,
+  d: {
+    birthDate: IsoDate | null;
+    admissionDate: IsoDate | null;
+    dischargeDate: IsoDate | null;
+    settlementDate: IsoDate | null;
+    visitType: VisitType | null;
+  },
+): void {
+  const { birthDate, admissionDate, dischargeDate, settlementDate, visitType } = d;
+  if (admissionDate && dischargeDate && dischargeDate < admissionDate)
+    c.issues.push({
+      code: 'DATE_ORDER',
+      column: c.header('dischargeDate'),
+      detail: `出院日期 ${dischargeDate} 早于入院日期 ${admissionDate}`,
+    });
+  if (admissionDate && settlementDate && settlementDate < admissionDate)
+    c.issues.push({
+      code: 'DATE_ORDER',
+      column: c.header('settlementDate'),
+      detail: `结算日期 ${settlementDate} 早于入院日期 ${admissionDate}`,
+    });
+  if (birthDate && admissionDate && settlementDate && visitType) {
+    const serviceDate = visitType === 'inpatient' ? admissionDate : settlementDate;
+    if (birthDate > serviceDate)
+      c.issues.push({
+        code: 'INVALID_ID',
+        column: c.header('idNumber'),
+        detail: `身份证号中的出生日期 ${birthDate} 晚于就诊日期 ${serviceDate}`,
+      });
+  }
 }
 
 function parseInsurance(t: string): InsuranceType | null {
