@@ -249,30 +249,35 @@ CREATE INDEX exceptions_row ON exceptions (source, row);
   },
 ];
 
+/**
+ * Every row of a keyed query, read in pages (a statement being iterated would keep the connection busy for the
+ * inserts): `sql` takes the last key and ends in its table's order.
+ */
+function pagedRows(
+  db: Database.Database,
+  sql: string,
+  first: unknown[],
+  keyOf: (last: Record<string, unknown>) => unknown[],
+  each: (r: Record<string, unknown>) => void,
+): void {
+  const PAGE = 20_000;
+  const st = db.prepare(`${sql} LIMIT ${PAGE}`);
+  for (let key = first; ;) {
+    const rows = st.all(...key) as Record<string, unknown>[];
+    for (const r of rows) each(r);
+    if (rows.length < PAGE) return;
+    key = keyOf(rows[rows.length - 1]!);
+  }
+}
+
 /** Schema 2 → 3: every line, result and accumulator copied with its texts replaced by ids (the same ids, so reversals still point at their results). */
 function migrateToTexts(db: Database.Database): void {
   const id = new Texts(db).id;
-  const PAGE = 20_000;
-  // read in pages (a statement being iterated would keep the connection busy for the inserts), keyed by the table's order
-  const page = (
-    sql: string,
-    first: unknown[],
-    keyOf: (last: Record<string, unknown>) => unknown[],
-    each: (r: Record<string, unknown>) => void,
-  ): void => {
-    const st = db.prepare(`${sql} LIMIT ${PAGE}`);
-    for (let key = first; ;) {
-      const rows = st.all(...key) as Record<string, unknown>[];
-      for (const r of rows) each(r);
-      if (rows.length < PAGE) return;
-      key = keyOf(rows[rows.length - 1]!);
-    }
-  };
   const byId = (r: Record<string, unknown>) => [r.id];
   const line =
     db.prepare(`INSERT INTO lines3 VALUES (@id, @run_id, @claim_id, @line_no, @hospital_id, @content_hash, @source, @row, @id_number, @name, @visit_type,
     @admission_date, @settlement_date, @total_cost, @basic_paid, @serious_paid, @assistance_paid, @other_paid, @personal_burden, @patient_remaining, @status, @trace_chunk, @trace_index, @superseded_by)`);
-  page('SELECT * FROM lines WHERE id > ? ORDER BY id', [-1], byId, (r) =>
+  pagedRows(db, 'SELECT * FROM lines WHERE id > ? ORDER BY id', [-1], byId, (r) =>
     line.run({
       ...r,
       source: id(r.source as string),
@@ -283,7 +288,7 @@ function migrateToTexts(db: Database.Database): void {
     }),
   );
   const result = db.prepare('INSERT INTO results3 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  page('SELECT * FROM results WHERE id > ? ORDER BY id', [-1], byId, (r) =>
+  pagedRows(db, 'SELECT * FROM results WHERE id > ? ORDER BY id', [-1], byId, (r) =>
     result.run(
       r.id,
       r.line_id,
@@ -298,7 +303,8 @@ function migrateToTexts(db: Database.Database): void {
     ),
   );
   const acc = db.prepare('INSERT INTO accumulators3 VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-  page(
+  pagedRows(
+    db,
     'SELECT * FROM accumulators WHERE (id_number, policy, year, key) > (?, ?, ?, ?) ORDER BY id_number, policy, year, key',
     ['', '', -1, ''],
     (a) => [a.id_number, a.policy, a.year, a.key],
