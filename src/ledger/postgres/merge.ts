@@ -117,50 +117,7 @@ async function reserveOffsets(client: pg.ClientBase, source: SqliteLedger): Prom
 
 /** The office's rows into the scratch ledger, each id moved into its reserved block, each text and hospital by name. */
 function fill(scratch: SqliteLedger, source: SqliteLedger, lastRun: number, marks: Record<Numbered, number>): void {
-  // (both Texts cache what they have looked up)
-  const text = (v: unknown): unknown => (v === null ? null : scratch.texts.id(source.texts.text(v as number)));
-  const textId = (id: number) => text(id) as number;
-  const hospitals = new Map<number, number>();
-  const names = source.db.prepare('SELECT name FROM hospitals WHERE id = ?').pluck();
-  const hospital = (v: unknown): unknown => {
-    let id = hospitals.get(v as number);
-    if (id === undefined) hospitals.set(v as number, (id = scratch.hospitalId(names.get(v) as string, true)!));
-    return id;
-  };
-  const by =
-    (n: number): Map1 =>
-    (v) =>
-      v === null ? null : (v as number) + n;
-  const run = by(lastRun);
-  const maps: Record<(typeof APPENDED)[number], Record<string, Map1>> = {
-    // sealed again below
-    runs: { id: run, reverts_run: run, content_hash: () => null, prev_hash: () => null, hash: () => null },
-    lines: {
-      id: by(marks.lines),
-      run_id: run,
-      superseded_by: run,
-      hospital_id: hospital,
-      content_hash: lineHashBytes,
-      source: text,
-      visit_type: text,
-      status: text,
-    },
-    results: {
-      id: by(marks.results),
-      line_id: by(marks.lines),
-      policy: text,
-      status: text,
-      reasons: text,
-      payee: text,
-      payments: (v) => remapTextIds(v as string | null, 'payments', textId),
-      changes: (v) => remapTextIds(v as string | null, 'changes', textId),
-      details: (v) => remapTextIds(v as string | null, 'details', textId),
-    },
-    reversals: { id: by(marks.reversals), run_id: run, result_id: by(marks.results) },
-    openings: { id: by(marks.openings), run_id: run, reverted_by: run },
-    exceptions: { id: by(marks.exceptions), run_id: run, prior_run: run },
-    trace_chunks: { run_id: run },
-  };
+  const { maps, text } = remaps(scratch, source, lastRun, marks);
   for (const t of APPENDED) {
     const spec = LEDGER_TABLES.find((x) => x.name === t)!;
     const cols = columnsOf(source.db, t);
@@ -185,6 +142,62 @@ function fill(scratch: SqliteLedger, source: SqliteLedger, lastRun: number, mark
     row[k] = text(row[k]);
     insert.run(...row);
   }
+}
+
+/**
+ * How each appended table's columns move into the server's numbering: ids by their reserved blocks, runs after the
+ * server's last, texts and hospitals by what they spell (both Texts cache what they have looked up).
+ */
+function remaps(
+  scratch: SqliteLedger,
+  source: SqliteLedger,
+  lastRun: number,
+  marks: Record<Numbered, number>,
+): { maps: Record<(typeof APPENDED)[number], Record<string, Map1>>; text: Map1 } {
+  const text = (v: unknown): unknown => (v === null ? null : scratch.texts.id(source.texts.text(v as number)));
+  const textId = (id: number) => text(id) as number;
+  const hospitals = new Map<number, number>();
+  const names = source.db.prepare('SELECT name FROM hospitals WHERE id = ?').pluck();
+  const hospital = (v: unknown): unknown => {
+    let id = hospitals.get(v as number);
+    if (id === undefined) hospitals.set(v as number, (id = scratch.hospitalId(names.get(v) as string, true)!));
+    return id;
+  };
+  const by =
+    (n: number): Map1 =>
+    (v) =>
+      v === null ? null : (v as number) + n;
+  const run = by(lastRun);
+  const maps = {
+    // sealed again after the fill
+    runs: { id: run, reverts_run: run, content_hash: () => null, prev_hash: () => null, hash: () => null },
+    lines: {
+      id: by(marks.lines),
+      run_id: run,
+      superseded_by: run,
+      hospital_id: hospital,
+      content_hash: lineHashBytes,
+      source: text,
+      visit_type: text,
+      status: text,
+    },
+    results: {
+      id: by(marks.results),
+      line_id: by(marks.lines),
+      policy: text,
+      status: text,
+      reasons: text,
+      payee: text,
+      payments: (v: unknown) => remapTextIds(v as string | null, 'payments', textId),
+      changes: (v: unknown) => remapTextIds(v as string | null, 'changes', textId),
+      details: (v: unknown) => remapTextIds(v as string | null, 'details', textId),
+    },
+    reversals: { id: by(marks.reversals), run_id: run, result_id: by(marks.results) },
+    openings: { id: by(marks.openings), run_id: run, reverted_by: run },
+    exceptions: { id: by(marks.exceptions), run_id: run, prior_run: run },
+    trace_chunks: { run_id: run },
+  };
+  return { maps, text };
 }
 
 /** A claim line in force on both sides would be paid twice: refused, naming the first few. */
