@@ -627,7 +627,7 @@ function summaryOf(run: Run, tally: RunTally, checks: Checks) {
   };
 }
 
-/** Every line was in the ledger already: the run is rolled back and only its results jsonl is placed. */
+/** Nothing to add (every line already in the ledger, or every row invalid): rolled back, only the results jsonl placed. */
 async function nothingNew(run: Run, tally: RunTally, checks: Checks): Promise<AdjudicateSummary> {
   await run.open.outputs!.onlyJsonl();
   run.open.outputs = null;
