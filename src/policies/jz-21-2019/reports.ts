@@ -5,9 +5,8 @@
 import { join } from 'node:path';
 import { renameSync } from 'node:fs';
 import { D, sum, ZERO, type Money } from '../../domain/money.js';
-import { endOfMonth } from '../../domain/dates.js';
+import { ageAt, endOfMonth, type IsoDate } from '../../domain/dates.js';
 import { birthDateOf } from '../../domain/id-number.js';
-import { ageAt } from '../../domain/dates.js';
 import { CATEGORIES, type Category } from '../../domain/categories.js';
 import type ExcelJS from 'exceljs';
 import { addSheet, writeWorkbook, type ColumnDef, type OutCell } from '../../io/workbook.js';
@@ -242,7 +241,7 @@ function collectPairs(
   if (people) {
     const covered = new Set<Category>(policy.params.at(monthEnd).coveredCategories);
     for (const p of people.values()) {
-      const disease = dueDisease(p, covered, month);
+      const disease = dueDisease(p, covered, `${month}-01`, monthEnd);
       if (disease) pairOf(p.idNumber, p.name, disease, true);
     }
   }
@@ -257,12 +256,11 @@ function collectPairs(
 }
 
 /** 应救治: a rural person of a covered category in force in the month whose registered disease is listed, or null */
-function dueDisease(p: Person, covered: Set<Category>, month: string): string | null {
+function dueDisease(p: Person, covered: Set<Category>, monthStart: IsoDate, monthEnd: IsoDate): string | null {
   const disease = jzDiseaseOfText(p.registeredDisease);
   if (!disease || p.householdType === 'urban') return null;
-  const monthEnd = endOfMonth(`${month}-01`);
   const inForce = p.periods.some(
-    (x) => covered.has(x.category) && x.validFrom <= monthEnd && (x.validTo === null || x.validTo >= `${month}-01`),
+    (x) => covered.has(x.category) && x.validFrom <= monthEnd && (x.validTo === null || x.validTo >= monthStart),
   );
   return inForce ? disease : null;
 }

@@ -158,8 +158,9 @@ export async function reportThAnnual(
     const acc = ledger.accumulator(e.idNumber, ID, o.year, e.cat);
     const deductible = new D(e.deductible);
     // the base the deductible is measured against: B's across years (首次起付线), A's and C's the year's
-    const counter = deductibleCounter(e.cat, o.year);
-    const towards = ledger.accumulator(e.idNumber, ID, counter.year, counter.key).base;
+    const c = deductibleCounter(e.cat, o.year);
+    const counted = c.year === o.year && c.key === e.cat ? acc : ledger.accumulator(e.idNumber, ID, c.year, c.key);
+    const towards = counted.base;
     const isBelow = towards.lessThan(deductible);
     const cls = e.cls === '1' ? '一类' : e.cls === '2' ? '二类' : '';
     const state = isBelow ? '未达起付线' : '已达起付线';
