@@ -50,6 +50,11 @@ export function reasonText(code: ReasonCode): string {
   return REASONS[code].text;
 }
 
+/** A row's issues in one cell: "[列] 说明；…", the reason's own text where an issue has no detail. */
+export function issuesText(issues: readonly { code: ReasonCode; column?: string; detail?: string }[]): string {
+  return issues.map((i) => `${i.column ? `[${i.column}] ` : ''}${i.detail ?? REASONS[i.code].text}`).join('；');
+}
+
 /** Roster warnings: listed in the validation report, never fatal. */
 export const ROSTER_WARNINGS = {
   ROSTER_NAME_CONFLICT: '同一身份证号在名单中姓名不一致',

@@ -129,6 +129,9 @@ class Cells {
   }
 }
 
+/** Where a row was read: its file, sheet and row number (every row error starts with these). */
+const place = (ctx: RowContext) => ({ source: ctx.source, sheet: ctx.sheet, row: ctx.row });
+
 export function normalizeHospital(name: string, aliases?: Map<string, string>): string {
   const n = normalizeKey(name);
   return aliases?.get(n) ?? n;
@@ -196,8 +199,6 @@ export function mapClaimRow(cells: CellValue[], ctx: RowContext): ClaimMapResult
     },
   };
 }
-
-const place = (ctx: RowContext) => ({ source: ctx.source, sheet: ctx.sheet, row: ctx.row });
 
 /** 行号: 1 when the file has no such column or leaves it empty; a whole number (Excel's 2.0 too), or an issue */
 function claimLineNo(c: Cells): number {
@@ -334,7 +335,7 @@ export function mapRosterRow(cells: CellValue[], ctx: RowContext): RosterMapResu
       detail: `退出日期 ${validTo} 早于认定日期 ${validFrom}`,
     });
   const lastReview = c.date('lastReview', false);
-  const base = { source: ctx.source, sheet: ctx.sheet, row: ctx.row };
+  const base = place(ctx);
   if (c.issues.length > 0) {
     return {
       ok: false,
@@ -413,7 +414,7 @@ export function mapOpeningRow(cells: CellValue[], ctx: RowContext): OpeningMapRe
   const paid = c.money('paid', false) ?? ZERO;
   const entitled = c.money('entitled', false);
   const firstDate = c.date('firstDate', false);
-  const where = { source: ctx.source, sheet: ctx.sheet, row: ctx.row };
+  const where = place(ctx);
   if (c.issues.length > 0)
     return {
       ok: false,
@@ -464,7 +465,7 @@ export function mapStatementRow(cells: CellValue[], ctx: RowContext): StatementM
   const hospitalText = c.requiredText(byPayee ? 'payee' : 'hospital');
   const lineNo = statementLineNo(c);
   const amount = statementAmount(c);
-  const where = { source: ctx.source, sheet: ctx.sheet, row: ctx.row };
+  const where = place(ctx);
   const name = c.text('name');
   const idNumber = c.text('idNumber');
   if (c.issues.length > 0 || amount === null)

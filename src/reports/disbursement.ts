@@ -146,6 +146,9 @@ const DISBURSEMENT_COLUMNS: WColumn[] = [
   { header: '备注', width: 22, wrap: true },
 ];
 
+/** the empty cells of a 小计 or 合计 row between its count (结算单号) and its amount (支付金额) */
+const BETWEEN = [null, null, null, null, null];
+
 /** The list's lines numbered, grouped by payee as they come (in order), each group with its 小计; then the 合计. */
 class PayeeGroups {
   private seq = 0;
@@ -173,15 +176,13 @@ class PayeeGroups {
   /** the last group's 小计 and the 合计 row; returns the total */
   async close(): Promise<Money> {
     await this.closeGroup();
-    const blank = [null, null, null, null, null];
-    await this.ws.boldRow(['合计', `${this.payees} 个收款单位`, `${this.seq} 笔`, ...blank, this.total, null]);
+    await this.ws.boldRow(['合计', `${this.payees} 个收款单位`, `${this.seq} 笔`, ...BETWEEN, this.total, null]);
     return this.total;
   }
 
   private async closeGroup(): Promise<void> {
     if (this.payee === null) return;
-    const blank = [null, null, null, null, null];
-    await this.ws.boldRow([null, `${this.payee} 小计`, `${this.inGroup} 笔`, ...blank, this.sub, null]);
+    await this.ws.boldRow([null, `${this.payee} 小计`, `${this.inGroup} 笔`, ...BETWEEN, this.sub, null]);
     this.total = this.total.plus(this.sub);
   }
 }

@@ -4,7 +4,7 @@
 import { basename, join } from 'node:path';
 import { normalizeKey } from '../domain/text.js';
 import { fmt, sum, ZERO, type Money } from '../domain/money.js';
-import { REASONS } from '../domain/reasons.js';
+import { issuesText } from '../domain/reasons.js';
 import type { RowError } from '../domain/types.js';
 import { readInput } from '../io/read-input.js';
 import type { StatementRow } from '../io/records.js';
@@ -252,17 +252,7 @@ function detailSheets(wb: ExcelJS.Workbook, b: Buckets, bad: RowError[]): void {
   if (bad.length)
     addSheet(wb, {
       name: '无法识别',
-      columns: [
-        { header: '对账单行', kind: 'int', width: 8 },
-        { header: '医疗机构', width: 24 },
-        { header: '结算单号', width: 18 },
-        { header: '原因', width: 60 },
-      ],
-      rows: bad.map((e) => [
-        e.row,
-        e.hospital,
-        e.claimId,
-        e.issues.map((i) => `${i.column ? `[${i.column}] ` : ''}${i.detail ?? REASONS[i.code].text}`).join('；'),
-      ]),
+      columns: [statementRow, ...key.slice(0, 2), { header: '原因', width: 60 }],
+      rows: bad.map((e) => [e.row, e.hospital, e.claimId, issuesText(e.issues)]),
     });
 }

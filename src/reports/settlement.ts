@@ -2,7 +2,7 @@
 // written as it is decided (明细 straight into the zip, 异常 to a temporary sheet file), only the
 // per-policy×hospital totals are kept.
 import { fmt, fromFen, money, sum, ZERO, type Money } from '../domain/money.js';
-import { REASONS, type ReasonCode, type Status } from '../domain/reasons.js';
+import { issuesText, REASONS, type ReasonCode, type Status } from '../domain/reasons.js';
 import type { RowError } from '../domain/types.js';
 import type { Fund, LineResult, TraceStep } from '../engine/types.js';
 import { XlsxStreamWriter, type SheetWriter, type WCell, type WColumn } from '../io/xlsx-writer.js';
@@ -66,6 +66,14 @@ export class CheckTotals {
       remaining: this.remaining,
     };
   }
+}
+
+/** The run's two checks: every row read is an adjudicated line or an invalid row; 总费用 = 已支付 + 支付 + 个人负担. */
+export function checksHold(c: Checks): { rows: boolean; money: boolean } {
+  return {
+    rows: c.rowsRead === c.linesAdjudicated + c.invalid,
+    money: c.priorPaid.plus(c.payments).plus(c.remaining).equals(c.totalCost),
+  };
 }
 
 /**
@@ -246,7 +254,7 @@ export class SettlementWriter {
       '',
       '无效',
       e.issues.map((i) => i.code).join('；'),
-      e.issues.map((i) => `${i.column ? `[${i.column}] ` : ''}${i.detail ?? REASONS[i.code].text}`).join('；'),
+      issuesText(e.issues),
     ]);
   }
 
@@ -552,8 +560,7 @@ export class SettlementWriter {
 
   /** 核对: the run's two checks (rows, money), the per-line check, and the 台账校验码 */
   private async checkSheet(checks: Checks, code: string | undefined): Promise<void> {
-    const rowsOk = checks.rowsRead === checks.linesAdjudicated + checks.invalid;
-    const moneyOk = checks.priorPaid.plus(checks.payments).plus(checks.remaining).equals(checks.totalCost);
+    const { rows: rowsOk, money: moneyOk } = checksHold(checks);
     const check = await this.xlsx.streamSheet({
       name: '核对',
       columns: [

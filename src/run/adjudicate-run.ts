@@ -17,7 +17,7 @@ import { changedFields, contentHashVersion, sameContent } from '../ledger/conten
 import { fundTotalsByMonth } from '../ledger/queries.js';
 import type { ExceptionRow, InputFile, Ledger, LedgerSession, Reversal, RunInfo, StoredLine } from '../ledger/store.js';
 import { STATUS_LABEL } from '../reports/labels.js';
-import { CheckTotals, type Checks } from '../reports/settlement.js';
+import { CheckTotals, checksHold, type Checks } from '../reports/settlement.js';
 import { openOutputs, type ResultOutputs } from './outputs.js';
 import { startLists, type ListsJob } from './lists.js';
 import { SortStore } from './sort-store.js';
@@ -601,12 +601,12 @@ async function adjudicateBatches(run: Run, session: LedgerSession, outputs: Resu
 /** The run's totals, checked: nothing lost (every row read is a result or an exception), money conserved. */
 function checkedTotals(tally: RunTally, rowsRead: number, invalid: number): Checks {
   const checks = tally.totals.checks(rowsRead, invalid);
-  if (checks.rowsRead !== checks.linesAdjudicated + checks.invalid)
+  const hold = checksHold(checks);
+  if (!hold.rows)
     throw new Error(
       `行数核对失败：读取 ${checks.rowsRead} 行，审核 ${checks.linesAdjudicated} 行，无效 ${checks.invalid} 行`,
     );
-  if (!checks.priorPaid.plus(checks.payments).plus(checks.remaining).equals(checks.totalCost))
-    throw new Error('金额守恒核对失败');
+  if (!hold.money) throw new Error('金额守恒核对失败');
   return checks;
 }
 
