@@ -26,7 +26,7 @@ import { readClaimsInto } from './read-claims.js';
 import { removeStale } from './stale.js';
 import type { ReversalLine } from '../reports/disbursement.js';
 import { InputError, UsageError } from '../io/errors.js';
-import { startWorker } from './workers.js';
+import { startWorker, useWorkers } from './workers.js';
 import { collectGarbage } from './gc.js';
 import type { ClaimsWorkerData } from './claims-worker.js';
 import { once } from 'node:events';
@@ -306,7 +306,8 @@ function phase(name: string): void {
 
 export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateSummary> {
   const policies = enabledPolicies(o);
-  const { claims, roster, rosterWarnings } = await readInputs(o);
+  const workers = useWorkers(o.claims);
+  const { claims, roster, rosterWarnings } = await readInputs(o, workers);
   const { sort, invalidRows, rowsRead } = claims;
   try {
     phase('读取结算明细与名单');
@@ -336,6 +337,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       rosterWarnings,
       banner,
       open,
+      workers,
     };
     try {
       const { session, outputs } = await beginRun(run, inputs);
@@ -389,6 +391,8 @@ interface Run {
   /** 试算，未入账 on a dry run's files */
   banner: string | undefined;
   open: OpenParts;
+  /** the second core's workers read the claims and write the outputs (useWorkers) */
+  workers: boolean;
 }
 
 /** The configured policies, refused before anything is read when the run could only go wrong (SPEC §6). */
@@ -410,10 +414,13 @@ function enabledPolicies(o: AdjudicateOptions): Policy[] {
 
 /**
  * 1. read: the claims into the external sort (in a worker on the second core), the roster into its store here;
- * on one core (ASSIST_WORKERS=0) one after the other — the two readers interleaved in one heap gained no time
+ * on one thread (useWorkers: a small month, or ASSIST_WORKERS=0) one after the other — the two readers interleaved in one heap gained no time
  * and let V8 grow the heap past 1 GB at a million lines. When either fails, the other's store is closed.
  */
-async function readInputs(o: AdjudicateOptions): Promise<{
+async function readInputs(
+  o: AdjudicateOptions,
+  workers: boolean,
+): Promise<{
   claims: { sort: SortStore; invalidRows: RowError[]; rowsRead: number };
   roster: RosterStore;
   rosterWarnings: RosterWarning[];
@@ -425,10 +432,9 @@ async function readInputs(o: AdjudicateOptions): Promise<{
     return loaded;
   };
   const settled = async <T>(p: Promise<T>): Promise<PromiseSettledResult<T>> => (await Promise.allSettled([p]))[0]!;
-  const [c, r] =
-    process.env.ASSIST_WORKERS === '0'
-      ? [await settled(readClaims(o)), await settled(rosterRead())]
-      : await Promise.allSettled([readClaims(o), rosterRead()]);
+  const [c, r] = workers
+    ? await Promise.allSettled([readClaims(o, true), rosterRead()])
+    : [await settled(readClaims(o, false)), await settled(rosterRead())];
   if (c.status === 'rejected') {
     if (r.status === 'fulfilled') r.value.store.close();
     throw c.reason;
@@ -495,6 +501,7 @@ async function beginRun(run: Run, inputs: InputFile[]): Promise<{ session: Ledge
     funds: policies.flatMap((p) => p.funds),
     policyNames: Object.fromEntries(policies.map((p) => [p.id, p.name])),
     banner: run.banner,
+    workers: run.workers,
   }));
   // the trace chunks are made in the output worker beside the JSON lines (none in a single-thread run)
   const traceSink = outputs.traceSink((no, data) => session.storeChunk(no, data));
@@ -669,7 +676,7 @@ async function sealAndPlace(run: Run, tally: RunTally, checks: Checks): Promise<
       banner: run.banner,
     })),
   );
-  run.open.lists = startLists(run.sort.auxPath, listSpecs);
+  run.open.lists = startLists(run.sort.auxPath, listSpecs, run.workers);
   await sealWithOutputs(run, tally, checks, counts, reversed);
   const listTotals = await run.open.lists.done;
   run.open.lists = null;
@@ -749,13 +756,14 @@ async function sealWithOutputs(
 
 /**
  * The claims are read into the external sort — in a worker thread on the second core while the main thread
- * reads the roster (ASSIST_WORKERS=0: in the main thread, for the benchmark's comparison). Errors keep
+ * reads the roster (on one thread: here, see useWorkers). Errors keep
  * their kind (exit 2).
  */
 async function readClaims(
   o: AdjudicateOptions,
+  workers: boolean,
 ): Promise<{ sort: SortStore; invalidRows: RowError[]; rowsRead: number }> {
-  if (process.env.ASSIST_WORKERS === '0') {
+  if (!workers) {
     const sort = new SortStore();
     const read = await readClaimsInto(
       sort,

@@ -1,6 +1,6 @@
 // The run's disbursement lists, one per fund, from the staged lines in the external sort's aux file (in list
 // order by their sort key). Written by a worker on the second core (issue 6) while the main thread seals the
-// ledger run (the content hash reads the whole run back); with ASSIST_WORKERS=0, here. The ledger commits only
+// ledger run (the content hash reads the whole run back); on one thread (useWorkers), here. The ledger commits only
 // after the lists are written: a failed list leaves no run behind.
 import Database from 'better-sqlite3';
 import { fmt, money, type Money } from '../domain/money.js';
@@ -144,8 +144,8 @@ export interface ListsJob {
   abort(): Promise<void>;
 }
 
-export function startLists(auxPath: string, lists: ListSpec[]): ListsJob {
-  if (process.env.ASSIST_WORKERS === '0') {
+export function startLists(auxPath: string, lists: ListSpec[], workers: boolean): ListsJob {
+  if (!workers) {
     const code = deferred<string>();
     const done = writeListsFrom(auxPath, lists, code.promise).then((t) => t.map(money));
     done.catch(() => {}); // awaited by the caller; a rollback before that must not leave it unhandled

@@ -3,8 +3,8 @@
 // the worker encodes and writes the JSON lines, makes the workbook's XML, its totals and the zip). The main thread
 // turns each result into a plain 明细 row and the JSON line's text — its head and the trace serialised once for the
 // ledger — and posts the batch: handing over the finished strings is a copy, where encoding and writing them here
-// cost about a tenth of the main thread's time in the engine phase. With ASSIST_WORKERS=0 both are written in the
-// main thread. Both go into the run's staging folder; nothing is moved into place before the ledger commits.
+// cost about a tenth of the main thread's time in the engine phase. On one thread (useWorkers: a small month, or
+// ASSIST_WORKERS=0) both are written in the main thread. Both go into the run's staging folder; nothing is moved into place before the ledger commits.
 import type { Worker } from 'node:worker_threads';
 import { money, fmt } from '../domain/money.js';
 import type { RowError } from '../domain/types.js';
@@ -33,6 +33,8 @@ export interface OutputsSpec {
   policyNames: Record<string, string>;
   /** a dry run's 试算，未入账 on every sheet */
   banner?: string;
+  /** written in the output worker (else here, in the main thread) */
+  workers: boolean;
 }
 
 /**
@@ -141,7 +143,7 @@ export type SheetSpec = Pick<
 
 /**
  * The JSON lines, the settlement writer, and the disbursement lists' staging fed from the same rows: what the
- * worker runs, and the main thread with ASSIST_WORKERS=0.
+ * worker runs, and the main thread on one thread (useWorkers).
  */
 export class LocalSettlement implements SettlementSink {
   private listsClosed = false;
@@ -421,7 +423,6 @@ export class WorkerSettlement implements SettlementSink {
 }
 
 export async function openOutputs(spec: OutputsSpec): Promise<ResultOutputs> {
-  const sheet =
-    process.env.ASSIST_WORKERS === '0' ? await LocalSettlement.open(spec) : await WorkerSettlement.open(spec);
+  const sheet = spec.workers ? await WorkerSettlement.open(spec) : await LocalSettlement.open(spec);
   return new Outputs(sheet, spec.funds);
 }

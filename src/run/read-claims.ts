@@ -1,5 +1,5 @@
 // The claims files → the external sort (valid lines) and the row errors; shared by the claims worker and
-// the single-core path (ASSIST_WORKERS=0).
+// the one-thread path (useWorkers).
 import { readInputBatches } from '../io/read-input.js';
 import { boundHeap } from './gc.js';
 import type { RowError } from '../domain/types.js';
