@@ -1,5 +1,6 @@
-// npm run lint (issue 19 §6): typescript-eslint's recommended rules, unused names refused, and long functions
-// reported — a function over ~60 lines is a warning until each rule is written as named steps (issue 19 §1).
+// npm run lint (issue 19 §6): typescript-eslint's recommended rules, unused names refused, and long functions:
+// in the tool's own source a function over 60 lines is an error (each rule written as named steps, issue 19 §1);
+// in tests and scripts a warning — a describe block is a list of cases, not a function to split.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -50,5 +51,10 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts', 'src/**/*.fixture.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }] },
   },
 );

@@ -68,16 +68,10 @@ const adjudicate = (dir, ledger, out) =>
 const steps = (stderr) =>
   [...stderr.matchAll(/\[计时·共用台账\] (\S+) ([\d.]+) s/g)].map((m) => `${m[1]} ${m[2]} s`).join('，');
 
-export async function benchPostgres(rows, pair = rows <= 100_000) {
-  const { startPostgres, PG_MISSING } = await import(join(ROOT, 'dist', 'fixtures', 'postgres-server.js'));
-  const given = process.env.ASSIST_BENCH_PG_URL;
-  if (!given && PG_MISSING) throw new Error(PG_MISSING);
-  // fsync on, like the SQLite ledger's synchronous=FULL
-  const server = given ? null : startPostgres({ durable: true });
-  const { default: pg } = await import('pg');
+/** A fresh database with the ledger initialised, on the given server (ASSIST_BENCH_PG_URL) or a throwaway one. */
+function databases(given, server, pg) {
   let dbs = 0;
-  /** a fresh database with the ledger initialised */
-  const database = async () => {
+  return async () => {
     const name = `bench_${++dbs}`;
     const admin = new pg.Client({ connectionString: given ?? server.url() });
     await admin.connect();
@@ -88,6 +82,85 @@ export async function benchPostgres(rows, pair = rows <= 100_000) {
     await cli(['ledger', 'init', '--ledger', url]);
     return url;
   };
+}
+
+/**
+ * Two offices at once: each on its own SQLite file (the machine's own floor), then on one shared ledger (checked);
+ * then the second office's own ledger appended to the first one's shared ledger (ledger copy).
+ */
+async function offices(a, b, work, database, sharedUrl) {
+  const both = async (ledgerA, ledgerB, tag) => {
+    const t0 = performance.now();
+    const [one, two] = await Promise.all([
+      adjudicate(a, ledgerA, join(work, `${tag}1`)),
+      adjudicate(b, ledgerB, join(work, `${tag}2`)),
+    ]);
+    return { one, two, seconds: (performance.now() - t0) / 1000 };
+  };
+  process.stderr.write('两个办公室同时，各自的 SQLite 文件… ');
+  const apart = await both(join(work, 'a1.db'), join(work, 'a2.db'), 'apart');
+  process.stderr.write('两个办公室同时（人员不重叠），同一 PostgreSQL 台账… ');
+  const url = await database();
+  const together = await both(url, url, 'office');
+  const check = await cli(['ledger', 'check', '--ledger', url]);
+  process.stderr.write('把办公室 2 的台账文件并入办公室 1 的共用台账（ledger copy）… ');
+  const copy = await cli(['ledger', 'copy', '--from', join(work, 'a2.db'), '--to', sharedUrl]);
+  const after = await cli(['ledger', 'check', '--ledger', sharedUrl]);
+  const merged = {
+    seconds: copy.seconds,
+    check: /当前台账校验码：(\S+)/.exec(after.stdout)?.[0] ?? after.stdout.trim(),
+  };
+  return { apart, together, check, merged };
+}
+
+function printPostgres(rows, sqlite, shared, pair) {
+  const f1 = (x) => x.toFixed(1);
+  const n = rows.toLocaleString('en-US');
+  console.log(
+    `\nassist 共用台账基准 — ${new Date().toISOString().slice(0, 10)}，${cpus().length} 核 ${cpus()[0]?.model ?? ''}，内存 ${Math.round(totalmem() / 2 ** 30)} GiB，Node ${process.version}`,
+  );
+  console.log('| 行数 | 测量 | 用时 (s) |');
+  console.log('|---:|---|---:|');
+  console.log(`| ${n} | 完整 adjudicate，SQLite 台账 | ${f1(sqlite.seconds)} |`);
+  console.log(`| ${n} | 完整 adjudicate，PostgreSQL 台账（空库） | ${f1(shared.seconds)} |`);
+  if (pair) {
+    console.log(
+      `| ${n} × 2 | 两个办公室同时审核，各自的 SQLite 台账文件（本机两核的下限） | ${f1(pair.apart.seconds)} |`,
+    );
+    console.log(
+      `| ${n} × 2 | 两个办公室同时审核（人员、结算单号不重叠），同一 PostgreSQL 台账 | ${f1(pair.together.seconds)} |`,
+    );
+  }
+  console.log('');
+  console.log(`PostgreSQL / SQLite = ${(shared.seconds / sqlite.seconds).toFixed(2)}（目标 ≤ 1.5）`);
+  console.log(`单独一次的共用台账步骤：${steps(shared.stderr)}`);
+  if (!pair) {
+    console.log('（两个办公室同时：行数 ≤ 10 万时测，或加 --pair）');
+    return;
+  }
+  const { apart, together, check, merged } = pair;
+  console.log(`两个同时 / 一个单独 = ${(together.seconds / shared.seconds).toFixed(2)}（目标 < 1.5）`);
+  console.log(
+    `本机下限：两个同时、各用自己的 SQLite 文件 / 一个单独（SQLite）= ${(apart.seconds / sqlite.seconds).toFixed(2)}（两核上两个进程争用 CPU，与台账无关）`,
+  );
+  const { one, two } = together;
+  console.log(
+    `同时的两次：办公室 1 ${f1(one.seconds)} s（${steps(one.stderr)}）；办公室 2 ${f1(two.seconds)} s（${steps(two.stderr)}）`,
+  );
+  console.log(`ledger check：${/当前台账校验码：(\S+)/.exec(check.stdout)?.[0] ?? check.stdout.trim()}`);
+  console.log(
+    `并入：办公室 2 的 ${n} 行台账文件并入已有办公室 1 一次运行的共用台账（ledger copy，含源台账校验）${f1(merged.seconds)} s；之后 ledger check：${merged.check}`,
+  );
+}
+
+export async function benchPostgres(rows, pair = rows <= 100_000) {
+  const { startPostgres, PG_MISSING } = await import(join(ROOT, 'dist', 'fixtures', 'postgres-server.js'));
+  const given = process.env.ASSIST_BENCH_PG_URL;
+  if (!given && PG_MISSING) throw new Error(PG_MISSING);
+  // fsync on, like the SQLite ledger's synchronous=FULL
+  const server = given ? null : startPostgres({ durable: true });
+  const { default: pg } = await import('pg');
+  const database = databases(given, server, pg);
   try {
     const a = await fixtures(rows, 0);
     const b = pair ? await fixtures(rows, 1) : null;
@@ -99,65 +172,9 @@ export async function benchPostgres(rows, pair = rows <= 100_000) {
     process.stderr.write('PostgreSQL 台账… ');
     const sharedUrl = await database();
     const shared = await adjudicate(a, sharedUrl, join(work, 'pg'));
-    // two offices at once: on one shared ledger, and — the machine's own floor — each on its own SQLite file
-    const both = async (ledgerA, ledgerB, tag) => {
-      const t0 = performance.now();
-      const [one, two] = await Promise.all([
-        adjudicate(a, ledgerA, join(work, `${tag}1`)),
-        adjudicate(b, ledgerB, join(work, `${tag}2`)),
-      ]);
-      return { one, two, seconds: (performance.now() - t0) / 1000 };
-    };
-    let apart = null;
-    let together = null;
-    let check = null;
-    let merged = null;
-    if (pair) {
-      process.stderr.write('两个办公室同时，各自的 SQLite 文件… ');
-      apart = await both(join(work, 'a1.db'), join(work, 'a2.db'), 'apart');
-      process.stderr.write('两个办公室同时（人员不重叠），同一 PostgreSQL 台账… ');
-      const url = await database();
-      together = await both(url, url, 'office');
-      check = await cli(['ledger', 'check', '--ledger', url]);
-      // the second office's own ledger (from the run apart) appended to the first one's shared ledger
-      process.stderr.write('把办公室 2 的台账文件并入办公室 1 的共用台账（ledger copy）… ');
-      const copy = await cli(['ledger', 'copy', '--from', join(work, 'a2.db'), '--to', sharedUrl]);
-      const after = await cli(['ledger', 'check', '--ledger', sharedUrl]);
-      merged = { seconds: copy.seconds, check: /当前台账校验码：(\S+)/.exec(after.stdout)?.[0] ?? after.stdout.trim() };
-    }
+    const both = pair ? await offices(a, b, work, database, sharedUrl) : null;
     process.stderr.write('完成\n');
-    const f1 = (x) => x.toFixed(1);
-    const n = rows.toLocaleString('en-US');
-    console.log(
-      `\nassist 共用台账基准 — ${new Date().toISOString().slice(0, 10)}，${cpus().length} 核 ${cpus()[0]?.model ?? ''}，内存 ${Math.round(totalmem() / 2 ** 30)} GiB，Node ${process.version}`,
-    );
-    console.log('| 行数 | 测量 | 用时 (s) |');
-    console.log('|---:|---|---:|');
-    console.log(`| ${n} | 完整 adjudicate，SQLite 台账 | ${f1(sqlite.seconds)} |`);
-    console.log(`| ${n} | 完整 adjudicate，PostgreSQL 台账（空库） | ${f1(shared.seconds)} |`);
-    if (pair) {
-      console.log(`| ${n} × 2 | 两个办公室同时审核，各自的 SQLite 台账文件（本机两核的下限） | ${f1(apart.seconds)} |`);
-      console.log(
-        `| ${n} × 2 | 两个办公室同时审核（人员、结算单号不重叠），同一 PostgreSQL 台账 | ${f1(together.seconds)} |`,
-      );
-    }
-    console.log('');
-    console.log(`PostgreSQL / SQLite = ${(shared.seconds / sqlite.seconds).toFixed(2)}（目标 ≤ 1.5）`);
-    console.log(`单独一次的共用台账步骤：${steps(shared.stderr)}`);
-    if (pair) {
-      console.log(`两个同时 / 一个单独 = ${(together.seconds / shared.seconds).toFixed(2)}（目标 < 1.5）`);
-      console.log(
-        `本机下限：两个同时、各用自己的 SQLite 文件 / 一个单独（SQLite）= ${(apart.seconds / sqlite.seconds).toFixed(2)}（两核上两个进程争用 CPU，与台账无关）`,
-      );
-      const { one, two } = together;
-      console.log(
-        `同时的两次：办公室 1 ${f1(one.seconds)} s（${steps(one.stderr)}）；办公室 2 ${f1(two.seconds)} s（${steps(two.stderr)}）`,
-      );
-      console.log(`ledger check：${/当前台账校验码：(\S+)/.exec(check.stdout)?.[0] ?? check.stdout.trim()}`);
-      console.log(
-        `并入：办公室 2 的 ${n} 行台账文件并入已有办公室 1 一次运行的共用台账（ledger copy，含源台账校验）${f1(merged.seconds)} s；之后 ledger check：${merged.check}`,
-      );
-    } else console.log('（两个办公室同时：行数 ≤ 10 万时测，或加 --pair）');
+    printPostgres(rows, sqlite, shared, both);
   } finally {
     server?.stop();
   }

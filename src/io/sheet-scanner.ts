@@ -113,6 +113,11 @@ export interface ScanHandlers {
   rowEnd(): void;
 }
 
+/** what a step of the scan returns when its markup is not complete in the buffer yet: wait for the next chunk */
+const INCOMPLETE = -1;
+/** what the fast path returns for a tag it does not read */
+const GENERAL = -2;
+
 /** Feeds decoded text chunks; calls the handlers as rows and cells complete. */
 export class SheetScanner {
   private buf = '';
@@ -141,86 +146,87 @@ export class SheetScanner {
       if (lt < 0) break;
       if (lt > pos && this.capture) this.text(buf.slice(pos, lt));
       pos = lt;
-      const c1 = buf.charCodeAt(lt + 1);
-      // fast paths for the three tags that make up nearly all of a sheet: <c …>, <v>…</v>, </c>
-      if (this.inRow && !this.capture) {
-        const c2 = buf.charCodeAt(lt + 2);
-        if (c1 === 99 /* c */ && (c2 === 32 || c2 === 62 || c2 === 47)) {
-          const gt = buf.indexOf('>', lt + 2);
-          if (gt < 0) break;
-          if (this.fastCell(buf, lt + 2, gt)) {
-            pos = gt + 1;
-            // the usual whole cell <c …><v>…</v></c> in one step
-            if (
-              this.cell &&
-              buf.charCodeAt(pos) === 60 &&
-              buf.charCodeAt(pos + 1) === 118 &&
-              buf.charCodeAt(pos + 2) === 62
-            ) {
-              const end = buf.indexOf('</v>', pos + 3);
-              if (
-                end >= 0 &&
-                buf.charCodeAt(end + 4) === 60 &&
-                buf.charCodeAt(end + 5) === 47 &&
-                buf.charCodeAt(end + 6) === 99 &&
-                buf.charCodeAt(end + 7) === 62
-              ) {
-                const type = this.cell.type;
-                const num = type === 'n' || type === 's' ? plainNumber(buf, pos + 3, end) : NaN;
-                if (num === num) {
-                  this.vNum = num;
-                  this.hasV = true;
-                  this.endCell();
-                  pos = end + 8;
-                } else {
-                  const t = buf.slice(pos + 3, end);
-                  if (t.indexOf('<') < 0) {
-                    this.vText = t.indexOf('&') < 0 ? t : decodeXml(t);
-                    this.hasV = true;
-                    this.endCell();
-                    pos = end + 8;
-                  }
-                }
-              }
-            }
-            continue;
-          }
-        } else if (c1 === 118 /* v */ && c2 === 62 /* > */ && this.cell) {
-          const end = buf.indexOf('</v>', lt + 3);
-          if (end < 0) break;
-          const t = buf.slice(lt + 3, end);
-          if (t.indexOf('<') < 0) {
-            this.vText = decodeXml(t);
-            this.hasV = true;
-            pos = end + 4;
-            continue;
-          }
-        } else if (c1 === 47 /* / */ && c2 === 99 /* c */ && buf.charCodeAt(lt + 3) === 62) {
-          this.endCell();
-          pos = lt + 4;
-          continue;
-        }
-      }
-      if (c1 === 33 /* ! */) {
-        const after = skipMarkup(buf, lt, this.capture ? (t) => this.rawText(t) : null);
-        if (after < 0) break;
-        if (after > 0) {
-          pos = after;
-          continue;
-        }
-      }
-      // sheet tags carry no '>' inside attribute values (refs, numbers, type codes)
-      const gt = buf.indexOf('>', lt + 1);
-      if (gt < 0) break;
-      if (c1 === 63 /* ? */) {
-        pos = gt + 1;
-        continue;
-      }
-      this.tag(buf, lt + 1, gt);
-      pos = gt + 1;
+      let next = this.inRow && !this.capture ? this.fastTag(buf, lt) : GENERAL;
+      if (next === GENERAL) next = this.markup(buf, lt);
+      if (next === INCOMPLETE) break;
+      pos = next;
     }
     this.buf = pos < n ? buf.slice(pos) : '';
     if (this.buf.length > 64 * 1024 * 1024) throw new Error('工作表 XML 中有超过 64 MB 的未闭合标记');
+  }
+
+  /**
+   * The fast paths, inside a row, for the three tags that make up nearly all of a sheet: <c …>, <v>…</v>, </c>.
+   * The position after what was read, INCOMPLETE, or GENERAL for any other tag.
+   */
+  private fastTag(buf: string, lt: number): number {
+    const c1 = buf.charCodeAt(lt + 1);
+    const c2 = buf.charCodeAt(lt + 2);
+    if (c1 === 99 /* c */ && (c2 === 32 || c2 === 62 || c2 === 47)) {
+      const gt = buf.indexOf('>', lt + 2);
+      if (gt < 0) return INCOMPLETE;
+      return this.fastCell(buf, lt + 2, gt) ? this.wholeCell(buf, gt + 1) : GENERAL;
+    }
+    if (c1 === 118 /* v */ && c2 === 62 /* > */ && this.cell) {
+      const end = buf.indexOf('</v>', lt + 3);
+      if (end < 0) return INCOMPLETE;
+      const t = buf.slice(lt + 3, end);
+      if (t.indexOf('<') >= 0) return GENERAL;
+      this.vText = decodeXml(t);
+      this.hasV = true;
+      return end + 4;
+    }
+    if (c1 === 47 /* / */ && c2 === 99 /* c */ && buf.charCodeAt(lt + 3) === 62) {
+      this.endCell();
+      return lt + 4;
+    }
+    return GENERAL;
+  }
+
+  /**
+   * Just after a cell's start tag, at `pos`: the usual whole cell's `<v>…</v></c>` read in one step. The position
+   * after it, or `pos` when the cell goes on otherwise (the loop reads it tag by tag).
+   */
+  private wholeCell(buf: string, pos: number): number {
+    const c = this.cell;
+    if (!c || buf.charCodeAt(pos) !== 60 || buf.charCodeAt(pos + 1) !== 118 || buf.charCodeAt(pos + 2) !== 62)
+      return pos;
+    const end = buf.indexOf('</v>', pos + 3);
+    if (
+      end < 0 ||
+      buf.charCodeAt(end + 4) !== 60 ||
+      buf.charCodeAt(end + 5) !== 47 ||
+      buf.charCodeAt(end + 6) !== 99 ||
+      buf.charCodeAt(end + 7) !== 62
+    )
+      return pos;
+    const num = c.type === 'n' || c.type === 's' ? plainNumber(buf, pos + 3, end) : NaN;
+    if (num === num) this.vNum = num;
+    else {
+      const t = buf.slice(pos + 3, end);
+      if (t.indexOf('<') >= 0) return pos;
+      this.vText = t.indexOf('&') < 0 ? t : decodeXml(t);
+    }
+    this.hasV = true;
+    this.endCell();
+    return end + 8;
+  }
+
+  /**
+   * The general path: comments, CDATA and a DOCTYPE (skipMarkup), processing instructions (skipped) and every other
+   * tag. The position after it, or INCOMPLETE.
+   */
+  private markup(buf: string, lt: number): number {
+    const c1 = buf.charCodeAt(lt + 1);
+    if (c1 === 33 /* ! */) {
+      const after = skipMarkup(buf, lt, this.capture ? (t) => this.rawText(t) : null);
+      if (after !== 0) return after < 0 ? INCOMPLETE : after;
+    }
+    // sheet tags carry no '>' inside attribute values (refs, numbers, type codes)
+    const gt = buf.indexOf('>', lt + 1);
+    if (gt < 0) return INCOMPLETE;
+    if (c1 !== 63 /* ? */) this.tag(buf, lt + 1, gt);
+    return gt + 1;
   }
 
   /**

@@ -3,7 +3,7 @@
 // position in the zip; a sheet is never held in memory — rows are yielded as they are parsed.
 import yauzl from 'yauzl';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import { SheetScanner } from './sheet-scanner.js';
+import { SheetScanner, type ScannedCell } from './sheet-scanner.js';
 import { SharedStringScanner } from './sst-scanner.js';
 import { StringDecoder } from 'node:string_decoder';
 import { posix } from 'node:path';
@@ -302,64 +302,20 @@ export class XlsxWorkbook {
     let queue: RawRow[] = [];
     let rowNum = 0;
     let cells: CellValue[] = [];
-    const date1904 = this.date1904;
-    const shared = this.sharedStrings;
-    const dateStyles = this.dateStyles;
-    const file = this.file;
+    const book: CellBook = {
+      shared: this.sharedStrings,
+      dateStyles: this.dateStyles,
+      date1904: this.date1904,
+      file: this.file,
+      sheet: sheetName,
+    };
     const scanner = new SheetScanner({
       rowStart: (r) => {
         cells = [];
         rowNum = r ? Number(r) : rowNum + 1;
       },
       cell: (c) => {
-        if (c.col < 0 || c.col >= MAX_COLUMNS) return;
-        const v = c.v;
-        let value: CellValue = null;
-        // v is a number when the scanner read a plain decimal (n and s cells), else the text
-        switch (c.type) {
-          case 's': {
-            if (v !== null) {
-              const s = shared[typeof v === 'number' ? v : Number(v)];
-              if (s === undefined)
-                throw new InputError(
-                  `${file} 的工作表“${sheetName}”第 ${rowNum} 行引用了不存在的共享字符串 ${v}，文件已损坏。`,
-                );
-              value = s;
-            }
-            break;
-          }
-          case 'inlineStr':
-            value = c.inline;
-            break;
-          case 'str':
-            value = v === null ? null : String(v);
-            break;
-          case 'b':
-            value = v === null ? null : String(v).trim() === '1' || String(v).trim() === 'true';
-            break;
-          case 'e':
-            value = v === null ? null : { error: String(v) };
-            break;
-          case 'd': {
-            if (v !== null) {
-              const t = String(v);
-              const d = new Date(t.length <= 10 ? `${t}T00:00:00Z` : t.endsWith('Z') ? t : `${t}Z`);
-              value = Number.isNaN(d.getTime()) ? t : d;
-            }
-            break;
-          }
-          default: {
-            if (v === null || (typeof v === 'string' && v.trim() === '')) break;
-            const n = typeof v === 'number' ? v : Number(v);
-            if (Number.isNaN(n)) value = v;
-            else if (dateStyles[c.style]) {
-              // a serial beyond any real date stays a number (the row's date check then names it)
-              const d = excelSerialToDate(n, date1904);
-              value = Number.isNaN(d.getTime()) ? n : d;
-            } else value = n;
-          }
-        }
-        cells[c.col] = value;
+        if (c.col >= 0 && c.col < MAX_COLUMNS) cells[c.col] = cellValue(c, book, rowNum);
       },
       rowEnd: () => {
         for (let i = 0; i < cells.length; i++) if (cells[i] === undefined) cells[i] = null;
@@ -377,4 +333,62 @@ export class XlsxWorkbook {
       }
     }
   }
+}
+
+/** What a sheet's cells are read against: the workbook's shared strings, date styles and epoch; where it is. */
+interface CellBook {
+  shared: string[];
+  dateStyles: boolean[];
+  date1904: boolean;
+  file: string;
+  sheet: string;
+}
+
+/**
+ * A scanned cell's value: the shared string, text, boolean, error, date or number it stands for. `c.v` is a number
+ * when the scanner read a plain decimal (n and s cells), else the text.
+ */
+function cellValue(c: ScannedCell, book: CellBook, rowNum: number): CellValue {
+  const v = c.v;
+  switch (c.type) {
+    case 's':
+      return v === null ? null : sharedString(book, v, rowNum);
+    case 'inlineStr':
+      return c.inline;
+    case 'str':
+      return v === null ? null : String(v);
+    case 'b':
+      return v === null ? null : String(v).trim() === '1' || String(v).trim() === 'true';
+    case 'e':
+      return v === null ? null : { error: String(v) };
+    case 'd':
+      return v === null ? null : isoDateCell(String(v));
+    default:
+      return numberCell(v, book.dateStyles[c.style] === true, book.date1904);
+  }
+}
+
+function sharedString(book: CellBook, v: string | number, rowNum: number): string {
+  const s = book.shared[typeof v === 'number' ? v : Number(v)];
+  if (s === undefined)
+    throw new InputError(
+      `${book.file} 的工作表“${book.sheet}”第 ${rowNum} 行引用了不存在的共享字符串 ${v}，文件已损坏。`,
+    );
+  return s;
+}
+
+/** a t="d" cell: an ISO date or date-time (UTC), or its text when it is not one */
+function isoDateCell(t: string): CellValue {
+  const d = new Date(t.length <= 10 ? `${t}T00:00:00Z` : t.endsWith('Z') ? t : `${t}Z`);
+  return Number.isNaN(d.getTime()) ? t : d;
+}
+
+/** a number cell: in a date style the date (a serial beyond any real date stays a number, which the row's date check then names) */
+function numberCell(v: string | number | null, dateStyle: boolean, date1904: boolean): CellValue {
+  if (v === null || (typeof v === 'string' && v.trim() === '')) return null;
+  const n = typeof v === 'number' ? v : Number(v);
+  if (Number.isNaN(n)) return v;
+  if (!dateStyle) return n;
+  const d = excelSerialToDate(n, date1904);
+  return Number.isNaN(d.getTime()) ? n : d;
 }
