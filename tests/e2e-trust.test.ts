@@ -265,7 +265,7 @@ describe('private scratch files; SIGINT/SIGTERM (SPEC §5 signals)', () => {
       expect(readdirSync(join(s.dir, 'o1')).some((n) => n.startsWith('.assist-staging-'))).toBe(true);
       child.signal(signal);
       const r = await child.done;
-      expect(r.code).toBe(code);
+      expect(r.code, r.stderr).toBe(code);
       expect(r.stderr).toContain('已中断：台账未改动');
       expect(readdirSync(scratchRoot)).toEqual([]);
       expect(readdirSync(join(s.dir, 'o1'))).toEqual([]);

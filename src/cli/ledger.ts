@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline/promises';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { placeFiles, placements } from '../run/adjudicate-run.js';
-import { whenInterrupted } from '../run/scratch.js';
+import { removeDir, whenInterrupted } from '../run/scratch.js';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { fmtGrouped } from '../domain/money.js';
@@ -297,7 +297,7 @@ async function writeRevertLists(
   assertOutDir(outDir);
   const staging = join(outDir, `.assist-staging-${process.pid}`);
   mkdirSync(staging, { recursive: true });
-  const forget = whenInterrupted(() => rmSync(staging, { recursive: true, force: true }));
+  const forget = whenInterrupted(() => removeDir(staging));
   try {
     const names: string[] = [];
     for (const policy of createPolicies(target.policies.map((p) => p.id).filter((id) => POLICY_FACTORIES[id]))) {
@@ -317,7 +317,7 @@ async function writeRevertLists(
     }
     return names.length ? placements(staging, outDir, names, `run${runId}`) : [];
   } catch (err) {
-    rmSync(staging, { recursive: true, force: true });
+    removeDir(staging);
     throw err;
   } finally {
     forget();

@@ -1,7 +1,7 @@
 // The `assist adjudicate` pipeline: read → merge roster → adjudicate (pure) → write outputs.
 import { renderStep } from '../engine/steps.js';
 import { basename, join, resolve } from 'node:path';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import type { Person } from '../roster/merge.js';
 import { loadRosterStore, type RosterStore } from './roster-store.js';
 import { deferred, settleWith } from './deferred.js';
@@ -31,7 +31,7 @@ import { collectGarbage } from './gc.js';
 import type { ClaimsWorkerData } from './claims-worker.js';
 import { once } from 'node:events';
 import { ledgerCode } from '../ledger/journal.js';
-import { scratchDir, whenInterrupted } from './scratch.js';
+import { removeDir, scratchDir, whenInterrupted } from './scratch.js';
 import { locate } from './config.js';
 import { openLedger } from './open-ledger.js';
 
@@ -320,7 +320,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
     removeStale(dir, '.assist-staging-');
     const staging = join(dir, `.assist-staging-${process.pid}`);
     mkdirSync(staging, { recursive: true });
-    const forgetStaging = whenInterrupted(() => rmSync(staging, { recursive: true, force: true }));
+    const forgetStaging = whenInterrupted(() => removeDir(staging));
     const open: OpenParts = { session: null, outputs: null, lists: null };
     const banner = o.dryRun ? DRY_RUN_BANNER : undefined;
     const run: Run = {
@@ -358,7 +358,7 @@ export async function runAdjudication(o: AdjudicateOptions): Promise<AdjudicateS
       throw err;
     } finally {
       forgetStaging();
-      rmSync(staging, { recursive: true, force: true });
+      removeDir(staging);
       ledger.close();
     }
   } finally {

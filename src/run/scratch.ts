@@ -22,8 +22,25 @@ export function scratchDir(): string {
 }
 
 export function removeScratch(): void {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dir) removeDir(dir);
   dir = null;
+}
+
+/**
+ * A directory and what is in it. A file the thread pool is still creating in it (a writer's stream opened just before
+ * a signal) can make the final rmdir fail with ENOTEMPTY: Node then retries.
+ */
+export function removeDir(path: string): void {
+  rmSync(path, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+}
+
+/** A cleanup on the way out that must not turn an interrupt into a crash (exit 1): what it leaves, stale.ts removes. */
+function attempt(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // the next run removes the leftover staging and scratch directories
+  }
 }
 
 const onInterrupt = new Set<() => void>();
@@ -46,8 +63,8 @@ export function installSignalHandlers(write: (text: string) => void): void {
   ] as const) {
     process.on(signal, () => {
       const committed = committedRun();
-      if (committed === null) for (const fn of onInterrupt) fn();
-      removeScratch();
+      if (committed === null) for (const fn of onInterrupt) attempt(fn);
+      attempt(removeScratch);
       write(
         committed === null
           ? '已中断：台账未改动'
