@@ -7,16 +7,16 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const slow = process.env.ASSIST_TESTS === 'slow';
 
 // Seconds the long files take in CI (2026-12-04, two forks). A clean clone has no cache of durations, and vitest
-// then starts the largest files first: the PostgreSQL tests (then one 135 s file, a short one that imports a shared
-// suite; now two) and the corpus (43 s, a short file over a folder of inputs) started last, on one fork while the
-// other idled. The longest go first now; the rest keep vitest's order (by measured duration once there is a cache,
-// else by size). Only the order depends on these figures.
+// then starts the largest files first: short files that run long — the PostgreSQL tests import a shared suite, the
+// corpus reads a folder of inputs — would start last, on one fork while the other idles. The longest go first; the
+// rest keep vitest's order (by measured duration once there is a cache, else by size). Only the order depends on
+// these figures.
 const SECONDS: Record<string, number> = {
-  'tests/slow/postgres-offices.test.ts': 70,
-  'tests/slow/postgres-ledger.test.ts': 65,
   'tests/e2e-trust.test.ts': 100,
   'tests/slow/kill.test.ts': 76,
   'tests/e2e-ledger.test.ts': 75,
+  'tests/slow/postgres-offices.test.ts': 70,
+  'tests/slow/postgres-ledger.test.ts': 65,
   'tests/e2e-reports.test.ts': 46,
   'tests/corpus.test.ts': 43,
   'tests/e2e-adjudicate.test.ts': 40,

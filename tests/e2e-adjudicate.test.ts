@@ -12,6 +12,22 @@ import { unzipParts } from './helpers/zip.js';
 import { readSheets } from './helpers/workbook.js';
 
 const demo = (f: string) => join(ROOT, 'fixtures', 'demo', f);
+/** The demo month (both claims files, the demo config) into `out` and its own ledger there; ASSIST_WORKERS as given. */
+const adjudicateDemo = (out: string, workers: '0' | '1'): Promise<Ran> =>
+  runCli(
+    [
+      'adjudicate',
+      demo('claims.xlsx'),
+      demo('claims-gb18030.csv'),
+      '--config',
+      demo('assist.config.json'),
+      '--out',
+      out,
+      '--ledger',
+      join(out, 'ledger.db'),
+    ],
+    { env: { ASSIST_WORKERS: workers } },
+  );
 type Row = {
   claimId: string;
   lineNo: number;
@@ -59,20 +75,7 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
   let rows: Row[] = [];
   beforeAll(async () => {
     // on the second core, though the demo month is small enough for one thread: the test below compares both
-    run = await runCli(
-      [
-        'adjudicate',
-        demo('claims.xlsx'),
-        demo('claims-gb18030.csv'),
-        '--config',
-        demo('assist.config.json'),
-        '--out',
-        out,
-        '--ledger',
-        join(out, 'ledger.db'),
-      ],
-      { env: { ASSIST_WORKERS: '1' } },
-    );
+    run = await adjudicateDemo(out, '1');
     if (run.code === 0) rows = readJsonl(join(out, 'results-2024-06.jsonl'));
   });
 
@@ -187,20 +190,7 @@ describe('assist adjudicate (built CLI) on the demo data', () => {
 
   test('the workbook written on the second core is the one written in the main thread (ASSIST_WORKERS=0) part for part, the jsonl byte for byte, as are the lists', async () => {
     const one = tmp();
-    const r = await runCli(
-      [
-        'adjudicate',
-        demo('claims.xlsx'),
-        demo('claims-gb18030.csv'),
-        '--config',
-        demo('assist.config.json'),
-        '--out',
-        one,
-        '--ledger',
-        join(one, 'ledger.db'),
-      ],
-      { env: { ASSIST_WORKERS: '0' } },
-    );
+    const r = await adjudicateDemo(one, '0');
     expect(r.code, r.stderr).toBe(0);
     expect(
       readFileSync(join(one, 'results-2024-06.jsonl')).equals(readFileSync(join(out, 'results-2024-06.jsonl'))),

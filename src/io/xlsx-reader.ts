@@ -383,7 +383,10 @@ function isoDateCell(t: string): CellValue {
   return Number.isNaN(d.getTime()) ? t : d;
 }
 
-/** a number cell: in a date style the date (a serial beyond any real date stays a number, which the row's date check then names) */
+/**
+ * a number cell; in a date style, the date (a serial beyond any real date stays a number, which the row's date check
+ * then names)
+ */
 function numberCell(v: string | number | null, dateStyle: boolean, date1904: boolean): CellValue {
   if (v === null || (typeof v === 'string' && v.trim() === '')) return null;
   const n = typeof v === 'number' ? v : Number(v);

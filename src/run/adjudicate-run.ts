@@ -414,8 +414,9 @@ function enabledPolicies(o: AdjudicateOptions): Policy[] {
 
 /**
  * 1. read: the claims into the external sort (in a worker on the second core), the roster into its store here;
- * on one thread (useWorkers: a small month, or ASSIST_WORKERS=0) one after the other — the two readers interleaved in one heap gained no time
- * and let V8 grow the heap past 1 GB at a million lines. When either fails, the other's store is closed.
+ * on one thread (useWorkers: a small month, or ASSIST_WORKERS=0) one after the other — the two readers interleaved
+ * in one heap gained no time and let V8 grow the heap past 1 GB at a million lines. When either fails, the other's
+ * store is closed.
  */
 async function readInputs(
   o: AdjudicateOptions,
@@ -756,8 +757,7 @@ async function sealWithOutputs(
 
 /**
  * The claims are read into the external sort — in a worker thread on the second core while the main thread
- * reads the roster (on one thread: here, see useWorkers). Errors keep
- * their kind (exit 2).
+ * reads the roster, or here on one thread (useWorkers). Errors keep their kind (exit 2).
  */
 async function readClaims(
   o: AdjudicateOptions,

@@ -4,7 +4,8 @@
 // turns each result into a plain 明细 row and the JSON line's text — its head and the trace serialised once for the
 // ledger — and posts the batch: handing over the finished strings is a copy, where encoding and writing them here
 // cost about a tenth of the main thread's time in the engine phase. On one thread (useWorkers: a small month, or
-// ASSIST_WORKERS=0) both are written in the main thread. Both go into the run's staging folder; nothing is moved into place before the ledger commits.
+// ASSIST_WORKERS=0) both are written in the main thread. Both go into the run's staging folder; nothing is moved
+// into place before the ledger commits.
 import type { Worker } from 'node:worker_threads';
 import { money, fmt } from '../domain/money.js';
 import type { RowError } from '../domain/types.js';
