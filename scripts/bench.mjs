@@ -1,4 +1,5 @@
-// npm run bench -- [--rows N] [--skip-peer] [--no-scale]    (--ledger postgres [--pair]: scripts/bench-postgres.mjs)
+// npm run bench -- [--rows N] [--skip-peer] [--no-scale]    (--ledger postgres [--pair]: scripts/bench-postgres.mjs;
+// --bounds [--rounds K]: scripts/bench-bounds.mjs)
 // Generates (and caches in bench/cache/) an N-line claims workbook (Excel's part order, shared strings)
 // and an N-person roster with the fixture generator, then runs, one after another, each in its own
 // process: the zlib floor, exceljs's streaming reader, our reader (these three three times each, the median
@@ -32,9 +33,9 @@ const sizes = args.includes('--no-scale') ? [rows] : [rows, Math.max(1000, Math.
 const chunked = !args.includes('--no-chunked');
 const floors = !args.includes('--no-floors');
 
-function child(code, env = {}) {
+function child(code, env = {}, cwd = ROOT) {
   const r = spawnSync(process.execPath, ['--max-old-space-size=4096', '--input-type=module', '-e', code], {
-    cwd: ROOT,
+    cwd,
     encoding: 'utf8',
     env: { ...process.env, ...env },
     maxBuffer: 1 << 26,
@@ -88,7 +89,8 @@ for await (const batch of t.batches(t.sheets[0])) for (const r of batch) { n++; 
 t.close();
 return { rows: n, extra: cells };`);
 
-const full = (dir, work, workers) => {
+/** `cwd`: the build to run (its ./dist); `extra`: more arguments (--bounds runs --dry-run). */
+const full = (dir, work, workers, { cwd = ROOT, extra = [] } = {}) => {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const argv = [
@@ -106,6 +108,7 @@ const full = (dir, work, workers) => {
     '--out',
     join(work, 'out'),
     '--quiet',
+    ...extra,
   ];
   return child(
     MEASURE(`
@@ -119,6 +122,7 @@ if (process.exitCode) throw new Error(said);
 const m = said.match(/读取结算明细 (\\d+) 行/);
 return { rows: m ? Number(m[1]) : null, extra: said };`),
     { ASSIST_WORKERS: workers ? '1' : '0', ASSIST_TIMING: '1' },
+    cwd,
   );
 };
 
@@ -134,6 +138,30 @@ const phases = (stderr) => {
 
 const floorStep = (call) =>
   child(MEASURE(`const f = await import('./scripts/bench-floors.mjs'); return { extra: await f.${call} };`)).extra;
+
+const median = (xs) => [...xs].sort((a, b) => a.seconds - b.seconds)[Math.floor(xs.length / 2)];
+
+if (args.includes('--bounds')) {
+  const { noWordsRoot, printBounds, VARIANTS } = await import('./bench-bounds.mjs');
+  const dir = fixtures(rows);
+  process.stderr.write(`\n${rows} 行：exceljs 读取 ×3… `);
+  const peerRead = median([0, 1, 2].map(() => child(peer(join(dir, 'claims.xlsx')))));
+  const noWords = noWordsRoot(ROOT, join(ROOT, 'bench', 'work', 'bounds-root'));
+  const rounds = Number(arg('--rounds', '2'));
+  const runs = new Map(VARIANTS.map((v) => [v.name, []]));
+  for (let k = 0; k < rounds; k++)
+    for (const v of VARIANTS) {
+      process.stderr.write(`${v.label}… `);
+      const r = full(dir, join(ROOT, 'bench', 'work', `bounds-${rows}`), true, {
+        cwd: v.words ? ROOT : noWords,
+        extra: v.dryRun ? ['--dry-run'] : [],
+      });
+      const engine = phases(r.stderr).find(([p]) => p === '审核与写出明细')?.[1] ?? NaN;
+      runs.get(v.name).push({ ...r, engine, lines: Number(r.extra.match(/审核 (\d+) 行/)?.[1] ?? 0) });
+    }
+  printBounds(rows, peerRead, runs);
+  process.exit(0);
+}
 
 const results = [];
 for (const n of sizes) {
@@ -154,7 +182,6 @@ for (const n of sizes) {
     process.stderr.write('本工具读取… ');
     runs.ours.push(child(ours(file)));
   }
-  const median = (xs) => [...xs].sort((a, b) => a.seconds - b.seconds)[Math.floor(xs.length / 2)];
   row.floor = median(runs.floor);
   if (!skipPeer) row.peer = median(runs.peer);
   row.ours = median(runs.ours);
