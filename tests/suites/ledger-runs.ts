@@ -310,6 +310,30 @@ export function ledgerRunsSuite(backend: LedgerBackend): void {
       expect((await acc(s.ledger))['P1|2024|A']).toBe('base 2000 paid 0 entitled 0');
     });
 
+    test('a dry run carries its own changes into a later batch: base 2000 + 1500 → 250.00, then + 800 → 400.00; ledger unchanged', async () => {
+      // 1,000 lines of P2 between P1's two: D2 comes in the engine's next batch (CHUNK_LINES), whose accumulators
+      // are loaded again — from the ledger and the dry run's own changes (it writes none into the ledger)
+      const between = Array.from({ length: 1000 }, (_, i) =>
+        claim(`F${String(i).padStart(4, '0')}`, P2, '李二', '2024-04-15', '10', '10'),
+      );
+      const two = s.file('april-two.csv', [
+        claim('D1', P1, '王一', '2024-04-10', '1800', '1500'),
+        ...between,
+        claim('D2', P1, '王一', '2024-04-20', '1000', '800'),
+      ]);
+      const r = await adjudicate(s, two, 'dry2', ['--dry-run']);
+      expect(r.code, r.stderr).toBe(0);
+      const paid = results(s, 'dry2', '2024-04-dryrun')
+        .filter((x) => x.claimId.startsWith('D'))
+        .map((x) => [x.claimId, x.status, x.payments[FUND]]);
+      // D2 is over the deductible only with D1's 1500 (kept by the dry run, not in the ledger): 3500 + 800 → 400.00
+      expect(paid).toEqual([
+        ['D1', 'approved', '250.00'],
+        ['D2', 'approved', '400.00'],
+      ]);
+      expect((await acc(s.ledger))['P1|2024|A']).toBe('base 2000 paid 0 entitled 0');
+    });
+
     test.skipIf(backend.name !== 'sqlite')('a dry run without a ledger file creates none', async () => {
       const d = tmp();
       const r = await runCli([
