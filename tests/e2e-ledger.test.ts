@@ -202,7 +202,7 @@ describe('a ledger written by schema version 1 (before 2026-11-23) keeps working
     ]);
     const today = makeLineCodec(LINE_SCHEMA);
     const l = new SqliteLedger(ledger, { readonly: true });
-    const lines = l.linesOfRun(1);
+    const lines = [...l.linesOfRun(1)];
     expect(lines.length).toBe(50);
     for (const stored of lines) {
       expect(contentHashVersion(stored.contentHash)).toBe(1);

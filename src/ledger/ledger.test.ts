@@ -97,6 +97,34 @@ describe('ledger properties (fast-check, in-memory SQLite)', () => {
     );
   });
 
+  test('linesOfRun reads a page at a time: any page size gives each run its own lines once, in order, with their results', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        linesArb(1, 30),
+        fc.array(fc.integer({ min: 0, max: 29 }), { maxLength: 3 }),
+        fc.integer({ min: 1, max: 12 }),
+        async (lines, cuts, page) => {
+          const ledger = new SqliteLedger(':memory:');
+          try {
+            for (const batch of cut(lines, cuts)) await runBatch(ledger, batch);
+            for (const run of ledger.runs()) {
+              const stored = ledger.db
+                .prepare(
+                  'SELECT l.id, COUNT(r.id) AS n FROM lines l JOIN results r ON r.line_id = l.id WHERE l.run_id = ? GROUP BY l.id ORDER BY l.id',
+                )
+                .all(run.id)
+                .map((x) => Object.values(x as object));
+              expect([...ledger.linesOfRun(run.id, page)].map((l) => [l.id, l.results.length])).toEqual(stored);
+            }
+          } finally {
+            ledger.close();
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   test('the same batch twice: every line skipped ALREADY_ADJUDICATED, nothing paid, accumulators unchanged', async () => {
     await fc.assert(
       fc.asyncProperty(linesArb(1, 20), async (lines) => {

@@ -74,6 +74,9 @@ export interface Upstream {
   abort(): void;
 }
 
+/** lines per page of linesOfRun */
+const LINES_PAGE = 2000;
+
 export class SqliteLedger implements Ledger {
   readonly db: Database.Database;
   private readonly lockTimeoutMs: number;
@@ -494,10 +497,19 @@ export class SqliteLedger implements Ledger {
     ).all(source, row) as Row[];
     return rows.map((r) => this.lineFromRow(r));
   }
-  linesOfRun(runId: number): StoredLine[] {
-    return (this.q(`${SqliteLedger.LINE_SELECT} WHERE l.run_id = ? ORDER BY l.id`).all(runId) as Row[]).map((r) =>
-      this.lineFromRow(r),
-    );
+  /**
+   * A run's lines in order, read a page at a time: a report or revert walking a million-line run holds one page,
+   * not every line with its results (`report settlement` ran out of heap at 5 GB that way). Pages by id, so the
+   * caller may query the ledger between lines (an open iterate() would keep the connection busy).
+   */
+  *linesOfRun(runId: number, pageSize = LINES_PAGE): Generator<StoredLine> {
+    const page = this.q(`${SqliteLedger.LINE_SELECT} WHERE l.run_id = ? AND l.id > ? ORDER BY l.id LIMIT ?`);
+    for (let after = 0; ;) {
+      const rows = page.all(runId, after, pageSize) as Row[];
+      for (const r of rows) yield this.lineFromRow(r);
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1]!.id as number;
+    }
   }
   reversalOf(resultId: number): ReversalInfo | null {
     const r = this.q('SELECT id, run_id, result_id, reason FROM reversals WHERE result_id = ?').get(resultId) as

@@ -212,7 +212,7 @@ export interface Ledger {
   run(id: number): RunInfo | null;
   /** every line ever recorded with this claim id (history included), oldest first */
   findLines(claimId: string, lineNo?: number): StoredLine[];
-  linesOfRun(runId: number): StoredLine[];
+  linesOfRun(runId: number): Iterable<StoredLine>;
   /** every line read from this file (its name) and row, oldest first */
   findLinesAt(source: string, row: number): StoredLine[];
   /** rows not adjudicated with this claim id, or read from this file (its name) and row */
