@@ -30,7 +30,7 @@ import { InputError, UsageError } from '../io/errors.js';
 import { say, warn } from './output.js';
 import { join } from 'node:path';
 import { createPolicies, POLICY_FACTORIES } from '../policies/registry.js';
-import { disbursementLines, writeDisbursement } from '../reports/disbursement.js';
+import { disbursementLines, writeDisbursement, type ReversalLine } from '../reports/disbursement.js';
 import { reversalLines } from '../run/adjudicate-run.js';
 
 interface LedgerFlags {
@@ -268,6 +268,8 @@ async function revertCommand(runText: string, flags: RevertFlags): Promise<void>
         operator: operatorName(flags.operator),
         commandLine: commandLine(),
         month,
+        // each reversal kept as its list line only (not its whole stored line)
+        keep: (reversal) => reversalLines([reversal])[0]!,
         // the lists are written into a staging folder before COMMIT and placed after it (as adjudicate does)
         beforeCommit: (run) => writeRevertLists(run, flags.out),
       });
@@ -289,7 +291,7 @@ async function revertCommand(runText: string, flags: RevertFlags): Promise<void>
 
 /** The revert's reversal list of each fund that has one, staged in the month's folder; where each is to be placed. */
 async function writeRevertLists(
-  { runId, hash, month, reversals, target }: RevertToCommit,
+  { runId, hash, month, reversals, target }: RevertToCommit<ReversalLine>,
   out: string | undefined,
 ): Promise<[string, string][]> {
   const m = month ?? new Date().toISOString().slice(0, 7);
@@ -302,7 +304,7 @@ async function writeRevertLists(
     const names: string[] = [];
     for (const policy of createPolicies(target.policies.map((p) => p.id).filter((id) => POLICY_FACTORIES[id]))) {
       for (const fund of policy.funds) {
-        const lines = disbursementLines(fund, [], reversalLines(reversals));
+        const lines = disbursementLines(fund, [], reversals);
         if (lines.length === 0) continue;
         const name = `disbursement-${fund.id}-${m}-revert-${runId}.xlsx`;
         await writeDisbursement(join(staging, name), {
