@@ -31,7 +31,7 @@ import { say, warn } from './output.js';
 import { join } from 'node:path';
 import { createPolicies, POLICY_FACTORIES } from '../policies/registry.js';
 import { disbursementLines, writeDisbursement, type ReversalLine } from '../reports/disbursement.js';
-import { reversalLines } from '../run/adjudicate-run.js';
+import { reversalLine } from '../run/adjudicate-run.js';
 
 interface LedgerFlags {
   ledger?: string;
@@ -269,7 +269,7 @@ async function revertCommand(runText: string, flags: RevertFlags): Promise<void>
         commandLine: commandLine(),
         month,
         // each reversal kept as its list line only (not its whole stored line)
-        keep: (reversal) => reversalLines([reversal])[0]!,
+        keep: reversalLine,
         // the lists are written into a staging folder before COMMIT and placed after it (as adjudicate does)
         beforeCommit: (run) => writeRevertLists(run, flags.out),
       });

@@ -152,9 +152,9 @@ function conflictException(r: LineResult): Omit<ExceptionRow, 'runId'> {
   };
 }
 
-/** Reversals as the disbursement list and settlement workbook show them (冲正). */
-export function reversalLines(reversals: Reversal[]): ReversalLine[] {
-  return reversals.map((r) => ({
+/** A reversal as the disbursement list and settlement workbook show it (冲正). */
+export function reversalLine(r: Reversal): ReversalLine {
+  return {
     payee: r.result.payee,
     hospital: r.line.hospital,
     claimId: r.line.claimId,
@@ -166,7 +166,7 @@ export function reversalLines(reversals: Reversal[]): ReversalLine[] {
     payments: r.payments,
     originalRun: r.line.runId,
     reason: r.reason,
-  }));
+  };
 }
 
 /**
@@ -664,7 +664,7 @@ async function sealAndPlace(run: Run, tally: RunTally, checks: Checks): Promise<
   const { o, month, policies, staging } = run;
   const session = run.open.session!;
   const counts = tally.counts(checks);
-  const reversed = reversalLines(tally.reversals);
+  const reversed = tally.reversals.map(reversalLine);
   // the lists' lines are all staged once the reversals are: the lists are written on another core while the
   // run is sealed, each waiting for the run's 台账校验码 only at its end
   await run.open.outputs!.closeLists(reversed);
