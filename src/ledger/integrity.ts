@@ -150,7 +150,7 @@ export function runDeltas(ledger: SqliteLedger, runId: number): Delta[] {
  */
 function expectedAccumulators(ledger: SqliteLedger, problems: string[], runId?: number): Map<string, Delta> {
   const expected = new Map<string, Delta>();
-  const add = (d: Delta): void => void mergeDelta(expected, d);
+  const add = (d: Delta): void => mergeDelta(expected, d);
   const of = (column: string) => (runId === undefined ? '' : ` AND ${column} = ${Number(runId)}`);
   for (const d of accumulatorRows(ledger, 'openings', of('run_id'))) add(d);
   const text = ledger.texts.text;

@@ -39,21 +39,17 @@ export interface Delta {
 
 /**
  * Adds a change to the running total of its (person, policy, year, key): amounts add up, the first-claim
- * date is the earliest. Returns the new entry when the key was not there yet.
+ * date is the earliest.
  */
-export function mergeDelta(totals: Map<string, Delta>, d: Delta): Delta | null {
+export function mergeDelta(totals: Map<string, Delta>, d: Delta): void {
   const k = `${d.idNumber}|${d.policy}|${d.year}|${d.key}`;
   const cur = totals.get(k);
-  if (!cur) {
-    const fresh = { ...d };
-    totals.set(k, fresh);
-    return fresh;
-  }
-  Object.assign(
-    cur,
-    addAmounts(cur, d, (a: number, b: number) => a + b),
-  );
-  return null;
+  if (!cur) totals.set(k, { ...d });
+  else
+    Object.assign(
+      cur,
+      addAmounts(cur, d, (a: number, b: number) => a + b),
+    );
 }
 
 /**
@@ -144,7 +140,8 @@ export class SqliteSession implements LedgerSession {
     );
     if (dryRun)
       this.stmt.dryOf = this.ledger.q(
-        `SELECT policy, year, key, base, paid, entitled, first_date FROM temp.${DRY_RUN_CHANGES} WHERE id_number = ?`,
+        // the columns named as a Delta's fields
+        `SELECT id_number AS idNumber, policy, year, key, base, paid, entitled, first_date AS firstDate FROM temp.${DRY_RUN_CHANGES} WHERE id_number = ?`,
       );
     this.localTrace = new LocalTraceChunks((no, data) => this.storeChunk(no, data));
     this.trace = this.localTrace;
@@ -220,20 +217,7 @@ export class SqliteSession implements LedgerSession {
     }
     // a dry run's own changes, on top of the ledger's balances
     if (this.dryRun)
-      for (const idNumber of ids)
-        for (const r of this.stmt.dryOf!.all(idNumber) as Row[])
-          into.apply(
-            moneyChange({
-              idNumber,
-              policy: r.policy as string,
-              year: r.year as number,
-              key: r.key as string,
-              base: r.base as number,
-              paid: r.paid as number,
-              entitled: r.entitled as number,
-              firstDate: r.first_date as string | null,
-            }),
-          );
+      for (const idNumber of ids) for (const d of this.stmt.dryOf!.all(idNumber) as Delta[]) into.apply(moneyChange(d));
   }
 
   recordLine(line: ClaimLine, results: LineResult[]): void {
