@@ -136,6 +136,9 @@ const phases = (stderr) => {
   });
 };
 
+/** the lines adjudicated, as the run's console says them */
+const adjudicated = (said) => Number(said.match(/审核 (\d+) 行/)?.[1] ?? 0);
+
 const floorStep = (call) =>
   child(MEASURE(`const f = await import('./scripts/bench-floors.mjs'); return { extra: await f.${call} };`)).extra;
 
@@ -157,7 +160,7 @@ if (args.includes('--bounds')) {
         extra: v.dryRun ? ['--dry-run'] : [],
       });
       const engine = phases(r.stderr).find(([p]) => p === '审核与写出明细')?.[1] ?? NaN;
-      runs.get(v.name).push({ ...r, engine, lines: Number(r.extra.match(/审核 (\d+) 行/)?.[1] ?? 0) });
+      runs.get(v.name).push({ ...r, engine, lines: adjudicated(r.extra) });
     }
   printBounds(rows, peerRead, runs);
   process.exit(0);
@@ -210,7 +213,7 @@ for (const n of sizes) {
   }
   row.ledgerBytes = statSync(db).size + (existsSync(db + '-wal') ? statSync(db + '-wal').size : 0);
   const said = row.full.extra;
-  row.lines = Number(said.match(/审核 (\d+) 行/)?.[1] ?? 0);
+  row.lines = adjudicated(said);
   row.check = /核对：读取 (\d+) = 审核 (\d+) \+ 无效 (\d+)；金额守恒一致/.exec(said)?.[0] ?? '（无核对行）';
   row.funds = Object.fromEntries([...said.matchAll(/（([^（）]+)）：¥([\d,.-]+)/g)].map((m) => [m[1], m[2]]));
   if (chunked) {
