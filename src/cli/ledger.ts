@@ -2,7 +2,7 @@ import { yearLabel } from '../domain/dates.js';
 import { ledgerCode } from '../ledger/journal.js';
 import { monthFlag } from './flags.js';
 import { createInterface } from 'node:readline/promises';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { placeFiles, placements } from '../run/adjudicate-run.js';
 import { removeDir, whenInterrupted } from '../run/scratch.js';
@@ -274,7 +274,7 @@ async function revertCommand(runText: string, flags: RevertFlags): Promise<void>
         beforeCommit: (run) => writeRevertLists(run, flags.out),
       });
       const files = placeFiles(r.moves);
-      if (r.moves.length) rmSync(dirname(r.moves[0]![0]), { recursive: true, force: true });
+      if (r.moves.length) removeDir(dirname(r.moves[0]![0]));
       say(
         `已撤销 ${runLabel(r.target)}：冲正 ${r.reversals.length} 条结果（${r.lines} 行明细）${r.alreadyReversed ? `，另有 ${r.alreadyReversed} 行此前已冲正` : ''}${r.openings ? `，期初余额 ${r.openings} 行` : ''}`,
       );
